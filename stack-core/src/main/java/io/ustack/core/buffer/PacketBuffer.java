@@ -1,0 +1,325 @@
+package io.ustack.core.buffer;
+
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.route.DstEntry;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One packet and its metadata: the kernel's {@code struct sk_buff}.
+ *
+ * <p>The memory is a direct (off-heap) region so a driver can read a frame straight into it. Offsets are
+ * measured from {@code head} (always 0): {@code 0 <= data <= tail <= end}. {@link #reserve}, {@link #push},
+ * {@link #pull}, {@link #put} and {@link #trim} move {@code data} and {@code tail} as their sk_buff namesakes
+ * do. Accessors ({@link #u8}, {@link #u16}, {@link #u32}) take offsets from head, so a header view keeps its
+ * offset valid while the data pointer moves past it.
+ *
+ * <p>Ownership: a buffer has exactly one owner at a time. A method that "takes ownership" must release it
+ * (or hand it on); one that "borrows" must not keep it. The owner calls {@link #release()}, or the stack's
+ * single {@code drop(pkt, reason)} when the packet is discarded.
+ */
+public final class PacketBuffer {
+    /** pkt_type values, as set by eth_type_trans. */
+    public enum PacketType { HOST, BROADCAST, MULTICAST, OTHERHOST, OUTGOING, LOOPBACK }
+
+    private final BufferPool pool;
+    private final ByteBuffer mem;
+    private final int end;
+    private int data;
+    private int tail;
+    private boolean released;
+
+    private int macHeader = -1;
+    private int networkHeader = -1;
+    private int transportHeader = -1;
+    private NetDevice dev;
+    private int protocol;
+    private PacketType pktType = PacketType.HOST;
+    private int hash;
+    private boolean hashValid;
+    private int mark;
+    private DstEntry dst;
+
+    PacketBuffer(BufferPool pool, int capacity) {
+        this.pool = pool;
+        this.mem = ByteBuffer.allocateDirect(capacity).order(ByteOrder.BIG_ENDIAN);
+        this.end = capacity;
+    }
+
+    /** Clears data pointers and metadata before the pool hands the buffer out again. */
+    void reset() {
+        data = 0;
+        tail = 0;
+        released = false;
+        macHeader = networkHeader = transportHeader = -1;
+        dev = null;
+        protocol = 0;
+        pktType = PacketType.HOST;
+        hash = 0;
+        hashValid = false;
+        mark = 0;
+        dst = null;
+    }
+
+    /**
+     * Gives the buffer back to its pool: kfree_skb/consume_skb. A second release is a bug in the caller and
+     * throws, so that double frees surface in tests rather than corrupting a later packet.
+     */
+    public void release() {
+        if (released) {
+            throw new IllegalStateException("packet buffer released twice");
+        }
+        released = true;
+        dst = null;
+        dev = null;
+        pool.recycle(this);
+    }
+
+    public boolean isReleased() {
+        return released;
+    }
+
+    /** The backing direct memory, positioned at 0; for drivers that need its native address. */
+    public ByteBuffer memory() {
+        return mem;
+    }
+
+    // ---- data pointers (skb_reserve, skb_push, skb_pull, skb_put, skb_trim) ----
+
+    /** skb_reserve: leaves {@code len} bytes of headroom in an empty buffer. */
+    public void reserve(int len) {
+        if (tail != data || data + len > end || len < 0) {
+            throw new IllegalStateException("reserve on a non-empty buffer or past the end");
+        }
+        data += len;
+        tail += len;
+    }
+
+    /** skb_push: prepends {@code len} bytes; returns the new data offset. */
+    public int push(int len) {
+        if (len > data || len < 0) {
+            throw new IllegalStateException("push of " + len + " with headroom " + data);
+        }
+        data -= len;
+        return data;
+    }
+
+    /** skb_pull: removes {@code len} bytes from the front; returns the new data offset. */
+    public int pull(int len) {
+        if (len > tail - data || len < 0) {
+            throw new IllegalStateException("pull of " + len + " from length " + len());
+        }
+        data += len;
+        return data;
+    }
+
+    /** skb_put: appends {@code len} bytes; returns the offset where they start (the old tail). */
+    public int put(int len) {
+        if (len > end - tail || len < 0) {
+            throw new IllegalStateException("put of " + len + " with tailroom " + tailroom());
+        }
+        int at = tail;
+        tail += len;
+        return at;
+    }
+
+    /** skb_trim: cuts the packet to {@code len} bytes from data, if it is longer. */
+    public void trim(int len) {
+        if (len < 0) {
+            throw new IllegalArgumentException("negative trim");
+        }
+        if (tail - data > len) {
+            tail = data + len;
+        }
+    }
+
+    /** Sets data and tail outright, as a driver does after reading a frame into an empty buffer. */
+    public void setData(int dataOffset, int length) {
+        if (dataOffset < 0 || length < 0 || dataOffset + length > end) {
+            throw new IllegalArgumentException("data range outside the buffer");
+        }
+        data = dataOffset;
+        tail = dataOffset + length;
+    }
+
+    public int data() {
+        return data;
+    }
+
+    public int tail() {
+        return tail;
+    }
+
+    public int end() {
+        return end;
+    }
+
+    /** skb->len: bytes between data and tail. */
+    public int len() {
+        return tail - data;
+    }
+
+    public int headroom() {
+        return data;
+    }
+
+    public int tailroom() {
+        return end - tail;
+    }
+
+    // ---- byte access, offsets from head ----
+
+    public int u8(int off) {
+        return mem.get(off) & 0xff;
+    }
+
+    public int u16(int off) {
+        return mem.getShort(off) & 0xffff;
+    }
+
+    /** Unsigned 32 bits, as a long. */
+    public long u32(int off) {
+        return mem.getInt(off) & 0xffff_ffffL;
+    }
+
+    /** 32 bits as a Java int (for addresses, sequence numbers). */
+    public int i32(int off) {
+        return mem.getInt(off);
+    }
+
+    public void setU8(int off, int v) {
+        mem.put(off, (byte) v);
+    }
+
+    public void setU16(int off, int v) {
+        mem.putShort(off, (short) v);
+    }
+
+    public void setI32(int off, int v) {
+        mem.putInt(off, v);
+    }
+
+    public void copyIn(int off, byte[] src, int srcOff, int len) {
+        mem.put(off, src, srcOff, len);
+    }
+
+    public void copyOut(int off, byte[] dst, int dstOff, int len) {
+        mem.get(off, dst, dstOff, len);
+    }
+
+    /** Copies {@code len} bytes from {@code src} at {@code srcOff} into this buffer at {@code off}. */
+    public void copyFrom(PacketBuffer src, int srcOff, int off, int len) {
+        mem.put(off, src.mem, srcOff, len);
+    }
+
+    public void fill(int off, int len, byte value) {
+        for (int i = 0; i < len; i++) {
+            mem.put(off + i, value);
+        }
+    }
+
+    /** The bytes between data and tail, copied out; for tests and diagnostics, not the packet path. */
+    public byte[] toByteArray() {
+        byte[] out = new byte[len()];
+        mem.get(data, out, 0, out.length);
+        return out;
+    }
+
+    // ---- header offsets ----
+
+    public int macHeader() {
+        return macHeader;
+    }
+
+    public void setMacHeader(int off) {
+        macHeader = off;
+    }
+
+    public int networkHeader() {
+        return networkHeader;
+    }
+
+    /** skb_reset_network_header: the network header starts at data. */
+    public void resetNetworkHeader() {
+        networkHeader = data;
+    }
+
+    public void setNetworkHeader(int off) {
+        networkHeader = off;
+    }
+
+    public int transportHeader() {
+        return transportHeader;
+    }
+
+    public void setTransportHeader(int off) {
+        transportHeader = off;
+    }
+
+    // ---- metadata ----
+
+    public NetDevice dev() {
+        return dev;
+    }
+
+    public void setDev(NetDevice dev) {
+        this.dev = dev;
+    }
+
+    /** skb->protocol: the EtherType, host order. */
+    public int protocol() {
+        return protocol;
+    }
+
+    public void setProtocol(int protocol) {
+        this.protocol = protocol;
+    }
+
+    public PacketType pktType() {
+        return pktType;
+    }
+
+    public void setPktType(PacketType t) {
+        this.pktType = t;
+    }
+
+    /** skb->hash: the flow hash RPS and queue selection use; valid only if {@link #hashValid()}. */
+    public int hash() {
+        return hash;
+    }
+
+    public boolean hashValid() {
+        return hashValid;
+    }
+
+    public void setHash(int hash) {
+        this.hash = hash;
+        this.hashValid = true;
+    }
+
+    public int mark() {
+        return mark;
+    }
+
+    public void setMark(int mark) {
+        this.mark = mark;
+    }
+
+    /** skb_dst: the routing decision, set by ip_rcv_finish or the output route lookup. */
+    public DstEntry dst() {
+        return dst;
+    }
+
+    public void setDst(DstEntry dst) {
+        this.dst = dst;
+    }
+
+    public BufferPool pool() {
+        return pool;
+    }
+
+    @Override
+    public String toString() {
+        return "PacketBuffer[data=" + data + ", len=" + len() + ", proto=0x" + Integer.toHexString(protocol) + "]";
+    }
+}

@@ -1,0 +1,197 @@
+package io.ustack.core.link;
+
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.wire.MacAddress;
+import java.io.IOException;
+
+/**
+ * A network interface: struct net_device with its net_device_ops.
+ *
+ * <p>A driver extends this and implements {@link #ndoOpen}, {@link #ndoStop} and {@link #ndoStartXmit}. The
+ * stack transmits through {@link #devQueueXmit}, which picks a transmit queue by the packet's flow hash
+ * (netdev_pick_tx) and runs that queue's pfifo qdisc ({@link TxQueue}). Receive is the driver's business:
+ * it hands frames to {@link NetDeviceHost#netifReceiveSkb}.
+ */
+public abstract class NetDevice {
+    /** ndo_start_xmit took the frame (and its ownership). */
+    public static final int NETDEV_TX_OK = 0;
+    /** ndo_start_xmit could not take the frame now; the caller keeps ownership. */
+    public static final int NETDEV_TX_BUSY = 0x10;
+    /** The kernel's default txqueuelen. */
+    public static final int DEFAULT_TX_QUEUE_LEN = 1000;
+
+    private final String name;
+    private final long mac;
+    private final DeviceStats stats = new DeviceStats();
+    private final TxQueue[] txQueues;
+    private volatile int mtu;
+    private volatile int ifindex;
+    private volatile boolean up;
+    private volatile boolean carrier = true;
+    private volatile NetDeviceHost host;
+
+    protected NetDevice(String name, long mac, int mtu, int numTxQueues, int txQueueLen) {
+        if (numTxQueues < 1) {
+            throw new IllegalArgumentException("a device needs at least one transmit queue");
+        }
+        this.name = name;
+        this.mac = mac;
+        this.mtu = mtu;
+        this.txQueues = new TxQueue[numTxQueues];
+        for (int i = 0; i < numTxQueues; i++) {
+            txQueues[i] = new TxQueue(this, i, txQueueLen);
+        }
+    }
+
+    /** dev_open: attaches the device to a stack and starts its driver. */
+    public final void open(NetDeviceHost host) throws IOException {
+        this.host = host;
+        ndoOpen();
+        up = true;
+    }
+
+    /** dev_close: stops the driver and drops whatever waits in the qdiscs. */
+    public final void close() {
+        if (!up) {
+            return;
+        }
+        up = false;
+        for (TxQueue q : txQueues) {
+            q.stop();
+        }
+        ndoStop();
+        for (TxQueue q : txQueues) {
+            q.purge();
+        }
+    }
+
+    /** ndo_open: start receiving (the driver's pollers) and accept frames to send. */
+    protected abstract void ndoOpen() throws IOException;
+
+    /** ndo_stop: stop receiving and release the driver's resources. */
+    protected abstract void ndoStop();
+
+    /**
+     * ndo_start_xmit: puts one frame (data to tail, Ethernet header first) on the wire of queue {@code queue}.
+     * Returns {@link #NETDEV_TX_OK} having taken ownership, or {@link #NETDEV_TX_BUSY} without taking it,
+     * after calling {@link #netifStopQueue} and arranging for {@link #netifWakeQueue} when it can send again.
+     * Called by one thread at a time per queue.
+     */
+    protected abstract int ndoStartXmit(PacketBuffer pkt, int queue);
+
+    /**
+     * dev_queue_xmit: queues a complete frame for transmission. Takes ownership. A device that is down
+     * drops it (DEV_READY).
+     */
+    public void devQueueXmit(PacketBuffer pkt) {
+        if (!up) {
+            stats.txDropped.increment();
+            host.drop(pkt, DropReason.DEV_READY);
+            return;
+        }
+        txQueues[pickTxQueue(pkt)].enqueueAndRun(pkt);
+    }
+
+    /** netdev_pick_tx: one flow stays on one queue, so its frames leave in order. */
+    protected int pickTxQueue(PacketBuffer pkt) {
+        return txQueues.length == 1 ? 0 : Math.floorMod(pkt.hash(), txQueues.length);
+    }
+
+    /** netif_stop_queue: the driver cannot take more frames on this queue for now. */
+    public void netifStopQueue(int queue) {
+        txQueues[queue].stop();
+    }
+
+    /** netif_wake_queue: the driver can send again; drains the queue on the calling thread (net_tx_action). */
+    public void netifWakeQueue(int queue) {
+        txQueues[queue].wake();
+    }
+
+    public boolean isQueueStopped(int queue) {
+        return txQueues[queue].isStopped();
+    }
+
+    /** Frames waiting in the qdisc of {@code queue}. */
+    public int qdiscBacklog(int queue) {
+        return txQueues[queue].backlog();
+    }
+
+    /** Times the driver sent a frame back (dev_requeue_skb), over all queues. */
+    public long qdiscRequeues() {
+        long n = 0;
+        for (TxQueue q : txQueues) {
+            n += q.requeues();
+        }
+        return n;
+    }
+
+    public int numTxQueues() {
+        return txQueues.length;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The device's MAC address, 48 bits in the low bits of a long ({@link MacAddress}). */
+    public long mac() {
+        return mac;
+    }
+
+    public int mtu() {
+        return mtu;
+    }
+
+    public void setMtu(int mtu) {
+        this.mtu = mtu;
+    }
+
+    public int ifindex() {
+        return ifindex;
+    }
+
+    public void setIfindex(int ifindex) {
+        this.ifindex = ifindex;
+    }
+
+    /** dev->hard_header_len: the link header the stack writes in front of an IP packet. */
+    public int hardHeaderLen() {
+        return 14;
+    }
+
+    /** IFF_LOOPBACK: frames sent here come straight back in. */
+    public boolean isLoopback() {
+        return false;
+    }
+
+    /** IFF_NOARP: the device needs no neighbour resolution. */
+    public boolean noArp() {
+        return isLoopback();
+    }
+
+    public boolean isUp() {
+        return up;
+    }
+
+    public boolean carrier() {
+        return carrier;
+    }
+
+    protected void setCarrier(boolean carrier) {
+        this.carrier = carrier;
+    }
+
+    public DeviceStats stats() {
+        return stats;
+    }
+
+    public NetDeviceHost host() {
+        return host;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,133 @@
+package io.ustack.core.link;
+
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.stats.DropReason;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One transmit queue of a device and its pfifo qdisc: struct netdev_queue with struct Qdisc.
+ *
+ * <p>Any thread may enqueue; one thread at a time runs the queue (the kernel's __QDISC_STATE_RUNNING), so
+ * frames for one queue reach ndo_start_xmit in order and the driver needs no lock of its own per queue.
+ * A driver that cannot take a frame returns {@link NetDevice#NETDEV_TX_BUSY} and calls
+ * {@link NetDevice#netifStopQueue}; the frame goes back to the head of the qdisc and waits for
+ * {@link NetDevice#netifWakeQueue}, which runs net_tx_action to drain it.
+ */
+final class TxQueue {
+    private final NetDevice dev;
+    private final int index;
+    private final int limit;
+    private final ArrayDeque<PacketBuffer> fifo = new ArrayDeque<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile boolean stopped;
+    private long requeues;
+
+    TxQueue(NetDevice dev, int index, int limit) {
+        this.dev = dev;
+        this.index = index;
+        this.limit = limit;
+    }
+
+    /** pfifo_enqueue then __qdisc_run. Takes ownership. */
+    void enqueueAndRun(PacketBuffer pkt) {
+        boolean accepted;
+        synchronized (fifo) {
+            accepted = fifo.size() < limit;
+            if (accepted) {
+                fifo.addLast(pkt);
+            }
+        }
+        if (!accepted) {
+            dev.stats().txDropped.increment();
+            dev.host().drop(pkt, DropReason.QDISC_DROP);
+            return;
+        }
+        run();
+    }
+
+    /**
+     * qdisc_run: dequeues and transmits until the queue is empty or the driver stops it. Returns at once
+     * if another thread is already running this queue; that thread will see the new frame.
+     */
+    void run() {
+        while (!stopped && running.compareAndSet(false, true)) {
+            try {
+                drain();
+            } finally {
+                running.set(false);
+            }
+            synchronized (fifo) {
+                if (fifo.isEmpty()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void drain() {
+        while (!stopped) {
+            PacketBuffer pkt;
+            synchronized (fifo) {
+                pkt = fifo.pollFirst();
+            }
+            if (pkt == null) {
+                return;
+            }
+            int len = pkt.len();
+            if (dev.ndoStartXmit(pkt, index) == NetDevice.NETDEV_TX_OK) {
+                dev.stats().txPackets.increment();
+                dev.stats().txBytes.add(len);
+            } else {
+                // dev_requeue_skb: the driver did not take it; keep it first in line.
+                synchronized (fifo) {
+                    fifo.addFirst(pkt);
+                    requeues++;
+                }
+                stopped = true;
+                return;
+            }
+        }
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    /** netif_wake_queue: clears the stop and drains what waited (net_tx_action). */
+    void wake() {
+        stopped = false;
+        run();
+    }
+
+    boolean isStopped() {
+        return stopped;
+    }
+
+    int backlog() {
+        synchronized (fifo) {
+            return fifo.size();
+        }
+    }
+
+    long requeues() {
+        synchronized (fifo) {
+            return requeues;
+        }
+    }
+
+    /** qdisc_reset: drops everything queued, for a device going down. */
+    void purge() {
+        while (true) {
+            PacketBuffer pkt;
+            synchronized (fifo) {
+                pkt = fifo.pollFirst();
+            }
+            if (pkt == null) {
+                return;
+            }
+            dev.stats().txDropped.increment();
+            dev.host().drop(pkt, DropReason.DEV_READY);
+        }
+    }
+}

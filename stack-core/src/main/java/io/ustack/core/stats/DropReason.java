@@ -1,0 +1,63 @@
+package io.ustack.core.stats;
+
+/**
+ * Why a packet was discarded: the kernel's {@code enum skb_drop_reason} (SKB_DROP_REASON_*), with the
+ * names kept so `perf trace -e skb:kfree_skb` vocabulary carries over.
+ */
+public enum DropReason {
+    NOT_SPECIFIED,
+    /** eth_type_trans: a frame shorter than an Ethernet header. */
+    PKT_TOO_SMALL,
+    /** A frame addressed to another host's MAC (PACKET_OTHERHOST). */
+    OTHERHOST,
+    /** No handler for the frame's EtherType. */
+    UNHANDLED_PROTO,
+    /** The per-thread input queue (netdev_max_backlog) was full. */
+    CPU_BACKLOG,
+    /** ip_rcv: bad version, IHL or options. */
+    IP_INHDR,
+    /** ip_rcv: header checksum wrong. */
+    IP_CSUM,
+    /** ip_rcv: total length longer than the frame, or shorter than the header. */
+    PKT_TOO_SMALL_IP,
+    /** ip_rcv: martian or otherwise impossible source address. */
+    IP_INADDRERRORS,
+    /** No route for an incoming packet. */
+    IP_INNOROUTES,
+    /** A packet for another host arrived while forwarding is off. */
+    IP_FORWARDING_DISABLED,
+    /** No route for an outgoing packet. */
+    IP_OUTNOROUTES,
+    /** ip_local_deliver: no handler for the IP protocol number. */
+    IP_NOPROTO,
+    /** ip_frag: reassembly timed out. */
+    FRAG_REASM_TIMEOUT,
+    /** ip_frag: the fragment queue could not be kept (memory threshold, bad offsets, inconsistent length). */
+    FRAG_REASM_FAIL,
+    /** ip_frag: a fragment that only repeats bytes already held. */
+    DUP_FRAG,
+    /** ip_fragment: DF set and the packet is over the MTU. */
+    PKT_TOO_BIG,
+    /** A netfilter hook returned NF_DROP (or NF_QUEUE with no queue handler). */
+    NETFILTER_DROP,
+    /** ARP packet that fails arp_rcv's checks. */
+    ARP_INVALID,
+    /** The neighbour never answered: NUD_FAILED. */
+    NEIGH_FAILED,
+    /** The neighbour's queue of packets waiting for resolution was full. */
+    NEIGH_QUEUEFULL,
+    /** The device queue (qdisc) was full. */
+    QDISC_DROP,
+    /** The device is down or has gone away. */
+    DEV_READY,
+    /** ICMP message that fails icmp_rcv's checks (length, checksum). */
+    ICMP_CSUM,
+    /** ICMP message that is valid but not for us to act on (unknown type, broadcast echo ignored). */
+    ICMP_IGNORED,
+    /** A frame larger than the device MTU on receive, or a driver read error. */
+    DEV_HDR,
+    /** No socket for the packet (UDP/TCP). */
+    NO_SOCKET,
+    /** The stack is shutting down. */
+    STACK_STOPPED
+}

@@ -1,0 +1,24 @@
+package io.ustack.core.stats;
+
+/**
+ * SNMP counters under the names that /proc/net/snmp and /proc/net/netstat give them, spelled as nstat
+ * prints them (group prefix and field joined: {@code IpInReceives}, {@code IpExtInOctets}).
+ */
+public enum Mib {
+    // Ip (RFC 4293 / /proc/net/snmp "Ip:")
+    IpInReceives, IpInHdrErrors, IpInAddrErrors, IpForwDatagrams, IpInUnknownProtos, IpInDiscards,
+    IpInDelivers, IpOutRequests, IpOutDiscards, IpOutNoRoutes, IpReasmTimeout, IpReasmReqds, IpReasmOKs,
+    IpReasmFails, IpFragOKs, IpFragFails, IpFragCreates,
+    // IpExt (/proc/net/netstat "IpExt:")
+    IpExtInNoRoutes, IpExtInTruncatedPkts, IpExtInMcastPkts, IpExtOutMcastPkts, IpExtInBcastPkts,
+    IpExtOutBcastPkts, IpExtInOctets, IpExtOutOctets, IpExtInCsumErrors,
+    // Icmp
+    IcmpInMsgs, IcmpInErrors, IcmpInCsumErrors, IcmpInDestUnreachs, IcmpInTimeExcds, IcmpInParmProbs,
+    IcmpInSrcQuenchs, IcmpInRedirects, IcmpInEchos, IcmpInEchoReps, IcmpInTimestamps, IcmpInTimestampReps,
+    IcmpInAddrMasks, IcmpInAddrMaskReps, IcmpOutMsgs, IcmpOutErrors, IcmpOutRateLimitGlobal,
+    IcmpOutRateLimitHost, IcmpOutDestUnreachs, IcmpOutTimeExcds, IcmpOutParmProbs, IcmpOutSrcQuenchs,
+    IcmpOutRedirects, IcmpOutEchos, IcmpOutEchoReps, IcmpOutTimestamps, IcmpOutTimestampReps,
+    IcmpOutAddrMasks, IcmpOutAddrMaskReps,
+    // Arp (/proc/net/stat/arp_cache, named for nstat's style)
+    ArpInRequests, ArpInReplies, ArpOutRequests, ArpOutReplies, ArpUnresolvedDiscards, ArpResFailed
+}

@@ -1,0 +1,78 @@
+package io.ustack.core.stats;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The stack's SNMP counters. Each is a {@link LongAdder}, which stripes per thread as the kernel's per-CPU
+ * SNMP counters do, so backlog threads count without sharing a cache line. IcmpMsg keeps one counter per
+ * ICMP type each way, as /proc/net/snmp's "IcmpMsg:" line does.
+ */
+public final class MibCounters {
+    private final LongAdder[] mib = new LongAdder[Mib.values().length];
+    private final LongAdder[] icmpMsgIn = new LongAdder[256];
+    private final LongAdder[] icmpMsgOut = new LongAdder[256];
+
+    public MibCounters() {
+        for (int i = 0; i < mib.length; i++) {
+            mib[i] = new LongAdder();
+        }
+        for (int i = 0; i < 256; i++) {
+            icmpMsgIn[i] = new LongAdder();
+            icmpMsgOut[i] = new LongAdder();
+        }
+    }
+
+    public void inc(Mib m) {
+        mib[m.ordinal()].increment();
+    }
+
+    public void add(Mib m, long n) {
+        mib[m.ordinal()].add(n);
+    }
+
+    public long get(Mib m) {
+        return mib[m.ordinal()].sum();
+    }
+
+    public void icmpMsgIn(int type) {
+        icmpMsgIn[type & 0xff].increment();
+    }
+
+    public void icmpMsgOut(int type) {
+        icmpMsgOut[type & 0xff].increment();
+    }
+
+    public long icmpMsgInCount(int type) {
+        return icmpMsgIn[type & 0xff].sum();
+    }
+
+    public long icmpMsgOutCount(int type) {
+        return icmpMsgOut[type & 0xff].sum();
+    }
+
+    /**
+     * Every Ip, IpExt, Icmp and Arp counter, then the IcmpMsg counters that are non-zero (as nstat -a
+     * shows them: {@code IcmpMsgInType8}).
+     */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Mib m : Mib.values()) {
+            out.put(m.name(), get(m));
+        }
+        for (int t = 0; t < 256; t++) {
+            long n = icmpMsgIn[t].sum();
+            if (n != 0) {
+                out.put("IcmpMsgInType" + t, n);
+            }
+        }
+        for (int t = 0; t < 256; t++) {
+            long n = icmpMsgOut[t].sum();
+            if (n != 0) {
+                out.put("IcmpMsgOutType" + t, n);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,56 @@
+package io.ustack.core.wire;
+
+import io.ustack.core.buffer.PacketBuffer;
+
+/** The Internet checksum (RFC 1071) and its incremental update (RFC 1624). */
+public final class Checksum {
+    private Checksum() {
+    }
+
+    /** The one's complement sum of {@code len} bytes at {@code off}, not yet folded or complemented. */
+    public static long partial(PacketBuffer b, int off, int len, long sum) {
+        int i = off;
+        int stop = off + (len & ~7);
+        // Eight bytes a step: the sum of 32-bit halves keeps the carries in the upper bits of the long.
+        while (i < stop) {
+            long v = b.memory().getLong(i);
+            sum += (v >>> 32) + (v & 0xffff_ffffL);
+            i += 8;
+        }
+        stop = off + len;
+        if (stop - i >= 4) {
+            sum += b.u32(i);
+            i += 4;
+        }
+        if (stop - i >= 2) {
+            sum += b.u16(i);
+            i += 2;
+        }
+        if (i < stop) {
+            sum += b.u8(i) << 8;
+        }
+        return sum;
+    }
+
+    /** csum_fold: folds a partial sum to 16 bits and complements it. */
+    public static int fold(long sum) {
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return (int) (~sum & 0xffff);
+    }
+
+    /** ip_compute_csum: the checksum of a range, ready to store (0 if the range checks out). */
+    public static int compute(PacketBuffer b, int off, int len) {
+        return fold(partial(b, off, len, 0));
+    }
+
+    /**
+     * csum_replace2 (RFC 1624 eqn. 3): the checksum {@code check} after a 16-bit field changes from
+     * {@code from} to {@code to}.
+     */
+    public static int replace16(int check, int from, int to) {
+        long sum = (~check & 0xffff) + (~from & 0xffff) + (to & 0xffff);
+        return fold(sum);
+    }
+}
