@@ -20,7 +20,7 @@ import java.nio.ByteOrder;
  */
 public final class PacketBuffer {
     /** pkt_type values, as set by eth_type_trans. */
-    public enum PacketType { HOST, BROADCAST, MULTICAST, OTHERHOST, OUTGOING, LOOPBACK }
+    public enum PacketType { HOST, BROADCAST, MULTICAST, OTHERHOST }
 
     private final BufferPool pool;
     private final ByteBuffer mem;

@@ -1,6 +1,7 @@
 package io.ustack.core.route;
 
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.buffer.PacketHandler;
 import io.ustack.core.link.NetDevice;
 
 /**
@@ -14,20 +15,14 @@ public final class DstEntry {
     /** rt_type. */
     public enum Type { LOCAL, UNICAST, BROADCAST, MULTICAST, UNREACHABLE }
 
-    /** dst.input / dst.output: the next step for a packet. Takes ownership. */
-    @FunctionalInterface
-    public interface Step {
-        void apply(PacketBuffer pkt);
-    }
-
     private final Type type;
     private final NetDevice dev;
     private final int gateway;
     private final int prefsrc;
-    private final Step input;
-    private final Step output;
+    private final PacketHandler input;
+    private final PacketHandler output;
 
-    public DstEntry(Type type, NetDevice dev, int gateway, int prefsrc, Step input, Step output) {
+    public DstEntry(Type type, NetDevice dev, int gateway, int prefsrc, PacketHandler input, PacketHandler output) {
         this.type = type;
         this.dev = dev;
         this.gateway = gateway;
@@ -67,11 +62,11 @@ public final class DstEntry {
 
     /** dst_input: takes ownership. */
     public void input(PacketBuffer pkt) {
-        input.apply(pkt);
+        input.handle(pkt);
     }
 
     /** dst_output: takes ownership. */
     public void output(PacketBuffer pkt) {
-        output.apply(pkt);
+        output.handle(pkt);
     }
 }

@@ -18,10 +18,14 @@ public enum DropReason {
     IP_INHDR,
     /** ip_rcv: header checksum wrong. */
     IP_CSUM,
-    /** ip_rcv: total length longer than the frame, or shorter than the header. */
-    PKT_TOO_SMALL_IP,
-    /** ip_rcv: martian or otherwise impossible source address. */
+    /** ip_rcv: the frame holds fewer bytes than the header's total length (IpExtInTruncatedPkts). */
+    IP_TRUNCATED,
+    /** A packet for an address this host does not have, while forwarding is off. */
     IP_INADDRERRORS,
+    /** A martian source address: multicast, broadcast, 0.0.0.0/8, or loopback from the wire. */
+    IP_INVALID_SOURCE,
+    /** A martian destination address: 0.0.0.0/8, class E, or loopback from the wire. */
+    IP_INVALID_DEST,
     /** No route for an incoming packet. */
     IP_INNOROUTES,
     /** A packet for another host arrived while forwarding is off. */
@@ -34,6 +38,8 @@ public enum DropReason {
     FRAG_REASM_TIMEOUT,
     /** ip_frag: the fragment queue could not be kept (memory threshold, bad offsets, inconsistent length). */
     FRAG_REASM_FAIL,
+    /** ip_frag: a fragment overlapping another with different bounds; the whole datagram is discarded. */
+    FRAG_OVERLAP,
     /** ip_frag: a fragment that only repeats bytes already held. */
     DUP_FRAG,
     /** ip_fragment: DF set and the packet is over the MTU. */

@@ -11,7 +11,7 @@ public enum Mib {
     IpReasmFails, IpFragOKs, IpFragFails, IpFragCreates,
     // IpExt (/proc/net/netstat "IpExt:")
     IpExtInNoRoutes, IpExtInTruncatedPkts, IpExtInMcastPkts, IpExtOutMcastPkts, IpExtInBcastPkts,
-    IpExtOutBcastPkts, IpExtInOctets, IpExtOutOctets, IpExtInCsumErrors,
+    IpExtOutBcastPkts, IpExtInOctets, IpExtOutOctets, IpExtInCsumErrors, IpExtReasmOverlaps,
     // Icmp
     IcmpInMsgs, IcmpInErrors, IcmpInCsumErrors, IcmpInDestUnreachs, IcmpInTimeExcds, IcmpInParmProbs,
     IcmpInSrcQuenchs, IcmpInRedirects, IcmpInEchos, IcmpInEchoReps, IcmpInTimestamps, IcmpInTimestampReps,

@@ -1,0 +1,130 @@
+package io.ustack.core.icmp;
+
+import io.ustack.core.buffer.BufferPool;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.buffer.PacketBuffer.PacketType;
+import io.ustack.core.ipv4.Ipv4Output;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.route.Fib;
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.wire.Checksum;
+import io.ustack.core.wire.IcmpPacket;
+import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv4Packet;
+
+/**
+ * Sends ICMP messages: icmp_send for errors about a packet, and icmp_reply for echo replies.
+ */
+public final class IcmpSender {
+    /** RFC 1812's limit on an ICMP error: 576 bytes in all. */
+    private static final int MAX_ERROR_LEN = 576;
+    /** IPTOS_PREC_INTERNETCONTROL, which errors carry (with the offending packet's TOS bits). */
+    private static final int TOS_INTERNETCONTROL = 0xc0;
+    private static final int IPTOS_TOS_MASK = 0x1e;
+
+    private final BufferPool pool;
+    private final Ipv4Output out;
+    private final Fib fib;
+    private final MibCounters mib;
+    private final IcmpRateLimiter limiter;
+
+    public IcmpSender(BufferPool pool, Ipv4Output out, Fib fib, MibCounters mib, IcmpRateLimiter limiter) {
+        this.pool = pool;
+        this.out = out;
+        this.fib = fib;
+        this.mib = mib;
+        this.limiter = limiter;
+    }
+
+    /**
+     * icmp_send: an error of {@code type}/{@code code} about {@code offending}, whose network header must be
+     * set; {@code info} is the rest-of-header word (the next-hop MTU for "fragmentation needed"). Borrows.
+     * Sends nothing, as the kernel does, about a packet that was not addressed to one host (link or IP
+     * broadcast or multicast), about a fragment that is not the first, about an ICMP error, about a packet
+     * from an address no reply can go to, or when the rate limits say no.
+     */
+    public void send(PacketBuffer offending, int type, int code, int info) {
+        Ipv4Packet ip = Ipv4Packet.wrap(offending, offending.networkHeader());
+        if (ip == null || offending.networkHeader() + ip.headerLength() > offending.tail()) {
+            return;
+        }
+        if (offending.pktType() != PacketType.HOST) {
+            return;
+        }
+        DstEntry dst = offending.dst();
+        if (dst != null && (dst.type() == DstEntry.Type.BROADCAST || dst.type() == DstEntry.Type.MULTICAST)) {
+            return;
+        }
+        if (ip.fragmentOffset() != 0 || isError(offending, ip)) {
+            return;
+        }
+        int saddr = ip.saddr();
+        if (Ipv4Address.isZeronet(saddr) || Ipv4Address.isMulticast(saddr) || saddr == Ipv4Address.BROADCAST) {
+            return;
+        }
+        boolean loopback = offending.dev() != null && offending.dev().isLoopback();
+        if (!limiter.allow(type, code, saddr, loopback)) {
+            return;
+        }
+        int available = Math.min(ip.totalLength(), offending.tail() - ip.offset());
+        int quote = Math.min(available, MAX_ERROR_LEN - Ipv4Packet.MIN_HEADER_LEN - IcmpPacket.HEADER_LEN);
+        PacketBuffer pkt = pool.allocateWithHeadroom(IcmpPacket.HEADER_LEN + quote);
+        int at = pkt.put(IcmpPacket.HEADER_LEN + quote);
+        pkt.copyFrom(offending, ip.offset(), at + IcmpPacket.HEADER_LEN, quote);
+        IcmpPacket icmp = IcmpPacket.wrap(pkt, at);
+        icmp.setType(type);
+        icmp.setCode(code);
+        icmp.setRestOfHeader(info);
+        icmp.updateChecksum(pkt.len());
+        int source = fib.isLocal(ip.daddr()) ? ip.daddr() : 0;
+        int tos = (ip.tos() & IPTOS_TOS_MASK) | TOS_INTERNETCONTROL;
+        countOut(type);
+        out.send(pkt, source, saddr, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false);
+    }
+
+    /**
+     * icmp_echo and icmp_reply: turns an echo request into its reply in the same buffer (type and checksum
+     * patched, addresses swapped by a fresh IP header) and sends it. Takes ownership; data at the ICMP header,
+     * network header set.
+     */
+    public void echoReply(PacketBuffer pkt) {
+        Ipv4Packet req = Ipv4Packet.wrap(pkt, pkt.networkHeader());
+        int replyTo = req.saddr();
+        int from = req.daddr();
+        int tos = req.tos();
+        IcmpPacket icmp = IcmpPacket.wrap(pkt, pkt.data());
+        int before = (icmp.type() << 8) | icmp.code();
+        icmp.setType(IcmpPacket.ECHOREPLY);
+        icmp.setCode(0);
+        pkt.setU16(icmp.offset() + 2, Checksum.replace16(icmp.checksum(), before, 0));
+        countOut(IcmpPacket.ECHOREPLY);
+        out.send(pkt, from, replyTo, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false);
+    }
+
+    /** icmp_is_err, for the message quoted in {@code pkt}: no error is ever sent about an error. */
+    private static boolean isError(PacketBuffer pkt, Ipv4Packet ip) {
+        if (ip.protocol() != Ipv4Packet.IPPROTO_ICMP) {
+            return false;
+        }
+        IcmpPacket icmp = IcmpPacket.wrap(pkt, ip.offset() + ip.headerLength());
+        return icmp == null || IcmpPacket.isError(icmp.type()) || icmp.type() > IcmpPacket.ADDRESSREPLY;
+    }
+
+    private void countOut(int type) {
+        mib.inc(Mib.IcmpOutMsgs);
+        mib.icmpMsgOut(type);
+        Mib m = switch (type) {
+            case IcmpPacket.ECHOREPLY -> Mib.IcmpOutEchoReps;
+            case IcmpPacket.DEST_UNREACH -> Mib.IcmpOutDestUnreachs;
+            case IcmpPacket.TIME_EXCEEDED -> Mib.IcmpOutTimeExcds;
+            case IcmpPacket.PARAMETERPROB -> Mib.IcmpOutParmProbs;
+            case IcmpPacket.ECHO -> Mib.IcmpOutEchos;
+            case IcmpPacket.REDIRECT -> Mib.IcmpOutRedirects;
+            default -> null;
+        };
+        if (m != null) {
+            mib.inc(m);
+        }
+    }
+}

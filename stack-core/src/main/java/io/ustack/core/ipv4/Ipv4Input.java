@@ -1,0 +1,190 @@
+package io.ustack.core.ipv4;
+
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.buffer.PacketBuffer.PacketType;
+import io.ustack.core.netfilter.Hook;
+import io.ustack.core.netfilter.Netfilter;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.route.Fib;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.IcmpPacket;
+import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv4Packet;
+
+/**
+ * The IPv4 receive path: ip_rcv (validation), NF PRE_ROUTING, ip_rcv_finish (routing), then the route's
+ * dst.input: ip_local_deliver (reassembly, NF LOCAL_IN, protocol dispatch) for this host.
+ */
+public final class Ipv4Input {
+    /** icmp_send, as the receive path needs it. Borrows the offending packet. */
+    @FunctionalInterface
+    public interface ErrorSender {
+        void send(PacketBuffer offending, int type, int code, int info);
+    }
+
+    private final Fib fib;
+    private final Netfilter netfilter;
+    private final Reassembler reassembler;
+    private final MibCounters mib;
+    private final PacketDrops drops;
+    private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
+    private volatile ErrorSender icmp = (pkt, type, code, info) -> { };
+    private volatile IpProtocolHandler forward;
+
+    public Ipv4Input(Fib fib, Netfilter netfilter, Reassembler reassembler, MibCounters mib, PacketDrops drops) {
+        this.fib = fib;
+        this.netfilter = netfilter;
+        this.reassembler = reassembler;
+        this.mib = mib;
+        this.drops = drops;
+    }
+
+    /** inet_add_protocol: the handler for IP protocol {@code protocol}. */
+    public void addProtocol(int protocol, IpProtocolHandler handler) {
+        protocols[protocol] = handler;
+    }
+
+    public void setErrorSender(ErrorSender icmp) {
+        this.icmp = icmp;
+    }
+
+    /**
+     * ip_rcv and ip_rcv_core: validates the header, counting each failure under its MIB name with a drop
+     * reason, trims link-layer padding, then runs NF PRE_ROUTING. Takes ownership; data at the IP header.
+     */
+    public void ipRcv(PacketBuffer pkt) {
+        if (pkt.pktType() == PacketType.OTHERHOST) {
+            drops.drop(pkt, DropReason.OTHERHOST);
+            return;
+        }
+        mib.inc(Mib.IpInReceives);
+        mib.add(Mib.IpExtInOctets, pkt.len());
+        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.data());
+        if (ip == null || ip.version() != 4 || ip.ihl() < 5 || ip.headerLength() > pkt.len()) {
+            mib.inc(Mib.IpInHdrErrors);
+            drops.drop(pkt, DropReason.IP_INHDR);
+            return;
+        }
+        if (!ip.checksumOk()) {
+            mib.inc(Mib.IpExtInCsumErrors);
+            mib.inc(Mib.IpInHdrErrors);
+            drops.drop(pkt, DropReason.IP_CSUM);
+            return;
+        }
+        int totLen = ip.totalLength();
+        if (pkt.len() < totLen) {
+            mib.inc(Mib.IpExtInTruncatedPkts);
+            drops.drop(pkt, DropReason.IP_TRUNCATED);
+            return;
+        }
+        if (totLen < ip.headerLength()) {
+            mib.inc(Mib.IpInHdrErrors);
+            drops.drop(pkt, DropReason.IP_INHDR);
+            return;
+        }
+        pkt.trim(totLen);
+        pkt.resetNetworkHeader();
+        pkt.setTransportHeader(pkt.data() + ip.headerLength());
+        netfilter.hook(Hook.PRE_ROUTING, pkt, pkt.dev(), null, this::ipRcvFinish);
+    }
+
+    /**
+     * ip_rcv_finish: checks the addresses for martians, routes the packet and calls dst.input.
+     * Takes ownership.
+     */
+    void ipRcvFinish(PacketBuffer pkt) {
+        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
+        int saddr = ip.saddr();
+        int daddr = ip.daddr();
+        boolean fromWire = !pkt.dev().isLoopback();
+        if (Ipv4Address.isMulticast(saddr) || saddr == Ipv4Address.BROADCAST || Ipv4Address.isReserved(saddr)
+                || (fromWire && Ipv4Address.isLoopback(saddr)) || (Ipv4Address.isZeronet(saddr) && daddr != Ipv4Address.BROADCAST)) {
+            // ip_route_input_slow: martian source
+            mib.inc(Mib.IpInAddrErrors);
+            drops.drop(pkt, DropReason.IP_INVALID_SOURCE);
+            return;
+        }
+        if (Ipv4Address.isZeronet(daddr) || Ipv4Address.isReserved(daddr) || (fromWire && Ipv4Address.isLoopback(daddr))) {
+            mib.inc(Mib.IpInAddrErrors);
+            drops.drop(pkt, DropReason.IP_INVALID_DEST);
+            return;
+        }
+        if (Ipv4Address.isMulticast(daddr)) {
+            // no multicast group is ever joined: ip_route_input_mc never finds this host a member
+            mib.inc(Mib.IpExtInMcastPkts);
+            mib.inc(Mib.IpInAddrErrors);
+            drops.drop(pkt, DropReason.IP_INADDRERRORS);
+            return;
+        }
+        DstEntry dst = fib.inputRoute(daddr, pkt.dev());
+        if (dst == null) {
+            mib.inc(Mib.IpExtInNoRoutes);
+            drops.drop(pkt, DropReason.IP_INNOROUTES);
+            return;
+        }
+        if (dst.type() == DstEntry.Type.BROADCAST) {
+            mib.inc(Mib.IpExtInBcastPkts);
+        }
+        pkt.setDst(dst);
+        dst.input(pkt);
+    }
+
+    /**
+     * The dst.input of routes this host does not own: ip_forward when forwarding is on (set with
+     * {@link #setForward}); otherwise ip_error's answer with forwarding off, which counts InAddrErrors and
+     * drops without an ICMP message, as Linux does. Takes ownership.
+     */
+    public void ipForwardOrError(PacketBuffer pkt) {
+        IpProtocolHandler f = forward;
+        if (f != null) {
+            f.rcv(pkt);
+            return;
+        }
+        mib.inc(Mib.IpInAddrErrors);
+        drops.drop(pkt, DropReason.IP_INADDRERRORS);
+    }
+
+    /** Installs ip_forward as the input of non-local routes (null turns forwarding off). */
+    public void setForward(IpProtocolHandler forward) {
+        this.forward = forward;
+    }
+
+    /**
+     * ip_local_deliver: reassembles fragments, then NF LOCAL_IN and ip_local_deliver_finish. Takes ownership.
+     */
+    public void ipLocalDeliver(PacketBuffer pkt) {
+        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
+        if (ip.isFragment()) {
+            pkt = reassembler.defrag(pkt);
+            if (pkt == null) {
+                return;
+            }
+        }
+        netfilter.hook(Hook.LOCAL_IN, pkt, pkt.dev(), null, this::ipLocalDeliverFinish);
+    }
+
+    /**
+     * ip_local_deliver_finish and ip_protocol_deliver_rcu: pulls the IP header and calls the protocol's
+     * handler; an unknown protocol is answered with ICMP protocol unreachable. Takes ownership.
+     */
+    void ipLocalDeliverFinish(PacketBuffer pkt) {
+        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
+        int proto = ip.protocol();
+        pkt.setTransportHeader(pkt.networkHeader() + ip.headerLength());
+        pkt.pull(pkt.transportHeader() - pkt.data());
+        IpProtocolHandler h = protocols[proto];
+        if (h == null) {
+            mib.inc(Mib.IpInUnknownProtos);
+            if (pkt.dst().type() == DstEntry.Type.LOCAL) {
+                icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.PROT_UNREACH, 0);
+            }
+            drops.drop(pkt, DropReason.IP_NOPROTO);
+            return;
+        }
+        mib.inc(Mib.IpInDelivers);
+        h.rcv(pkt);
+    }
+}

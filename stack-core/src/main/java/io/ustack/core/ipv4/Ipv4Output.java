@@ -1,0 +1,154 @@
+package io.ustack.core.ipv4;
+
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.neigh.NeighbourTable;
+import io.ustack.core.netfilter.Hook;
+import io.ustack.core.netfilter.Netfilter;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.route.Fib;
+import io.ustack.core.route.Route;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.EthernetFrame;
+import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.MacAddress;
+
+/**
+ * The IPv4 transmit path: ip_local_out, NF LOCAL_OUT, ip_output, NF POST_ROUTING, ip_finish_output (with
+ * fragmentation), then ip_finish_output2 into the neighbour layer.
+ */
+public final class Ipv4Output {
+    /** icmp_send for "fragmentation needed", which ip_fragment owes a sender that set DF. Borrows. */
+    @FunctionalInterface
+    public interface FragNeededReporter {
+        void fragmentationNeeded(PacketBuffer pkt, int mtu);
+    }
+
+    private final Fib fib;
+    private final Netfilter netfilter;
+    private final NeighbourTable neigh;
+    private final Fragmenter fragmenter;
+    private final MibCounters mib;
+    private final PacketDrops drops;
+    private final IpIdent ident = new IpIdent();
+    private volatile FragNeededReporter fragNeeded = (pkt, mtu) -> { };
+
+    public Ipv4Output(Fib fib, Netfilter netfilter, NeighbourTable neigh, Fragmenter fragmenter,
+                      MibCounters mib, PacketDrops drops) {
+        this.fib = fib;
+        this.netfilter = netfilter;
+        this.neigh = neigh;
+        this.fragmenter = fragmenter;
+        this.mib = mib;
+        this.drops = drops;
+    }
+
+    public void setFragNeededReporter(FragNeededReporter r) {
+        this.fragNeeded = r;
+    }
+
+    /**
+     * ip_build_and_send_pkt / ip_queue_xmit for a transport payload: routes {@code daddr}, pushes a header
+     * and sends. Takes ownership; data must be at the transport header with room for the IP and Ethernet
+     * headers in front. A zero {@code saddr} takes the route's preferred source. Returns false if there was no
+     * route (the packet is dropped and IpOutNoRoutes counted).
+     */
+    public boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df) {
+        Route r = fib.lookup(daddr);
+        if (r == null) {
+            mib.inc(Mib.IpOutNoRoutes);
+            drops.drop(pkt, DropReason.IP_OUTNOROUTES);
+            return false;
+        }
+        int src = saddr != 0 ? saddr : r.prefsrc();
+        int total = Ipv4Packet.MIN_HEADER_LEN + pkt.len();
+        Ipv4Packet.push(pkt, tos, total, ident.next(src, daddr, protocol), df ? Ipv4Packet.IP_DF : 0, ttl,
+                protocol, src, daddr);
+        pkt.setTransportHeader(pkt.data() + Ipv4Packet.MIN_HEADER_LEN);
+        pkt.setDst(r.dst());
+        pkt.setProtocol(EthernetFrame.ETH_P_IP);
+        ipLocalOut(pkt);
+        return true;
+    }
+
+    /** The source address a reply to {@code daddr} would carry, or 0 if there is no route. */
+    public int sourceFor(int daddr) {
+        Route r = fib.lookup(daddr);
+        return r == null ? 0 : r.prefsrc();
+    }
+
+    /**
+     * ip_local_out: fixes the total length and checksum, then NF LOCAL_OUT and dst_output. Takes ownership;
+     * data at the IP header, dst set.
+     */
+    public void ipLocalOut(PacketBuffer pkt) {
+        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.data());
+        ip.setTotalLength(pkt.len());
+        ip.updateChecksum();
+        mib.inc(Mib.IpOutRequests);
+        netfilter.hook(Hook.LOCAL_OUT, pkt, null, pkt.dst().dev(), p -> p.dst().output(p));
+    }
+
+    /** ip_output: the dst.output of every route. NF POST_ROUTING, then ip_finish_output. Takes ownership. */
+    public void ipOutput(PacketBuffer pkt) {
+        NetDevice dev = pkt.dst().dev();
+        mib.add(Mib.IpExtOutOctets, pkt.len());
+        pkt.setDev(dev);
+        pkt.setProtocol(EthernetFrame.ETH_P_IP);
+        netfilter.hook(Hook.POST_ROUTING, pkt, null, dev, this::ipFinishOutput);
+    }
+
+    /** ip_finish_output: fragments what is over the route's MTU. Takes ownership. */
+    void ipFinishOutput(PacketBuffer pkt) {
+        int mtu = pkt.dst().mtu();
+        if (pkt.len() <= mtu) {
+            ipFinishOutput2(pkt);
+            return;
+        }
+        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.data());
+        if (ip.dontFragment()) {
+            // ip_fragment: DF forbids it; tell the sender the MTU that would pass.
+            mib.inc(Mib.IpFragFails);
+            fragNeeded.fragmentationNeeded(pkt, mtu);
+            drops.drop(pkt, DropReason.PKT_TOO_BIG);
+            return;
+        }
+        if (!fragmenter.fragment(pkt, mtu, this::ipFinishOutput2)) {
+            mib.inc(Mib.IpFragFails);
+            drops.drop(pkt, DropReason.PKT_TOO_BIG);
+        }
+    }
+
+    /**
+     * ip_finish_output2: the link-layer destination. Broadcasts and multicasts map straight to a MAC, the
+     * loopback needs none, and everything else asks the neighbour table. Takes ownership.
+     */
+    void ipFinishOutput2(PacketBuffer pkt) {
+        DstEntry dst = pkt.dst();
+        NetDevice dev = dst.dev();
+        int daddr = Ipv4Packet.wrap(pkt, pkt.data()).daddr();
+        if (dev.noArp()) {
+            EthernetFrame.push(pkt, dev.mac(), dev.mac(), EthernetFrame.ETH_P_IP);
+            dev.devQueueXmit(pkt);
+        } else if (dst.type() == DstEntry.Type.BROADCAST || daddr == Ipv4Address.BROADCAST) {
+            mib.inc(Mib.IpExtOutBcastPkts);
+            EthernetFrame.push(pkt, MacAddress.BROADCAST, dev.mac(), EthernetFrame.ETH_P_IP);
+            dev.devQueueXmit(pkt);
+        } else if (Ipv4Address.isMulticast(daddr)) {
+            mib.inc(Mib.IpExtOutMcastPkts);
+            EthernetFrame.push(pkt, multicastMac(daddr), dev.mac(), EthernetFrame.ETH_P_IP);
+            dev.devQueueXmit(pkt);
+        } else {
+            neigh.output(pkt, dev, dst.nexthop(daddr));
+        }
+    }
+
+    /** ip_eth_mc_map: 01:00:5e and the low 23 bits of the group address. */
+    static long multicastMac(int group) {
+        return 0x0100_5e00_0000L | (group & 0x7f_ffffL);
+    }
+}

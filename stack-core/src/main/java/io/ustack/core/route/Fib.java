@@ -1,0 +1,137 @@
+package io.ustack.core.route;
+
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv4Prefix;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The forwarding information base: the "local" table (this host's addresses and broadcast addresses),
+ * consulted first, and the "main" table (connected networks and static routes), as `ip route show table
+ * local` and `ip route` list them. Adding an interface address adds its local, broadcast and connected
+ * routes, as the kernel's fib_add_ifaddr does.
+ */
+public final class Fib {
+    /** Builds the shared DstEntry of a route: where its packets go next. */
+    @FunctionalInterface
+    public interface DstFactory {
+        DstEntry make(DstEntry.Type type, NetDevice dev, int gateway, int prefsrc);
+    }
+
+    private final RouteTable local = new RouteTable();
+    private final RouteTable main = new RouteTable();
+    private final List<InterfaceAddress> addresses = new CopyOnWriteArrayList<>();
+    private final Map<NetDevice, DstEntry> limitedBroadcast = new ConcurrentHashMap<>();
+    private final NetDevice loopback;
+    private final DstFactory dsts;
+
+    public Fib(NetDevice loopback, DstFactory dsts) {
+        this.loopback = loopback;
+        this.dsts = dsts;
+    }
+
+    /** fib_add_ifaddr: the address, then its local, broadcast and connected-network routes. */
+    public synchronized void addAddress(NetDevice dev, Ipv4Prefix p) {
+        for (InterfaceAddress a : addresses) {
+            if (a.address() == p.address()) {
+                throw new IllegalArgumentException(Ipv4Address.format(p.address()) + " is already configured on " + a.dev().name());
+            }
+        }
+        addresses.add(new InterfaceAddress(dev, p));
+        int addr = p.address();
+        Ipv4Prefix localPrefix = dev.isLoopback() ? new Ipv4Prefix(p.network(), p.prefixLen()) : new Ipv4Prefix(addr, 32);
+        local.add(route(localPrefix, 0, loopback, addr, DstEntry.Type.LOCAL, Route.Origin.KERNEL));
+        if (dev.isLoopback()) {
+            return;
+        }
+        if (p.prefixLen() < 31) {
+            local.add(route(new Ipv4Prefix(p.broadcast(), 32), 0, dev, addr, DstEntry.Type.BROADCAST, Route.Origin.KERNEL));
+        }
+        limitedBroadcast.computeIfAbsent(dev, d -> dsts.make(DstEntry.Type.BROADCAST, d, 0, addr));
+        main.add(route(new Ipv4Prefix(p.network(), p.prefixLen()), 0, dev, addr, DstEntry.Type.UNICAST, Route.Origin.KERNEL));
+    }
+
+    /**
+     * Adds a static route via {@code gateway} (dev may be null: found from the connected route that covers
+     * the gateway) or, with gateway 0, directly out {@code dev}. Throws IllegalArgumentException with a
+     * sentence when the gateway is not on a connected network or the device has no address.
+     */
+    public synchronized Route addRoute(Ipv4Prefix prefix, int gateway, NetDevice dev) {
+        Ipv4Prefix net = new Ipv4Prefix(prefix.network(), prefix.prefixLen());
+        NetDevice out = dev;
+        if (gateway != 0) {
+            Route via = main.lookup(gateway);
+            if (via == null || via.gateway() != 0 || (dev != null && via.dev() != dev)) {
+                throw new IllegalArgumentException("gateway " + Ipv4Address.format(gateway)
+                        + " is not on a connected network" + (dev != null ? " of " + dev.name() : ""));
+            }
+            out = via.dev();
+        } else if (dev == null) {
+            throw new IllegalArgumentException("a route needs a gateway or a device");
+        }
+        InterfaceAddress src = primaryAddress(out);
+        if (src == null) {
+            throw new IllegalArgumentException(out.name() + " has no IPv4 address to send from");
+        }
+        Route r = route(net, gateway, out, src.address(), DstEntry.Type.UNICAST, Route.Origin.STATIC);
+        main.add(r);
+        return r;
+    }
+
+    /** Removes the main-table route for exactly {@code prefix}; returns it, or null. */
+    public Route removeRoute(Ipv4Prefix prefix) {
+        return main.remove(prefix.network(), prefix.prefixLen());
+    }
+
+    private Route route(Ipv4Prefix prefix, int gw, NetDevice dev, int prefsrc, DstEntry.Type type, Route.Origin origin) {
+        return new Route(prefix, gw, dev, prefsrc, type, origin, dsts.make(type, dev, gw, prefsrc));
+    }
+
+    /** fib_lookup: the local table first, then the main table; null when nothing covers {@code daddr}. */
+    public Route lookup(int daddr) {
+        Route r = local.lookup(daddr);
+        return r != null ? r : main.lookup(daddr);
+    }
+
+    /** ip_route_input: the decision for a packet to {@code daddr} that arrived on {@code in}; null if none. */
+    public DstEntry inputRoute(int daddr, NetDevice in) {
+        if (daddr == Ipv4Address.BROADCAST) {
+            return limitedBroadcast.get(in);
+        }
+        Route r = lookup(daddr);
+        return r == null ? null : r.dst();
+    }
+
+    /** inet_addr_type == RTN_LOCAL: {@code addr} is one of this host's addresses. */
+    public boolean isLocal(int addr) {
+        Route r = local.lookup(addr);
+        return r != null && r.type() == DstEntry.Type.LOCAL;
+    }
+
+    /** The first address configured on {@code dev}, or null. */
+    public InterfaceAddress primaryAddress(NetDevice dev) {
+        for (InterfaceAddress a : addresses) {
+            if (a.dev() == dev) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    public List<InterfaceAddress> addresses() {
+        return List.copyOf(addresses);
+    }
+
+    /** The main table, as `ip route` shows it. */
+    public List<Route> mainRoutes() {
+        return main.routes();
+    }
+
+    /** The local table, as `ip route show table local` shows it. */
+    public List<Route> localRoutes() {
+        return local.routes();
+    }
+}

@@ -1,0 +1,126 @@
+package io.ustack.core.softnet;
+
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.buffer.PacketHandler;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.stats.PacketDrops;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One CPU's softnet_data: a bounded input queue (netdev_max_backlog) and the thread that runs
+ * process_backlog over it. Packets of one flow arrive on one thread and leave its queue in order.
+ */
+public final class BacklogThread implements Runnable {
+    private static final System.Logger LOG = System.getLogger(BacklogThread.class.getName());
+
+    private final int cpu;
+    private final BlockingQueue<Object> input;
+    private final PacketHandler receive;
+    private final PacketDrops drops;
+    private final LongAdder processed = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    BacklogThread(int cpu, int maxBacklog, PacketHandler receive, PacketDrops drops) {
+        this.cpu = cpu;
+        this.input = new ArrayBlockingQueue<>(maxBacklog);
+        this.receive = receive;
+        this.drops = drops;
+        this.thread = new Thread(this, "ustack-backlog-" + cpu);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** enqueue_to_backlog: queues a packet for this thread, or drops it (CPU_BACKLOG) when full. Takes ownership. */
+    boolean enqueue(PacketBuffer pkt) {
+        if (!running || !input.offer(pkt)) {
+            dropped.increment();
+            drops.drop(pkt, DropReason.CPU_BACKLOG);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code work} on this thread, after the packets already queued: how other threads hand a flow's
+     * protocol work to the thread that owns it. Work is never dropped for a full queue.
+     */
+    public void execute(Runnable work) {
+        try {
+            input.put(work);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** process_backlog: takes packets (and handed-over work) off the queue until stopped. */
+    @Override
+    public void run() {
+        while (running) {
+            Object item;
+            try {
+                item = input.take();
+            } catch (InterruptedException e) {
+                break;
+            }
+            try {
+                if (item instanceof PacketBuffer pkt) {
+                    processed.increment();
+                    receive.handle(pkt);
+                } else {
+                    ((Runnable) item).run();
+                }
+            } catch (RuntimeException e) {
+                // A bug in one packet's path must not stop the thread that serves every flow hashed here.
+                LOG.log(System.Logger.Level.ERROR, "backlog " + cpu + ": packet path failed", e);
+            }
+        }
+        drain();
+    }
+
+    void stop() {
+        running = false;
+        thread.interrupt();
+    }
+
+    void join() throws InterruptedException {
+        thread.join(5000);
+    }
+
+    private void drain() {
+        Object item;
+        while ((item = input.poll()) != null) {
+            if (item instanceof PacketBuffer pkt) {
+                drops.drop(pkt, DropReason.STACK_STOPPED);
+            }
+        }
+    }
+
+    public int cpu() {
+        return cpu;
+    }
+
+    /** softnet_stat column 1: packets processed. */
+    public long processed() {
+        return processed.sum();
+    }
+
+    /** softnet_stat column 2: packets dropped because the queue was full. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    public int queueLength() {
+        return input.size();
+    }
+
+    public boolean isCurrentThread() {
+        return Thread.currentThread() == thread;
+    }
+}

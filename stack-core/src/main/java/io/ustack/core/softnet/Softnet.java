@@ -1,0 +1,64 @@
+package io.ustack.core.softnet;
+
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.buffer.PacketHandler;
+import io.ustack.core.stats.PacketDrops;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Receive packet steering over N backlog threads: get_rps_cpu picks the thread by flow hash, then
+ * enqueue_to_backlog queues the packet there. The handler each thread runs is __netif_receive_skb_core.
+ */
+public final class Softnet {
+    /** net.core.netdev_max_backlog's default. */
+    public static final int DEFAULT_MAX_BACKLOG = 1000;
+
+    private final BacklogThread[] threads;
+
+    public Softnet(int threadCount, int maxBacklog, PacketHandler receive, PacketDrops drops) {
+        if (threadCount < 1) {
+            throw new IllegalArgumentException("at least one backlog thread is needed");
+        }
+        threads = IntStream.range(0, threadCount)
+                .mapToObj(i -> new BacklogThread(i, maxBacklog, receive, drops))
+                .toArray(BacklogThread[]::new);
+    }
+
+    public void start() {
+        for (BacklogThread t : threads) {
+            t.start();
+        }
+    }
+
+    public void stop() {
+        for (BacklogThread t : threads) {
+            t.stop();
+        }
+        for (BacklogThread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * netif_receive_skb with RPS: hashes the flow (data at the network header) and queues the packet on
+     * that flow's thread. Takes ownership.
+     */
+    public void receive(PacketBuffer pkt) {
+        int h = pkt.hashValid() ? pkt.hash() : FlowHash.compute(pkt);
+        threadFor(h).enqueue(pkt);
+    }
+
+    /** get_rps_cpu: the thread that owns flow hash {@code hash}. */
+    public BacklogThread threadFor(int hash) {
+        return threads[Math.floorMod(hash, threads.length)];
+    }
+
+    public List<BacklogThread> threads() {
+        return List.of(threads);
+    }
+}

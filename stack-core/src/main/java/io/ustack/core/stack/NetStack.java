@@ -1,0 +1,320 @@
+package io.ustack.core.stack;
+
+import io.ustack.core.buffer.BufferPool;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.icmp.IcmpProtocol;
+import io.ustack.core.icmp.IcmpRateLimiter;
+import io.ustack.core.icmp.IcmpSender;
+import io.ustack.core.ipv4.Fragmenter;
+import io.ustack.core.ipv4.Ipv4Input;
+import io.ustack.core.ipv4.Ipv4Output;
+import io.ustack.core.ipv4.Reassembler;
+import io.ustack.core.link.EthTypeTrans;
+import io.ustack.core.link.LoopbackDevice;
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.link.NetDeviceHost;
+import io.ustack.core.neigh.ArpProtocol;
+import io.ustack.core.neigh.NeighbourTable;
+import io.ustack.core.netfilter.Netfilter;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.route.Fib;
+import io.ustack.core.route.Route;
+import io.ustack.core.softnet.BacklogThread;
+import io.ustack.core.softnet.Softnet;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.EthernetFrame;
+import io.ustack.core.wire.IcmpPacket;
+import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.Ipv4Prefix;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The stack: the one place where its parts are wired together. Devices hand it frames through
+ * {@link #netifReceiveSkb}; RPS spreads them over backlog threads, each running
+ * {@link #netifReceiveSkbCore}; protocols answer through the IPv4 output path to the devices.
+ *
+ * <p>Threads: driver poll threads call {@link #netifReceiveSkb}; backlog threads run the receive path and
+ * whatever it sends; one housekeeping thread runs the neighbour and reassembly timers. Configuration
+ * methods may be called from any thread.
+ */
+public final class NetStack implements NetDeviceHost, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(NetStack.class.getName());
+
+    private final StackConfig config;
+    private final BufferPool pool;
+    private final PacketDrops drops = new PacketDrops();
+    private final MibCounters mib = new MibCounters();
+    private final LoopbackDevice loopback = new LoopbackDevice();
+    private final List<NetDevice> devices = new CopyOnWriteArrayList<>();
+    private final List<PacketTap> taps = new CopyOnWriteArrayList<>();
+    private final Netfilter netfilter;
+    private final Fib fib;
+    private final NeighbourTable neigh;
+    private final ArpProtocol arp;
+    private final Reassembler reassembler;
+    private final Ipv4Output ipv4Out;
+    private final Ipv4Input ipv4In;
+    private final IcmpSender icmp;
+    private final Softnet softnet;
+    private ScheduledExecutorService housekeeping;
+    private int nextIfindex = 1;
+
+    public NetStack(StackConfig config) {
+        this(config, new BufferPool());
+    }
+
+    public NetStack(StackConfig config, BufferPool pool) {
+        this.config = config;
+        this.pool = pool;
+        this.netfilter = new Netfilter(drops);
+        this.neigh = new NeighbourTable(config.neigh(), config.clock(), config.random(), drops, mib);
+        this.reassembler = new Reassembler(pool, config.clock(), mib, drops, config.fragHighThresh(),
+                config.fragLowThresh(), config.fragTimeoutMs());
+        // The FIB's routes carry their next steps, so it is built with a factory that closes over the
+        // IPv4 paths created just after it; routes only exist once addresses are added, by then both are set.
+        Ipv4Input[] in = new Ipv4Input[1];
+        Ipv4Output[] out = new Ipv4Output[1];
+        this.fib = new Fib(loopback, (type, dev, gw, src) -> new DstEntry(type, dev, gw, src,
+                type == DstEntry.Type.UNICAST ? p -> in[0].ipForwardOrError(p) : p -> in[0].ipLocalDeliver(p),
+                p -> out[0].ipOutput(p)));
+        this.arp = new ArpProtocol(fib, neigh, pool, mib, drops);
+        neigh.setSolicitor(arp);
+        this.ipv4Out = new Ipv4Output(fib, netfilter, neigh, new Fragmenter(pool, mib), mib, drops);
+        this.ipv4In = new Ipv4Input(fib, netfilter, reassembler, mib, drops);
+        in[0] = ipv4In;
+        out[0] = ipv4Out;
+        this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, new IcmpRateLimiter(config.clock(), mib));
+        ipv4In.setErrorSender(icmp::send);
+        ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, new IcmpProtocol(icmp, mib, drops));
+        ipv4Out.setFragNeededReporter((pkt, mtu) -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.FRAG_NEEDED, mtu));
+        reassembler.setExpiryReporter(first -> icmp.send(first, IcmpPacket.TIME_EXCEEDED, IcmpPacket.EXC_FRAGTIME, 0));
+        this.softnet = config.backlogThreads() > 0
+                ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops)
+                : null;
+        addDeviceQuietly(loopback);
+        fib.addAddress(loopback, Ipv4Prefix.parse("127.0.0.1/8"));
+    }
+
+    private void addDeviceQuietly(NetDevice dev) {
+        try {
+            addDevice(dev);
+        } catch (IOException e) {
+            throw new IllegalStateException("the loopback device cannot fail to open", e);
+        }
+    }
+
+    /** Starts the backlog threads and the timers. */
+    public synchronized void start() {
+        if (softnet != null) {
+            softnet.start();
+        }
+        if (config.housekeepingMs() > 0) {
+            housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ustack-timers");
+                t.setDaemon(true);
+                return t;
+            });
+            housekeeping.scheduleAtFixedRate(this::runTimersSafely, config.housekeepingMs(),
+                    config.housekeepingMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Runs the neighbour and reassembly timers once, at the clock's current time. */
+    public void runTimers() {
+        neigh.tick();
+        reassembler.expire();
+    }
+
+    private void runTimersSafely() {
+        try {
+            runTimers();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "timer run failed", e);
+        }
+    }
+
+    /** Stops the timers, the devices (dev_close) and the backlog threads. */
+    @Override
+    public synchronized void close() {
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+        }
+        for (NetDevice d : devices) {
+            d.close();
+        }
+        if (softnet != null) {
+            softnet.stop();
+        }
+        neigh.flush();
+    }
+
+    /** register_netdevice and dev_open: gives the device an ifindex and starts it. */
+    public synchronized void addDevice(NetDevice dev) throws IOException {
+        if (device(dev.name()) != null) {
+            throw new IllegalArgumentException("a device named " + dev.name() + " already exists");
+        }
+        dev.setIfindex(nextIfindex++);
+        dev.open(this);
+        devices.add(dev);
+    }
+
+    /** `ip addr add`: the address and its routes, announced by a gratuitous ARP. */
+    public void addAddress(NetDevice dev, Ipv4Prefix prefix) {
+        fib.addAddress(dev, prefix);
+        if (!dev.isLoopback()) {
+            arp.announce(dev, prefix.address());
+        }
+    }
+
+    /** `ip route add`: see {@link Fib#addRoute}. */
+    public Route addRoute(Ipv4Prefix prefix, int gateway, NetDevice dev) {
+        return fib.addRoute(prefix, gateway, dev);
+    }
+
+    public NetDevice device(String name) {
+        for (NetDevice d : devices) {
+            if (d.name().equals(name)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    public List<NetDevice> devices() {
+        return List.copyOf(devices);
+    }
+
+    public void addPacketTap(PacketTap tap) {
+        taps.add(tap);
+    }
+
+    public void removePacketTap(PacketTap tap) {
+        taps.remove(tap);
+    }
+
+    // ---- the receive path ----
+
+    /**
+     * netif_receive_skb: eth_type_trans, then RPS onto a backlog thread (or straight on with RPS off).
+     * Takes ownership.
+     */
+    @Override
+    public void netifReceiveSkb(PacketBuffer pkt) {
+        NetDevice dev = pkt.dev();
+        if (!EthTypeTrans.apply(pkt, dev)) {
+            dev.stats().rxErrors.increment();
+            drops.drop(pkt, DropReason.PKT_TOO_SMALL);
+            return;
+        }
+        if (softnet != null) {
+            softnet.receive(pkt);
+        } else {
+            netifReceiveSkbCore(pkt);
+        }
+    }
+
+    /** __netif_receive_skb_core: the packet taps, then dispatch by EtherType (ptype_base). Takes ownership. */
+    void netifReceiveSkbCore(PacketBuffer pkt) {
+        for (PacketTap t : taps) {
+            t.tap(pkt);
+        }
+        switch (pkt.protocol()) {
+            case EthernetFrame.ETH_P_IP -> ipv4In.ipRcv(pkt);
+            case EthernetFrame.ETH_P_ARP -> arp.arpRcv(pkt);
+            default -> {
+                pkt.dev().stats().rxDropped.increment();
+                drops.drop(pkt, DropReason.UNHANDLED_PROTO);
+            }
+        }
+    }
+
+    @Override
+    public void drop(PacketBuffer pkt, DropReason reason) {
+        drops.drop(pkt, reason);
+    }
+
+    @Override
+    public BufferPool pool() {
+        return pool;
+    }
+
+    // ---- parts, for protocols and control commands ----
+
+    public Fib fib() {
+        return fib;
+    }
+
+    public Netfilter netfilter() {
+        return netfilter;
+    }
+
+    public NeighbourTable neighbours() {
+        return neigh;
+    }
+
+    public Ipv4Input ipv4Input() {
+        return ipv4In;
+    }
+
+    public Ipv4Output ipv4Output() {
+        return ipv4Out;
+    }
+
+    public IcmpSender icmp() {
+        return icmp;
+    }
+
+    public Reassembler reassembler() {
+        return reassembler;
+    }
+
+    public MibCounters mib() {
+        return mib;
+    }
+
+    public PacketDrops drops() {
+        return drops;
+    }
+
+    public LoopbackDevice loopback() {
+        return loopback;
+    }
+
+    /** The backlog threads; empty when RPS is off. */
+    public List<BacklogThread> backlogThreads() {
+        return softnet == null ? List.of() : softnet.threads();
+    }
+
+    public StackConfig config() {
+        return config;
+    }
+
+    /** Every counter, now. */
+    public StackStats stats() {
+        Map<String, Long> dropMap = new LinkedHashMap<>();
+        drops.snapshot().forEach((r, n) -> dropMap.put(r.name(), n));
+        List<StackStats.Softnet> sn = new ArrayList<>();
+        for (BacklogThread t : backlogThreads()) {
+            sn.add(new StackStats.Softnet(t.cpu(), t.processed(), t.dropped(), t.queueLength()));
+        }
+        Map<String, Map<String, Long>> devs = new LinkedHashMap<>();
+        for (NetDevice d : devices) {
+            devs.put(d.name(), d.stats().snapshot());
+        }
+        Map<String, Long> buffers = new LinkedHashMap<>();
+        buffers.put("Outstanding", (long) pool.outstanding());
+        buffers.put("Allocations", pool.allocations());
+        buffers.put("ReasmMemory", reassembler.memory());
+        return new StackStats(mib.snapshot(), dropMap, sn, devs, buffers);
+    }
+}
