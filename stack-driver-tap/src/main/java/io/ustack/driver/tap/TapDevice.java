@@ -1,0 +1,177 @@
+package io.ustack.driver.tap;
+
+import com.sun.jna.LastErrorException;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.link.NetDevice;
+import java.io.IOException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Linux TAP as a {@link NetDevice}: the stack's Ethernet link to the host kernel.
+ *
+ * <p>Lifecycle: {@link #open(TapConfig)} attaches to (or creates) the TAP and configures its host side;
+ * {@link NetDevice#open} (dev_open, calling {@link #ndoOpen}) starts one NAPI poller per queue, each on its
+ * own thread {@code ustack-napi-NAME-Q}; {@link NetDevice#close} (dev_close, calling {@link #ndoStop})
+ * stops them and closes the fds, which removes the TAP if {@link #created()} it. A device that never came up
+ * is released with {@link #unregister()}.
+ *
+ * <p>Receive: each queue's fd is registered with a Netty epoll event loop (see {@link TapQueue}); frames are
+ * read straight into pooled direct buffers and handed to {@code NetDeviceHost.netifReceiveSkb}.
+ * Transmit: {@link #ndoStartXmit} writes on the caller's thread from the buffer's direct memory.
+ */
+public final class TapDevice extends NetDevice {
+    private final TapConfig config;
+    private final boolean created;
+    private final TapQueue[] queues;
+    private MultiThreadIoEventLoopGroup napi;
+    private volatile boolean fdsClosed;
+
+    TapDevice(TapConfig config, FileDescriptor[] fds, boolean created) {
+        super(config.name(), config.mac(), config.mtu(), fds.length, DEFAULT_TX_QUEUE_LEN);
+        this.config = config;
+        this.created = created;
+        this.queues = new TapQueue[fds.length];
+        for (int i = 0; i < fds.length; i++) {
+            queues[i] = new TapQueue(this, i, fds[i]);
+        }
+    }
+
+    /**
+     * Attaches to the TAP {@code config.name()}, creating it if it does not exist (TUNSETIFF once per
+     * queue), sets the host side's MTU to {@code config.mtu()} if it differs and, if {@code config.host()}
+     * is given, its address and netmask, and brings it up. The device is not polling yet: attach it to a
+     * stack with {@link NetDevice#open}.
+     *
+     * @throws TapException with one sentence saying what went wrong and what to do (no privileges, busy,
+     *                      not a TAP, /dev/net/tun missing...); nothing is left open or created then
+     */
+    public static TapDevice open(TapConfig config) throws TapException {
+        if (!Tap.isAvailable()) {
+            throw new TapException(Tap.unavailabilityCause());
+        }
+        Tun.Attached tap = Tun.attach(config.name(), config.queues());
+        try {
+            HostSide.configure(config.name(), config.mtu(), config.host());
+        } catch (TapException e) {
+            for (int fd : tap.fds()) {
+                LibC.closeQuietly(fd);
+            }
+            throw e;
+        }
+        FileDescriptor[] fds = new FileDescriptor[tap.fds().length];
+        for (int i = 0; i < fds.length; i++) {
+            fds[i] = new FileDescriptor(tap.fds()[i]);
+        }
+        return new TapDevice(config, fds, tap.created());
+    }
+
+    /** True if {@link #open(TapConfig)} created the TAP (it did not exist): closing the device removes it. */
+    public boolean created() {
+        return created;
+    }
+
+    /** The number of queues, each with its own fd, poll thread and transmit queue. */
+    public int queueCount() {
+        return queues.length;
+    }
+
+    public TapConfig config() {
+        return config;
+    }
+
+    /**
+     * ndo_open: starts a NAPI poller for every queue, queue q on event loop q of a group of its own.
+     *
+     * @throws IOException if the device was closed before (reopen the TAP with {@link #open(TapConfig)}) or
+     *                     a poller could not be registered with epoll
+     */
+    @Override
+    protected void ndoOpen() throws IOException {
+        if (fdsClosed) {
+            throw new IOException(name() + " was closed; open the TAP again with TapDevice.open");
+        }
+        napi = new MultiThreadIoEventLoopGroup(queues.length, napiThreads(name()), EpollIoHandler.newFactory());
+        try {
+            int q = 0;
+            for (EventExecutor loop : napi) {
+                queues[q++].start((IoEventLoop) loop);
+            }
+        } catch (RuntimeException e) {
+            stopPolling();
+            throw new IOException("cannot poll " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** ndo_stop: stops the pollers and closes the fds (which removes the TAP if we created it). */
+    @Override
+    protected void ndoStop() {
+        stopPolling();
+        closeFds();
+    }
+
+    /**
+     * ndo_start_xmit: writes the frame (data to tail) on queue {@code queue}'s fd. Takes ownership and
+     * returns {@link #NETDEV_TX_OK} when the frame was written or dropped (a write error counts tx_errors);
+     * returns {@link #NETDEV_TX_BUSY} without taking it when the fd would block, having stopped the queue;
+     * EPOLLOUT then wakes it (netif_wake_queue) on the queue's poll thread.
+     */
+    @Override
+    protected int ndoStartXmit(PacketBuffer pkt, int queue) {
+        return queues[queue].startXmit(pkt);
+    }
+
+    /**
+     * unregister_netdev: closes the device if it is up, then the TAP's fds. For a device whose
+     * {@link NetDevice#open} failed or was never called; after {@link NetDevice#close} there is nothing left
+     * to do. Idempotent.
+     */
+    public void unregister() {
+        close();
+        stopPolling();
+        closeFds();
+    }
+
+    private void stopPolling() {
+        MultiThreadIoEventLoopGroup group = napi;
+        if (group == null) {
+            return;
+        }
+        napi = null;
+        for (TapQueue q : queues) {
+            q.stop();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        boolean onOwnLoop = false;
+        for (EventExecutor loop : group) {
+            onOwnLoop |= loop.inEventLoop();
+        }
+        if (!onOwnLoop) {
+            group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void closeFds() {
+        fdsClosed = true;
+        for (TapQueue q : queues) {
+            q.close();
+        }
+    }
+
+    /** Daemon threads: a stack that forgets to close a device must not keep the JVM alive. */
+    private static ThreadFactory napiThreads(String name) {
+        AtomicInteger next = new AtomicInteger();
+        return r -> {
+            Thread t = new FastThreadLocalThread(r, "ustack-napi-" + name + "-" + next.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
