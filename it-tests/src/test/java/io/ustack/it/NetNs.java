@@ -1,0 +1,38 @@
+package io.ustack.it;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A network namespace made for one test and deleted afterwards, even on failure. */
+final class NetNs implements AutoCloseable {
+    final String name;
+
+    NetNs(String name) {
+        this.name = name;
+        Cmd.run("ip", "netns", "add", name).ok();
+        exec("ip", "link", "set", "lo", "up").ok();
+    }
+
+    /** Runs a command inside the namespace. */
+    Cmd exec(String... argv) {
+        return execWithin(60, argv);
+    }
+
+    Cmd execWithin(long timeoutSeconds, String... argv) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        cmd.addAll(List.of(argv));
+        return Cmd.run(timeoutSeconds, cmd);
+    }
+
+    /** Moves a device (the host side of a TAP) into this namespace, addresses it and brings it up. */
+    void adopt(String dev, String cidr) {
+        Cmd.run("ip", "link", "set", dev, "netns", name).ok();
+        exec("ip", "addr", "add", cidr, "dev", dev).ok();
+        exec("ip", "link", "set", dev, "up").ok();
+    }
+
+    @Override
+    public void close() {
+        Cmd.run("ip", "netns", "del", name);
+    }
+}

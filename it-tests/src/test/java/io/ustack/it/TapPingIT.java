@@ -1,0 +1,153 @@
+package io.ustack.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * The foundation end to end: the real daemon on a real TAP whose host side lives in a namespace made for
+ * the test, answered by the namespace's own ping and arping, and hit with hostile frames.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(TapPingIT.LogOnFailure.class)
+class TapPingIT {
+    private String tap;
+    private String stackIp;
+    private String hostIp;
+    private NetNs ns;
+    private Daemon daemon;
+    private Path work;
+
+    @BeforeAll
+    void up() throws Exception {
+        RootRequirement.require("ip", "ping", "arping", "python3");
+        String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+        tap = "ut" + id;
+        int net = 1 + ThreadLocalRandom.current().nextInt(250);
+        stackIp = "10.201." + net + ".2";
+        hostIp = "10.201." + net + ".1";
+        work = Files.createTempDirectory("ustack-it-");
+        ns = new NetNs("ustack-it-" + id);
+        daemon = Daemon.start(work, "--iface", tap + ",addr=" + stackIp + "/24", "--backlog-threads", "2");
+        ns.adopt(tap, hostIp + "/24");
+    }
+
+    @AfterAll
+    void down() throws Exception {
+        try {
+            if (daemon != null) {
+                int exit = daemon.stop();
+                assertEquals(0, exit, "SIGTERM ends the daemon cleanly:\n" + daemon.log());
+                assertFalse(ns.exec("ip", "link", "show", tap).exit() == 0, "the daemon removed the TAP it created");
+            }
+        } finally {
+            if (ns != null) {
+                ns.close();
+            }
+            Cmd.run("ip", "link", "del", tap); // only if a failure left it behind
+        }
+    }
+
+    private static int received(String pingOutput) {
+        Matcher m = Pattern.compile("(\\d+) (packets )?received").matcher(pingOutput);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    @Test
+    @Order(1)
+    void plainPing() {
+        Cmd c = ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", stackIp);
+        assertEquals(3, received(c.output()), c.output());
+    }
+
+    @Test
+    @Order(2)
+    void ping8000BytesIsFragmentedBothWays() {
+        Cmd c = ns.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "8000", stackIp);
+        assertEquals(2, received(c.output()), c.output());
+        assertTrue(c.output().contains("8008 bytes from " + stackIp), c.output());
+    }
+
+    @Test
+    @Order(3)
+    void ping65000Bytes() {
+        Cmd c = ns.exec("ping", "-c", "2", "-i", "0.2", "-W", "3", "-s", "65000", stackIp);
+        assertEquals(2, received(c.output()), c.output());
+        Map<String, Long> s = daemon.stats();
+        assertTrue(s.get("IpReasmOKs") >= 4, "the stack reassembled the 8000- and 65000-byte requests: " + s);
+        assertTrue(s.get("IpFragCreates") >= 2 * 6 + 2 * 45, "and fragmented its replies: " + s);
+    }
+
+    @Test
+    @Order(4)
+    void arpingIsAnswered() {
+        Cmd c = ns.exec("arping", "-c", "3", "-w", "5", "-I", tap, stackIp);
+        assertTrue(c.output().matches("(?s).*Received 3 response.*"), c.output());
+    }
+
+    @Test
+    @Order(5)
+    void hostileFramesAreCountedAndPingStillAnswers() throws Exception {
+        String mac = stackMac();
+        Path script = work.resolve("inject_frames.py");
+        try (InputStream in = TapPingIT.class.getResourceAsStream("/inject_frames.py")) {
+            Files.copy(in, script);
+        }
+        Map<String, Long> before = daemon.stats();
+        int count = 200;
+        Cmd c = ns.exec("python3", script.toString(), tap, mac, hostIp, stackIp, String.valueOf(count)).ok();
+        Cmd ping = ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", stackIp);
+        assertEquals(3, received(ping.output()), "still answering after the burst: " + ping.output());
+        Map<String, Long> after = daemon.stats();
+        for (String line : c.output().trim().split("\n")) {
+            String reason = line.split(" ")[0];
+            long delta = after.getOrDefault("DropReason" + reason, 0L) - before.getOrDefault("DropReason" + reason, 0L);
+            assertEquals(count, delta, "drops counted as " + reason);
+        }
+        assertEquals(count, after.get("IpExtInCsumErrors") - before.get("IpExtInCsumErrors"));
+        assertEquals(count, after.get("IpExtInTruncatedPkts") - before.get("IpExtInTruncatedPkts"));
+        assertEquals(count, after.get("IcmpInCsumErrors") - before.get("IcmpInCsumErrors"));
+        assertEquals(0, after.get("BufferOutstanding"), "no buffer held after the burst");
+    }
+
+    private String stackMac() {
+        Cmd c = ns.exec("ip", "neigh", "show", stackIp, "dev", tap).ok();
+        Matcher m = Pattern.compile("lladdr ([0-9a-f:]{17})").matcher(c.output());
+        assertTrue(m.find(), "the namespace knows the stack's MAC: " + c.output());
+        return m.group(1);
+    }
+
+    /** Prints the daemon's log and the namespace's view of the link when a test fails. */
+    static final class LogOnFailure implements TestWatcher {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            Object test = context.getTestInstance().orElse(null);
+            if (test instanceof TapPingIT t && t.daemon != null) {
+                System.err.println("---- daemon log ----\n" + t.daemon.log());
+                System.err.println("---- ip addr / route / neigh in " + t.ns.name + " ----\n"
+                        + t.ns.exec("ip", "addr").output() + t.ns.exec("ip", "route").output()
+                        + t.ns.exec("ip", "neigh").output());
+            }
+        }
+    }
+}
