@@ -127,7 +127,8 @@ class TapPingIT {
         assertEquals(count, after.get("IpExtInCsumErrors") - before.get("IpExtInCsumErrors"));
         assertEquals(count, after.get("IpExtInTruncatedPkts") - before.get("IpExtInTruncatedPkts"));
         assertEquals(count, after.get("IcmpInCsumErrors") - before.get("IcmpInCsumErrors"));
-        assertEquals(0, after.get("BufferOutstanding"), "no buffer held after the burst");
+        assertEquals(before.get("BufferOutstanding"), after.get("BufferOutstanding"),
+                "no buffer held after the burst (the driver keeps one spare receive buffer per queue)");
     }
 
     private String stackMac() {
