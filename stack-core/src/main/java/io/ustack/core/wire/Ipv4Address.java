@@ -19,15 +19,11 @@ public final class Ipv4Address {
         }
         int a = 0;
         for (String p : parts) {
-            int v;
-            try {
-                if (p.isEmpty() || p.length() > 3) {
-                    throw new NumberFormatException();
-                }
-                v = Integer.parseInt(p);
-            } catch (NumberFormatException e) {
+            // ASCII digits only: Integer.parseInt alone would take a sign ("-1", "+1") or non-ASCII digits.
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw new IllegalArgumentException("'" + s + "' is not an IPv4 address");
             }
+            int v = Integer.parseInt(p);
             if (v > 255) {
                 throw new IllegalArgumentException("'" + s + "' is not an IPv4 address");
             }

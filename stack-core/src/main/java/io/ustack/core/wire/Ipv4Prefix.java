@@ -12,18 +12,27 @@ public record Ipv4Prefix(int address, int prefixLen) {
     public static Ipv4Prefix parse(String s) {
         int slash = s.indexOf('/');
         if (slash < 0) {
-            return new Ipv4Prefix(Ipv4Address.parse(s), 32);
+            try {
+                return new Ipv4Prefix(Ipv4Address.parse(s), 32);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + s + "' is not an IPv4 prefix: " + e.getMessage(), e);
+            }
         }
-        int len;
-        try {
-            len = Integer.parseInt(s.substring(slash + 1));
-        } catch (NumberFormatException e) {
+        String lenText = s.substring(slash + 1);
+        if (lenText.isEmpty() || lenText.length() > 2 || !lenText.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("'" + s + "' has no valid prefix length after '/'");
         }
-        if (len < 0 || len > 32) {
+        int len = Integer.parseInt(lenText);
+        if (len > 32) {
             throw new IllegalArgumentException("'" + s + "' has a prefix length outside 0..32");
         }
-        return new Ipv4Prefix(Ipv4Address.parse(s.substring(0, slash)), len);
+        int address;
+        try {
+            address = Ipv4Address.parse(s.substring(0, slash));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + s + "' is not an IPv4 prefix: " + e.getMessage(), e);
+        }
+        return new Ipv4Prefix(address, len);
     }
 
     public int mask() {

@@ -38,22 +38,34 @@ public final class MacAddress {
 
     /** Parses {@code aa:bb:cc:dd:ee:ff}; throws IllegalArgumentException naming the bad text. */
     public static long parse(String s) {
-        String[] parts = s.split(":");
+        String[] parts = s.split(":", -1); // -1: keep trailing empty parts, so "…:56:" is rejected
         if (parts.length != 6) {
             throw new IllegalArgumentException("'" + s + "' is not a MAC address (want six hex bytes like 02:00:00:00:00:01)");
         }
         long m = 0;
         for (String p : parts) {
-            if (p.length() != 2) {
+            // Two ASCII hex digits each; Integer.parseInt alone would also take a sign ("+1", "-1").
+            int hi = p.length() == 2 ? hexDigit(p.charAt(0)) : -1;
+            int lo = p.length() == 2 ? hexDigit(p.charAt(1)) : -1;
+            if (hi < 0 || lo < 0) {
                 throw new IllegalArgumentException("'" + s + "' is not a MAC address (want six hex bytes like 02:00:00:00:00:01)");
             }
-            try {
-                m = (m << 8) | Integer.parseInt(p, 16);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + s + "' is not a MAC address (want six hex bytes like 02:00:00:00:00:01)");
-            }
+            m = (m << 8) | (hi << 4) | lo;
         }
         return m;
+    }
+
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     public static String format(long mac) {
