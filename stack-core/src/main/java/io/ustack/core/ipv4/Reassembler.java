@@ -154,11 +154,23 @@ public final class Reassembler {
         return null;
     }
 
-    /** ip_frag_reasm: one datagram from the held fragments, the first fragment's header in front. */
+    /**
+     * ip_frag_reasm: one datagram from the held fragments, the first fragment's header in front; null (the
+     * fragments dropped) if it would exceed 65535 bytes.
+     */
     private PacketBuffer reassemble(FragQueue q) {
         Frag first = q.frags.firstEntry().getValue();
         PacketBuffer head = first.pkt();
         int ihl = first.payloadAt() - head.networkHeader();
+        if (ihl + q.len > Ipv4Packet.MAX_PACKET_LEN) {
+            // out_oversize: each fragment fit with its own header, but the first one's (longer, with options)
+            // would head a datagram that no total length field can describe.
+            mib.inc(Mib.IpReasmFails);
+            for (Frag f : q.frags.values()) {
+                drops.drop(f.pkt(), DropReason.FRAG_REASM_FAIL);
+            }
+            return null;
+        }
         PacketBuffer out = pool.allocate(BufferPool.DEFAULT_HEADROOM + ihl + q.len);
         out.reserve(BufferPool.DEFAULT_HEADROOM);
         int at = out.put(ihl + q.len);
