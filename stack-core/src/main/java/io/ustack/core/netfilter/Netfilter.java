@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The netfilter core: five hook points, each with hook functions ordered by priority (lower first, as
@@ -26,33 +27,34 @@ public final class Netfilter {
     }
 
     private final PacketDrops drops;
-    private final Entry[][] hooks = new Entry[Hook.values().length][];
+    /** One array per hook, replaced whole on registration; read with volatile semantics on the packet path. */
+    private final AtomicReferenceArray<Entry[]> hooks = new AtomicReferenceArray<>(Hook.values().length);
     private volatile QueueHandler queueHandler;
 
     public Netfilter(PacketDrops drops) {
         this.drops = drops;
-        for (int i = 0; i < hooks.length; i++) {
-            hooks[i] = new Entry[0];
+        for (int i = 0; i < hooks.length(); i++) {
+            hooks.set(i, new Entry[0]);
         }
     }
 
     /** nf_register_net_hook: adds {@code fn} at {@code hook}; equal priorities run in registration order. */
     public synchronized void register(Hook hook, int priority, String name, HookFunction fn) {
-        List<Entry> list = new ArrayList<>(Arrays.asList(hooks[hook.ordinal()]));
+        List<Entry> list = new ArrayList<>(Arrays.asList(hooks.get(hook.ordinal())));
         list.add(new Entry(priority, name, fn));
         list.sort(Comparator.comparingInt(Entry::priority));
-        hooks[hook.ordinal()] = list.toArray(new Entry[0]);
+        hooks.set(hook.ordinal(), list.toArray(new Entry[0]));
     }
 
     /** nf_unregister_net_hook: removes every function registered under {@code name} at {@code hook}. */
     public synchronized void unregister(Hook hook, String name) {
-        hooks[hook.ordinal()] = Arrays.stream(hooks[hook.ordinal()])
-                .filter(e -> !e.name().equals(name)).toArray(Entry[]::new);
+        hooks.set(hook.ordinal(), Arrays.stream(hooks.get(hook.ordinal()))
+                .filter(e -> !e.name().equals(name)).toArray(Entry[]::new));
     }
 
     /** The names of the functions at {@code hook}, in the order they run. */
     public List<String> functions(Hook hook) {
-        return Arrays.stream(hooks[hook.ordinal()]).map(Entry::name).toList();
+        return Arrays.stream(hooks.get(hook.ordinal())).map(Entry::name).toList();
     }
 
     /** nf_register_queue_handler: where QUEUE verdicts go. Without one, a queued packet is dropped. */
@@ -65,7 +67,7 @@ public final class Netfilter {
      * Takes ownership.
      */
     public void hook(Hook hook, PacketBuffer pkt, NetDevice in, NetDevice out, PacketHandler okfn) {
-        Entry[] entries = hooks[hook.ordinal()];
+        Entry[] entries = hooks.get(hook.ordinal());
         if (entries.length == 0) {
             okfn.handle(pkt);
             return;
