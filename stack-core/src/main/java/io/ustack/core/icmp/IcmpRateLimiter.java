@@ -79,9 +79,18 @@ public final class IcmpRateLimiter {
 
     private boolean globalAllow(long now) {
         long elapsedMs = (now - globalStampNanos) / 1_000_000L;
-        if (elapsedMs > 0) {
-            globalTokens = Math.min(burst, globalTokens + elapsedMs * msgsPerSec / 1000);
-            globalStampNanos += elapsedMs * 1_000_000L;
+        long incr = elapsedMs * msgsPerSec / 1000;
+        if (incr > 0) {
+            if (globalTokens + incr >= burst) {
+                globalTokens = burst;
+                globalStampNanos = now;
+            } else {
+                // The stamp moves by the time the whole tokens took, so a fraction of a token carries over.
+                // (Moving it by all the elapsed time lost the fraction: below 1000 msgs/s, errors tried every
+                // few milliseconds never earned a token at all.)
+                globalTokens += incr;
+                globalStampNanos += incr * 1_000_000_000L / msgsPerSec;
+            }
         }
         if (globalTokens > 0) {
             globalTokens--;
