@@ -29,8 +29,29 @@ final class TxQueue {
         this.limit = limit;
     }
 
-    /** pfifo_enqueue then __qdisc_run. Takes ownership. */
+    /**
+     * __dev_xmit_skb: with the queue idle and empty the frame goes straight to the driver (TCQ_F_CAN_BYPASS);
+     * otherwise pfifo_enqueue, then qdisc_run. Takes ownership.
+     */
     void enqueueAndRun(PacketBuffer pkt) {
+        if (!stopped && running.compareAndSet(false, true)) {
+            boolean bypass;
+            try {
+                synchronized (fifo) {
+                    bypass = fifo.isEmpty();
+                }
+                if (bypass) {
+                    transmit(pkt);
+                    drain();
+                }
+            } finally {
+                running.set(false);
+            }
+            if (bypass) {
+                run(); // frames other threads queued while this one held the queue
+                return;
+            }
+        }
         boolean accepted;
         synchronized (fifo) {
             accepted = fifo.size() < limit;
@@ -71,23 +92,29 @@ final class TxQueue {
             synchronized (fifo) {
                 pkt = fifo.pollFirst();
             }
-            if (pkt == null) {
-                return;
-            }
-            int len = pkt.len();
-            if (dev.ndoStartXmit(pkt, index) == NetDevice.NETDEV_TX_OK) {
-                dev.stats().txPackets.increment();
-                dev.stats().txBytes.add(len);
-            } else {
-                // dev_requeue_skb: the driver did not take it; keep it first in line.
-                synchronized (fifo) {
-                    fifo.addFirst(pkt);
-                    requeues++;
-                }
-                stopped = true;
+            if (pkt == null || !transmit(pkt)) {
                 return;
             }
         }
+    }
+
+    /**
+     * dev_hard_start_xmit for one frame. Returns false if the driver refused it (NETDEV_TX_BUSY, having
+     * stopped the queue itself); the frame then goes back to the head of the qdisc (dev_requeue_skb). The
+     * stop is the driver's to set, never ours: a wake that races with the refusal must not be overwritten.
+     */
+    private boolean transmit(PacketBuffer pkt) {
+        int len = pkt.len();
+        if (dev.ndoStartXmit(pkt, index) == NetDevice.NETDEV_TX_OK) {
+            dev.stats().txPackets.increment();
+            dev.stats().txBytes.add(len);
+            return true;
+        }
+        synchronized (fifo) {
+            fifo.addFirst(pkt);
+            requeues++;
+        }
+        return false;
     }
 
     void stop() {
