@@ -41,7 +41,6 @@ public final class Fragmenter {
         int payload = pkt.len() - hlen;
         int baseOffset = ip.fragmentOffset();
         boolean baseMf = ip.moreFragments();
-        int flagsKept = ip.fragOffField() & ~(Ipv4Packet.IP_OFFSET | Ipv4Packet.IP_MF | Ipv4Packet.IP_DF);
         int src = pkt.data() + hlen;
         for (int off = 0; off < payload; off += chunk) {
             int len = Math.min(chunk, payload - off);
@@ -58,7 +57,8 @@ public final class Fragmenter {
             Ipv4Packet fip = Ipv4Packet.wrap(frag, at);
             fip.setTotalLength(hlen + len);
             boolean mf = !last || baseMf;
-            fip.setFragOffField(flagsKept | ((baseOffset + off) >> 3) | (mf ? Ipv4Packet.IP_MF : 0));
+            // as ip_do_fragment: offset and MF only; DF is clear (we are fragmenting) and the reserved bit goes
+            fip.setFragOffField(((baseOffset + off) >> 3) | (mf ? Ipv4Packet.IP_MF : 0));
             fip.updateChecksum();
             copyMetadata(pkt, frag);
             mib.inc(Mib.IpFragCreates);

@@ -16,8 +16,9 @@ import java.util.TreeMap;
 /**
  * ip_defrag: IPv4 reassembly, keyed as the kernel keys it (source, destination, ID, protocol).
  *
- * <p>Like Linux since the FragmentSmack fixes, a fragment that repeats bytes already held (lying wholly inside
- * one held fragment) is dropped as a duplicate and the queue kept, while one that overlaps with different
+ * <p>Like Linux since the FragmentSmack fixes, a fragment that only repeats bytes already held (lying wholly
+ * inside one run of contiguous held fragments, as a retransmission cut at another MTU does) is dropped as a
+ * duplicate and the queue kept, while one that overlaps with different
  * bounds discards the whole datagram (IpExtReasmOverlaps), so overlapping data can never be chosen by an
  * attacker. Memory is bounded like ipfrag_high_thresh/ipfrag_low_thresh: past the high mark the oldest queues
  * are evicted until the low mark. A queue lives ipfrag_time (30 s); when it expires holding the first
@@ -128,7 +129,12 @@ public final class Reassembler {
 
         Map.Entry<Integer, Frag> below = q.frags.floorEntry(start);
         if (below != null && below.getValue().end() > start) {
-            if (end <= below.getValue().end()) {
+            // inet_frag_queue_insert: inside one run of contiguous held data it repeats what we have
+            int runEnd = below.getValue().end();
+            for (Frag next = q.frags.get(runEnd); next != null && runEnd < end; next = q.frags.get(runEnd)) {
+                runEnd = next.end();
+            }
+            if (end <= runEnd) {
                 drops.drop(pkt, DropReason.DUP_FRAG);
                 return null;
             }

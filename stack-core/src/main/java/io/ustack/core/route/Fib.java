@@ -51,7 +51,10 @@ public final class Fib {
             local.add(route(new Ipv4Prefix(p.broadcast(), 32), 0, dev, addr, DstEntry.Type.BROADCAST, Route.Origin.KERNEL));
         }
         limitedBroadcast.computeIfAbsent(dev, d -> dsts.make(DstEntry.Type.BROADCAST, d, 0, addr));
-        main.add(route(new Ipv4Prefix(p.network(), p.prefixLen()), 0, dev, addr, DstEntry.Type.UNICAST, Route.Origin.KERNEL));
+        if (p.prefixLen() < 32) {
+            // a /32 address has no connected network, so no prefix route (fib_add_ifaddr)
+            main.add(route(new Ipv4Prefix(p.network(), p.prefixLen()), 0, dev, addr, DstEntry.Type.UNICAST, Route.Origin.KERNEL));
+        }
     }
 
     /**

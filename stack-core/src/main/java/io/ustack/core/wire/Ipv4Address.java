@@ -20,7 +20,8 @@ public final class Ipv4Address {
         int a = 0;
         for (String p : parts) {
             // ASCII digits only: Integer.parseInt alone would take a sign ("-1", "+1") or non-ASCII digits.
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || (p.length() > 1 && p.charAt(0) == '0')) { // 010 is octal to inet_aton: refuse, don't guess
                 throw new IllegalArgumentException("'" + s + "' is not an IPv4 address");
             }
             int v = Integer.parseInt(p);

@@ -202,6 +202,15 @@ class FragmenterTest {
     }
 
     @Test
+    void fragmentsCarryOnlyOffsetAndMfNotTheReservedBit() {
+        PacketBuffer p = packet(new byte[0], 0x8000, payload(3000));
+        assertTrue(fragmenter.fragment(p, 1500, out::add));
+        for (PacketBuffer f : out) {
+            assertEquals(0, Ipv4Packet.wrap(f, f.data()).fragOffField() & 0xc000, "reserved and DF bits clear");
+        }
+    }
+
+    @Test
     void mtuTooSmallReturnsFalseAndKeepsThePacket() {
         PacketBuffer pkt = packet(new byte[0], 0, payload(100));
         assertFalse(fragmenter.fragment(pkt, 27, out::add));

@@ -196,6 +196,17 @@ class ReassemblerTest {
     }
 
     @Test
+    void duplicateSpanningTwoContiguousHeldFragmentsIsOnlyADuplicate() {
+        byte[] data = data(3000, 16);
+        assertNull(reasm.defrag(frag(8, data, 0, 1000, true)));
+        assertNull(reasm.defrag(frag(8, data, 1000, 1000, true)));
+        assertNull(reasm.defrag(frag(8, data, 504, 1000, true)), "a retransmission cut at another MTU");
+        assertEquals(1, drops.count(DropReason.DUP_FRAG));
+        assertEquals(0, mib.get(Mib.IpExtReasmOverlaps));
+        assertDatagram(reasm.defrag(frag(8, data, 2000, 1000, false)), 8, data, 20);
+    }
+
+    @Test
     void duplicateOfTheLastFragment() {
         byte[] data = data(3000, 7);
         assertNull(reasm.defrag(frag(6, data, 2960, 40, false)));

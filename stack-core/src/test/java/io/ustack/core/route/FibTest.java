@@ -70,6 +70,8 @@ class FibTest {
                 "local 192.0.2.7/32 dev lo proto kernel src 192.0.2.7"), strings(fib.localRoutes()));
         assertEquals(DstEntry.Type.UNICAST, fib.lookup(a("10.0.0.1")).type(), "the peer of a /31 is unicast");
         assertTrue(fib.isLocal(a("10.0.0.0")));
+        assertEquals(List.of("10.0.0.0/31 dev eth0 proto kernel src 10.0.0.0"), strings(fib.mainRoutes()),
+                "a /32 has no connected network, so no prefix route");
     }
 
     @Test
