@@ -56,6 +56,8 @@ public enum DropReason {
     QDISC_DROP,
     /** The device is down or has gone away. */
     DEV_READY,
+    /** The driver could not put the frame on the wire (a write error). */
+    DEV_TX_ERROR,
     /** ICMP message that fails icmp_rcv's checks (length, checksum). */
     ICMP_CSUM,
     /** ICMP message that is valid but not for us to act on (unknown type, broadcast echo ignored). */

@@ -241,7 +241,7 @@ final class TapQueue implements EpollIoHandle {
     /** A frame that cannot be sent is gone, as with a driver that drops on a transmit error. */
     private int txError(PacketBuffer pkt, String why) {
         dev.stats().txErrors.increment();
-        pkt.release();
+        dev.host().drop(pkt, DropReason.DEV_TX_ERROR);
         if (!txErrorLogged) {
             txErrorLogged = true;
             LOG.log(Level.WARNING, dev.name() + " queue " + index + ": " + why);
