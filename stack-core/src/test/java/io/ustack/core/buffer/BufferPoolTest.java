@@ -128,27 +128,46 @@ class BufferPoolTest {
     @Test
     void idleBuffersAreBoundedPerClass() {
         BufferPool bounded = new BufferPool(1);
-        PacketBuffer a = bounded.allocate(10);
-        PacketBuffer b = bounded.allocate(10);
-        PacketBuffer c = bounded.allocate(10_000);
-        PacketBuffer d = bounded.allocate(10_000);
-        a.release();
-        b.release(); // beyond the one idle small buffer kept: left to the GC
-        c.release();
-        d.release();
-        assertEquals(0, bounded.outstanding());
-        assertEquals(4, bounded.allocations());
-        PacketBuffer a2 = bounded.allocate(10);
-        PacketBuffer b2 = bounded.allocate(10);
-        PacketBuffer c2 = bounded.allocate(10_000);
-        PacketBuffer d2 = bounded.allocate(10_000);
-        assertSame(a, a2);
-        assertSame(c, c2);
-        assertEquals(6, bounded.allocations());
-        for (PacketBuffer x : new PacketBuffer[] {a2, b2, c2, d2}) {
-            x.release();
+        List<PacketBuffer> smalls = new ArrayList<>();
+        List<PacketBuffer> larges = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            smalls.add(bounded.allocate(10));
+            larges.add(bounded.allocate(10_000));
         }
+        smalls.forEach(PacketBuffer::release);
+        larges.forEach(PacketBuffer::release);
         assertEquals(0, bounded.outstanding());
+        assertEquals(20, bounded.allocations());
+        smalls.clear();
+        larges.clear();
+        for (int i = 0; i < 10; i++) {
+            smalls.add(bounded.allocate(10));
+            larges.add(bounded.allocate(10_000));
+        }
+        // per class at most one idle buffer in this thread's cache and one in the shared depot survived
+        assertEquals(20 + 2 * 8, bounded.allocations());
+        smalls.forEach(PacketBuffer::release);
+        larges.forEach(PacketBuffer::release);
+        assertEquals(0, bounded.outstanding());
+    }
+
+    @Test
+    void buffersReleasedOnAnotherThreadComeBackThroughTheDepot() throws Exception {
+        List<PacketBuffer> handedOver = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            handedOver.add(pool.allocate(100));
+        }
+        Thread releaser = new Thread(() -> handedOver.forEach(PacketBuffer::release));
+        releaser.start();
+        releaser.join();
+        assertEquals(0, pool.outstanding());
+        long before = pool.allocations();
+        List<PacketBuffer> again = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            again.add(pool.allocate(100));
+        }
+        assertEquals(before, pool.allocations(), "the other thread's spilled magazines were reused");
+        again.forEach(PacketBuffer::release);
     }
 
     @Test
