@@ -20,6 +20,8 @@ final class TxQueue {
     private final int limit;
     private final ArrayDeque<PacketBuffer> fifo = new ArrayDeque<>();
     private final AtomicBoolean running = new AtomicBoolean();
+    /** fifo.size(), written under the fifo's monitor, read without it by the bypass. */
+    private volatile int backlog;
     private volatile boolean stopped;
     private long requeues;
 
@@ -30,25 +32,25 @@ final class TxQueue {
     }
 
     /**
-     * __dev_xmit_skb: with the queue idle and empty the frame goes straight to the driver (TCQ_F_CAN_BYPASS);
-     * otherwise pfifo_enqueue, then qdisc_run. Takes ownership.
+     * __dev_xmit_skb: with the queue idle and empty the frame goes straight to the driver (TCQ_F_CAN_BYPASS),
+     * taking no lock; otherwise pfifo_enqueue, then qdisc_run. Takes ownership.
      */
     void enqueueAndRun(PacketBuffer pkt) {
-        if (!stopped && running.compareAndSet(false, true)) {
-            boolean bypass;
+        if (!stopped && backlog == 0 && running.compareAndSet(false, true)) {
+            boolean sent = false;
             try {
-                synchronized (fifo) {
-                    bypass = fifo.isEmpty();
-                }
-                if (bypass) {
+                if (backlog == 0) {
                     transmit(pkt);
-                    drain();
+                    sent = true;
                 }
             } finally {
                 running.set(false);
             }
-            if (bypass) {
-                run(); // frames other threads queued while this one held the queue
+            if (sent) {
+                // a thread that queued while this one held the queue saw it running and left the frame to us
+                if (backlog != 0) {
+                    run();
+                }
                 return;
             }
         }
@@ -57,6 +59,7 @@ final class TxQueue {
             accepted = fifo.size() < limit;
             if (accepted) {
                 fifo.addLast(pkt);
+                backlog = fifo.size();
             }
         }
         if (!accepted) {
@@ -78,10 +81,8 @@ final class TxQueue {
             } finally {
                 running.set(false);
             }
-            synchronized (fifo) {
-                if (fifo.isEmpty()) {
-                    return;
-                }
+            if (backlog == 0) {
+                return;
             }
         }
     }
@@ -91,6 +92,7 @@ final class TxQueue {
             PacketBuffer pkt;
             synchronized (fifo) {
                 pkt = fifo.pollFirst();
+                backlog = fifo.size();
             }
             if (pkt == null || !transmit(pkt)) {
                 return;
@@ -112,6 +114,7 @@ final class TxQueue {
         }
         synchronized (fifo) {
             fifo.addFirst(pkt);
+            backlog = fifo.size();
             requeues++;
         }
         return false;
@@ -132,9 +135,7 @@ final class TxQueue {
     }
 
     int backlog() {
-        synchronized (fifo) {
-            return fifo.size();
-        }
+        return backlog;
     }
 
     long requeues() {
@@ -149,6 +150,7 @@ final class TxQueue {
             PacketBuffer pkt;
             synchronized (fifo) {
                 pkt = fifo.pollFirst();
+                backlog = fifo.size();
             }
             if (pkt == null) {
                 return;
