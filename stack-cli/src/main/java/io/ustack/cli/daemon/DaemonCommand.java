@@ -1,0 +1,103 @@
+package io.ustack.cli.daemon;
+
+import io.ustack.cli.ControlOption;
+import io.ustack.driver.tap.TapConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code ustack daemon}: runs the stack on TAP devices until SIGINT or SIGTERM. */
+@Command(name = "daemon",
+        description = {
+            "Run the stack on TAP devices until SIGINT or SIGTERM.",
+            "Serves the control socket. Prints one line starting with \"ustack: up:\" on stdout once everything is "
+                    + "up; logs go to stderr."},
+        footer = {
+            "",
+            "SPEC  NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:XX:XX:XX:XX:XX]",
+            "          [,mtu=N][,queues=N]",
+            "  addr    the stack's address on the link",
+            "  host    the host (kernel) side's address; that side is brought up",
+            "  mac     the stack's MAC (default: random, locally administered)",
+            "  mtu     " + TapConfig.MIN_MTU + ".." + TapConfig.MAX_MTU + ", for both sides (default "
+                    + TapConfig.DEFAULT_MTU + ")",
+            "  queues  1.." + TapConfig.MAX_QUEUES + " queue pairs, IFF_MULTI_QUEUE if more than 1 (default 1)",
+            "  A TAP that does not exist is created, and removed on exit; an existing",
+            "  (persistent) one is attached to and left in place.",
+            "",
+            "ROUTE \"PREFIX via GATEWAY\" | \"PREFIX dev NAME\" | \"default via GATEWAY\"",
+            "",
+            "Exit status: 0 after a clean stop, 1 if the daemon cannot start,",
+            "2 for a bad command line."})
+public final class DaemonCommand implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger(DaemonCommand.class.getName());
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ControlOption control;
+
+    @Option(names = "--iface", paramLabel = "SPEC",
+            description = {"A TAP to run on; repeat for more. Default:", DaemonConfig.DEFAULT_IFACE})
+    List<String> ifaces = new ArrayList<>();
+
+    @Option(names = "--route", paramLabel = "ROUTE", description = "A static route; repeat for more.")
+    List<String> routes = new ArrayList<>();
+
+    @Option(names = "--backlog-threads", paramLabel = "N",
+            description = "RPS backlog threads that run the receive path; 0 runs it on the TAP poll threads. "
+                    + "Default: one per processor.")
+    Integer backlogThreads;
+
+    @Override
+    public Integer call() {
+        DaemonConfig config;
+        try {
+            config = DaemonConfig.parse(ifaces, routes,
+                    backlogThreads != null ? backlogThreads : Runtime.getRuntime().availableProcessors());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return run(config, control.resolve(), spec.commandLine().getOut(), StopSignal.onInterruptOrTerminate());
+    }
+
+    /**
+     * Brings the daemon up, prints the "up" line, waits for {@code stop} and takes it down. A shutdown hook
+     * covers the other ways the JVM may end (SIGHUP, System.exit elsewhere), so TAPs are not left behind.
+     *
+     * @return 0, the exit status after a clean stop
+     * @throws io.ustack.cli.UserException if the daemon cannot come up (nothing is left open)
+     */
+    static int run(DaemonConfig config, Path controlPath, PrintWriter out, StopSignal stop) {
+        Daemon daemon = Daemon.start(config, controlPath);
+        Thread hook = new Thread(daemon::close, "ustack-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            out.println(daemon.upLine());
+            out.flush();
+            String cause = stop.await();
+            LOG.log(System.Logger.Level.INFO, "stopping on {0}", cause);
+        } finally {
+            daemon.close();
+            removeHook(hook);
+        }
+        return 0;
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down and the hook may be running: it finds the daemon closed.
+        }
+    }
+}

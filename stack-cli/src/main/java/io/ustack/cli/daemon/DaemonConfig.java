@@ -1,0 +1,103 @@
+package io.ustack.cli.daemon;
+
+import io.ustack.core.wire.Ipv4Address;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything {@code ustack daemon} was asked to set up, checked as a whole before anything is opened, so a
+ * mistake costs no TAP and needs no privileges to find.
+ *
+ * @param ifaces         the TAPs, in command-line order, names unique
+ * @param routes         the static routes, each reachable through one of {@code ifaces}
+ * @param backlogThreads RPS backlog threads; 0 processes packets on the driver's poll threads
+ */
+public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads) {
+    /** The --iface used when none is given: the host at 10.77.0.1, the stack at 10.77.0.2. */
+    public static final String DEFAULT_IFACE = "tap0,addr=10.77.0.2/24,host=10.77.0.1/24";
+    /** Far more than any useful number; stops a typo from starting thousands of threads. */
+    static final int MAX_BACKLOG_THREADS = 1024;
+
+    /**
+     * Parses and cross-checks the options.
+     *
+     * @param ifaces the --iface SPECs; empty means {@link #DEFAULT_IFACE}
+     * @throws IllegalArgumentException with one sentence that quotes the bad option, like
+     *                                  {@code --iface 'tap0,mtu=abc': mtu must be a number between 68 and 65535}
+     */
+    public static DaemonConfig parse(List<String> ifaces, List<String> routes, int backlogThreads) {
+        if (backlogThreads < 0 || backlogThreads > MAX_BACKLOG_THREADS) {
+            throw new IllegalArgumentException("--backlog-threads must be between 0 (no RPS: packets are processed "
+                    + "on the poll threads) and " + MAX_BACKLOG_THREADS + ", not " + backlogThreads);
+        }
+        List<IfaceSpec> specs = new ArrayList<>();
+        Map<String, IfaceSpec> byName = new HashMap<>();
+        Map<Integer, String> owners = new HashMap<>();
+        for (String text : ifaces.isEmpty() ? List.of(DEFAULT_IFACE) : ifaces) {
+            IfaceSpec spec;
+            try {
+                spec = IfaceSpec.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw bad("--iface", text, e.getMessage());
+            }
+            if (byName.putIfAbsent(spec.name(), spec) != null) {
+                throw bad("--iface", text, spec.name() + " is given twice");
+            }
+            if (spec.addr() != null) {
+                String owner = owners.putIfAbsent(spec.addr().address(), spec.name());
+                if (owner != null) {
+                    throw bad("--iface", text, Ipv4Address.format(spec.addr().address()) + " is already the addr of " + owner);
+                }
+            }
+            specs.add(spec);
+        }
+        List<RouteSpec> parsedRoutes = new ArrayList<>();
+        for (String text : routes) {
+            RouteSpec route;
+            try {
+                route = RouteSpec.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw bad("--route", text, e.getMessage());
+            }
+            String unreachable = unreachable(route, byName, specs);
+            if (unreachable != null) {
+                throw bad("--route", text, unreachable);
+            }
+            parsedRoutes.add(route);
+        }
+        return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads);
+    }
+
+    /**
+     * Why the stack's FIB would refuse the route (see Fib.addRoute), or null: its device must be an --iface
+     * with an addr= to send from, and a gateway must lie in a connected network, that of addr= on its device.
+     */
+    private static String unreachable(RouteSpec route, Map<String, IfaceSpec> byName, List<IfaceSpec> specs) {
+        IfaceSpec dev = null;
+        if (route.dev() != null) {
+            dev = byName.get(route.dev());
+            if (dev == null) {
+                return "there is no --iface named " + route.dev();
+            }
+            if (dev.addr() == null) {
+                return route.dev() + " has no addr= to send from";
+            }
+        }
+        if (route.gateway() == 0) {
+            return null;
+        }
+        for (IfaceSpec s : dev == null ? specs : List.of(dev)) {
+            if (s.addr() != null && s.addr().contains(route.gateway())) {
+                return null;
+            }
+        }
+        return "gateway " + Ipv4Address.format(route.gateway()) + " is not on the network of "
+                + (dev == null ? "any --iface addr=" : dev.name() + "'s addr " + dev.addr());
+    }
+
+    private static IllegalArgumentException bad(String option, String text, String why) {
+        return new IllegalArgumentException(option + " '" + text + "': " + why);
+    }
+}

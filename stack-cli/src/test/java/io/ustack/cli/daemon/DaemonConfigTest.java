@@ -1,0 +1,57 @@
+package io.ustack.cli.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DaemonConfigTest {
+    @Test
+    void withoutIfaceTheDefaultTap0() {
+        DaemonConfig c = DaemonConfig.parse(List.of(), List.of(), 2);
+        assertEquals(1, c.ifaces().size());
+        assertEquals("tap0 10.77.0.2/24 (host 10.77.0.1/24)", c.ifaces().get(0).describe());
+        assertEquals(2, c.backlogThreads());
+    }
+
+    @Test
+    void routesThroughTheIfaces() {
+        DaemonConfig c = DaemonConfig.parse(List.of("tap0,addr=10.77.0.2/24", "tap1,addr=10.78.0.2/24"),
+                List.of("default via 10.77.0.1", "10.9.0.0/16 via 10.78.0.1 dev tap1", "10.10.0.0/16 dev tap0"), 0);
+        assertEquals(List.of("default via 10.77.0.1", "10.9.0.0/16 via 10.78.0.1 dev tap1", "10.10.0.0/16 dev tap0"),
+                c.routes().stream().map(RouteSpec::describe).toList());
+    }
+
+    @Test
+    void theBadOptionIsQuotedBeforeItsSentence() {
+        assertEquals("--iface 'tap0,mtu=abc': mtu must be a number between 68 and 65535", bad(List.of("tap0,mtu=abc"), List.of()));
+        assertEquals("--route '10.0.0.0/8': a route needs 'via GATEWAY' or 'dev NAME'; it reads PREFIX via GATEWAY, "
+                + "PREFIX dev NAME or default via GATEWAY", bad(List.of(), List.of("10.0.0.0/8")));
+    }
+
+    @Test
+    void crossChecks() {
+        assertEquals("--iface 'tap0,mtu=9000': tap0 is given twice", bad(List.of("tap0", "tap0,mtu=9000"), List.of()));
+        assertEquals("--iface 'tap1,addr=10.77.0.2/16': 10.77.0.2 is already the addr of tap0",
+                bad(List.of("tap0,addr=10.77.0.2/24", "tap1,addr=10.77.0.2/16"), List.of()));
+        assertEquals("--route '10.0.0.0/8 dev tap9': there is no --iface named tap9",
+                bad(List.of(), List.of("10.0.0.0/8 dev tap9")));
+        assertEquals("--route '10.0.0.0/8 dev tap1': tap1 has no addr= to send from",
+                bad(List.of("tap0,addr=10.77.0.2/24", "tap1"), List.of("10.0.0.0/8 dev tap1")));
+        assertEquals("--route 'default via 10.99.0.1': gateway 10.99.0.1 is not on the network of any --iface addr=",
+                bad(List.of(), List.of("default via 10.99.0.1")));
+        assertEquals("--route 'default via 10.77.0.1 dev tap1': gateway 10.77.0.1 is not on the network of tap1's addr 10.78.0.2/24",
+                bad(List.of("tap0,addr=10.77.0.2/24", "tap1,addr=10.78.0.2/24"), List.of("default via 10.77.0.1 dev tap1")));
+    }
+
+    @Test
+    void backlogThreadsAreBounded() {
+        assertEquals("--backlog-threads must be between 0 (no RPS: packets are processed on the poll threads) and 1024, not -1",
+                assertThrows(IllegalArgumentException.class, () -> DaemonConfig.parse(List.of(), List.of(), -1)).getMessage());
+    }
+
+    private static String bad(List<String> ifaces, List<String> routes) {
+        return assertThrows(IllegalArgumentException.class, () -> DaemonConfig.parse(ifaces, routes, 1)).getMessage();
+    }
+}

@@ -1,0 +1,150 @@
+package io.ustack.cli.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ustack.cli.UserException;
+import io.ustack.cli.control.ControlClient;
+import io.ustack.cli.control.ControlRequest;
+import io.ustack.cli.control.Uid;
+import io.ustack.driver.tap.Tap;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon in-process on a real TAP: up line, control socket, and the stop path that SIGTERM takes.
+ * Needs root and /dev/net/tun; without them it is skipped, loudly, unless CI=true, where it fails.
+ */
+class DaemonRootTest {
+    @TempDir
+    Path dir;
+    /** Unique per test, so parallel runs and leftovers from a killed run do not collide; "ut" marks ours. */
+    private final String tap = "ut" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    private final StopSignal stop = new StopSignal();
+    private final Lines out = new Lines();
+    private CompletableFuture<Integer> daemon;
+
+    @BeforeEach
+    void needRootAndTun() {
+        String missing = Uid.current() != 0 ? "it is not running as root"
+                : !Tap.isAvailable() ? Tap.unavailabilityCause() : null;
+        if (missing == null) {
+            return;
+        }
+        String why = "DaemonRootTest needs root and /dev/net/tun, but " + missing;
+        if ("true".equals(System.getenv("CI"))) {
+            fail(why + " (CI=true, so this fails instead of skipping)");
+        }
+        System.err.println("*** SKIPPED: " + why);
+        Assumptions.abort(why);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        stop.stop("the end of the test");
+        if (daemon != null) {
+            daemon.handle((code, e) -> code).get(30, TimeUnit.SECONDS);
+        }
+        if (Files.exists(sysfs(tap))) {
+            new ProcessBuilder("ip", "link", "del", tap).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void upThenStatsThenStopRemovesTheTapAndTheSocket() throws Exception {
+        Path sock = dir.resolve("ustack.sock");
+        start(List.of(tap + ",addr=10.250.7.2/24"), sock);
+
+        assertEquals("ustack: up: " + tap + " 10.250.7.2/24, control " + sock, out.next());
+        assertTrue(Files.exists(sysfs(tap)), "the TAP exists while the daemon runs");
+        JsonNode flat = ControlClient.result(sock, ControlRequest.of("stats")).get("flat");
+        assertTrue(flat.has("IpInReceives"));
+        assertTrue(flat.has(tap + ":rx_packets"));
+
+        stop.stop("SIGTERM (simulated)");
+        assertEquals(0, daemon.get(30, TimeUnit.SECONDS));
+        assertFalse(Files.exists(sysfs(tap)), "the TAP the daemon created is removed");
+        assertFalse(Files.exists(sock, LinkOption.NOFOLLOW_LINKS), "the control socket is removed");
+        assertEquals(List.of(), out.rest(), "one line only on stdout");
+    }
+
+    @Test
+    void aTapThatCannotBeOpenedLeavesNothingBehind() throws Exception {
+        Path sock = dir.resolve("ustack.sock");
+        // lo exists and is not a TAP: the second TAP fails after the first and the control socket are up.
+        start(List.of(tap, "lo"), sock);
+
+        UserException e = (UserException) assertThrows(Exception.class, () -> daemon.get(30, TimeUnit.SECONDS)).getCause();
+        assertTrue(e.getMessage().contains("lo"), e.getMessage());
+        assertFalse(Files.exists(sysfs(tap)), "the first TAP is removed again");
+        assertFalse(Files.exists(sock, LinkOption.NOFOLLOW_LINKS), "the control socket is removed again");
+        assertEquals(List.of(), out.rest(), "no up line");
+    }
+
+    private void start(List<String> ifaces, Path sock) {
+        DaemonConfig config = DaemonConfig.parse(ifaces, List.of(), 1);
+        daemon = CompletableFuture.supplyAsync(() -> DaemonCommand.run(config, sock, new PrintWriter(out), stop));
+    }
+
+    private static Path sysfs(String name) {
+        return Path.of("/sys/class/net", name);
+    }
+
+    /** Stdout as lines, handed to the test thread as they are completed. */
+    private static final class Lines extends Writer {
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public synchronized void write(char[] buf, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                if (buf[i] == '\n') {
+                    lines.add(partial.toString());
+                    partial.setLength(0);
+                } else {
+                    partial.append(buf[i]);
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        String next() throws InterruptedException, IOException {
+            String line = lines.poll(30, TimeUnit.SECONDS);
+            if (line == null) {
+                throw new IOException("no line on stdout within 30 s");
+            }
+            return line;
+        }
+
+        List<String> rest() {
+            return List.copyOf(lines);
+        }
+    }
+}

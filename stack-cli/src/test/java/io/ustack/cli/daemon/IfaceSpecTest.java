@@ -1,0 +1,94 @@
+package io.ustack.cli.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.ustack.core.wire.Ipv4Prefix;
+import io.ustack.core.wire.MacAddress;
+import io.ustack.driver.tap.TapConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class IfaceSpecTest {
+    @Test
+    void everyKey() {
+        IfaceSpec s = IfaceSpec.parse("tap3,addr=10.1.0.2/16,host=10.1.0.1/16,mac=02:00:00:00:00:07,mtu=9000,queues=4");
+        assertEquals("tap3", s.name());
+        assertEquals(Ipv4Prefix.parse("10.1.0.2/16"), s.addr());
+        assertEquals(Ipv4Prefix.parse("10.1.0.1/16"), s.tap().host());
+        assertEquals(MacAddress.parse("02:00:00:00:00:07"), s.tap().mac());
+        assertEquals(9000, s.tap().mtu());
+        assertEquals(4, s.tap().queues());
+        assertEquals("tap3 10.1.0.2/16 (host 10.1.0.1/16)", s.describe());
+    }
+
+    @Test
+    void aBareNameTakesTheDriversDefaults() {
+        IfaceSpec s = IfaceSpec.parse("veth-ish0");
+        assertNull(s.addr());
+        assertNull(s.tap().host());
+        assertEquals(TapConfig.DEFAULT_MTU, s.tap().mtu());
+        assertEquals(1, s.tap().queues());
+        assertEquals("veth-ish0", s.describe());
+    }
+
+    @Test
+    void aNameOfFifteenCharactersIsTheLongestAllowed() {
+        assertEquals("abcdefghijklmno", IfaceSpec.parse("abcdefghijklmno").name());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            tap0,mtu=abc                 | mtu must be a number between 68 and 65535
+            tap0,mtu=67                  | mtu must be a number between 68 and 65535
+            tap0,mtu=65536               | mtu must be a number between 68 and 65535
+            tap0,queues=0                | queues must be a number between 1 and 256
+            tap0,queues=-1               | queues must be a number between 1 and 256
+            tap0,queues=257              | queues must be a number between 1 and 256
+            tap0,speed=10                | unknown key 'speed' (keys: addr, host, mac, mtu, queues)
+            tap0,mtu                     | 'mtu' is not KEY=VALUE (keys: addr, host, mac, mtu, queues)
+            tap0,                        | '' is not KEY=VALUE (keys: addr, host, mac, mtu, queues)
+            tap0,mtu=1500,mtu=9000       | mtu is given twice
+            abcdefghijklmnop             | interface name 'abcdefghijklmnop' is longer than 15 characters, the kernel's limit
+            addr=10.0.0.1/24             | it must start with an interface name, like tap0
+            ,addr=10.0.0.1/24            | it must start with an interface name, like tap0
+            tap0,addr=0.0.0.0/24         | addr needs a non-zero address and prefix length, like 10.77.0.2/24
+            tap0,host=10.0.0.1/0         | host needs a non-zero address and prefix length, like 10.77.0.1/24
+            tap0,addr=10.0.0.1/24,host=10.0.0.1/24 | addr and host are both 10.0.0.1; the stack and the host side each need their own address
+            """)
+    void badSpecsSayWhatIsWrong(String spec, String sentence) {
+        assertEquals(sentence, assertThrows(IllegalArgumentException.class, () -> IfaceSpec.parse(spec)).getMessage());
+    }
+
+    /** Addresses and MACs are judged by stack-core's parsers: their sentence, named by the key. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            tap0,addr=10.0.0.300/24 | addr | 10.0.0.300/24
+            tap0,addr=10.0.0.1/33   | addr | 10.0.0.1/33
+            tap0,host=10.0.0.1/x    | host | 10.0.0.1/x
+            """)
+    void badAddressesGetTheCoresSentenceNamedByTheirKey(String spec, String key, String value) {
+        String core = assertThrows(IllegalArgumentException.class, () -> Ipv4Prefix.parse(value)).getMessage();
+        assertEquals(key + ": " + core, assertThrows(IllegalArgumentException.class, () -> IfaceSpec.parse(spec)).getMessage());
+    }
+
+    @Test
+    void badMacsGetTheCoresSentence() {
+        String core = assertThrows(IllegalArgumentException.class, () -> MacAddress.parse("02:00:00:00:00")).getMessage();
+        assertEquals("mac: " + core,
+                assertThrows(IllegalArgumentException.class, () -> IfaceSpec.parse("tap0,mac=02:00:00:00:00")).getMessage());
+    }
+
+    /** What the driver's TapConfig refuses (a multicast MAC, a '/' in the name) it says in its own words. */
+    @Test
+    void theDriversChecksComeLast() {
+        String multicast = assertThrows(IllegalArgumentException.class,
+                () -> new TapConfig("tap0", MacAddress.parse("01:00:5e:00:00:01"), 0, 0, null)).getMessage();
+        assertEquals(multicast, assertThrows(IllegalArgumentException.class,
+                () -> IfaceSpec.parse("tap0,mac=01:00:5e:00:00:01")).getMessage());
+        String slash = assertThrows(IllegalArgumentException.class, () -> TapConfig.of("tap/0")).getMessage();
+        assertEquals(slash, assertThrows(IllegalArgumentException.class, () -> IfaceSpec.parse("tap/0")).getMessage());
+    }
+}
