@@ -7,6 +7,7 @@ Prints one line per kind: "<kind> <count>". Used by the integration tests inside
 import socket
 import struct
 import sys
+import time
 
 
 def csum(data):
@@ -56,8 +57,12 @@ def main():
         + struct.pack("!HHBBH", 1, 0x0800, 5, 4, 1) + src + b"\0" + sip + b"\0" * 6 + dip,
     }
     for kind, frame in kinds.items():
-        for _ in range(count):
+        for i in range(count):
             s.send(frame)
+            if i % 50 == 49:
+                # paced, so the TAP's queue (txqueuelen) never overflows before the stack reads it:
+                # every frame sent must reach the stack for the counts to be exact
+                time.sleep(0.005)
         print(kind, count)
 
 

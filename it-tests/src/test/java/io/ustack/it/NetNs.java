@@ -11,6 +11,9 @@ final class NetNs implements AutoCloseable {
         this.name = name;
         Cmd.run("ip", "netns", "add", name).ok();
         exec("ip", "link", "set", "lo", "up").ok();
+        // no IPv6 chatter (router solicitations, MLD) from this side: counters stay exact; ignored where
+        // the kernel has no IPv6
+        exec("sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6");
     }
 
     /** Runs a command inside the namespace. */

@@ -11,7 +11,7 @@ import java.util.Map;
  * mistake costs no TAP and needs no privileges to find.
  *
  * @param ifaces         the TAPs, in command-line order, names unique
- * @param routes         the static routes, each reachable through one of {@code ifaces}
+ * @param routes         the static routes; one that names a device names one of {@code ifaces}
  * @param backlogThreads RPS backlog threads; 0 processes packets on the driver's poll threads
  */
 public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads) {
@@ -61,40 +61,14 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             } catch (IllegalArgumentException e) {
                 throw bad("--route", text, e.getMessage());
             }
-            String unreachable = unreachable(route, byName, specs);
-            if (unreachable != null) {
-                throw bad("--route", text, unreachable);
+            // Whether the FIB accepts the route (a gateway on a connected network, an address to send from) is
+            // the FIB's to say, when the daemon adds it; only what names no device is refused here.
+            if (route.dev() != null && !byName.containsKey(route.dev())) {
+                throw bad("--route", text, "there is no --iface named " + route.dev());
             }
             parsedRoutes.add(route);
         }
         return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads);
-    }
-
-    /**
-     * Why the stack's FIB would refuse the route (see Fib.addRoute), or null: its device must be an --iface
-     * with an addr= to send from, and a gateway must lie in a connected network, that of addr= on its device.
-     */
-    private static String unreachable(RouteSpec route, Map<String, IfaceSpec> byName, List<IfaceSpec> specs) {
-        IfaceSpec dev = null;
-        if (route.dev() != null) {
-            dev = byName.get(route.dev());
-            if (dev == null) {
-                return "there is no --iface named " + route.dev();
-            }
-            if (dev.addr() == null) {
-                return route.dev() + " has no addr= to send from";
-            }
-        }
-        if (route.gateway() == 0) {
-            return null;
-        }
-        for (IfaceSpec s : dev == null ? specs : List.of(dev)) {
-            if (s.addr() != null && s.addr().contains(route.gateway())) {
-                return null;
-            }
-        }
-        return "gateway " + Ipv4Address.format(route.gateway()) + " is not on the network of "
-                + (dev == null ? "any --iface addr=" : dev.name() + "'s addr " + dev.addr());
     }
 
     private static IllegalArgumentException bad(String option, String text, String why) {

@@ -73,6 +73,16 @@ public final class TapDevice extends NetDevice {
         return new TapDevice(config, fds, tap.created());
     }
 
+    /** netif_carrier_on: the host side takes frames again. */
+    void carrierOn() {
+        setCarrier(true);
+    }
+
+    /** netif_carrier_off: the host side is down and the tun driver refuses frames (EIO). */
+    void carrierOff() {
+        setCarrier(false);
+    }
+
     /** True if {@link #open(TapConfig)} created the TAP (it did not exist): closing the device removes it. */
     public boolean created() {
         return created;

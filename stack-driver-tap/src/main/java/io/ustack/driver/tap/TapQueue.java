@@ -6,6 +6,7 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.util.internal.PlatformDependent;
 import io.ustack.core.buffer.BufferPool;
@@ -38,7 +39,7 @@ final class TapQueue implements EpollIoHandle {
     private static final EpollIoOps RX = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLET);
     private static final EpollIoOps RX_TX = RX.with(EpollIoOps.EPOLLOUT);
 
-    private final NetDevice dev;
+    private final TapDevice dev;
     private final int index;
     private final FileDescriptor fd;
     private final Runnable napiPoll = this::napiPoll;
@@ -54,7 +55,7 @@ final class TapQueue implements EpollIoHandle {
     // transmit state, one thread at a time
     private boolean txErrorLogged;
 
-    TapQueue(NetDevice dev, int index, FileDescriptor fd) {
+    TapQueue(TapDevice dev, int index, FileDescriptor fd) {
         this.dev = dev;
         this.index = index;
         this.fd = fd;
@@ -216,11 +217,17 @@ final class TapQueue implements EpollIoHandle {
             try {
                 n = fd.writeAddress(address(pkt), pkt.data(), pkt.tail());
             } catch (IOException e) {
+                if (e instanceof Errors.NativeIoException ne && ne.expectedErr() == -Errno.EIO) {
+                    return carrierDown(pkt);
+                }
                 return txError(pkt, "write failed: " + e.getMessage());
             }
         }
         if (n == len) {
             pkt.release();
+            if (!dev.carrier()) {
+                dev.carrierOn();
+            }
             return NetDevice.NETDEV_TX_OK;
         }
         if (n == 0) {
@@ -236,6 +243,21 @@ final class TapQueue implements EpollIoHandle {
             return NetDevice.NETDEV_TX_BUSY;
         }
         return txError(pkt, "short write of " + n + " of " + len + " bytes");
+    }
+
+    /**
+     * EIO: the tun driver refuses frames while the host side of the TAP is down (not yet brought up, or just
+     * moved to another namespace). That is carrier off, not an error: the frame is dropped as DEV_READY and
+     * counted in tx_dropped, and the next frame that gets through turns the carrier back on.
+     */
+    private int carrierDown(PacketBuffer pkt) {
+        if (dev.carrier()) {
+            dev.carrierOff();
+            LOG.log(Level.DEBUG, () -> dev.name() + ": host side is down, frames are dropped until it is up");
+        }
+        dev.stats().txDropped.increment();
+        dev.host().drop(pkt, DropReason.DEV_READY);
+        return NetDevice.NETDEV_TX_OK;
     }
 
     /** A frame that cannot be sent is gone, as with a driver that drops on a transmit error. */
