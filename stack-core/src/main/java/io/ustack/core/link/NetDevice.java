@@ -51,14 +51,17 @@ public abstract class NetDevice {
         up = true;
     }
 
-    /** dev_close: stops the driver and drops whatever waits in the qdiscs. */
+    /**
+     * dev_close: deactivates the transmit queues (waiting out any transmission in progress), stops the
+     * driver, and drops whatever waits in the qdiscs. After this no thread calls {@link #ndoStartXmit}.
+     */
     public final void close() {
         if (!up) {
             return;
         }
         up = false;
         for (TxQueue q : txQueues) {
-            q.stop();
+            q.deactivate();
         }
         ndoStop();
         for (TxQueue q : txQueues) {
@@ -76,7 +79,7 @@ public abstract class NetDevice {
      * ndo_start_xmit: puts one frame (data to tail, Ethernet header first) on the wire of queue {@code queue}.
      * Returns {@link #NETDEV_TX_OK} having taken ownership, or {@link #NETDEV_TX_BUSY} without taking it,
      * after calling {@link #netifStopQueue} and arranging for {@link #netifWakeQueue} when it can send again.
-     * Called by one thread at a time per queue.
+     * Called by one thread at a time per queue, and never once {@link #close} has begun {@link #ndoStop}.
      */
     protected abstract int ndoStartXmit(PacketBuffer pkt, int queue);
 

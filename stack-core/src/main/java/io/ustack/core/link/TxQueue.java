@@ -23,6 +23,8 @@ final class TxQueue {
     /** fifo.size(), written under the fifo's monitor, read without it by the bypass. */
     private volatile int backlog;
     private volatile boolean stopped;
+    /** Set by dev_deactivate: unlike a driver's stop, no wake clears it. */
+    private volatile boolean deactivated;
     private long requeues;
 
     TxQueue(NetDevice dev, int index, int limit) {
@@ -39,7 +41,7 @@ final class TxQueue {
         if (!stopped && backlog == 0 && running.compareAndSet(false, true)) {
             boolean sent = false;
             try {
-                if (backlog == 0) {
+                if (backlog == 0 && !deactivated) {
                     transmit(pkt);
                     sent = true;
                 }
@@ -88,7 +90,7 @@ final class TxQueue {
     }
 
     private void drain() {
-        while (!stopped) {
+        while (!stopped && !deactivated) {
             PacketBuffer pkt;
             synchronized (fifo) {
                 pkt = fifo.pollFirst();
@@ -124,8 +126,25 @@ final class TxQueue {
         stopped = true;
     }
 
+    /**
+     * dev_deactivate_queue and synchronize_net: no thread starts a transmission on this queue after this
+     * returns, and none is still inside one, so the driver may close its fd without a lock on its send path.
+     * A thread that takes the queue after the flag is set sees it (drain and the bypass check it while
+     * holding {@code running}).
+     */
+    void deactivate() {
+        deactivated = true;
+        stopped = true;
+        while (running.get()) {
+            Thread.onSpinWait(); // a transmission is one write(2): microseconds
+        }
+    }
+
     /** netif_wake_queue: clears the stop and drains what waited (net_tx_action). */
     void wake() {
+        if (deactivated) {
+            return;
+        }
         stopped = false;
         run();
     }

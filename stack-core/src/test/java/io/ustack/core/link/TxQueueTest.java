@@ -95,6 +95,60 @@ class TxQueueTest {
     }
 
     @Test
+    void aWakeAfterCloseSendsNothing() throws Exception {
+        FakeDevice dev = new FakeDevice("f0", 2L, 1500, 10);
+        dev.open(host);
+        dev.setBusy(true);
+        dev.devQueueXmit(frame(1));
+        dev.close();
+        dev.setBusy(false); // EPOLLOUT arriving late: netif_wake_queue on a deactivated queue
+        assertTrue(dev.drain().isEmpty());
+        assertEquals(1, drops.count(DropReason.DEV_READY));
+    }
+
+    @Test
+    void closeWaitsOutATransmissionInProgressBeforeTheDriverStops() throws Exception {
+        java.util.concurrent.CountDownLatch inXmit = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        NetDevice slow = new NetDevice("slow0", 2L, 1500, 1, 10) {
+            @Override
+            protected void ndoOpen() {
+            }
+
+            @Override
+            protected void ndoStop() {
+                events.add("ndo_stop");
+            }
+
+            @Override
+            protected int ndoStartXmit(PacketBuffer pkt, int queue) {
+                inXmit.countDown();
+                try {
+                    letGo.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                events.add("xmit done");
+                pkt.release();
+                return NETDEV_TX_OK;
+            }
+        };
+        slow.open(host);
+        Thread sender = new Thread(() -> slow.devQueueXmit(frame(1)));
+        sender.start();
+        assertTrue(inXmit.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        Thread closer = new Thread(slow::close);
+        closer.start();
+        closer.join(200);
+        assertTrue(closer.isAlive(), "close waits while a frame is being written");
+        letGo.countDown();
+        closer.join(5000);
+        sender.join(5000);
+        assertEquals(java.util.List.of("xmit done", "ndo_stop"), events);
+    }
+
+    @Test
     void concurrentSendersAllGetThrough() throws Exception {
         FakeDevice dev = new FakeDevice("f0", 2L, 1500, 100_000);
         dev.open(host);

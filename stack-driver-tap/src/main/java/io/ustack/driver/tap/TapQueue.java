@@ -43,9 +43,6 @@ final class TapQueue implements EpollIoHandle {
     private final int index;
     private final FileDescriptor fd;
     private final Runnable napiPoll = this::napiPoll;
-    /** Orders transmit against close, so a write never lands on a closed (and maybe reused) fd number. */
-    private final Object fdLock = new Object();
-
     private volatile IoEventLoop loop;
     private volatile IoRegistration registration;
     // event-loop state
@@ -100,18 +97,19 @@ final class TapQueue implements EpollIoHandle {
         }
     }
 
-    /** Closes the fd; after this, transmit drops. Idempotent. */
+    /**
+     * Closes the fd. Idempotent. Needs no lock against transmit: dev_close has deactivated the transmit
+     * queues, and waited out any write in progress, before ndo_stop gets here.
+     */
     @Override
     public void close() {
-        synchronized (fdLock) {
-            if (!fd.isOpen()) {
-                return;
-            }
-            try {
-                fd.close();
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, () -> dev.name() + " queue " + index + ": close failed", e);
-            }
+        if (!fd.isOpen()) {
+            return;
+        }
+        try {
+            fd.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> dev.name() + " queue " + index + ": close failed", e);
         }
     }
 
@@ -208,20 +206,13 @@ final class TapQueue implements EpollIoHandle {
             return txError(pkt, "a frame of " + len + " bytes is shorter than an Ethernet header");
         }
         int n;
-        synchronized (fdLock) {
-            if (!fd.isOpen()) {
-                dev.stats().txDropped.increment();
-                dev.host().drop(pkt, DropReason.DEV_READY);
-                return NetDevice.NETDEV_TX_OK;
+        try {
+            n = fd.writeAddress(address(pkt), pkt.data(), pkt.tail());
+        } catch (IOException e) {
+            if (e instanceof Errors.NativeIoException ne && ne.expectedErr() == -Errno.EIO) {
+                return carrierDown(pkt);
             }
-            try {
-                n = fd.writeAddress(address(pkt), pkt.data(), pkt.tail());
-            } catch (IOException e) {
-                if (e instanceof Errors.NativeIoException ne && ne.expectedErr() == -Errno.EIO) {
-                    return carrierDown(pkt);
-                }
-                return txError(pkt, "write failed: " + e.getMessage());
-            }
+            return txError(pkt, "write failed: " + e.getMessage());
         }
         if (n == len) {
             pkt.release();
