@@ -1,6 +1,7 @@
 package io.ustack.core.icmp;
 
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.ipv4.IcmpErrorHandler;
 import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.stats.DropReason;
@@ -8,20 +9,44 @@ import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.wire.IcmpPacket;
+import io.ustack.core.wire.Ipv4Packet;
 
 /**
- * icmp_rcv: validates an ICMP message, counts it under Icmp and IcmpMsg, answers echo requests, and consumes
- * the informational and error messages this stack has no socket for.
+ * icmp_rcv: validates an ICMP message, counts it under Icmp and IcmpMsg, answers echo requests, hands
+ * errors to the protocol of the packet they quote, and consumes the rest.
  */
 public final class IcmpProtocol implements IpProtocolHandler {
     private final IcmpSender sender;
     private final MibCounters mib;
     private final PacketDrops drops;
+    private final IcmpErrorHandler[] errorHandlers = new IcmpErrorHandler[256];
 
     public IcmpProtocol(IcmpSender sender, MibCounters mib, PacketDrops drops) {
         this.sender = sender;
         this.mib = mib;
         this.drops = drops;
+    }
+
+    /** inet_add_protocol's err_handler: who hears of ICMP errors about packets of IP protocol {@code protocol}. */
+    public void addErrorHandler(int protocol, IcmpErrorHandler handler) {
+        errorHandlers[protocol] = handler;
+    }
+
+    /**
+     * icmp_unreach and icmp_socket_deliver: hands an error to the protocol of the packet it quotes, if the
+     * quote holds the IP header and the eight bytes after it (the ports). Borrows {@code pkt}.
+     */
+    private void unreach(PacketBuffer pkt, IcmpPacket icmp) {
+        Ipv4Packet quoted = Ipv4Packet.wrap(pkt, icmp.offset() + IcmpPacket.HEADER_LEN);
+        if (quoted == null || quoted.ihl() < 5 || pkt.tail() - quoted.offset() < quoted.headerLength() + 8) {
+            return;
+        }
+        IcmpErrorHandler h = errorHandlers[quoted.protocol()];
+        if (h != null) {
+            int ports = quoted.offset() + quoted.headerLength();
+            h.err(icmp.type(), icmp.code(), icmp.restOfHeader(), quoted.saddr(), quoted.daddr(), pkt.u16(ports),
+                    pkt.u16(ports + 2));
+        }
     }
 
     /** icmp_rcv. Takes ownership; data at the ICMP header. */
@@ -59,11 +84,20 @@ public final class IcmpProtocol implements IpProtocolHandler {
                 return;
             }
             case IcmpPacket.ECHOREPLY -> mib.inc(Mib.IcmpInEchoReps);
-            case IcmpPacket.DEST_UNREACH -> mib.inc(Mib.IcmpInDestUnreachs);
+            case IcmpPacket.DEST_UNREACH -> {
+                mib.inc(Mib.IcmpInDestUnreachs);
+                unreach(pkt, icmp);
+            }
             case IcmpPacket.SOURCE_QUENCH -> mib.inc(Mib.IcmpInSrcQuenchs);
             case IcmpPacket.REDIRECT -> mib.inc(Mib.IcmpInRedirects);
-            case IcmpPacket.TIME_EXCEEDED -> mib.inc(Mib.IcmpInTimeExcds);
-            case IcmpPacket.PARAMETERPROB -> mib.inc(Mib.IcmpInParmProbs);
+            case IcmpPacket.TIME_EXCEEDED -> {
+                mib.inc(Mib.IcmpInTimeExcds);
+                unreach(pkt, icmp);
+            }
+            case IcmpPacket.PARAMETERPROB -> {
+                mib.inc(Mib.IcmpInParmProbs);
+                unreach(pkt, icmp);
+            }
             case IcmpPacket.TIMESTAMP -> mib.inc(Mib.IcmpInTimestamps);
             case IcmpPacket.TIMESTAMPREPLY -> mib.inc(Mib.IcmpInTimestampReps);
             case IcmpPacket.ADDRESS -> mib.inc(Mib.IcmpInAddrMasks);

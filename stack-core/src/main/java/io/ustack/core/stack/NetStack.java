@@ -24,6 +24,7 @@ import io.ustack.core.softnet.Softnet;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.udp.UdpProtocol;
 import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
@@ -65,6 +66,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Ipv4Output ipv4Out;
     private final Ipv4Input ipv4In;
     private final IcmpSender icmp;
+    private final UdpProtocol udp;
     private final Softnet softnet;
     private ScheduledExecutorService housekeeping;
     private int nextIfindex = 1;
@@ -95,7 +97,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         out[0] = ipv4Out;
         this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, new IcmpRateLimiter(config.clock(), mib));
         ipv4In.setErrorSender(icmp::send);
-        ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, new IcmpProtocol(icmp, mib, drops));
+        IcmpProtocol icmpProtocol = new IcmpProtocol(icmp, mib, drops);
+        ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, icmpProtocol);
+        this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, mib, drops, config.random());
+        ipv4In.addProtocol(Ipv4Packet.IPPROTO_UDP, udp);
+        icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);
         ipv4Out.setFragNeededReporter((pkt, mtu) -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.FRAG_NEEDED, mtu));
         reassembler.setExpiryReporter(first -> icmp.send(first, IcmpPacket.TIME_EXCEEDED, IcmpPacket.EXC_FRAGTIME, 0));
         this.softnet = config.backlogThreads() > 0
@@ -272,6 +278,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
 
     public IcmpSender icmp() {
         return icmp;
+    }
+
+    /** UDP: open sockets with {@code udp().open()}. */
+    public UdpProtocol udp() {
+        return udp;
     }
 
     public Reassembler reassembler() {

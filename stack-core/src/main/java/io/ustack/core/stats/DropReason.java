@@ -66,6 +66,14 @@ public enum DropReason {
     DEV_HDR,
     /** No socket for the packet (UDP/TCP). */
     NO_SOCKET,
+    /** UDP: the length field disagrees with the packet. */
+    UDP_LEN,
+    /** UDP: the checksum is wrong. */
+    UDP_CSUM,
+    /** The socket's receive queue is over its buffer (SO_RCVBUF). */
+    SOCKET_RCVBUFF,
+    /** The socket was closed with the packet still queued. */
+    SOCKET_CLOSE,
     /** The stack is shutting down. */
     STACK_STOPPED
 }

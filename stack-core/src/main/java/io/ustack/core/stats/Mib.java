@@ -19,6 +19,9 @@ public enum Mib {
     IcmpOutRateLimitHost, IcmpOutDestUnreachs, IcmpOutTimeExcds, IcmpOutParmProbs, IcmpOutSrcQuenchs,
     IcmpOutRedirects, IcmpOutEchos, IcmpOutEchoReps, IcmpOutTimestamps, IcmpOutTimestampReps,
     IcmpOutAddrMasks, IcmpOutAddrMaskReps,
+    // Udp
+    UdpInDatagrams, UdpNoPorts, UdpInErrors, UdpOutDatagrams, UdpRcvbufErrors, UdpSndbufErrors,
+    UdpInCsumErrors, UdpIgnoredMulti,
     // Arp (/proc/net/stat/arp_cache, named for nstat's style)
     ArpInRequests, ArpInReplies, ArpOutRequests, ArpOutReplies, ArpUnresolvedDiscards, ArpResFailed
 }

@@ -32,6 +32,14 @@ public final class Checksum {
         return sum;
     }
 
+    /**
+     * csum_tcpudp_nofold: the partial sum of the IPv4 pseudo-header (addresses, protocol, length) that TCP
+     * and UDP checksums cover.
+     */
+    public static long pseudoHeader(int saddr, int daddr, int protocol, int length) {
+        return (saddr >>> 16) + (saddr & 0xffff) + (daddr >>> 16) + (daddr & 0xffff) + protocol + length;
+    }
+
     /** csum_fold: folds a partial sum to 16 bits and complements it. */
     public static int fold(long sum) {
         while ((sum >>> 16) != 0) {

@@ -62,6 +62,25 @@ public final class Frames {
         return out;
     }
 
+    /** A UDP datagram with its checksum over the pseudo-header computed here, independently of the stack. */
+    public static byte[] udp(int src, int dst, int sport, int dport, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(8 + payload.length);
+        b.putShort((short) sport).putShort((short) dport).putShort((short) (8 + payload.length)).putShort((short) 0).put(payload);
+        byte[] out = b.array();
+        int c = udpChecksum(src, dst, out);
+        c = c == 0 ? 0xffff : c;
+        out[6] = (byte) (c >> 8);
+        out[7] = (byte) c;
+        return out;
+    }
+
+    /** The UDP checksum of {@code datagram} (its checksum field as it stands) with the pseudo-header. */
+    public static int udpChecksum(int src, int dst, byte[] datagram) {
+        ByteBuffer pseudo = ByteBuffer.allocate(12 + datagram.length + (datagram.length & 1));
+        pseudo.putInt(src).putInt(dst).put((byte) 0).put((byte) 17).putShort((short) datagram.length).put(datagram);
+        return checksum(pseudo.array(), 0, 12 + datagram.length);
+    }
+
     /** RFC 1071, the slow obvious way. */
     public static int checksum(byte[] d, int off, int len) {
         long sum = 0;

@@ -1,0 +1,146 @@
+package io.ustack.core.udp;
+
+import io.ustack.core.buffer.BufferPool;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.ipv4.IcmpErrorHandler;
+import io.ustack.core.ipv4.IpProtocolHandler;
+import io.ustack.core.ipv4.Ipv4Input;
+import io.ustack.core.ipv4.Ipv4Output;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.IcmpPacket;
+import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.UdpDatagram;
+import java.io.IOException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * UDP over IPv4 (net/ipv4/udp.c): udp_rcv delivers datagrams to sockets, udp_err hands ICMP errors to the
+ * connected socket that caused them, and udp_sendmsg builds and sends datagrams.
+ */
+public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
+    private final UdpTable table;
+    private final BufferPool pool;
+    private final Ipv4Output out;
+    private final Ipv4Input.ErrorSender icmp;
+    private final MibCounters mib;
+    private final PacketDrops drops;
+
+    public UdpProtocol(BufferPool pool, Ipv4Output out, Ipv4Input.ErrorSender icmp, MibCounters mib, PacketDrops drops,
+                       RandomGenerator random) {
+        this.table = new UdpTable(random);
+        this.pool = pool;
+        this.out = out;
+        this.icmp = icmp;
+        this.mib = mib;
+        this.drops = drops;
+    }
+
+    /** socket(AF_INET, SOCK_DGRAM, 0). */
+    public UdpSocket open() {
+        return new UdpSocket(this);
+    }
+
+    /** Every bound socket, for `ustack ss`. */
+    public List<UdpSocket> sockets() {
+        return table.sockets();
+    }
+
+    UdpTable table() {
+        return table;
+    }
+
+    PacketDrops drops() {
+        return drops;
+    }
+
+    /**
+     * udp_rcv: checks length and checksum, finds the socket and queues the datagram; a datagram nobody wants
+     * is counted in UdpNoPorts and, if it was addressed to this host alone, answered with ICMP port
+     * unreachable. Takes ownership; data at the UDP header.
+     */
+    @Override
+    public void rcv(PacketBuffer pkt) {
+        UdpDatagram udp = UdpDatagram.wrap(pkt, pkt.data());
+        int ulen = udp == null ? 0 : udp.length();
+        if (udp == null || ulen < UdpDatagram.HEADER_LEN || ulen > pkt.len()) {
+            mib.inc(Mib.UdpInErrors);
+            drops.drop(pkt, DropReason.UDP_LEN);
+            return;
+        }
+        pkt.trim(ulen);
+        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
+        if (!udp.checksumOk(ip.saddr(), ip.daddr(), ulen)) {
+            mib.inc(Mib.UdpInCsumErrors);
+            mib.inc(Mib.UdpInErrors);
+            drops.drop(pkt, DropReason.UDP_CSUM);
+            return;
+        }
+        UdpSocket sk = table.lookup(ip.saddr(), udp.sourcePort(), ip.daddr(), udp.destinationPort());
+        if (sk == null) {
+            mib.inc(Mib.UdpNoPorts);
+            if (pkt.dst().type() == DstEntry.Type.LOCAL) {
+                icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.PORT_UNREACH, 0);
+            }
+            drops.drop(pkt, DropReason.NO_SOCKET);
+            return;
+        }
+        pkt.pull(UdpDatagram.HEADER_LEN);
+        if (!sk.enqueue(pkt)) {
+            mib.inc(Mib.UdpRcvbufErrors);
+            mib.inc(Mib.UdpInErrors);
+            drops.drop(pkt, DropReason.SOCKET_RCVBUFF);
+            return;
+        }
+        mib.inc(Mib.UdpInDatagrams);
+    }
+
+    /**
+     * udp_err: an ICMP error about a datagram we sent. Like Linux without IP_RECVERR, only a connected socket
+     * hears of it, and only of hard errors: port unreachable becomes ECONNREFUSED on its next call.
+     */
+    @Override
+    public void err(int type, int code, int info, int saddr, int daddr, int sport, int dport) {
+        UdpSocket sk = table.lookup(daddr, dport, saddr, sport);
+        if (sk == null || sk.remotePort() == 0) {
+            return;
+        }
+        if (type == IcmpPacket.DEST_UNREACH && code == IcmpPacket.PORT_UNREACH) {
+            sk.error(UdpSocket.refused(daddr, dport));
+        } else if (type == IcmpPacket.DEST_UNREACH && code != IcmpPacket.FRAG_NEEDED) {
+            sk.error(new NoRouteToHostException(Ipv4Address.format(daddr) + " is unreachable (ICMP code " + code + ")"));
+        }
+    }
+
+    /**
+     * udp_sendmsg: one datagram from {@code sk} to {@code daddr}:{@code dport}, checksummed, through
+     * ip_local_out (fragmented there when over the MTU).
+     */
+    void sendmsg(UdpSocket sk, byte[] data, int off, int len, int daddr, int dport) throws IOException {
+        if (len > UdpDatagram.MAX_PAYLOAD) {
+            throw new SocketException("message too long: " + len + " bytes, at most " + UdpDatagram.MAX_PAYLOAD + " fit a datagram");
+        }
+        if (dport == 0) {
+            throw new SocketException("port 0 is not a destination");
+        }
+        int saddr = sk.localAddress() != 0 ? sk.localAddress() : out.sourceFor(daddr);
+        if (saddr == 0) {
+            throw new NoRouteToHostException("no route to " + Ipv4Address.format(daddr));
+        }
+        PacketBuffer pkt = pool.allocateWithHeadroom(UdpDatagram.HEADER_LEN + len);
+        pkt.copyIn(pkt.put(len), data, off, len);
+        UdpDatagram udp = UdpDatagram.push(pkt, sk.localPort(), dport);
+        udp.updateChecksum(saddr, daddr);
+        mib.inc(Mib.UdpOutDatagrams);
+        if (!out.send(pkt, saddr, daddr, Ipv4Packet.IPPROTO_UDP, 0, Ipv4Packet.DEFAULT_TTL, false)) {
+            throw new NoRouteToHostException("no route to " + Ipv4Address.format(daddr));
+        }
+    }
+}
