@@ -16,7 +16,8 @@ import io.ustack.core.wire.Ipv4Packet;
 
 /**
  * The IPv4 receive path: ip_rcv (validation), NF PRE_ROUTING, ip_rcv_finish (routing), then the route's
- * dst.input: ip_local_deliver (reassembly, NF LOCAL_IN, protocol dispatch) for this host.
+ * dst.input: ip_local_deliver (reassembly, NF LOCAL_IN, protocol dispatch) for this host, or ip_forward
+ * ({@link Ipv4Forward}) for another while forwarding is on.
  */
 public final class Ipv4Input {
     /** icmp_send, as the receive path needs it. Borrows the offending packet. */
@@ -121,8 +122,7 @@ public final class Ipv4Input {
         }
         DstEntry dst = fib.inputRoute(daddr, pkt.dev());
         if (dst == null) {
-            mib.inc(Mib.IpExtInNoRoutes);
-            drops.drop(pkt, DropReason.IP_INNOROUTES);
+            ipErrorNoRoute(pkt);
             return;
         }
         if (dst.type() == DstEntry.Type.BROADCAST) {
@@ -147,9 +147,30 @@ public final class Ipv4Input {
         drops.drop(pkt, DropReason.IP_INADDRERRORS);
     }
 
+    /**
+     * ip_error for a destination no route covers. With forwarding on the lookup failed with ENETUNREACH:
+     * InNoRoutes and ICMP net unreachable to the sender. With it off ip_route_input_slow makes that
+     * EHOSTUNREACH, which ip_error counts as InAddrErrors and drops without a word. Takes ownership.
+     */
+    private void ipErrorNoRoute(PacketBuffer pkt) {
+        if (forward == null) {
+            mib.inc(Mib.IpInAddrErrors);
+            drops.drop(pkt, DropReason.IP_INADDRERRORS);
+            return;
+        }
+        mib.inc(Mib.IpExtInNoRoutes);
+        icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.NET_UNREACH, 0);
+        drops.drop(pkt, DropReason.IP_INNOROUTES);
+    }
+
     /** Installs ip_forward as the input of non-local routes (null turns forwarding off). */
     public void setForward(IpProtocolHandler forward) {
         this.forward = forward;
+    }
+
+    /** Whether ip_forward is installed. */
+    public boolean forwarding() {
+        return forward != null;
     }
 
     /**

@@ -28,6 +28,15 @@ public final class NeighbourTable {
         void solicit(NetDevice dev, int targetIp, long targetMac);
     }
 
+    /**
+     * neigh_ops.error_report (arp_error_report): told of each packet that waited for an address that never
+     * came, before the table drops it; the IPv4 layer answers with ICMP host unreachable. Borrows.
+     */
+    @FunctionalInterface
+    public interface ErrorReporter {
+        void errorReport(PacketBuffer pkt);
+    }
+
     private final ConcurrentHashMap<Long, Neighbour> entries = new ConcurrentHashMap<>();
     private final NeighParams params;
     private final Clock clock;
@@ -35,6 +44,7 @@ public final class NeighbourTable {
     private final PacketDrops drops;
     private final MibCounters mib;
     private volatile Solicitor solicitor;
+    private volatile ErrorReporter errorReporter = pkt -> { };
 
     public NeighbourTable(NeighParams params, Clock clock, RandomGenerator random, PacketDrops drops, MibCounters mib) {
         this.params = params;
@@ -46,6 +56,10 @@ public final class NeighbourTable {
 
     public void setSolicitor(Solicitor solicitor) {
         this.solicitor = solicitor;
+    }
+
+    public void setErrorReporter(ErrorReporter errorReporter) {
+        this.errorReporter = errorReporter;
     }
 
     private static long key(NetDevice dev, int ip) {
@@ -214,8 +228,8 @@ public final class NeighbourTable {
 
     /**
      * neigh_timer_handler and neigh_periodic_work, for every entry whose timer is due at {@code clock.nanos()}:
-     * REACHABLE ages to STALE, DELAY turns to PROBE, INCOMPLETE and PROBE resend or give up (FAILED, dropping
-     * what waited), and unused STALE or FAILED entries are collected after gc_stale_time.
+     * REACHABLE ages to STALE, DELAY turns to PROBE, INCOMPLETE and PROBE resend or give up (FAILED:
+     * neigh_invalidate reports each packet that waited to the {@link ErrorReporter} and drops it), and unused STALE or FAILED entries are collected after gc_stale_time.
      */
     public void tick() {
         long now = clock.nanos();
@@ -266,6 +280,7 @@ public final class NeighbourTable {
             }
             if (failed != null) {
                 for (PacketBuffer p : failed) {
+                    errorReporter.errorReport(p);
                     drops.drop(p, DropReason.NEIGH_FAILED);
                 }
             }
@@ -278,8 +293,12 @@ public final class NeighbourTable {
         }
     }
 
-    /** Forgets every entry that is not PERMANENT (`ip neigh flush`), dropping what waited. */
-    public void flush() {
+    /**
+     * Forgets every entry that is not PERMANENT (`ip neigh flush all`), dropping what waited without an error
+     * report, as neigh_flush_dev does. Returns how many entries went.
+     */
+    public int flush() {
+        int flushed = 0;
         for (Neighbour n : entries.values()) {
             List<PacketBuffer> waiting;
             synchronized (n) {
@@ -290,11 +309,14 @@ public final class NeighbourTable {
                 n.queue.clear();
                 n.queueBytes = 0;
             }
-            entries.remove(key(n.dev, n.ip), n);
+            if (entries.remove(key(n.dev, n.ip), n)) {
+                flushed++;
+            }
             for (PacketBuffer p : waiting) {
                 drops.drop(p, DropReason.NEIGH_FAILED);
             }
         }
+        return flushed;
     }
 
     /** Every entry, for `ustack neigh`. */

@@ -6,6 +6,7 @@ import io.ustack.core.icmp.IcmpProtocol;
 import io.ustack.core.icmp.IcmpRateLimiter;
 import io.ustack.core.icmp.IcmpSender;
 import io.ustack.core.ipv4.Fragmenter;
+import io.ustack.core.ipv4.Ipv4Forward;
 import io.ustack.core.ipv4.Ipv4Input;
 import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.ipv4.Reassembler;
@@ -66,6 +67,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Ipv4Output ipv4Out;
     private final Ipv4Input ipv4In;
     private final IcmpSender icmp;
+    private final Ipv4Forward forward;
     private final UdpProtocol udp;
     private final Softnet softnet;
     private ScheduledExecutorService housekeeping;
@@ -104,6 +106,9 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);
         ipv4Out.setFragNeededReporter((pkt, mtu) -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.FRAG_NEEDED, mtu));
         reassembler.setExpiryReporter(first -> icmp.send(first, IcmpPacket.TIME_EXCEEDED, IcmpPacket.EXC_FRAGTIME, 0));
+        // arp_error_report -> ipv4_link_failure: whoever sent a packet that waited in vain hears of it
+        neigh.setErrorReporter(pkt -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.HOST_UNREACH, 0));
+        this.forward = new Ipv4Forward(fib, netfilter, icmp::send, mib, drops);
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops)
                 : null;
@@ -180,6 +185,18 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         if (!dev.isLoopback()) {
             arp.announce(dev, prefix.address());
         }
+    }
+
+    /**
+     * net.ipv4.ip_forward: with it on, packets for other hosts are routed on (ip_forward); off (the default)
+     * they are dropped and counted in IpInAddrErrors.
+     */
+    public void setForwarding(boolean on) {
+        ipv4In.setForward(on ? forward : null);
+    }
+
+    public boolean forwarding() {
+        return ipv4In.forwarding();
     }
 
     /** `ip route add`: see {@link Fib#addRoute}. */

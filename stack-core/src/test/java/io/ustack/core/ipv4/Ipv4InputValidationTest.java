@@ -62,7 +62,7 @@ class Ipv4InputValidationTest {
                 Arguments.of("loopback destination from the wire", (UnaryOperator<byte[]>) p -> withAddresses(HOST_IP, ip("127.0.0.1")), "IpInAddrErrors", "IP_INVALID_DEST"),
                 Arguments.of("multicast destination never joined", (UnaryOperator<byte[]>) p -> withAddresses(HOST_IP, ip("239.1.1.1")), "IpInAddrErrors", "IP_INADDRERRORS"),
                 Arguments.of("another host on the link, forwarding off", (UnaryOperator<byte[]>) p -> withAddresses(HOST_IP, ip("10.0.0.99")), "IpInAddrErrors", "IP_INADDRERRORS"),
-                Arguments.of("no route at all", (UnaryOperator<byte[]>) p -> withAddresses(HOST_IP, ip("192.0.2.1")), "IpExtInNoRoutes", "IP_INNOROUTES"));
+                Arguments.of("no route at all, forwarding off", (UnaryOperator<byte[]>) p -> withAddresses(HOST_IP, ip("192.0.2.1")), "IpInAddrErrors", "IP_INADDRERRORS"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -43,6 +43,22 @@ public final class StackHarness implements AutoCloseable {
         dev.drain(); // the gratuitous ARP
     }
 
+    /**
+     * A second (third...) device with the stack's address {@code cidr} on it, for tests of a stack that routes
+     * between links. The gratuitous ARP it announces with is drained.
+     */
+    public FakeDevice addDevice(String name, long mac, int mtu, String cidr) {
+        FakeDevice d = new FakeDevice(name, mac, mtu, 1000);
+        try {
+            stack.addDevice(d);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        stack.addAddress(d, Ipv4Prefix.parse(cidr));
+        d.drain();
+        return d;
+    }
+
     /** The host asks for the stack's MAC, so the stack learns the host's (STALE) and answers. */
     public void hostArps() {
         dev.inject(Frames.eth(-1L >>> 16, HOST_MAC, Frames.ETH_P_ARP, Frames.arp(1, HOST_MAC, HOST_IP, 0, STACK_IP)));
