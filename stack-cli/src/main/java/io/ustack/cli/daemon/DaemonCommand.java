@@ -1,7 +1,10 @@
 package io.ustack.cli.daemon;
 
 import io.ustack.cli.ControlOption;
+import io.ustack.cli.UserException;
+import io.ustack.cli.services.ServiceList;
 import io.ustack.driver.tap.TapConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,30 +61,42 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "Default: one per processor.")
     Integer backlogThreads;
 
+    @Option(names = "--serve", paramLabel = "LIST", defaultValue = "all",
+            description = "Built-in services, comma-separated: echo (7), discard (9), chargen (19), on UDP; "
+                    + "or all, or none. Default: ${DEFAULT-VALUE}.")
+    String serve;
+
     @Override
     public Integer call() {
         DaemonConfig config;
+        ServiceList services;
         try {
             config = DaemonConfig.parse(ifaces, routes,
                     backlogThreads != null ? backlogThreads : Runtime.getRuntime().availableProcessors());
+            services = ServiceList.parse(serve);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        return run(config, control.resolve(), spec.commandLine().getOut(), StopSignal.onInterruptOrTerminate());
+        return run(config, services, control.resolve(), spec.commandLine().getOut(), StopSignal.onInterruptOrTerminate());
     }
 
     /**
-     * Brings the daemon up, prints the "up" line, waits for {@code stop} and takes it down. A shutdown hook
+     * Brings the daemon up with its services, prints the "up" line, waits for {@code stop} and takes it down. A shutdown hook
      * covers the other ways the JVM may end (SIGHUP, System.exit elsewhere), so TAPs are not left behind.
      *
      * @return 0, the exit status after a clean stop
      * @throws io.ustack.cli.UserException if the daemon cannot come up (nothing is left open)
      */
-    static int run(DaemonConfig config, Path controlPath, PrintWriter out, StopSignal stop) {
+    static int run(DaemonConfig config, ServiceList services, Path controlPath, PrintWriter out, StopSignal stop) {
         Daemon daemon = Daemon.start(config, controlPath);
         Thread hook = new Thread(daemon::close, "ustack-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        try (services) {
+            try {
+                services.start(daemon.stack());
+            } catch (IOException e) {
+                throw new UserException("cannot start the built-in services: " + e.getMessage());
+            }
             out.println(daemon.upLine());
             out.flush();
             String cause = stop.await();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ustack.cli.services.ServiceList;
 import io.ustack.cli.UserException;
 import io.ustack.cli.control.ControlClient;
 import io.ustack.cli.control.ControlRequest;
@@ -103,7 +104,7 @@ class DaemonRootTest {
 
     private void start(List<String> ifaces, Path sock) {
         DaemonConfig config = DaemonConfig.parse(ifaces, List.of(), 1);
-        daemon = CompletableFuture.supplyAsync(() -> DaemonCommand.run(config, sock, new PrintWriter(out), stop));
+        daemon = CompletableFuture.supplyAsync(() -> DaemonCommand.run(config, ServiceList.parse("all"), sock, new PrintWriter(out), stop));
     }
 
     private static Path sysfs(String name) {
