@@ -1,15 +1,12 @@
 package io.ustack.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -31,40 +28,18 @@ import org.junit.jupiter.api.extension.TestWatcher;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(TapPingIT.LogOnFailure.class)
 class TapPingIT {
-    private String tap;
-    private String stackIp;
-    private String hostIp;
-    private NetNs ns;
-    private Daemon daemon;
-    private Path work;
+    private StackOnTap env;
 
     @BeforeAll
     void up() throws Exception {
         RootRequirement.require("ip", "ping", "arping", "python3");
-        String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
-        tap = "ut" + id;
-        int net = 1 + ThreadLocalRandom.current().nextInt(250);
-        stackIp = "10.201." + net + ".2";
-        hostIp = "10.201." + net + ".1";
-        work = Files.createTempDirectory("ustack-it-");
-        ns = new NetNs("ustack-it-" + id);
-        daemon = Daemon.start(work, "--iface", tap + ",addr=" + stackIp + "/24", "--backlog-threads", "2");
-        ns.adopt(tap, hostIp + "/24");
+        env = StackOnTap.start("--backlog-threads", "2");
     }
 
     @AfterAll
     void down() throws Exception {
-        try {
-            if (daemon != null) {
-                int exit = daemon.stop();
-                assertEquals(0, exit, "SIGTERM ends the daemon cleanly:\n" + daemon.log());
-                assertFalse(ns.exec("ip", "link", "show", tap).exit() == 0, "the daemon removed the TAP it created");
-            }
-        } finally {
-            if (ns != null) {
-                ns.close();
-            }
-            Cmd.run("ip", "link", "del", tap); // only if a failure left it behind
+        if (env != null) {
+            env.close();
         }
     }
 
@@ -76,24 +51,24 @@ class TapPingIT {
     @Test
     @Order(1)
     void plainPing() {
-        Cmd c = ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", stackIp);
+        Cmd c = env.ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", env.stackIp);
         assertEquals(3, received(c.output()), c.output());
     }
 
     @Test
     @Order(2)
     void ping8000BytesIsFragmentedBothWays() {
-        Cmd c = ns.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "8000", stackIp);
+        Cmd c = env.ns.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "8000", env.stackIp);
         assertEquals(2, received(c.output()), c.output());
-        assertTrue(c.output().contains("8008 bytes from " + stackIp), c.output());
+        assertTrue(c.output().contains("8008 bytes from " + env.stackIp), c.output());
     }
 
     @Test
     @Order(3)
     void ping65000Bytes() {
-        Cmd c = ns.exec("ping", "-c", "2", "-i", "0.2", "-W", "3", "-s", "65000", stackIp);
+        Cmd c = env.ns.exec("ping", "-c", "2", "-i", "0.2", "-W", "3", "-s", "65000", env.stackIp);
         assertEquals(2, received(c.output()), c.output());
-        Map<String, Long> s = daemon.stats();
+        Map<String, Long> s = env.daemon.stats();
         assertTrue(s.get("IpReasmOKs") >= 4, "the stack reassembled the 8000- and 65000-byte requests: " + s);
         // at MTU 1500 a fragment carries 1480 bytes: 8008 bytes of ICMP make 6 fragments, 65008 make 44
         assertTrue(s.get("IpFragCreates") >= 2 * 6 + 2 * 44, "and fragmented its replies: " + s);
@@ -102,7 +77,7 @@ class TapPingIT {
     @Test
     @Order(4)
     void arpingIsAnswered() {
-        Cmd c = ns.exec("arping", "-c", "3", "-w", "5", "-I", tap, stackIp);
+        Cmd c = env.ns.exec("arping", "-c", "3", "-w", "5", "-I", env.tap, env.stackIp);
         assertEquals(0, c.exit(), c.output());
         // iputils' arping says "Received 3 response(s)", Debian's arping "3 packets received"
         assertTrue(c.output().matches("(?s).*(Received 3 response|3 packets received).*"), c.output());
@@ -112,16 +87,16 @@ class TapPingIT {
     @Order(5)
     void hostileFramesAreCountedAndPingStillAnswers() throws Exception {
         String mac = stackMac();
-        Path script = work.resolve("inject_frames.py");
+        Path script = env.work.resolve("inject_frames.py");
         try (InputStream in = TapPingIT.class.getResourceAsStream("/inject_frames.py")) {
             Files.copy(in, script);
         }
-        Map<String, Long> before = daemon.stats();
+        Map<String, Long> before = env.daemon.stats();
         int count = 200;
-        Cmd c = ns.exec("python3", script.toString(), tap, mac, hostIp, stackIp, String.valueOf(count)).ok();
-        Cmd ping = ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", stackIp);
+        Cmd c = env.ns.exec("python3", script.toString(), env.tap, mac, env.hostIp, env.stackIp, String.valueOf(count)).ok();
+        Cmd ping = env.ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", env.stackIp);
         assertEquals(3, received(ping.output()), "still answering after the burst: " + ping.output());
-        Map<String, Long> after = daemon.stats();
+        Map<String, Long> after = env.daemon.stats();
         for (String line : c.output().trim().split("\n")) {
             String reason = line.split(" ")[0];
             long delta = after.getOrDefault("DropReason" + reason, 0L) - before.getOrDefault("DropReason" + reason, 0L);
@@ -135,7 +110,7 @@ class TapPingIT {
     }
 
     private String stackMac() {
-        Cmd c = ns.exec("ip", "neigh", "show", stackIp, "dev", tap).ok();
+        Cmd c = env.ns.exec("ip", "neigh", "show", env.stackIp, "dev", env.tap).ok();
         Matcher m = Pattern.compile("lladdr ([0-9a-f:]{17})").matcher(c.output());
         assertTrue(m.find(), "the namespace knows the stack's MAC: " + c.output());
         return m.group(1);
@@ -146,11 +121,8 @@ class TapPingIT {
         @Override
         public void testFailed(ExtensionContext context, Throwable cause) {
             Object test = context.getTestInstance().orElse(null);
-            if (test instanceof TapPingIT t && t.daemon != null) {
-                System.err.println("---- daemon log ----\n" + t.daemon.log());
-                System.err.println("---- ip addr / route / neigh in " + t.ns.name + " ----\n"
-                        + t.ns.exec("ip", "addr").output() + t.ns.exec("ip", "route").output()
-                        + t.ns.exec("ip", "neigh").output());
+            if (test instanceof TapPingIT t && t.env != null) {
+                System.err.println(t.env.diagnostics());
             }
         }
     }

@@ -1,0 +1,78 @@
+package io.ustack.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The usual end-to-end setup: the real daemon on a TAP of a fresh name, whose host side lives in a
+ * namespace made for the test (host 10.201.N.1, stack 10.201.N.2). Closing stops the daemon with SIGTERM,
+ * checks it exited 0 and removed its TAP, and deletes the namespace, whatever happened before.
+ */
+final class StackOnTap implements AutoCloseable {
+    final String tap;
+    final String stackIp;
+    final String hostIp;
+    final NetNs ns;
+    final Daemon daemon;
+    final Path work;
+
+    private StackOnTap(String tap, String stackIp, String hostIp, NetNs ns, Daemon daemon, Path work) {
+        this.tap = tap;
+        this.stackIp = stackIp;
+        this.hostIp = hostIp;
+        this.ns = ns;
+        this.daemon = daemon;
+        this.work = work;
+    }
+
+    static StackOnTap start(String... extraDaemonArgs) throws Exception {
+        String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+        String tap = "ut" + id;
+        int net = 1 + ThreadLocalRandom.current().nextInt(250);
+        String stackIp = "10.201." + net + ".2";
+        String hostIp = "10.201." + net + ".1";
+        Path work = Files.createTempDirectory("ustack-it-");
+        NetNs ns = new NetNs("ustack-it-" + id);
+        Daemon daemon = null;
+        try {
+            List<String> args = new ArrayList<>(List.of("--iface", tap + ",addr=" + stackIp + "/24"));
+            args.addAll(List.of(extraDaemonArgs));
+            daemon = Daemon.start(work, args.toArray(String[]::new));
+            ns.adopt(tap, hostIp + "/24");
+            return new StackOnTap(tap, stackIp, hostIp, ns, daemon, work);
+        } catch (Exception | AssertionError e) {
+            if (daemon != null) {
+                daemon.close();
+            }
+            ns.close();
+            Cmd.run("ip", "link", "del", tap);
+            throw e;
+        }
+    }
+
+    /** The daemon's log and the namespace's view of the link, for a failure message. */
+    String diagnostics() {
+        return "---- daemon log ----\n" + daemon.log() + "---- ip addr / route / neigh in " + ns.name + " ----\n"
+                + ns.exec("ip", "addr").output() + ns.exec("ip", "route").output() + ns.exec("ip", "neigh").output();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            int exit = daemon.stop();
+            if (exit != 0) {
+                throw new AssertionError("SIGTERM should end the daemon with 0, not " + exit + ":\n" + daemon.log());
+            }
+            if (ns.exec("ip", "link", "show", tap).exit() == 0) {
+                throw new AssertionError("the daemon left its TAP " + tap + " behind");
+            }
+        } finally {
+            ns.close();
+            Cmd.run("ip", "link", "del", tap); // only if a failure left it behind
+        }
+    }
+}
