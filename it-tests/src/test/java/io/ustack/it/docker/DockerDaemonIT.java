@@ -1,0 +1,81 @@
+package io.ustack.it.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The daemon image run as a user runs it: `docker run --cap-add NET_ADMIN --device /dev/net/tun IMAGE`
+ * with the default interface (tap0, the stack at 10.77.0.2, the container's side 10.77.0.1), answering the
+ * container's own ping and arping; its counters read with `docker exec ... ustack stats`.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith({DockerImages.class, DiagnoseOnFailure.class})
+class DockerDaemonIT implements ContainerScenario {
+    private static final String STACK = "10.77.0.2";
+    private UstackContainer daemon;
+
+    @BeforeAll
+    void up(DaemonImage image) {
+        daemon = UstackContainer.daemon(image, UstackContainer.uniqueName("daemon", "ustack"));
+        daemon.up();
+    }
+
+    @AfterAll
+    void down() {
+        if (daemon != null) {
+            daemon.stop();
+        }
+    }
+
+    @Override
+    public List<UstackContainer> containers() {
+        return List.of(daemon);
+    }
+
+    @Test
+    @Order(1)
+    void pingFromTheContainerIsAnsweredByTheStack() {
+        Exec ping = daemon.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", STACK);
+        assertEquals(3, Ping.received(ping.output()), ping.output());
+    }
+
+    @Test
+    @Order(2)
+    void ping8000BytesIsFragmentedBothWays() {
+        Exec ping = daemon.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "8000", STACK);
+        assertEquals(2, Ping.received(ping.output()), ping.output());
+        assertTrue(ping.output().contains("8008 bytes from " + STACK), ping.output());
+    }
+
+    @Test
+    @Order(3)
+    void arpingIsAnswered() {
+        Exec arping = daemon.exec("arping", "-c", "3", "-w", "5", "-I", "tap0", STACK);
+        assertEquals(0, arping.exit(), arping.output());
+        // iputils' arping says "Received 3 response(s)", Debian's arping "3 packets received"
+        assertTrue(arping.output().matches("(?s).*(Received 3 response|3 packets received).*"), arping.output());
+    }
+
+    @Test
+    @Order(4)
+    void countersShowTheTraffic() {
+        Map<String, Long> s = daemon.stats();
+        assertTrue(s.get("IcmpInEchos") >= 5 && s.get("IcmpOutEchoReps") >= 5, "echo requests and replies: " + s);
+        // 8008 bytes of ICMP at MTU 1500 make 6 fragments each way
+        assertTrue(s.get("IpReasmOKs") >= 2 && s.get("IpFragCreates") >= 2 * 6, "reassembled and fragmented: " + s);
+        assertTrue(s.get("ArpInRequests") >= 3 && s.get("ArpOutReplies") >= 3, "arping's requests answered: " + s);
+        assertTrue(s.get("tap0:rx_packets") > 0 && s.get("tap0:tx_packets") > 0, "link counters: " + s);
+    }
+}

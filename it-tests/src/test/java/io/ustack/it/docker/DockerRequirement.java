@@ -1,0 +1,46 @@
+package io.ustack.it.docker;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * The Docker integration tests need a running Docker engine. Without one they skip with one line on
+ * stderr; with CI=true a missing engine fails the run instead, so CI can never pass by skipping.
+ */
+final class DockerRequirement {
+    private DockerRequirement() {
+    }
+
+    static void require() {
+        String missing = missing();
+        if (missing != null) {
+            unmet(missing);
+        }
+    }
+
+    /** Skips (fails under CI=true) because {@code what} is missing. */
+    static void unmet(String what) {
+        String msg = "SKIPPED: the Docker integration tests need " + what
+                + " (.ci/run installs and starts Docker; README, section Docker)";
+        if ("true".equals(System.getenv("CI"))) {
+            fail("CI=true but " + msg);
+        }
+        System.err.println("*** " + msg);
+        Assumptions.abort(msg);
+    }
+
+    private static String missing() {
+        // Asked before Testcontainers, whose search for an engine logs a page of errors when there is none.
+        if (System.getenv("DOCKER_HOST") == null && !Files.exists(Path.of("/var/run/docker.sock"))) {
+            return "a running Docker engine (no /var/run/docker.sock and no DOCKER_HOST)";
+        }
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            return "a running Docker engine (Testcontainers could not reach it)";
+        }
+        return null;
+    }
+}
