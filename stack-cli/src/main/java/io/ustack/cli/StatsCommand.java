@@ -1,12 +1,8 @@
 package io.ustack.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ustack.cli.control.ControlClient;
 import io.ustack.cli.control.ControlRequest;
-import io.ustack.cli.control.Json;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,9 +34,7 @@ public final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JsonNode result = ControlClient.result(control.resolve(), ControlRequest.of("stats"));
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? pretty(result) + "\n" : nstat(result.path("flat")));
-        out.flush();
+        Output.print(spec, result, json, r -> nstat(r.path("flat")));
         return 0;
     }
 
@@ -53,13 +47,5 @@ public final class StatsCommand implements Callable<Integer> {
                     .append(e.getValue().asText()).append('\n');
         }
         return sb.toString();
-    }
-
-    private static String pretty(JsonNode n) {
-        try {
-            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(n);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

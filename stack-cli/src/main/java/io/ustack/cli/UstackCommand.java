@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "A userspace IPv4 stack on a Linux TAP device.",
-        subcommands = {DaemonCommand.class, StatsCommand.class, HelpCommand.class})
+        subcommands = {DaemonCommand.class, StatsCommand.class, AddrCommand.class, RouteCommand.class,
+            NeighCommand.class, HelpCommand.class})
 public final class UstackCommand implements Runnable {
     @Spec
     CommandSpec spec;

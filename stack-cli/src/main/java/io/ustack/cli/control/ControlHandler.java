@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * thread, so they may block for a moment; they may be called concurrently for different clients.
  */
 public interface ControlHandler {
-    /** The request's {@code "cmd"}, and the name of the matching client subcommand. */
+    /**
+     * The request's {@code "cmd"}: the words of the matching client subcommand, such as {@code stats} or
+     * {@code route add}.
+     */
     String name();
 
     /**

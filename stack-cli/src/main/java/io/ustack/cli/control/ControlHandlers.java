@@ -1,5 +1,11 @@
 package io.ustack.cli.control;
 
+import io.ustack.cli.control.handlers.AddrHandler;
+import io.ustack.cli.control.handlers.NeighFlushHandler;
+import io.ustack.cli.control.handlers.NeighListHandler;
+import io.ustack.cli.control.handlers.RouteAddHandler;
+import io.ustack.cli.control.handlers.RouteDelHandler;
+import io.ustack.cli.control.handlers.RouteListHandler;
 import io.ustack.cli.control.handlers.StatsHandler;
 import io.ustack.core.stack.NetStack;
 import java.util.Map;
@@ -13,7 +19,13 @@ public final class ControlHandlers {
     /** Every command the daemon serves over {@code stack}. A new command is one more {@code add} here. */
     public static ControlHandlers forStack(NetStack stack) {
         return new ControlHandlers()
-                .add(new StatsHandler(stack));
+                .add(new StatsHandler(stack))
+                .add(new AddrHandler(stack))
+                .add(new RouteListHandler(stack))
+                .add(new RouteAddHandler(stack))
+                .add(new RouteDelHandler(stack))
+                .add(new NeighListHandler(stack))
+                .add(new NeighFlushHandler(stack));
     }
 
     public ControlHandlers add(ControlHandler h) {

@@ -37,7 +37,8 @@ public final class Daemon implements AutoCloseable {
 
     /**
      * Brings the daemon up: the control socket first (so a second daemon is turned away before it touches a
-     * TAP), then each TAP with its address, then the routes, then the stack's threads.
+     * TAP), then each TAP with its address, then the routes and forwarding, then the stack's
+     * threads.
      *
      * @throws UserException with one sentence when something the user must fix gets in the way (no TAP
      *                       support, no privileges, a busy TAP, a control socket in use); whatever was
@@ -80,6 +81,7 @@ public final class Daemon implements AutoCloseable {
                 throw new UserException("cannot add the route " + r.describe() + ": " + e.getMessage());
             }
         }
+        stack.setForwarding(config.forward());
         stack.start();
     }
 
@@ -107,7 +109,7 @@ public final class Daemon implements AutoCloseable {
     /** The line printed once everything is up; tests and scripts wait for its "ustack: up:" prefix. */
     public String upLine() {
         return "ustack: up: " + config.ifaces().stream().map(IfaceSpec::describe).collect(Collectors.joining(", "))
-                + ", control " + control.path();
+                + (config.forward() ? ", forwarding" : "") + ", control " + control.path();
     }
 
     public NetStack stack() {

@@ -61,6 +61,10 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "Default: one per processor.")
     Integer backlogThreads;
 
+    @Option(names = "--forward",
+            description = "Route packets between the interfaces (net.ipv4.ip_forward=1). Default: off.")
+    boolean forward;
+
     @Option(names = "--serve", paramLabel = "LIST", defaultValue = "all",
             description = "Built-in services, comma-separated: echo (7), discard (9), chargen (19), on UDP; "
                     + "or all, or none. Default: ${DEFAULT-VALUE}.")
@@ -72,7 +76,8 @@ public final class DaemonCommand implements Callable<Integer> {
         ServiceList services;
         try {
             config = DaemonConfig.parse(ifaces, routes,
-                    backlogThreads != null ? backlogThreads : Runtime.getRuntime().availableProcessors());
+                    backlogThreads != null ? backlogThreads : Runtime.getRuntime().availableProcessors())
+                    .withForward(forward);
             services = ServiceList.parse(serve);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

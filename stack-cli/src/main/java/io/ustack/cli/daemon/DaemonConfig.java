@@ -13,8 +13,9 @@ import java.util.Map;
  * @param ifaces         the TAPs, in command-line order, names unique
  * @param routes         the static routes; one that names a device names one of {@code ifaces}
  * @param backlogThreads RPS backlog threads; 0 processes packets on the driver's poll threads
+ * @param forward        net.ipv4.ip_forward: route packets between the interfaces
  */
-public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads) {
+public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads, boolean forward) {
     /** The --iface used when none is given: the host at 10.77.0.1, the stack at 10.77.0.2. */
     public static final String DEFAULT_IFACE = "tap0,addr=10.77.0.2/24,host=10.77.0.1/24";
     /** Far more than any useful number; stops a typo from starting thousands of threads. */
@@ -68,7 +69,12 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             }
             parsedRoutes.add(route);
         }
-        return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads);
+        return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads, false);
+    }
+
+    /** This configuration with forwarding on or off (it is off after {@link #parse}, as in Linux). */
+    public DaemonConfig withForward(boolean on) {
+        return new DaemonConfig(ifaces, routes, backlogThreads, on);
     }
 
     private static IllegalArgumentException bad(String option, String text, String why) {

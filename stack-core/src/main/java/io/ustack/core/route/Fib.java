@@ -60,10 +60,15 @@ public final class Fib {
     /**
      * Adds a static route via {@code gateway} (dev may be null: found from the connected route that covers
      * the gateway) or, with gateway 0, directly out {@code dev}. Throws IllegalArgumentException with a
-     * sentence when the gateway is not on a connected network or the device has no address.
+     * sentence when the gateway is not on a connected network, the device has no address, or the main table
+     * has a route for the prefix already (`ip route add` says "File exists"; delete it first).
      */
     public synchronized Route addRoute(Ipv4Prefix prefix, int gateway, NetDevice dev) {
         Ipv4Prefix net = new Ipv4Prefix(prefix.network(), prefix.prefixLen());
+        if (main.get(net.network(), net.prefixLen()) != null) {
+            throw new IllegalArgumentException("there is a route for " + (net.prefixLen() == 0 ? "default" : net)
+                    + " already; delete it first");
+        }
         NetDevice out = dev;
         if (gateway != 0) {
             Route via = main.lookup(gateway);

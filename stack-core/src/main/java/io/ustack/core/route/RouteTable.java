@@ -27,6 +27,11 @@ public final class RouteTable {
         publish(m);
     }
 
+    /** The route for exactly {@code network/prefixLen}, or null. */
+    public Route get(int network, int prefixLen) {
+        return snap.byKey().get(key(network, prefixLen));
+    }
+
     /** Removes the route for exactly {@code network/prefixLen}; returns it, or null if there was none. */
     public synchronized Route remove(int network, int prefixLen) {
         Map<Long, Route> m = new HashMap<>(snap.byKey());

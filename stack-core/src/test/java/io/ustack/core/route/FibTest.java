@@ -160,6 +160,19 @@ class FibTest {
     }
 
     @Test
+    void aSecondRouteForTheSamePrefixIsRefused() {
+        fib.addAddress(eth0, Ipv4Prefix.parse("10.77.0.2/24"));
+        fib.addRoute(Ipv4Prefix.parse("0.0.0.0/0"), a("10.77.0.1"), null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> fib.addRoute(Ipv4Prefix.parse("0.0.0.0/0"), a("10.77.0.9"), null));
+        assertEquals("there is a route for default already; delete it first", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> fib.addRoute(Ipv4Prefix.parse("10.77.0.0/24"), 0, eth0));
+        assertEquals("there is a route for 10.77.0.0/24 already; delete it first", e.getMessage());
+        assertEquals(a("10.77.0.1"), fib.lookup(a("8.8.8.8")).gateway(), "the first route stays");
+    }
+
+    @Test
     void directRouteOutADevice() {
         fib.addAddress(eth1, Ipv4Prefix.parse("10.88.0.2/24"));
         Route r = fib.addRoute(Ipv4Prefix.parse("192.168.50.0/24"), 0, eth1);

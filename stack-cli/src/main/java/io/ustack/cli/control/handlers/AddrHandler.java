@@ -1,0 +1,81 @@
+package io.ustack.cli.control.handlers;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ustack.cli.control.ControlException;
+import io.ustack.cli.control.ControlHandler;
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.route.InterfaceAddress;
+import io.ustack.core.stack.NetStack;
+import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.MacAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code addr}: every interface of the stack, as {@code ip -j -s addr} names the fields: index, name, flags,
+ * MTU, operational state, MAC, IPv4 addresses and the link counters.
+ */
+public final class AddrHandler implements ControlHandler {
+    private final NetStack stack;
+
+    public AddrHandler(NetStack stack) {
+        this.stack = stack;
+    }
+
+    /** One interface. {@code operstate} is UP, DOWN or LOWERLAYERDOWN (up, but no carrier). */
+    public record Link(int ifindex, String ifname, List<String> flags, int mtu, String operstate,
+                       @JsonProperty("link_type") String linkType, String address,
+                       @JsonProperty("addr_info") List<Address> addrInfo, Map<String, Long> stats) {
+    }
+
+    /** One IPv4 address; {@code broadcast} is absent where there is none (loopback, /31, /32). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Address(String local, int prefixlen, String broadcast) {
+    }
+
+    @Override
+    public String name() {
+        return "addr";
+    }
+
+    @Override
+    public Object execute(ObjectNode args) throws ControlException {
+        Args.only(args, name());
+        List<InterfaceAddress> addresses = stack.fib().addresses();
+        List<Link> links = new ArrayList<>();
+        for (NetDevice d : stack.devices()) {
+            List<Address> mine = new ArrayList<>();
+            for (InterfaceAddress a : addresses) {
+                if (a.dev() == d) {
+                    boolean brd = !d.isLoopback() && a.prefix().prefixLen() < 31;
+                    mine.add(new Address(Ipv4Address.format(a.address()), a.prefix().prefixLen(),
+                            brd ? Ipv4Address.format(a.prefix().broadcast()) : null));
+                }
+            }
+            links.add(new Link(d.ifindex(), d.name(), flags(d), d.mtu(), operstate(d),
+                    d.isLoopback() ? "loopback" : "ether", MacAddress.format(d.mac()), mine, d.stats().snapshot()));
+        }
+        return links;
+    }
+
+    /** The IFF_* flags ip-link prints between angle brackets. */
+    private static List<String> flags(NetDevice d) {
+        List<String> f = new ArrayList<>();
+        f.add(d.isLoopback() ? "LOOPBACK" : "BROADCAST");
+        if (d.isUp()) {
+            f.add("UP");
+            f.add(d.carrier() ? "LOWER_UP" : "NO-CARRIER");
+        }
+        return f;
+    }
+
+    private static String operstate(NetDevice d) {
+        if (!d.isUp()) {
+            return "DOWN";
+        }
+        return d.carrier() ? "UP" : "LOWERLAYERDOWN";
+    }
+}

@@ -1,0 +1,57 @@
+package io.ustack.cli.control.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ustack.cli.control.ControlException;
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.stack.NetStack;
+import java.util.Iterator;
+import java.util.List;
+
+/** Reading a request's "args" in the handlers, each mistake refused with a sentence that names it. */
+final class Args {
+    private Args() {
+    }
+
+    /** Refuses any argument but {@code names}: a misspelt field must not be ignored silently. */
+    static void only(ObjectNode args, String cmd, String... names) throws ControlException {
+        List<String> known = List.of(names);
+        for (Iterator<String> it = args.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!known.contains(name)) {
+                throw new ControlException(known.isEmpty() ? cmd + " takes no arguments"
+                        : cmd + " has no argument \"" + name + "\"; it takes " + String.join(", ", known));
+            }
+        }
+    }
+
+    /** The string argument {@code name}, or null if it is absent. */
+    static String optional(ObjectNode args, String cmd, String name) throws ControlException {
+        JsonNode n = args.get(name);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw new ControlException(cmd + "'s \"" + name + "\" must be a string");
+        }
+        return n.asText();
+    }
+
+    /** The string argument {@code name}, which must be there. */
+    static String required(ObjectNode args, String cmd, String name, String what) throws ControlException {
+        String v = optional(args, cmd, name);
+        if (v == null) {
+            throw new ControlException(cmd + " needs \"" + name + "\", " + what);
+        }
+        return v;
+    }
+
+    /** The stack's device named {@code name}. */
+    static NetDevice device(NetStack stack, String name) throws ControlException {
+        NetDevice d = stack.device(name);
+        if (d == null) {
+            throw new ControlException("there is no interface named " + name);
+        }
+        return d;
+    }
+}

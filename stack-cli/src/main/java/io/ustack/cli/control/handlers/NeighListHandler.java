@@ -1,0 +1,47 @@
+package io.ustack.cli.control.handlers;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ustack.cli.control.ControlException;
+import io.ustack.cli.control.ControlHandler;
+import io.ustack.core.neigh.Neighbour;
+import io.ustack.core.neigh.NudState;
+import io.ustack.core.stack.NetStack;
+import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.MacAddress;
+import java.util.Comparator;
+
+/** {@code neigh list}: the ARP table, as {@code ip -j neigh} names the fields, by interface and address. */
+public final class NeighListHandler implements ControlHandler {
+    private final NetStack stack;
+
+    public NeighListHandler(NetStack stack) {
+        this.stack = stack;
+    }
+
+    /** One entry; {@code lladdr} is absent while none is known (INCOMPLETE, FAILED). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Entry(String dst, String dev, String lladdr, String state) {
+    }
+
+    @Override
+    public String name() {
+        return "neigh list";
+    }
+
+    @Override
+    public Object execute(ObjectNode args) throws ControlException {
+        Args.only(args, name());
+        return stack.neighbours().entries().stream()
+                .sorted(Comparator.comparingInt((Neighbour n) -> n.dev().ifindex())
+                        .thenComparing(n -> n.ip(), Integer::compareUnsigned))
+                .map(NeighListHandler::entry)
+                .toList();
+    }
+
+    private static Entry entry(Neighbour n) {
+        NudState s = n.state();
+        return new Entry(Ipv4Address.format(n.ip()), n.dev().name(), s.hasAddress() ? MacAddress.format(n.mac()) : null,
+                s.name());
+    }
+}
