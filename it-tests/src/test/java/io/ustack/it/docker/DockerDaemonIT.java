@@ -28,7 +28,8 @@ class DockerDaemonIT implements ContainerScenario {
 
     @BeforeAll
     void up(DaemonImage image) {
-        daemon = UstackContainer.daemon(image, UstackContainer.uniqueName("daemon", "ustack"));
+        String names = UstackContainer.uniquePrefix("daemon");
+        daemon = UstackContainer.daemon(image, names + "-ustack");
         daemon.up();
     }
 

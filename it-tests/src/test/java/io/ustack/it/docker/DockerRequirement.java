@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 
@@ -12,6 +13,9 @@ import org.testcontainers.DockerClientFactory;
  * stderr; with CI=true a missing engine fails the run instead, so CI can never pass by skipping.
  */
 final class DockerRequirement {
+    /** The line is said once a run, not once for each class it skips. */
+    private static final AtomicBoolean SAID = new AtomicBoolean();
+
     private DockerRequirement() {
     }
 
@@ -29,7 +33,9 @@ final class DockerRequirement {
         if ("true".equals(System.getenv("CI"))) {
             fail("CI=true but " + msg);
         }
-        System.err.println("*** " + msg);
+        if (SAID.compareAndSet(false, true)) {
+            System.err.println("*** " + msg);
+        }
         Assumptions.abort(msg);
     }
 

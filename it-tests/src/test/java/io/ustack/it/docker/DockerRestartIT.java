@@ -26,7 +26,8 @@ class DockerRestartIT implements ContainerScenario {
 
     @BeforeAll
     void up(DaemonImage image) {
-        box = UstackContainer.idle(image, UstackContainer.uniqueName("restart", "box"));
+        String names = UstackContainer.uniquePrefix("restart");
+        box = UstackContainer.idle(image, names + "-box");
         box.up();
     }
 

@@ -25,9 +25,10 @@ class DockerSidecarIT implements ContainerScenario {
 
     @BeforeAll
     void up(DaemonImage image) {
-        daemon = UstackContainer.daemon(image, UstackContainer.uniqueName("sidecar", "ustack"));
+        String names = UstackContainer.uniquePrefix("sidecar");
+        daemon = UstackContainer.daemon(image, names + "-ustack");
         daemon.up();
-        workload = UstackContainer.sidecarOf(daemon, image, UstackContainer.uniqueName("sidecar", "workload"));
+        workload = UstackContainer.sidecarOf(daemon, image, names + "-workload");
         workload.up();
     }
 

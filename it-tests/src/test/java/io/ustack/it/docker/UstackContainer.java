@@ -61,8 +61,9 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
                 .idling();
     }
 
+    /** NET_ADMIN and /dev/net/tun to create the TAP; no network but that: the tests' traffic stays inside. */
     private UstackContainer withTap() {
-        return withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+        return withNetworkMode("none").withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
                 .withCapAdd(Capability.NET_ADMIN)
                 .withDevices(Device.parse("/dev/net/tun")));
     }
@@ -74,10 +75,9 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
         }).withCommand("infinity");
     }
 
-    /** A container name no other run or scenario uses: ustack-it-SCENARIO-RANDOM-ROLE. */
-    static String uniqueName(String scenario, String role) {
-        return "ustack-it-" + scenario + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6)
-                + "-" + role;
+    /** A prefix for the container names of one scenario that no other run uses: ustack-it-SCENARIO-RANDOM. */
+    static String uniquePrefix(String scenario) {
+        return "ustack-it-" + scenario + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
     }
 
     /** Starts the container; a failure to start carries the container's log. */
