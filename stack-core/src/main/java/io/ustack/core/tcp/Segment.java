@@ -1,0 +1,53 @@
+package io.ustack.core.tcp;
+
+/**
+ * One segment as the protocol core sees it, in either direction: header fields, the options it carries,
+ * and its payload. The receive path fills one from a packet; the send path turns one into a packet. The
+ * window is as on the wire (not yet scaled). Options absent are -1 (mss, wscale) or false.
+ *
+ * @param sack SACK blocks as [start, end) sequence pairs, or an empty array
+ */
+public record Segment(int seq, int ack, int flags, int window, int mss, int wscale, boolean sackPermitted,
+                      boolean timestamps, int tsVal, int tsEcr, int[] sack, byte[] data, int dataOffset,
+                      int dataLength) {
+
+    static final int[] NO_SACK = new int[0];
+    static final byte[] NO_DATA = new byte[0];
+
+    public boolean has(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    /** SEG.LEN: payload plus one for each of SYN and FIN, which occupy sequence space. */
+    public int seqLength() {
+        return dataLength + (has(TcpFlags.SYN) ? 1 : 0) + (has(TcpFlags.FIN) ? 1 : 0);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(TcpFlags.format(flags)).append(" seq ").append(Integer.toUnsignedString(seq));
+        if (dataLength > 0) {
+            sb.append(':').append(Integer.toUnsignedString(seq + dataLength));
+        }
+        if (has(TcpFlags.ACK)) {
+            sb.append(" ack ").append(Integer.toUnsignedString(ack));
+        }
+        sb.append(" win ").append(window);
+        if (mss >= 0) {
+            sb.append(" mss ").append(mss);
+        }
+        if (wscale >= 0) {
+            sb.append(" wscale ").append(wscale);
+        }
+        if (sackPermitted) {
+            sb.append(" sackOK");
+        }
+        if (timestamps) {
+            sb.append(" TS val ").append(Integer.toUnsignedString(tsVal)).append(" ecr ").append(Integer.toUnsignedString(tsEcr));
+        }
+        for (int i = 0; i + 1 < sack.length; i += 2) {
+            sb.append(" sack ").append(Integer.toUnsignedString(sack[i])).append(':').append(Integer.toUnsignedString(sack[i + 1]));
+        }
+        return sb.append(" length ").append(dataLength).toString();
+    }
+}

@@ -1,0 +1,883 @@
+package io.ustack.core.tcp;
+
+import static io.ustack.core.tcp.TcpFlags.ACK;
+import static io.ustack.core.tcp.TcpFlags.FIN;
+import static io.ustack.core.tcp.TcpFlags.PSH;
+import static io.ustack.core.tcp.TcpFlags.RST;
+import static io.ustack.core.tcp.TcpFlags.SYN;
+
+/**
+ * One TCP connection's state and its protocol logic: RFC 9293's transmission control block (the kernel's
+ * struct tcp_sock with tcp_rcv_state_process, tcp_ack, tcp_data_queue and tcp_write_xmit).
+ *
+ * <p>It does no I/O and reads no clock: segments and the time come in as arguments, segments leave
+ * through {@link TcpOutput} and news through {@link TcpEvents}. Timers are deadlines the owner reads with
+ * {@link #nextDeadline()} and fires with {@link #onTimers(long)}. Single-threaded: a connection lives on
+ * the backlog thread that RPS gives its flow.
+ *
+ * <p>Implemented here: the state machine from SYN to TIME_WAIT (active, passive and simultaneous open and
+ * close), MSS and window-scale negotiation, RFC 7323 timestamps (RTT samples, PAWS), RFC 6298
+ * retransmission with exponential backoff, Reno congestion control with fast retransmit and NewReno
+ * recovery (RFC 6582), delayed ACKs, Nagle, zero-window probes, RFC 5961 challenge ACKs, and SACK
+ * blocks in the ACKs it sends.
+ */
+public final class Tcb {
+    /** TCP_MSS_DEFAULT: the MSS assumed when the peer names none (RFC 9293). */
+    static final int DEFAULT_PEER_MSS = 536;
+    /** TCPOLEN_TSTAMP_ALIGNED: the timestamp option's bytes, which every segment then carries. */
+    static final int TS_OPTION_LEN = 12;
+    /** TCP_INIT_CWND (RFC 6928), in segments. */
+    static final int INIT_CWND = 10;
+    /** TCP_MAX_WSCALE (RFC 7323). */
+    static final int MAX_WSCALE = 14;
+    /** Duplicate ACKs that trigger fast retransmit (tcp_reordering). */
+    static final int DUPACK_THRESHOLD = 3;
+    private static final long MS = 1_000_000L;
+
+    private final TcpConfig cfg;
+    private final TcpOutput out;
+    private final TcpEvents events;
+    private final int localAddr;
+    private final int localPort;
+    private final int remoteAddr;
+    private final int remotePort;
+    private TcpState state = TcpState.CLOSED;
+
+    // send sequence space (RFC 9293 3.3.1)
+    private int iss;
+    private int sndUna;
+    private int sndNxt;
+    private int sndWnd;
+    private int sndWl1;
+    private int sndWl2;
+    private int maxSndWnd;
+    private int sndWscale;
+    private int sndMss;
+    /** The end of the last small segment sent (snd_sml), for Minshall's Nagle. */
+    private int sndSml;
+    private final SendBuffer sendBuf;
+    /** The sequence number of the send buffer's first byte (snd_una once the SYN is acknowledged). */
+    private int bufferBase;
+    private boolean finQueued;
+    private boolean finSent;
+    private int finSeq;
+
+    // receive sequence space
+    private int irs;
+    private int rcvNxt;
+    private int rcvWscale;
+    private final ReceiveBuffer rcvBuf;
+    private boolean peerFin;
+    /** Where the peer's FIN lies, if it arrived ahead of data still missing; else -1 flagged by hasPendingFin. */
+    private int pendingFinSeq;
+    private boolean hasPendingFin;
+    /** The right edge of the window last advertised (rcv_wup + rcv_wnd). */
+    private int advertisedEdge;
+
+    // options
+    private boolean tsOk;
+    private boolean sackOk;
+    private int tsRecent;
+    private final int tsOffset;
+
+    // timers: deadlines in nanoseconds, 0 when not armed
+    private long rtoAt;
+    private long delackAt;
+    private long timeWaitAt;
+    private long persistAt;
+    private int retransmits;
+    private int persistBackoff;
+    private final RtoEstimator rto = new RtoEstimator();
+    // RTT timing without timestamps (Karn: never a retransmitted segment)
+    private boolean rttTiming;
+    private int rttSeq;
+    private long rttStart;
+
+    // Reno/NewReno
+    private int cwnd;
+    private int ssthresh = Integer.MAX_VALUE;
+    private int dupAcks;
+    private boolean inRecovery;
+    private int recover;
+
+    private int segsUnacked;
+    private String closeCause;
+
+    private Tcb(TcpConfig cfg, TcpOutput out, TcpEvents events, int localAddr, int localPort, int remoteAddr,
+                int remotePort, int iss, int tsOffset) {
+        this.cfg = cfg;
+        this.out = out;
+        this.events = events;
+        this.localAddr = localAddr;
+        this.localPort = localPort;
+        this.remoteAddr = remoteAddr;
+        this.remotePort = remotePort;
+        this.iss = iss;
+        this.tsOffset = tsOffset;
+        this.sendBuf = new SendBuffer(Math.min(cfg.sndBuf(), 16_384), cfg.sndBuf());
+        this.rcvBuf = new ReceiveBuffer(cfg.rcvBuf());
+        this.sndUna = iss;
+        this.sndNxt = iss;
+        this.sndSml = iss;
+        this.bufferBase = iss + 1;
+        this.rcvWscale = cfg.windowScale() ? scaleFor(cfg.rcvBuf()) : 0;
+        this.sndMss = Math.min(DEFAULT_PEER_MSS, cfg.mss());
+        this.cwnd = INIT_CWND * sndMss;
+    }
+
+    /** The smallest shift that lets the whole receive buffer be offered (tcp_select_initial_window). */
+    private static int scaleFor(int buf) {
+        int s = 0;
+        while (s < MAX_WSCALE && (buf >> s) > 65_535) {
+            s++;
+        }
+        return s;
+    }
+
+    /** tcp_v4_connect and tcp_connect: an active open; sends the SYN. */
+    public static Tcb connect(TcpConfig cfg, TcpOutput out, TcpEvents events, int localAddr, int localPort,
+                              int remoteAddr, int remotePort, int iss, int tsOffset, long now) {
+        Tcb t = new Tcb(cfg, out, events, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
+        t.state = TcpState.SYN_SENT;
+        t.sndNxt = iss + 1;
+        t.sendSyn(now);
+        return t;
+    }
+
+    /**
+     * tcp_conn_request and tcp_create_openreq_child in one: a passive open from a SYN that reached a
+     * listener. Negotiates the options the SYN offers and sends the SYN-ACK.
+     */
+    public static Tcb accept(TcpConfig cfg, TcpOutput out, TcpEvents events, int localAddr, int localPort,
+                             int remoteAddr, int remotePort, Segment syn, int iss, int tsOffset, long now) {
+        Tcb t = new Tcb(cfg, out, events, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
+        t.state = TcpState.SYN_RECEIVED;
+        t.takeSynOptions(syn);
+        t.irs = syn.seq();
+        t.rcvNxt = syn.seq() + 1;
+        t.sndWnd = syn.window();
+        t.maxSndWnd = t.sndWnd;
+        t.sndWl1 = syn.seq();
+        t.sndNxt = iss + 1;
+        t.sendSyn(now);
+        return t;
+    }
+
+    /** tcp_parse_options on a SYN: what both sides offered is what the connection uses. */
+    private void takeSynOptions(Segment syn) {
+        int peerMss = syn.mss() > 0 ? syn.mss() : DEFAULT_PEER_MSS;
+        if (cfg.windowScale() && syn.wscale() >= 0) {
+            sndWscale = Math.min(syn.wscale(), MAX_WSCALE);
+        } else {
+            sndWscale = 0;
+            rcvWscale = 0;
+        }
+        sackOk = cfg.sack() && syn.sackPermitted();
+        tsOk = cfg.timestamps() && syn.timestamps();
+        if (tsOk) {
+            tsRecent = syn.tsVal();
+        }
+        sndMss = Math.min(peerMss, cfg.mss()) - (tsOk ? TS_OPTION_LEN : 0);
+        cwnd = INIT_CWND * sndMss;
+    }
+
+    // ---- segment arrival (tcp_rcv_state_process) ----
+
+    /** A segment for this connection arrived. */
+    public void segmentArrives(Segment seg, long now) {
+        switch (state) {
+            case CLOSED, LISTEN -> { }
+            case SYN_SENT -> synSentArrives(seg, now);
+            default -> synchronizedArrives(seg, now);
+        }
+        if (state != TcpState.CLOSED) {
+            pushPending(now);
+        }
+    }
+
+    /** tcp_rcv_synsent_state_process. */
+    private void synSentArrives(Segment seg, long now) {
+        boolean ackOk = seg.has(ACK) && SeqNum.after(seg.ack(), iss) && !SeqNum.after(seg.ack(), sndNxt);
+        if (seg.has(ACK) && !ackOk) {
+            if (!seg.has(RST)) {
+                sendReset(seg.ack());
+            }
+            return;
+        }
+        if (seg.has(RST)) {
+            if (ackOk) {
+                terminate("connection refused");
+            }
+            return;
+        }
+        if (!seg.has(SYN)) {
+            return;
+        }
+        takeSynOptions(seg);
+        irs = seg.seq();
+        rcvNxt = seg.seq() + 1;
+        if (tsOk && seg.timestamps()) {
+            tsRecent = seg.tsVal();
+        }
+        if (ackOk) {
+            ackAdvanced(seg, now);
+            sndWnd = seg.window(); // a SYN's window is never scaled
+            maxSndWnd = sndWnd;
+            sndWl1 = seg.seq();
+            sndWl2 = seg.ack();
+            state = TcpState.ESTABLISHED;
+            sendAck(now);
+            events.established();
+        } else {
+            // simultaneous open: both sent SYNs
+            state = TcpState.SYN_RECEIVED;
+            sndWnd = seg.window();
+            sndWl1 = seg.seq();
+            retransmits = 0;
+            sendSegment(iss, SYN | ACK, 0, 0, now);
+        }
+    }
+
+    private void synchronizedArrives(Segment seg, long now) {
+        if (tsOk && seg.timestamps() && !seg.has(RST) && SeqNum.before(seg.tsVal(), tsRecent)) {
+            // PAWS (RFC 7323 5.3): an old duplicate from a previous wrap of the sequence space
+            sendAck(now);
+            return;
+        }
+        if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK) && seg.seq() == irs) {
+            sendSegment(iss, SYN | ACK, 0, 0, now); // the peer did not hear our SYN-ACK
+            return;
+        }
+        // tcp_validate_incoming lets through the SYN-ACK that ends a simultaneous open: it repeats the peer's
+        // SYN (so fails the window test) but acknowledges ours
+        boolean simultaneousSynAck = state == TcpState.SYN_RECEIVED && seg.has(SYN) && seg.has(ACK)
+                && seg.seq() + 1 == rcvNxt && seg.ack() == sndNxt;
+        if (!simultaneousSynAck && !acceptable(seg)) {
+            if (!seg.has(RST)) {
+                sendAck(now); // tcp_send_dupack
+            }
+            return;
+        }
+        if (seg.has(RST)) {
+            // RFC 5961 3.2: only an exact match resets; anything else in the window gets a challenge
+            if (seg.seq() == rcvNxt) {
+                terminate("connection reset by peer");
+            } else {
+                sendAck(now);
+            }
+            return;
+        }
+        if (seg.has(SYN) && !simultaneousSynAck) {
+            sendAck(now); // RFC 5961 4.2: a challenge ACK, never a reset
+            return;
+        }
+        if (!seg.has(ACK)) {
+            return;
+        }
+        if (tsOk && seg.timestamps() && !SeqNum.after(seg.seq(), rcvNxt)) {
+            tsRecent = seg.tsVal(); // tcp_store_ts_recent: the segment covers last_ack_sent
+        }
+        if (state == TcpState.SYN_RECEIVED) {
+            if (!SeqNum.after(seg.ack(), sndUna) || SeqNum.after(seg.ack(), sndNxt)) {
+                sendReset(seg.ack());
+                return;
+            }
+            state = TcpState.ESTABLISHED;
+            sndWl1 = seg.seq() - 1; // the window update below takes this ACK's window
+            events.established();
+        }
+        if (!processAck(seg, now)) {
+            return;
+        }
+        if (simultaneousSynAck) {
+            return;
+        }
+        if (state == TcpState.TIME_WAIT) {
+            if (seg.has(FIN)) {
+                timeWaitAt = now + cfg.timeWaitMs() * MS; // a retransmitted FIN: ACK it and wait again
+                sendAck(now);
+            }
+            return;
+        }
+        receiveData(seg, now);
+    }
+
+    /** RFC 9293 3.10.7.4's acceptability test against the window last offered. */
+    private boolean acceptable(Segment seg) {
+        int wnd = rcvWindowBytes();
+        int len = seg.seqLength();
+        if (len == 0) {
+            return wnd == 0 ? seg.seq() == rcvNxt : inWindow(seg.seq(), wnd);
+        }
+        return wnd > 0 && (inWindow(seg.seq(), wnd) || inWindow(seg.seq() + len - 1, wnd));
+    }
+
+    private boolean inWindow(int seq, int wnd) {
+        return !SeqNum.before(seq, rcvNxt) && SeqNum.before(seq, rcvNxt + wnd);
+    }
+
+    /**
+     * tcp_ack: advances snd_una, frees acknowledged bytes, samples the RTT, updates the send window and
+     * drives congestion control and the FIN states. Returns false if the segment is to be dropped.
+     */
+    private boolean processAck(Segment seg, long now) {
+        int ack = seg.ack();
+        if (SeqNum.after(ack, sndNxt)) {
+            sendAck(now); // acknowledges what we never sent
+            return false;
+        }
+        boolean advanced = SeqNum.after(ack, sndUna);
+        if (advanced) {
+            ackAdvanced(seg, now);
+        } else if (ack == sndUna && seg.dataLength() == 0 && !seg.has(FIN) && sndUna != sndNxt
+                && (seg.window() << sndWscale) == sndWnd) {
+            duplicateAck(now);
+        }
+        if (SeqNum.before(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && !SeqNum.before(ack, sndWl2))) {
+            sndWnd = seg.window() << sndWscale; // tcp_ack_update_window
+            maxSndWnd = Math.max(maxSndWnd, sndWnd);
+            sndWl1 = seg.seq();
+            sndWl2 = ack;
+        }
+        if (finSent && SeqNum.after(ack, finSeq)) {
+            switch (state) {
+                case FIN_WAIT_1 -> state = TcpState.FIN_WAIT_2;
+                case CLOSING -> enterTimeWait(now);
+                case LAST_ACK -> {
+                    terminate(null);
+                    return false;
+                }
+                default -> { }
+            }
+        }
+        return true;
+    }
+
+    /** The part of tcp_ack for an ACK that acknowledges something new. */
+    private void ackAdvanced(Segment seg, long now) {
+        int ack = seg.ack();
+        int acked = ack - sndUna;
+        int dataEnd = bufferBase + sendBuf.size();
+        int freeTo = SeqNum.before(ack, dataEnd) ? ack : dataEnd;
+        int freed = freeTo - bufferBase;
+        if (freed > 0) {
+            sendBuf.consume(freed);
+            bufferBase = freeTo;
+        }
+        sndUna = ack;
+        if (tsOk && seg.timestamps() && seg.tsEcr() != 0) {
+            rto.sample((tsNow(now) - seg.tsEcr()) * MS);
+        } else if (rttTiming && SeqNum.after(ack, rttSeq)) {
+            rto.sample(now - rttStart);
+        }
+        if (rttTiming && SeqNum.after(ack, rttSeq)) {
+            rttTiming = false;
+        }
+        retransmits = 0;
+        rto.resetBackoff();
+        rtoAt = sndUna == sndNxt ? 0 : now + rto.rtoNanos();
+        if (state.synchronizedState()) {
+            congestionOnAck(ack, acked, now); // the ACK of our SYN carries no data: it grows nothing
+        }
+        if (freed > 0) {
+            events.writable();
+        }
+    }
+
+    /** Reno's growth, and NewReno's way out of fast recovery (RFC 6582). */
+    private void congestionOnAck(int ack, int acked, long now) {
+        if (inRecovery) {
+            if (!SeqNum.before(ack, recover)) {
+                inRecovery = false;
+                cwnd = ssthresh;
+            } else {
+                // a partial ACK: the next hole is lost too; resend it at once
+                retransmitHead(now);
+                cwnd = Math.max(cwnd - acked + sndMss, sndMss);
+            }
+            dupAcks = 0;
+            return;
+        }
+        dupAcks = 0;
+        if (cwnd < ssthresh) {
+            cwnd += Math.min(acked, sndMss); // slow start (RFC 5681, with ABC's limit of one MSS per ACK)
+        } else {
+            cwnd += Math.max(1, sndMss * sndMss / cwnd); // congestion avoidance
+        }
+    }
+
+    /** tcp_fastretrans_alert: the third duplicate ACK starts fast retransmit and NewReno recovery. */
+    private void duplicateAck(long now) {
+        if (inRecovery) {
+            cwnd += sndMss; // each dupack means a segment left the network
+            return;
+        }
+        if (++dupAcks == DUPACK_THRESHOLD) {
+            ssthresh = Math.max(flightSize() / 2, 2 * sndMss);
+            cwnd = ssthresh + DUPACK_THRESHOLD * sndMss;
+            inRecovery = true;
+            recover = sndNxt;
+            retransmitHead(now);
+        }
+    }
+
+    private int flightSize() {
+        return sndNxt - sndUna;
+    }
+
+    /** tcp_data_queue and tcp_fin: in-order data to the buffer, ahead-of-gap data held, then the FIN. */
+    private void receiveData(Segment seg, long now) {
+        if (!state.canReceive()) {
+            return;
+        }
+        int len = seg.dataLength();
+        boolean immediateAck = false;
+        if (len > 0) {
+            int offset = seg.seq() - rcvNxt;
+            int advanced = rcvBuf.accept(offset, seg.data(), seg.dataOffset(), len);
+            if (advanced > 0) {
+                rcvNxt += advanced;
+                events.readable();
+            }
+            // out of order, a retransmission, or filling a gap: ACK at once (quick ACK) so the sender knows
+            immediateAck = offset != 0 || advanced != len || !rcvBuf.outOfOrderRanges().isEmpty();
+            segsUnacked++;
+        }
+        if (seg.has(FIN)) {
+            pendingFinSeq = seg.seq() + len;
+            hasPendingFin = true;
+        }
+        if (hasPendingFin && pendingFinSeq == rcvNxt && !peerFin) {
+            peerFinArrived(now);
+            return;
+        }
+        if (seg.has(FIN) && !peerFin) {
+            immediateAck = true; // the FIN is ahead of a gap: tell the sender what is missing
+        }
+        if (immediateAck) {
+            sendAck(now);
+        } else if (len > 0) {
+            if (segsUnacked >= 2) {
+                sendAck(now); // every second full segment is acknowledged at once (tcp_ack_snd_check)
+            } else if (delackAt == 0) {
+                delackAt = now + cfg.delAckMs() * MS;
+            }
+        }
+    }
+
+    /** tcp_fin: the peer is done sending. */
+    private void peerFinArrived(long now) {
+        peerFin = true;
+        rcvNxt++;
+        switch (state) {
+            case ESTABLISHED -> state = TcpState.CLOSE_WAIT;
+            case FIN_WAIT_1 -> {
+                if (finSent && sndUna == sndNxt) {
+                    enterTimeWait(now);
+                } else {
+                    state = TcpState.CLOSING;
+                }
+            }
+            case FIN_WAIT_2 -> enterTimeWait(now);
+            default -> { }
+        }
+        sendAck(now);
+        events.readable();
+    }
+
+    private void enterTimeWait(long now) {
+        state = TcpState.TIME_WAIT;
+        rtoAt = 0;
+        delackAt = 0;
+        persistAt = 0;
+        timeWaitAt = now + cfg.timeWaitMs() * MS;
+    }
+
+    // ---- the application's side ----
+
+    /** tcp_sendmsg: queues up to the send buffer's free space; returns how many bytes were taken. */
+    public int write(byte[] src, int off, int len, long now) {
+        if (finQueued || !(state.synchronizedState() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)
+                || state == TcpState.TIME_WAIT) {
+            throw new IllegalStateException("cannot send in state " + state);
+        }
+        int n = sendBuf.write(src, off, len);
+        pushPending(now);
+        return n;
+    }
+
+    /** tcp_recvmsg: copies out in-order data; -1 at end of stream (the peer's FIN, all read). */
+    public int read(byte[] dst, int off, int len, long now) {
+        int n = rcvBuf.read(dst, off, len);
+        if (n == 0 && peerFin) {
+            return -1;
+        }
+        if (n > 0) {
+            windowUpdateIfWorthIt(now);
+        }
+        return n;
+    }
+
+    /** tcp_cleanup_rbuf: after a read, tell the peer of a window that grew by a real amount. */
+    private void windowUpdateIfWorthIt(long now) {
+        if (!state.canReceive()) {
+            return;
+        }
+        int newEdge = rcvNxt + rcvWindowBytes();
+        int grown = newEdge - advertisedEdge;
+        if (grown >= 2 * sndMss || grown >= rcvBuf.capacity() / 2) {
+            sendAck(now);
+        }
+    }
+
+    /** tcp_close: a FIN after the data already queued. */
+    public void close(long now) {
+        switch (state) {
+            case SYN_SENT, CLOSED, LISTEN -> terminate(null);
+            case SYN_RECEIVED, ESTABLISHED -> {
+                finQueued = true;
+                state = TcpState.FIN_WAIT_1;
+            }
+            case CLOSE_WAIT -> {
+                finQueued = true;
+                state = TcpState.LAST_ACK;
+            }
+            default -> { } // already closing
+        }
+        if (state != TcpState.CLOSED) {
+            pushPending(now);
+        }
+    }
+
+    /** tcp_disconnect with SO_LINGER 0: a RST and the connection is gone. */
+    public void abort() {
+        if (state.synchronizedState() || state == TcpState.SYN_RECEIVED) {
+            sendSegmentNoTs(sndNxt, RST | ACK);
+        }
+        terminate("aborted");
+    }
+
+    // ---- sending (tcp_write_xmit) ----
+
+    /** Sends what the windows allow: new data, then the FIN once all data is out. */
+    private void pushPending(long now) {
+        boolean sendingData = state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT || (finQueued && !finSent);
+        while (sendingData) {
+            int dataEnd = bufferBase + sendBuf.size();
+            int unsent = dataEnd - sndNxt;
+            int window = Math.min(sndWnd, cwnd);
+            int room = window - flightSize();
+            if (unsent > 0) {
+                if (room <= 0) {
+                    if (sndWnd == 0 && flightSize() == 0 && persistAt == 0) {
+                        persistAt = now + rto.rtoNanos(); // tcp_check_probe_timer
+                    }
+                    return;
+                }
+                int len = Math.min(Math.min(unsent, sndMss), room);
+                boolean allOfIt = len == unsent;
+                if (len < sndMss && !cfg.noDelay() && SeqNum.after(sndSml, sndUna) && !SeqNum.after(sndSml, sndNxt)
+                        && !(allOfIt && finQueued)) {
+                    return; // Nagle, Minshall's way (tcp_minshall_check): one small segment in flight at a time
+                }
+                if (len < sndMss && !allOfIt) {
+                    return; // sender-side silly window avoidance: wait for room for a full segment
+                }
+                persistAt = 0;
+                if (!rttTiming && !tsOk) {
+                    rttTiming = true;
+                    rttSeq = sndNxt;
+                    rttStart = now;
+                }
+                sendSegment(sndNxt, ACK | (allOfIt ? PSH : 0), sndNxt - bufferBase, len, now);
+                sndNxt += len;
+                if (len < sndMss) {
+                    sndSml = sndNxt;
+                }
+                if (rtoAt == 0) {
+                    rtoAt = now + rto.rtoNanos();
+                }
+            } else if (finQueued && !finSent) {
+                finSeq = sndNxt;
+                finSent = true;
+                sendSegment(sndNxt, FIN | ACK, 0, 0, now);
+                sndNxt++;
+                if (rtoAt == 0) {
+                    rtoAt = now + rto.rtoNanos();
+                }
+                return;
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void sendSyn(long now) {
+        sendSegment(iss, state == TcpState.SYN_SENT ? SYN : SYN | ACK, 0, 0, now);
+        rtoAt = now + rto.rtoNanos();
+    }
+
+    /** tcp_send_ack. */
+    private void sendAck(long now) {
+        sendSegment(sndNxt, ACK, 0, 0, now);
+    }
+
+    /** tcp_v4_send_reset for a segment that acknowledged what we never sent. */
+    private void sendReset(int seq) {
+        sendSegmentNoTs(seq, RST);
+    }
+
+    private void sendSegmentNoTs(int seq, int flags) {
+        out.transmit(this, new Segment(seq, (flags & ACK) != 0 ? rcvNxt : 0, flags, 0, -1, -1, false, false, 0, 0,
+                Segment.NO_SACK, Segment.NO_DATA, 0, 0));
+    }
+
+    /**
+     * tcp_transmit_skb: one segment with the current ACK, window and options. {@code bufOff} and {@code len}
+     * select payload bytes from the send buffer.
+     */
+    private void sendSegment(int seq, int flags, int bufOff, int len, long now) {
+        boolean syn = (flags & SYN) != 0;
+        int window = syn ? Math.min(rcvWindowBytes(), 65_535) : Math.min(rcvWindowBytes() >> rcvWscale, 65_535);
+        byte[] data = Segment.NO_DATA;
+        if (len > 0) {
+            data = new byte[len];
+            sendBuf.copyOut(bufOff, data, 0, len);
+        }
+        int[] sack = Segment.NO_SACK;
+        if (sackOk && !syn) {
+            sack = sackBlocks();
+        }
+        boolean ts = syn ? cfg.timestamps() && (state == TcpState.SYN_SENT || tsOk) : tsOk;
+        Segment seg = new Segment(seq, (flags & ACK) != 0 ? rcvNxt : 0, flags, window,
+                syn ? cfg.mss() : -1,
+                syn && cfg.windowScale() && (state == TcpState.SYN_SENT || rcvWscale > 0 || sndWscale > 0) ? rcvWscale : -1,
+                syn && cfg.sack() && (state == TcpState.SYN_SENT || sackOk), ts, ts ? tsNow(now) : 0,
+                ts ? tsRecent : 0, sack, data, 0, len);
+        if ((flags & ACK) != 0) {
+            segsUnacked = 0;
+            delackAt = 0;
+            advertisedEdge = rcvNxt + (window << (syn ? 0 : rcvWscale));
+        }
+        out.transmit(this, seg);
+    }
+
+    /** The SACK blocks to report: the held out-of-order ranges, newest data's range first is not tracked, up to 3. */
+    private int[] sackBlocks() {
+        var ranges = rcvBuf.outOfOrderRanges();
+        int n = Math.min(ranges.size(), tsOk ? 3 : 4);
+        int[] out = new int[n * 2];
+        for (int i = 0; i < n; i++) {
+            out[2 * i] = rcvNxt + ranges.get(i)[0];
+            out[2 * i + 1] = rcvNxt + ranges.get(i)[1];
+        }
+        return out;
+    }
+
+    /** The timestamp clock: milliseconds (tcp_time_stamp_ms) plus this connection's random offset. */
+    private int tsNow(long now) {
+        return (int) (now / MS) + tsOffset;
+    }
+
+    private int rcvWindowBytes() {
+        return rcvBuf.window();
+    }
+
+    // ---- timers ----
+
+    /** The earliest armed deadline, in nanoseconds, or 0 if none. */
+    public long nextDeadline() {
+        long d = 0;
+        for (long t : new long[] {rtoAt, delackAt, timeWaitAt, persistAt}) {
+            if (t != 0 && (d == 0 || t < d)) {
+                d = t;
+            }
+        }
+        return d;
+    }
+
+    /** Runs every timer due at {@code now}: retransmission, delayed ACK, zero-window probe, TIME_WAIT. */
+    public void onTimers(long now) {
+        if (timeWaitAt != 0 && now - timeWaitAt >= 0) {
+            terminate(null);
+            return;
+        }
+        if (delackAt != 0 && now - delackAt >= 0) {
+            sendAck(now);
+        }
+        if (rtoAt != 0 && now - rtoAt >= 0) {
+            retransmitTimeout(now);
+        }
+        if (persistAt != 0 && now - persistAt >= 0) {
+            zeroWindowProbe(now);
+        }
+    }
+
+    /** tcp_retransmit_timer: back off, collapse the window to one segment, resend from snd_una. */
+    private void retransmitTimeout(long now) {
+        int limit = switch (state) {
+            case SYN_SENT -> cfg.synRetries();
+            case SYN_RECEIVED -> cfg.synAckRetries();
+            default -> cfg.retries2();
+        };
+        if (retransmits >= limit) {
+            terminate("connection timed out");
+            return;
+        }
+        retransmits++;
+        rto.backoff();
+        rttTiming = false; // Karn's rule
+        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
+            sendSegment(iss, state == TcpState.SYN_SENT ? SYN : SYN | ACK, 0, 0, now);
+            rtoAt = now + rto.rtoNanos();
+            return;
+        }
+        ssthresh = Math.max(flightSize() / 2, 2 * sndMss);
+        cwnd = sndMss;
+        inRecovery = false;
+        dupAcks = 0;
+        // go back to snd_una: the FIN, if unacknowledged, goes again after the data
+        sndNxt = sndUna;
+        if (finSent && !SeqNum.after(sndUna, finSeq)) {
+            finSent = false;
+        }
+        rtoAt = 0;
+        pushPending(now);
+        if (rtoAt == 0) {
+            rtoAt = now + rto.rtoNanos();
+        }
+    }
+
+    /** tcp_retransmit_skb for the first unacknowledged segment. */
+    private void retransmitHead(long now) {
+        int dataEnd = bufferBase + sendBuf.size();
+        int len = Math.min(sndMss, dataEnd - sndUna);
+        if (len > 0) {
+            sendSegment(sndUna, ACK, sndUna - bufferBase, len, now);
+        } else if (finSent && sndUna == finSeq) {
+            sendSegment(finSeq, FIN | ACK, 0, 0, now);
+        }
+        rttTiming = false;
+        rtoAt = now + rto.rtoNanos();
+    }
+
+    /** tcp_probe_timer: a probe with an old sequence number makes the peer answer with its window. */
+    private void zeroWindowProbe(long now) {
+        if (sndWnd > 0 || bufferBase + sendBuf.size() == sndNxt) {
+            persistAt = 0;
+            pushPending(now);
+            return;
+        }
+        sendSegment(sndUna - 1, ACK, 0, 0, now);
+        persistBackoff = Math.min(persistBackoff + 1, 10);
+        persistAt = now + Math.min(rto.rtoNanos() << persistBackoff, RtoEstimator.MAX_RTO_NANOS);
+    }
+
+    private void terminate(String cause) {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        state = TcpState.CLOSED;
+        closeCause = cause;
+        rtoAt = 0;
+        delackAt = 0;
+        timeWaitAt = 0;
+        persistAt = 0;
+        events.closed(cause);
+    }
+
+    // ---- what ss and the socket layer read ----
+
+    public TcpState state() {
+        return state;
+    }
+
+    public int localAddress() {
+        return localAddr;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    public int remoteAddress() {
+        return remoteAddr;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** Bytes that can be read now (ss's Recv-Q). */
+    public int readable() {
+        return rcvBuf.readable();
+    }
+
+    /** True once the peer's FIN has been received: after the buffered data, reads see end of stream. */
+    public boolean peerClosed() {
+        return peerFin;
+    }
+
+    /** Bytes the application may still write before the send buffer is full. */
+    public int writable() {
+        return finQueued ? 0 : sendBuf.free();
+    }
+
+    /** Bytes sent or queued and not yet acknowledged (ss's Send-Q). */
+    public int unacknowledged() {
+        return sendBuf.size();
+    }
+
+    public int sndMss() {
+        return sndMss;
+    }
+
+    public int cwnd() {
+        return cwnd;
+    }
+
+    public int ssthresh() {
+        return ssthresh;
+    }
+
+    public int sndWnd() {
+        return sndWnd;
+    }
+
+    public int rcvNxt() {
+        return rcvNxt;
+    }
+
+    public int sndNxt() {
+        return sndNxt;
+    }
+
+    public int sndUna() {
+        return sndUna;
+    }
+
+    public boolean timestamps() {
+        return tsOk;
+    }
+
+    public boolean sack() {
+        return sackOk;
+    }
+
+    public int sndWscale() {
+        return sndWscale;
+    }
+
+    public int rcvWscale() {
+        return rcvWscale;
+    }
+
+    public long rtoNanos() {
+        return rto.rtoNanos();
+    }
+
+    /** Why the connection ended: null for an orderly close or while it lives. */
+    public String closeCause() {
+        return closeCause;
+    }
+}

@@ -1,0 +1,47 @@
+package io.ustack.core.tcp;
+
+/**
+ * Per-connection settings, defaulting to Linux's sysctls and socket defaults.
+ *
+ * @param mss           the MSS this host announces (route MTU - 40)
+ * @param rcvBuf        receive buffer bytes (the window offered is at most this)
+ * @param sndBuf        send buffer bytes
+ * @param windowScale   RFC 7323 window scaling offered (tcp_window_scaling)
+ * @param timestamps    RFC 7323 timestamps offered (tcp_timestamps)
+ * @param sack          RFC 2018 SACK offered (tcp_sack)
+ * @param noDelay       TCP_NODELAY: Nagle off
+ * @param synRetries    tcp_syn_retries
+ * @param synAckRetries tcp_synack_retries
+ * @param retries2      tcp_retries2: retransmissions of data before giving up
+ * @param timeWaitMs    TCP_TIMEWAIT_LEN
+ * @param delAckMs      TCP_DELACK_MIN
+ */
+public record TcpConfig(int mss, int rcvBuf, int sndBuf, boolean windowScale, boolean timestamps, boolean sack,
+                        boolean noDelay, int synRetries, int synAckRetries, int retries2, long timeWaitMs,
+                        long delAckMs) {
+
+    /** Linux's defaults for an Ethernet route (MTU 1500). */
+    public static TcpConfig defaults() {
+        return new TcpConfig(1460, 131_072, 262_144, true, true, true, false, 6, 5, 15, 60_000, 40);
+    }
+
+    public TcpConfig withMss(int m) {
+        return new TcpConfig(m, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
+                retries2, timeWaitMs, delAckMs);
+    }
+
+    public TcpConfig withBuffers(int rcv, int snd) {
+        return new TcpConfig(mss, rcv, snd, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
+                retries2, timeWaitMs, delAckMs);
+    }
+
+    public TcpConfig withOptions(boolean ws, boolean ts, boolean sk) {
+        return new TcpConfig(mss, rcvBuf, sndBuf, ws, ts, sk, noDelay, synRetries, synAckRetries, retries2,
+                timeWaitMs, delAckMs);
+    }
+
+    public TcpConfig withNoDelay(boolean nd) {
+        return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, nd, synRetries, synAckRetries,
+                retries2, timeWaitMs, delAckMs);
+    }
+}

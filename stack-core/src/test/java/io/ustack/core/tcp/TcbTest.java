@@ -1,0 +1,389 @@
+package io.ustack.core.tcp;
+
+import static io.ustack.core.tcp.TcpFlags.ACK;
+import static io.ustack.core.tcp.TcpFlags.FIN;
+import static io.ustack.core.tcp.TcpFlags.PSH;
+import static io.ustack.core.tcp.TcpFlags.RST;
+import static io.ustack.core.tcp.TcpFlags.SYN;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ustack.core.tcp.TcpScript.Seg;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The TCP state machine, scripted segment by segment in the manner of packetdrill. */
+class TcbTest {
+    /** No options but MSS: sequence and length arithmetic stays plain. */
+    private static final TcpConfig PLAIN = TcpConfig.defaults().withOptions(false, false, false);
+    private static final TcpConfig LINUX = TcpConfig.defaults();
+
+    /** A client handshake with plain options, left ESTABLISHED. */
+    private static TcpScript establishedClient(TcpConfig cfg) {
+        TcpScript s = TcpScript.client(cfg);
+        s.expect(SYN, 0, -1, 0);
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(1460));
+        s.expect(ACK, 1, 1, 0);
+        s.takeEvents();
+        return s;
+    }
+
+    @Test
+    void activeOpenNegotiatesEveryOption() {
+        TcpScript s = TcpScript.client(LINUX);
+        Segment syn = s.expect(SYN, 0, -1, 0);
+        assertEquals(1460, syn.mss());
+        assertEquals(2, syn.wscale(), "the smallest shift that offers all 128 KiB");
+        assertTrue(syn.sackPermitted());
+        assertTrue(syn.timestamps());
+        assertEquals(TcpState.SYN_SENT, s.tcb.state());
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(1400).wscale(7).sackOk().ts(5000, syn.tsVal()));
+        Segment ack = s.expect(ACK, 1, 1, 0);
+        assertEquals(5000, ack.tsEcr(), "the peer's timestamp echoed");
+        assertEquals(TcpState.ESTABLISHED, s.tcb.state());
+        assertEquals(List.of("established"), s.takeEvents());
+        assertEquals(1400 - 12, s.tcb.sndMss(), "the smaller MSS, less the timestamp option");
+        assertEquals(7, s.tcb.sndWscale());
+        assertTrue(s.tcb.sack() && s.tcb.timestamps());
+    }
+
+    @Test
+    void optionsTheSynAckDoesNotOfferAreOff() {
+        TcpScript s = TcpScript.client(LINUX);
+        s.out();
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(1460));
+        Segment ack = s.expect(ACK, 1, 1, 0);
+        assertFalse(ack.timestamps());
+        assertEquals(0, s.tcb.sndWscale());
+        assertEquals(0, s.tcb.rcvWscale(), "scaling needs both sides");
+        assertEquals(1460, s.tcb.sndMss());
+    }
+
+    @Test
+    void passiveOpenAnswersTheSynAndCompletesOnItsAck() {
+        TcpScript s = TcpScript.server(LINUX, Seg.of(SYN, 0, 0).mss(1460).wscale(7).sackOk().ts(100, 0));
+        Segment synAck = s.expect(SYN | ACK, 0, 1, 0);
+        assertEquals(100, synAck.tsEcr());
+        assertTrue(synAck.sackPermitted());
+        assertEquals(2, synAck.wscale());
+        assertEquals(TcpState.SYN_RECEIVED, s.tcb.state());
+        s.in(Seg.of(ACK, 1, 1).ts(101, synAck.tsVal()).win(1000));
+        assertEquals(TcpState.ESTABLISHED, s.tcb.state());
+        assertEquals(1000 << 7, s.tcb.sndWnd(), "the first scaled window");
+        s.expectNothing();
+    }
+
+    @Test
+    void synLostIsRetransmittedWithBackoffThenTheConnectTimesOut() {
+        TcpScript s = TcpScript.client(PLAIN);
+        s.expect(SYN, 0, -1, 0);
+        long[] gaps = {1000, 2000, 4000, 8000, 16000, 32000};
+        for (long gap : gaps) {
+            s.advanceMs(gap - 1);
+            s.expectNothing();
+            s.advanceMs(1);
+            s.expect(SYN, 0, -1, 0);
+        }
+        s.advanceMs(64_000);
+        assertEquals(TcpState.CLOSED, s.tcb.state());
+        assertEquals(List.of("closed connection timed out"), s.takeEvents(), "tcp_syn_retries is 6: 127 s");
+    }
+
+    @Test
+    void synAckLostIsResentOnTimeoutAndOnTheRetransmittedSyn() {
+        TcpScript s = TcpScript.server(PLAIN, Seg.of(SYN, 0, 0).mss(1460));
+        s.expect(SYN | ACK, 0, 1, 0);
+        s.in(Seg.of(SYN, 0, 0).mss(1460)); // the client's SYN again: it never saw our SYN-ACK
+        s.expect(SYN | ACK, 0, 1, 0);
+        s.advanceMs(1000);
+        s.expect(SYN | ACK, 0, 1, 0);
+        s.in(Seg.of(ACK, 1, 1));
+        assertEquals(TcpState.ESTABLISHED, s.tcb.state());
+    }
+
+    @Test
+    void lostFinalAckIsStandedInForByTheFirstDataSegment() {
+        TcpScript s = TcpScript.server(PLAIN, Seg.of(SYN, 0, 0).mss(1460));
+        s.out();
+        s.in(Seg.of(ACK | PSH, 1, 1).data(100));
+        assertEquals(TcpState.ESTABLISHED, s.tcb.state());
+        assertEquals(100, s.tcb.readable());
+    }
+
+    @Test
+    void refusedConnect() {
+        TcpScript s = TcpScript.client(PLAIN);
+        s.out();
+        s.in(Seg.of(RST | ACK, 0, 1));
+        assertEquals(List.of("closed connection refused"), s.takeEvents());
+    }
+
+    @Test
+    void simultaneousOpen() {
+        TcpScript s = TcpScript.client(PLAIN);
+        s.expect(SYN, 0, -1, 0);
+        s.in(Seg.of(SYN, 0, 0).mss(1460));
+        s.expect(SYN | ACK, 0, 1, 0);
+        assertEquals(TcpState.SYN_RECEIVED, s.tcb.state());
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(1460));
+        assertEquals(TcpState.ESTABLISHED, s.tcb.state());
+    }
+
+    @Test
+    void dataIsSegmentedByMssAndFreedByAcks() {
+        TcpScript s = establishedClient(PLAIN);
+        byte[] data = new byte[4000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        assertEquals(4000, s.tcb.write(data, 0, data.length, s.now));
+        Segment a = s.expect(ACK, 1, 1, 1460);
+        s.expect(ACK, 1461, 1, 1460);
+        Segment c = s.expect(ACK | PSH, 2921, 1, 1080);
+        assertArrayEquals(java.util.Arrays.copyOf(data, 1460), a.data());
+        assertEquals((byte) 2920, c.data()[0]);
+        assertEquals(4000, s.tcb.unacknowledged());
+        s.in(Seg.of(ACK, 1, 2921));
+        assertEquals(1080, s.tcb.unacknowledged());
+        assertEquals(List.of("writable"), s.takeEvents());
+        s.in(Seg.of(ACK, 1, 4001));
+        assertEquals(0, s.tcb.unacknowledged());
+        s.advanceMs(10_000);
+        s.expectNothing();
+    }
+
+    @Test
+    void nagleHoldsSmallSegmentsWhileDataIsInFlight() {
+        TcpScript s = establishedClient(PLAIN);
+        s.tcb.write(new byte[10], 0, 10, s.now);
+        s.expect(ACK | PSH, 1, 1, 10);
+        s.tcb.write(new byte[10], 0, 10, s.now);
+        s.tcb.write(new byte[10], 0, 10, s.now);
+        s.expectNothing();
+        s.in(Seg.of(ACK, 1, 11));
+        s.expect(ACK | PSH, 11, 1, 20);
+        TcpScript nd = establishedClient(PLAIN.withNoDelay(true));
+        nd.tcb.write(new byte[10], 0, 10, nd.now);
+        nd.tcb.write(new byte[10], 0, 10, nd.now);
+        nd.expect(ACK | PSH, 1, 1, 10);
+        nd.expect(ACK | PSH, 11, 1, 10);
+    }
+
+    @Test
+    void oneSegmentIsAckedAfterTheDelayTwoAtOnce() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK | PSH, 1, 1).data(100));
+        s.expectNothing();
+        s.advanceMs(39);
+        s.expectNothing();
+        s.advanceMs(1);
+        s.expect(ACK, 1, 101, 0);
+        s.in(Seg.of(ACK, 101, 1).data(1460));
+        s.in(Seg.of(ACK, 1561, 1).data(1460));
+        s.expect(ACK, 1, 3021, 0);
+        assertEquals(List.of("readable", "readable", "readable"), s.takeEvents());
+    }
+
+    @Test
+    void outOfOrderDataIsAckedAtOnceWithSackAndJoinedWhenTheGapFills() {
+        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, true),
+                Seg.of(SYN, 0, 0).mss(1460).sackOk());
+        s.out();
+        s.in(Seg.of(ACK, 1, 1));
+        s.in(Seg.of(ACK, 1001, 1).data(500));
+        Segment dup = s.expect(ACK, 1, 1, 0);
+        assertEquals(2, dup.sack().length);
+        assertEquals(TcpScript.PEER_ISS + 1001, dup.sack()[0]);
+        assertEquals(TcpScript.PEER_ISS + 1501, dup.sack()[1]);
+        s.in(Seg.of(ACK, 1, 1).data(1000));
+        Segment full = s.expect(ACK, 1, 1501, 0);
+        assertEquals(0, full.sack().length);
+        byte[] buf = new byte[2000];
+        assertEquals(1500, s.tcb.read(buf, 0, buf.length, s.now));
+        assertEquals((byte) (TcpScript.PEER_ISS + 1001), buf[1000], "bytes land at their sequence positions");
+    }
+
+    @Test
+    void retransmissionTimeoutBacksOffAndCollapsesTheWindow() {
+        TcpScript s = establishedClient(PLAIN);
+        s.tcb.write(new byte[3000], 0, 3000, s.now);
+        s.out();
+        s.out();
+        s.out();
+        s.advanceMs(1000);
+        s.expect(ACK, 1, 1, 1460);
+        s.expectNothing();
+        assertEquals(1460, s.tcb.cwnd(), "one segment after a timeout");
+        assertEquals(2920, s.tcb.ssthresh(), "half the flight");
+        s.advanceMs(1999);
+        s.expectNothing();
+        s.advanceMs(1);
+        s.expect(ACK, 1, 1, 1460);
+        s.in(Seg.of(ACK, 1, 1461));
+        s.expect(ACK, 1461, 1, 1460);
+        s.expect(ACK | PSH, 2921, 1, 80);
+    }
+
+    @Test
+    void threeDuplicateAcksTriggerFastRetransmitAndNewRenoRecovery() {
+        TcpScript s = establishedClient(PLAIN);
+        s.tcb.write(new byte[1460 * 8], 0, 1460 * 8, s.now);
+        for (int i = 0; i < 8; i++) {
+            s.out();
+        }
+        s.in(Seg.of(ACK, 1, 1));
+        s.in(Seg.of(ACK, 1, 1));
+        s.expectNothing();
+        s.in(Seg.of(ACK, 1, 1));
+        s.expect(ACK, 1, 1, 1460);
+        assertEquals(1460 * 4, s.tcb.ssthresh());
+        s.in(Seg.of(ACK, 1, 1 + 1460 * 3)); // a partial ACK: the segment at 4381 was lost too
+        s.expect(ACK, 1 + 1460 * 3, 1, 1460);
+        s.in(Seg.of(ACK, 1, 1 + 1460 * 8)); // everything: recovery ends
+        assertEquals(1460 * 4, s.tcb.cwnd(), "cwnd deflates to ssthresh");
+    }
+
+    @Test
+    void activeCloseThroughFinWait2AndTimeWait() {
+        TcpScript s = establishedClient(PLAIN);
+        s.tcb.close(s.now);
+        s.expect(FIN | ACK, 1, 1, 0);
+        assertEquals(TcpState.FIN_WAIT_1, s.tcb.state());
+        s.in(Seg.of(ACK, 1, 2));
+        assertEquals(TcpState.FIN_WAIT_2, s.tcb.state());
+        s.in(Seg.of(FIN | ACK, 1, 2));
+        s.expect(ACK, 2, 2, 0);
+        assertEquals(TcpState.TIME_WAIT, s.tcb.state());
+        s.in(Seg.of(FIN | ACK, 1, 2)); // our ACK was lost: the FIN comes again
+        s.expect(ACK, 2, 2, 0);
+        s.advanceMs(59_999);
+        assertEquals(TcpState.TIME_WAIT, s.tcb.state());
+        s.advanceMs(1);
+        assertEquals(TcpState.CLOSED, s.tcb.state());
+        assertTrue(s.takeEvents().contains("closed null"));
+    }
+
+    @Test
+    void passiveCloseReadsEndOfStreamThenLastAck() throws Exception {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK | PSH, 1, 1).data(5));
+        s.in(Seg.of(FIN | ACK, 6, 1));
+        s.expect(ACK, 1, 7, 0);
+        assertEquals(TcpState.CLOSE_WAIT, s.tcb.state());
+        byte[] b = new byte[10];
+        assertEquals(5, s.tcb.read(b, 0, 10, s.now));
+        assertEquals(-1, s.tcb.read(b, 0, 10, s.now));
+        s.tcb.write(new byte[3], 0, 3, s.now);
+        s.expect(ACK | PSH, 1, 7, 3);
+        s.tcb.close(s.now);
+        s.expect(FIN | ACK, 4, 7, 0);
+        assertEquals(TcpState.LAST_ACK, s.tcb.state());
+        s.in(Seg.of(ACK, 7, 5));
+        assertEquals(TcpState.CLOSED, s.tcb.state());
+    }
+
+    @Test
+    void simultaneousCloseGoesThroughClosing() {
+        TcpScript s = establishedClient(PLAIN);
+        s.tcb.close(s.now);
+        s.expect(FIN | ACK, 1, 1, 0);
+        s.in(Seg.of(FIN | ACK, 1, 1));
+        s.expect(ACK, 2, 2, 0);
+        assertEquals(TcpState.CLOSING, s.tcb.state());
+        s.in(Seg.of(ACK, 2, 2));
+        assertEquals(TcpState.TIME_WAIT, s.tcb.state());
+    }
+
+    @Test
+    void finAheadOfMissingDataWaitsForIt() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(FIN | ACK, 101, 1));
+        assertEquals(TcpState.ESTABLISHED, s.tcb.state(), "data before the FIN is still missing");
+        s.out();
+        s.in(Seg.of(ACK, 1, 1).data(100));
+        s.expect(ACK, 1, 102, 0);
+        assertEquals(TcpState.CLOSE_WAIT, s.tcb.state());
+    }
+
+    @Test
+    void resetsFollowRfc5961() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(RST, 500, 0)); // in the window but not rcv_nxt: a challenge
+        s.expect(ACK, 1, 1, 0);
+        assertEquals(TcpState.ESTABLISHED, s.tcb.state());
+        s.in(Seg.of(RST, 1_000_000, 0)); // outside the window: ignored
+        s.expectNothing();
+        s.in(Seg.of(SYN, 1, 0)); // a SYN on an open connection: a challenge, never a reset
+        s.expect(ACK, 1, 1, 0);
+        s.in(Seg.of(RST, 1, 0)); // exactly rcv_nxt: the connection is reset
+        assertEquals(List.of("closed connection reset by peer"), s.takeEvents());
+    }
+
+    @Test
+    void oldDuplicateDataIsAnsweredWithADuplicateAck() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK, 1, 1).data(100));
+        s.in(Seg.of(ACK, 1, 1).data(100)); // retransmitted: already have it
+        s.expect(ACK, 1, 101, 0);
+        assertEquals(100, s.tcb.readable());
+    }
+
+    @Test
+    void zeroWindowIsProbedUntilItOpens() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK, 1, 1).win(0));
+        s.tcb.write(new byte[100], 0, 100, s.now);
+        s.expectNothing();
+        s.advanceMs(1000);
+        s.expect(ACK, 0, 1, 0); // a probe with snd_una - 1
+        s.advanceMs(2000);
+        s.expect(ACK, 0, 1, 0);
+        s.in(Seg.of(ACK, 1, 1).win(65535));
+        s.expect(ACK | PSH, 1, 1, 100);
+    }
+
+    @Test
+    void receiveWindowShrinksAsTheBufferFillsAndReopensOnRead() {
+        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000),
+                Seg.of(SYN, 0, 0).mss(1000));
+        assertEquals(4000, s.out().window());
+        s.in(Seg.of(ACK, 1, 1));
+        s.in(Seg.of(ACK, 1, 1).data(1000));
+        s.in(Seg.of(ACK, 1001, 1).data(1000));
+        assertEquals(2000, s.expect(ACK, 1, 2001, 0).window());
+        s.in(Seg.of(ACK, 2001, 1).data(1000));
+        s.in(Seg.of(ACK, 3001, 1).data(1000));
+        assertEquals(0, s.expect(ACK, 1, 4001, 0).window());
+        s.in(Seg.of(ACK, 4001, 1).data(1000)); // ignoring the window: not accepted
+        s.expect(ACK, 1, 4001, 0);
+        byte[] b = new byte[4000];
+        s.tcb.read(b, 0, 4000, s.now);
+        assertEquals(4000, s.expect(ACK, 1, 4001, 0).window(), "the reopened window is announced");
+    }
+
+    @Test
+    void pawsDropsAnOldTimestamp() {
+        TcpScript s = TcpScript.server(LINUX, Seg.of(SYN, 0, 0).mss(1460).ts(1000, 0));
+        Segment synAck = s.out();
+        s.in(Seg.of(ACK, 1, 1).ts(1001, synAck.tsVal()));
+        s.in(Seg.of(ACK, 1, 1).ts(900, synAck.tsVal()).data(10));
+        s.expect(ACK, 1, 1, 0);
+        assertEquals(0, s.tcb.readable(), "an old duplicate by its timestamp");
+    }
+
+    @Test
+    void timestampsGiveRttSamples() {
+        TcpScript s = TcpScript.client(LINUX);
+        Segment syn = s.out();
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(1460).ts(1, syn.tsVal()).wscale(0));
+        s.out();
+        s.tcb.write(new byte[100], 0, 100, s.now);
+        Segment d = s.out();
+        s.advanceMs(30);
+        s.in(Seg.of(ACK, 1, 101).ts(2, d.tsVal()));
+        assertTrue(s.tcb.rtoNanos() >= 200_000_000L, "never under TCP_RTO_MIN");
+        assertTrue(s.tcb.rtoNanos() < 1_000_000_000L, "and no longer the initial second: " + s.tcb.rtoNanos());
+    }
+}
