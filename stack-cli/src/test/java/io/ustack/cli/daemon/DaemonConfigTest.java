@@ -16,6 +16,14 @@ class DaemonConfigTest {
     }
 
     @Test
+    void forwardingIsOffUnlessAsked() {
+        DaemonConfig c = DaemonConfig.parse(List.of(), List.of(), 1);
+        assertEquals(false, c.forward(), "net.ipv4.ip_forward defaults to 0");
+        assertEquals(true, c.withForward(true).forward());
+        assertEquals(c.ifaces(), c.withForward(true).ifaces());
+    }
+
+    @Test
     void routesThroughTheIfaces() {
         DaemonConfig c = DaemonConfig.parse(List.of("tap0,addr=10.77.0.2/24", "tap1,addr=10.78.0.2/24"),
                 List.of("default via 10.77.0.1", "10.9.0.0/16 via 10.78.0.1 dev tap1", "10.10.0.0/16 dev tap0"), 0);

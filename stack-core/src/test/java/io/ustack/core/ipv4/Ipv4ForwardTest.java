@@ -249,6 +249,22 @@ class Ipv4ForwardTest {
     }
 
     @Test
+    void hostUnreachablesAfterArpFailsObeyTheRateLimit() {
+        h.hostArps();
+        for (int i = 0; i < 10; i++) {
+            h.injectIp(ping(ip("10.0.1.77"), 64, 0, 16));
+        }
+        right.drain();
+        for (int i = 0; i < 3; i++) {
+            h.clock.advanceMillis(1000);
+            h.stack.runTimers();
+        }
+        assertEquals(6, h.sent().size(), "icmp_ratelimit's burst of six to one destination");
+        assertEquals(4, h.counter("IcmpOutRateLimitHost"));
+        assertEquals(10, h.counter("DropReasonNEIGH_FAILED"));
+    }
+
+    @Test
     void withForwardingOffNothingIsForwarded() {
         hostsKnown();
         h.stack.setForwarding(false);
