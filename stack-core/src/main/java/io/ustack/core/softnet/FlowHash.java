@@ -7,7 +7,7 @@ import io.ustack.core.wire.Ipv4Packet;
 
 /**
  * skb_get_hash: a flow hash over the IPv4 5-tuple where there is one, so that RPS sends every packet of a
- * flow to the same backlog thread. Fragments hash on addresses and protocol only: a non-first fragment
+ * flow to the same backlog thread, in both directions. Fragments hash on addresses and protocol only: a non-first fragment
  * carries no ports, and all fragments of a datagram must meet on one thread to be reassembled.
  */
 public final class FlowHash {
@@ -34,16 +34,27 @@ public final class FlowHash {
         if (ip == null) {
             return 0;
         }
-        int h = mix(ip.saddr() * 31 + ip.daddr() * 17 + ip.protocol());
         int l4 = ip.offset() + ip.headerLength();
         boolean hasPorts = ip.protocol() == Ipv4Packet.IPPROTO_TCP || ip.protocol() == Ipv4Packet.IPPROTO_UDP;
         if (hasPorts && !ip.isFragment() && pkt.tail() - l4 >= 4) {
-            // Sorting the two ports makes both directions of a connection land on one thread.
-            int a = pkt.u16(l4);
-            int b = pkt.u16(l4 + 2);
-            h = mix(h ^ (Math.min(a, b) << 16 | Math.max(a, b)));
+            return ofFlow(ip.saddr(), ip.daddr(), ip.protocol(), pkt.u16(l4), pkt.u16(l4 + 2));
         }
-        return h;
+        return ofAddresses(ip.saddr(), ip.daddr(), ip.protocol());
+    }
+
+    /**
+     * The hash of a flow, the same whichever way its packets go: addresses and ports are each taken in
+     * sorted order, so a connection this host opens lands on the backlog thread its replies are steered to.
+     */
+    public static int ofFlow(int saddr, int daddr, int protocol, int sport, int dport) {
+        int h = ofAddresses(saddr, daddr, protocol);
+        return mix(h ^ (Math.min(sport, dport) << 16 | Math.max(sport, dport)));
+    }
+
+    private static int ofAddresses(int saddr, int daddr, int protocol) {
+        int lo = Integer.compareUnsigned(saddr, daddr) <= 0 ? saddr : daddr;
+        int hi = lo == saddr ? daddr : saddr;
+        return mix(lo * 31 + hi * 17 + protocol);
     }
 
     /** The finaliser of MurmurHash3: spreads every input bit over the output. */
