@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The daemon image run as a user runs it: `docker run --cap-add NET_ADMIN --device /dev/net/tun IMAGE`
  * with the default interface (tap0, the stack at 10.77.0.2, the container's side 10.77.0.1), answering the
- * container's own ping and arping; its counters read with `docker exec ... ustack stats`.
+ * container's own ping, arping and netcat (UDP echo); its counters read with `docker exec ... ustack stats`.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -71,12 +71,20 @@ class DockerDaemonIT implements ContainerScenario {
 
     @Test
     @Order(4)
+    void udpEchoAnswers() {
+        Exec echo = daemon.exec("sh", "-c", "echo hello-from-the-container | nc -u -w 1 " + STACK + " 7");
+        assertEquals("hello-from-the-container", echo.output().trim(), "the built-in echo service on UDP port 7");
+    }
+
+    @Test
+    @Order(5)
     void countersShowTheTraffic() {
         Map<String, Long> s = daemon.stats();
         assertTrue(s.get("IcmpInEchos") >= 5 && s.get("IcmpOutEchoReps") >= 5, "echo requests and replies: " + s);
         // 8008 bytes of ICMP at MTU 1500 make 6 fragments each way
         assertTrue(s.get("IpReasmOKs") >= 2 && s.get("IpFragCreates") >= 2 * 6, "reassembled and fragmented: " + s);
         assertTrue(s.get("ArpInRequests") >= 3 && s.get("ArpOutReplies") >= 3, "arping's requests answered: " + s);
+        assertTrue(s.get("UdpInDatagrams") >= 1 && s.get("UdpOutDatagrams") >= 1, "the echoed datagram: " + s);
         assertTrue(s.get("tap0:rx_packets") > 0 && s.get("tap0:tx_packets") > 0, "link counters: " + s);
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * ustack as a sidecar: the daemon in one container, the workload in a second that joins its network
  * namespace (`docker run --network container:DAEMON`) and reaches the stack over the TAP without any
- * capability of its own.
+ * capability of its own: ping and UDP echo.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith({DockerImages.class, DiagnoseOnFailure.class})
@@ -62,5 +62,11 @@ class DockerSidecarIT implements ContainerScenario {
         assertEquals(2, Ping.received(big.output()), big.output());
         Map<String, Long> after = daemon.stats();
         assertTrue(after.get("IcmpInEchos") - before >= 5, "the daemon counted the workload's echoes: " + after);
+    }
+
+    @Test
+    void udpEchoFromTheWorkloadAnswers() {
+        Exec echo = workload.exec("sh", "-c", "echo hello-from-the-workload | nc -u -w 1 " + STACK + " 7");
+        assertEquals("hello-from-the-workload", echo.output().trim(), "the built-in echo service on UDP port 7");
     }
 }

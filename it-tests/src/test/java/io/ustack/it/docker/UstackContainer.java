@@ -68,6 +68,15 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
                 .withDevices(Device.parse("/dev/net/tun")));
     }
 
+    /**
+     * CAP_SYS_ADMIN as well, for `ip netns add` (a bind mount) inside the container: scenarios whose peers
+     * live in namespaces of their own beside the daemon. See {@link InnerNetNs}.
+     */
+    UstackContainer withNetnsSupport() {
+        return withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                .withCapAdd(Capability.NET_ADMIN, Capability.SYS_ADMIN));
+    }
+
     private UstackContainer idling() {
         return withCreateContainerCmdModifier(cmd -> {
             cmd.withEntrypoint("sleep");
@@ -77,7 +86,8 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
 
     /** A prefix for the container names of one scenario that no other run uses: ustack-it-SCENARIO-RANDOM. */
     static String uniquePrefix(String scenario) {
-        return "ustack-it-" + scenario + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+        String random = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+        return "ustack-it-" + scenario + "-" + random;
     }
 
     /** Starts the container; a failure to start carries the container's log. */
@@ -113,8 +123,9 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
      */
     int startDaemon(String... daemonArgs) throws InterruptedException {
         starts++;
-        String script = "echo \"---- start " + starts + "\" >>" + LOG + "; ustack daemon " + String.join(" ", daemonArgs)
-                + " >>" + LOG + " 2>&1 & echo $! >" + PID + "; wait $!; echo $? >" + EXIT;
+        String script = "echo \"---- start " + starts + "\" >>" + LOG + "; "
+                + "ustack daemon " + String.join(" ", daemonArgs) + " >>" + LOG + " 2>&1 & "
+                + "echo $! >" + PID + "; wait $!; echo $? >" + EXIT;
         exec("rm", "-f", PID, EXIT).ok();
         // $0 of the outer shell is the script, so it needs no second level of quoting
         exec("sh", "-c", "setsid sh -c \"$0\" </dev/null >/dev/null 2>&1 &", script).ok();
