@@ -1,0 +1,69 @@
+package io.ustack.core.tcp;
+
+import io.ustack.core.buffer.BufferPool;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.wire.TcpSegment;
+
+/**
+ * Between packets and the protocol core's {@link Segment}s: the parsing half of tcp_v4_rcv and the
+ * building half of tcp_transmit_skb. One instance per thread: it reuses its option scratch.
+ */
+final class TcpWire {
+    private final TcpOptions scratch = new TcpOptions();
+
+    /**
+     * The segment a validated packet carries (data at the TCP header, network header set). Borrows the
+     * packet: the payload is copied out, so the caller may release it.
+     */
+    Segment parse(PacketBuffer pkt, TcpSegment tcp) {
+        scratch.parse(pkt, tcp.optionsOffset(), tcp.optionsLength());
+        int payloadLen = pkt.tail() - tcp.payloadOffset();
+        byte[] data = Segment.NO_DATA;
+        if (payloadLen > 0) {
+            data = new byte[payloadLen];
+            pkt.copyOut(tcp.payloadOffset(), data, 0, payloadLen);
+        }
+        int[] sack = Segment.NO_SACK;
+        if (scratch.numSacks() > 0) {
+            sack = new int[2 * scratch.numSacks()];
+            for (int i = 0; i < scratch.numSacks(); i++) {
+                sack[2 * i] = scratch.sackStart(i);
+                sack[2 * i + 1] = scratch.sackEnd(i);
+            }
+        }
+        return new Segment(tcp.seq(), tcp.ackSeq(), tcp.flags() & 0x3f, tcp.window(), scratch.mss(), scratch.wscale(),
+                scratch.sackPermitted(), scratch.timestamps(), scratch.tsVal(), scratch.tsEcr(), sack, data, 0,
+                payloadLen);
+    }
+
+    /**
+     * A packet for {@code seg}, from {@code saddr}:{@code sport} to {@code daddr}:{@code dport}, with options
+     * and checksum; data at the TCP header, headroom left for IP and Ethernet.
+     */
+    PacketBuffer build(BufferPool pool, Segment seg, int saddr, int sport, int daddr, int dport) {
+        scratch.clear();
+        if (seg.mss() >= 0) {
+            scratch.setMss(seg.mss());
+        }
+        if (seg.wscale() >= 0) {
+            scratch.setWscale(seg.wscale());
+        }
+        scratch.setSackPermitted(seg.sackPermitted());
+        if (seg.timestamps()) {
+            scratch.setTimestamps(seg.tsVal(), seg.tsEcr());
+        }
+        for (int i = 0; i + 1 < seg.sack().length; i += 2) {
+            scratch.addSack(seg.sack()[i], seg.sack()[i + 1]);
+        }
+        int optLen = scratch.length();
+        PacketBuffer pkt = pool.allocateWithHeadroom(TcpSegment.MAX_HEADER_LEN + seg.dataLength());
+        pkt.reserve(TcpSegment.MAX_HEADER_LEN);
+        if (seg.dataLength() > 0) {
+            pkt.copyIn(pkt.put(seg.dataLength()), seg.data(), seg.dataOffset(), seg.dataLength());
+        }
+        TcpSegment tcp = TcpSegment.push(pkt, sport, dport, seg.seq(), seg.ack(), seg.flags(), seg.window(), optLen);
+        scratch.write(pkt, tcp.optionsOffset());
+        tcp.updateChecksum(saddr, daddr, pkt.len());
+        return pkt;
+    }
+}
