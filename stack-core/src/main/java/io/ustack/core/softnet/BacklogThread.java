@@ -4,15 +4,22 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketHandler;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.time.Clock;
+import io.ustack.core.time.Timer;
+import io.ustack.core.time.TimerWheel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One CPU's softnet_data: a bounded input queue (netdev_max_backlog) and the thread that runs
  * process_backlog over it. Packets of one flow arrive on one thread and leave its queue in order.
  */
-public final class BacklogThread implements Runnable {
+public final class BacklogThread implements Runnable, Cpu {
+    /** How often a thread with armed timers looks at its wheel when no packet wakes it (one wheel tick). */
+    private static final long TIMER_POLL_NANOS = TimerWheel.DEFAULT_TICK_NANOS;
+
     private static final System.Logger LOG = System.getLogger(BacklogThread.class.getName());
 
     private final int cpu;
@@ -23,9 +30,12 @@ public final class BacklogThread implements Runnable {
     private final LongAdder dropped = new LongAdder();
     private final Thread thread;
     private volatile boolean running = true;
+    /** This CPU's timers: touched only by this thread (other threads arm them through {@link #execute}). */
+    private final TimerWheel timers;
 
-    BacklogThread(int cpu, int maxBacklog, PacketHandler receive, PacketDrops drops) {
+    BacklogThread(int cpu, int maxBacklog, PacketHandler receive, PacketDrops drops, Clock clock) {
         this.cpu = cpu;
+        this.timers = new TimerWheel(clock);
         this.input = new ArrayBlockingQueue<>(maxBacklog);
         this.receive = receive;
         this.drops = drops;
@@ -49,13 +59,37 @@ public final class BacklogThread implements Runnable {
 
     /**
      * Runs {@code work} on this thread, after the packets already queued: how other threads hand a flow's
-     * protocol work to the thread that owns it. Work is never dropped for a full queue.
+     * protocol work to the thread that owns it. Work is never dropped for a full queue. On this thread
+     * itself it runs at once.
      */
+    @Override
     public void execute(Runnable work) {
+        if (isCurrentThread()) {
+            work.run();
+            return;
+        }
         try {
             input.put(work);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void schedule(Timer timer, long deadlineNanos) {
+        if (isCurrentThread()) {
+            timers.reschedule(timer, deadlineNanos);
+        } else {
+            execute(() -> timers.reschedule(timer, deadlineNanos));
+        }
+    }
+
+    @Override
+    public void cancel(Timer timer) {
+        if (isCurrentThread()) {
+            timers.cancel(timer);
+        } else {
+            execute(() -> timers.cancel(timer));
         }
     }
 
@@ -65,7 +99,8 @@ public final class BacklogThread implements Runnable {
         while (running) {
             Object item;
             try {
-                item = input.take();
+                // with timers armed, wake at least once a wheel tick to run them (run_timer_softirq)
+                item = timers.size() == 0 ? input.take() : input.poll(TIMER_POLL_NANOS, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 break;
             }
@@ -73,8 +108,11 @@ public final class BacklogThread implements Runnable {
                 if (item instanceof PacketBuffer pkt) {
                     processed.increment();
                     receive.handle(pkt);
-                } else {
+                } else if (item != null) {
                     ((Runnable) item).run();
+                }
+                if (timers.size() != 0) {
+                    timers.advance();
                 }
             } catch (RuntimeException e) {
                 // A bug in one packet's path must not stop the thread that serves every flow hashed here.

@@ -3,6 +3,7 @@ package io.ustack.core.softnet;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketHandler;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.time.Clock;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -16,12 +17,12 @@ public final class Softnet {
 
     private final BacklogThread[] threads;
 
-    public Softnet(int threadCount, int maxBacklog, PacketHandler receive, PacketDrops drops) {
+    public Softnet(int threadCount, int maxBacklog, PacketHandler receive, PacketDrops drops, Clock clock) {
         if (threadCount < 1) {
             throw new IllegalArgumentException("at least one backlog thread is needed");
         }
         threads = IntStream.range(0, threadCount)
-                .mapToObj(i -> new BacklogThread(i, maxBacklog, receive, drops))
+                .mapToObj(i -> new BacklogThread(i, maxBacklog, receive, drops, clock))
                 .toArray(BacklogThread[]::new);
     }
 

@@ -21,6 +21,8 @@ import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
 import io.ustack.core.route.Route;
 import io.ustack.core.softnet.BacklogThread;
+import io.ustack.core.softnet.Cpu;
+import io.ustack.core.softnet.DirectCpu;
 import io.ustack.core.softnet.Softnet;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.MibCounters;
@@ -70,6 +72,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Ipv4Forward forward;
     private final UdpProtocol udp;
     private final Softnet softnet;
+    /** The Cpu of every flow when RPS is off; null with backlog threads. */
+    private final DirectCpu directCpu;
     private ScheduledExecutorService housekeeping;
     private int nextIfindex = 1;
 
@@ -110,8 +114,9 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         neigh.setErrorReporter(pkt -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.HOST_UNREACH, 0));
         this.forward = new Ipv4Forward(fib, netfilter, icmp::send, mib, drops);
         this.softnet = config.backlogThreads() > 0
-                ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops)
+                ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;
+        this.directCpu = softnet == null ? new DirectCpu(config.clock()) : null;
         addDeviceQuietly(loopback);
         fib.addAddress(loopback, Ipv4Prefix.parse("127.0.0.1/8"));
     }
@@ -140,10 +145,21 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         }
     }
 
-    /** Runs the neighbour and reassembly timers once, at the clock's current time. */
+    /**
+     * Runs the neighbour and reassembly timers once, at the clock's current time, and with RPS off the
+     * protocol timers too (with RPS each backlog thread runs its own).
+     */
     public void runTimers() {
         neigh.tick();
         reassembler.expire();
+        if (directCpu != null) {
+            directCpu.runTimers(config.clock().nanos());
+        }
+    }
+
+    /** get_rps_cpu for a flow this host takes part in: the Cpu its packets are steered to. */
+    public Cpu cpuFor(int flowHash) {
+        return softnet != null ? softnet.threadFor(flowHash) : directCpu;
     }
 
     private void runTimersSafely() {

@@ -78,7 +78,7 @@ class SoftnetTest {
                 Thread.currentThread().interrupt();
             }
             pkt.release();
-        }, drops);
+        }, drops, io.ustack.core.time.Clock.SYSTEM);
         softnet.start();
         softnet.receive(arpFrame(pool));
         assertTrue(entered.await(5, TimeUnit.SECONDS));
