@@ -53,6 +53,8 @@ public final class Tcb {
     private int maxSndWnd;
     private int sndWscale;
     private int sndMss;
+    /** The highest sequence number sent so far (snd_max): what starts below it is a retransmission. */
+    private int sndMax;
     /** The end of the last small segment sent (snd_sml), for Minshall's Nagle. */
     private int sndSml;
     private final SendBuffer sendBuf;
@@ -119,6 +121,7 @@ public final class Tcb {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndSml = iss;
+        this.sndMax = iss;
         this.bufferBase = iss + 1;
         this.rcvWscale = cfg.windowScale() ? scaleFor(cfg.rcvBuf()) : 0;
         this.sndMss = Math.min(DEFAULT_PEER_MSS, cfg.mss());
@@ -495,31 +498,42 @@ public final class Tcb {
 
     // ---- the application's side ----
 
-    /** tcp_sendmsg: queues up to the send buffer's free space; returns how many bytes were taken. */
+    /** tcp_sendmsg: queues what fits the send buffer and sends what the windows allow; returns bytes taken. */
     public int write(byte[] src, int off, int len, long now) {
-        if (finQueued || !(state.synchronizedState() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)
-                || state == TcpState.TIME_WAIT) {
-            throw new IllegalStateException("cannot send in state " + state);
-        }
-        int n = sendBuf.write(src, off, len);
+        int n = queue(src, off, len);
         pushPending(now);
         return n;
     }
 
-    /** tcp_recvmsg: copies out in-order data; -1 at end of stream (the peer's FIN, all read). */
-    public int read(byte[] dst, int off, int len, long now) {
-        int n = rcvBuf.read(dst, off, len);
-        if (n == 0 && peerFin) {
-            return -1;
+    /**
+     * tcp_sendmsg's copy alone: queues up to the send buffer's free space without sending, for a caller on
+     * another thread that then has {@link #push} run on the connection's own. Returns how many bytes were taken.
+     */
+    public int queue(byte[] src, int off, int len) {
+        if (finQueued || state == TcpState.CLOSED || state == TcpState.LISTEN || state == TcpState.TIME_WAIT) {
+            throw new IllegalStateException("cannot send in state " + state);
         }
-        if (n > 0) {
-            windowUpdateIfWorthIt(now);
-        }
-        return n;
+        return sendBuf.write(src, off, len);
     }
 
-    /** tcp_cleanup_rbuf: after a read, tell the peer of a window that grew by a real amount. */
-    private void windowUpdateIfWorthIt(long now) {
+    /** tcp_push: sends what is queued, as far as the windows allow. */
+    public void push(long now) {
+        if (state != TcpState.CLOSED) {
+            pushPending(now);
+        }
+    }
+
+    /**
+     * tcp_recvmsg: copies out in-order data; -1 at end of stream (the peer's FIN, all read). A window that
+     * grew is announced by {@link #windowUpdate}, which the caller runs on the connection's thread.
+     */
+    public int read(byte[] dst, int off, int len) {
+        int n = rcvBuf.read(dst, off, len);
+        return n == 0 && peerFin ? -1 : n;
+    }
+
+    /** tcp_cleanup_rbuf: after reads, tell the peer of a window that grew by a real amount. */
+    public void windowUpdate(long now) {
         if (!state.canReceive()) {
             return;
         }
@@ -629,7 +643,7 @@ public final class Tcb {
 
     private void sendSegmentNoTs(int seq, int flags) {
         out.transmit(this, new Segment(seq, (flags & ACK) != 0 ? rcvNxt : 0, flags, 0, -1, -1, false, false, 0, 0,
-                Segment.NO_SACK, Segment.NO_DATA, 0, 0));
+                Segment.NO_SACK, Segment.NO_DATA, 0, 0), false);
     }
 
     /**
@@ -659,7 +673,12 @@ public final class Tcb {
             delackAt = 0;
             advertisedEdge = rcvNxt + (window << (syn ? 0 : rcvWscale));
         }
-        out.transmit(this, seg);
+        int end = seq + seg.seqLength();
+        boolean retransmission = seg.seqLength() > 0 && SeqNum.before(seq, sndMax);
+        if (SeqNum.after(end, sndMax)) {
+            sndMax = end;
+        }
+        out.transmit(this, seg, retransmission);
     }
 
     /** The SACK blocks to report: the held out-of-order ranges, newest data's range first is not tracked, up to 3. */

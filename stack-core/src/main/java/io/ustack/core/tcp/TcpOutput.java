@@ -6,5 +6,6 @@ package io.ustack.core.tcp;
  */
 @FunctionalInterface
 public interface TcpOutput {
-    void transmit(Tcb tcb, Segment seg);
+    /** {@code retransmission}: the segment starts below the highest sequence number already sent. */
+    void transmit(Tcb tcb, Segment seg, boolean retransmission);
 }

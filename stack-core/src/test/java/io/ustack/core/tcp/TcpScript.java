@@ -21,6 +21,7 @@ final class TcpScript implements TcpOutput, TcpEvents {
 
     final ArrayDeque<Segment> sent = new ArrayDeque<>();
     final List<String> events = new ArrayList<>();
+    int retransmissions;
     long now = 1_000_000_000L;
     Tcb tcb;
 
@@ -37,8 +38,11 @@ final class TcpScript implements TcpOutput, TcpEvents {
     }
 
     @Override
-    public void transmit(Tcb t, Segment seg) {
+    public void transmit(Tcb t, Segment seg, boolean retransmission) {
         sent.add(seg);
+        if (retransmission) {
+            retransmissions++;
+        }
     }
 
     @Override
