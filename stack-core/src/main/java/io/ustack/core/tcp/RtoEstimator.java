@@ -60,11 +60,16 @@ public final class RtoEstimator {
      * tcp_ack_update_rtt: takes one RTT measurement, recomputes the RTO (tcp_rtt_estimator, tcp_set_rto) and
      * clears the backoff, which RFC 6298 section 5 keeps until a valid sample arrives.
      *
+     * <p>A sample below zero or above TCP_RTO_MAX is ignored and false returned: no live connection measures
+     * either, but a peer's bogus timestamp echo produces them, and the kernel likewise drops negative and
+     * absurd timestamp deltas rather than let the peer steer the timer.
+     *
      * @param rttNanos the measured round trip; zero is accepted (a LAN faster than the clock)
+     * @return whether the sample was taken
      */
-    public void sample(long rttNanos) {
-        if (rttNanos < 0) {
-            throw new IllegalArgumentException("negative RTT sample " + rttNanos);
+    public boolean sample(long rttNanos) {
+        if (rttNanos < 0 || rttNanos > MAX_RTO_NANOS) {
+            return false;
         }
         if (srtt == 0) {
             // RFC 6298 2.2
@@ -79,6 +84,7 @@ public final class RtoEstimator {
         srtt = Math.max(1, srtt);
         rto = bound(srtt + Math.max(granularity, 4 * rttvar));
         backoffs = 0;
+        return true;
     }
 
     /**

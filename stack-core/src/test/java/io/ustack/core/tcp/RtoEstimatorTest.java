@@ -205,9 +205,22 @@ class RtoEstimatorTest {
     }
 
     @Test
-    void badArgumentsAreRefused() {
+    void impossibleSamplesAreIgnored() {
         RtoEstimator e = new RtoEstimator();
-        assertThrows(IllegalArgumentException.class, () -> e.sample(-1));
+        assertTrue(e.sample(100 * MS));
+        e.backoff();
+        assertFalse(e.sample(-1), "a timestamp echo from the future");
+        assertFalse(e.sample(Long.MIN_VALUE));
+        assertFalse(e.sample(120 * S + 1), "longer than any timeout could wait");
+        assertFalse(e.sample(Long.MAX_VALUE), "and no overflow");
+        assertEquals(100 * MS, e.srttNanos());
+        assertEquals(50 * MS, e.rttvarNanos());
+        assertEquals(1, e.backoffs(), "an ignored sample does not clear the backoff");
+        assertTrue(e.sample(120 * S), "the ceiling itself is a sample");
+    }
+
+    @Test
+    void badArgumentsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new RtoEstimator(0, 0));
         assertThrows(IllegalArgumentException.class, () -> new RtoEstimator(121 * S, 0));
         assertThrows(IllegalArgumentException.class, () -> new RtoEstimator(MS, -1));
