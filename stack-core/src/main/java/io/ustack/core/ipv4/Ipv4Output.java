@@ -75,6 +75,12 @@ public final class Ipv4Output {
         return true;
     }
 
+    /** The MTU of the route to {@code daddr} (dst_mtu), or 0 if there is no route. */
+    public int mtuFor(int daddr) {
+        Route r = fib.lookup(daddr);
+        return r == null ? 0 : r.dst().mtu();
+    }
+
     /** The source address a reply to {@code daddr} would carry, or 0 if there is no route. */
     public int sourceFor(int daddr) {
         Route r = fib.lookup(daddr);

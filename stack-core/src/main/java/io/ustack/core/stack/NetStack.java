@@ -17,6 +17,8 @@ import io.ustack.core.link.NetDeviceHost;
 import io.ustack.core.neigh.ArpProtocol;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Netfilter;
+import io.ustack.core.netfilter.rules.IpTables;
+import io.ustack.core.netfilter.rules.NfReject;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
 import io.ustack.core.route.Route;
@@ -27,6 +29,8 @@ import io.ustack.core.softnet.Softnet;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.tcp.TcpConfig;
+import io.ustack.core.tcp.TcpProtocol;
 import io.ustack.core.udp.UdpProtocol;
 import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.IcmpPacket;
@@ -62,6 +66,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final List<NetDevice> devices = new CopyOnWriteArrayList<>();
     private final List<PacketTap> taps = new CopyOnWriteArrayList<>();
     private final Netfilter netfilter;
+    private final IpTables iptables;
     private final Fib fib;
     private final NeighbourTable neigh;
     private final ArpProtocol arp;
@@ -71,6 +76,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final IcmpSender icmp;
     private final Ipv4Forward forward;
     private final UdpProtocol udp;
+    private final TcpProtocol tcp;
     private final Softnet softnet;
     /** The Cpu of every flow when RPS is off; null with backlog threads. */
     private final DirectCpu directCpu;
@@ -108,11 +114,16 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, mib, drops, config.random());
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_UDP, udp);
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);
+        this.tcp = new TcpProtocol(pool, ipv4Out, mib, drops, config.clock(), config.random(), this::cpuFor,
+                TcpConfig.defaults());
+        ipv4In.addProtocol(Ipv4Packet.IPPROTO_TCP, tcp);
+        icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_TCP, tcp);
         ipv4Out.setFragNeededReporter((pkt, mtu) -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.FRAG_NEEDED, mtu));
         reassembler.setExpiryReporter(first -> icmp.send(first, IcmpPacket.TIME_EXCEEDED, IcmpPacket.EXC_FRAGTIME, 0));
         // arp_error_report -> ipv4_link_failure: whoever sent a packet that waited in vain hears of it
         neigh.setErrorReporter(pkt -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.HOST_UNREACH, 0));
         this.forward = new Ipv4Forward(fib, netfilter, icmp::send, mib, drops);
+        this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp));
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;
@@ -297,6 +308,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         return netfilter;
     }
 
+    /** The rule chains (`iptables`), on this stack's netfilter hooks. */
+    public IpTables iptables() {
+        return iptables;
+    }
+
     public NeighbourTable neighbours() {
         return neigh;
     }
@@ -311,6 +327,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
 
     public IcmpSender icmp() {
         return icmp;
+    }
+
+    /** TCP: {@code tcp().listen(...)} and {@code tcp().connect(...)}. */
+    public TcpProtocol tcp() {
+        return tcp;
     }
 
     /** UDP: open sockets with {@code udp().open()}. */

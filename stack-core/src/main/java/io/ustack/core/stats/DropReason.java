@@ -66,6 +66,12 @@ public enum DropReason {
     DEV_HDR,
     /** No socket for the packet (UDP/TCP). */
     NO_SOCKET,
+    /** TCP: a header shorter than 20 bytes or longer than the packet. */
+    TCP_HDR,
+    /** TCP: the checksum is wrong. */
+    TCP_CSUM,
+    /** TCP: the listener's queues are full. */
+    TCP_LISTEN_OVERFLOW,
     /** UDP: the length field disagrees with the packet. */
     UDP_LEN,
     /** UDP: the checksum is wrong. */

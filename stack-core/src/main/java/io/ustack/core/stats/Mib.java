@@ -22,6 +22,11 @@ public enum Mib {
     // Udp
     UdpInDatagrams, UdpNoPorts, UdpInErrors, UdpOutDatagrams, UdpRcvbufErrors, UdpSndbufErrors,
     UdpInCsumErrors, UdpIgnoredMulti,
+    // Tcp (TcpCurrEstab is a gauge, kept by the TCP layer)
+    TcpActiveOpens, TcpPassiveOpens, TcpAttemptFails, TcpEstabResets, TcpInSegs, TcpOutSegs, TcpRetransSegs,
+    TcpInErrs, TcpOutRsts, TcpInCsumErrors,
+    // TcpExt
+    TcpExtListenOverflows, TcpExtListenDrops, TcpExtTCPTimeouts,
     // Arp (/proc/net/stat/arp_cache, named for nstat's style)
     ArpInRequests, ArpInReplies, ArpOutRequests, ArpOutReplies, ArpUnresolvedDiscards, ArpResFailed
 }

@@ -563,12 +563,12 @@ public final class Tcb {
         }
     }
 
-    /** tcp_disconnect with SO_LINGER 0: a RST and the connection is gone. */
-    public void abort() {
+    /** tcp_disconnect with SO_LINGER 0: a RST (once synchronized) and the connection is gone for {@code cause}. */
+    public void abort(String cause) {
         if (state.synchronizedState() || state == TcpState.SYN_RECEIVED) {
             sendSegmentNoTs(sndNxt, RST | ACK);
         }
-        terminate("aborted");
+        terminate(cause);
     }
 
     // ---- sending (tcp_write_xmit) ----

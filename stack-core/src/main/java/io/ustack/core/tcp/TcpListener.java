@@ -1,0 +1,167 @@
+package io.ustack.core.tcp;
+
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A listening socket: its SYN queue (connections still in SYN_RECEIVED, counted) and its accept queue
+ * (established, waiting for {@link #accept}), each bounded by the backlog, as listen(2)'s is.
+ */
+public final class TcpListener implements AutoCloseable {
+    private final TcpProtocol tcp;
+    private final int address;
+    private final int port;
+    private final int backlog;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition ready = lock.newCondition();
+    private final ArrayDeque<TcpSocket> acceptQueue = new ArrayDeque<>();
+    private final AtomicInteger synQueue = new AtomicInteger();
+    private volatile Runnable onAcceptable;
+    private volatile boolean closed;
+
+    TcpListener(TcpProtocol tcp, int address, int port, int backlog) {
+        this.tcp = tcp;
+        this.address = address;
+        this.port = port;
+        this.backlog = backlog;
+    }
+
+    public int address() {
+        return address;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int backlog() {
+        return backlog;
+    }
+
+    /** Connections in the SYN queue (SYN_RECEIVED). */
+    public int synQueueLength() {
+        return synQueue.get();
+    }
+
+    /** Established connections waiting for accept (ss's Recv-Q of a listener). */
+    public int acceptQueueLength() {
+        lock.lock();
+        try {
+            return acceptQueue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Room for one more half-open connection (inet_csk_reqsk_queue_is_full says no otherwise). */
+    boolean reserveSynSlot() {
+        while (true) {
+            int n = synQueue.get();
+            if (n >= backlog || closed) {
+                return false;
+            }
+            if (synQueue.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void releaseSynSlot() {
+        synQueue.decrementAndGet();
+    }
+
+    /** A child finished its handshake: into the accept queue, or false if that is full. */
+    boolean offer(TcpSocket child) {
+        releaseSynSlot();
+        lock.lock();
+        try {
+            if (closed || acceptQueue.size() >= backlog) {
+                return false;
+            }
+            acceptQueue.addLast(child);
+            ready.signalAll();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void notifyAcceptable() {
+        Runnable cb = onAcceptable;
+        if (cb != null) {
+            cb.run();
+        }
+    }
+
+    /** accept(2): the next established connection, waiting up to {@code timeoutMs} (0: for ever). */
+    public TcpSocket accept(long timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        lock.lock();
+        try {
+            while (acceptQueue.isEmpty()) {
+                if (closed) {
+                    throw new SocketException("the listener is closed");
+                }
+                if (timeoutMs == 0) {
+                    ready.await();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("accept timed out after " + timeoutMs + " ms");
+                    }
+                    ready.awaitNanos(left);
+                }
+            }
+            TcpSocket s = acceptQueue.pollFirst();
+            s.accepted();
+            return s;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SocketException("interrupted");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** accept4(2) with SOCK_NONBLOCK: the next established connection, or null. */
+    public TcpSocket tryAccept() {
+        lock.lock();
+        try {
+            TcpSocket s = acceptQueue.pollFirst();
+            if (s != null) {
+                s.accepted();
+            }
+            return s;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs on a connection's Cpu when one is ready to accept; must not block. */
+    public void onAcceptable(Runnable callback) {
+        this.onAcceptable = callback;
+    }
+
+    /** Stops listening; connections never accepted are reset. */
+    @Override
+    public void close() {
+        closed = true;
+        tcp.unlisten(this);
+        lock.lock();
+        try {
+            for (TcpSocket s : acceptQueue) {
+                s.abortFromListener();
+            }
+            acceptQueue.clear();
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package io.ustack.core.tcp;
+
+import io.ustack.core.buffer.BufferPool;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.ipv4.IcmpErrorHandler;
+import io.ustack.core.ipv4.IpProtocolHandler;
+import io.ustack.core.ipv4.Ipv4Output;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.softnet.Cpu;
+import io.ustack.core.softnet.FlowHash;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.time.Clock;
+import io.ustack.core.wire.IcmpPacket;
+import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.TcpSegment;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.NoRouteToHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.random.RandomGenerator;
+
+/**
+ * TCP over IPv4 (net/ipv4/tcp_ipv4.c): tcp_v4_rcv checks a segment and finds its connection or listener,
+ * tcp_v4_send_reset answers segments nobody owns, tcp_v4_err hears ICMP errors, and tcp_v4_connect opens
+ * connections. Each connection is served on the Cpu its flow hashes to (see {@link TcpSocket}).
+ */
+public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
+    /** The four-tuple that names a connection, from this host's side. */
+    public record Key(int laddr, int lport, int raddr, int rport) {
+    }
+
+    static final int EPHEMERAL_LOW = 32768;
+    static final int EPHEMERAL_HIGH = 60999;
+
+    private final BufferPool pool;
+    private final Ipv4Output out;
+    private final MibCounters mib;
+    private final PacketDrops drops;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final IntFunction<Cpu> cpuFor;
+    private final IsnGenerator isn;
+    private volatile TcpConfig config;
+    private final ConcurrentHashMap<Key, TcpSocket> connections = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, TcpListener> listeners = new ConcurrentHashMap<>();
+    private final AtomicInteger currEstab = new AtomicInteger();
+    private final ThreadLocal<TcpWire> wire = ThreadLocal.withInitial(TcpWire::new);
+
+    public TcpProtocol(BufferPool pool, Ipv4Output out, MibCounters mib, PacketDrops drops, Clock clock,
+                       RandomGenerator random, IntFunction<Cpu> cpuFor, TcpConfig config) {
+        this.pool = pool;
+        this.out = out;
+        this.mib = mib;
+        this.drops = drops;
+        this.clock = clock;
+        this.random = random;
+        this.cpuFor = cpuFor;
+        this.config = config;
+        this.isn = new IsnGenerator(clock);
+    }
+
+    long now() {
+        return clock.nanos();
+    }
+
+    /** The settings new connections get. */
+    public void setConfig(TcpConfig config) {
+        this.config = config;
+    }
+
+    // ---- receive (tcp_v4_rcv) ----
+
+    /** Takes ownership; data at the TCP header, network header and dst set. */
+    @Override
+    public void rcv(PacketBuffer pkt) {
+        TcpSegment tcp = TcpSegment.wrap(pkt, pkt.data());
+        if (tcp == null || tcp.headerLength() < TcpSegment.MIN_HEADER_LEN || tcp.headerLength() > pkt.len()) {
+            mib.inc(Mib.TcpInErrs);
+            drops.drop(pkt, DropReason.TCP_HDR);
+            return;
+        }
+        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
+        int saddr = ip.saddr();
+        int daddr = ip.daddr();
+        if (!tcp.checksumOk(saddr, daddr, pkt.len())) {
+            mib.inc(Mib.TcpInCsumErrors);
+            mib.inc(Mib.TcpInErrs);
+            drops.drop(pkt, DropReason.TCP_CSUM);
+            return;
+        }
+        mib.inc(Mib.TcpInSegs);
+        if (pkt.dst().type() != DstEntry.Type.LOCAL) {
+            drops.drop(pkt, DropReason.NO_SOCKET); // TCP is never broadcast
+            return;
+        }
+        Segment seg = wire.get().parse(pkt, tcp);
+        int sport = tcp.sourcePort();
+        int dport = tcp.destinationPort();
+        TcpSocket sock = connections.get(new Key(daddr, dport, saddr, sport));
+        if (sock != null) {
+            pkt.release();
+            sock.segmentArrives(seg);
+            return;
+        }
+        TcpListener l = listener(daddr, dport);
+        if (l != null && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST)) {
+            pkt.release();
+            passiveOpen(l, seg, daddr, dport, saddr, sport);
+            return;
+        }
+        if (!seg.has(TcpFlags.RST)) {
+            sendReset(seg, daddr, dport, saddr, sport);
+        }
+        drops.drop(pkt, DropReason.NO_SOCKET);
+    }
+
+    private TcpListener listener(int daddr, int dport) {
+        TcpListener l = listeners.get(dport);
+        return l != null && (l.address() == 0 || l.address() == daddr) ? l : null;
+    }
+
+    /** tcp_conn_request: a SYN for a listener makes a connection in SYN_RECEIVED, if the SYN queue has room. */
+    private void passiveOpen(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport) {
+        if (!l.reserveSynSlot()) {
+            mib.inc(Mib.TcpExtListenDrops);
+            return;
+        }
+        Key key = new Key(laddr, lport, raddr, rport);
+        TcpSocket s = new TcpSocket(this, key, cpuFor.apply(FlowHash.ofFlow(raddr, laddr, Ipv4Packet.IPPROTO_TCP, rport, lport)), l);
+        connections.put(key, s);
+        mib.inc(Mib.TcpPassiveOpens);
+        s.attach(Tcb.accept(configFor(raddr), this::transmit, s.events(), laddr, lport, raddr, rport, syn,
+                isn.isn(laddr, lport, raddr, rport), isn.tsOffset(laddr, raddr), now()));
+    }
+
+    /**
+     * tcp_v4_send_reset (RFC 9293 3.10.7.1): a segment for no connection is answered with a RST that the
+     * sender will accept: at the ACK it carried, or acknowledging what it sent.
+     */
+    private void sendReset(Segment seg, int laddr, int lport, int raddr, int rport) {
+        Segment rst = seg.has(TcpFlags.ACK)
+                ? new Segment(seg.ack(), 0, TcpFlags.RST, 0, -1, -1, false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0)
+                : new Segment(0, seg.seq() + seg.seqLength(), TcpFlags.RST | TcpFlags.ACK, 0, -1, -1, false, false, 0, 0,
+                        Segment.NO_SACK, Segment.NO_DATA, 0, 0);
+        send(rst, laddr, lport, raddr, rport, false);
+    }
+
+    // ---- send (tcp_transmit_skb) ----
+
+    private void transmit(Tcb tcb, Segment seg, boolean retransmission) {
+        send(seg, tcb.localAddress(), tcb.localPort(), tcb.remoteAddress(), tcb.remotePort(), retransmission);
+    }
+
+    private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission) {
+        PacketBuffer pkt = wire.get().build(pool, seg, laddr, lport, raddr, rport);
+        pkt.setHash(FlowHash.ofFlow(laddr, raddr, Ipv4Packet.IPPROTO_TCP, lport, rport));
+        mib.inc(Mib.TcpOutSegs);
+        if (retransmission) {
+            mib.inc(Mib.TcpRetransSegs);
+        }
+        if (seg.has(TcpFlags.RST)) {
+            mib.inc(Mib.TcpOutRsts);
+        }
+        // Linux sets DF on TCP (path MTU discovery): the MSS keeps segments under the route's MTU
+        out.send(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
+    }
+
+    // ---- ICMP errors (tcp_v4_err) ----
+
+    /** Hard errors (port or protocol unreachable) fail a connection still opening; others are soft, as in Linux. */
+    @Override
+    public void err(int type, int code, int info, int saddr, int daddr, int sport, int dport) {
+        TcpSocket s = connections.get(new Key(saddr, sport, daddr, dport));
+        if (s != null && type == IcmpPacket.DEST_UNREACH
+                && (code == IcmpPacket.PORT_UNREACH || code == IcmpPacket.PROT_UNREACH)) {
+            s.cpu().execute(() -> s.hardError("connection refused"));
+        }
+    }
+
+    // ---- the application's side ----
+
+    /** listen(2) on {@code addr} (0: any) and {@code port}. */
+    public TcpListener listen(int addr, int port, int backlog) throws BindException {
+        TcpListener l = new TcpListener(this, addr, port, Math.max(1, backlog));
+        if (listeners.putIfAbsent(port, l) != null) {
+            throw new BindException("TCP port " + port + " is already in use");
+        }
+        return l;
+    }
+
+    void unlisten(TcpListener l) {
+        listeners.remove(l.port(), l);
+    }
+
+    /** connect(2): sends the SYN and returns; {@link TcpSocket#awaitConnected} waits for the handshake. */
+    public TcpSocket connect(int raddr, int rport) throws IOException {
+        int laddr = out.sourceFor(raddr);
+        if (laddr == 0) {
+            throw new NoRouteToHostException("no route to " + Ipv4Address.format(raddr));
+        }
+        int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+        int start = random.nextInt(span);
+        for (int i = 0; i < span; i++) {
+            int lport = EPHEMERAL_LOW + (start + i) % span;
+            Key key = new Key(laddr, lport, raddr, rport);
+            if (listeners.containsKey(lport)) {
+                continue;
+            }
+            Cpu cpu = cpuFor.apply(FlowHash.ofFlow(raddr, laddr, Ipv4Packet.IPPROTO_TCP, rport, lport));
+            TcpSocket s = new TcpSocket(this, key, cpu, null);
+            if (connections.putIfAbsent(key, s) == null) {
+                mib.inc(Mib.TcpActiveOpens);
+                TcpConfig cfg = configFor(raddr);
+                cpu.execute(() -> s.attach(Tcb.connect(cfg, this::transmit, s.events(), laddr, lport, raddr, rport,
+                        isn.isn(laddr, lport, raddr, rport), isn.tsOffset(laddr, raddr), now())));
+                return s;
+            }
+        }
+        throw new BindException("no free local port to " + Ipv4Address.format(raddr) + ":" + rport);
+    }
+
+    /** The settings for a connection to {@code raddr}: the MSS announced is clamped to the route's MTU. */
+    private TcpConfig configFor(int raddr) {
+        TcpConfig c = config;
+        int mtu = out.mtuFor(raddr);
+        int mss = mtu - Ipv4Packet.MIN_HEADER_LEN - TcpSegment.MIN_HEADER_LEN;
+        return mtu > 0 && mss < c.mss() ? c.withMss(mss) : c;
+    }
+
+    void established(TcpSocket s) {
+        currEstab.incrementAndGet();
+    }
+
+    /** A connection ended: out of the table, and counted as the kernel counts its ends. */
+    void closed(TcpSocket s, boolean wasEstablished, String cause) {
+        connections.remove(s.key(), s);
+        if (wasEstablished) {
+            currEstab.decrementAndGet();
+            if (cause != null && cause.contains("reset")) {
+                mib.inc(Mib.TcpEstabResets);
+            }
+        } else {
+            mib.inc(Mib.TcpAttemptFails);
+        }
+        if ("connection timed out".equals(cause)) {
+            mib.inc(Mib.TcpExtTCPTimeouts);
+        }
+    }
+
+    /** TcpCurrEstab: connections in ESTABLISHED or CLOSE_WAIT, by the kernel's gauge. */
+    public int currEstab() {
+        return currEstab.get();
+    }
+
+    /** Every connection and listener, for `ustack ss`. */
+    public List<TcpSocket> connections() {
+        return new ArrayList<>(connections.values());
+    }
+
+    public List<TcpListener> listeners() {
+        return new ArrayList<>(listeners.values());
+    }
+}

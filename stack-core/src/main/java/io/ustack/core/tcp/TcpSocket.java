@@ -1,0 +1,464 @@
+package io.ustack.core.tcp;
+
+import io.ustack.core.softnet.Cpu;
+import io.ustack.core.time.Timer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A TCP connection as the application holds it (struct socket with its tcp_sock).
+ *
+ * <p>Threads: the connection's protocol work (segments, timers, sending, window updates) runs on its
+ * {@link Cpu}, the backlog thread RPS steers its flow to. Application threads only copy bytes into the send
+ * buffer and out of the receive buffer, under this socket's lock, and then hand the sending to the Cpu.
+ * Blocking calls wait on the lock's condition; the non-blocking form registers {@link #onReadable} and
+ * {@link #onWritable}, which run on the Cpu once the protocol core has finished with the segment that
+ * caused them, and uses {@link #tryRead} and {@link #tryWrite}.
+ */
+public final class TcpSocket implements AutoCloseable {
+    private final TcpProtocol tcp;
+    private final TcpProtocol.Key key;
+    private final Cpu cpu;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Timer timer;
+    private final AtomicBoolean pushScheduled = new AtomicBoolean();
+    private final AtomicBoolean windowUpdateScheduled = new AtomicBoolean();
+    private final Events events = new Events();
+    private Tcb tcb;
+    private TcpListener listener;
+    private boolean established;
+    private boolean closed;
+    private String closeCause;
+    private boolean notifyReadable;
+    private boolean notifyWritable;
+    private boolean notifyAcceptable;
+    private volatile Runnable onReadable;
+    private volatile Runnable onWritable;
+    private volatile long readTimeoutMs;
+
+    TcpSocket(TcpProtocol tcp, TcpProtocol.Key key, Cpu cpu, TcpListener listener) {
+        this.tcp = tcp;
+        this.key = key;
+        this.cpu = cpu;
+        this.listener = listener;
+        this.timer = new Timer(now -> cpu.execute(this::onTimer));
+    }
+
+    TcpProtocol.Key key() {
+        return key;
+    }
+
+    Cpu cpu() {
+        return cpu;
+    }
+
+    TcpEvents events() {
+        return events;
+    }
+
+    /** Runs {@code work} on the connection under its lock, then whatever callbacks it caused. On the Cpu. */
+    void onCpu(java.util.function.Consumer<Tcb> work) {
+        Runnable[] callbacks;
+        lock.lock();
+        try {
+            if (tcb != null) {
+                work.accept(tcb);
+                rearm();
+            }
+            callbacks = takeCallbacks();
+        } finally {
+            lock.unlock();
+        }
+        for (Runnable r : callbacks) {
+            r.run();
+        }
+    }
+
+    /** Installs the protocol block; on the Cpu, before any segment of the connection is processed. */
+    void attach(Tcb t) {
+        lock.lock();
+        try {
+            tcb = t;
+            rearm();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void segmentArrives(Segment seg) {
+        onCpu(t -> t.segmentArrives(seg, tcp.now()));
+    }
+
+    private void onTimer() {
+        onCpu(t -> t.onTimers(tcp.now()));
+    }
+
+    /** An ICMP hard error for a connection still opening: it fails as Linux's does (ECONNREFUSED). */
+    void hardError(String cause) {
+        onCpu(t -> {
+            if (t.state() == TcpState.SYN_SENT) {
+                t.abort(cause);
+            }
+        });
+    }
+
+    private void rearm() {
+        long d = tcb.nextDeadline();
+        if (d == 0) {
+            cpu.cancel(timer);
+        } else {
+            cpu.schedule(timer, d);
+        }
+    }
+
+    private Runnable[] takeCallbacks() {
+        Runnable r = notifyReadable ? onReadable : null;
+        Runnable w = notifyWritable ? onWritable : null;
+        TcpListener l = notifyAcceptable ? listener : null;
+        notifyReadable = false;
+        notifyWritable = false;
+        notifyAcceptable = false;
+        Runnable a = l == null ? null : l::notifyAcceptable;
+        int n = (r != null ? 1 : 0) + (w != null ? 1 : 0) + (a != null ? 1 : 0);
+        Runnable[] out = new Runnable[n];
+        int i = 0;
+        if (a != null) {
+            out[i++] = a;
+        }
+        if (r != null) {
+            out[i++] = r;
+        }
+        if (w != null) {
+            out[i] = w;
+        }
+        return out;
+    }
+
+    /** What the protocol core says, recorded under the lock; callbacks run after the core returns. */
+    private final class Events implements TcpEvents {
+        @Override
+        public void established() {
+            established = true;
+            if (listener != null) {
+                if (listener.offer(TcpSocket.this)) {
+                    notifyAcceptable = true;
+                } else {
+                    tcb.abort("listen queue overflow");
+                }
+            }
+            tcp.established(TcpSocket.this);
+            changed.signalAll();
+        }
+
+        @Override
+        public void readable() {
+            notifyReadable = true;
+            changed.signalAll();
+        }
+
+        @Override
+        public void writable() {
+            notifyWritable = true;
+            changed.signalAll();
+        }
+
+        @Override
+        public void closed(String cause) {
+            if (listener != null && !established) {
+                listener.releaseSynSlot(); // a half-open child that never completed
+            }
+            closed = true;
+            closeCause = cause;
+            cpu.cancel(timer);
+            tcp.closed(TcpSocket.this, established, cause);
+            notifyReadable = true;
+            notifyWritable = true;
+            changed.signalAll();
+        }
+    }
+
+    // ---- the application's side ----
+
+    /** Waits until the handshake completes; throws ConnectException (refused, timed out) or on timeout. */
+    public void awaitConnected(long timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        lock.lock();
+        try {
+            while (!established && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SocketTimeoutException("connect timed out after " + timeoutMs + " ms");
+                }
+                changed.awaitNanos(left);
+            }
+            if (!established) {
+                throw new ConnectException(closeCause != null ? closeCause : "connection closed while opening");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SocketException("interrupted");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** SO_RCVTIMEO for blocking reads: 0 waits for ever. */
+    public void setReadTimeout(long ms) {
+        readTimeoutMs = ms;
+    }
+
+    /** recv(2): blocks until there is data, end of stream (-1) or an error. */
+    public int read(byte[] b, int off, int len) throws IOException {
+        long timeout = readTimeoutMs;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        int n;
+        lock.lock();
+        try {
+            while ((n = readLocked(b, off, len)) == 0) {
+                if (timeout == 0) {
+                    changed.await();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("read timed out after " + timeout + " ms");
+                    }
+                    changed.awaitNanos(left);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SocketException("interrupted");
+        } finally {
+            lock.unlock();
+        }
+        afterRead(n);
+        return n;
+    }
+
+    /** recv(2) with MSG_DONTWAIT: 0 when nothing is there yet, -1 at end of stream. */
+    public int tryRead(byte[] b, int off, int len) throws IOException {
+        int n;
+        lock.lock();
+        try {
+            n = readLocked(b, off, len);
+        } finally {
+            lock.unlock();
+        }
+        afterRead(n);
+        return n;
+    }
+
+    private int readLocked(byte[] b, int off, int len) throws IOException {
+        if (tcb != null) {
+            int n = tcb.read(b, off, len);
+            if (n != 0) {
+                return n;
+            }
+        }
+        if (closed) {
+            if (closeCause != null) {
+                throw new SocketException(closeCause);
+            }
+            return -1;
+        }
+        return 0;
+    }
+
+    private void afterRead(int n) {
+        if (n > 0 && windowUpdateScheduled.compareAndSet(false, true)) {
+            cpu.execute(() -> {
+                windowUpdateScheduled.set(false);
+                onCpu(t -> t.windowUpdate(tcp.now()));
+            });
+        }
+    }
+
+    /** send(2): blocks until every byte is queued (not necessarily sent). */
+    public void write(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            int n;
+            lock.lock();
+            try {
+                while ((n = writeLocked(b, off, len)) == 0) {
+                    changed.await();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SocketException("interrupted");
+            } finally {
+                lock.unlock();
+            }
+            off += n;
+            len -= n;
+            schedulePush();
+        }
+    }
+
+    /** send(2) with MSG_DONTWAIT: how many bytes were queued, 0 if the send buffer is full. */
+    public int tryWrite(byte[] b, int off, int len) throws IOException {
+        int n;
+        lock.lock();
+        try {
+            n = writeLocked(b, off, len);
+        } finally {
+            lock.unlock();
+        }
+        if (n > 0) {
+            schedulePush();
+        }
+        return n;
+    }
+
+    private int writeLocked(byte[] b, int off, int len) throws IOException {
+        if (closed) {
+            throw new SocketException(closeCause != null ? closeCause : "the connection is closed");
+        }
+        if (tcb == null || !established || tcb.writable() == 0) {
+            return 0;
+        }
+        try {
+            return tcb.queue(b, off, len);
+        } catch (IllegalStateException e) {
+            throw new SocketException("the socket is shut down for writing");
+        }
+    }
+
+    private void schedulePush() {
+        if (pushScheduled.compareAndSet(false, true)) {
+            cpu.execute(() -> {
+                pushScheduled.set(false);
+                onCpu(t -> t.push(tcp.now()));
+            });
+        }
+    }
+
+    /** shutdown(SHUT_WR): a FIN after what is queued; reads go on. */
+    public void shutdownOutput() {
+        cpu.execute(() -> onCpu(t -> t.close(tcp.now())));
+    }
+
+    /**
+     * close(2): a FIN after the queued data, or, with unread data left (the application will never see it),
+     * a RST as Linux sends (tcp_close's "data was lost").
+     */
+    @Override
+    public void close() {
+        boolean lostData;
+        lock.lock();
+        try {
+            lostData = tcb != null && tcb.readable() > 0;
+        } finally {
+            lock.unlock();
+        }
+        cpu.execute(() -> onCpu(t -> {
+            if (lostData) {
+                t.abort("closed with unread data");
+            } else {
+                t.close(tcp.now());
+            }
+        }));
+    }
+
+    /** The readiness callbacks of the non-blocking form; they run on the connection's Cpu and must not block. */
+    public void onReadable(Runnable callback) {
+        this.onReadable = callback;
+    }
+
+    public void onWritable(Runnable callback) {
+        this.onWritable = callback;
+    }
+
+    /** An InputStream over {@link #read}. */
+    public InputStream inputStream() {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = TcpSocket.this.read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return len == 0 ? 0 : TcpSocket.this.read(b, off, len);
+            }
+        };
+    }
+
+    /** An OutputStream over {@link #write}; close() shuts the output down (FIN). */
+    public OutputStream outputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                TcpSocket.this.write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                TcpSocket.this.write(b, off, len);
+            }
+
+            @Override
+            public void close() {
+                shutdownOutput();
+            }
+        };
+    }
+
+    /** The listener closed before the application accepted this connection: reset it. */
+    void abortFromListener() {
+        cpu.execute(() -> onCpu(t -> t.abort("listener closed")));
+    }
+
+    void accepted() {
+        lock.lock();
+        try {
+            listener = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int localAddress() {
+        return key.laddr();
+    }
+
+    public int localPort() {
+        return key.lport();
+    }
+
+    public int remoteAddress() {
+        return key.raddr();
+    }
+
+    public int remotePort() {
+        return key.rport();
+    }
+
+    /** The state, and the queue sizes ss shows (Recv-Q, Send-Q). */
+    public TcpInfo info() {
+        lock.lock();
+        try {
+            if (tcb == null) {
+                return new TcpInfo(TcpState.CLOSED, 0, 0, 0, 0, 0);
+            }
+            return new TcpInfo(tcb.state(), tcb.readable(), tcb.unacknowledged(), tcb.cwnd(), tcb.sndMss(),
+                    tcb.rtoNanos() / 1_000_000L);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** tcp_info, the part ss prints. */
+    public record TcpInfo(TcpState state, int recvQ, int sendQ, int cwnd, int mss, long rtoMs) {
+    }
+}
