@@ -1,5 +1,7 @@
 package io.ustack.core.tcp;
 
+import io.ustack.core.wire.TcpSegment;
+
 /**
  * One segment as the protocol core sees it, in either direction: header fields, the options it carries,
  * and its payload. The receive path fills one from a packet; the send path turns one into a packet. The
@@ -14,22 +16,43 @@ public record Segment(int seq, int ack, int flags, int window, int mss, int wsca
     static final int[] NO_SACK = new int[0];
     static final byte[] NO_DATA = new byte[0];
 
+    /** tcpdump's spelling of the control bits: [S.], [P.], [F.], [R]... */
+    public static String formatFlags(int flags) {
+        StringBuilder sb = new StringBuilder("[");
+        if ((flags & TcpSegment.SYN) != 0) {
+            sb.append('S');
+        }
+        if ((flags & TcpSegment.FIN) != 0) {
+            sb.append('F');
+        }
+        if ((flags & TcpSegment.RST) != 0) {
+            sb.append('R');
+        }
+        if ((flags & TcpSegment.PSH) != 0) {
+            sb.append('P');
+        }
+        if ((flags & TcpSegment.ACK) != 0) {
+            sb.append('.');
+        }
+        return sb.append(']').toString();
+    }
+
     public boolean has(int flag) {
         return (flags & flag) != 0;
     }
 
     /** SEG.LEN: payload plus one for each of SYN and FIN, which occupy sequence space. */
     public int seqLength() {
-        return dataLength + (has(TcpFlags.SYN) ? 1 : 0) + (has(TcpFlags.FIN) ? 1 : 0);
+        return dataLength + (has(TcpSegment.SYN) ? 1 : 0) + (has(TcpSegment.FIN) ? 1 : 0);
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(TcpFlags.format(flags)).append(" seq ").append(Integer.toUnsignedString(seq));
+        StringBuilder sb = new StringBuilder(formatFlags(flags)).append(" seq ").append(Integer.toUnsignedString(seq));
         if (dataLength > 0) {
             sb.append(':').append(Integer.toUnsignedString(seq + dataLength));
         }
-        if (has(TcpFlags.ACK)) {
+        if (has(TcpSegment.ACK)) {
             sb.append(" ack ").append(Integer.toUnsignedString(ack));
         }
         sb.append(" win ").append(window);

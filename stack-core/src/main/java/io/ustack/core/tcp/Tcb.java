@@ -1,10 +1,11 @@
 package io.ustack.core.tcp;
 
-import static io.ustack.core.tcp.TcpFlags.ACK;
-import static io.ustack.core.tcp.TcpFlags.FIN;
-import static io.ustack.core.tcp.TcpFlags.PSH;
-import static io.ustack.core.tcp.TcpFlags.RST;
-import static io.ustack.core.tcp.TcpFlags.SYN;
+import io.ustack.core.wire.TcpSegment;
+import static io.ustack.core.wire.TcpSegment.ACK;
+import static io.ustack.core.wire.TcpSegment.FIN;
+import static io.ustack.core.wire.TcpSegment.PSH;
+import static io.ustack.core.wire.TcpSegment.RST;
+import static io.ustack.core.wire.TcpSegment.SYN;
 
 /**
  * One TCP connection's state and its protocol logic: RFC 9293's transmission control block (the kernel's
@@ -337,6 +338,9 @@ public final class Tcb {
             duplicateAck(now);
         }
         if (SeqNum.before(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && !SeqNum.before(ack, sndWl2))) {
+            if (sndWnd == 0 && seg.window() != 0) {
+                persistBackoff = 0; // tcp_ack_probe: the window opened
+            }
             sndWnd = seg.window() << sndWscale; // tcp_ack_update_window
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
             sndWl1 = seg.seq();
@@ -376,8 +380,7 @@ public final class Tcb {
         if (rttTiming && SeqNum.after(ack, rttSeq)) {
             rttTiming = false;
         }
-        retransmits = 0;
-        rto.resetBackoff();
+        retransmits = 0; // the backoff itself ends with a valid RTT sample (RFC 6298 5.7, Karn)
         rtoAt = sndUna == sndNxt ? 0 : now + rto.rtoNanos();
         if (state.synchronizedState()) {
             congestionOnAck(ack, acked, now); // the ACK of our SYN carries no data: it grows nothing
@@ -706,13 +709,12 @@ public final class Tcb {
 
     /** The earliest armed deadline, in nanoseconds, or 0 if none. */
     public long nextDeadline() {
-        long d = 0;
-        for (long t : new long[] {rtoAt, delackAt, timeWaitAt, persistAt}) {
-            if (t != 0 && (d == 0 || t < d)) {
-                d = t;
-            }
-        }
-        return d;
+        return earliest(earliest(rtoAt, delackAt), earliest(timeWaitAt, persistAt));
+    }
+
+    /** The earlier of two deadlines, where 0 means none. */
+    private static long earliest(long a, long b) {
+        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
     }
 
     /** Runs every timer due at {@code now}: retransmission, delayed ACK, zero-window probe, TIME_WAIT. */

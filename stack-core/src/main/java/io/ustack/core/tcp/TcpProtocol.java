@@ -111,12 +111,12 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             return;
         }
         TcpListener l = listener(daddr, dport);
-        if (l != null && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST)) {
+        if (l != null && seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)) {
             pkt.release();
             passiveOpen(l, seg, daddr, dport, saddr, sport);
             return;
         }
-        if (!seg.has(TcpFlags.RST)) {
+        if (!seg.has(TcpSegment.RST)) {
             sendReset(seg, daddr, dport, saddr, sport);
         }
         drops.drop(pkt, DropReason.NO_SOCKET);
@@ -146,9 +146,9 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * sender will accept: at the ACK it carried, or acknowledging what it sent.
      */
     private void sendReset(Segment seg, int laddr, int lport, int raddr, int rport) {
-        Segment rst = seg.has(TcpFlags.ACK)
-                ? new Segment(seg.ack(), 0, TcpFlags.RST, 0, -1, -1, false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0)
-                : new Segment(0, seg.seq() + seg.seqLength(), TcpFlags.RST | TcpFlags.ACK, 0, -1, -1, false, false, 0, 0,
+        Segment rst = seg.has(TcpSegment.ACK)
+                ? new Segment(seg.ack(), 0, TcpSegment.RST, 0, -1, -1, false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0)
+                : new Segment(0, seg.seq() + seg.seqLength(), TcpSegment.RST | TcpSegment.ACK, 0, -1, -1, false, false, 0, 0,
                         Segment.NO_SACK, Segment.NO_DATA, 0, 0);
         send(rst, laddr, lport, raddr, rport, false);
     }
@@ -166,7 +166,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         if (retransmission) {
             mib.inc(Mib.TcpRetransSegs);
         }
-        if (seg.has(TcpFlags.RST)) {
+        if (seg.has(TcpSegment.RST)) {
             mib.inc(Mib.TcpOutRsts);
         }
         // Linux sets DF on TCP (path MTU discovery): the MSS keeps segments under the route's MTU

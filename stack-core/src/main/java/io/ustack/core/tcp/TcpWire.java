@@ -31,7 +31,7 @@ final class TcpWire {
                 sack[2 * i + 1] = scratch.sackEnd(i);
             }
         }
-        return new Segment(tcp.seq(), tcp.ackSeq(), tcp.flags() & 0x3f, tcp.window(), scratch.mss(), scratch.wscale(),
+        return new Segment(tcp.seq(), tcp.ackSeq(), tcp.flags(), tcp.window(), scratch.mss(), scratch.wscale(),
                 scratch.sackPermitted(), scratch.timestamps(), scratch.tsVal(), scratch.tsEcr(), sack, data, 0,
                 payloadLen);
     }

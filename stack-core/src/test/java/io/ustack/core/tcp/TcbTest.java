@@ -1,10 +1,11 @@
 package io.ustack.core.tcp;
 
-import static io.ustack.core.tcp.TcpFlags.ACK;
-import static io.ustack.core.tcp.TcpFlags.FIN;
-import static io.ustack.core.tcp.TcpFlags.PSH;
-import static io.ustack.core.tcp.TcpFlags.RST;
-import static io.ustack.core.tcp.TcpFlags.SYN;
+import io.ustack.core.wire.TcpSegment;
+import static io.ustack.core.wire.TcpSegment.ACK;
+import static io.ustack.core.wire.TcpSegment.FIN;
+import static io.ustack.core.wire.TcpSegment.PSH;
+import static io.ustack.core.wire.TcpSegment.RST;
+import static io.ustack.core.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

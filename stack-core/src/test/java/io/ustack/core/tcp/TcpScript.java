@@ -98,7 +98,7 @@ final class TcpScript implements TcpOutput, TcpEvents {
     /** Asserts the next outbound segment's flags, relative seq and ack (ack -1: not checked) and length. */
     Segment expect(int flags, int relSeq, int relAck, int len) {
         Segment s = out();
-        assertEquals(TcpFlags.format(flags), TcpFlags.format(s.flags()), "flags of " + s);
+        assertEquals(Segment.formatFlags(flags), Segment.formatFlags(s.flags()), "flags of " + s);
         assertEquals(relSeq, s.seq() - ISS, "seq of " + s);
         if (relAck >= 0) {
             assertEquals(relAck, s.ack() - PEER_ISS, "ack of " + s);

@@ -41,7 +41,7 @@ class TcpWireTest {
 
     @Test
     void synWithEveryOption() {
-        Segment syn = new Segment(123, 0, TcpFlags.SYN, 65535, 1460, 7, true, true, 1111, 0, Segment.NO_SACK,
+        Segment syn = new Segment(123, 0, TcpSegment.SYN, 65535, 1460, 7, true, true, 1111, 0, Segment.NO_SACK,
                 Segment.NO_DATA, 0, 0);
         Segment back = roundTrip(syn);
         assertEquals(syn.toString(), back.toString());
@@ -50,7 +50,7 @@ class TcpWireTest {
     @Test
     void dataWithTimestampsAndSack() {
         byte[] data = Frames.pattern(1000);
-        Segment seg = new Segment(-5, 77, TcpFlags.ACK | TcpFlags.PSH, 512, -1, -1, false, true, 9, 8,
+        Segment seg = new Segment(-5, 77, TcpSegment.ACK | TcpSegment.PSH, 512, -1, -1, false, true, 9, 8,
                 new int[] {100, 200, 300, 400}, data, 0, data.length);
         Segment back = roundTrip(seg);
         assertEquals(seg.toString(), back.toString());
