@@ -12,13 +12,13 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
 /**
  * A container of the daemon image, named for the test that made it. Three shapes: the image as shipped
- * (the daemon is the main process), an idle container in which the test starts and kills the daemon, and a
- * sidecar that joins another container's network namespace.
+ * (the daemon is the main process), an idle container in which the test starts and kills the daemon (with
+ * {@link #withNetnsSupport} when its peers live in namespaces beside it), and a sidecar that joins another
+ * container's network namespace.
  */
 final class UstackContainer extends GenericContainer<UstackContainer> {
     /** Where {@link #startDaemon} sends the daemon's output, the pid it ran under and how it exited. */
@@ -45,8 +45,7 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
         return new UstackContainer(image, name, true)
                 .withTap()
                 .withCommand(cmd.toArray(String[]::new))
-                .waitingFor(Wait.forLogMessage(".*ustack: up:.*", 1)
-                        .withStartupTimeout(Duration.ofSeconds(DAEMON_UP_SECONDS)));
+                .waitingFor(new DaemonUp().withStartupTimeout(Duration.ofSeconds(DAEMON_UP_SECONDS)));
     }
 
     /** A container that only idles (under an init that reaps what the test kills). */
@@ -90,15 +89,18 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
         return "ustack-it-" + scenario + "-" + random;
     }
 
-    /** Starts the container; a failure to start carries the container's log. */
+    /** Starts the container; a failure to start says why, with the daemon's log where it has one. */
     void up() {
         try {
             start();
             System.err.println("docker: started " + name + " (" + getContainerId().substring(0, 12) + ")");
         } catch (RuntimeException e) {
-            String log = getContainerId() == null ? "(no container)" : getLogs();
             stop();
-            throw new AssertionError(name + " did not start; its log:\n" + log, e);
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new AssertionError(name + " did not start: " + root.getMessage(), e);
         }
     }
 
@@ -119,9 +121,9 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
 
     /**
      * Starts `ustack daemon ARGS` in the background and waits for its "up" line. A shell stays behind as
-     * its parent to record how it exits. Returns the daemon's pid.
+     * its parent to record its pid and how it exits.
      */
-    int startDaemon(String... daemonArgs) throws InterruptedException {
+    void startDaemon(String... daemonArgs) throws InterruptedException {
         starts++;
         String script = "echo \"---- start " + starts + "\" >>" + LOG + "; "
                 + "ustack daemon " + String.join(" ", daemonArgs) + " >>" + LOG + " 2>&1 & "
@@ -133,7 +135,7 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
         while (System.nanoTime() < deadline) {
             String log = daemonLog();
             if (log.split("ustack: up:", -1).length - 1 == starts) {
-                return Integer.parseInt(exec("cat", PID).ok().output().trim());
+                return;
             }
             if (exec("test", "-e", EXIT).exit() == 0) {
                 throw new AssertionError("the daemon exited with " + exec("cat", EXIT).output().trim()
@@ -178,7 +180,7 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
     /** The daemon's log and the container's addresses and routes, for a failure's report. */
     String diagnostics() {
         if (!isRunning()) {
-            return "---- " + name + " (not running) ----\n" + (getContainerId() == null ? "" : getLogs());
+            return "---- " + name + " (not running) ----";
         }
         return "---- " + name + ": daemon log ----\n" + (daemonIsMain || starts > 0 ? daemonLog() : "(no daemon here)")
                 + "\n---- " + name + ": ip addr ----\n" + exec("ip", "addr").output()
