@@ -24,6 +24,10 @@ public final class IcmpPacket {
     public static final int PROT_UNREACH = 2;
     public static final int PORT_UNREACH = 3;
     public static final int FRAG_NEEDED = 4;
+    /** Communication administratively prohibited (RFC 1812): the net, the host, or by filtering. */
+    public static final int NET_ANO = 9;
+    public static final int HOST_ANO = 10;
+    public static final int PKT_FILTERED = 13;
     /** Codes for TIME_EXCEEDED. */
     public static final int EXC_TTL = 0;
     public static final int EXC_FRAGTIME = 1;

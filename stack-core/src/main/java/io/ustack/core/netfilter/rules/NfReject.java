@@ -1,0 +1,109 @@
+package io.ustack.core.netfilter.rules;
+
+import io.ustack.core.buffer.BufferPool;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.icmp.IcmpSender;
+import io.ustack.core.ipv4.Ipv4Output;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.wire.IcmpPacket;
+import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.TcpSegment;
+import io.ustack.core.wire.UdpDatagram;
+
+/**
+ * nf_reject_ipv4: the answers REJECT sends about a packet it refuses, an ICMP destination unreachable
+ * (nf_send_unreach) or a TCP RST (nf_send_reset). Neither answers a later fragment or a packet whose
+ * transport checksum is wrong, which might not be what its sender sent.
+ */
+public final class NfReject {
+    private final BufferPool pool;
+    private final Ipv4Output out;
+    private final IcmpSender icmp;
+
+    public NfReject(BufferPool pool, Ipv4Output out, IcmpSender icmp) {
+        this.pool = pool;
+        this.out = out;
+        this.icmp = icmp;
+    }
+
+    /**
+     * nf_send_unreach: ICMP destination unreachable with {@code code} about {@code pkt} (network header
+     * set), through icmp_send and so under its rules and rate limits. Borrows.
+     */
+    public void sendUnreach(PacketBuffer pkt, int code) {
+        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
+        if (ip.fragmentOffset() != 0 || !transportChecksumOk(pkt, ip)) {
+            return;
+        }
+        icmp.send(pkt, IcmpPacket.DEST_UNREACH, code, 0);
+    }
+
+    /**
+     * nf_send_reset: a RST for the TCP segment in {@code pkt}, from its destination to its source, with
+     * sequence numbers per RFC 9293's reset generation: if the segment had ACK, the RST takes its
+     * acknowledgment number as sequence number and carries no ACK; otherwise it has sequence 0 and
+     * acknowledges everything the segment occupied (SYN and FIN count one each). Sent with DF through
+     * ip_local_out, so OUTPUT and POSTROUTING see it. Nothing answers a RST, a later fragment, a segment cut
+     * short or with a bad checksum, or one that was not addressed to a single host. Borrows.
+     */
+    public void sendReset(PacketBuffer pkt) {
+        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
+        if (ip.fragmentOffset() != 0 || ip.protocol() != Ipv4Packet.IPPROTO_TCP) {
+            return;
+        }
+        int l4 = ip.offset() + ip.headerLength();
+        int tcpLen = ip.totalLength() - ip.headerLength();
+        TcpSegment th = TcpSegment.wrap(pkt, l4);
+        if (th == null || th.headerLength() < TcpSegment.MIN_HEADER_LEN || th.headerLength() > tcpLen
+                || th.hasFlags(TcpSegment.RST) || !th.checksumOk(ip.saddr(), ip.daddr(), tcpLen)) {
+            return;
+        }
+        DstEntry dst = pkt.dst();
+        if (dst != null && (dst.type() == DstEntry.Type.BROADCAST || dst.type() == DstEntry.Type.MULTICAST)) {
+            return;
+        }
+        int seq;
+        int ackSeq;
+        int flags;
+        if (th.hasFlags(TcpSegment.ACK)) {
+            seq = th.ackSeq();
+            ackSeq = 0;
+            flags = TcpSegment.RST;
+        } else {
+            int occupied = tcpLen - th.headerLength() + (th.hasFlags(TcpSegment.SYN) ? 1 : 0)
+                    + (th.hasFlags(TcpSegment.FIN) ? 1 : 0);
+            seq = 0;
+            ackSeq = th.seq() + occupied;
+            flags = TcpSegment.RST | TcpSegment.ACK;
+        }
+        PacketBuffer rst = pool.allocateWithHeadroom(0);
+        TcpSegment r = TcpSegment.push(rst, th.destinationPort(), th.sourcePort(), seq, ackSeq, flags, 0, 0);
+        r.updateChecksum(ip.daddr(), ip.saddr(), TcpSegment.MIN_HEADER_LEN);
+        out.send(rst, ip.daddr(), ip.saddr(), Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
+    }
+
+    /**
+     * nf_reject_verify_csum and nf_ip_checksum: the TCP, UDP (unless it sent none) or ICMP checksum of the
+     * packet is right; other protocols are not checked.
+     */
+    private static boolean transportChecksumOk(PacketBuffer pkt, Ipv4Packet ip) {
+        int l4 = ip.offset() + ip.headerLength();
+        int len = ip.totalLength() - ip.headerLength();
+        switch (ip.protocol()) {
+            case Ipv4Packet.IPPROTO_TCP: {
+                TcpSegment th = TcpSegment.wrap(pkt, l4);
+                return th != null && th.checksumOk(ip.saddr(), ip.daddr(), len);
+            }
+            case Ipv4Packet.IPPROTO_UDP: {
+                UdpDatagram uh = UdpDatagram.wrap(pkt, l4);
+                return uh != null && uh.checksumOk(ip.saddr(), ip.daddr(), len);
+            }
+            case Ipv4Packet.IPPROTO_ICMP: {
+                IcmpPacket ih = IcmpPacket.wrap(pkt, l4);
+                return ih != null && ih.checksumOk(len);
+            }
+            default:
+                return true;
+        }
+    }
+}
