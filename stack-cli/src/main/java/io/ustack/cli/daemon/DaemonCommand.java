@@ -66,8 +66,8 @@ public final class DaemonCommand implements Callable<Integer> {
     boolean forward;
 
     @Option(names = "--serve", paramLabel = "LIST", defaultValue = "all",
-            description = "Built-in services, comma-separated: echo (7), discard (9), chargen (19), on UDP; "
-                    + "or all, or none. Default: ${DEFAULT-VALUE}.")
+            description = "Built-in services, comma-separated: echo (7), discard (9), chargen (19), on TCP and "
+                    + "UDP, and http (80); or all, or none. Default: ${DEFAULT-VALUE}.")
     String serve;
 
     @Override

@@ -9,16 +9,17 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The services `--serve LIST` names: a comma-separated list of echo, discard and chargen (each on UDP for
- * now; TCP and http come with the stack's TCP), or {@code all}, or {@code none}.
+ * The services `--serve LIST` names: a comma-separated list of echo (7), discard (9) and chargen (19), each
+ * on TCP and UDP, and http (80), or {@code all}, or {@code none}.
  */
 public final class ServiceList implements AutoCloseable {
     private static final Map<String, List<Supplier<Service>>> BY_NAME = new LinkedHashMap<>();
 
     static {
-        BY_NAME.put("echo", List.of(UdpEcho::new));
-        BY_NAME.put("discard", List.of(UdpDiscard::new));
-        BY_NAME.put("chargen", List.of(UdpChargen::new));
+        BY_NAME.put("echo", List.of(UdpEcho::new, () -> new TcpService(7, (s, stack) -> new TcpEcho(s))));
+        BY_NAME.put("discard", List.of(UdpDiscard::new, () -> new TcpService(9, (s, stack) -> new TcpDiscard(s))));
+        BY_NAME.put("chargen", List.of(UdpChargen::new, () -> new TcpService(19, (s, stack) -> new TcpChargen(s))));
+        BY_NAME.put("http", List.of(() -> new TcpService(80, Http::new)));
     }
 
     private final List<String> names;

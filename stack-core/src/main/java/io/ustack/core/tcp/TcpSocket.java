@@ -368,6 +368,14 @@ public final class TcpSocket implements AutoCloseable {
         }));
     }
 
+    /**
+     * Runs {@code work} on this connection's Cpu, where its callbacks run: how a service that accepted it
+     * elsewhere starts serving it without two threads touching its state.
+     */
+    public void runOnCpu(Runnable work) {
+        cpu.execute(work);
+    }
+
     /** The readiness callbacks of the non-blocking form; they run on the connection's Cpu and must not block. */
     public void onReadable(Runnable callback) {
         this.onReadable = callback;
