@@ -3,6 +3,12 @@ package io.ustack.cli.control;
 import io.ustack.cli.control.handlers.AddrHandler;
 import io.ustack.cli.control.handlers.NeighFlushHandler;
 import io.ustack.cli.control.handlers.NeighListHandler;
+import io.ustack.cli.control.handlers.NfAddHandler;
+import io.ustack.cli.control.handlers.NfDelHandler;
+import io.ustack.cli.control.handlers.NfFlushHandler;
+import io.ustack.cli.control.handlers.NfInsertHandler;
+import io.ustack.cli.control.handlers.NfListHandler;
+import io.ustack.cli.control.handlers.NfPolicyHandler;
 import io.ustack.cli.control.handlers.RouteAddHandler;
 import io.ustack.cli.control.handlers.RouteDelHandler;
 import io.ustack.cli.control.handlers.RouteListHandler;
@@ -25,7 +31,13 @@ public final class ControlHandlers {
                 .add(new RouteAddHandler(stack))
                 .add(new RouteDelHandler(stack))
                 .add(new NeighListHandler(stack))
-                .add(new NeighFlushHandler(stack));
+                .add(new NeighFlushHandler(stack))
+                .add(new NfListHandler(stack))
+                .add(new NfAddHandler(stack))
+                .add(new NfInsertHandler(stack))
+                .add(new NfDelHandler(stack))
+                .add(new NfPolicyHandler(stack))
+                .add(new NfFlushHandler(stack));
     }
 
     public ControlHandlers add(ControlHandler h) {

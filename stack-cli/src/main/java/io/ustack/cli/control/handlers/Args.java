@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ustack.cli.control.ControlException;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.stack.NetStack;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
@@ -44,6 +45,37 @@ final class Args {
             throw new ControlException(cmd + " needs \"" + name + "\", " + what);
         }
         return v;
+    }
+
+    /** The whole-number argument {@code name}, which must be there. */
+    static int requiredInt(ObjectNode args, String cmd, String name, String what) throws ControlException {
+        JsonNode n = args.get(name);
+        if (n == null || n.isNull()) {
+            throw new ControlException(cmd + " needs \"" + name + "\", " + what);
+        }
+        if (!n.canConvertToInt() || !n.isIntegralNumber()) {
+            throw new ControlException(cmd + "'s \"" + name + "\" must be a whole number");
+        }
+        return n.asInt();
+    }
+
+    /** The argument {@code name}, an array of strings (a command line's words), which must be there. */
+    static List<String> requiredWords(ObjectNode args, String cmd, String name, String what) throws ControlException {
+        JsonNode n = args.get(name);
+        if (n == null || n.isNull()) {
+            throw new ControlException(cmd + " needs \"" + name + "\", " + what);
+        }
+        if (!n.isArray()) {
+            throw new ControlException(cmd + "'s \"" + name + "\" must be an array of strings");
+        }
+        List<String> words = new ArrayList<>();
+        for (JsonNode w : n) {
+            if (!w.isTextual()) {
+                throw new ControlException(cmd + "'s \"" + name + "\" must be an array of strings");
+            }
+            words.add(w.asText());
+        }
+        return words;
     }
 
     /** The stack's device named {@code name}. */

@@ -59,10 +59,11 @@ public final class IpTables {
         }
     }
 
-    /** iptables -A: adds {@code rule} (parsed for this chain) at the end. */
-    public synchronized void append(Chain chain, Rule rule) {
+    /** iptables -A: adds {@code rule} (parsed for this chain) at the end; returns its number (from 1). */
+    public synchronized int append(Chain chain, Rule rule) {
         ChainTable t = chains[chain.ordinal()];
         insertAt(t, t.rules.length, rule);
+        return t.rules.length;
     }
 
     /** iptables -I CHAIN NUM: inserts {@code rule} so that it becomes rule {@code num} (from 1). */
