@@ -123,9 +123,40 @@ class NfCommandTest {
     }
 
     @Test
+    void conntrackListsTheFlowsAStateRuleTracks() {
+        h.hostArps();
+        assertEquals(0, run("conntrack"));
+        assertEquals("conntrack: off (no rule needs it), 0 flow entries (max 65536), found 0, invalid 0, insert 0, "
+                + "insert_failed 0, drop 0, early_drop 0\n", out.toString());
+        assertEquals(0, run("nf", "add", "INPUT", "-m", "state", "--state", "INVALID", "-j", "DROP"));
+        h.injectIp(ipv4(HOST_IP, STACK_IP, 1, 64, 1, 0, icmpEcho(8, 7, 1, pattern(8))));
+        assertEquals(1, h.sent().size());
+        assertEquals(0, run("conntrack", "list"));
+        assertEquals("""
+                icmp     1 30 src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=7 src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=7
+                conntrack: on, 1 flow entries (max 65536), found 1, invalid 0, insert 1, insert_failed 0, drop 0, early_drop 0
+                """, out.toString());
+        assertEquals(0, run("conntrack", "--json"));
+        JsonNode flow = json().get("flows").get(0);
+        assertEquals("icmp", flow.get("protocol").asText());
+        assertEquals("src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=7", flow.get("original").asText());
+        assertEquals(0, run("conntrack", "flush"));
+        assertEquals(0, run("conntrack", "list", "--json"));
+        assertEquals(0, json().get("flows").size());
+        assertEquals(0, run("nf", "list", "INPUT"));
+        assertTrue(out.toString().contains(" DROP       all  --  *      *       0.0.0.0/0            0.0.0.0/0            state INVALID\n"),
+                out.toString());
+        assertEquals(0, run("nf", "flush"));
+        assertEquals(0, run("conntrack"));
+        assertTrue(out.toString().startsWith("conntrack: off"), "the last rule that needed it is gone");
+        assertEquals(2, run("conntrack", "list", "extra"));
+    }
+
+    @Test
     void helpListsNf() {
         assertEquals(0, run("--help"));
         assertTrue(out.toString().contains("  nf "), out.toString());
+        assertTrue(out.toString().contains("  conntrack "), out.toString());
         assertEquals(0, run("nf", "add", "--help"));
         assertTrue(out.toString().contains("--reject-with"), out.toString());
     }

@@ -1,6 +1,8 @@
 package io.ustack.cli.control;
 
 import io.ustack.cli.control.handlers.AddrHandler;
+import io.ustack.cli.control.handlers.ConntrackFlushHandler;
+import io.ustack.cli.control.handlers.ConntrackListHandler;
 import io.ustack.cli.control.handlers.NeighFlushHandler;
 import io.ustack.cli.control.handlers.NeighListHandler;
 import io.ustack.cli.control.handlers.NfAddHandler;
@@ -37,7 +39,9 @@ public final class ControlHandlers {
                 .add(new NfInsertHandler(stack))
                 .add(new NfDelHandler(stack))
                 .add(new NfPolicyHandler(stack))
-                .add(new NfFlushHandler(stack));
+                .add(new NfFlushHandler(stack))
+                .add(new ConntrackListHandler(stack))
+                .add(new ConntrackFlushHandler(stack));
     }
 
     public ControlHandlers add(ControlHandler h) {

@@ -1,6 +1,8 @@
 package io.ustack.core.buffer;
 
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.netfilter.conntrack.Conn;
+import io.ustack.core.netfilter.conntrack.CtInfo;
 import io.ustack.core.route.DstEntry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -39,6 +41,8 @@ public final class PacketBuffer {
     private boolean hashValid;
     private int mark;
     private DstEntry dst;
+    private Conn nfct;
+    private CtInfo nfctInfo;
 
     PacketBuffer(BufferPool pool, int capacity) {
         this.pool = pool;
@@ -59,6 +63,8 @@ public final class PacketBuffer {
         hashValid = false;
         mark = 0;
         dst = null;
+        nfct = null;
+        nfctInfo = null;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class PacketBuffer {
         released = true;
         dst = null;
         dev = null;
+        nfct = null;
         pool.recycle(this);
     }
 
@@ -312,6 +319,27 @@ public final class PacketBuffer {
 
     public void setDst(DstEntry dst) {
         this.dst = dst;
+    }
+
+    /** skb->_nfct: the connection conntrack tied this packet to, or null (untracked, or invalid). */
+    public Conn nfct() {
+        return nfct;
+    }
+
+    /** How the packet relates to {@link #nfct()}; null when there is none. */
+    public CtInfo nfctInfo() {
+        return nfctInfo;
+    }
+
+    /** nf_ct_set: ties the packet to {@code ct} as {@code info}. */
+    public void setNfct(Conn ct, CtInfo info) {
+        this.nfct = ct;
+        this.nfctInfo = info;
+    }
+
+    /** nf_reset_ct: the packet is a new one now (a buffer reused for an answer) and belongs to no connection. */
+    public void nfResetCt() {
+        setNfct(null, null);
     }
 
     public BufferPool pool() {

@@ -98,6 +98,7 @@ public final class IcmpSender {
         icmp.setType(IcmpPacket.ECHOREPLY);
         icmp.setCode(0);
         pkt.setU16(icmp.offset() + 2, Checksum.replace16(icmp.checksum(), before, 0));
+        pkt.nfResetCt(); // the request's connection entry belongs to the request; conntrack classifies the reply anew
         countOut(IcmpPacket.ECHOREPLY);
         out.send(pkt, from, replyTo, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false);
     }

@@ -34,6 +34,7 @@ public final class Ipv4Input {
     private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
     private volatile ErrorSender icmp = (pkt, type, code, info) -> { };
     private volatile IpProtocolHandler forward;
+    private volatile boolean defragBeforeHooks;
 
     public Ipv4Input(Fib fib, Netfilter netfilter, Reassembler reassembler, MibCounters mib, PacketDrops drops) {
         this.fib = fib;
@@ -89,7 +90,20 @@ public final class Ipv4Input {
         pkt.trim(totLen);
         pkt.resetNetworkHeader();
         pkt.setTransportHeader(pkt.data() + ip.headerLength());
+        if (defragBeforeHooks && ip.isFragment()) {
+            // nf_defrag_ipv4 (NF_IP_PRI_CONNTRACK_DEFRAG): conntrack needs whole datagrams; one that is
+            // forwarded is fragmented again on its way out
+            pkt = reassembler.defrag(pkt);
+            if (pkt == null) {
+                return;
+            }
+        }
         netfilter.hook(Hook.PRE_ROUTING, pkt, pkt.dev(), null, this::ipRcvFinish);
+    }
+
+    /** nf_defrag_ipv4 on or off: reassembly before PRE_ROUTING, while connection tracking runs. */
+    public void setDefragBeforeHooks(boolean on) {
+        this.defragBeforeHooks = on;
     }
 
     /**

@@ -81,6 +81,25 @@ public final class Frames {
         return checksum(pseudo.array(), 0, 12 + datagram.length);
     }
 
+    /** A TCP segment with a 20-byte header, window 64240, and its checksum over the pseudo-header computed here. */
+    public static byte[] tcp(int src, int dst, int sport, int dport, int seq, int ack, int flags, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(20 + payload.length);
+        b.putShort((short) sport).putShort((short) dport).putInt(seq).putInt(ack).put((byte) 0x50).put((byte) flags)
+                .putShort((short) 64240).putShort((short) 0).putShort((short) 0).put(payload);
+        byte[] seg = b.array();
+        int c = tcpChecksum(src, dst, seg);
+        seg[16] = (byte) (c >> 8);
+        seg[17] = (byte) c;
+        return seg;
+    }
+
+    /** The TCP checksum of {@code segment} with its checksum field as it stands: 0 when that field is right. */
+    public static int tcpChecksum(int src, int dst, byte[] segment) {
+        ByteBuffer pseudo = ByteBuffer.allocate(12 + segment.length);
+        pseudo.putInt(src).putInt(dst).put((byte) 0).put((byte) 6).putShort((short) segment.length).put(segment);
+        return checksum(pseudo.array(), 0, pseudo.capacity());
+    }
+
     /** RFC 1071, the slow obvious way. */
     public static int checksum(byte[] d, int off, int len) {
         long sum = 0;

@@ -5,6 +5,8 @@ import io.ustack.core.netfilter.HookFunction;
 import io.ustack.core.netfilter.HookState;
 import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.netfilter.Verdict;
+import io.ustack.core.netfilter.conntrack.Conntrack;
+import io.ustack.core.netfilter.conntrack.CtInfo;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.TcpSegment;
 import io.ustack.core.wire.UdpDatagram;
@@ -49,11 +51,13 @@ public final class IpTables {
 
     private final Netfilter netfilter;
     private final NfReject reject;
+    private final Conntrack conntrack;
     private final ChainTable[] chains = new ChainTable[Chain.values().length];
 
-    public IpTables(Netfilter netfilter, NfReject reject) {
+    public IpTables(Netfilter netfilter, NfReject reject, Conntrack conntrack) {
         this.netfilter = netfilter;
         this.reject = reject;
+        this.conntrack = conntrack;
         for (Chain c : Chain.values()) {
             chains[c.ordinal()] = new ChainTable(c);
         }
@@ -82,6 +86,9 @@ public final class IpTables {
         System.arraycopy(old, 0, next, 0, index);
         next[index] = rule;
         System.arraycopy(old, index, next, index + 1, old.length - index);
+        if (rule.needsConntrack()) {
+            conntrack.get();
+        }
         t.rules = next;
         updateHook(t);
     }
@@ -99,6 +106,7 @@ public final class IpTables {
         System.arraycopy(old, num, next, num - 1, old.length - num);
         t.rules = next;
         updateHook(t);
+        release(gone);
         return gone;
     }
 
@@ -115,10 +123,13 @@ public final class IpTables {
     /** iptables -F CHAIN: removes every rule of the chain; its policy stays. Returns how many went. */
     public synchronized int flush(Chain chain) {
         ChainTable t = chains[chain.ordinal()];
-        int n = t.rules.length;
+        Rule[] gone = t.rules;
         t.rules = new Rule[0];
         updateHook(t);
-        return n;
+        for (Rule r : gone) {
+            release(r);
+        }
+        return gone.length;
     }
 
     public ChainView list(Chain chain) {
@@ -135,6 +146,13 @@ public final class IpTables {
         return out;
     }
 
+    /** A rule leaves: its hold on conntrack goes with it (nf_ct_netns_put in its destroy). */
+    private void release(Rule r) {
+        if (r.needsConntrack()) {
+            conntrack.put();
+        }
+    }
+
     /** nf_register_net_hook / nf_unregister_net_hook as the chain comes to need a function or stops needing one. */
     private void updateHook(ChainTable t) {
         boolean needed = t.rules.length > 0 || t.policy != Verdict.ACCEPT;
@@ -147,7 +165,7 @@ public final class IpTables {
     }
 
     /**
-     * ipt_do_table for one chain: reads the packet's addresses, protocol and ports once, then the first
+     * ipt_do_table for one chain: reads the packet's addresses, protocol, ports and state once, then the first
      * matching rule's target decides; no match, the policy. Borrows {@code pkt} (REJECT answers it, then
      * drops it by its DROP verdict).
      */
@@ -176,8 +194,10 @@ public final class IpTables {
                 }
             }
         }
+        CtInfo ctinfo = pkt.nfctInfo();
+        int stateBit = ctinfo == null ? CtInfo.STATE_INVALID : ctinfo.stateBit();
         for (Rule r : rules) {
-            if (r.matches(proto, saddr, daddr, sport, dport, state.in(), state.out())) {
+            if (r.matches(proto, saddr, daddr, sport, dport, state.in(), state.out(), stateBit)) {
                 r.count(len);
                 return fire(r.target(), pkt);
             }

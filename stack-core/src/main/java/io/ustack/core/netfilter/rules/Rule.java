@@ -1,6 +1,7 @@
 package io.ustack.core.netfilter.rules;
 
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.netfilter.conntrack.CtInfo;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Packet;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,6 +36,8 @@ public final class Rule {
     final int dportLo;
     final int dportHi;
     final boolean dportInvert;
+    final int stateMask; // 0: no --state; else CtInfo.STATE_* bits
+    final boolean stateInvert;
     final Target target;
 
     private final LongAdder packets = new LongAdder();
@@ -61,6 +64,8 @@ public final class Rule {
         dportLo = b.dportLo;
         dportHi = b.dportHi;
         dportInvert = b.dportInvert;
+        stateMask = b.stateMask;
+        stateInvert = b.stateInvert;
         target = b.target;
     }
 
@@ -68,9 +73,10 @@ public final class Rule {
      * ip_packet_match and the tcp/udp port matches, over fields the caller read once for the whole chain.
      * {@code sport}/{@code dport} are {@link #ANY_PORT} when the packet has none to offer (not TCP or UDP, a
      * later fragment, a header cut short): then a port match fails whichever way it is inverted, as
-     * tcp_mt/udp_mt refuse such packets.
+     * tcp_mt/udp_mt refuse such packets. {@code stateBit} is the packet's --state bit (state_mt).
      */
-    boolean matches(int proto, int saddr, int daddr, int sport, int dport, NetDevice inDev, NetDevice outDev) {
+    boolean matches(int proto, int saddr, int daddr, int sport, int dport, NetDevice inDev, NetDevice outDev,
+                    int stateBit) {
         if (protocol != 0 && (proto == protocol) == protocolInvert) {
             return false;
         }
@@ -84,6 +90,9 @@ public final class Rule {
             return false;
         }
         if (sportLo != ANY_PORT && (sport == ANY_PORT || (sport >= sportLo && sport <= sportHi) == sportInvert)) {
+            return false;
+        }
+        if (stateMask != 0 && ((stateMask & stateBit) != 0) == stateInvert) {
             return false;
         }
         return dportLo == ANY_PORT || (dport != ANY_PORT && (dport >= dportLo && dport <= dportHi) != dportInvert);
@@ -111,6 +120,11 @@ public final class Rule {
 
     public Target target() {
         return target;
+    }
+
+    /** Whether the rule needs connection tracking (nf_ct_netns_get in its checkentry). */
+    boolean needsConntrack() {
+        return stateMask != 0;
     }
 
     /** Whether the rule has a port match, which needs -p tcp or -p udp. */
@@ -166,6 +180,9 @@ public final class Rule {
             ports(sb, " spt", sportLo, sportHi, sportInvert);
             ports(sb, " dpt", dportLo, dportHi, dportInvert);
         }
+        if (stateMask != 0) {
+            append(sb, "state " + (stateInvert ? "!" : "") + states(stateMask));
+        }
         append(sb, target.describe());
         return sb.toString();
     }
@@ -206,7 +223,23 @@ public final class Rule {
         }
         portSpec(sb, "--sport", sportLo, sportHi, sportInvert);
         portSpec(sb, "--dport", dportLo, dportHi, dportInvert);
+        if (stateMask != 0) {
+            append(sb, (stateInvert ? "! " : "") + "--state " + states(stateMask));
+        }
         append(sb, target.spec());
+        return sb.toString();
+    }
+
+    /** state_print_state's order: INVALID, NEW, RELATED, ESTABLISHED. */
+    private static String states(int mask) {
+        StringBuilder sb = new StringBuilder();
+        String[] names = {"INVALID", "NEW", "RELATED", "ESTABLISHED"};
+        int[] bits = {CtInfo.STATE_INVALID, CtInfo.STATE_NEW, CtInfo.STATE_RELATED, CtInfo.STATE_ESTABLISHED};
+        for (int i = 0; i < bits.length; i++) {
+            if ((mask & bits[i]) != 0) {
+                sb.append(sb.length() == 0 ? "" : ",").append(names[i]);
+            }
+        }
         return sb.toString();
     }
 

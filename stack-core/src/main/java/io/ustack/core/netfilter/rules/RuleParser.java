@@ -1,5 +1,6 @@
 package io.ustack.core.netfilter.rules;
 
+import io.ustack.core.netfilter.conntrack.CtInfo;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.Ipv4Prefix;
 import java.util.HashSet;
@@ -39,6 +40,8 @@ public final class RuleParser {
         int dportLo = Rule.ANY_PORT;
         int dportHi = Rule.ANY_PORT;
         boolean dportInvert;
+        int stateMask;
+        boolean stateInvert;
         Target target;
     }
 
@@ -61,7 +64,7 @@ public final class RuleParser {
             String option = canonical(w);
             if (option == null) {
                 throw new IllegalArgumentException("'" + w + "' is not a rule option; a rule takes -p, -s, -d, "
-                        + "-i, -o, --sport, --dport, -j and the target's options");
+                        + "-i, -o, --sport, --dport, --state, -j and the target's options");
             }
             if (invert && !NEGATABLE.contains(option)) {
                 throw new IllegalArgumentException("'!' cannot negate " + option);
@@ -114,8 +117,10 @@ public final class RuleParser {
                     b.dportInvert = invert;
                 }
                 case "-m" -> match(v);
-                case "--state" -> throw new IllegalArgumentException(
-                        "--state needs connection tracking, which this stack does not have yet");
+                case "--state" -> {
+                    b.stateMask = states(v);
+                    b.stateInvert = invert;
+                }
                 case "-j" -> targetName = v;
                 case "--reject-with" -> rejectWith = v;
                 default -> throw new IllegalStateException(option);
@@ -135,7 +140,7 @@ public final class RuleParser {
         return new Rule(b);
     }
 
-    private static final Set<String> NEGATABLE = Set.of("-p", "-s", "-d", "-i", "-o", "--sport", "--dport");
+    private static final Set<String> NEGATABLE = Set.of("-p", "-s", "-d", "-i", "-o", "--sport", "--dport", "--state");
 
     private static final Map<String, String> VALUE_OF = Map.ofEntries(
             Map.entry("-p", "icmp, tcp, udp, all or a protocol number"),
@@ -145,7 +150,7 @@ public final class RuleParser {
             Map.entry("-o", "an interface name (NAME+ for every name that starts with NAME)"),
             Map.entry("--sport", "a port or LO:HI"),
             Map.entry("--dport", "a port or LO:HI"),
-            Map.entry("-m", "tcp or udp"),
+            Map.entry("-m", "tcp, udp, state or conntrack"),
             Map.entry("--state", "NEW, ESTABLISHED, RELATED or INVALID, comma-separated"),
             Map.entry("-j", "ACCEPT, DROP or REJECT"),
             Map.entry("--reject-with", "an ICMP answer such as icmp-port-unreachable, or tcp-reset"));
@@ -161,7 +166,7 @@ public final class RuleParser {
             case "--sport", "--source-port" -> "--sport";
             case "--dport", "--destination-port" -> "--dport";
             case "-m", "--match" -> "-m";
-            case "--state" -> "--state";
+            case "--state", "--ctstate" -> "--state";
             case "-j", "--jump" -> "-j";
             case "--reject-with" -> "--reject-with";
             default -> null;
@@ -239,11 +244,31 @@ public final class RuleParser {
         return new int[] {lo, hi};
     }
 
-    /** -m: the tcp and udp matches come with -p already; taking them by name keeps iptables habits working. */
+    /**
+     * -m: the tcp and udp matches come with -p and state with --state already; taking them by name keeps
+     * iptables habits working ({@code -m state --state NEW}, {@code -m conntrack --ctstate NEW}).
+     */
     private static void match(String v) {
-        if (!v.equals("tcp") && !v.equals("udp")) {
-            throw new IllegalArgumentException("-m '" + v + "' is not a match this stack has; it knows tcp and udp");
+        if (!v.equals("tcp") && !v.equals("udp") && !v.equals("state") && !v.equals("conntrack")) {
+            throw new IllegalArgumentException("-m '" + v + "' is not a match this stack has; it knows tcp, udp, "
+                    + "state and conntrack");
         }
+    }
+
+    /** --state's comma-separated list, as state_parse_states reads it. */
+    private static int states(String v) {
+        int mask = 0;
+        for (String s : v.split(",", -1)) {
+            mask |= switch (s) {
+                case "INVALID" -> CtInfo.STATE_INVALID;
+                case "NEW" -> CtInfo.STATE_NEW;
+                case "RELATED" -> CtInfo.STATE_RELATED;
+                case "ESTABLISHED" -> CtInfo.STATE_ESTABLISHED;
+                default -> throw new IllegalArgumentException("--state '" + v + "' names '" + s + "', which is not a "
+                        + "state: use NEW, ESTABLISHED, RELATED or INVALID, comma-separated");
+            };
+        }
+        return mask;
     }
 
     private static boolean tcpOrUdp(Builder b) {

@@ -8,6 +8,8 @@ import static io.ustack.core.testing.Frames.icmpEcho;
 import static io.ustack.core.testing.Frames.ip;
 import static io.ustack.core.testing.Frames.ipv4;
 import static io.ustack.core.testing.Frames.pattern;
+import static io.ustack.core.testing.Frames.tcp;
+import static io.ustack.core.testing.Frames.tcpChecksum;
 import static io.ustack.core.testing.Frames.u16;
 import static io.ustack.core.testing.Frames.u8;
 import static io.ustack.core.testing.Frames.udp;
@@ -72,25 +74,6 @@ class IpTablesTest {
 
     private static byte[] udpTo(int dport, int payload) {
         return ipv4(HOST_IP, FAR_IP, 17, 64, 0x2222, 0, udp(HOST_IP, FAR_IP, 40000, dport, pattern(payload)));
-    }
-
-    /** A TCP segment (20-byte header) with its checksum over the pseudo-header, computed here. */
-    static byte[] tcp(int src, int dst, int sport, int dport, int seq, int ack, int flags, byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocate(20 + payload.length);
-        b.putShort((short) sport).putShort((short) dport).putInt(seq).putInt(ack).put((byte) 0x50).put((byte) flags)
-                .putShort((short) 64240).putShort((short) 0).putShort((short) 0).put(payload);
-        byte[] seg = b.array();
-        int c = tcpChecksum(src, dst, seg);
-        seg[16] = (byte) (c >> 8);
-        seg[17] = (byte) c;
-        return seg;
-    }
-
-    /** The TCP checksum of {@code seg} as it stands: 0 when its checksum field is right. */
-    static int tcpChecksum(int src, int dst, byte[] seg) {
-        ByteBuffer pseudo = ByteBuffer.allocate(12 + seg.length);
-        pseudo.putInt(src).putInt(dst).put((byte) 0).put((byte) 6).putShort((short) seg.length).put(seg);
-        return checksum(pseudo.array(), 0, pseudo.capacity());
     }
 
     private boolean forwarded(byte[] packet) {

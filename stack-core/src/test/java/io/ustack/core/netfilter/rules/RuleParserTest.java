@@ -45,6 +45,8 @@ class RuleParserTest {
         "-p tcp -j REJECT --reject-with tcp-reset | -p tcp -j REJECT --reject-with tcp-reset | tcp | * | * | 0.0.0.0/0 | 0.0.0.0/0 | reject-with tcp-reset",
         "-j REJECT --reject-with icmp-host-prohibited | -j REJECT --reject-with icmp-host-prohibited | all | * | * | 0.0.0.0/0 | 0.0.0.0/0 | reject-with icmp-host-prohibited",
         "-s 0.0.0.0/0 -j ACCEPT | -j ACCEPT | all | * | * | 0.0.0.0/0 | 0.0.0.0/0 | ''",
+        "-m state --state ESTABLISHED,NEW -j ACCEPT | --state NEW,ESTABLISHED -j ACCEPT | all | * | * | 0.0.0.0/0 | 0.0.0.0/0 | state NEW,ESTABLISHED",
+        "-p tcp --dport 80 -m conntrack ! --ctstate INVALID,RELATED -j DROP | -p tcp --dport 80 ! --state INVALID,RELATED -j DROP | tcp | * | * | 0.0.0.0/0 | 0.0.0.0/0 | tcp dpt:80 state !INVALID,RELATED",
     })
     void everyOptionReadsAndPrintsAsIptablesDoes(String typed, String spec, String prot, String in, String out,
                                                  String source, String destination, String extra) {
@@ -75,8 +77,8 @@ class RuleParserTest {
     @CsvSource(delimiter = '|', value = {
         "FORWARD | '' | a rule needs a target: -j ACCEPT, DROP or REJECT",
         "FORWARD | -p tcp | a rule needs a target: -j ACCEPT, DROP or REJECT",
-        "FORWARD | --foo 1 -j DROP | '--foo' is not a rule option; a rule takes -p, -s, -d, -i, -o, --sport, --dport, -j and the target's options",
-        "FORWARD | tcp -j DROP | 'tcp' is not a rule option; a rule takes -p, -s, -d, -i, -o, --sport, --dport, -j and the target's options",
+        "FORWARD | --foo 1 -j DROP | '--foo' is not a rule option; a rule takes -p, -s, -d, -i, -o, --sport, --dport, --state, -j and the target's options",
+        "FORWARD | tcp -j DROP | 'tcp' is not a rule option; a rule takes -p, -s, -d, -i, -o, --sport, --dport, --state, -j and the target's options",
         "FORWARD | -j DROP -p | -p needs a value after it: icmp, tcp, udp, all or a protocol number",
         "FORWARD | -j | -j needs a value after it: ACCEPT, DROP or REJECT",
         "FORWARD | -p tcp --dport | --dport needs a value after it: a port or LO:HI",
@@ -114,8 +116,10 @@ class RuleParserTest {
         "FORWARD | ! -p tcp -j REJECT --reject-with tcp-reset | --reject-with tcp-reset needs -p tcp",
         "PREROUTING | -j REJECT | REJECT can only be used in INPUT, FORWARD and OUTPUT, not in PREROUTING",
         "POSTROUTING | -j REJECT | REJECT can only be used in INPUT, FORWARD and OUTPUT, not in POSTROUTING",
-        "FORWARD | -m state --state NEW -j DROP | -m 'state' is not a match this stack has; it knows tcp and udp",
-        "FORWARD | --state NEW -j DROP | --state needs connection tracking, which this stack does not have yet",
+        "FORWARD | -m recent -j DROP | -m 'recent' is not a match this stack has; it knows tcp, udp, state and conntrack",
+        "FORWARD | --state NEW,BOGUS -j DROP | --state 'NEW,BOGUS' names 'BOGUS', which is not a state: use NEW, ESTABLISHED, RELATED or INVALID, comma-separated",
+        "FORWARD | --state NEW, -j DROP | --state 'NEW,' names '', which is not a state: use NEW, ESTABLISHED, RELATED or INVALID, comma-separated",
+        "FORWARD | --state new -j DROP | --state 'new' names 'new', which is not a state: use NEW, ESTABLISHED, RELATED or INVALID, comma-separated",
     })
     void everyMistakeIsOneSentenceNamingIt(Chain chain, String rule, String sentence) {
         assertEquals(sentence, refusal(chain, rule));
