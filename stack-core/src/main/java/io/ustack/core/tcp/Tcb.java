@@ -306,14 +306,22 @@ public final class Tcb {
         receiveData(seg, now);
     }
 
-    /** RFC 9293 3.10.7.4's acceptability test against the window last offered. */
+    /**
+     * RFC 9293 3.10.7.4's acceptability test against the window offered. With the window closed a segment at
+     * rcv_nxt still passes (its data is then refused for want of room) so that its ACK is heard: the RFC's
+     * "special allowance" for ACKs, and tcp_sequence's behaviour. Without it two ends with full buffers
+     * would never hear each other's ACKs again.
+     */
     private boolean acceptable(Segment seg) {
         int wnd = rcvWindowBytes();
         int len = seg.seqLength();
-        if (len == 0) {
-            return wnd == 0 ? seg.seq() == rcvNxt : inWindow(seg.seq(), wnd);
+        if (wnd == 0) {
+            return seg.seq() == rcvNxt;
         }
-        return wnd > 0 && (inWindow(seg.seq(), wnd) || inWindow(seg.seq() + len - 1, wnd));
+        if (len == 0) {
+            return inWindow(seg.seq(), wnd);
+        }
+        return inWindow(seg.seq(), wnd) || inWindow(seg.seq() + len - 1, wnd);
     }
 
     private boolean inWindow(int seq, int wnd) {
@@ -326,8 +334,8 @@ public final class Tcb {
      */
     private boolean processAck(Segment seg, long now) {
         int ack = seg.ack();
-        if (SeqNum.after(ack, sndNxt)) {
-            sendAck(now); // acknowledges what we never sent
+        if (SeqNum.after(ack, sndMax)) {
+            sendAck(now); // acknowledges what we never sent (snd_max: after a timeout snd_nxt is rewound below it)
             return false;
         }
         boolean advanced = SeqNum.after(ack, sndUna);
@@ -372,6 +380,9 @@ public final class Tcb {
             bufferBase = freeTo;
         }
         sndUna = ack;
+        if (SeqNum.after(ack, sndNxt)) {
+            sndNxt = ack; // data sent before a timeout's rewind arrived after all
+        }
         if (tsOk && seg.timestamps() && seg.tsEcr() != 0) {
             rto.sample((tsNow(now) - seg.tsEcr()) * MS);
         } else if (rttTiming && SeqNum.after(ack, rttSeq)) {
@@ -578,7 +589,8 @@ public final class Tcb {
 
     /** Sends what the windows allow: new data, then the FIN once all data is out. */
     private void pushPending(long now) {
-        boolean sendingData = state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT || (finQueued && !finSent);
+        boolean sendingData = state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
+                || (finQueued && (state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING || state == TcpState.LAST_ACK));
         while (sendingData) {
             int dataEnd = bufferBase + sendBuf.size();
             int unsent = dataEnd - sndNxt;
@@ -591,13 +603,14 @@ public final class Tcb {
                     }
                     return;
                 }
-                int len = Math.min(Math.min(unsent, sndMss), room);
+                int mss = mssNow();
+                int len = Math.min(Math.min(unsent, mss), room);
                 boolean allOfIt = len == unsent;
-                if (len < sndMss && !cfg.noDelay() && SeqNum.after(sndSml, sndUna) && !SeqNum.after(sndSml, sndNxt)
+                if (len < mss && !cfg.noDelay() && SeqNum.after(sndSml, sndUna) && !SeqNum.after(sndSml, sndNxt)
                         && !(allOfIt && finQueued)) {
                     return; // Nagle, Minshall's way (tcp_minshall_check): one small segment in flight at a time
                 }
-                if (len < sndMss && !allOfIt) {
+                if (len < mss && !allOfIt) {
                     return; // sender-side silly window avoidance: wait for room for a full segment
                 }
                 persistAt = 0;
@@ -608,13 +621,14 @@ public final class Tcb {
                 }
                 sendSegment(sndNxt, ACK | (allOfIt ? PSH : 0), sndNxt - bufferBase, len, now);
                 sndNxt += len;
-                if (len < sndMss) {
+                if (len < mss) {
                     sndSml = sndNxt;
                 }
                 if (rtoAt == 0) {
                     rtoAt = now + rto.rtoNanos();
                 }
-            } else if (finQueued && !finSent) {
+            } else if (finQueued && (!finSent || sndNxt == finSeq)) {
+                // the FIN follows the data; after a timeout's rewind it goes again at its own sequence number
                 finSeq = sndNxt;
                 finSent = true;
                 sendSegment(sndNxt, FIN | ACK, 0, 0, now);
@@ -634,9 +648,20 @@ public final class Tcb {
         rtoAt = now + rto.rtoNanos();
     }
 
-    /** tcp_send_ack. */
+    /** tcp_send_ack, numbered as tcp_acceptable_seq numbers it. */
     private void sendAck(long now) {
-        sendSegment(sndNxt, ACK, 0, 0, now);
+        sendSegment(acceptableSeq(), ACK, 0, 0, now);
+    }
+
+    /**
+     * tcp_acceptable_seq: the highest sequence number sent, unless that lies beyond the peer's window, then
+     * the window's right edge. After a timeout rewinds snd_nxt the peer already holds bytes above it, so an
+     * ACK numbered at snd_nxt would look old; one beyond a closed window would fail its test. Either way the
+     * acknowledgement would be ignored.
+     */
+    private int acceptableSeq() {
+        int wndEnd = sndUna + sndWnd;
+        return SeqNum.before(wndEnd, sndMax) ? wndEnd : sndMax;
     }
 
     /** tcp_v4_send_reset for a segment that acknowledged what we never sent. */
@@ -757,11 +782,8 @@ public final class Tcb {
         cwnd = sndMss;
         inRecovery = false;
         dupAcks = 0;
-        // go back to snd_una: the FIN, if unacknowledged, goes again after the data
+        // go back to snd_una; the FIN, if unacknowledged, goes again after the data (pushPending)
         sndNxt = sndUna;
-        if (finSent && !SeqNum.after(sndUna, finSeq)) {
-            finSent = false;
-        }
         rtoAt = 0;
         pushPending(now);
         if (rtoAt == 0) {
@@ -769,10 +791,23 @@ public final class Tcb {
         }
     }
 
+    /**
+     * tcp_current_mss: the payload that fits a segment sent now. The negotiated MSS already allows for
+     * timestamps; SACK blocks, present while we hold out-of-order data, take their bytes from the payload,
+     * or a full segment would exceed the MTU and, with DF set, never leave.
+     */
+    private int mssNow() {
+        if (!sackOk) {
+            return sndMss;
+        }
+        int blocks = Math.min(rcvBuf.outOfOrderRanges().size(), tsOk ? 3 : 4);
+        return blocks == 0 ? sndMss : sndMss - (TcpOptions.TCPOLEN_SACK_BASE + 2 + blocks * TcpOptions.TCPOLEN_SACK_PERBLOCK);
+    }
+
     /** tcp_retransmit_skb for the first unacknowledged segment. */
     private void retransmitHead(long now) {
         int dataEnd = bufferBase + sendBuf.size();
-        int len = Math.min(sndMss, dataEnd - sndUna);
+        int len = Math.min(mssNow(), dataEnd - sndUna);
         if (len > 0) {
             sendSegment(sndUna, ACK, sndUna - bufferBase, len, now);
         } else if (finSent && sndUna == finSeq) {
@@ -895,6 +930,15 @@ public final class Tcb {
 
     public long rtoNanos() {
         return rto.rtoNanos();
+    }
+
+    /** The sequence variables and timers, for diagnosing a stalled connection in tests. */
+    String debugState() {
+        return state + " una=" + (sndUna - iss) + " nxt=" + (sndNxt - iss) + " max=" + (sndMax - iss) + " wnd=" + sndWnd
+                + " cwnd=" + cwnd + " ssthresh=" + ssthresh + " queued=" + sendBuf.size() + " rcvNxt=" + (rcvNxt - irs)
+                + " rcvWnd=" + rcvBuf.window() + " readable=" + rcvBuf.readable() + " ofo=" + rcvBuf.outOfOrderRanges().size()
+                + " rtoAt=" + rtoAt + " persistAt=" + persistAt + " delackAt=" + delackAt + " retransmits=" + retransmits
+                + " recovery=" + inRecovery + " dupAcks=" + dupAcks;
     }
 
     /** Why the connection ended: null for an orderly close or while it lives. */

@@ -466,6 +466,16 @@ public final class TcpSocket implements AutoCloseable {
         }
     }
 
+    /** The protocol block's variables, for a test that must say where a connection stands. */
+    String debugState() {
+        lock.lock();
+        try {
+            return tcb == null ? "no tcb" : tcb.debugState();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** tcp_info, the part ss prints. */
     public record TcpInfo(TcpState state, int recvQ, int sendQ, int cwnd, int mss, long rtoMs) {
     }
