@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""TCP probes the integration tests run inside a test namespace.
+
+usage: tcp_probe.py echo ADDR PORT BYTES        random bytes through an echo server; prints "same" or what differed
+       tcp_probe.py many ADDR PORT COUNT        COUNT connections open at once, each echoing 1 KiB; prints "ok N"
+"""
+import hashlib
+import os
+import socket
+import sys
+import threading
+
+
+def echo(addr, port, size):
+    data = os.urandom(size)
+    s = socket.create_connection((addr, port), timeout=60)
+    got = hashlib.sha256()
+    received = [0]
+
+    def reader():
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return
+            got.update(chunk)
+            received[0] += len(chunk)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    t.join(120)
+    s.close()
+    same = received[0] == size and got.hexdigest() == hashlib.sha256(data).hexdigest()
+    print("same" if same else "different: %d of %d bytes back" % (received[0], size))
+
+
+def many(addr, port, count):
+    socks = [socket.create_connection((addr, port), timeout=30) for _ in range(count)]
+    payload = os.urandom(1024)
+    for s in socks:
+        s.sendall(payload)
+    ok = 0
+    for s in socks:
+        buf = b""
+        while len(buf) < len(payload):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+        ok += buf == payload
+        s.close()
+    print("ok", ok)
+
+
+if __name__ == "__main__":
+    kind, addr, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    {"echo": echo, "many": many}[kind](addr, port, n)
