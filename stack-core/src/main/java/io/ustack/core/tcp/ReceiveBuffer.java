@@ -10,10 +10,13 @@ import java.util.TreeMap;
  * segments that arrived ahead of a gap (tcp_ofo_queue). Positions count bytes of the stream since the
  * connection began, so held segments keep their keys as the in-order end moves. The window offered to the
  * peer is what the buffer can still take, in-order and held bytes together never exceed its capacity
- * (SO_RCVBUF): a peer that ignores the window cannot make it grow. Not thread-safe.
+ * (SO_RCVBUF): a peer that ignores the window cannot make it grow. The ring starts empty and grows as data
+ * waits in it, so an idle connection costs no buffer at all. Not thread-safe.
  */
 final class ReceiveBuffer {
-    private final byte[] ring;
+    private static final byte[] EMPTY = new byte[0];
+    private final int capacity;
+    private byte[] ring = EMPTY;
     private int head;
     private int size;
     /** Stream position just past the last in-order byte. */
@@ -23,11 +26,11 @@ final class ReceiveBuffer {
     private int ofoBytes;
 
     ReceiveBuffer(int capacity) {
-        this.ring = new byte[capacity];
+        this.capacity = capacity;
     }
 
     int capacity() {
-        return ring.length;
+        return capacity;
     }
 
     /** Bytes ready for the application. */
@@ -37,7 +40,7 @@ final class ReceiveBuffer {
 
     /** Room for more data: the receive window before scaling. */
     int window() {
-        return ring.length - size - ofoBytes;
+        return capacity - size - ofoBytes;
     }
 
     /**
@@ -51,7 +54,7 @@ final class ReceiveBuffer {
             len += offset;
             offset = 0;
         }
-        len = Math.min(len, ring.length - size - offset);
+        len = Math.min(len, capacity - size - offset);
         if (len <= 0) {
             return 0;
         }
@@ -86,6 +89,7 @@ final class ReceiveBuffer {
     }
 
     private void append(byte[] src, int off, int len) {
+        ensureRoom(size + len);
         int tail = (head + size) % ring.length;
         int first = Math.min(len, ring.length - tail);
         System.arraycopy(src, off, ring, tail, first);
@@ -94,9 +98,25 @@ final class ReceiveBuffer {
         end += len;
     }
 
+    /** Grows the ring (doubling, up to the capacity) so it holds {@code needed} bytes. */
+    private void ensureRoom(int needed) {
+        if (needed <= ring.length) {
+            return;
+        }
+        byte[] bigger = new byte[Math.min(capacity, Math.max(needed, Math.max(4096, ring.length * 2)))];
+        int first = Math.min(size, ring.length - head);
+        System.arraycopy(ring, head, bigger, 0, first);
+        System.arraycopy(ring, 0, bigger, first, size - first);
+        ring = bigger;
+        head = 0;
+    }
+
     /** Copies up to {@code len} in-order bytes to the application; returns how many. */
     int read(byte[] dst, int off, int len) {
         int n = Math.min(len, size);
+        if (n == 0) {
+            return 0;
+        }
         int first = Math.min(n, ring.length - head);
         System.arraycopy(ring, head, dst, off, first);
         System.arraycopy(ring, 0, dst, off + first, n - first);

@@ -30,6 +30,9 @@ final class SendBuffer {
     /** Appends up to {@link #free()} bytes; returns how many were taken. */
     int write(byte[] src, int off, int len) {
         int n = Math.min(len, free());
+        if (n == 0) {
+            return 0;
+        }
         ensureCapacity(size + n);
         int tail = (head + size) % ring.length;
         int first = Math.min(n, ring.length - tail);
@@ -44,6 +47,9 @@ final class SendBuffer {
         if (offset < 0 || len < 0 || offset + len > size) {
             throw new IndexOutOfBoundsException("bytes " + offset + "+" + len + " of " + size);
         }
+        if (len == 0) {
+            return;
+        }
         int start = (head + offset) % ring.length;
         int first = Math.min(len, ring.length - start);
         System.arraycopy(ring, start, dst, dstOff, first);
@@ -55,6 +61,9 @@ final class SendBuffer {
         if (n < 0 || n > size) {
             throw new IllegalArgumentException("cannot free " + n + " of " + size + " bytes");
         }
+        if (n == 0) {
+            return;
+        }
         head = (head + n) % ring.length;
         size -= n;
     }
@@ -63,7 +72,7 @@ final class SendBuffer {
         if (needed <= ring.length) {
             return;
         }
-        byte[] bigger = new byte[Math.min(limit, Math.max(needed, ring.length * 2))];
+        byte[] bigger = new byte[Math.min(limit, Math.max(needed, Math.max(4096, ring.length * 2)))];
         int first = Math.min(size, ring.length - head);
         System.arraycopy(ring, head, bigger, 0, first);
         System.arraycopy(ring, 0, bigger, first, size - first);
