@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
             NfCommand.Policy.class, NfCommand.Flush.class})
 public final class NfCommand implements Callable<Integer> {
     private static final String RULE_HELP = "MATCH... -j TARGET: -p icmp|tcp|udp|NUM, -s/-d A.B.C.D[/P], -i/-o NAME[+], "
-            + "--sport/--dport PORT[:PORT] (each may follow '!'), -j ACCEPT|DROP|REJECT [--reject-with tcp-reset|icmp-...]";
+            + "--sport/--dport PORT[:PORT], --state NEW,ESTABLISHED,RELATED,INVALID (each may follow '!'); "
+            + "-j ACCEPT|DROP|REJECT [--reject-with tcp-reset|icmp-...], -j SNAT --to ADDR[:PORT[-PORT]] (POSTROUTING), "
+            + "-j MASQUERADE [--to-ports PORT[-PORT]] (POSTROUTING), -j DNAT --to ADDR[:PORT] (PREROUTING)";
 
     @Spec
     CommandSpec spec;

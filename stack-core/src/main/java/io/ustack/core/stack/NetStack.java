@@ -18,6 +18,7 @@ import io.ustack.core.neigh.ArpProtocol;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.netfilter.conntrack.Conntrack;
+import io.ustack.core.netfilter.nat.NfNat;
 import io.ustack.core.netfilter.rules.IpTables;
 import io.ustack.core.netfilter.rules.NfReject;
 import io.ustack.core.route.DstEntry;
@@ -129,7 +130,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         // the hash seed is not drawn from config.random(), whose sequence tests rely on elsewhere
         this.conntrack = new Conntrack(netfilter, config.clock(), ThreadLocalRandom.current().nextInt(),
                 ipv4In::setDefragBeforeHooks);
-        this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp), conntrack);
+        this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp), conntrack,
+                new NfNat(netfilter, conntrack));
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;

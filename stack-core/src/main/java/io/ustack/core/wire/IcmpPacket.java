@@ -15,6 +15,8 @@ public final class IcmpPacket {
     public static final int PARAMETERPROB = 12;
     public static final int TIMESTAMP = 13;
     public static final int TIMESTAMPREPLY = 14;
+    public static final int INFO_REQUEST = 15;
+    public static final int INFO_REPLY = 16;
     public static final int ADDRESS = 17;
     public static final int ADDRESSREPLY = 18;
 
@@ -102,6 +104,15 @@ public final class IcmpPacket {
 
     public void setRestOfHeader(int v) {
         b.setI32(off + ID, v);
+    }
+
+    public void setEchoId(int v) {
+        b.setU16(off + ID, v);
+    }
+
+    /** The checksum field as given: one patched incrementally (RFC 1624) by whoever changed a field. */
+    public void setChecksum(int v) {
+        b.setU16(off + CHECK, v);
     }
 
     /** Computes the checksum over this header and the {@code len - 8} bytes of body after it. */

@@ -175,6 +175,11 @@ public final class Ipv4Packet {
         b.setI32(off + DADDR, a);
     }
 
+    /** The checksum field as given: one patched incrementally (RFC 1624) by whoever changed a field. */
+    public void setChecksum(int v) {
+        b.setU16(off + CHECK, v);
+    }
+
     /** ip_send_check: recomputes the header checksum. */
     public void updateChecksum() {
         b.setU16(off + CHECK, 0);

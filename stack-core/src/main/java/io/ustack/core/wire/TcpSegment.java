@@ -175,6 +175,11 @@ public final class TcpSegment {
         b.setU16(off + URG_PTR, v);
     }
 
+    /** The checksum field as given: one patched incrementally (RFC 1624) by whoever changed a field. */
+    public void setChecksum(int v) {
+        b.setU16(off + CHECK, v);
+    }
+
     /**
      * tcp_v4_checksum_init / tcp_checksum_complete: the {@code len} bytes from this header on (header and
      * payload, the IP total length minus the IP header), with the pseudo-header, sum to zero. Unlike UDP a

@@ -60,6 +60,19 @@ public final class UdpDatagram {
         return b.u16(off + CHECK);
     }
 
+    public void setSourcePort(int v) {
+        b.setU16(off + SPORT, v);
+    }
+
+    public void setDestinationPort(int v) {
+        b.setU16(off + DPORT, v);
+    }
+
+    /** The checksum field as given: one patched incrementally (RFC 1624) by whoever changed a field. */
+    public void setChecksum(int v) {
+        b.setU16(off + CHECK, v);
+    }
+
     /**
      * udp4_csum_init: the {@code len} bytes from this header on, with the pseudo-header, sum to zero. A zero
      * checksum field means the sender computed none (RFC 768), which IPv4 accepts.

@@ -13,6 +13,12 @@ public final class Conn {
     static final int IPS_SEEN_REPLY = 1 << 1;
     static final int IPS_ASSURED = 1 << 2;
     static final int IPS_CONFIRMED = 1 << 3;
+    /** Packets going the original way have their source (SRC_NAT) or destination (DST_NAT) rewritten. */
+    static final int IPS_SRC_NAT = 1 << 4;
+    static final int IPS_DST_NAT = 1 << 5;
+    /** nf_nat_initialized: the binding for that kind of NAT was chosen (possibly "none", a null binding). */
+    static final int IPS_SRC_NAT_DONE = 1 << 7;
+    static final int IPS_DST_NAT_DONE = 1 << 8;
     /** Removed from the table (expired, killed, flushed): a packet still holding it is no longer tracked by it. */
     static final int IPS_DYING = 1 << 9;
 
@@ -47,6 +53,58 @@ public final class Conn {
 
     boolean has(int bits) {
         return (status & bits) == bits;
+    }
+
+    // ---- for NAT (nf_nat_core) ----
+
+    /** A direction's tuple: source and destination address. */
+    public int src(boolean replyDir) {
+        return tuple(replyDir).src;
+    }
+
+    public int dst(boolean replyDir) {
+        return tuple(replyDir).dst;
+    }
+
+    /** A direction's source port (TCP, UDP) or echo identifier (ICMP). */
+    public int sport(boolean replyDir) {
+        return tuple(replyDir).sport;
+    }
+
+    /** A direction's destination port (TCP, UDP), or ICMP type and code ({@code type << 8 | code}). */
+    public int dport(boolean replyDir) {
+        return tuple(replyDir).dport;
+    }
+
+    /** nf_ct_is_confirmed: whether the connection is in the table (its first packet got through). */
+    public boolean confirmed() {
+        return has(IPS_CONFIRMED);
+    }
+
+    /** nf_nat_initialized: whether source ({@code srcManip}) or destination NAT has been decided. */
+    public boolean natInitialized(boolean srcManip) {
+        return has(srcManip ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE);
+    }
+
+    /** IPS_SRC_NAT / IPS_DST_NAT: original-direction packets get their source (destination) rewritten. */
+    public boolean natted(boolean srcManip) {
+        return has(srcManip ? IPS_SRC_NAT : IPS_DST_NAT);
+    }
+
+    /**
+     * The end of nf_nat_setup_info: the binding for source ({@code srcManip}) or destination NAT is decided,
+     * and the reply direction now reads as given; {@code changed} says whether that rewrites anything. Only
+     * for a connection not yet confirmed, whose tuples are not in the table.
+     */
+    public void bindNat(boolean srcManip, boolean changed, int src, int dst, int sport, int dport) {
+        if (has(IPS_CONFIRMED)) {
+            throw new IllegalStateException("NAT binding for a confirmed connection");
+        }
+        reply.set(src, dst, sport, dport);
+        status |= srcManip ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE;
+        if (changed) {
+            status |= srcManip ? IPS_SRC_NAT : IPS_DST_NAT;
+        }
     }
 
     // ---- as conntrack -L shows it ----

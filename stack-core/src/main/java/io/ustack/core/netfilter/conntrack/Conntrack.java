@@ -47,8 +47,6 @@ public final class Conntrack {
     /** How long a replied UDP flow must live before it counts as a stream (stream_ts). */
     static final long UDP_STREAM_AFTER_S = 2;
     private static final long NS = 1_000_000_000L;
-    /** ICMP_INFO_REQUEST (and ICMP_INFO_REPLY, one more): queries conntrack tracks like echo. */
-    private static final int ICMP_INFO_REQUEST = 15;
 
     private static final String IN = "nf_conntrack_in";
     private static final String CONFIRM = "nf_conntrack_confirm";
@@ -282,7 +280,7 @@ public final class Conntrack {
             case Ipv4Packet.IPPROTO_ICMP:
                 int type = icmpTypeCode >>> 8;
                 // icmp_packet's valid_new: only queries start a connection; their answers need one
-                return type == IcmpPacket.ECHO || type == IcmpPacket.TIMESTAMP || type == ICMP_INFO_REQUEST
+                return type == IcmpPacket.ECHO || type == IcmpPacket.TIMESTAMP || type == IcmpPacket.INFO_REQUEST
                         || type == IcmpPacket.ADDRESS;
             default:
                 return true;
@@ -318,8 +316,8 @@ public final class Conntrack {
             case IcmpPacket.ECHOREPLY -> IcmpPacket.ECHO;
             case IcmpPacket.TIMESTAMP -> IcmpPacket.TIMESTAMPREPLY;
             case IcmpPacket.TIMESTAMPREPLY -> IcmpPacket.TIMESTAMP;
-            case ICMP_INFO_REQUEST -> ICMP_INFO_REQUEST + 1;
-            case ICMP_INFO_REQUEST + 1 -> ICMP_INFO_REQUEST;
+            case IcmpPacket.INFO_REQUEST -> IcmpPacket.INFO_REPLY;
+            case IcmpPacket.INFO_REPLY -> IcmpPacket.INFO_REQUEST;
             case IcmpPacket.ADDRESS -> IcmpPacket.ADDRESSREPLY;
             case IcmpPacket.ADDRESSREPLY -> IcmpPacket.ADDRESS;
             default -> -1;
@@ -399,6 +397,17 @@ public final class Conntrack {
             ct.status |= Conn.IPS_CONFIRMED;
             insert++;
             return Verdict.ACCEPT;
+        }
+    }
+
+    /**
+     * nf_conntrack_tuple_taken: whether a live connection has a direction with this tuple, so a NAT binding
+     * that would give a new connection that tuple must choose another.
+     */
+    public boolean tupleTaken(int protocol, int src, int dst, int sport, int dport) {
+        long now = clock.nanos();
+        synchronized (lock) {
+            return table.taken(protocol, src, dst, sport, dport, now);
         }
     }
 

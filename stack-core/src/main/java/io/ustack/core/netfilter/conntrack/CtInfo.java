@@ -36,14 +36,4 @@ public enum CtInfo {
     public int stateBit() {
         return 1 << (ordinal() % ESTABLISHED_REPLY.ordinal() + 1);
     }
-
-    /** The same relation the other way: what nf_conntrack_attach gives an answer to a packet. */
-    public CtInfo reverse() {
-        return switch (this) {
-            case ESTABLISHED, NEW -> ESTABLISHED_REPLY;
-            case RELATED -> RELATED_REPLY;
-            case ESTABLISHED_REPLY -> ESTABLISHED;
-            case RELATED_REPLY -> RELATED;
-        };
-    }
 }

@@ -7,6 +7,7 @@ import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.netfilter.Verdict;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.netfilter.conntrack.CtInfo;
+import io.ustack.core.netfilter.nat.NfNat;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.TcpSegment;
 import io.ustack.core.wire.UdpDatagram;
@@ -52,12 +53,14 @@ public final class IpTables {
     private final Netfilter netfilter;
     private final NfReject reject;
     private final Conntrack conntrack;
+    private final NfNat nat;
     private final ChainTable[] chains = new ChainTable[Chain.values().length];
 
-    public IpTables(Netfilter netfilter, NfReject reject, Conntrack conntrack) {
+    public IpTables(Netfilter netfilter, NfReject reject, Conntrack conntrack, NfNat nat) {
         this.netfilter = netfilter;
         this.reject = reject;
         this.conntrack = conntrack;
+        this.nat = nat;
         for (Chain c : Chain.values()) {
             chains[c.ordinal()] = new ChainTable(c);
         }
@@ -88,6 +91,9 @@ public final class IpTables {
         System.arraycopy(old, index, next, index + 1, old.length - index);
         if (rule.needsConntrack()) {
             conntrack.get();
+        }
+        if (rule.target().isNat()) {
+            nat.get();
         }
         t.rules = next;
         updateHook(t);
@@ -146,8 +152,11 @@ public final class IpTables {
         return out;
     }
 
-    /** A rule leaves: its hold on conntrack goes with it (nf_ct_netns_put in its destroy). */
+    /** A rule leaves: its hold on conntrack and NAT goes with it (nf_ct_netns_put in its destroy). */
     private void release(Rule r) {
+        if (r.target().isNat()) {
+            nat.put();
+        }
         if (r.needsConntrack()) {
             conntrack.put();
         }
@@ -197,9 +206,14 @@ public final class IpTables {
         CtInfo ctinfo = pkt.nfctInfo();
         int stateBit = ctinfo == null ? CtInfo.STATE_INVALID : ctinfo.stateBit();
         for (Rule r : rules) {
+            Target target = r.target();
+            // the nat table only sees a connection's first packet, while its binding is still undecided
+            if (target.isNat() && !NfNat.decides(pkt, target.isSourceNat())) {
+                continue;
+            }
             if (r.matches(proto, saddr, daddr, sport, dport, state.in(), state.out(), stateBit)) {
                 r.count(len);
-                return fire(r.target(), pkt);
+                return fire(target, pkt);
             }
         }
         t.policyPackets.increment();
@@ -207,20 +221,33 @@ public final class IpTables {
         return t.policy;
     }
 
-    /** The target's action; REJECT answers, then drops like DROP. */
+    /**
+     * The target's action. REJECT answers, then drops like DROP. The NAT targets choose the connection's
+     * binding and accept (nf_nat then rewrites the packet at its own priority); they drop when no source
+     * port is free, or, for MASQUERADE, when the route out has no source address to use.
+     */
     private Verdict fire(Target target, PacketBuffer pkt) {
         switch (target.kind()) {
             case ACCEPT:
                 return Verdict.ACCEPT;
             case DROP:
                 return Verdict.DROP;
-            default:
+            case REJECT:
                 if (target.rejectWith() == RejectWith.TCP_RESET) {
                     reject.sendReset(pkt);
                 } else {
                     reject.sendUnreach(pkt, target.rejectWith().icmpCode());
                 }
                 return Verdict.DROP;
+            case SNAT:
+                return nat.setupSource(pkt, target.addr(), target.portLo(), target.portHi()) ? Verdict.ACCEPT : Verdict.DROP;
+            case MASQUERADE:
+                // masquerade_tg: the address the route out would give a packet of our own
+                int src = pkt.dst().prefsrc();
+                return src != 0 && nat.setupSource(pkt, src, target.portLo(), target.portHi()) ? Verdict.ACCEPT : Verdict.DROP;
+            default:
+                nat.setupDestination(pkt, target.addr(), target.portLo());
+                return Verdict.ACCEPT;
         }
     }
 

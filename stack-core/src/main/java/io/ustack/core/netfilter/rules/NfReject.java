@@ -4,6 +4,8 @@ import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.icmp.IcmpSender;
 import io.ustack.core.ipv4.Ipv4Output;
+import io.ustack.core.netfilter.conntrack.Conn;
+import io.ustack.core.netfilter.conntrack.CtInfo;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
@@ -43,7 +45,7 @@ public final class NfReject {
      * sequence numbers per RFC 9293's reset generation: if the segment had ACK, the RST takes its
      * acknowledgment number as sequence number and carries no ACK; otherwise it has sequence 0 and
      * acknowledges everything the segment occupied (SYN and FIN count one each). Sent with DF through
-     * ip_local_out, so OUTPUT and POSTROUTING see it. Nothing answers a RST, a later fragment, a segment cut
+     * ip_local_out, so OUTPUT and POSTROUTING see it, tied to the segment's connection (if tracked). Nothing answers a RST, a later fragment, a segment cut
      * short or with a bad checksum, or one that was not addressed to a single host. Borrows.
      */
     public void sendReset(PacketBuffer pkt) {
@@ -79,6 +81,12 @@ public final class NfReject {
         PacketBuffer rst = pool.allocateWithHeadroom(0);
         TcpSegment r = TcpSegment.push(rst, th.destinationPort(), th.sourcePort(), seq, ackSeq, flags, 0, 0);
         r.updateChecksum(ip.daddr(), ip.saddr(), TcpSegment.MIN_HEADER_LEN);
+        Conn ct = pkt.nfct();
+        if (ct != null) {
+            // nf_ct_attach: the RST belongs to the refused packet's connection, going the other way, so NAT
+            // translates it back (a DNATed client hears from the address it asked) and conntrack passes it
+            rst.setNfct(ct, pkt.nfctInfo().isReply() ? CtInfo.RELATED : CtInfo.RELATED_REPLY);
+        }
         out.send(rst, ip.daddr(), ip.saddr(), Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
     }
 

@@ -122,9 +122,9 @@ public final class Rule {
         return target;
     }
 
-    /** Whether the rule needs connection tracking (nf_ct_netns_get in its checkentry). */
+    /** Whether the rule needs connection tracking (nf_ct_netns_get in its checkentry): --state or NAT. */
     boolean needsConntrack() {
-        return stateMask != 0;
+        return stateMask != 0 || target.isNat();
     }
 
     /** Whether the rule has a port match, which needs -p tcp or -p udp. */

@@ -1,6 +1,7 @@
 package io.ustack.core.netfilter.rules;
 
 import io.ustack.core.netfilter.conntrack.CtInfo;
+import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.Ipv4Prefix;
 import java.util.HashSet;
@@ -51,6 +52,8 @@ public final class RuleParser {
         Set<String> seen = new HashSet<>();
         String targetName = null;
         String rejectWith = null;
+        String to = null; // --to and its spellings: the NAT address (and ports)
+        String toOption = null; // how it was spelled, for messages
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);
             boolean invert = false;
@@ -123,6 +126,10 @@ public final class RuleParser {
                 }
                 case "-j" -> targetName = v;
                 case "--reject-with" -> rejectWith = v;
+                case "--to" -> {
+                    to = v;
+                    toOption = w;
+                }
                 default -> throw new IllegalStateException(option);
             }
         }
@@ -136,7 +143,7 @@ public final class RuleParser {
         if (b.out != null && !chain.hasOut()) {
             throw new IllegalArgumentException("-o cannot be used in " + chain + ": packets there are not routed out yet");
         }
-        b.target = target(chain, b, targetName, rejectWith);
+        b.target = target(chain, b, targetName, rejectWith, to, toOption);
         return new Rule(b);
     }
 
@@ -152,7 +159,8 @@ public final class RuleParser {
             Map.entry("--dport", "a port or LO:HI"),
             Map.entry("-m", "tcp, udp, state or conntrack"),
             Map.entry("--state", "NEW, ESTABLISHED, RELATED or INVALID, comma-separated"),
-            Map.entry("-j", "ACCEPT, DROP or REJECT"),
+            Map.entry("-j", "ACCEPT, DROP, REJECT, SNAT, DNAT or MASQUERADE"),
+            Map.entry("--to", "ADDR[:PORT[-PORT]] for SNAT, ADDR[:PORT] for DNAT, PORT[-PORT] for MASQUERADE's --to-ports"),
             Map.entry("--reject-with", "an ICMP answer such as icmp-port-unreachable, or tcp-reset"));
 
     /** The option's short name, for its long spellings too; null if it is none. */
@@ -169,6 +177,7 @@ public final class RuleParser {
             case "--state", "--ctstate" -> "--state";
             case "-j", "--jump" -> "-j";
             case "--reject-with" -> "--reject-with";
+            case "--to", "--to-source", "--to-destination", "--to-ports" -> "--to";
             default -> null;
         };
     }
@@ -275,27 +284,45 @@ public final class RuleParser {
         return !b.protocolInvert && (b.protocol == Ipv4Packet.IPPROTO_TCP || b.protocol == Ipv4Packet.IPPROTO_UDP);
     }
 
-    private static Target target(Chain chain, Builder b, String name, String rejectWith) {
+    private static Target target(Chain chain, Builder b, String name, String rejectWith, String to, String toOption) {
         if (name == null) {
-            throw new IllegalArgumentException("a rule needs a target: -j ACCEPT, DROP or REJECT");
+            throw new IllegalArgumentException("a rule needs a target: -j ACCEPT, DROP, REJECT, SNAT, DNAT or MASQUERADE");
         }
         Target.Kind kind;
         try {
             kind = Target.Kind.valueOf(name);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("-j '" + name + "' is not a target: use ACCEPT, DROP or REJECT");
+            throw new IllegalArgumentException("-j '" + name + "' is not a target: use ACCEPT, DROP, REJECT, SNAT, DNAT "
+                    + "or MASQUERADE");
         }
         if (rejectWith != null && kind != Target.Kind.REJECT) {
             throw new IllegalArgumentException("--reject-with belongs to -j REJECT, not -j " + name);
+        }
+        String toBelongs = switch (toOption == null ? "" : toOption) {
+            case "--to-source" -> "SNAT";
+            case "--to-destination" -> "DNAT";
+            case "--to-ports" -> "MASQUERADE";
+            default -> kind == Target.Kind.SNAT || kind == Target.Kind.DNAT ? name : "SNAT or -j DNAT";
+        };
+        if (to != null && !toBelongs.equals(name)) {
+            throw new IllegalArgumentException(toOption + " belongs to -j " + toBelongs + ", not -j " + name);
         }
         switch (kind) {
             case ACCEPT:
                 return Target.ACCEPT;
             case DROP:
                 return Target.DROP;
+            case REJECT:
+                return reject(chain, b, rejectWith);
+            case SNAT:
+            case DNAT:
+                return nat(chain, b, kind, to, toOption);
             default:
-                break;
+                return masquerade(chain, b, to);
         }
+    }
+
+    private static Target reject(Chain chain, Builder b, String rejectWith) {
         if (chain != Chain.INPUT && chain != Chain.FORWARD && chain != Chain.OUTPUT) {
             throw new IllegalArgumentException("REJECT can only be used in INPUT, FORWARD and OUTPUT, not in " + chain);
         }
@@ -308,6 +335,66 @@ public final class RuleParser {
         if (with == RejectWith.TCP_RESET && (b.protocol != Ipv4Packet.IPPROTO_TCP || b.protocolInvert)) {
             throw new IllegalArgumentException("--reject-with tcp-reset needs -p tcp");
         }
-        return new Target(Target.Kind.REJECT, with);
+        return Target.reject(with);
+    }
+
+    /**
+     * SNAT --to ADDR[:PORT[-PORT]] in POSTROUTING, DNAT --to ADDR[:PORT] in PREROUTING: where the nat table
+     * has them on the forward path (SNAT on INPUT and DNAT on OUTPUT are not offered).
+     */
+    private static Target nat(Chain chain, Builder b, Target.Kind kind, String to, String toOption) {
+        Chain only = kind == Target.Kind.SNAT ? Chain.POSTROUTING : Chain.PREROUTING;
+        if (chain != only) {
+            throw new IllegalArgumentException(kind + " can only be used in " + only + ", not in " + chain);
+        }
+        if (to == null) {
+            throw new IllegalArgumentException("-j " + kind + " needs --to "
+                    + (kind == Target.Kind.SNAT ? "ADDR[:PORT[-PORT]]" : "ADDR[:PORT]"));
+        }
+        int colon = to.indexOf(':');
+        int addr;
+        try {
+            addr = Ipv4Address.parse(colon < 0 ? to : to.substring(0, colon));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(toOption + " '" + to + "' does not start with an IPv4 address");
+        }
+        if (colon < 0) {
+            return new Target(kind, null, addr, -1, -1);
+        }
+        int[] r = natPorts(toOption, to, to.substring(colon + 1), b);
+        if (kind == Target.Kind.DNAT && r[0] != r[1]) {
+            throw new IllegalArgumentException(toOption + " '" + to + "' has a port range; DNAT takes one port");
+        }
+        return new Target(kind, null, addr, r[0], r[1]);
+    }
+
+    /** MASQUERADE [--to-ports PORT[-PORT]] in POSTROUTING: the source becomes the egress interface's address. */
+    private static Target masquerade(Chain chain, Builder b, String ports) {
+        if (chain != Chain.POSTROUTING) {
+            throw new IllegalArgumentException("MASQUERADE can only be used in POSTROUTING, not in " + chain);
+        }
+        if (ports == null) {
+            return new Target(Target.Kind.MASQUERADE, null, 0, -1, -1);
+        }
+        int[] r = natPorts("--to-ports", ports, ports, b);
+        return new Target(Target.Kind.MASQUERADE, null, 0, r[0], r[1]);
+    }
+
+    /** PORT or PORT-PORT after an address's ':' or as --to-ports, which only TCP and UDP have. */
+    private static int[] natPorts(String option, String whole, String v, Builder b) {
+        int dash = v.indexOf('-');
+        int lo = number(dash < 0 ? v : v.substring(0, dash), 65535);
+        int hi = dash < 0 ? lo : number(v.substring(dash + 1), 65535);
+        if (lo < 1 || hi < 1) {
+            throw new IllegalArgumentException(option + " '" + whole + "' has no valid port: ports are 1 to 65535, "
+                    + "a range is LO-HI");
+        }
+        if (lo > hi) {
+            throw new IllegalArgumentException(option + " '" + whole + "' has its low port above its high port");
+        }
+        if (!tcpOrUdp(b)) {
+            throw new IllegalArgumentException("a port in " + option + " needs -p tcp or -p udp");
+        }
+        return new int[] {lo, hi};
     }
 }

@@ -61,6 +61,23 @@ class RuleParserTest {
         assertEquals(spec, parse(Chain.FORWARD, spec).spec(), "the -S form reads back to the same rule");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // chain | typed | -S form | extra
+        "POSTROUTING | -o eth1 -j MASQUERADE | -o eth1 -j MASQUERADE | ''",
+        "POSTROUTING | -p tcp -j MASQUERADE --to-ports 1024-2000 | -p tcp -j MASQUERADE --to-ports 1024-2000 | masq ports: 1024-2000",
+        "POSTROUTING | -s 10.0.0.0/24 -j SNAT --to 192.0.2.1 | -s 10.0.0.0/24 -j SNAT --to-source 192.0.2.1 | to:192.0.2.1",
+        "POSTROUTING | -p udp -j SNAT --to-source 192.0.2.1:6000-6010 | -p udp -j SNAT --to-source 192.0.2.1:6000-6010 | to:192.0.2.1:6000-6010",
+        "PREROUTING | -i eth0 -p tcp --dport 80 -j DNAT --to 10.2.0.2:8080 | -i eth0 -p tcp --dport 80 -j DNAT --to-destination 10.2.0.2:8080 | tcp dpt:80 to:10.2.0.2:8080",
+        "PREROUTING | -d 10.0.0.2 -j DNAT --to-destination 10.2.0.2 | -d 10.0.0.2 -j DNAT --to-destination 10.2.0.2 | to:10.2.0.2",
+    })
+    void natTargetsReadAndPrintAsIptablesDoes(Chain chain, String typed, String spec, String extra) {
+        Rule r = parse(chain, typed);
+        assertEquals(spec, r.spec());
+        assertEquals(extra, r.extraText());
+        assertEquals(spec, parse(chain, spec).spec());
+    }
+
     @Test
     void rejectAnswersCarryTheirIcmpCodes() {
         assertEquals(3, parse(Chain.INPUT, "-j REJECT").target().rejectWith().icmpCode());
@@ -75,12 +92,12 @@ class RuleParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "FORWARD | '' | a rule needs a target: -j ACCEPT, DROP or REJECT",
-        "FORWARD | -p tcp | a rule needs a target: -j ACCEPT, DROP or REJECT",
+        "FORWARD | '' | a rule needs a target: -j ACCEPT, DROP, REJECT, SNAT, DNAT or MASQUERADE",
+        "FORWARD | -p tcp | a rule needs a target: -j ACCEPT, DROP, REJECT, SNAT, DNAT or MASQUERADE",
         "FORWARD | --foo 1 -j DROP | '--foo' is not a rule option; a rule takes -p, -s, -d, -i, -o, --sport, --dport, --state, -j and the target's options",
         "FORWARD | tcp -j DROP | 'tcp' is not a rule option; a rule takes -p, -s, -d, -i, -o, --sport, --dport, --state, -j and the target's options",
         "FORWARD | -j DROP -p | -p needs a value after it: icmp, tcp, udp, all or a protocol number",
-        "FORWARD | -j | -j needs a value after it: ACCEPT, DROP or REJECT",
+        "FORWARD | -j | -j needs a value after it: ACCEPT, DROP, REJECT, SNAT, DNAT or MASQUERADE",
         "FORWARD | -p tcp --dport | --dport needs a value after it: a port or LO:HI",
         "FORWARD | -p foo -j DROP | -p 'foo' is not a protocol: use icmp, tcp, udp, all or a number from 0 to 255",
         "FORWARD | -p 256 -j DROP | -p '256' is not a protocol: use icmp, tcp, udp, all or a number from 0 to 255",
@@ -108,8 +125,26 @@ class RuleParserTest {
         "PREROUTING | -o eth0 -j DROP | -o cannot be used in PREROUTING: packets there are not routed out yet",
         "OUTPUT | -i eth0 -j DROP | -i cannot be used in OUTPUT: packets there come from this host",
         "POSTROUTING | -i eth0 -j DROP | -i cannot be used in POSTROUTING: packets there come from this host",
-        "FORWARD | -j LOG | -j 'LOG' is not a target: use ACCEPT, DROP or REJECT",
-        "FORWARD | -j drop | -j 'drop' is not a target: use ACCEPT, DROP or REJECT",
+        "FORWARD | -j LOG | -j 'LOG' is not a target: use ACCEPT, DROP, REJECT, SNAT, DNAT or MASQUERADE",
+        "FORWARD | -j drop | -j 'drop' is not a target: use ACCEPT, DROP, REJECT, SNAT, DNAT or MASQUERADE",
+        "FORWARD | -j SNAT --to 10.0.0.1 | SNAT can only be used in POSTROUTING, not in FORWARD",
+        "OUTPUT | -j DNAT --to 10.0.0.1 | DNAT can only be used in PREROUTING, not in OUTPUT",
+        "INPUT | -j MASQUERADE | MASQUERADE can only be used in POSTROUTING, not in INPUT",
+        "POSTROUTING | -j SNAT | -j SNAT needs --to ADDR[:PORT[-PORT]]",
+        "PREROUTING | -j DNAT | -j DNAT needs --to ADDR[:PORT]",
+        "POSTROUTING | -j SNAT --to | --to needs a value after it: ADDR[:PORT[-PORT]] for SNAT, ADDR[:PORT] for DNAT, PORT[-PORT] for MASQUERADE's --to-ports",
+        "POSTROUTING | -j SNAT --to 10.0.0.300 | --to '10.0.0.300' does not start with an IPv4 address",
+        "POSTROUTING | -j SNAT --to-source :80 | --to-source ':80' does not start with an IPv4 address",
+        "POSTROUTING | -p udp -j SNAT --to 10.0.0.1:0 | --to '10.0.0.1:0' has no valid port: ports are 1 to 65535, a range is LO-HI",
+        "POSTROUTING | -p udp -j SNAT --to 10.0.0.1:x | --to '10.0.0.1:x' has no valid port: ports are 1 to 65535, a range is LO-HI",
+        "POSTROUTING | -p udp -j SNAT --to 10.0.0.1:2000-1000 | --to '10.0.0.1:2000-1000' has its low port above its high port",
+        "POSTROUTING | -j SNAT --to 10.0.0.1:2000 | a port in --to needs -p tcp or -p udp",
+        "PREROUTING | -p tcp -j DNAT --to 10.0.0.1:80-81 | --to '10.0.0.1:80-81' has a port range; DNAT takes one port",
+        "PREROUTING | -j DNAT --to-source 10.0.0.1 | --to-source belongs to -j SNAT, not -j DNAT",
+        "POSTROUTING | -j SNAT --to-ports 1000 | --to-ports belongs to -j MASQUERADE, not -j SNAT",
+        "POSTROUTING | -j MASQUERADE --to 10.0.0.1 | --to belongs to -j SNAT or -j DNAT, not -j MASQUERADE",
+        "POSTROUTING | -j MASQUERADE --to-ports 1024-2000 | a port in --to-ports needs -p tcp or -p udp",
+        "FORWARD | -j ACCEPT --to-destination 10.0.0.1 | --to-destination belongs to -j DNAT, not -j ACCEPT",
         "FORWARD | -j DROP --reject-with tcp-reset | --reject-with belongs to -j REJECT, not -j DROP",
         "FORWARD | -j REJECT --reject-with icmp-bogus | --reject-with 'icmp-bogus' is not a REJECT answer: use icmp-net-unreachable, icmp-host-unreachable, icmp-port-unreachable, icmp-proto-unreachable, icmp-net-prohibited, icmp-host-prohibited, icmp-admin-prohibited or tcp-reset",
         "FORWARD | -p udp -j REJECT --reject-with tcp-reset | --reject-with tcp-reset needs -p tcp",

@@ -1,0 +1,134 @@
+package io.ustack.core.netfilter.nat;
+
+import static io.ustack.core.testing.Frames.icmpEcho;
+import static io.ustack.core.testing.Frames.ip;
+import static io.ustack.core.testing.Frames.ipv4;
+import static io.ustack.core.testing.Frames.pattern;
+import static io.ustack.core.testing.Frames.tcp;
+import static io.ustack.core.testing.Frames.udp;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ustack.core.buffer.BufferPool;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.testing.Frames;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The incremental checksum fix-ups against packets built whole by {@link Frames}: a packet rewritten in
+ * place must be byte for byte the packet built with the new addresses and ports from the start.
+ */
+class NatManipTest {
+    private static final int A = ip("10.0.0.1");
+    private static final int B = ip("10.0.1.2");
+    private static final int R = ip("192.0.2.77");
+
+    private final BufferPool pool = new BufferPool();
+
+    @AfterEach
+    void noLeaks() {
+        assertEquals(0, pool.outstanding());
+    }
+
+    /** Rewrites {@code packet} in a buffer and returns the result. */
+    private byte[] manip(byte[] packet, int ipOff, boolean src, int addr, int port, int icmpId) {
+        PacketBuffer b = pool.allocate(packet.length);
+        b.copyIn(b.put(packet.length), packet, 0, packet.length);
+        NatManip.manip(b, ipOff, src, addr, port, icmpId);
+        byte[] out = b.toByteArray();
+        b.release();
+        return out;
+    }
+
+    @Test
+    void tcpSourceAddressAndPort() {
+        byte[] before = ipv4(A, B, 6, 63, 0x1234, 0x4000, tcp(A, B, 40000, 80, 0x11223344, 0x55667788, 0x18, pattern(33)));
+        byte[] after = ipv4(R, B, 6, 63, 0x1234, 0x4000, tcp(R, B, 61000, 80, 0x11223344, 0x55667788, 0x18, pattern(33)));
+        assertArrayEquals(after, manip(before, 0, true, R, 61000, 0));
+    }
+
+    @Test
+    void tcpDestinationAddressAndPort() {
+        byte[] before = ipv4(A, R, 6, 64, 7, 0, tcp(A, R, 40000, 80, 1, 0, 0x02, new byte[0]));
+        byte[] after = ipv4(A, B, 6, 64, 7, 0, tcp(A, B, 40000, 8080, 1, 0, 0x02, new byte[0]));
+        assertArrayEquals(after, manip(before, 0, false, B, 8080, 0));
+    }
+
+    @Test
+    void udpBothWaysAndOddLengths() {
+        byte[] before = ipv4(A, B, 17, 64, 9, 0, udp(A, B, 5000, 53, pattern(13)));
+        assertArrayEquals(ipv4(R, B, 17, 64, 9, 0, udp(R, B, 1024, 53, pattern(13))), manip(before, 0, true, R, 1024, 0));
+        byte[] reply = ipv4(B, R, 17, 64, 9, 0, udp(B, R, 53, 1024, pattern(13)));
+        assertArrayEquals(ipv4(B, A, 17, 64, 9, 0, udp(B, A, 53, 5000, pattern(13))), manip(reply, 0, false, A, 5000, 0));
+    }
+
+    @Test
+    void aUdpChecksumOfZeroMeansNoneAndStaysZero() {
+        byte[] seg = udp(A, B, 5000, 53, pattern(8));
+        seg[6] = 0;
+        seg[7] = 0;
+        byte[] out = manip(ipv4(A, B, 17, 64, 9, 0, seg), 0, true, R, 6000, 0);
+        assertEquals(0, Frames.u16(out, 26));
+        assertEquals(6000, Frames.u16(out, 20));
+        assertEquals(0, Frames.checksum(out, 0, 20), "the IP header's is right");
+    }
+
+    @Test
+    void aPatchedUdpChecksumThatComesOutZeroIsSentAsAllOnes() {
+        // find a payload whose translated datagram sums to zero: its checksum must go out as 0xffff
+        for (int v = 0; v < 65536; v++) {
+            byte[] payload = {(byte) (v >> 8), (byte) v};
+            byte[] translated = udp(R, B, 6000, 53, payload);
+            translated[6] = 0;
+            translated[7] = 0;
+            if (Frames.udpChecksum(R, B, translated) != 0) {
+                continue;
+            }
+            byte[] out = manip(ipv4(A, B, 17, 64, 9, 0, udp(A, B, 5000, 53, payload)), 0, true, R, 6000, 0);
+            assertEquals(0xffff, Frames.u16(out, 26));
+            assertArrayEquals(ipv4(R, B, 17, 64, 9, 0, udp(R, B, 6000, 53, payload)), out);
+            return;
+        }
+        throw new AssertionError("no payload sums to zero");
+    }
+
+    @Test
+    void icmpEchoIdentifierAndAddress() {
+        byte[] before = ipv4(A, B, 1, 64, 3, 0, icmpEcho(8, 0x0707, 1, pattern(56)));
+        assertArrayEquals(ipv4(R, B, 1, 64, 3, 0, icmpEcho(8, 0x0808, 1, pattern(56))), manip(before, 0, true, R, 0, 0x0808));
+    }
+
+    @Test
+    void anIcmpErrorKeepsItsRestOfHeader() {
+        // frag needed carries the MTU where an echo carries its identifier: only queries have one to change
+        byte[] m = new byte[8 + 28];
+        m[0] = 3;
+        m[1] = 4;
+        m[6] = 0x05;
+        m[7] = 0x00;
+        int c = Frames.checksum(m, 0, m.length);
+        m[2] = (byte) (c >> 8);
+        m[3] = (byte) c;
+        byte[] out = manip(ipv4(R, B, 1, 64, 3, 0, m), 0, true, A, 0, 0x4242);
+        assertArrayEquals(m, Arrays.copyOfRange(out, 20, out.length));
+        assertEquals(A, Frames.i32(out, 12));
+    }
+
+    @Test
+    void aQuotedTcpHeaderOfEightBytesHasItsPortChangedAndNothingAfter() {
+        byte[] full = ipv4(R, B, 6, 63, 5, 0x4000, tcp(R, B, 61000, 80, 0x01020304, 0, 0x02, new byte[0]));
+        byte[] quoted = Arrays.copyOf(full, 28); // what an ICMP error carries: the header and 8 bytes
+        byte[] out = manip(quoted, 0, true, A, 40000, 0);
+        assertEquals(A, Frames.i32(out, 12));
+        assertEquals(40000, Frames.u16(out, 20));
+        assertEquals(0x01020304, Frames.i32(out, 24), "the sequence number is untouched");
+        assertEquals(0, Frames.checksum(out, 0, 20), "the quoted IP header's checksum is patched");
+        byte[] expectedHeader = Arrays.copyOf(ipv4(A, B, 6, 63, 5, 0x4000, tcp(A, B, 40000, 80, 0x01020304, 0, 0x02, new byte[0])), 20);
+        // the total length field still says 40: the quote is cut, not the datagram it quotes
+        assertArrayEquals(expectedHeader, Arrays.copyOf(out, 20));
+        assertTrue(out.length == 28);
+    }
+}
