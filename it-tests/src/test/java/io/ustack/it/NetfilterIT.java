@@ -1,0 +1,270 @@
+package io.ustack.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The daemon as a firewall and NAT router between two namespaces, driven with {@code ustack nf} and read with
+ * {@code ustack conntrack}: the left host 10.N.1.2 and the right host 10.N.2.2 reach each other through the
+ * stack (10.N.1.1, 10.N.2.1), Linux on both ends, a Python TCP server on the right that says whom it saw.
+ *
+ * <p>In order: DROP and its counters, REJECT (a reset, and ICMP port unreachable) refusing a TCP connection
+ * to a port that is listening, then the right host loses its route back and MASQUERADE lets the left reach
+ * it anyway, then DNAT forwards a port of the router to the right host.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NetfilterIT {
+    private static final int PORT = 7000;
+    private static final int OTHER_PORT = 7001;
+
+    private String left;
+    private String right;
+    private String net;
+    private NetNs leftNs;
+    private NetNs rightNs;
+    private Daemon daemon;
+    private Path peer;
+    private Path serverLog;
+    private final List<Process> servers = new ArrayList<>();
+
+    @BeforeAll
+    void up() throws Exception {
+        RootRequirement.require("ip", "ping", "python3");
+        String id = hex6();
+        left = "un" + id;
+        right = "un" + hex6();
+        net = "10." + (1 + ThreadLocalRandom.current().nextInt(250));
+        Path work = Files.createTempDirectory("ustack-it-");
+        peer = work.resolve("nf_peer.py");
+        try (InputStream in = NetfilterIT.class.getResourceAsStream("/nf_peer.py")) {
+            Files.copy(in, peer);
+        }
+        serverLog = work.resolve("server.log");
+        leftNs = new NetNs("ustack-it-" + id + "-nl");
+        rightNs = new NetNs("ustack-it-" + id + "-nr");
+        daemon = Daemon.start(work, "--iface", left + ",addr=" + net + ".1.1/24",
+                "--iface", right + ",addr=" + net + ".2.1/24", "--forward", "--backlog-threads", "2", "--serve", "none");
+        leftNs.adopt(left, net + ".1.2/24");
+        leftNs.exec("ip", "route", "add", "default", "via", net + ".1.1").ok();
+        rightNs.adopt(right, net + ".2.2/24");
+        rightNs.exec("ip", "route", "add", "default", "via", net + ".2.1").ok();
+        startServer(PORT);
+        startServer(OTHER_PORT);
+    }
+
+    /** Runs even when {@link #up} failed half way: whatever exists is taken down. */
+    @AfterAll
+    void down() throws Exception {
+        try {
+            for (Process p : servers) {
+                p.destroy();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            if (daemon != null) {
+                assertEquals(0, daemon.stop(), "SIGTERM ends the daemon cleanly:\n" + daemon.log());
+            }
+        } finally {
+            for (NetNs ns : new NetNs[] {leftNs, rightNs}) {
+                if (ns != null) {
+                    ns.close();
+                }
+            }
+            for (String tap : new String[] {left, right}) {
+                if (tap != null) {
+                    Cmd.run("ip", "link", "del", tap); // only if a failure left it behind
+                }
+            }
+        }
+    }
+
+    private static String hex6() {
+        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+    }
+
+    /** The Python server on the right host, its lines appended to one log; waits until it listens. */
+    private void startServer(int port) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ip", "netns", "exec", rightNs.name, "python3", "-u", peer.toString(), "serve",
+                Integer.toString(port)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(serverLog.toFile()))
+                .start();
+        servers.add(p);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int want = servers.size();
+        while (countLines("listening") < want) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("the test server on port " + port + " did not start:\n" + serverLog());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private String serverLog() {
+        try {
+            return Files.readString(serverLog);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    private long countLines(String prefix) {
+        return serverLog().lines().filter(l -> l.startsWith(prefix)).count();
+    }
+
+    /** The peers the server reported, oldest first. */
+    private List<String> peers() {
+        return serverLog().lines().filter(l -> l.startsWith("peer ")).map(l -> l.split(" ")[1]).toList();
+    }
+
+    /** A TCP connection from the left host; returns what nf_peer.py's connect printed. */
+    private Cmd connect(String host, int port) {
+        return leftNs.exec("python3", peer.toString(), "connect", host, Integer.toString(port));
+    }
+
+    private static double elapsed(Cmd c) {
+        Matcher m = Pattern.compile("elapsed ([0-9.]+)").matcher(c.output());
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    /** A ustack control command against the daemon. */
+    private Cmd ustack(String... args) {
+        List<String> argv = new ArrayList<>(List.of(args));
+        argv.addAll(List.of("--control", daemon.control.toString()));
+        return Cmd.run(60, Daemon.command(argv.toArray(String[]::new)));
+    }
+
+    private Cmd ok(String... args) {
+        Cmd c = ustack(args);
+        assertEquals(0, c.exit(), String.join(" ", args) + ": " + c.output());
+        return c;
+    }
+
+    private String diagnostics(Cmd failed) {
+        return failed.output() + "\n---- daemon log ----\n" + daemon.log() + "---- ustack nf / conntrack ----\n"
+                + ustack("nf").output() + ustack("conntrack").output() + "---- server ----\n" + serverLog()
+                + "---- left ----\n" + leftNs.exec("ip", "route").output() + leftNs.exec("ip", "neigh").output()
+                + "---- right ----\n" + rightNs.exec("ip", "route").output() + rightNs.exec("ip", "neigh").output();
+    }
+
+    private static int received(String pingOutput) {
+        Matcher m = Pattern.compile("(\\d+) (packets )?received").matcher(pingOutput);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private String leftHost() {
+        return net + ".1.2";
+    }
+
+    private String rightHost() {
+        return net + ".2.2";
+    }
+
+    @Test
+    @Order(1)
+    void aDropRuleStopsPingsAndItsCounterShowsThem() {
+        Cmd c = leftNs.exec("ping", "-c", "1", "-W", "2", rightHost());
+        assertEquals(1, received(c.output()), diagnostics(c));
+
+        ok("nf", "add", "FORWARD", "-p", "icmp", "-d", rightHost(), "-j", "DROP");
+        c = leftNs.exec("ping", "-c", "3", "-i", "0.2", "-W", "1", rightHost());
+        assertEquals(0, received(c.output()), diagnostics(c));
+        Cmd list = ok("nf", "list", "FORWARD");
+        System.out.println("$ ustack nf list FORWARD\n" + list.output());
+        // three requests of 84 bytes (56 of data, 8 of ICMP, 20 of IP)
+        assertTrue(Pattern.compile("(?m)^1\\s+3\\s+252 DROP\\s+icmp --  \\*\\s+\\*\\s+0\\.0\\.0\\.0/0\\s+"
+                + Pattern.quote(rightHost()) + "$").matcher(list.output()).find(), list.output());
+        assertTrue(daemon.stats().get("DropReasonNETFILTER_DROP") >= 3);
+
+        ok("nf", "del", "FORWARD", "1");
+        c = leftNs.exec("ping", "-c", "1", "-W", "2", rightHost());
+        assertEquals(1, received(c.output()), "the rule is gone: " + diagnostics(c));
+    }
+
+    @Test
+    @Order(2)
+    void rejectRefusesATcpConnectionAtOnce() {
+        Cmd c = connect(rightHost(), PORT);
+        assertTrue(c.output().startsWith("hello"), "the server answers: " + diagnostics(c));
+        assertEquals(leftHost(), peers().get(peers().size() - 1), "no NAT yet: the server sees the left host");
+
+        ok("nf", "add", "FORWARD", "-p", "tcp", "--dport", Integer.toString(PORT), "-j", "REJECT", "--reject-with", "tcp-reset");
+        ok("nf", "add", "FORWARD", "-p", "tcp", "--dport", Integer.toString(OTHER_PORT), "-j", "REJECT");
+        int served = peers().size();
+        c = connect(rightHost(), PORT);
+        assertTrue(c.output().startsWith("refused"), "a RST from the router: " + diagnostics(c));
+        assertTrue(elapsed(c) < 1.0, "at once, not after retries: " + c.output());
+        c = connect(rightHost(), OTHER_PORT);
+        assertTrue(c.output().startsWith("refused"), "ICMP port unreachable refuses a SYN too: " + diagnostics(c));
+        assertTrue(elapsed(c) < 1.0, c.output());
+        assertEquals(served, peers().size(), "nothing reached the server");
+        Cmd list = ok("nf", "list", "FORWARD");
+        assertTrue(list.output().contains("tcp dpt:" + PORT + " reject-with tcp-reset\n"), list.output());
+        assertTrue(list.output().contains("tcp dpt:" + OTHER_PORT + " reject-with icmp-port-unreachable\n"), list.output());
+        ok("nf", "flush", "FORWARD");
+    }
+
+    @Test
+    @Order(3)
+    void masqueradeLetsASideWithNoRouteBackReachTheOther() {
+        rightNs.exec("ip", "route", "del", "default").ok();
+        Cmd c = connect(rightHost(), PORT);
+        assertFalse(c.output().startsWith("hello"), "without a route back the answer never comes: " + c.output());
+
+        ok("nf", "add", "POSTROUTING", "-o", right, "-j", "MASQUERADE");
+        c = connect(rightHost(), PORT);
+        assertTrue(c.output().startsWith("hello"), diagnostics(c));
+        assertEquals(net + ".2.1", peers().get(peers().size() - 1), "the server saw the router's address");
+        Cmd ping = leftNs.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", rightHost());
+        assertEquals(2, received(ping.output()), "ICMP echo is masqueraded too: " + diagnostics(ping));
+
+        Cmd ct = ok("conntrack");
+        System.out.println("$ ustack conntrack\n" + ct.output());
+        assertTrue(Pattern.compile("(?m)^tcp\\s+6 \\d+ \\w+ src=" + Pattern.quote(leftHost()) + " dst=" + Pattern.quote(rightHost())
+                + " sport=\\d+ dport=" + PORT + " src=" + Pattern.quote(rightHost()) + " dst=" + Pattern.quote(net + ".2.1")
+                + " sport=" + PORT + " dport=\\d+( \\[ASSURED\\])?$").matcher(ct.output()).find(), ct.output());
+        assertTrue(Pattern.compile("(?m)^icmp\\s+1 \\d+ src=" + Pattern.quote(leftHost()) + " dst=" + Pattern.quote(rightHost())
+                + " type=8 code=0 id=\\d+ src=" + Pattern.quote(rightHost()) + " dst=" + Pattern.quote(net + ".2.1")
+                + " type=0 code=0 id=\\d+$").matcher(ct.output()).find(), ct.output());
+        assertTrue(ct.output().contains("conntrack: on, "), ct.output());
+    }
+
+    @Test
+    @Order(4)
+    void dnatForwardsAPortOfTheRouter() {
+        String router = net + ".1.1";
+        Cmd c = connect(router, 8080);
+        assertTrue(c.output().startsWith("refused"), "nobody listens on the router's 8080: " + c.output());
+        ok("nf", "add", "PREROUTING", "-i", left, "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to", rightHost() + ":" + PORT);
+        c = connect(router, 8080);
+        assertTrue(c.output().startsWith("hello"), diagnostics(c));
+        assertEquals(net + ".2.1", peers().get(peers().size() - 1), "masqueraded on the way, as the route back needs");
+        Cmd ct = ok("conntrack");
+        assertTrue(ct.output().contains(" dst=" + router + " sport="), ct.output());
+        assertTrue(ct.output().contains(" dport=8080 src=" + rightHost() + " dst=" + net + ".2.1 sport=" + PORT + " "), ct.output());
+
+        Cmd list = ok("nf");
+        System.out.println("$ ustack nf list\n" + list.output());
+        assertTrue(list.output().contains("DNAT       tcp  --  " + left), list.output());
+        assertTrue(list.output().contains("tcp dpt:8080 to:" + rightHost() + ":" + PORT + "\n"), list.output());
+        assertTrue(list.output().contains("MASQUERADE  all  --  *      " + right), list.output());
+    }
+}
