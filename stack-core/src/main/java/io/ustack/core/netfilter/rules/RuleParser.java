@@ -18,6 +18,24 @@ public final class RuleParser {
     /** IFNAMSIZ - 1. */
     private static final int MAX_IFNAME = 15;
 
+    /** The options a '!' may precede (IPT_INV_* and the matches' invert flags). */
+    private static final Set<String> NEGATABLE = Set.of("-p", "-s", "-d", "-i", "-o", "--sport", "--dport", "--state");
+
+    /** What follows each option, for the sentence that says it is missing. */
+    private static final Map<String, String> VALUE_OF = Map.ofEntries(
+            Map.entry("-p", "icmp, tcp, udp, all or a protocol number"),
+            Map.entry("-s", "an address or A.B.C.D/P"),
+            Map.entry("-d", "an address or A.B.C.D/P"),
+            Map.entry("-i", "an interface name (NAME+ for every name that starts with NAME)"),
+            Map.entry("-o", "an interface name (NAME+ for every name that starts with NAME)"),
+            Map.entry("--sport", "a port or LO:HI"),
+            Map.entry("--dport", "a port or LO:HI"),
+            Map.entry("-m", "tcp, udp, state or conntrack"),
+            Map.entry("--state", "NEW, ESTABLISHED, RELATED or INVALID, comma-separated"),
+            Map.entry("-j", "ACCEPT, DROP, REJECT, SNAT, DNAT or MASQUERADE"),
+            Map.entry("--to", "ADDR[:PORT[-PORT]] for SNAT, ADDR[:PORT] for DNAT, PORT[-PORT] for MASQUERADE's --to-ports"),
+            Map.entry("--reject-with", "an ICMP answer such as icmp-port-unreachable, or tcp-reset"));
+
     private RuleParser() {
     }
 
@@ -72,7 +90,7 @@ public final class RuleParser {
             if (invert && !NEGATABLE.contains(option)) {
                 throw new IllegalArgumentException("'!' cannot negate " + option);
             }
-            if (!seen.add(option)) {
+            if (!seen.add(option) && !option.equals("-m")) { // several -m name several matches
                 throw new IllegalArgumentException(option + " is given twice");
             }
             if (i + 1 == words.size()) {
@@ -146,22 +164,6 @@ public final class RuleParser {
         b.target = target(chain, b, targetName, rejectWith, to, toOption);
         return new Rule(b);
     }
-
-    private static final Set<String> NEGATABLE = Set.of("-p", "-s", "-d", "-i", "-o", "--sport", "--dport", "--state");
-
-    private static final Map<String, String> VALUE_OF = Map.ofEntries(
-            Map.entry("-p", "icmp, tcp, udp, all or a protocol number"),
-            Map.entry("-s", "an address or A.B.C.D/P"),
-            Map.entry("-d", "an address or A.B.C.D/P"),
-            Map.entry("-i", "an interface name (NAME+ for every name that starts with NAME)"),
-            Map.entry("-o", "an interface name (NAME+ for every name that starts with NAME)"),
-            Map.entry("--sport", "a port or LO:HI"),
-            Map.entry("--dport", "a port or LO:HI"),
-            Map.entry("-m", "tcp, udp, state or conntrack"),
-            Map.entry("--state", "NEW, ESTABLISHED, RELATED or INVALID, comma-separated"),
-            Map.entry("-j", "ACCEPT, DROP, REJECT, SNAT, DNAT or MASQUERADE"),
-            Map.entry("--to", "ADDR[:PORT[-PORT]] for SNAT, ADDR[:PORT] for DNAT, PORT[-PORT] for MASQUERADE's --to-ports"),
-            Map.entry("--reject-with", "an ICMP answer such as icmp-port-unreachable, or tcp-reset"));
 
     /** The option's short name, for its long spellings too; null if it is none. */
     private static String canonical(String w) {

@@ -46,6 +46,7 @@ class RuleParserTest {
         "-j REJECT --reject-with icmp-host-prohibited | -j REJECT --reject-with icmp-host-prohibited | all | * | * | 0.0.0.0/0 | 0.0.0.0/0 | reject-with icmp-host-prohibited",
         "-s 0.0.0.0/0 -j ACCEPT | -j ACCEPT | all | * | * | 0.0.0.0/0 | 0.0.0.0/0 | ''",
         "-m state --state ESTABLISHED,NEW -j ACCEPT | --state NEW,ESTABLISHED -j ACCEPT | all | * | * | 0.0.0.0/0 | 0.0.0.0/0 | state NEW,ESTABLISHED",
+        "-p tcp -m tcp --dport 80 -m state --state NEW -j ACCEPT | -p tcp --dport 80 --state NEW -j ACCEPT | tcp | * | * | 0.0.0.0/0 | 0.0.0.0/0 | tcp dpt:80 state NEW",
         "-p tcp --dport 80 -m conntrack ! --ctstate INVALID,RELATED -j DROP | -p tcp --dport 80 ! --state INVALID,RELATED -j DROP | tcp | * | * | 0.0.0.0/0 | 0.0.0.0/0 | tcp dpt:80 state !INVALID,RELATED",
     })
     void everyOptionReadsAndPrintsAsIptablesDoes(String typed, String spec, String prot, String in, String out,
