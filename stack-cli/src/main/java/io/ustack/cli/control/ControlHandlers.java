@@ -5,6 +5,7 @@ import io.ustack.cli.control.handlers.ConntrackFlushHandler;
 import io.ustack.cli.control.handlers.ConntrackListHandler;
 import io.ustack.cli.control.handlers.NeighFlushHandler;
 import io.ustack.cli.control.handlers.NeighListHandler;
+import io.ustack.cli.control.handlers.SsHandler;
 import io.ustack.cli.control.handlers.NfAddHandler;
 import io.ustack.cli.control.handlers.NfDelHandler;
 import io.ustack.cli.control.handlers.NfFlushHandler;
@@ -34,6 +35,7 @@ public final class ControlHandlers {
                 .add(new RouteDelHandler(stack))
                 .add(new NeighListHandler(stack))
                 .add(new NeighFlushHandler(stack))
+                .add(new SsHandler(stack))
                 .add(new NfListHandler(stack))
                 .add(new NfAddHandler(stack))
                 .add(new NfInsertHandler(stack))

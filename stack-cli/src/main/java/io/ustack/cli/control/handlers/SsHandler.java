@@ -1,0 +1,76 @@
+package io.ustack.cli.control.handlers;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ustack.cli.control.ControlException;
+import io.ustack.cli.control.ControlHandler;
+import io.ustack.core.stack.NetStack;
+import io.ustack.core.tcp.TcpListener;
+import io.ustack.core.tcp.TcpSocket;
+import io.ustack.core.tcp.TcpState;
+import io.ustack.core.udp.UdpSocket;
+import io.ustack.core.wire.Ipv4Address;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * {@code ss}: every socket, as {@code ss -tuna} shows them: TCP listeners (Recv-Q the accept queue, Send-Q
+ * the backlog), TCP connections (bytes unread, bytes unacknowledged) and UDP sockets.
+ */
+public final class SsHandler implements ControlHandler {
+    private final NetStack stack;
+
+    public SsHandler(NetStack stack) {
+        this.stack = stack;
+    }
+
+    /** One socket, with ss's column names. */
+    public record Entry(String netid, String state, int recvQ, int sendQ, String local, String peer) {
+    }
+
+    @Override
+    public String name() {
+        return "ss";
+    }
+
+    @Override
+    public Object execute(ObjectNode args) throws ControlException {
+        Args.only(args, name());
+        List<Entry> out = new ArrayList<>();
+        for (TcpListener l : stack.tcp().listeners()) {
+            out.add(new Entry("tcp", "LISTEN", l.acceptQueueLength(), l.backlog(), endpoint(l.address(), l.port()), "0.0.0.0:*"));
+        }
+        for (TcpSocket s : stack.tcp().connections()) {
+            TcpSocket.TcpInfo info = s.info();
+            out.add(new Entry("tcp", ssState(info.state()), info.recvQ(), info.sendQ(),
+                    endpoint(s.localAddress(), s.localPort()), endpoint(s.remoteAddress(), s.remotePort())));
+        }
+        for (UdpSocket u : stack.udp().sockets()) {
+            String peer = u.remotePort() == 0 ? "0.0.0.0:*" : endpoint(u.remoteAddress(), u.remotePort());
+            out.add(new Entry("udp", u.remotePort() == 0 ? "UNCONN" : "ESTAB", u.receiveQueueBytes(), 0,
+                    endpoint(u.localAddress(), u.localPort()), peer));
+        }
+        out.sort(Comparator.comparing(Entry::netid).thenComparing(e -> !e.state().equals("LISTEN"))
+                .thenComparing(Entry::local).thenComparing(Entry::peer));
+        return out;
+    }
+
+    private static String endpoint(int addr, int port) {
+        return Ipv4Address.format(addr) + ":" + port;
+    }
+
+    /** ss's spelling of the states. */
+    static String ssState(TcpState s) {
+        return switch (s) {
+            case ESTABLISHED -> "ESTAB";
+            case SYN_SENT -> "SYN-SENT";
+            case SYN_RECEIVED -> "SYN-RECV";
+            case FIN_WAIT_1 -> "FIN-WAIT-1";
+            case FIN_WAIT_2 -> "FIN-WAIT-2";
+            case CLOSE_WAIT -> "CLOSE-WAIT";
+            case LAST_ACK -> "LAST-ACK";
+            case TIME_WAIT -> "TIME-WAIT";
+            default -> s.name();
+        };
+    }
+}

@@ -1,0 +1,42 @@
+package io.ustack.cli.control.handlers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ustack.cli.control.Json;
+import io.ustack.core.stack.NetStack;
+import io.ustack.core.stack.StackConfig;
+import io.ustack.core.tcp.TcpListener;
+import io.ustack.core.tcp.TcpSocket;
+import io.ustack.core.udp.UdpSocket;
+import io.ustack.core.wire.Ipv4Address;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** ss lists listeners, both ends of a live connection, and UDP sockets, with ss's names for them. */
+class SsHandlerTest {
+    @Test
+    @SuppressWarnings("unchecked")
+    void listsEverySocket() throws Exception {
+        NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(1));
+        stack.start();
+        try (TcpListener l = stack.tcp().listen(0, 80, 16); UdpSocket u = stack.udp().open()) {
+            u.bind(0, 7);
+            TcpSocket c = stack.tcp().connect(Ipv4Address.parse("127.0.0.1"), 80);
+            c.awaitConnected(5000);
+            c.write(new byte[] {1, 2, 3}, 0, 3);
+            Thread.sleep(100);
+            List<SsHandler.Entry> entries = (List<SsHandler.Entry>) new SsHandler(stack).execute(Json.MAPPER.createObjectNode());
+            assertTrue(entries.contains(new SsHandler.Entry("tcp", "LISTEN", 1, 16, "0.0.0.0:80", "0.0.0.0:*")), entries.toString());
+            assertTrue(entries.stream().anyMatch(e -> e.state().equals("ESTAB") && e.local().equals("127.0.0.1:80")
+                    && e.recvQ() == 3), "the server end, three bytes unread: " + entries);
+            assertTrue(entries.stream().anyMatch(e -> e.state().equals("ESTAB") && e.peer().equals("127.0.0.1:80")), entries.toString());
+            assertTrue(entries.contains(new SsHandler.Entry("udp", "UNCONN", 0, 0, "0.0.0.0:7", "0.0.0.0:*")), entries.toString());
+            assertEquals("tcp", entries.get(0).netid());
+            assertEquals("LISTEN", entries.get(0).state(), "listeners first, as ss sorts them");
+            c.close();
+        } finally {
+            stack.close();
+        }
+    }
+}
