@@ -25,7 +25,8 @@ final class Http extends TcpService.Connection {
     private static final byte[] PAYLOAD = Chargen.lines(95 * 74);
 
     private final NetStack stack;
-    private final byte[] in = new byte[MAX_HEAD];
+    /** The request head being read; allocated when the client first sends, so an idle one costs nothing. */
+    private byte[] in;
     private int inLen;
     private byte[] head;
     private int headOff;
@@ -66,6 +67,9 @@ final class Http extends TcpService.Connection {
                     respond(431, "text/plain", "request head too large\n".getBytes(StandardCharsets.US_ASCII), true, false);
                     continue;
                 }
+                if (in == null) {
+                    in = new byte[MAX_HEAD];
+                }
                 int n = peerDone ? 0 : socket.tryRead(in, inLen, MAX_HEAD - inLen);
                 if (n == 0) {
                     return; // wait for readable()
@@ -86,7 +90,7 @@ final class Http extends TcpService.Connection {
 
     /** The index of the blank line that ends the head, or -1. */
     private int headEnd() {
-        for (int i = 0; i + 3 < inLen; i++) {
+        for (int i = 0; in != null && i + 3 < inLen; i++) {
             if (in[i] == '\r' && in[i + 1] == '\n' && in[i + 2] == '\r' && in[i + 3] == '\n') {
                 return i;
             }

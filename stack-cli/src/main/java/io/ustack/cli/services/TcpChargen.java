@@ -10,7 +10,6 @@ import java.io.IOException;
 final class TcpChargen extends TcpService.Connection {
     /** 95 lines of the pattern repeat exactly: write whole cycles. */
     private static final byte[] CYCLE = Chargen.lines(95 * 74);
-    private final byte[] sink = new byte[4096];
     private int offset;
 
     TcpChargen(TcpSocket socket) {
@@ -24,6 +23,7 @@ final class TcpChargen extends TcpService.Connection {
 
     @Override
     void readable() throws IOException {
+        byte[] sink = TcpService.SCRATCH.get();
         for (int n; (n = socket.tryRead(sink, 0, sink.length)) != 0; ) {
             if (n < 0) {
                 socket.close();

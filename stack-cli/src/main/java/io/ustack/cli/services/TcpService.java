@@ -15,6 +15,12 @@ final class TcpService implements Service {
     /** listen(2)'s backlog, as somaxconn caps it by default. */
     private static final int BACKLOG = 4096;
 
+    /**
+     * A buffer per backlog thread for reading: a connection's handler runs on its own thread and returns
+     * before that thread serves another, so an idle connection holds no buffer of its own.
+     */
+    static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[65536]);
+
     /** One client's conversation. All of its methods run on the connection's Cpu. */
     abstract static class Connection {
         final TcpSocket socket;
