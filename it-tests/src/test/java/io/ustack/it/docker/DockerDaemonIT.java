@@ -17,7 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The daemon image run as a user runs it: `docker run --cap-add NET_ADMIN --device /dev/net/tun IMAGE`
  * with the default interface (tap0, the stack at 10.77.0.2, the container's side 10.77.0.1), answering the
- * container's own ping, arping and netcat (UDP echo); its counters read with `docker exec ... ustack stats`.
+ * container's own ping, arping, netcat (UDP echo) and TCP (curl of the status page, 100 MB from /bytes/N,
+ * 10 MB of random bytes through the TCP echo compared by SHA-256); its counters read with
+ * `docker exec ... ustack stats`.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -78,6 +80,19 @@ class DockerDaemonIT implements ContainerScenario {
 
     @Test
     @Order(5)
+    void curlGetsTheStatusPage() {
+        TcpChecks.statusPage(daemon, STACK);
+    }
+
+    @Test
+    @Order(6)
+    void aLargeTransferArrivesWhole() {
+        TcpChecks.bytesArrive(daemon, STACK, 100_000_000L);
+        TcpChecks.echoKeepsTheBytes(daemon, STACK, 10_000_000);
+    }
+
+    @Test
+    @Order(7)
     void countersShowTheTraffic() {
         Map<String, Long> s = daemon.stats();
         assertTrue(s.get("IcmpInEchos") >= 5 && s.get("IcmpOutEchoReps") >= 5, "echo requests and replies: " + s);
@@ -85,6 +100,8 @@ class DockerDaemonIT implements ContainerScenario {
         assertTrue(s.get("IpReasmOKs") >= 2 && s.get("IpFragCreates") >= 2 * 6, "reassembled and fragmented: " + s);
         assertTrue(s.get("ArpInRequests") >= 3 && s.get("ArpOutReplies") >= 3, "arping's requests answered: " + s);
         assertTrue(s.get("UdpInDatagrams") >= 1 && s.get("UdpOutDatagrams") >= 1, "the echoed datagram: " + s);
+        assertTrue(s.get("TcpPassiveOpens") >= 3, "curl's two connections and the echo's: " + s);
+        assertTrue(s.get("TcpOutSegs") >= 100_000_000L / 65_535, "the transfer's segments: " + s);
         assertTrue(s.get("tap0:rx_packets") > 0 && s.get("tap0:tx_packets") > 0, "link counters: " + s);
     }
 }

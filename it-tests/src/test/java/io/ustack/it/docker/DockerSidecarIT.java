@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * ustack as a sidecar: the daemon in one container, the workload in a second that joins its network
  * namespace (`docker run --network container:DAEMON`) and reaches the stack over the TAP without any
- * capability of its own: ping and UDP echo.
+ * capability of its own: ping, UDP echo, curl of the status page and a transfer.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith({DockerImages.class, DiagnoseOnFailure.class})
@@ -68,5 +68,12 @@ class DockerSidecarIT implements ContainerScenario {
     void udpEchoFromTheWorkloadAnswers() {
         Exec echo = workload.exec("sh", "-c", "echo hello-from-the-workload | nc -u -w 1 " + STACK + " 7");
         assertEquals("hello-from-the-workload", echo.output().trim(), "the built-in echo service on UDP port 7");
+    }
+
+    @Test
+    void curlAndATransferFromTheWorkload() {
+        TcpChecks.statusPage(workload, STACK);
+        TcpChecks.bytesArrive(workload, STACK, 20_000_000L);
+        TcpChecks.echoKeepsTheBytes(workload, STACK, 5_000_000);
     }
 }
