@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
+import io.ustack.core.testing.Streams;
 import io.ustack.core.tcp.TcpSocket;
 import io.ustack.core.wire.Ipv4Address;
 import java.io.ByteArrayOutputStream;
@@ -50,15 +51,6 @@ class TcpServicesTest {
         return s;
     }
 
-    private static byte[] readAll(InputStream in) throws Exception {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        byte[] buf = new byte[65536];
-        for (int n; (n = in.read(buf)) > 0; ) {
-            bos.write(buf, 0, n);
-        }
-        return bos.toByteArray();
-    }
-
     @Test
     void echoReturnsAMegabyteAndClosesAfterTheClientsFin() throws Exception {
         byte[] data = new byte[1_000_000];
@@ -66,7 +58,7 @@ class TcpServicesTest {
         try (TcpSocket s = connect(7)) {
             CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return readAll(s.inputStream());
+                    return Streams.readAll(s.inputStream());
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -135,7 +127,7 @@ class TcpServicesTest {
         try (TcpSocket s = connect(80)) {
             String two = "HEAD /bytes/5 HTTP/1.1\r\n\r\nGET /bytes/3 HTTP/1.1\r\nConnection: close\r\n\r\n";
             s.write(two.getBytes(StandardCharsets.US_ASCII), 0, two.length());
-            String all = new String(readAll(s.inputStream()), StandardCharsets.US_ASCII);
+            String all = new String(Streams.readAll(s.inputStream()), StandardCharsets.US_ASCII);
             assertEquals(2, all.split("HTTP/1.1 200 OK").length - 1, all);
             assertTrue(all.endsWith("\r\n\r\n" + new String(Chargen.lines(3), StandardCharsets.US_ASCII)), all);
         }

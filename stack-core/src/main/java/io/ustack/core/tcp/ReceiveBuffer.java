@@ -14,11 +14,8 @@ import java.util.TreeMap;
  * waits in it, so an idle connection costs no buffer at all. Not thread-safe.
  */
 final class ReceiveBuffer {
-    private static final byte[] EMPTY = new byte[0];
     private final int capacity;
-    private byte[] ring = EMPTY;
-    private int head;
-    private int size;
+    private final ByteRing ring;
     /** Stream position just past the last in-order byte. */
     private long end;
     /** Out-of-order data by stream position. */
@@ -27,6 +24,7 @@ final class ReceiveBuffer {
 
     ReceiveBuffer(int capacity) {
         this.capacity = capacity;
+        this.ring = new ByteRing(capacity);
     }
 
     int capacity() {
@@ -35,12 +33,12 @@ final class ReceiveBuffer {
 
     /** Bytes ready for the application. */
     int readable() {
-        return size;
+        return ring.size();
     }
 
     /** Room for more data: the receive window before scaling. */
     int window() {
-        return capacity - size - ofoBytes;
+        return capacity - ring.size() - ofoBytes;
     }
 
     /**
@@ -54,7 +52,7 @@ final class ReceiveBuffer {
             len += offset;
             offset = 0;
         }
-        len = Math.min(len, capacity - size - offset);
+        len = Math.min(len, capacity - ring.size() - offset);
         if (len <= 0) {
             return 0;
         }
@@ -89,39 +87,15 @@ final class ReceiveBuffer {
     }
 
     private void append(byte[] src, int off, int len) {
-        ensureRoom(size + len);
-        int tail = (head + size) % ring.length;
-        int first = Math.min(len, ring.length - tail);
-        System.arraycopy(src, off, ring, tail, first);
-        System.arraycopy(src, off + first, ring, 0, len - first);
-        size += len;
+        ring.append(src, off, len);
         end += len;
-    }
-
-    /** Grows the ring (doubling, up to the capacity) so it holds {@code needed} bytes. */
-    private void ensureRoom(int needed) {
-        if (needed <= ring.length) {
-            return;
-        }
-        byte[] bigger = new byte[Math.min(capacity, Math.max(needed, Math.max(4096, ring.length * 2)))];
-        int first = Math.min(size, ring.length - head);
-        System.arraycopy(ring, head, bigger, 0, first);
-        System.arraycopy(ring, 0, bigger, first, size - first);
-        ring = bigger;
-        head = 0;
     }
 
     /** Copies up to {@code len} in-order bytes to the application; returns how many. */
     int read(byte[] dst, int off, int len) {
-        int n = Math.min(len, size);
-        if (n == 0) {
-            return 0;
-        }
-        int first = Math.min(n, ring.length - head);
-        System.arraycopy(ring, head, dst, off, first);
-        System.arraycopy(ring, 0, dst, off + first, n - first);
-        head = (head + n) % ring.length;
-        size -= n;
+        int n = Math.min(len, ring.size());
+        ring.copyOut(0, dst, off, n);
+        ring.consume(n);
         return n;
     }
 

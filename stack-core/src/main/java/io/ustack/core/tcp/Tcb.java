@@ -117,7 +117,7 @@ public final class Tcb {
         this.remotePort = remotePort;
         this.iss = iss;
         this.tsOffset = tsOffset;
-        this.sendBuf = new SendBuffer(0, cfg.sndBuf()); // grows with what is written: idle costs nothing
+        this.sendBuf = new SendBuffer(cfg.sndBuf());
         this.rcvBuf = new ReceiveBuffer(cfg.rcvBuf());
         this.sndUna = iss;
         this.sndNxt = iss;

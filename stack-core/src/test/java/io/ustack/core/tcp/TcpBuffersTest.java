@@ -22,7 +22,7 @@ class TcpBuffersTest {
 
     @Test
     void sendBufferWrapsGrowsAndFrees() {
-        SendBuffer sb = new SendBuffer(8, 32);
+        SendBuffer sb = new SendBuffer(32);
         assertEquals(10, sb.write(bytes(0, 10), 0, 10));
         sb.consume(6);
         assertEquals(20, sb.write(bytes(10, 20), 0, 20));

@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
+import io.ustack.core.testing.Streams;
 import io.ustack.core.wire.Ipv4Address;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +46,7 @@ class TcpLoopbackTest {
         try (TcpListener l = stack.tcp().listen(0, 7000, 16)) {
             CompletableFuture<byte[]> server = CompletableFuture.supplyAsync(() -> {
                 try (TcpSocket s = l.accept(5000)) {
-                    byte[] got = readAll(s.inputStream());
+                    byte[] got = Streams.readAll(s.inputStream());
                     s.write(got, 0, got.length); // echo back, then FIN
                     s.shutdownOutput();
                     return got;
@@ -59,7 +58,7 @@ class TcpLoopbackTest {
             c.awaitConnected(5000);
             CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return readAll(c.inputStream());
+                    return Streams.readAll(c.inputStream());
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -82,12 +81,4 @@ class TcpLoopbackTest {
         assertEquals(1, stack.mib().get(io.ustack.core.stats.Mib.TcpOutRsts));
     }
 
-    private static byte[] readAll(InputStream in) throws Exception {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        byte[] buf = new byte[65536];
-        for (int n; (n = in.read(buf)) > 0; ) {
-            bos.write(buf, 0, n);
-        }
-        return bos.toByteArray();
-    }
 }
