@@ -18,8 +18,8 @@ import static io.ustack.core.wire.TcpSegment.SYN;
  *
  * <p>Implemented here: the state machine from SYN to TIME_WAIT (active, passive and simultaneous open and
  * close), MSS and window-scale negotiation, RFC 7323 timestamps (RTT samples, PAWS), RFC 6298
- * retransmission with exponential backoff, Reno congestion control with fast retransmit and NewReno
- * recovery (RFC 6582), delayed ACKs, Nagle, zero-window probes, RFC 5961 challenge ACKs, and SACK
+ * retransmission with exponential backoff, CUBIC or Reno congestion control (RFC 9438, 5681) with fast
+ * retransmit and NewReno recovery (RFC 6582), delayed ACKs, Nagle, zero-window probes, RFC 5961 challenge ACKs, and SACK
  * blocks in the ACKs it sends.
  */
 public final class Tcb {
@@ -96,7 +96,8 @@ public final class Tcb {
     private int rttSeq;
     private long rttStart;
 
-    // Reno/NewReno
+    // congestion: the algorithm sets the window; loss detection and NewReno recovery are ours
+    private final CongestionControl cc;
     private int cwnd;
     private int ssthresh = Integer.MAX_VALUE;
     private int dupAcks;
@@ -127,6 +128,7 @@ public final class Tcb {
         this.rcvWscale = cfg.windowScale() ? scaleFor(cfg.rcvBuf()) : 0;
         this.sndMss = Math.min(DEFAULT_PEER_MSS, cfg.mss());
         this.cwnd = INIT_CWND * sndMss;
+        this.cc = CongestionControl.named(cfg.congestion());
     }
 
     /** The smallest shift that lets the whole receive buffer be offered (tcp_select_initial_window). */
@@ -401,7 +403,7 @@ public final class Tcb {
         }
     }
 
-    /** Reno's growth, and NewReno's way out of fast recovery (RFC 6582). */
+    /** The algorithm's growth, and NewReno's way out of fast recovery (RFC 6582). */
     private void congestionOnAck(int ack, int acked, long now) {
         if (inRecovery) {
             if (!SeqNum.before(ack, recover)) {
@@ -416,11 +418,7 @@ public final class Tcb {
             return;
         }
         dupAcks = 0;
-        if (cwnd < ssthresh) {
-            cwnd += Math.min(acked, sndMss); // slow start (RFC 5681, with ABC's limit of one MSS per ACK)
-        } else {
-            cwnd += Math.max(1, sndMss * sndMss / cwnd); // congestion avoidance
-        }
+        cwnd = cc.congAvoid(cwnd, ssthresh, acked, sndMss, now, rto.srttNanos());
     }
 
     /** tcp_fastretrans_alert: the third duplicate ACK starts fast retransmit and NewReno recovery. */
@@ -430,7 +428,7 @@ public final class Tcb {
             return;
         }
         if (++dupAcks == DUPACK_THRESHOLD) {
-            ssthresh = Math.max(flightSize() / 2, 2 * sndMss);
+            ssthresh = cc.ssthresh(cwnd, flightSize(), sndMss, now);
             cwnd = ssthresh + DUPACK_THRESHOLD * sndMss;
             inRecovery = true;
             recover = sndNxt;
@@ -778,8 +776,9 @@ public final class Tcb {
             rtoAt = now + rto.rtoNanos();
             return;
         }
-        ssthresh = Math.max(flightSize() / 2, 2 * sndMss);
+        ssthresh = cc.ssthresh(cwnd, flightSize(), sndMss, now);
         cwnd = sndMss;
+        cc.onTimeout();
         inRecovery = false;
         dupAcks = 0;
         // go back to snd_una; the FIN, if unacknowledged, goes again after the data (pushPending)
@@ -894,6 +893,11 @@ public final class Tcb {
 
     public int ssthresh() {
         return ssthresh;
+    }
+
+    /** The congestion control algorithm's name. */
+    public String congestion() {
+        return cc.name();
     }
 
     public int sndWnd() {

@@ -15,33 +15,40 @@ package io.ustack.core.tcp;
  * @param retries2      tcp_retries2: retransmissions of data before giving up
  * @param timeWaitMs    TCP_TIMEWAIT_LEN
  * @param delAckMs      TCP_DELACK_MIN
+ * @param congestion    tcp_congestion_control: "cubic" (the default) or "reno"
  */
 public record TcpConfig(int mss, int rcvBuf, int sndBuf, boolean windowScale, boolean timestamps, boolean sack,
                         boolean noDelay, int synRetries, int synAckRetries, int retries2, long timeWaitMs,
-                        long delAckMs) {
+                        long delAckMs, String congestion) {
 
     /** Linux's defaults for an Ethernet route (MTU 1500). */
     public static TcpConfig defaults() {
-        return new TcpConfig(1460, 131_072, 262_144, true, true, true, false, 6, 5, 15, 60_000, 40);
+        return new TcpConfig(1460, 131_072, 262_144, true, true, true, false, 6, 5, 15, 60_000, 40, "cubic");
     }
 
     public TcpConfig withMss(int m) {
         return new TcpConfig(m, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
-                retries2, timeWaitMs, delAckMs);
+                retries2, timeWaitMs, delAckMs, congestion);
     }
 
     public TcpConfig withBuffers(int rcv, int snd) {
         return new TcpConfig(mss, rcv, snd, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
-                retries2, timeWaitMs, delAckMs);
+                retries2, timeWaitMs, delAckMs, congestion);
     }
 
     public TcpConfig withOptions(boolean ws, boolean ts, boolean sk) {
         return new TcpConfig(mss, rcvBuf, sndBuf, ws, ts, sk, noDelay, synRetries, synAckRetries, retries2,
-                timeWaitMs, delAckMs);
+                timeWaitMs, delAckMs, congestion);
+    }
+
+    public TcpConfig withCongestion(String name) {
+        CongestionControl.named(name); // refuse an unknown name here, not at the first connection
+        return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
+                retries2, timeWaitMs, delAckMs, name);
     }
 
     public TcpConfig withNoDelay(boolean nd) {
         return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, nd, synRetries, synAckRetries,
-                retries2, timeWaitMs, delAckMs);
+                retries2, timeWaitMs, delAckMs, congestion);
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The TCP state machine, scripted segment by segment in the manner of packetdrill. */
 class TcbTest {
     /** No options but MSS: sequence and length arithmetic stays plain. */
-    private static final TcpConfig PLAIN = TcpConfig.defaults().withOptions(false, false, false);
+    private static final TcpConfig PLAIN = TcpConfig.defaults().withOptions(false, false, false).withCongestion("reno");
     private static final TcpConfig LINUX = TcpConfig.defaults();
 
     /** A client handshake with plain options, left ESTABLISHED. */

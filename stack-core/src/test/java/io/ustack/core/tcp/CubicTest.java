@@ -1,0 +1,79 @@
+package io.ustack.core.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** CUBIC's window against RFC 9438's formulas, with time given, not read. */
+class CubicTest {
+    private static final int MSS = 1000;
+    private static final long SEC = 1_000_000_000L;
+
+    /** Acknowledges one window's worth of data per RTT for {@code seconds}, starting at {@code start}. */
+    private static int grow(Cubic c, int cwnd, int ssthresh, long start, double seconds, long rtt) {
+        for (long t = start; t < start + (long) (seconds * SEC); t += rtt) {
+            int segs = cwnd / MSS;
+            for (int i = 0; i < segs; i++) {
+                cwnd = c.congAvoid(cwnd, ssthresh, MSS, MSS, t, rtt);
+            }
+        }
+        return cwnd;
+    }
+
+    @Test
+    void aLossBacksOffToBetaAndRemembersTheWindow() {
+        Cubic c = new Cubic();
+        int ssthresh = c.ssthresh(100 * MSS, 100 * MSS, MSS, 0);
+        assertEquals(70 * MSS, ssthresh, "β_cubic = 0.7");
+        assertEquals(100, c.wMax(), 1e-9);
+        c.congAvoid(ssthresh, ssthresh, MSS, MSS, 0, 0);
+        assertEquals(Math.cbrt(100 * 0.3 / 0.4), c.k(), 1e-9, "K = cbrt(W_max (1 - β) / C)");
+    }
+
+    @Test
+    void theWindowClimbsBackToWMaxAroundKThenProbesBeyond() {
+        Cubic c = new Cubic();
+        int cwnd = c.ssthresh(100 * MSS, 100 * MSS, MSS, 0);
+        int ssthresh = cwnd;
+        long rtt = 100_000_000L; // long enough that the cubic curve, not the Reno-friendly estimate, leads
+        double k = Math.cbrt(100 * 0.3 / 0.4); // about 4.2 s
+        int atHalfK = grow(c, cwnd, ssthresh, 0, k / 2, rtt);
+        assertTrue(atHalfK > 90 * MSS && atHalfK < 100 * MSS, "concave: most of the way back by K/2: " + atHalfK);
+        int atK = grow(c, atHalfK, ssthresh, (long) (k / 2 * SEC), k / 2, rtt);
+        assertTrue(Math.abs(atK - 100 * MSS) < 3 * MSS, "back at W_max at K: " + atK);
+        int later = grow(c, atK, ssthresh, (long) (k * SEC), 2, rtt);
+        assertTrue(later > 101 * MSS, "convex beyond: probing for more: " + later);
+    }
+
+    @Test
+    void withAShortRttTheRenoFriendlyEstimateLeads() {
+        Cubic c = new Cubic();
+        int cwnd = c.ssthresh(100 * MSS, 100 * MSS, MSS, 0);
+        int after = grow(c, cwnd, cwnd, 0, 1, 10_000_000L); // 100 round trips in a second
+        assertTrue(after > 110 * MSS, "never slower than Reno, which would be past W_max by now: " + after);
+    }
+
+    @Test
+    void fastConvergenceLowersTheTargetWhenLossesComeSooner() {
+        Cubic c = new Cubic();
+        c.ssthresh(100 * MSS, 100 * MSS, MSS, 0);
+        c.ssthresh(80 * MSS, 80 * MSS, MSS, 0);
+        assertEquals(80 * 1.7 / 2, c.wMax(), 1e-9, "W_max = cwnd (1 + β) / 2 when the window shrank");
+    }
+
+    @Test
+    void slowStartBelowSsthreshAsReno() {
+        Cubic c = new Cubic();
+        assertEquals(11 * MSS, c.congAvoid(10 * MSS, Integer.MAX_VALUE, MSS, MSS, 0, 0));
+        assertEquals(11 * MSS, new Reno().congAvoid(10 * MSS, Integer.MAX_VALUE, 5 * MSS, MSS, 0, 0), "one MSS per ACK at most");
+    }
+
+    @Test
+    void cubicIsTheDefaultAndUnknownNamesAreRefused() {
+        assertEquals("cubic", CongestionControl.named(TcpConfig.defaults().congestion()).name());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TcpConfig.defaults().withCongestion("bbr"));
+        assertEquals("no congestion control named 'bbr' (cubic or reno)", e.getMessage());
+    }
+}
