@@ -26,7 +26,8 @@ public enum Mib {
     TcpActiveOpens, TcpPassiveOpens, TcpAttemptFails, TcpEstabResets, TcpInSegs, TcpOutSegs, TcpRetransSegs,
     TcpInErrs, TcpOutRsts, TcpInCsumErrors,
     // TcpExt
-    TcpExtListenOverflows, TcpExtListenDrops, TcpExtTCPTimeouts,
+    TcpExtListenOverflows, TcpExtListenDrops, TcpExtTCPTimeouts, TcpExtSyncookiesSent, TcpExtSyncookiesRecv,
+    TcpExtSyncookiesFailed,
     // Arp (/proc/net/stat/arp_cache, named for nstat's style)
     ArpInRequests, ArpInReplies, ArpOutRequests, ArpOutReplies, ArpUnresolvedDiscards, ArpResFailed
 }

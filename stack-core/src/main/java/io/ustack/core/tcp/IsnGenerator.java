@@ -44,6 +44,11 @@ public final class IsnGenerator {
         return hash(2, laddr, 0, raddr, 0);
     }
 
+    /** cookie_hash: the keyed hash SYN cookies are made of, for minute {@code count} and use {@code c}. */
+    public int cookieHash(int laddr, int lport, int raddr, int rport, int count, int c) {
+        return hash(3 + 2 * count + c, laddr, lport, raddr, rport);
+    }
+
     private int hash(int label, int laddr, int lport, int raddr, int rport) {
         Mac m = macs.get();
         byte[] in = ByteBuffer.allocate(16).putInt(label).putInt(laddr).putInt(raddr).putShort((short) lport)

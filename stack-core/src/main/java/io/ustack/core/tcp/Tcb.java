@@ -169,6 +169,31 @@ public final class Tcb {
         return t;
     }
 
+    /**
+     * cookie_v4_check's tcp_get_cookie_sock: an established connection made from the ACK that returned a SYN
+     * cookie. Without timestamps to carry them in, window scaling and SACK are off, as in Linux.
+     */
+    public static Tcb fromCookie(TcpConfig cfg, TcpOutput out, TcpEvents events, int localAddr, int localPort,
+                                 int remoteAddr, int remotePort, Segment ack, int mss, int tsOffset) {
+        int iss = ack.ack() - 1;
+        Tcb t = new Tcb(cfg, out, events, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
+        t.state = TcpState.ESTABLISHED;
+        t.sndUna = iss + 1;
+        t.sndNxt = iss + 1;
+        t.sndMax = iss + 1;
+        t.irs = ack.seq() - 1;
+        t.rcvNxt = ack.seq();
+        t.rcvWscale = 0;
+        t.sndWscale = 0;
+        t.sndMss = Math.min(mss, cfg.mss());
+        t.cwnd = INIT_CWND * t.sndMss;
+        t.sndWnd = ack.window();
+        t.maxSndWnd = t.sndWnd;
+        t.sndWl1 = ack.seq();
+        t.sndWl2 = ack.ack();
+        return t;
+    }
+
     /** tcp_parse_options on a SYN: what both sides offered is what the connection uses. */
     private void takeSynOptions(Segment syn) {
         int peerMss = syn.mss() > 0 ? syn.mss() : DEFAULT_PEER_MSS;

@@ -59,6 +59,11 @@ public final class TcpListener implements AutoCloseable {
         }
     }
 
+    /** sk_acceptq_is_full: no room for one more established connection. */
+    boolean acceptQueueFull() {
+        return acceptQueueLength() >= backlog;
+    }
+
     /** Room for one more half-open connection (inet_csk_reqsk_queue_is_full says no otherwise). */
     boolean reserveSynSlot() {
         while (true) {
@@ -78,7 +83,6 @@ public final class TcpListener implements AutoCloseable {
 
     /** A child finished its handshake: into the accept queue, or false if that is full. */
     boolean offer(TcpSocket child) {
-        releaseSynSlot();
         lock.lock();
         try {
             if (closed || acceptQueue.size() >= backlog) {

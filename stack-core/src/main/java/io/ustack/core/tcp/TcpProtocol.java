@@ -48,6 +48,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     private final RandomGenerator random;
     private final IntFunction<Cpu> cpuFor;
     private final IsnGenerator isn;
+    private final SynCookies cookies;
     private volatile TcpConfig config;
     private final ConcurrentHashMap<Key, TcpSocket> connections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, TcpListener> listeners = new ConcurrentHashMap<>();
@@ -65,6 +66,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         this.cpuFor = cpuFor;
         this.config = config;
         this.isn = new IsnGenerator(clock);
+        this.cookies = new SynCookies(isn, clock);
     }
 
     long now() {
@@ -116,6 +118,16 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             passiveOpen(l, seg, daddr, dport, saddr, sport);
             return;
         }
+        if (l != null && seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.RST)) {
+            int mss = cookies.check(daddr, dport, saddr, sport, seg.seq(), seg.ack());
+            if (mss > 0 && !l.acceptQueueFull()) {
+                pkt.release();
+                mib.inc(Mib.TcpExtSyncookiesRecv);
+                cookieOpen(l, seg, mss, daddr, dport, saddr, sport);
+                return;
+            }
+            mib.inc(Mib.TcpExtSyncookiesFailed);
+        }
         if (!seg.has(TcpSegment.RST)) {
             sendReset(seg, daddr, dport, saddr, sport);
         }
@@ -127,18 +139,46 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         return l != null && (l.address() == 0 || l.address() == daddr) ? l : null;
     }
 
-    /** tcp_conn_request: a SYN for a listener makes a connection in SYN_RECEIVED, if the SYN queue has room. */
+    /**
+     * tcp_conn_request: a SYN for a listener makes a connection in SYN_RECEIVED if the SYN queue has room;
+     * with the queue full (a SYN flood, say) it is answered with a SYN cookie instead, which keeps no state.
+     */
     private void passiveOpen(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport) {
         if (!l.reserveSynSlot()) {
-            mib.inc(Mib.TcpExtListenDrops);
+            sendCookie(l, syn, laddr, lport, raddr, rport);
             return;
         }
         Key key = new Key(laddr, lport, raddr, rport);
-        TcpSocket s = new TcpSocket(this, key, cpuFor.apply(FlowHash.ofFlow(raddr, laddr, Ipv4Packet.IPPROTO_TCP, rport, lport)), l);
+        TcpSocket s = new TcpSocket(this, key, cpuFor.apply(FlowHash.ofFlow(raddr, laddr, Ipv4Packet.IPPROTO_TCP, rport, lport)), l, true);
         connections.put(key, s);
         mib.inc(Mib.TcpPassiveOpens);
         s.attach(Tcb.accept(configFor(raddr), this::transmit, s.events(), laddr, lport, raddr, rport, syn,
                 isn.isn(laddr, lport, raddr, rport), isn.tsOffset(laddr, raddr), now()));
+    }
+
+    /** cookie_v4_init_sequence and tcp_v4_send_synack: a SYN-ACK whose ISN is the cookie, MSS its only option. */
+    private void sendCookie(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport) {
+        if (l.acceptQueueFull()) {
+            mib.inc(Mib.TcpExtListenDrops); // even a cookie cannot help when nobody accepts
+            return;
+        }
+        TcpConfig c = configFor(raddr);
+        int cookie = cookies.make(laddr, lport, raddr, rport, syn.seq(), syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_PEER_MSS);
+        send(new Segment(cookie, syn.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, Math.min(c.rcvBuf(), 65_535), c.mss(), -1,
+                false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false);
+        mib.inc(Mib.TcpExtSyncookiesSent);
+    }
+
+    /** tcp_get_cookie_sock: the returning ACK's cookie checked out; the connection starts established. */
+    private void cookieOpen(TcpListener l, Segment ack, int mss, int laddr, int lport, int raddr, int rport) {
+        Key key = new Key(laddr, lport, raddr, rport);
+        TcpSocket s = new TcpSocket(this, key, cpuFor.apply(FlowHash.ofFlow(raddr, laddr, Ipv4Packet.IPPROTO_TCP, rport, lport)), l, false);
+        if (connections.putIfAbsent(key, s) != null) {
+            return;
+        }
+        mib.inc(Mib.TcpPassiveOpens);
+        s.attachEstablished(Tcb.fromCookie(configFor(raddr), this::transmit, s.events(), laddr, lport, raddr, rport, ack,
+                mss, isn.tsOffset(laddr, raddr)), ack);
     }
 
     /**
@@ -215,7 +255,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
                 continue;
             }
             Cpu cpu = cpuFor.apply(FlowHash.ofFlow(raddr, laddr, Ipv4Packet.IPPROTO_TCP, rport, lport));
-            TcpSocket s = new TcpSocket(this, key, cpu, null);
+            TcpSocket s = new TcpSocket(this, key, cpu, null, false);
             if (connections.putIfAbsent(key, s) == null) {
                 mib.inc(Mib.TcpActiveOpens);
                 TcpConfig cfg = configFor(raddr);

@@ -35,6 +35,8 @@ public final class TcpSocket implements AutoCloseable {
     private final Events events = new Events();
     private Tcb tcb;
     private TcpListener listener;
+    /** A passive child holding a place in its listener's SYN queue (a SYN cookie's child holds none). */
+    private boolean synSlotHeld;
     private boolean established;
     private boolean closed;
     private String closeCause;
@@ -45,11 +47,12 @@ public final class TcpSocket implements AutoCloseable {
     private volatile Runnable onWritable;
     private volatile long readTimeoutMs;
 
-    TcpSocket(TcpProtocol tcp, TcpProtocol.Key key, Cpu cpu, TcpListener listener) {
+    TcpSocket(TcpProtocol tcp, TcpProtocol.Key key, Cpu cpu, TcpListener listener, boolean synSlotHeld) {
         this.tcp = tcp;
         this.key = key;
         this.cpu = cpu;
         this.listener = listener;
+        this.synSlotHeld = synSlotHeld;
         this.timer = new Timer(now -> cpu.execute(this::onTimer));
     }
 
@@ -92,6 +95,13 @@ public final class TcpSocket implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A connection born established (from a SYN cookie): its listener hears of it, then the ACK is processed. */
+    void attachEstablished(Tcb t, Segment ack) {
+        attach(t);
+        onCpu(tt -> events.established());
+        segmentArrives(ack);
     }
 
     void segmentArrives(Segment seg) {
@@ -149,6 +159,10 @@ public final class TcpSocket implements AutoCloseable {
         public void established() {
             established = true;
             if (listener != null) {
+                if (synSlotHeld) {
+                    listener.releaseSynSlot();
+                    synSlotHeld = false;
+                }
                 if (listener.offer(TcpSocket.this)) {
                     notifyAcceptable = true;
                 } else {
@@ -173,8 +187,9 @@ public final class TcpSocket implements AutoCloseable {
 
         @Override
         public void closed(String cause) {
-            if (listener != null && !established) {
+            if (listener != null && synSlotHeld) {
                 listener.releaseSynSlot(); // a half-open child that never completed
+                synSlotHeld = false;
             }
             closed = true;
             closeCause = cause;
