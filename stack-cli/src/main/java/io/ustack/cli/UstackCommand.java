@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = "A userspace IPv4 stack on a Linux TAP device.",
         subcommands = {DaemonCommand.class, StatsCommand.class, AddrCommand.class, RouteCommand.class,
-            NeighCommand.class, NfCommand.class, ConntrackCommand.class, SsCommand.class, HelpCommand.class})
+            NeighCommand.class, NfCommand.class, ConntrackCommand.class, SsCommand.class, PingCommand.class,
+            CaptureCommand.class, HelpCommand.class})
 public final class UstackCommand implements Runnable {
     @Spec
     CommandSpec spec;

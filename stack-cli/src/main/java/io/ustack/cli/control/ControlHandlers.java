@@ -1,6 +1,7 @@
 package io.ustack.cli.control;
 
 import io.ustack.cli.control.handlers.AddrHandler;
+import io.ustack.cli.control.handlers.CaptureHandler;
 import io.ustack.cli.control.handlers.ConntrackFlushHandler;
 import io.ustack.cli.control.handlers.ConntrackListHandler;
 import io.ustack.cli.control.handlers.NeighFlushHandler;
@@ -12,6 +13,7 @@ import io.ustack.cli.control.handlers.NfFlushHandler;
 import io.ustack.cli.control.handlers.NfInsertHandler;
 import io.ustack.cli.control.handlers.NfListHandler;
 import io.ustack.cli.control.handlers.NfPolicyHandler;
+import io.ustack.cli.control.handlers.PingHandler;
 import io.ustack.cli.control.handlers.RouteAddHandler;
 import io.ustack.cli.control.handlers.RouteDelHandler;
 import io.ustack.cli.control.handlers.RouteListHandler;
@@ -43,7 +45,9 @@ public final class ControlHandlers {
                 .add(new NfPolicyHandler(stack))
                 .add(new NfFlushHandler(stack))
                 .add(new ConntrackListHandler(stack))
-                .add(new ConntrackFlushHandler(stack));
+                .add(new ConntrackFlushHandler(stack))
+                .add(new PingHandler(stack))
+                .add(new CaptureHandler(stack));
     }
 
     public ControlHandlers add(ControlHandler h) {

@@ -10,6 +10,7 @@ import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * icmp_rcv: validates an ICMP message, counts it under Icmp and IcmpMsg, answers echo requests, hands
@@ -20,6 +21,30 @@ public final class IcmpProtocol implements IpProtocolHandler {
     private final MibCounters mib;
     private final PacketDrops drops;
     private final IcmpErrorHandler[] errorHandlers = new IcmpErrorHandler[256];
+    private final ConcurrentHashMap<Integer, EchoListener> echoListeners = new ConcurrentHashMap<>();
+
+    /** Hears the echo replies that carry its echo id (a ping socket's id, as ping_rcv looks it up). */
+    @FunctionalInterface
+    public interface EchoListener {
+        /**
+         * One echo reply, on a receive thread: must not block. {@code bytes} is the ICMP message's length
+         * (header and data), {@code ttl} the IP header's. Borrows {@code pkt}, data at the ICMP header.
+         */
+        void echoReply(int from, int sequence, int ttl, int bytes, PacketBuffer pkt);
+    }
+
+    /** Registers {@code l} for echo replies with id {@code id} (0..65535); false if the id is taken. */
+    public boolean addEchoListener(int id, EchoListener l) {
+        if (id < 0 || id > 0xffff) {
+            throw new IllegalArgumentException("an echo id is 0 to 65535, not " + id);
+        }
+        return echoListeners.putIfAbsent(id, l) == null;
+    }
+
+    /** Forgets the listener of {@code id}, if it is still {@code l}. */
+    public void removeEchoListener(int id, EchoListener l) {
+        echoListeners.remove(id, l);
+    }
 
     public IcmpProtocol(IcmpSender sender, MibCounters mib, PacketDrops drops) {
         this.sender = sender;
@@ -83,7 +108,14 @@ public final class IcmpProtocol implements IpProtocolHandler {
                 sender.echoReply(pkt);
                 return;
             }
-            case IcmpPacket.ECHOREPLY -> mib.inc(Mib.IcmpInEchoReps);
+            case IcmpPacket.ECHOREPLY -> {
+                mib.inc(Mib.IcmpInEchoReps);
+                EchoListener l = echoListeners.get(icmp.echoId());
+                if (l != null) {
+                    Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
+                    l.echoReply(ip.saddr(), icmp.echoSequence(), ip.ttl(), pkt.len(), pkt);
+                }
+            }
             case IcmpPacket.DEST_UNREACH -> {
                 mib.inc(Mib.IcmpInDestUnreachs);
                 unreach(pkt, icmp);

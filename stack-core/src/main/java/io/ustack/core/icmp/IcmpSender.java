@@ -103,6 +103,25 @@ public final class IcmpSender {
         out.send(pkt, from, replyTo, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false);
     }
 
+    /**
+     * An echo request (what ping sends through a ping socket) to {@code daddr} with {@code id},
+     * {@code sequence} and {@code data}, from the route's preferred source, TTL 64. Counted under IcmpOutEchos
+     * and IcmpMsgOutType8. Returns false if there is no route to {@code daddr}.
+     */
+    public boolean echoRequest(int daddr, int id, int sequence, byte[] data) {
+        int len = IcmpPacket.HEADER_LEN + data.length;
+        PacketBuffer pkt = pool.allocateWithHeadroom(len);
+        int at = pkt.put(len);
+        pkt.copyIn(at + IcmpPacket.HEADER_LEN, data, 0, data.length);
+        IcmpPacket icmp = IcmpPacket.wrap(pkt, at);
+        icmp.setType(IcmpPacket.ECHO);
+        icmp.setCode(0);
+        icmp.setRestOfHeader((id & 0xffff) << 16 | (sequence & 0xffff));
+        icmp.updateChecksum(len);
+        countOut(IcmpPacket.ECHO);
+        return out.send(pkt, 0, daddr, Ipv4Packet.IPPROTO_ICMP, 0, Ipv4Packet.DEFAULT_TTL, false);
+    }
+
     /** icmp_is_err, for the message quoted in {@code pkt}: no error is ever sent about an error. */
     private static boolean isError(PacketBuffer pkt, Ipv4Packet ip) {
         if (ip.protocol() != Ipv4Packet.IPPROTO_ICMP) {

@@ -78,6 +78,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Ipv4Output ipv4Out;
     private final Ipv4Input ipv4In;
     private final IcmpSender icmp;
+    private final IcmpProtocol icmpProtocol;
     private final Ipv4Forward forward;
     private final UdpProtocol udp;
     private final TcpProtocol tcp;
@@ -113,7 +114,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         out[0] = ipv4Out;
         this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, new IcmpRateLimiter(config.clock(), mib));
         ipv4In.setErrorSender(icmp::send);
-        IcmpProtocol icmpProtocol = new IcmpProtocol(icmp, mib, drops);
+        this.icmpProtocol = new IcmpProtocol(icmp, mib, drops);
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, icmpProtocol);
         this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, mib, drops, config.random());
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_UDP, udp);
@@ -341,6 +342,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
 
     public IcmpSender icmp() {
         return icmp;
+    }
+
+    /** icmp_rcv's side: where echo replies are heard by id ({@link IcmpProtocol#addEchoListener}). */
+    public IcmpProtocol icmpProtocol() {
+        return icmpProtocol;
     }
 
     /** TCP: {@code tcp().listen(...)} and {@code tcp().connect(...)}. */

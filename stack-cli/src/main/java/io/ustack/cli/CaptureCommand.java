@@ -1,0 +1,63 @@
+package io.ustack.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ustack.cli.control.ControlClient;
+import io.ustack.cli.control.ControlRequest;
+import io.ustack.cli.control.ControlResponse;
+import io.ustack.cli.control.Json;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ustack capture}: {@code tcpdump -i IF -w FILE} for the daemon's interfaces. */
+@Command(name = "capture", description = {"Write the frames the daemon receives on an interface to a pcap file",
+    "(tcpdump -r and Wireshark read it), until COUNT frames or SECONDS have passed."})
+public final class CaptureCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ControlOption control;
+
+    @Option(names = "-i", paramLabel = "IF", required = true, description = "The daemon's interface to capture on.")
+    String iface;
+
+    @Option(names = "-c", paramLabel = "COUNT", description = "Stop after COUNT frames (default: none, only the time limit).")
+    int count;
+
+    @Option(names = "-w", paramLabel = "FILE", required = true, description = "The pcap file the daemon writes (overwritten).")
+    Path file;
+
+    @Option(names = "--seconds", paramLabel = "SECONDS", description = "Stop after SECONDS (default 60, at most 3600).")
+    long seconds = 60;
+
+    @Override
+    public Integer call() {
+        if (count < 0 || seconds < 1 || seconds > 3600) {
+            throw new UserException("-c must be 0 or more and --seconds from 1 to 3600");
+        }
+        ObjectNode args = Json.MAPPER.createObjectNode();
+        args.put("iface", iface);
+        args.put("file", file.toAbsolutePath().normalize().toString());
+        if (count > 0) {
+            args.put("count", count);
+        }
+        args.put("timeoutMs", seconds * 1000);
+        ControlResponse r = ControlClient.call(control.resolve(), new ControlRequest("capture", args),
+                Duration.ofSeconds(seconds + 10));
+        if (!r.ok()) {
+            throw new UserException(r.error());
+        }
+        JsonNode res = r.result();
+        spec.commandLine().getErr().printf("%d packets captured%n%d packets dropped%n", res.path("captured").asLong(),
+                res.path("dropped").asLong());
+        spec.commandLine().getErr().flush();
+        return 0;
+    }
+}

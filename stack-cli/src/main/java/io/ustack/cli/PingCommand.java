@@ -1,0 +1,130 @@
+package io.ustack.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ustack.cli.control.ControlClient;
+import io.ustack.cli.control.ControlRequest;
+import io.ustack.cli.control.ControlResponse;
+import io.ustack.cli.control.Json;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ustack ping}: ICMP echo sent by the daemon's stack, printed as iputils ping prints it. */
+@Command(name = "ping", description = {"Send ICMP echo requests from the daemon's stack and print the replies as ping does.",
+    "Exits 1 if no reply came back."})
+public final class PingCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ControlOption control;
+
+    @Option(names = "-c", paramLabel = "N", description = "Send N requests (default 4, at most 1000).")
+    int count = 4;
+
+    @Option(names = "-i", paramLabel = "SECONDS", description = "Wait SECONDS between requests (default 1, at least 0.01).")
+    double interval = 1;
+
+    @Option(names = "-s", paramLabel = "SIZE", description = "SIZE bytes of data in each request (default 56).")
+    int size = 56;
+
+    @Option(names = "-W", paramLabel = "TIMEOUT", description = "Wait up to TIMEOUT seconds for replies after the last request (default 10).")
+    double timeout = 10;
+
+    @Option(names = "--json", description = "Print the daemon's answer as JSON.")
+    boolean json;
+
+    @Parameters(paramLabel = "ADDRESS", description = "The IPv4 address to ping.")
+    String address;
+
+    @Override
+    public Integer call() {
+        ObjectNode args = Json.MAPPER.createObjectNode();
+        args.put("address", address);
+        args.put("count", count);
+        args.put("intervalMs", (int) Math.round(interval * 1000));
+        args.put("size", size);
+        args.put("timeoutMs", (int) Math.round(timeout * 1000));
+        Duration wait = Duration.ofMillis((long) Math.max(0, count - 1) * Math.round(interval * 1000)
+                + Math.round(timeout * 1000)).plusSeconds(10);
+        ControlResponse r = ControlClient.call(control.resolve(), new ControlRequest("ping", args), wait);
+        if (!r.ok()) {
+            throw new UserException(r.error());
+        }
+        Output.print(spec, r.result(), json, PingCommand::text);
+        return r.result().path("received").asInt() > 0 ? 0 : 1;
+    }
+
+    /** iputils ping's lines: the banner, one per reply, the statistics. */
+    static String text(JsonNode r) {
+        String target = r.path("target").asText();
+        int size = r.path("size").asInt();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "PING %s (%s) %d(%d) bytes of data.%n", target,
+                target, size, size + 28));
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        double sum = 0;
+        double sum2 = 0;
+        int n = 0;
+        for (JsonNode p : r.path("replies")) {
+            double t = p.path("timeMs").asDouble();
+            sb.append(String.format(Locale.ROOT, "%d bytes from %s: icmp_seq=%d ttl=%d time=%s ms%s%n", p.path("bytes").asInt(),
+                    p.path("from").asText(), p.path("seq").asInt(), p.path("ttl").asInt(), rtt(t),
+                    p.path("dup").asBoolean() ? " (DUP!)" : ""));
+            if (!p.path("dup").asBoolean()) {
+                min = Math.min(min, t);
+                max = Math.max(max, t);
+                sum += t;
+                sum2 += t * t;
+                n++;
+            }
+        }
+        int tx = r.path("transmitted").asInt();
+        int rx = r.path("received").asInt();
+        int dups = r.path("duplicates").asInt();
+        sb.append(String.format(Locale.ROOT, "%n--- %s ping statistics ---%n", target));
+        sb.append(String.format(Locale.ROOT, "%d packets transmitted, %d received, ", tx, rx));
+        if (dups > 0) {
+            sb.append('+').append(dups).append(" duplicates, ");
+        }
+        sb.append(percent(tx == 0 ? 0 : (tx - rx) * 100.0 / tx)).append("% packet loss, time ")
+                .append(r.path("timeMs").asLong()).append("ms\n");
+        if (n > 0) {
+            double avg = sum / n;
+            double mdev = Math.sqrt(Math.max(0, sum2 / n - avg * avg));
+            sb.append(String.format(Locale.ROOT, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms%n", min, avg, max, mdev));
+        }
+        return sb.toString();
+    }
+
+    /** As ping prints a round trip: three decimals under 1 ms... one under 100, none above. */
+    private static String rtt(double ms) {
+        if (ms >= 100) {
+            return String.format(Locale.ROOT, "%.0f", ms);
+        }
+        if (ms >= 10) {
+            return String.format(Locale.ROOT, "%.1f", ms);
+        }
+        if (ms >= 1) {
+            return String.format(Locale.ROOT, "%.2f", ms);
+        }
+        return String.format(Locale.ROOT, "%.3f", ms);
+    }
+
+    /** C's %g: six significant digits, no trailing zeros (0, 25, 33.3333). */
+    private static String percent(double v) {
+        if (v == 0) {
+            return "0";
+        }
+        return new BigDecimal(v).round(new MathContext(6)).stripTrailingZeros().toPlainString();
+    }
+}

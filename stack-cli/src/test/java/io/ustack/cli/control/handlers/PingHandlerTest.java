@@ -1,0 +1,117 @@
+package io.ustack.cli.control.handlers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ustack.cli.PingCommandText;
+import io.ustack.cli.control.ControlException;
+import io.ustack.cli.control.Json;
+import io.ustack.core.stack.NetStack;
+import io.ustack.core.stack.StackConfig;
+import io.ustack.core.testing.Frames;
+import io.ustack.core.testing.StackHarness;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** ping through the daemon's handler: its own loopback, and a peer that loses one reply. */
+class PingHandlerTest {
+    private static ObjectNode args(String address, int count, int intervalMs, int timeoutMs) {
+        ObjectNode a = Json.MAPPER.createObjectNode();
+        a.put("address", address);
+        a.put("count", count);
+        a.put("intervalMs", intervalMs);
+        a.put("timeoutMs", timeoutMs);
+        return a;
+    }
+
+    @Test
+    void pingsLoopback() throws Exception {
+        NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(1));
+        stack.start();
+        try {
+            PingHandler.Result r = (PingHandler.Result) new PingHandler(stack).execute(args("127.0.0.1", 3, 20, 1000));
+            assertEquals(3, r.transmitted());
+            assertEquals(3, r.received());
+            assertEquals(3, r.replies().size());
+            for (int i = 0; i < 3; i++) {
+                PingHandler.Reply p = r.replies().get(i);
+                assertEquals(i + 1, p.seq());
+                assertEquals("127.0.0.1", p.from());
+                assertEquals(64, p.bytes());
+                assertEquals(64, p.ttl());
+                assertTrue(p.timeMs() >= 0 && p.timeMs() < 1000, p.toString());
+            }
+            assertEquals(3, stack.stats().flat().get("IcmpOutEchos"));
+            assertEquals(3, stack.stats().flat().get("IcmpMsgOutType8"));
+            String text = PingCommandText.of(Json.MAPPER.valueToTree(r));
+            assertTrue(text.startsWith("PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time="), text);
+            assertTrue(text.contains("\n--- 127.0.0.1 ping statistics ---\n3 packets transmitted, 3 received, 0% packet loss, time "), text);
+            assertTrue(text.contains("\nrtt min/avg/max/mdev = "), text);
+        } finally {
+            stack.close();
+        }
+    }
+
+    @Test
+    void reportsTheLostReply() throws Exception {
+        try (StackHarness h = new StackHarness()) {
+            h.hostArps();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread peer = new Thread(() -> { // answers every echo request but the second
+                while (!done.get()) {
+                    for (byte[] f : h.sent()) {
+                        if (Frames.u16(f, 12) == 0x0800 && Frames.u8(f, 23) == 1 && Frames.u8(f, 34) == 8) {
+                            int id = Frames.u16(f, 38);
+                            int seq = Frames.u16(f, 40);
+                            if (seq != 2) {
+                                h.injectIp(Frames.ipv4(StackHarness.HOST_IP, StackHarness.STACK_IP, 1, 63, seq, 0,
+                                        Frames.icmpEcho(0, id, seq, Arrays.copyOfRange(f, 42, f.length))));
+                            }
+                        }
+                    }
+                    Thread.onSpinWait();
+                }
+            });
+            peer.start();
+            CompletableFuture<Object> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new PingHandler(h.stack).execute(args("10.0.0.1", 3, 20, 300));
+                } catch (ControlException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            PingHandler.Result r = (PingHandler.Result) run.get(10, TimeUnit.SECONDS);
+            done.set(true);
+            peer.join();
+            assertEquals(3, r.transmitted());
+            assertEquals(2, r.received());
+            assertEquals("[1, 3]", r.replies().stream().map(PingHandler.Reply::seq).toList().toString());
+            assertEquals(63, r.replies().get(0).ttl());
+            String text = PingCommandText.of(Json.MAPPER.valueToTree(r));
+            assertTrue(text.contains("3 packets transmitted, 2 received, 33.3333% packet loss"), text);
+        }
+    }
+
+    @Test
+    void refusesBadArguments() {
+        NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(0));
+        try {
+            PingHandler p = new PingHandler(stack);
+            assertEquals("ping.5 is not an IPv4 address", assertThrows(ControlException.class,
+                    () -> p.execute(args("ping.5", 1, 1000, 1000))).getMessage());
+            assertEquals("ping's \"count\" must be a whole number from 1 to 1000", assertThrows(ControlException.class,
+                    () -> p.execute(args("127.0.0.1", 0, 1000, 1000))).getMessage());
+            assertTrue(assertThrows(ControlException.class, () -> p.execute(args("127.0.0.1", 1000, 1000, 1000)))
+                    .getMessage().startsWith("a ping may take at most 120 s"));
+            assertEquals("no route to 192.0.2.1 (Network is unreachable)", assertThrows(ControlException.class,
+                    () -> p.execute(args("192.0.2.1", 1, 1000, 1000))).getMessage());
+        } finally {
+            stack.close();
+        }
+    }
+}
