@@ -17,7 +17,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * TCP with Linux as the peer: curl, nc, dd and Python sockets in a test namespace against the daemon's
- * built-in services, a gigabyte each way, hundreds of connections at once, and 3% loss in both directions.
+ * built-in services, a gigabyte each way, hundreds of connections at once, a SYN flood, and 3% loss in both
+ * directions.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -27,7 +28,7 @@ class TcpIT {
 
     @BeforeAll
     void up() throws Exception {
-        RootRequirement.require("ip", "curl", "nc", "python3", "iptables");
+        RootRequirement.require("ip", "curl", "nc", "python3", "iptables", "hping3");
         env = StackOnTap.start("--serve", "all");
         probe = env.work.resolve("tcp_probe.py");
         try (InputStream in = TcpIT.class.getResourceAsStream("/tcp_probe.py")) {
@@ -89,6 +90,30 @@ class TcpIT {
 
     @Test
     @Order(6)
+    void aSynFloodIsMetWithCookiesWhileConnectionsGoOn() throws Exception {
+        // the namespace's kernel would answer our SYN-ACKs to hping3's SYNs with resets and empty the SYN
+        // queue; with those resets dropped, half-open connections pile up as they do under a real flood
+        env.ns.exec("iptables", "-A", "OUTPUT", "-p", "tcp", "--tcp-flags", "RST", "RST", "-j", "DROP").ok();
+        try {
+            Process flood = new ProcessBuilder("ip", "netns", "exec", env.ns.name, "timeout", "8", "hping3", "-S",
+                    "-p", "80", "-i", "u200", "-q", env.stackIp).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                Thread.sleep(3000);
+                Cmd page = sh(30, "curl -s -m 10 http://" + env.stackIp + "/");
+                assertTrue(page.output().contains("<h1>ustack</h1>"), "a new connection to the flooded port: " + page.output());
+                Cmd echo = env.ns.execWithin(60, "python3", probe.toString(), "echo", env.stackIp, "7", "1000000");
+                assertEquals("same", echo.output().strip(), "echo goes on during the flood: " + echo.output());
+            } finally {
+                flood.waitFor();
+            }
+            assertTrue(env.daemon.stats().get("TcpExtSyncookiesSent") > 0, "the full SYN queue was met with cookies");
+        } finally {
+            env.ns.exec("iptables", "-F");
+        }
+    }
+
+    @Test
+    @Order(7)
     void twentyMegabytesThroughEchoWithThreePercentLossEachWay() {
         String drop = " -p tcp -m statistic --mode random --probability 0.03 -j DROP";
         env.ns.exec("sh", "-c", "iptables -A INPUT" + drop + " && iptables -A OUTPUT" + drop).ok();
