@@ -14,10 +14,10 @@ import io.ustack.core.wire.TcpSegment;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
+import io.ustack.core.testing.PooledBufferTest;
 import org.junit.jupiter.api.Test;
 
-class TcpOptionsTest {
+class TcpOptionsTest extends PooledBufferTest {
     /*
      * Option bytes from segments Linux 6.18 sent over a veth pair (tcpdump, checksum offload off); the SACKs
      * were provoked by iptables dropping chosen segments at the receiver. tcpdump's reading of each is given.
@@ -44,22 +44,10 @@ class TcpOptionsTest {
     /** With net.ipv4.tcp_timestamps=0: nop,nop,sack 4 {801:901}{601:701}{401:501}{201:301}. */
     static final String SACK4 = "01010522 2485f543 2485f5a7 2485f47b 2485f4df 2485f3b3 2485f417 2485f2eb 2485f34f";
 
-    private final BufferPool pool = new BufferPool();
     private final TcpOptions opts = new TcpOptions();
-
-    @AfterEach
-    void noLeaks() {
-        assertEquals(0, pool.outstanding(), "buffers not released");
-    }
 
     static byte[] hex(String s) {
         return HexFormat.of().parseHex(s.replaceAll("\\s", ""));
-    }
-
-    private PacketBuffer buffer(byte[] bytes) {
-        PacketBuffer b = pool.allocate(bytes.length + 64);
-        b.copyIn(b.put(bytes.length), bytes, 0, bytes.length);
-        return b;
     }
 
     /** Parses {@code hex} as a whole options area. */

@@ -8,30 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
-import org.junit.jupiter.api.AfterEach;
+import io.ustack.core.testing.PooledBufferTest;
 import org.junit.jupiter.api.Test;
 
-class ArpPacketTest {
+class ArpPacketTest extends PooledBufferTest {
     /** "who-has 192.168.0.2 tell 192.168.0.1" from 52:54:00:12:34:56, after its Ethernet header. */
     static final String REQUEST = "0001 0800 06 04 0001 525400123456 c0a80001 000000000000 c0a80002";
     /** "192.168.0.2 is-at 02:42:ac:11:00:02" back to the asker. */
     static final String REPLY = "0001 0800 06 04 0002 0242ac110002 c0a80002 525400123456 c0a80001";
-
-    private final BufferPool pool = new BufferPool();
-
-    @AfterEach
-    void noLeaks() {
-        assertEquals(0, pool.outstanding(), "buffers not released");
-    }
-
-    private PacketBuffer buffer(byte[] bytes) {
-        PacketBuffer b = pool.allocate(bytes.length);
-        int at = b.put(bytes.length);
-        b.copyIn(at, bytes, 0, bytes.length);
-        return b;
-    }
 
     @Test
     void requestBytesToFields() {

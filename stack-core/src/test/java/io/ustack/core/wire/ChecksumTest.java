@@ -3,26 +3,12 @@ package io.ustack.core.wire;
 import static io.ustack.core.wire.EthernetFrameTest.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
+import io.ustack.core.testing.PooledBufferTest;
 import org.junit.jupiter.api.Test;
 
-class ChecksumTest {
-    private final BufferPool pool = new BufferPool();
-
-    @AfterEach
-    void noLeaks() {
-        assertEquals(0, pool.outstanding(), "buffers not released");
-    }
-
-    private PacketBuffer buffer(byte[] bytes) {
-        PacketBuffer b = pool.allocate(bytes.length);
-        int at = b.put(bytes.length);
-        b.copyIn(at, bytes, 0, bytes.length);
-        return b;
-    }
+class ChecksumTest extends PooledBufferTest {
 
     /** The textbook definition, sixteen bits at a time, odd byte padded with zero: the reference. */
     private static int reference(byte[] d, int off, int len) {

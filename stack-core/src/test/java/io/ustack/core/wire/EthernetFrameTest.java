@@ -6,33 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterEach;
+import io.ustack.core.testing.PooledBufferTest;
 import org.junit.jupiter.api.Test;
 
-class EthernetFrameTest {
+class EthernetFrameTest extends PooledBufferTest {
     /** An ARP who-has as tcpdump -xx shows it: broadcast destination, QEMU's 52:54:00 source, type 0x0806. */
     static final String ARP_FRAME_HEADER = "ffffffffffff 525400123456 0806";
     static final String IP_FRAME_HEADER = "525400123456 0242ac110002 0800";
 
-    private final BufferPool pool = new BufferPool();
-
-    @AfterEach
-    void noLeaks() {
-        assertEquals(0, pool.outstanding(), "buffers not released");
-    }
-
     static byte[] hex(String s) {
         return HexFormat.of().parseHex(s.replaceAll("\\s", ""));
-    }
-
-    private PacketBuffer buffer(byte[] bytes) {
-        PacketBuffer b = pool.allocate(bytes.length);
-        int at = b.put(bytes.length);
-        b.copyIn(at, bytes, 0, bytes.length);
-        return b;
     }
 
     @Test

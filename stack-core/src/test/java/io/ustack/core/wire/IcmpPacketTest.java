@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
-import org.junit.jupiter.api.AfterEach;
+import io.ustack.core.testing.PooledBufferTest;
 import org.junit.jupiter.api.Test;
 
-class IcmpPacketTest {
+class IcmpPacketTest extends PooledBufferTest {
     /** Linux ping's 56 data bytes: an 8-byte timestamp, then 0x10, 0x11, ... 0x3f. */
     static final String PING_DATA = "f5d16a6500000000"
             + "101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f";
@@ -24,20 +23,6 @@ class IcmpPacketTest {
     /** Fragmentation needed, next-hop MTU 1400, quoting a 1500-byte DF UDP header and 8 bytes of it. */
     static final String FRAG_NEEDED = "03 04 1d55 0000 0578"
             + "450005dc1c464000401196b2c0a80001c0a800c7" + "d431003505c80000";
-
-    private final BufferPool pool = new BufferPool();
-
-    @AfterEach
-    void noLeaks() {
-        assertEquals(0, pool.outstanding(), "buffers not released");
-    }
-
-    private PacketBuffer buffer(byte[] bytes) {
-        PacketBuffer b = pool.allocate(bytes.length);
-        int at = b.put(bytes.length);
-        b.copyIn(at, bytes, 0, bytes.length);
-        return b;
-    }
 
     @Test
     void echoRequestToFields() {

@@ -8,14 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
+import io.ustack.core.testing.PooledBufferTest;
 import org.junit.jupiter.api.Test;
 
-class Ipv4PacketTest {
+class Ipv4PacketTest extends PooledBufferTest {
     /**
      * `ping -c1 8.8.8.8` from 10.0.2.15: DF, TTL 64, ID 0x3c5a, total length 84. The checksum 0xe230 was
      * computed with an independent RFC 1071 implementation.
@@ -29,20 +28,6 @@ class Ipv4PacketTest {
     static final String LAST_FRAGMENT = "4500 027c 1c46 00b9 4011 d959 c0a80001 c0a800c7";
     /** An IGMP-style header with the Router Alert option (IHL 6), TTL 1. */
     static final String ROUTER_ALERT_HEADER = "4600 0020 0000 4000 0102 d0d5 0a000001 0a000002 94040000";
-
-    private final BufferPool pool = new BufferPool();
-
-    @AfterEach
-    void noLeaks() {
-        assertEquals(0, pool.outstanding(), "buffers not released");
-    }
-
-    private PacketBuffer buffer(byte[] bytes) {
-        PacketBuffer b = pool.allocate(bytes.length);
-        int at = b.put(bytes.length);
-        b.copyIn(at, bytes, 0, bytes.length);
-        return b;
-    }
 
     @Test
     void pingHeaderToFields() {

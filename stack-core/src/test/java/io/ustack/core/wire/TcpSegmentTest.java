@@ -13,10 +13,10 @@ import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
+import io.ustack.core.testing.PooledBufferTest;
 import org.junit.jupiter.api.Test;
 
-class TcpSegmentTest {
+class TcpSegmentTest extends PooledBufferTest {
     /*
      * Captured with tcpdump on a veth pair between two network namespaces, Linux 6.18 on both ends, transmit
      * checksum offload switched off so the checksums on the wire are the kernel's own: a Python client on
@@ -41,20 +41,6 @@ class TcpSegmentTest {
     static final String FIN_ACK = "a8ca 0050 b3b02624 436291d0 8011 003f 0c8b 0000 0101080a 0a7bcb19 4bffdb9f";
     /** A SYN without options (data offset 5), built by hand; its checksum computed separately in Python. */
     static final String BARE_SYN = "3039 0050 00000001 00000000 5002 0200 68bc 0000";
-
-    private final BufferPool pool = new BufferPool();
-
-    @AfterEach
-    void noLeaks() {
-        assertEquals(0, pool.outstanding(), "buffers not released");
-    }
-
-    private PacketBuffer buffer(byte[] bytes) {
-        PacketBuffer b = pool.allocate(bytes.length + 64);
-        int at = b.put(bytes.length);
-        b.copyIn(at, bytes, 0, bytes.length);
-        return b;
-    }
 
     /**
      * The textbook TCP checksum, independent of Checksum: the 12-byte pseudo-header (RFC 9293 3.1) laid out
