@@ -10,83 +10,75 @@ import io.ustack.cli.control.ControlServer;
 import io.ustack.cli.control.Json;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
+import io.ustack.cli.testing.CommandRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The command line as a user meets it: output, errors, exit codes. */
 class MainTest {
+    private final CommandRunner cli = new CommandRunner(null);
+
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
-
     @Test
     void version() {
-        assertEquals(0, run("--version"));
-        assertTrue(out.toString().matches("ustack \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\n"), out.toString());
+        assertEquals(0, cli.run("--version"));
+        assertTrue(cli.out().matches("ustack \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\n"), cli.out());
     }
 
     @Test
     void help() {
-        assertEquals(0, run("--help"));
-        assertTrue(out.toString().startsWith("Usage: ustack [-hV] [--control=PATH] [COMMAND]"), out.toString());
-        assertTrue(out.toString().contains("  daemon  "));
-        assertTrue(out.toString().contains("  stats   "));
-        assertEquals(0, run("daemon", "--help"));
-        assertTrue(out.toString().contains("--iface=SPEC"));
-        assertEquals("", err.toString());
+        assertEquals(0, cli.run("--help"));
+        assertTrue(cli.out().startsWith("Usage: ustack [-hV] [--control=PATH] [COMMAND]"), cli.out());
+        assertTrue(cli.out().contains("  daemon  "));
+        assertTrue(cli.out().contains("  stats   "));
+        assertEquals(0, cli.run("daemon", "--help"));
+        assertTrue(cli.out().contains("--iface=SPEC"));
+        assertEquals("", cli.err());
     }
 
     @Test
     void aBadFlagIsOneSentenceAndExitCode2() {
-        assertEquals(2, run("daemon", "--bogus"));
-        assertEquals("ustack: Unknown option: '--bogus'\n", err.toString());
-        assertEquals("", out.toString());
+        assertEquals(2, cli.run("daemon", "--bogus"));
+        assertEquals("ustack: Unknown option: '--bogus'\n", cli.err());
+        assertEquals("", cli.out());
     }
 
     @Test
     void aBadIfaceIsOneSentenceAndExitCode2() {
-        assertEquals(2, run("daemon", "--iface", "tap0,mtu=abc"));
-        assertEquals("ustack: --iface 'tap0,mtu=abc': mtu must be a number between 68 and 65535\n", err.toString());
+        assertEquals(2, cli.run("daemon", "--iface", "tap0,mtu=abc"));
+        assertEquals("ustack: --iface 'tap0,mtu=abc': mtu must be a number between 68 and 65535\n", cli.err());
     }
 
     @Test
     void aBadRouteIsOneSentenceAndExitCode2() {
-        assertEquals(2, run("daemon", "--route", "10.0.0.0/8 dev tap9"));
-        assertEquals("ustack: --route '10.0.0.0/8 dev tap9': there is no --iface named tap9\n", err.toString());
+        assertEquals(2, cli.run("daemon", "--route", "10.0.0.0/8 dev tap9"));
+        assertEquals("ustack: --route '10.0.0.0/8 dev tap9': there is no --iface named tap9\n", cli.err());
     }
 
     @Test
     void noCommandIsAUsageError() {
-        assertEquals(2, run());
-        assertEquals("ustack: a command is needed, such as 'ustack daemon' (see 'ustack --help')\n", err.toString());
+        assertEquals(2, cli.run());
+        assertEquals("ustack: a command is needed, such as 'ustack daemon' (see 'ustack --help')\n", cli.err());
     }
 
     @Test
     void noDaemonIsExitCode1() {
         Path sock = dir.resolve("none.sock");
-        assertEquals(1, run("stats", "--control", sock.toString()));
-        assertEquals("ustack: cannot reach the daemon at " + sock + ": is 'ustack daemon' running?\n", err.toString());
+        assertEquals(1, cli.run("stats", "--control", sock.toString()));
+        assertEquals("ustack: cannot reach the daemon at " + sock + ": is 'ustack daemon' running?\n", cli.err());
     }
 
     @Test
     void controlIsAcceptedBeforeAndAfterTheSubcommand() {
         Path sock = dir.resolve("none.sock");
-        assertEquals(1, run("--control", sock.toString(), "stats"));
-        assertEquals(1, run("--control", "/elsewhere.sock", "stats", "--control", sock.toString()));
-        assertEquals(("ustack: cannot reach the daemon at " + sock + ": is 'ustack daemon' running?\n").repeat(2), err.toString());
+        String refused = "ustack: cannot reach the daemon at " + sock + ": is 'ustack daemon' running?\n";
+        assertEquals(1, cli.run("--control", sock.toString(), "stats"));
+        assertEquals(refused, cli.err());
+        assertEquals(1, cli.run("--control", "/elsewhere.sock", "stats", "--control", sock.toString()));
+        assertEquals(refused, cli.err(), "the --control nearest the subcommand wins");
     }
 
     @Test
@@ -94,17 +86,16 @@ class MainTest {
         Path sock = dir.resolve("ustack.sock");
         try (NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(0).withHousekeepingMs(0));
              ControlServer server = ControlServer.bind(sock, new ControlDispatcher(ControlHandlers.forStack(stack)))) {
-            assertEquals(0, run("stats", "--control", server.path().toString()));
-            String first = out.toString().lines().findFirst().orElseThrow();
+            assertEquals(0, cli.run("stats", "--control", server.path().toString()));
+            String first = cli.out().lines().findFirst().orElseThrow();
             assertEquals("IpInReceives" + " ".repeat(20) + "0", first);
-            assertTrue(out.toString().lines().allMatch(l -> l.matches("\\S+ +-?\\d+")), out.toString());
+            assertTrue(cli.out().lines().allMatch(l -> l.matches("\\S+ +-?\\d+")), cli.out());
 
-            out.getBuffer().setLength(0);
-            assertEquals(0, run("stats", "--json", "--control", sock.toString()));
-            JsonNode json = Json.MAPPER.readTree(out.toString());
+            assertEquals(0, cli.run("stats", "--json", "--control", sock.toString()));
+            JsonNode json = Json.MAPPER.readTree(cli.out());
             assertEquals(0, json.get("snmp").get("IpInReceives").asLong());
             assertEquals(0, json.get("flat").get("IpInReceives").asLong());
-            assertEquals("", err.toString());
+            assertEquals("", cli.err());
         }
     }
 }

@@ -14,14 +14,12 @@ import io.ustack.cli.control.ControlHandlers;
 import io.ustack.cli.control.ControlServer;
 import io.ustack.cli.control.Json;
 import io.ustack.core.testing.StackHarness;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
+import io.ustack.cli.testing.CommandRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** ustack nf as a user meets it: iptables-style listings, exit codes and sentences. */
 class NfCommandTest {
@@ -30,12 +28,12 @@ class NfCommandTest {
 
     private final StackHarness h = new StackHarness();
     private ControlServer server;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private CommandRunner cli;
 
     @BeforeEach
     void up() {
         server = ControlServer.bind(dir.resolve("ustack.sock"), new ControlDispatcher(ControlHandlers.forStack(h.stack)));
+        cli = new CommandRunner(server.path());
     }
 
     @AfterEach
@@ -44,126 +42,113 @@ class NfCommandTest {
         h.close();
     }
 
-    private int run(String... args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        String[] all = new String[args.length + 2];
-        all[0] = "--control";
-        all[1] = server.path().toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return cl.execute(all);
-    }
-
     @Test
     void rulesAreAddedAndListedLikeIptablesListsThem() {
         h.hostArps();
-        assertEquals(0, run("nf", "add", "INPUT", "-p", "icmp", "-j", "DROP"));
-        assertEquals("", out.toString());
-        assertEquals(0, run("nf", "add", "INPUT", "!", "-s", "10.1.0.0/16", "-i", "eth+", "-p", "udp", "--sport", "1000:2000",
+        assertEquals(0, cli.run("nf", "add", "INPUT", "-p", "icmp", "-j", "DROP"));
+        assertEquals("", cli.out());
+        assertEquals(0, cli.run("nf", "add", "INPUT", "!", "-s", "10.1.0.0/16", "-i", "eth+", "-p", "udp", "--sport", "1000:2000",
                 "-j", "REJECT"));
-        assertEquals(0, run("nf", "insert", "INPUT", "2", "-p", "tcp", "--dport", "22", "-j", "REJECT", "--reject-with", "tcp-reset"));
-        assertEquals(0, run("nf", "policy", "FORWARD", "DROP"));
+        assertEquals(0, cli.run("nf", "insert", "INPUT", "2", "-p", "tcp", "--dport", "22", "-j", "REJECT", "--reject-with", "tcp-reset"));
+        assertEquals(0, cli.run("nf", "policy", "FORWARD", "DROP"));
         h.injectIp(ipv4(HOST_IP, STACK_IP, 1, 64, 1, 0, icmpEcho(8, 1, 1, pattern(56))));
         h.injectIp(ipv4(HOST_IP, STACK_IP, 1, 64, 2, 0, icmpEcho(8, 1, 2, pattern(56))));
-        assertEquals(0, run("nf", "list", "INPUT"));
+        assertEquals(0, cli.run("nf", "list", "INPUT"));
         assertEquals("""
                 Chain INPUT (policy ACCEPT 0 packets, 0 bytes)
                 num      pkts      bytes target     prot opt in     out     source               destination
                 1           2        168 DROP       icmp --  *      *       0.0.0.0/0            0.0.0.0/0
                 2           0          0 REJECT     tcp  --  *      *       0.0.0.0/0            0.0.0.0/0            tcp dpt:22 reject-with tcp-reset
                 3           0          0 REJECT     udp  --  eth+   *      !10.1.0.0/16          0.0.0.0/0            udp spts:1000:2000 reject-with icmp-port-unreachable
-                """, out.toString());
-        assertEquals(0, run("nf"));
-        assertTrue(out.toString().startsWith("Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)\n"
+                """, cli.out());
+        assertEquals(0, cli.run("nf"));
+        assertTrue(cli.out().startsWith("Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)\n"
                 + "num      pkts      bytes target     prot opt in     out     source               destination\n\n"
-                + "Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n"), out.toString());
-        assertTrue(out.toString().contains("\nChain FORWARD (policy DROP 0 packets, 0 bytes)\n"), out.toString());
-        assertTrue(out.toString().endsWith("Chain POSTROUTING (policy ACCEPT 0 packets, 0 bytes)\n"
-                + "num      pkts      bytes target     prot opt in     out     source               destination\n"), out.toString());
-        assertEquals(0, run("nf", "list", "--json"));
+                + "Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n"), cli.out());
+        assertTrue(cli.out().contains("\nChain FORWARD (policy DROP 0 packets, 0 bytes)\n"), cli.out());
+        assertTrue(cli.out().endsWith("Chain POSTROUTING (policy ACCEPT 0 packets, 0 bytes)\n"
+                + "num      pkts      bytes target     prot opt in     out     source               destination\n"), cli.out());
+        assertEquals(0, cli.run("nf", "list", "--json"));
         assertEquals(5, json().size());
         assertEquals("-p tcp --dport 22 -j REJECT --reject-with tcp-reset", json().get(1).get("rules").get(1).get("spec").asText());
-        assertEquals(0, run("nf", "--json"));
+        assertEquals(0, cli.run("nf", "--json"));
         assertEquals(2, json().get(1).get("rules").get(0).get("packets").asLong());
 
-        assertEquals(0, run("nf", "del", "INPUT", "1"));
-        assertEquals(0, run("nf", "flush", "INPUT"));
-        assertEquals(0, run("nf", "list", "INPUT"));
+        assertEquals(0, cli.run("nf", "del", "INPUT", "1"));
+        assertEquals(0, cli.run("nf", "flush", "INPUT"));
+        assertEquals(0, cli.run("nf", "list", "INPUT"));
         assertEquals("""
                 Chain INPUT (policy ACCEPT 0 packets, 0 bytes)
                 num      pkts      bytes target     prot opt in     out     source               destination
-                """, out.toString());
-        assertEquals(0, run("nf", "flush"));
-        assertEquals("", err.toString());
+                """, cli.out());
+        assertEquals(0, cli.run("nf", "flush"));
+        assertEquals("", cli.err());
     }
 
     @Test
     void aBadRuleIsABadCommandLineAndTheDaemonsRefusalsAreExit1() {
-        assertEquals(2, run("nf", "add", "INPUT", "-p", "tcp", "--dport", "70000", "-j", "DROP"));
-        assertEquals("ustack: --dport '70000' is not a port or range: ports are 0 to 65535, a range is LO:HI\n", err.toString());
-        assertEquals(2, run("nf", "add", "input", "-j", "DROP"));
+        assertEquals(2, cli.run("nf", "add", "INPUT", "-p", "tcp", "--dport", "70000", "-j", "DROP"));
+        assertEquals("ustack: --dport '70000' is not a port or range: ports are 0 to 65535, a range is LO:HI\n", cli.err());
+        assertEquals(2, cli.run("nf", "add", "input", "-j", "DROP"));
         assertEquals("ustack: there is no chain 'input'; the chains are PREROUTING, INPUT, FORWARD, OUTPUT and POSTROUTING\n",
-                err.toString());
-        assertEquals(2, run("nf", "add", "OUTPUT", "-i", "eth0", "-j", "DROP"));
-        assertEquals("ustack: -i cannot be used in OUTPUT: packets there come from this host\n", err.toString());
-        assertEquals(2, run("nf", "add", "INPUT"));
-        assertEquals(2, run("nf", "policy", "INPUT", "REJECT"));
-        assertEquals("ustack: a policy is ACCEPT or DROP, not 'REJECT'\n", err.toString());
-        assertEquals(2, run("nf", "del", "INPUT", "one"));
-        assertEquals(2, run("nf", "list", "NOPE"));
+                cli.err());
+        assertEquals(2, cli.run("nf", "add", "OUTPUT", "-i", "eth0", "-j", "DROP"));
+        assertEquals("ustack: -i cannot be used in OUTPUT: packets there come from this host\n", cli.err());
+        assertEquals(2, cli.run("nf", "add", "INPUT"));
+        assertEquals(2, cli.run("nf", "policy", "INPUT", "REJECT"));
+        assertEquals("ustack: a policy is ACCEPT or DROP, not 'REJECT'\n", cli.err());
+        assertEquals(2, cli.run("nf", "del", "INPUT", "one"));
+        assertEquals(2, cli.run("nf", "list", "NOPE"));
 
-        assertEquals(1, run("nf", "del", "INPUT", "1"));
-        assertEquals("ustack: INPUT has no rule 1; it has no rules\n", err.toString());
-        assertEquals(1, run("nf", "insert", "FORWARD", "3", "-j", "DROP"));
-        assertEquals("ustack: cannot insert at 3 in FORWARD: it has no rules, so the position must be from 1 to 1\n", err.toString());
-        assertEquals("", out.toString());
+        assertEquals(1, cli.run("nf", "del", "INPUT", "1"));
+        assertEquals("ustack: INPUT has no rule 1; it has no rules\n", cli.err());
+        assertEquals(1, cli.run("nf", "insert", "FORWARD", "3", "-j", "DROP"));
+        assertEquals("ustack: cannot insert at 3 in FORWARD: it has no rules, so the position must be from 1 to 1\n", cli.err());
+        assertEquals("", cli.out());
     }
 
     @Test
     void conntrackListsTheFlowsAStateRuleTracks() {
         h.hostArps();
-        assertEquals(0, run("conntrack"));
+        assertEquals(0, cli.run("conntrack"));
         assertEquals("conntrack: off (no rule needs it), 0 flow entries (max 65536), found 0, invalid 0, insert 0, "
-                + "insert_failed 0, drop 0, early_drop 0\n", out.toString());
-        assertEquals(0, run("nf", "add", "INPUT", "-m", "state", "--state", "INVALID", "-j", "DROP"));
+                + "insert_failed 0, drop 0, early_drop 0\n", cli.out());
+        assertEquals(0, cli.run("nf", "add", "INPUT", "-m", "state", "--state", "INVALID", "-j", "DROP"));
         h.injectIp(ipv4(HOST_IP, STACK_IP, 1, 64, 1, 0, icmpEcho(8, 7, 1, pattern(8))));
         assertEquals(1, h.sent().size());
-        assertEquals(0, run("conntrack", "list"));
+        assertEquals(0, cli.run("conntrack", "list"));
         assertEquals("""
                 icmp     1 30 src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=7 src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=7
                 conntrack: on, 1 flow entries (max 65536), found 1, invalid 0, insert 1, insert_failed 0, drop 0, early_drop 0
-                """, out.toString());
-        assertEquals(0, run("conntrack", "--json"));
+                """, cli.out());
+        assertEquals(0, cli.run("conntrack", "--json"));
         JsonNode flow = json().get("flows").get(0);
         assertEquals("icmp", flow.get("protocol").asText());
         assertEquals("src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=7", flow.get("original").asText());
-        assertEquals(0, run("conntrack", "flush"));
-        assertEquals(0, run("conntrack", "list", "--json"));
+        assertEquals(0, cli.run("conntrack", "flush"));
+        assertEquals(0, cli.run("conntrack", "list", "--json"));
         assertEquals(0, json().get("flows").size());
-        assertEquals(0, run("nf", "list", "INPUT"));
-        assertTrue(out.toString().contains(" DROP       all  --  *      *       0.0.0.0/0            0.0.0.0/0            state INVALID\n"),
-                out.toString());
-        assertEquals(0, run("nf", "flush"));
-        assertEquals(0, run("conntrack"));
-        assertTrue(out.toString().startsWith("conntrack: off"), "the last rule that needed it is gone");
-        assertEquals(2, run("conntrack", "list", "extra"));
+        assertEquals(0, cli.run("nf", "list", "INPUT"));
+        assertTrue(cli.out().contains(" DROP       all  --  *      *       0.0.0.0/0            0.0.0.0/0            state INVALID\n"),
+                cli.out());
+        assertEquals(0, cli.run("nf", "flush"));
+        assertEquals(0, cli.run("conntrack"));
+        assertTrue(cli.out().startsWith("conntrack: off"), "the last rule that needed it is gone");
+        assertEquals(2, cli.run("conntrack", "list", "extra"));
     }
 
     @Test
     void helpListsNf() {
-        assertEquals(0, run("--help"));
-        assertTrue(out.toString().contains("  nf "), out.toString());
-        assertTrue(out.toString().contains("  conntrack "), out.toString());
-        assertEquals(0, run("nf", "add", "--help"));
-        assertTrue(out.toString().contains("--reject-with"), out.toString());
+        assertEquals(0, cli.run("--help"));
+        assertTrue(cli.out().contains("  nf "), cli.out());
+        assertTrue(cli.out().contains("  conntrack "), cli.out());
+        assertEquals(0, cli.run("nf", "add", "--help"));
+        assertTrue(cli.out().contains("--reject-with"), cli.out());
     }
 
     private JsonNode json() {
         try {
-            return Json.MAPPER.readTree(out.toString());
+            return Json.MAPPER.readTree(cli.out());
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

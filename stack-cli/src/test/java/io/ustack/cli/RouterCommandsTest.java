@@ -9,14 +9,12 @@ import io.ustack.cli.control.ControlHandlers;
 import io.ustack.cli.control.ControlServer;
 import io.ustack.cli.control.Json;
 import io.ustack.core.testing.StackHarness;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
+import io.ustack.cli.testing.CommandRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** ustack addr, route and neigh as a user meets them: text, --json, exit codes and sentences. */
 class RouterCommandsTest {
@@ -25,13 +23,13 @@ class RouterCommandsTest {
 
     private final StackHarness h = new StackHarness();
     private ControlServer server;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private CommandRunner cli;
 
     @BeforeEach
     void up() {
         h.addDevice("eth1", 0x02_00_00_00_01_02L, 1280, "10.0.1.1/24");
         server = ControlServer.bind(dir.resolve("ustack.sock"), new ControlDispatcher(ControlHandlers.forStack(h.stack)));
+        cli = new CommandRunner(server.path());
     }
 
     @AfterEach
@@ -40,64 +38,51 @@ class RouterCommandsTest {
         h.close();
     }
 
-    private int run(String... args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        String[] all = new String[args.length + 2];
-        all[0] = "--control";
-        all[1] = server.path().toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return cl.execute(all);
-    }
-
     @Test
     void routeListsAddsAndDeletesLikeIpRoute() {
-        assertEquals(0, run("route"));
+        assertEquals(0, cli.run("route"));
         assertEquals("""
                 10.0.0.0/24 dev eth0 proto kernel src 10.0.0.2
                 10.0.1.0/24 dev eth1 proto kernel src 10.0.1.1
-                """, out.toString());
-        assertEquals(0, run("route", "add", "10.9.0.0/16", "via", "10.0.1.9"));
-        assertEquals("", out.toString());
-        assertEquals(0, run("route", "add", "default", "via", "10.0.0.1", "dev", "eth0"));
-        assertEquals(0, run("route", "list"));
+                """, cli.out());
+        assertEquals(0, cli.run("route", "add", "10.9.0.0/16", "via", "10.0.1.9"));
+        assertEquals("", cli.out());
+        assertEquals(0, cli.run("route", "add", "default", "via", "10.0.0.1", "dev", "eth0"));
+        assertEquals(0, cli.run("route", "list"));
         assertEquals("""
                 10.0.0.0/24 dev eth0 proto kernel src 10.0.0.2
                 10.0.1.0/24 dev eth1 proto kernel src 10.0.1.1
                 10.9.0.0/16 via 10.0.1.9 dev eth1 src 10.0.1.1
                 default via 10.0.0.1 dev eth0 src 10.0.0.2
-                """, out.toString());
-        assertEquals(0, run("route", "del", "10.9.0.0/16"));
-        assertEquals(0, run("route", "--json"));
+                """, cli.out());
+        assertEquals(0, cli.run("route", "del", "10.9.0.0/16"));
+        assertEquals(0, cli.run("route", "--json"));
         assertEquals(3, json().size());
-        assertEquals(0, run("route", "list", "--json"));
+        assertEquals(0, cli.run("route", "list", "--json"));
         assertEquals("10.0.0.1", json().get(2).get("gateway").asText());
-        assertEquals("", err.toString());
+        assertEquals("", cli.err());
     }
 
     @Test
     void routeMistakesOnTheCommandLineAreUsageErrorsAndTheDaemonsAreExit1() {
-        assertEquals(2, run("route", "add", "10.9.0.0/16", "gw", "10.0.1.9"));
+        assertEquals(2, cli.run("route", "add", "10.9.0.0/16", "gw", "10.0.1.9"));
         assertEquals("ustack: route add '10.9.0.0/16 gw 10.0.1.9': 'gw' is not understood; a route reads "
-                + "PREFIX via GATEWAY, PREFIX dev NAME or default via GATEWAY\n", err.toString());
-        assertEquals(2, run("route", "del", "10.9.1.0/16"));
-        assertEquals("ustack: route del: '10.9.1.0/16' has host bits set; did you mean 10.9.0.0/16?\n", err.toString());
-        assertEquals(1, run("route", "add", "10.9.0.0/16", "via", "192.0.2.1"));
-        assertEquals("ustack: gateway 192.0.2.1 is not on a connected network\n", err.toString());
-        assertEquals(1, run("route", "add", "10.9.0.0/16", "dev", "eth9"));
-        assertEquals("ustack: there is no interface named eth9\n", err.toString());
-        assertEquals(1, run("route", "del", "10.9.0.0/16"));
-        assertEquals("ustack: there is no route for 10.9.0.0/16\n", err.toString());
-        assertEquals("", out.toString());
+                + "PREFIX via GATEWAY, PREFIX dev NAME or default via GATEWAY\n", cli.err());
+        assertEquals(2, cli.run("route", "del", "10.9.1.0/16"));
+        assertEquals("ustack: route del: '10.9.1.0/16' has host bits set; did you mean 10.9.0.0/16?\n", cli.err());
+        assertEquals(1, cli.run("route", "add", "10.9.0.0/16", "via", "192.0.2.1"));
+        assertEquals("ustack: gateway 192.0.2.1 is not on a connected network\n", cli.err());
+        assertEquals(1, cli.run("route", "add", "10.9.0.0/16", "dev", "eth9"));
+        assertEquals("ustack: there is no interface named eth9\n", cli.err());
+        assertEquals(1, cli.run("route", "del", "10.9.0.0/16"));
+        assertEquals("ustack: there is no route for 10.9.0.0/16\n", cli.err());
+        assertEquals("", cli.out());
     }
 
     @Test
     void addrPrintsInterfacesLikeIpAddr() {
         // each device has sent one frame: the gratuitous ARP for its address
-        assertEquals(0, run("addr"));
+        assertEquals(0, cli.run("addr"));
         assertEquals("""
                 1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UP
                     link/loopback 00:00:00:00:00:00
@@ -114,39 +99,39 @@ class RouterCommandsTest {
                     inet 10.0.1.1/24 brd 10.0.1.255
                     RX: packets 0 bytes 0 errors 0 dropped 0
                     TX: packets 1 bytes 42 errors 0 dropped 0
-                """, out.toString());
-        assertEquals(0, run("addr", "--json"));
+                """, cli.out());
+        assertEquals(0, cli.run("addr", "--json"));
         assertEquals("eth1", json().get(2).get("ifname").asText());
     }
 
     @Test
     void neighListsAndFlushes() {
         h.hostArps();
-        assertEquals(0, run("neigh"));
-        assertEquals("10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 STALE\n", out.toString());
-        assertEquals(0, run("neigh", "list", "--json"));
+        assertEquals(0, cli.run("neigh"));
+        assertEquals("10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 STALE\n", cli.out());
+        assertEquals(0, cli.run("neigh", "list", "--json"));
         assertEquals("STALE", json().get(0).get("state").asText());
-        assertEquals(0, run("neigh", "flush"));
-        assertEquals("", out.toString());
-        assertEquals(0, run("neigh"));
-        assertEquals("", out.toString());
+        assertEquals(0, cli.run("neigh", "flush"));
+        assertEquals("", cli.out());
+        assertEquals(0, cli.run("neigh"));
+        assertEquals("", cli.out());
     }
 
     @Test
     void helpListsTheNewCommands() {
-        assertEquals(0, run("--help"));
+        assertEquals(0, cli.run("--help"));
         for (String c : new String[] {"addr", "route", "neigh"}) {
-            assertTrue(out.toString().contains("  " + c + " "), out.toString());
+            assertTrue(cli.out().contains("  " + c + " "), cli.out());
         }
-        assertEquals(0, run("route", "--help"));
-        assertTrue(out.toString().contains("add"), out.toString());
-        assertEquals(0, run("daemon", "--help"));
-        assertTrue(out.toString().contains("--forward"), out.toString());
+        assertEquals(0, cli.run("route", "--help"));
+        assertTrue(cli.out().contains("add"), cli.out());
+        assertEquals(0, cli.run("daemon", "--help"));
+        assertTrue(cli.out().contains("--forward"), cli.out());
     }
 
     private JsonNode json() {
         try {
-            return Json.MAPPER.readTree(out.toString());
+            return Json.MAPPER.readTree(cli.out());
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

@@ -6,39 +6,24 @@ import static io.ustack.core.testing.Frames.pattern;
 import static io.ustack.core.testing.StackHarness.HOST_IP;
 import static io.ustack.core.testing.StackHarness.STACK_IP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ustack.cli.control.ControlDispatcher;
-import io.ustack.cli.control.ControlHandlers;
-import io.ustack.cli.control.ControlResponse;
 import io.ustack.core.netfilter.Hook;
 import io.ustack.core.testing.StackHarness;
 import java.util.List;
+import io.ustack.cli.testing.DispatchChecks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The nf commands through the dispatcher, over a real stack: the chains change and the packet path obeys. */
 class NfHandlersTest {
     private final StackHarness h = new StackHarness();
-    private final ControlDispatcher d = new ControlDispatcher(ControlHandlers.forStack(h.stack));
+    private final DispatchChecks d = new DispatchChecks(h.stack);
 
     @AfterEach
     void leakCheck() {
         h.close();
-    }
-
-    private JsonNode ok(String line) {
-        ControlResponse r = d.dispatch(line);
-        assertTrue(r.ok(), line + " -> " + r.error());
-        return r.result();
-    }
-
-    private String error(String line) {
-        ControlResponse r = d.dispatch(line);
-        assertFalse(r.ok(), line + " -> " + r.result());
-        return r.error();
     }
 
     private void ping() {
@@ -47,45 +32,45 @@ class NfHandlersTest {
 
     @Test
     void listShowsEveryChainWithItsPolicyAndCounters() {
-        JsonNode chains = ok("{\"cmd\":\"nf list\"}");
+        JsonNode chains = d.ok("{\"cmd\":\"nf list\"}");
         assertEquals(5, chains.size());
         assertEquals("{\"chain\":\"PREROUTING\",\"policy\":\"ACCEPT\",\"packets\":0,\"bytes\":0,\"rules\":[]}",
                 chains.get(0).toString());
         assertEquals("POSTROUTING", chains.get(4).get("chain").asText());
-        assertEquals(1, ok("{\"cmd\":\"nf list\",\"args\":{\"chain\":\"OUTPUT\"}}").size());
+        assertEquals(1, d.ok("{\"cmd\":\"nf list\",\"args\":{\"chain\":\"OUTPUT\"}}").size());
     }
 
     @Test
     void addInsertDeletePolicyAndFlushChangeWhatPacketsMeet() {
         h.hostArps();
-        JsonNode added = ok("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"INPUT\",\"rule\":[\"-p\",\"icmp\",\"-s\",\"10.0.0.1\",\"-j\",\"DROP\"]}}");
+        JsonNode added = d.ok("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"INPUT\",\"rule\":[\"-p\",\"icmp\",\"-s\",\"10.0.0.1\",\"-j\",\"DROP\"]}}");
         assertEquals("{\"num\":1,\"packets\":0,\"bytes\":0,\"target\":\"DROP\",\"prot\":\"icmp\",\"in\":\"*\",\"out\":\"*\","
                 + "\"source\":\"10.0.0.1\",\"destination\":\"0.0.0.0/0\",\"extra\":\"\",\"spec\":\"-s 10.0.0.1 -p icmp -j DROP\"}",
                 added.toString());
         ping();
         assertTrue(h.sent().isEmpty(), "dropped in INPUT");
-        JsonNode input = ok("{\"cmd\":\"nf list\",\"args\":{\"chain\":\"INPUT\"}}").get(0);
+        JsonNode input = d.ok("{\"cmd\":\"nf list\",\"args\":{\"chain\":\"INPUT\"}}").get(0);
         assertEquals(1, input.get("rules").get(0).get("packets").asLong());
         assertEquals(84, input.get("rules").get(0).get("bytes").asLong());
 
-        assertEquals(1, ok("{\"cmd\":\"nf insert\",\"args\":{\"chain\":\"INPUT\",\"num\":1,\"rule\":[\"-i\",\"eth0\",\"-j\",\"ACCEPT\"]}}")
+        assertEquals(1, d.ok("{\"cmd\":\"nf insert\",\"args\":{\"chain\":\"INPUT\",\"num\":1,\"rule\":[\"-i\",\"eth0\",\"-j\",\"ACCEPT\"]}}")
                 .get("num").asInt());
         ping();
         assertEquals(1, h.sent().size(), "the inserted ACCEPT comes first");
-        assertEquals("-i eth0 -j ACCEPT", ok("{\"cmd\":\"nf del\",\"args\":{\"chain\":\"INPUT\",\"num\":1}}").get("spec").asText());
+        assertEquals("-i eth0 -j ACCEPT", d.ok("{\"cmd\":\"nf del\",\"args\":{\"chain\":\"INPUT\",\"num\":1}}").get("spec").asText());
 
-        assertEquals("{\"flushed\":1}", ok("{\"cmd\":\"nf flush\",\"args\":{\"chain\":\"INPUT\"}}").toString());
-        ok("{\"cmd\":\"nf policy\",\"args\":{\"chain\":\"OUTPUT\",\"policy\":\"DROP\"}}");
+        assertEquals("{\"flushed\":1}", d.ok("{\"cmd\":\"nf flush\",\"args\":{\"chain\":\"INPUT\"}}").toString());
+        d.ok("{\"cmd\":\"nf policy\",\"args\":{\"chain\":\"OUTPUT\",\"policy\":\"DROP\"}}");
         ping();
         assertTrue(h.sent().isEmpty(), "the OUTPUT policy drops the reply");
-        JsonNode output = ok("{\"cmd\":\"nf list\",\"args\":{\"chain\":\"OUTPUT\"}}").get(0);
+        JsonNode output = d.ok("{\"cmd\":\"nf list\",\"args\":{\"chain\":\"OUTPUT\"}}").get(0);
         assertEquals("DROP", output.get("policy").asText());
         assertEquals(1, output.get("packets").asLong());
-        ok("{\"cmd\":\"nf policy\",\"args\":{\"chain\":\"OUTPUT\",\"policy\":\"ACCEPT\"}}");
+        d.ok("{\"cmd\":\"nf policy\",\"args\":{\"chain\":\"OUTPUT\",\"policy\":\"ACCEPT\"}}");
 
-        ok("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"FORWARD\",\"rule\":[\"-j\",\"ACCEPT\"]}}");
-        ok("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"PREROUTING\",\"rule\":[\"-j\",\"ACCEPT\"]}}");
-        assertEquals("{\"flushed\":2}", ok("{\"cmd\":\"nf flush\"}").toString());
+        d.ok("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"FORWARD\",\"rule\":[\"-j\",\"ACCEPT\"]}}");
+        d.ok("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"PREROUTING\",\"rule\":[\"-j\",\"ACCEPT\"]}}");
+        assertEquals("{\"flushed\":2}", d.ok("{\"cmd\":\"nf flush\"}").toString());
         for (Hook hook : Hook.values()) {
             assertEquals(List.of(), h.stack.netfilter().functions(hook), "nothing left on " + hook);
         }
@@ -94,27 +79,27 @@ class NfHandlersTest {
     @Test
     void mistakesAreOneSentence() {
         assertEquals("there is no chain 'forward'; the chains are PREROUTING, INPUT, FORWARD, OUTPUT and POSTROUTING",
-                error("{\"cmd\":\"nf list\",\"args\":{\"chain\":\"forward\"}}"));
+                d.error("{\"cmd\":\"nf list\",\"args\":{\"chain\":\"forward\"}}"));
         assertEquals("nf add needs \"chain\", one of PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING",
-                error("{\"cmd\":\"nf add\",\"args\":{\"rule\":[\"-j\",\"DROP\"]}}"));
+                d.error("{\"cmd\":\"nf add\",\"args\":{\"rule\":[\"-j\",\"DROP\"]}}"));
         assertEquals("nf add needs \"rule\", the rule's words, such as [\"-p\",\"tcp\",\"-j\",\"DROP\"]",
-                error("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"INPUT\"}}"));
+                d.error("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"INPUT\"}}"));
         assertEquals("nf add's \"rule\" must be an array of strings",
-                error("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"INPUT\",\"rule\":\"-j DROP\"}}"));
+                d.error("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"INPUT\",\"rule\":\"-j DROP\"}}"));
         assertEquals("nf add's \"rule\" must be an array of strings",
-                error("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"INPUT\",\"rule\":[\"-j\",7]}}"));
+                d.error("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"INPUT\",\"rule\":[\"-j\",7]}}"));
         assertEquals("--dport needs -p tcp or -p udp",
-                error("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"INPUT\",\"rule\":[\"--dport\",\"22\",\"-j\",\"DROP\"]}}"));
+                d.error("{\"cmd\":\"nf add\",\"args\":{\"chain\":\"INPUT\",\"rule\":[\"--dport\",\"22\",\"-j\",\"DROP\"]}}"));
         assertEquals("cannot insert at 2 in INPUT: it has no rules, so the position must be from 1 to 1",
-                error("{\"cmd\":\"nf insert\",\"args\":{\"chain\":\"INPUT\",\"num\":2,\"rule\":[\"-j\",\"DROP\"]}}"));
+                d.error("{\"cmd\":\"nf insert\",\"args\":{\"chain\":\"INPUT\",\"num\":2,\"rule\":[\"-j\",\"DROP\"]}}"));
         assertEquals("nf insert's \"num\" must be a whole number",
-                error("{\"cmd\":\"nf insert\",\"args\":{\"chain\":\"INPUT\",\"num\":\"1\",\"rule\":[\"-j\",\"DROP\"]}}"));
+                d.error("{\"cmd\":\"nf insert\",\"args\":{\"chain\":\"INPUT\",\"num\":\"1\",\"rule\":[\"-j\",\"DROP\"]}}"));
         assertEquals("nf del needs \"num\", the number of the rule to delete, from 1",
-                error("{\"cmd\":\"nf del\",\"args\":{\"chain\":\"INPUT\"}}"));
-        assertEquals("INPUT has no rule 1; it has no rules", error("{\"cmd\":\"nf del\",\"args\":{\"chain\":\"INPUT\",\"num\":1}}"));
+                d.error("{\"cmd\":\"nf del\",\"args\":{\"chain\":\"INPUT\"}}"));
+        assertEquals("INPUT has no rule 1; it has no rules", d.error("{\"cmd\":\"nf del\",\"args\":{\"chain\":\"INPUT\",\"num\":1}}"));
         assertEquals("a policy is ACCEPT or DROP, not 'REJECT'",
-                error("{\"cmd\":\"nf policy\",\"args\":{\"chain\":\"INPUT\",\"policy\":\"REJECT\"}}"));
-        assertEquals("nf flush has no argument \"chains\"; it takes chain", error("{\"cmd\":\"nf flush\",\"args\":{\"chains\":\"INPUT\"}}"));
-        assertEquals(0, ok("{\"cmd\":\"nf list\",\"args\":{\"chain\":\"INPUT\"}}").get(0).get("rules").size(), "nothing changed");
+                d.error("{\"cmd\":\"nf policy\",\"args\":{\"chain\":\"INPUT\",\"policy\":\"REJECT\"}}"));
+        assertEquals("nf flush has no argument \"chains\"; it takes chain", d.error("{\"cmd\":\"nf flush\",\"args\":{\"chains\":\"INPUT\"}}"));
+        assertEquals(0, d.ok("{\"cmd\":\"nf list\",\"args\":{\"chain\":\"INPUT\"}}").get(0).get("rules").size(), "nothing changed");
     }
 }

@@ -1,16 +1,12 @@
 package io.ustack.cli.control.handlers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ustack.cli.control.ControlDispatcher;
-import io.ustack.cli.control.ControlHandlers;
-import io.ustack.cli.control.ControlResponse;
 import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
+import io.ustack.cli.testing.DispatchChecks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,29 +17,17 @@ import org.junit.jupiter.api.Test;
 class RouterHandlersTest {
     private final StackHarness h = new StackHarness();
     private final FakeDevice eth1 = h.addDevice("eth1", 0x02_00_00_00_01_02L, 1280, "10.0.1.1/24");
-    private final ControlDispatcher d = new ControlDispatcher(ControlHandlers.forStack(h.stack));
+    private final DispatchChecks d = new DispatchChecks(h.stack);
 
     @AfterEach
     void leakCheck() {
         h.close();
     }
 
-    private JsonNode ok(String line) {
-        ControlResponse r = d.dispatch(line);
-        assertTrue(r.ok(), line + " -> " + r.error());
-        return r.result();
-    }
-
-    private String error(String line) {
-        ControlResponse r = d.dispatch(line);
-        assertFalse(r.ok(), line + " -> " + r.result());
-        return r.error();
-    }
-
     @Test
     void addrListsEveryInterfaceWithItsAddressesStateAndCounters() {
         h.hostArps();
-        JsonNode links = ok("{\"cmd\":\"addr\"}");
+        JsonNode links = d.ok("{\"cmd\":\"addr\"}");
         assertEquals(3, links.size());
         JsonNode lo = links.get(0);
         assertEquals("lo", lo.get("ifname").asText());
@@ -69,47 +53,47 @@ class RouterHandlersTest {
     void routesAreListedAddedAndDeleted() {
         assertEquals("[{\"dst\":\"10.0.0.0/24\",\"dev\":\"eth0\",\"protocol\":\"kernel\",\"prefsrc\":\"10.0.0.2\"},"
                         + "{\"dst\":\"10.0.1.0/24\",\"dev\":\"eth1\",\"protocol\":\"kernel\",\"prefsrc\":\"10.0.1.1\"}]",
-                ok("{\"cmd\":\"route list\"}").toString());
+                d.ok("{\"cmd\":\"route list\"}").toString());
 
-        JsonNode added = ok("{\"cmd\":\"route add\",\"args\":{\"dst\":\"default\",\"gateway\":\"10.0.1.9\"}}");
+        JsonNode added = d.ok("{\"cmd\":\"route add\",\"args\":{\"dst\":\"default\",\"gateway\":\"10.0.1.9\"}}");
         assertEquals("{\"dst\":\"default\",\"gateway\":\"10.0.1.9\",\"dev\":\"eth1\",\"protocol\":\"static\",\"prefsrc\":\"10.0.1.1\"}",
                 added.toString(), "the device comes from the gateway's network");
-        ok("{\"cmd\":\"route add\",\"args\":{\"dst\":\"192.168.7.0/24\",\"dev\":\"eth0\"}}");
-        ok("{\"cmd\":\"route add\",\"args\":{\"dst\":\"172.16.0.0/12\",\"gateway\":\"10.0.0.1\",\"dev\":\"eth0\"}}");
-        JsonNode routes = ok("{\"cmd\":\"route list\"}");
+        d.ok("{\"cmd\":\"route add\",\"args\":{\"dst\":\"192.168.7.0/24\",\"dev\":\"eth0\"}}");
+        d.ok("{\"cmd\":\"route add\",\"args\":{\"dst\":\"172.16.0.0/12\",\"gateway\":\"10.0.0.1\",\"dev\":\"eth0\"}}");
+        JsonNode routes = d.ok("{\"cmd\":\"route list\"}");
         assertEquals(5, routes.size());
         assertEquals("192.168.7.0/24", routes.get(2).get("dst").asText(), "most specific first");
         assertEquals("default", routes.get(4).get("dst").asText());
         assertEquals(0x0a00_0109, h.stack.fib().lookup(0x0808_0808).gateway(), "the FIB uses it");
 
-        assertEquals("default", ok("{\"cmd\":\"route del\",\"args\":{\"dst\":\"default\"}}").get("dst").asText());
-        ok("{\"cmd\":\"route del\",\"args\":{\"dst\":\"10.0.1.0/24\"}}");
-        assertEquals(3, ok("{\"cmd\":\"route list\"}").size(), "a connected route can go too, as with ip route del");
+        assertEquals("default", d.ok("{\"cmd\":\"route del\",\"args\":{\"dst\":\"default\"}}").get("dst").asText());
+        d.ok("{\"cmd\":\"route del\",\"args\":{\"dst\":\"10.0.1.0/24\"}}");
+        assertEquals(3, d.ok("{\"cmd\":\"route list\"}").size(), "a connected route can go too, as with ip route del");
     }
 
     @Test
     void routeMistakesAreSentences() {
         assertEquals("route add needs \"dst\", the destination prefix or \"default\"",
-                error("{\"cmd\":\"route add\",\"args\":{\"gateway\":\"10.0.0.1\"}}"));
+                d.error("{\"cmd\":\"route add\",\"args\":{\"gateway\":\"10.0.0.1\"}}"));
         assertEquals("a route needs 'via GATEWAY' or 'dev NAME'; it reads PREFIX via GATEWAY, PREFIX dev NAME or default via GATEWAY",
-                error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\"}}"));
+                d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\"}}"));
         assertEquals("gateway 192.0.2.1 is not on a connected network",
-                error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"gateway\":\"192.0.2.1\"}}"));
+                d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"gateway\":\"192.0.2.1\"}}"));
         assertEquals("gateway 10.0.0.1 is not on a connected network of eth1",
-                error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"gateway\":\"10.0.0.1\",\"dev\":\"eth1\"}}"));
+                d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"gateway\":\"10.0.0.1\",\"dev\":\"eth1\"}}"));
         assertEquals("there is no interface named eth7",
-                error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"dev\":\"eth7\"}}"));
+                d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"dev\":\"eth7\"}}"));
         assertEquals("'10.9.1.0/16' has host bits set; did you mean 10.9.0.0/16?",
-                error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.1.0/16\",\"dev\":\"eth0\"}}"));
+                d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.1.0/16\",\"dev\":\"eth0\"}}"));
         assertEquals("there is a route for 10.0.0.0/24 already; delete it first",
-                error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.0.0.0/24\",\"dev\":\"eth1\"}}"));
+                d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.0.0.0/24\",\"dev\":\"eth1\"}}"));
         assertEquals("route add has no argument \"via\"; it takes dst, gateway, dev",
-                error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"via\":\"10.0.0.1\"}}"));
+                d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"via\":\"10.0.0.1\"}}"));
         assertEquals("route add's \"gateway\" must be a string",
-                error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"gateway\":7}}"));
-        assertEquals("there is no route for 10.9.0.0/16", error("{\"cmd\":\"route del\",\"args\":{\"dst\":\"10.9.0.0/16\"}}"));
-        assertEquals("route list takes no arguments", error("{\"cmd\":\"route list\",\"args\":{\"all\":true}}"));
-        assertEquals(2, ok("{\"cmd\":\"route list\"}").size(), "nothing changed");
+                d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"gateway\":7}}"));
+        assertEquals("there is no route for 10.9.0.0/16", d.error("{\"cmd\":\"route del\",\"args\":{\"dst\":\"10.9.0.0/16\"}}"));
+        assertEquals("route list takes no arguments", d.error("{\"cmd\":\"route list\",\"args\":{\"all\":true}}"));
+        assertEquals(2, d.ok("{\"cmd\":\"route list\"}").size(), "nothing changed");
     }
 
     @Test
@@ -120,9 +104,9 @@ class RouterHandlersTest {
         eth1.drain();
         assertEquals("[{\"dst\":\"10.0.0.1\",\"dev\":\"eth0\",\"lladdr\":\"02:00:00:00:00:01\",\"state\":\"STALE\"},"
                         + "{\"dst\":\"10.0.1.77\",\"dev\":\"eth1\",\"state\":\"INCOMPLETE\"}]",
-                ok("{\"cmd\":\"neigh list\"}").toString());
-        assertEquals("{\"flushed\":2}", ok("{\"cmd\":\"neigh flush\"}").toString());
-        assertEquals("[]", ok("{\"cmd\":\"neigh list\"}").toString());
+                d.ok("{\"cmd\":\"neigh list\"}").toString());
+        assertEquals("{\"flushed\":2}", d.ok("{\"cmd\":\"neigh flush\"}").toString());
+        assertEquals("[]", d.ok("{\"cmd\":\"neigh list\"}").toString());
         assertEquals(1, h.counter("DropReasonNEIGH_FAILED"), "the packet that waited went with its entry");
     }
 }
