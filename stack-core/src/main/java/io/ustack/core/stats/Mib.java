@@ -27,7 +27,9 @@ public enum Mib {
     TcpInErrs, TcpOutRsts, TcpInCsumErrors,
     // TcpExt
     TcpExtListenOverflows, TcpExtListenDrops, TcpExtTCPTimeouts, TcpExtSyncookiesSent, TcpExtSyncookiesRecv,
-    TcpExtSyncookiesFailed,
+    TcpExtSyncookiesFailed, TcpExtTCPSackRecovery, TcpExtTCPRenoRecovery, TcpExtTCPFastRetrans,
+    TcpExtTCPSackFailures, TcpExtTCPRenoFailures, TcpExtTCPSACKDiscard, TcpExtTCPDSACKRecv,
+    TcpExtTCPSACKReneging, TcpExtTCPKeepAlive,
     // Arp (/proc/net/stat/arp_cache, named for nstat's style)
     ArpInRequests, ArpInReplies, ArpOutRequests, ArpOutReplies, ArpUnresolvedDiscards, ArpResFailed
 }

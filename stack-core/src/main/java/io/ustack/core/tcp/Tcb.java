@@ -1,6 +1,7 @@
 package io.ustack.core.tcp;
 
-import io.ustack.core.wire.TcpSegment;
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
 import static io.ustack.core.wire.TcpSegment.ACK;
 import static io.ustack.core.wire.TcpSegment.FIN;
 import static io.ustack.core.wire.TcpSegment.PSH;
@@ -19,8 +20,9 @@ import static io.ustack.core.wire.TcpSegment.SYN;
  * <p>Implemented here: the state machine from SYN to TIME_WAIT (active, passive and simultaneous open and
  * close), MSS and window-scale negotiation, RFC 7323 timestamps (RTT samples, PAWS), RFC 6298
  * retransmission with exponential backoff, CUBIC or Reno congestion control (RFC 9438, 5681) with fast
- * retransmit and NewReno recovery (RFC 6582), delayed ACKs, Nagle, zero-window probes, RFC 5961 challenge ACKs, and SACK
- * blocks in the ACKs it sends.
+ * retransmit and NewReno recovery (RFC 6582), SACK both ways (RFC 2018, with D-SACK per RFC 2883) and
+ * SACK-based loss recovery on a scoreboard (RFC 6675), delayed ACKs, Nagle, zero-window probes, keepalive,
+ * RFC 5961 challenge ACKs, and the reuse of TIME_WAIT by a new SYN.
  */
 public final class Tcb {
     /** TCP_MSS_DEFAULT: the MSS assumed when the peer names none (RFC 9293). */
@@ -38,6 +40,7 @@ public final class Tcb {
     private final TcpConfig cfg;
     private final TcpOutput out;
     private final TcpEvents events;
+    private final MibCounters mib;
     private final int localAddr;
     private final int localPort;
     private final int remoteAddr;
@@ -80,6 +83,14 @@ public final class Tcb {
     // options
     private boolean tsOk;
     private boolean sackOk;
+    /** What the peer has SACKed of ours (RFC 6675's scoreboard). */
+    private final SackScoreboard scoreboard;
+    /** The most recent out-of-order segment's first byte: its block goes first in our SACK option (RFC 2018 4). */
+    private int lastOfoSeq;
+    private boolean hasLastOfo;
+    /** A duplicate the peer sent, reported once as a D-SACK block (RFC 2883); empty when start == end. */
+    private int dsackStart;
+    private int dsackEnd;
     private int tsRecent;
     private final int tsOffset;
 
@@ -88,8 +99,16 @@ public final class Tcb {
     private long delackAt;
     private long timeWaitAt;
     private long persistAt;
+    private long keepaliveAt;
     private int retransmits;
     private int persistBackoff;
+    /** SO_KEEPALIVE's settings, null while it is off. */
+    private Keepalive keepalive;
+    /** When the peer was last heard from (rcv_tstamp), for keepalive. */
+    private long lastHeard;
+    private int keepaliveProbesOut;
+    /** Set when a new SYN ended TIME_WAIT: the ISN its connection must use (tcp_timewait_state_process). */
+    private long successorIsn = -1;
     private final RtoEstimator rto = new RtoEstimator();
     // RTT timing without timestamps (Karn: never a retransmitted segment)
     private boolean rttTiming;
@@ -103,15 +122,19 @@ public final class Tcb {
     private int dupAcks;
     private boolean inRecovery;
     private int recover;
+    /** RFC 6675's HighRxt: the end of what loss recovery has retransmitted so far. */
+    private int highRxt;
 
     private int segsUnacked;
     private String closeCause;
 
-    private Tcb(TcpConfig cfg, TcpOutput out, TcpEvents events, int localAddr, int localPort, int remoteAddr,
-                int remotePort, int iss, int tsOffset) {
+    private Tcb(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr, int localPort,
+                int remoteAddr, int remotePort, int iss, int tsOffset) {
         this.cfg = cfg;
         this.out = out;
         this.events = events;
+        this.mib = mib;
+        this.scoreboard = new SackScoreboard(mib);
         this.localAddr = localAddr;
         this.localPort = localPort;
         this.remoteAddr = remoteAddr;
@@ -141,9 +164,10 @@ public final class Tcb {
     }
 
     /** tcp_v4_connect and tcp_connect: an active open; sends the SYN. */
-    public static Tcb connect(TcpConfig cfg, TcpOutput out, TcpEvents events, int localAddr, int localPort,
-                              int remoteAddr, int remotePort, int iss, int tsOffset, long now) {
-        Tcb t = new Tcb(cfg, out, events, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
+    public static Tcb connect(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr,
+                              int localPort, int remoteAddr, int remotePort, int iss, int tsOffset, long now) {
+        Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
+        t.lastHeard = now;
         t.state = TcpState.SYN_SENT;
         t.sndNxt = iss + 1;
         t.sendSyn(now);
@@ -154,9 +178,11 @@ public final class Tcb {
      * tcp_conn_request and tcp_create_openreq_child in one: a passive open from a SYN that reached a
      * listener. Negotiates the options the SYN offers and sends the SYN-ACK.
      */
-    public static Tcb accept(TcpConfig cfg, TcpOutput out, TcpEvents events, int localAddr, int localPort,
-                             int remoteAddr, int remotePort, Segment syn, int iss, int tsOffset, long now) {
-        Tcb t = new Tcb(cfg, out, events, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
+    public static Tcb accept(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr,
+                             int localPort, int remoteAddr, int remotePort, Segment syn, int iss, int tsOffset,
+                             long now) {
+        Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
+        t.lastHeard = now;
         t.state = TcpState.SYN_RECEIVED;
         t.takeSynOptions(syn);
         t.irs = syn.seq();
@@ -173,10 +199,10 @@ public final class Tcb {
      * cookie_v4_check's tcp_get_cookie_sock: an established connection made from the ACK that returned a SYN
      * cookie. Without timestamps to carry them in, window scaling and SACK are off, as in Linux.
      */
-    public static Tcb fromCookie(TcpConfig cfg, TcpOutput out, TcpEvents events, int localAddr, int localPort,
-                                 int remoteAddr, int remotePort, Segment ack, int mss, int tsOffset) {
+    public static Tcb fromCookie(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr,
+                                 int localPort, int remoteAddr, int remotePort, Segment ack, int mss, int tsOffset) {
         int iss = ack.ack() - 1;
-        Tcb t = new Tcb(cfg, out, events, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
+        Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
         t.state = TcpState.ESTABLISHED;
         t.sndUna = iss + 1;
         t.sndNxt = iss + 1;
@@ -219,11 +245,33 @@ public final class Tcb {
         switch (state) {
             case CLOSED, LISTEN -> { }
             case SYN_SENT -> synSentArrives(seg, now);
+            case TIME_WAIT -> {
+                if (newSynEndsTimeWait(seg)) {
+                    successorIsn = (sndNxt + 65_535 + 2) & 0xffff_ffffL;
+                    terminate(null);
+                    return;
+                }
+                synchronizedArrives(seg, now);
+            }
             default -> synchronizedArrives(seg, now);
         }
         if (state != TcpState.CLOSED) {
             pushPending(now);
         }
+    }
+
+    /**
+     * tcp_timewait_state_process's TCP_TW_SYN (RFC 1122 4.2.2.13, RFC 6191): a SYN beyond everything the old
+     * connection received, or with a newer timestamp, may start a new incarnation at once.
+     */
+    private boolean newSynEndsTimeWait(Segment seg) {
+        if (!seg.has(SYN) || seg.has(ACK) || seg.has(RST)) {
+            return false;
+        }
+        if (tsOk && seg.timestamps()) {
+            return SeqNum.after(seg.tsVal(), tsRecent);
+        }
+        return SeqNum.after(seg.seq(), rcvNxt);
     }
 
     /** tcp_rcv_synsent_state_process. */
@@ -258,6 +306,7 @@ public final class Tcb {
             sndWl2 = seg.ack();
             state = TcpState.ESTABLISHED;
             sendAck(now);
+            armKeepalive(now);
             events.established();
         } else {
             // simultaneous open: both sent SYNs
@@ -285,10 +334,15 @@ public final class Tcb {
                 && seg.seq() + 1 == rcvNxt && seg.ack() == sndNxt;
         if (!simultaneousSynAck && !acceptable(seg)) {
             if (!seg.has(RST)) {
+                if (seg.dataLength() > 0 && !SeqNum.after(seg.seq() + seg.dataLength(), rcvNxt)) {
+                    reportDuplicate(seg.seq(), seg.seq() + seg.dataLength());
+                }
                 sendAck(now); // tcp_send_dupack
             }
             return;
         }
+        lastHeard = now;
+        keepaliveProbesOut = 0;
         if (seg.has(RST)) {
             // RFC 5961 3.2: only an exact match resets; anything else in the window gets a challenge
             if (seg.seq() == rcvNxt) {
@@ -315,6 +369,7 @@ public final class Tcb {
             }
             state = TcpState.ESTABLISHED;
             sndWl1 = seg.seq() - 1; // the window update below takes this ACK's window
+            armKeepalive(now);
             events.established();
         }
         if (!processAck(seg, now)) {
@@ -366,11 +421,19 @@ public final class Tcb {
             return false;
         }
         boolean advanced = SeqNum.after(ack, sndUna);
+        int newlySacked = 0;
+        if (sackOk && seg.sack().length > 0) {
+            newlySacked = scoreboard.update(seg.sack(), advanced ? ack : sndUna, sndMax);
+        }
         if (advanced) {
             ackAdvanced(seg, now);
-        } else if (ack == sndUna && seg.dataLength() == 0 && !seg.has(FIN) && sndUna != sndNxt
-                && (seg.window() << sndWscale) == sndWnd) {
-            duplicateAck(now);
+        } else if (ack == sndUna && sndUna != sndNxt && (newlySacked > 0 || (seg.dataLength() == 0
+                && !seg.has(FIN) && (seg.window() << sndWscale) == sndWnd))) {
+            duplicateAck(now); // RFC 6675 2: an ACK that SACKs new data is a duplicate whatever else it carries
+        }
+        if (sackOk && !inRecovery && sndNxt == sndMax && sndUna != sndMax
+                && (dupAcks >= DUPACK_THRESHOLD || scoreboard.headLost(sndUna, sndMss))) {
+            enterSackRecovery(now);
         }
         if (SeqNum.before(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && !SeqNum.before(ack, sndWl2))) {
             if (sndWnd == 0 && seg.window() != 0) {
@@ -407,6 +470,13 @@ public final class Tcb {
             bufferBase = freeTo;
         }
         sndUna = ack;
+        if (!scoreboard.isEmpty()) {
+            scoreboard.advance(ack);
+            if (scoreboard.reneged(ack)) {
+                scoreboard.clear(); // the peer dropped data it had SACKed: every byte is ours to resend
+                mib.inc(Mib.TcpExtTCPSACKReneging);
+            }
+        }
         if (SeqNum.after(ack, sndNxt)) {
             sndNxt = ack; // data sent before a timeout's rewind arrived after all
         }
@@ -428,17 +498,18 @@ public final class Tcb {
         }
     }
 
-    /** The algorithm's growth, and NewReno's way out of fast recovery (RFC 6582). */
+    /** The algorithm's growth, and the way out of fast recovery (RFC 6582 for NewReno, RFC 6675 with SACK). */
     private void congestionOnAck(int ack, int acked, long now) {
         if (inRecovery) {
             if (!SeqNum.before(ack, recover)) {
                 inRecovery = false;
                 cwnd = ssthresh;
-            } else {
+            } else if (!sackOk) {
                 // a partial ACK: the next hole is lost too; resend it at once
                 retransmitHead(now);
+                mib.inc(Mib.TcpExtTCPFastRetrans);
                 cwnd = Math.max(cwnd - acked + sndMss, sndMss);
-            }
+            } // with SACK the scoreboard knows the holes: pushPending fills them as the pipe allows
             dupAcks = 0;
             return;
         }
@@ -446,23 +517,57 @@ public final class Tcb {
         cwnd = cc.congAvoid(cwnd, ssthresh, acked, sndMss, now, rto.srttNanos());
     }
 
-    /** tcp_fastretrans_alert: the third duplicate ACK starts fast retransmit and NewReno recovery. */
+    /**
+     * tcp_fastretrans_alert: without SACK the third duplicate ACK starts fast retransmit and NewReno recovery.
+     * With SACK the count is one of the two ways into recovery that processAck weighs.
+     */
     private void duplicateAck(long now) {
         if (inRecovery) {
-            cwnd += sndMss; // each dupack means a segment left the network
+            if (!sackOk) {
+                cwnd += sndMss; // each dupack means a segment left the network; with SACK the pipe says so
+            }
             return;
         }
-        if (++dupAcks == DUPACK_THRESHOLD) {
+        if (++dupAcks == DUPACK_THRESHOLD && !sackOk) {
             ssthresh = cc.ssthresh(cwnd, flightSize(), sndMss, now);
             cwnd = ssthresh + DUPACK_THRESHOLD * sndMss;
             inRecovery = true;
             recover = sndNxt;
             retransmitHead(now);
+            mib.inc(Mib.TcpExtTCPRenoRecovery);
+            mib.inc(Mib.TcpExtTCPFastRetrans);
         }
     }
 
+    /**
+     * RFC 6675 section 5 (tcp_enter_recovery): the window drops to the algorithm's ssthresh, not inflated,
+     * because the pipe estimate, not dupack counting, decides when more may be sent; the first hole goes at
+     * once.
+     */
+    private void enterSackRecovery(long now) {
+        ssthresh = cc.ssthresh(cwnd, flightSize(), sndMss, now);
+        cwnd = ssthresh;
+        inRecovery = true;
+        recover = sndMax;
+        highRxt = retransmit(sndUna, scoreboard.nextSackedStart(sndUna, sndMax), now);
+        mib.inc(Mib.TcpExtTCPSackRecovery);
+        mib.inc(Mib.TcpExtTCPFastRetrans);
+    }
+
+    /** Bytes sent and not yet acknowledged, SACKed or not (RFC 5681's FlightSize). */
     private int flightSize() {
         return sndNxt - sndUna;
+    }
+
+    /**
+     * tcp_packets_in_flight: what is still in the network. During SACK recovery that is RFC 6675's pipe;
+     * otherwise what was sent less what the peer has SACKed.
+     */
+    private int inFlight() {
+        if (inRecovery && sackOk) {
+            return scoreboard.pipe(sndUna, sndMax, highRxt, sndMss);
+        }
+        return scoreboard.isEmpty() ? flightSize() : flightSize() - scoreboard.sackedBetween(sndUna, sndNxt);
     }
 
     /** tcp_data_queue and tcp_fin: in-order data to the buffer, ahead-of-gap data held, then the FIN. */
@@ -474,6 +579,12 @@ public final class Tcb {
         boolean immediateAck = false;
         if (len > 0) {
             int offset = seg.seq() - rcvNxt;
+            if (offset < 0) {
+                reportDuplicate(seg.seq(), rcvNxt); // its head was here already
+            } else if (offset > 0) {
+                lastOfoSeq = seg.seq();
+                hasLastOfo = true;
+            }
             int advanced = rcvBuf.accept(offset, seg.data(), seg.dataOffset(), len);
             if (advanced > 0) {
                 rcvNxt += advanced;
@@ -530,6 +641,7 @@ public final class Tcb {
         rtoAt = 0;
         delackAt = 0;
         persistAt = 0;
+        keepaliveAt = 0;
         timeWaitAt = now + cfg.timeWaitMs() * MS;
     }
 
@@ -610,60 +722,113 @@ public final class Tcb {
 
     // ---- sending (tcp_write_xmit) ----
 
-    /** Sends what the windows allow: new data, then the FIN once all data is out. */
+    /**
+     * tcp_write_xmit: sends what the windows allow. During SACK recovery RFC 6675's NextSeg picks each
+     * segment: a hole deemed lost, else new data, else a hole below SACKed data.
+     */
     private void pushPending(long now) {
         boolean sendingData = state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
                 || (finQueued && (state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING || state == TcpState.LAST_ACK));
         while (sendingData) {
-            int dataEnd = bufferBase + sendBuf.size();
-            int unsent = dataEnd - sndNxt;
-            int window = Math.min(sndWnd, cwnd);
-            int room = window - flightSize();
-            if (unsent > 0) {
-                if (room <= 0) {
-                    if (sndWnd == 0 && flightSize() == 0 && persistAt == 0) {
-                        persistAt = now + rto.rtoNanos(); // tcp_check_probe_timer
-                    }
-                    return;
-                }
-                int mss = mssNow();
-                int len = Math.min(Math.min(unsent, mss), room);
-                boolean allOfIt = len == unsent;
-                if (len < mss && !cfg.noDelay() && SeqNum.after(sndSml, sndUna) && !SeqNum.after(sndSml, sndNxt)
-                        && !(allOfIt && finQueued)) {
-                    return; // Nagle, Minshall's way (tcp_minshall_check): one small segment in flight at a time
-                }
-                if (len < mss && !allOfIt) {
-                    return; // sender-side silly window avoidance: wait for room for a full segment
-                }
-                persistAt = 0;
-                if (!rttTiming && !tsOk) {
-                    rttTiming = true;
-                    rttSeq = sndNxt;
-                    rttStart = now;
-                }
-                sendSegment(sndNxt, ACK | (allOfIt ? PSH : 0), sndNxt - bufferBase, len, now);
-                sndNxt += len;
-                if (len < mss) {
-                    sndSml = sndNxt;
-                }
-                if (rtoAt == 0) {
-                    rtoAt = now + rto.rtoNanos();
-                }
-            } else if (finQueued && (!finSent || sndNxt == finSeq)) {
-                // the FIN follows the data; after a timeout's rewind it goes again at its own sequence number
-                finSeq = sndNxt;
-                finSent = true;
-                sendSegment(sndNxt, FIN | ACK, 0, 0, now);
-                sndNxt++;
-                if (rtoAt == 0) {
-                    rtoAt = now + rto.rtoNanos();
-                }
-                return;
-            } else {
+            boolean sackRecovery = inRecovery && sackOk;
+            if (!(sackRecovery && retransmitHole(false, now)) && !sendNext(now)
+                    && !(sackRecovery && retransmitHole(true, now))) {
                 return;
             }
         }
+    }
+
+    /**
+     * One segment of data at snd_nxt, or the FIN once all data is out. After a timeout rewound snd_nxt this
+     * sends again what the peer has not SACKed; Nagle and sender-side silly window avoidance hold back only
+     * new data. Returns true if there may be more to send.
+     */
+    private boolean sendNext(long now) {
+        if (!scoreboard.isEmpty() && SeqNum.before(sndNxt, sndMax)) {
+            sndNxt = scoreboard.skipSacked(sndNxt); // the peer holds these bytes: they need not go again
+        }
+        boolean resend = SeqNum.before(sndNxt, sndMax);
+        int dataEnd = bufferBase + sendBuf.size();
+        int unsent = dataEnd - sndNxt;
+        if (unsent <= 0) {
+            sendFin(now);
+            return false;
+        }
+        int room = Math.min(sndWnd - flightSize(), cwnd - inFlight());
+        if (room <= 0) {
+            if (sndWnd == 0 && flightSize() == 0 && persistAt == 0) {
+                persistAt = now + rto.rtoNanos(); // tcp_check_probe_timer
+            }
+            return false;
+        }
+        int mss = mssNow();
+        int len = Math.min(Math.min(unsent, mss), room);
+        if (resend) {
+            len = Math.min(len, scoreboard.nextSackedStart(sndNxt, sndMax) - sndNxt);
+        }
+        boolean allOfIt = len == unsent;
+        if (!resend && len < mss) {
+            if (!cfg.noDelay() && SeqNum.after(sndSml, sndUna) && !SeqNum.after(sndSml, sndNxt)
+                    && !(allOfIt && finQueued)) {
+                return false; // Nagle, Minshall's way (tcp_minshall_check): one small segment in flight at a time
+            }
+            if (!allOfIt) {
+                return false; // sender-side silly window avoidance: wait for room for a full segment
+            }
+        }
+        persistAt = 0;
+        if (!rttTiming && !tsOk && !resend) {
+            rttTiming = true;
+            rttSeq = sndNxt;
+            rttStart = now;
+        }
+        sendSegment(sndNxt, ACK | (allOfIt ? PSH : 0), sndNxt - bufferBase, len, now);
+        sndNxt += len;
+        if (len < mss) {
+            sndSml = sndNxt;
+        }
+        if (rtoAt == 0) {
+            rtoAt = now + rto.rtoNanos();
+        }
+        return true;
+    }
+
+    /** The FIN follows the data; after a timeout's rewind it goes again at its own sequence number. */
+    private void sendFin(long now) {
+        if (finQueued && (!finSent || sndNxt == finSeq)) {
+            finSeq = sndNxt;
+            finSent = true;
+            sendSegment(sndNxt, FIN | ACK, 0, 0, now);
+            sndNxt++;
+            if (rtoAt == 0) {
+                rtoAt = now + rto.rtoNanos();
+            }
+        }
+    }
+
+    /**
+     * RFC 6675's NextSeg rule 1 (the first hole above HighRxt deemed lost) or, with {@code belowSacked},
+     * rule 3 (any hole above HighRxt with SACKed data beyond it): resends up to a segment of it if
+     * cwnd - pipe leaves room. Returns true if it sent.
+     */
+    private boolean retransmitHole(boolean belowSacked, long now) {
+        int from = SeqNum.after(highRxt, sndUna) ? highRxt : sndUna;
+        long hole = scoreboard.nextHole(from, sndMss, belowSacked);
+        if (hole < 0) {
+            return false;
+        }
+        int seq = (int) hole;
+        int limit = scoreboard.nextSackedStart(seq, sndMax);
+        if (cwnd - inFlight() < Math.min(mssNow(), limit - seq)) {
+            return false;
+        }
+        int end = retransmit(seq, limit, now);
+        if (end == seq) {
+            return false;
+        }
+        highRxt = end;
+        mib.inc(Mib.TcpExtTCPFastRetrans);
+        return true;
     }
 
     private void sendSyn(long now) {
@@ -732,16 +897,57 @@ public final class Tcb {
         out.transmit(this, seg, retransmission);
     }
 
-    /** The SACK blocks to report: the held out-of-order ranges, newest data's range first is not tracked, up to 3. */
+    /**
+     * tcp_build_sack: the blocks our SACK option reports, as many as fit beside the other options. A
+     * D-SACK block comes first (RFC 2883) and is reported once; then the range holding the most recent
+     * out-of-order segment (RFC 2018 section 4); then the others from the lowest, the holes the sender
+     * most needs to hear of.
+     */
     private int[] sackBlocks() {
         var ranges = rcvBuf.outOfOrderRanges();
-        int n = Math.min(ranges.size(), tsOk ? 3 : 4);
+        boolean dsack = dsackStart != dsackEnd;
+        int n = Math.min(ranges.size() + (dsack ? 1 : 0), maxSackBlocks());
+        if (n == 0) {
+            return Segment.NO_SACK;
+        }
         int[] out = new int[n * 2];
-        for (int i = 0; i < n; i++) {
-            out[2 * i] = rcvNxt + ranges.get(i)[0];
-            out[2 * i + 1] = rcvNxt + ranges.get(i)[1];
+        int k = 0;
+        if (dsack) {
+            out[k++] = dsackStart;
+            out[k++] = dsackEnd;
+            dsackStart = dsackEnd;
+        }
+        int recent = -1;
+        for (int i = 0; hasLastOfo && i < ranges.size(); i++) {
+            int offset = lastOfoSeq - rcvNxt;
+            if (offset >= ranges.get(i)[0] && offset < ranges.get(i)[1]) {
+                recent = i;
+            }
+        }
+        if (recent >= 0 && k < out.length) {
+            out[k++] = rcvNxt + ranges.get(recent)[0];
+            out[k++] = rcvNxt + ranges.get(recent)[1];
+        }
+        for (int i = 0; i < ranges.size() && k < out.length; i++) {
+            if (i != recent) {
+                out[k++] = rcvNxt + ranges.get(i)[0];
+                out[k++] = rcvNxt + ranges.get(i)[1];
+            }
         }
         return out;
+    }
+
+    /** TCP_NUM_SACKS: four blocks fill the option space, three beside timestamps. */
+    private int maxSackBlocks() {
+        return tsOk ? 3 : 4;
+    }
+
+    /** tcp_dsack_set: the next ACK reports [start, end), a duplicate the peer sent, as a D-SACK block. */
+    private void reportDuplicate(int start, int end) {
+        if (sackOk) {
+            dsackStart = start;
+            dsackEnd = end;
+        }
     }
 
     /** The timestamp clock: milliseconds (tcp_time_stamp_ms) plus this connection's random offset. */
@@ -757,7 +963,7 @@ public final class Tcb {
 
     /** The earliest armed deadline, in nanoseconds, or 0 if none. */
     public long nextDeadline() {
-        return earliest(earliest(rtoAt, delackAt), earliest(timeWaitAt, persistAt));
+        return earliest(earliest(earliest(rtoAt, delackAt), earliest(timeWaitAt, persistAt)), keepaliveAt);
     }
 
     /** The earlier of two deadlines, where 0 means none. */
@@ -765,7 +971,7 @@ public final class Tcb {
         return a == 0 ? b : b == 0 ? a : Math.min(a, b);
     }
 
-    /** Runs every timer due at {@code now}: retransmission, delayed ACK, zero-window probe, TIME_WAIT. */
+    /** Runs every timer due at {@code now}: retransmission, delayed ACK, zero-window probe, keepalive, TIME_WAIT. */
     public void onTimers(long now) {
         if (timeWaitAt != 0 && now - timeWaitAt >= 0) {
             terminate(null);
@@ -780,6 +986,60 @@ public final class Tcb {
         if (persistAt != 0 && now - persistAt >= 0) {
             zeroWindowProbe(now);
         }
+        if (keepaliveAt != 0 && now - keepaliveAt >= 0) {
+            keepaliveTimer(now);
+        }
+    }
+
+    /**
+     * setsockopt SO_KEEPALIVE (tcp_set_keepalive): {@code k} turns keepalive on with those settings, null
+     * turns it off. The first probe may go {@code k.idleMs()} from now.
+     */
+    public void keepalive(Keepalive k, long now) {
+        keepalive = k;
+        keepaliveAt = k != null && keepaliveApplies() ? now + k.idleMs() * MS : 0;
+    }
+
+    /** Keepalive turned on before the handshake starts counting when the connection is established. */
+    private void armKeepalive(long now) {
+        if (keepalive != null && keepaliveAt == 0) {
+            keepaliveAt = now + keepalive.idleMs() * MS;
+        }
+    }
+
+    /** Keepalive watches a connection from its handshake to the end, TIME_WAIT aside (tcp_keepalive_timer). */
+    private boolean keepaliveApplies() {
+        return state != TcpState.CLOSED && state != TcpState.LISTEN && state != TcpState.SYN_SENT
+                && state != TcpState.TIME_WAIT;
+    }
+
+    /**
+     * tcp_keepalive_timer: after the idle time without a word from the peer, a probe it must answer (an old
+     * sequence number, as tcp_xmit_probe_skb sends); after {@code probes} unanswered probes the connection
+     * is dead. While data is outstanding the retransmission timer watches the peer instead.
+     */
+    private void keepaliveTimer(long now) {
+        keepaliveAt = 0;
+        if (keepalive == null || !keepaliveApplies()) {
+            return;
+        }
+        long idle = keepalive.idleMs() * MS;
+        if (sndUna != sndMax || sendBuf.size() > 0) {
+            keepaliveAt = now + idle;
+            return;
+        }
+        if (now - lastHeard < idle) {
+            keepaliveAt = lastHeard + idle;
+            return;
+        }
+        if (keepaliveProbesOut >= keepalive.probes()) {
+            terminate("connection timed out");
+            return;
+        }
+        sendSegment(sndUna - 1, ACK, 0, 0, now);
+        mib.inc(Mib.TcpExtTCPKeepAlive);
+        keepaliveProbesOut++;
+        keepaliveAt = now + keepalive.intervalMs() * MS;
     }
 
     /** tcp_retransmit_timer: back off, collapse the window to one segment, resend from snd_una. */
@@ -804,9 +1064,13 @@ public final class Tcb {
         ssthresh = cc.ssthresh(cwnd, flightSize(), sndMss, now);
         cwnd = sndMss;
         cc.onTimeout();
+        if (inRecovery) {
+            mib.inc(sackOk ? Mib.TcpExtTCPSackFailures : Mib.TcpExtTCPRenoFailures);
+        }
         inRecovery = false;
         dupAcks = 0;
-        // go back to snd_una; the FIN, if unacknowledged, goes again after the data (pushPending)
+        // go back to snd_una, past what the peer SACKed (tcp_enter_loss keeps the scoreboard); the FIN, if
+        // unacknowledged, goes again after the data (pushPending)
         sndNxt = sndUna;
         rtoAt = 0;
         pushPending(now);
@@ -824,21 +1088,36 @@ public final class Tcb {
         if (!sackOk) {
             return sndMss;
         }
-        int blocks = Math.min(rcvBuf.outOfOrderRanges().size(), tsOk ? 3 : 4);
+        int blocks = Math.min(rcvBuf.outOfOrderRanges().size() + (dsackStart != dsackEnd ? 1 : 0), maxSackBlocks());
         return blocks == 0 ? sndMss : sndMss - (TcpOptions.TCPOLEN_SACK_BASE + 2 + blocks * TcpOptions.TCPOLEN_SACK_PERBLOCK);
     }
 
     /** tcp_retransmit_skb for the first unacknowledged segment. */
     private void retransmitHead(long now) {
+        retransmit(sndUna, sndMax, now);
+    }
+
+    /**
+     * tcp_retransmit_skb: sends again up to a segment from {@code seq}, not reaching {@code limit}; the FIN
+     * if that is what lies there. Returns the sequence number after what it sent ({@code seq} if nothing).
+     * Resending the oldest segment restarts the retransmission timer (RFC 6298 5.3).
+     */
+    private int retransmit(int seq, int limit, long now) {
         int dataEnd = bufferBase + sendBuf.size();
-        int len = Math.min(mssNow(), dataEnd - sndUna);
+        int len = Math.min(mssNow(), (SeqNum.before(limit, dataEnd) ? limit : dataEnd) - seq);
+        int end = seq;
         if (len > 0) {
-            sendSegment(sndUna, ACK, sndUna - bufferBase, len, now);
-        } else if (finSent && sndUna == finSeq) {
+            sendSegment(seq, ACK, seq - bufferBase, len, now);
+            end = seq + len;
+        } else if (finSent && seq == finSeq) {
             sendSegment(finSeq, FIN | ACK, 0, 0, now);
+            end = seq + 1;
         }
         rttTiming = false;
-        rtoAt = now + rto.rtoNanos();
+        if (seq == sndUna) {
+            rtoAt = now + rto.rtoNanos();
+        }
+        return end;
     }
 
     /** tcp_probe_timer: a probe with an old sequence number makes the peer answer with its window. */
@@ -863,6 +1142,7 @@ public final class Tcb {
         delackAt = 0;
         timeWaitAt = 0;
         persistAt = 0;
+        keepaliveAt = 0;
         events.closed(cause);
     }
 
@@ -967,7 +1247,18 @@ public final class Tcb {
                 + " cwnd=" + cwnd + " ssthresh=" + ssthresh + " queued=" + sendBuf.size() + " rcvNxt=" + (rcvNxt - irs)
                 + " rcvWnd=" + rcvBuf.window() + " readable=" + rcvBuf.readable() + " ofo=" + rcvBuf.outOfOrderRanges().size()
                 + " rtoAt=" + rtoAt + " persistAt=" + persistAt + " delackAt=" + delackAt + " retransmits=" + retransmits
-                + " recovery=" + inRecovery + " dupAcks=" + dupAcks;
+                + " recovery=" + inRecovery + " dupAcks=" + dupAcks + " sacked=" + scoreboard.sackedBytes()
+                + " highRxt=" + (highRxt - iss);
+    }
+
+    /**
+     * The ISN for the connection a new SYN starts after ending this one's TIME_WAIT, above anything this one
+     * sent; -1 if it did not end that way. Given once: the SYN that ended TIME_WAIT makes one connection.
+     */
+    public long takeSuccessorIsn() {
+        long isn = successorIsn;
+        successorIsn = -1;
+        return isn;
     }
 
     /** Why the connection ended: null for an orderly close or while it lives. */

@@ -115,7 +115,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         TcpListener l = listener(daddr, dport);
         if (l != null && seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)) {
             pkt.release();
-            passiveOpen(l, seg, daddr, dport, saddr, sport);
+            passiveOpen(l, seg, daddr, dport, saddr, sport, isn.isn(daddr, dport, saddr, sport));
             return;
         }
         if (l != null && seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.RST)) {
@@ -143,7 +143,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * tcp_conn_request: a SYN for a listener makes a connection in SYN_RECEIVED if the SYN queue has room;
      * with the queue full (a SYN flood, say) it is answered with a SYN cookie instead, which keeps no state.
      */
-    private void passiveOpen(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport) {
+    private void passiveOpen(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport, int iss) {
         if (!l.reserveSynSlot()) {
             sendCookie(l, syn, laddr, lport, raddr, rport);
             return;
@@ -152,8 +152,22 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         TcpSocket s = new TcpSocket(this, key, cpuFor.apply(FlowHash.ofFlow(raddr, laddr, Ipv4Packet.IPPROTO_TCP, rport, lport)), l, true);
         connections.put(key, s);
         mib.inc(Mib.TcpPassiveOpens);
-        s.attach(Tcb.accept(configFor(raddr), this::transmit, s.events(), laddr, lport, raddr, rport, syn,
-                isn.isn(laddr, lport, raddr, rport), isn.tsOffset(laddr, raddr), now()));
+        s.attach(Tcb.accept(configFor(raddr), this::transmit, s.events(), mib, laddr, lport, raddr, rport, syn,
+                iss, isn.tsOffset(laddr, raddr), now()));
+    }
+
+    /**
+     * tcp_v4_rcv's TCP_TW_SYN: a SYN ended a connection's TIME_WAIT (the connection is already out of the
+     * table), so it goes to the listener as a new connection numbered above the old one; with no listener it
+     * is refused like any segment for no connection. On the old connection's Cpu, which is the flow's.
+     */
+    void synAfterTimeWait(Key key, Segment syn, int iss) {
+        TcpListener l = listener(key.laddr(), key.lport());
+        if (l != null) {
+            passiveOpen(l, syn, key.laddr(), key.lport(), key.raddr(), key.rport(), iss);
+        } else {
+            sendReset(syn, key.laddr(), key.lport(), key.raddr(), key.rport());
+        }
     }
 
     /** cookie_v4_init_sequence and tcp_v4_send_synack: a SYN-ACK whose ISN is the cookie, MSS its only option. */
@@ -177,7 +191,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             return;
         }
         mib.inc(Mib.TcpPassiveOpens);
-        s.attachEstablished(Tcb.fromCookie(configFor(raddr), this::transmit, s.events(), laddr, lport, raddr, rport, ack,
+        s.attachEstablished(Tcb.fromCookie(configFor(raddr), this::transmit, s.events(), mib, laddr, lport, raddr, rport, ack,
                 mss, isn.tsOffset(laddr, raddr)), ack);
     }
 
@@ -259,7 +273,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             if (connections.putIfAbsent(key, s) == null) {
                 mib.inc(Mib.TcpActiveOpens);
                 TcpConfig cfg = configFor(raddr);
-                cpu.execute(() -> s.attach(Tcb.connect(cfg, this::transmit, s.events(), laddr, lport, raddr, rport,
+                cpu.execute(() -> s.attach(Tcb.connect(cfg, this::transmit, s.events(), mib, laddr, lport, raddr, rport,
                         isn.isn(laddr, lport, raddr, rport), isn.tsOffset(laddr, raddr), now())));
                 return s;
             }

@@ -105,7 +105,13 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     void segmentArrives(Segment seg) {
-        onCpu(t -> t.segmentArrives(seg, tcp.now()));
+        onCpu(t -> {
+            t.segmentArrives(seg, tcp.now());
+            long successorIsn = t.takeSuccessorIsn();
+            if (successorIsn >= 0) {
+                tcp.synAfterTimeWait(key, seg, (int) successorIsn);
+            }
+        });
     }
 
     private void onTimer() {
@@ -389,6 +395,11 @@ public final class TcpSocket implements AutoCloseable {
      */
     public void runOnCpu(Runnable work) {
         cpu.execute(work);
+    }
+
+    /** SO_KEEPALIVE: {@code k} turns keepalive on with those settings ({@link Keepalive#LINUX}), null off. */
+    public void setKeepAlive(Keepalive k) {
+        cpu.execute(() -> onCpu(t -> t.keepalive(k, tcp.now())));
     }
 
     /** The readiness callbacks of the non-blocking form; they run on the connection's Cpu and must not block. */

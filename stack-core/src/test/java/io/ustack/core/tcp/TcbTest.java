@@ -248,6 +248,35 @@ class TcbTest {
     }
 
     @Test
+    void windowScalingAtItsLimits() {
+        TcpScript s = TcpScript.client(PLAIN.withOptions(true, false, false).withBuffers(1 << 30, 1 << 20));
+        Segment syn = s.expect(SYN, 0, -1, 0);
+        assertEquals(14, syn.wscale(), "a 1 GiB buffer needs the largest shift");
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(1460).wscale(15)); // RFC 7323 2.3: beyond 14 is taken as 14
+        Segment ack = s.expect(ACK, 1, 1, 0);
+        assertEquals(14, s.tcb.sndWscale());
+        assertEquals(65_535, ack.window(), "1 GiB >> 14 is one more than the field holds");
+        s.in(Seg.of(ACK, 1, 1).win(65_535));
+        assertEquals(65_535 << 14, s.tcb.sndWnd(), "just under 1 GiB, no overflow");
+        s.tcb.write(new byte[100_000], 0, 100_000, s.now);
+        for (int i = 0; i < 10; i++) {
+            s.expect(ACK, 1 + 1460 * i, 1, 1460); // the initial window, not the peer's, limits
+        }
+        s.expectNothing();
+        s.in(Seg.of(ACK, 1, 1 + 14_600).win(1)); // one unit of 2^14 bytes
+        assertEquals(16_384, s.tcb.sndWnd());
+        for (int i = 0; i < 11; i++) {
+            s.expect(ACK, 1 + 14_600 + 1460 * i, 1, 1460);
+        }
+        s.expectNothing(); // the 324 bytes left in the window wait for room for a full segment
+        s.in(Seg.of(ACK, 1, 1 + 14_600 + 16_060).win(0));
+        assertEquals(0, s.tcb.sndWnd());
+        s.expectNothing();
+        s.advanceMs(1000);
+        s.expect(ACK, 14_600 + 16_060, 1, 0); // the zero-window probe
+    }
+
+    @Test
     void activeCloseThroughFinWait2AndTimeWait() {
         TcpScript s = establishedClient(PLAIN);
         s.tcb.close(s.now);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.ustack.core.stats.MibCounters;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,19 +22,20 @@ final class TcpScript implements TcpOutput, TcpEvents {
 
     final ArrayDeque<Segment> sent = new ArrayDeque<>();
     final List<String> events = new ArrayList<>();
+    final MibCounters mib = new MibCounters();
     int retransmissions;
     long now = 1_000_000_000L;
     Tcb tcb;
 
     static TcpScript client(TcpConfig cfg) {
         TcpScript s = new TcpScript();
-        s.tcb = Tcb.connect(cfg, s, s, LOCAL, 40000, REMOTE, 80, ISS, 0, s.now);
+        s.tcb = Tcb.connect(cfg, s, s, s.mib, LOCAL, 40000, REMOTE, 80, ISS, 0, s.now);
         return s;
     }
 
     static TcpScript server(TcpConfig cfg, Seg syn) {
         TcpScript s = new TcpScript();
-        s.tcb = Tcb.accept(cfg, s, s, LOCAL, 80, REMOTE, 40000, syn.build(), ISS, 0, s.now);
+        s.tcb = Tcb.accept(cfg, s, s, s.mib, LOCAL, 80, REMOTE, 40000, syn.build(), ISS, 0, s.now);
         return s;
     }
 

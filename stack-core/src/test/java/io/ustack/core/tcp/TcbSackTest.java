@@ -1,0 +1,182 @@
+package io.ustack.core.tcp;
+
+import static io.ustack.core.wire.TcpSegment.ACK;
+import static io.ustack.core.wire.TcpSegment.PSH;
+import static io.ustack.core.wire.TcpSegment.SYN;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ustack.core.stats.Mib;
+import io.ustack.core.tcp.TcpScript.Seg;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SACK both ways, scripted: the sender's scoreboard and RFC 6675 recovery of several holes, data-carrying
+ * ACKs that SACK, timeouts that skip what the peer holds, reneging; the receiver's block order and D-SACK.
+ */
+class TcbSackTest {
+    private static final int MSS = 1460;
+    /** SACK on, timestamps and scaling off: sequence arithmetic stays plain. Reno: halving is exact. */
+    private static final TcpConfig SACK = TcpConfig.defaults().withOptions(false, false, true).withCongestion("reno");
+
+    private static TcpScript establishedClient(TcpConfig cfg) {
+        TcpScript s = TcpScript.client(cfg);
+        s.expect(SYN, 0, -1, 0);
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(MSS).sackOk());
+        s.expect(ACK, 1, 1, 0);
+        s.takeEvents();
+        return s;
+    }
+
+    /** Our segment i: [1 + MSS*i, 1 + MSS*(i+1)). */
+    private static int seg(int i) {
+        return 1 + MSS * i;
+    }
+
+    /** Writes {@code n} full segments and takes them off the wire. */
+    private static void sendSegments(TcpScript s, int n) {
+        s.tcb.write(new byte[MSS * n], 0, MSS * n, s.now);
+        for (int i = 0; i < n; i++) {
+            s.expect(ACK | (i == n - 1 ? PSH : 0), seg(i), 1, MSS);
+        }
+    }
+
+    @Test
+    void threeHolesAreRecoveredFromTheScoreboardWithoutATimeout() {
+        TcpScript s = establishedClient(SACK);
+        sendSegments(s, 10); // 1, 4 and 7 will be lost
+        s.in(Seg.of(ACK, 1, seg(1)));
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(2), seg(3)));
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(2), seg(4)));
+        s.expectNothing();
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(5), seg(6), seg(2), seg(4)));
+        s.expect(ACK, seg(1), 1, MSS); // the third duplicate: the first hole goes at once
+        assertEquals(MSS * 9 / 2, s.tcb.ssthresh(), "half of the nine segments in flight");
+        assertEquals(s.tcb.ssthresh(), s.tcb.cwnd(), "RFC 6675: no inflation");
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(5), seg(7), seg(2), seg(4)));
+        s.expectNothing(); // the hole at 4 has one segment SACKed above: not yet lost
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(8), seg(9), seg(2), seg(4), seg(5), seg(7)));
+        s.expect(ACK, seg(4), 1, MSS); // now three ranges above it: lost, and the pipe has room
+        s.expectNothing(); // segment 7's hole has one range above: not lost, and new data there is none
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(8), seg(10), seg(2), seg(4), seg(5), seg(7)));
+        s.expect(ACK, seg(7), 1, MSS); // rule 3: a hole below SACKed data, with nothing new to send
+        s.in(Seg.of(ACK, 1, seg(4)).sack(seg(5), seg(7), seg(8), seg(10)));
+        s.in(Seg.of(ACK, 1, seg(7)).sack(seg(8), seg(10)));
+        s.expectNothing();
+        s.in(Seg.of(ACK, 1, seg(10)));
+        assertEquals(0, s.tcb.unacknowledged());
+        assertEquals(s.tcb.ssthresh(), s.tcb.cwnd(), "recovery ends at ssthresh");
+        assertEquals(3, s.retransmissions, "each hole once, nothing SACKed sent again");
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPSackRecovery));
+        assertEquals(3, s.mib.get(Mib.TcpExtTCPFastRetrans));
+        assertEquals(0, s.mib.get(Mib.TcpExtTCPSackFailures));
+    }
+
+    @Test
+    void acksThatCarryDataStillStartRecoveryBySacking() {
+        TcpScript s = establishedClient(SACK);
+        sendSegments(s, 6); // 0 lost; the peer is echoing, so every ACK carries data
+        s.in(Seg.of(ACK | PSH, 1, 1).data(100).sack(seg(1), seg(2)));
+        s.expectNothing(); // its data waits for the delayed ACK
+        s.in(Seg.of(ACK | PSH, 101, 1).data(100).sack(seg(1), seg(3)));
+        s.expect(ACK, seg(6), 201, 0);
+        s.in(Seg.of(ACK | PSH, 201, 1).data(100).sack(seg(1), seg(4)));
+        s.expect(ACK, seg(0), 201, MSS); // the ACK is processed before the data it came with (tcp_ack first)
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPSackRecovery));
+    }
+
+    @Test
+    void aTimeoutResendsOnlyWhatThePeerDoesNotHold() {
+        TcpScript s = establishedClient(SACK);
+        sendSegments(s, 8); // 1 and 4 lost, and both fast retransmissions too
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(2), seg(4), seg(5), seg(8)));
+        s.expect(ACK, seg(1), 1, MSS); // three segments SACKed above each hole: both lost at once
+        s.expect(ACK, seg(4), 1, MSS);
+        s.expectNothing();
+        s.advanceMs(200); // the RTO, at its 200 ms floor after a handshake with no delay
+        s.expect(ACK, seg(1), 1, MSS); // cwnd is one segment, from snd_una
+        s.expectNothing();
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPSackFailures));
+        s.in(Seg.of(ACK, 1, seg(4)).sack(seg(5), seg(8)));
+        s.expect(ACK, seg(4), 1, MSS); // then 4, skipping 2 and 3 the peer holds; never 5 to 7
+        s.expectNothing();
+        s.in(Seg.of(ACK, 1, seg(8)));
+        assertEquals(0, s.tcb.unacknowledged());
+        s.advanceMs(60_000);
+        s.expectNothing();
+        assertEquals(4, s.retransmissions, "1 and 4 by recovery, then by the timeout");
+    }
+
+    @Test
+    void aPeerThatRenegesOnItsSacksGetsEverythingAgain() {
+        TcpScript s = establishedClient(SACK);
+        sendSegments(s, 4);
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(2), seg(4)));
+        s.in(Seg.of(ACK, 1, seg(2))); // stops where SACKed data starts: the receiver dropped it
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPSACKReneging));
+        s.advanceMs(200); // the RTO, at its 200 ms floor after a handshake with no delay
+        s.expect(ACK, seg(2), 1, MSS);
+        s.in(Seg.of(ACK, 1, seg(3)));
+        s.expect(ACK | PSH, seg(3), 1, MSS); // sent again although it had been SACKed
+    }
+
+    @Test
+    void bogusBlocksAreCountedAndChangeNothing() {
+        TcpScript s = establishedClient(SACK);
+        sendSegments(s, 4);
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(2), seg(9))); // beyond anything sent
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(0), seg(1))); // below the ACK: a D-SACK
+        s.expectNothing();
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPSACKDiscard));
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPDSACKRecv));
+    }
+
+    @Test
+    void theReceiverReportsTheNewestBlockFirstAndDuplicatesOnce() {
+        TcpScript s = TcpScript.server(SACK, Seg.of(SYN, 0, 0).mss(MSS).sackOk());
+        s.out();
+        s.in(Seg.of(ACK, 1, 1));
+        s.in(Seg.of(ACK, 1001, 1).data(100));
+        s.in(Seg.of(ACK, 3001, 1).data(100));
+        Segment second = s.expect(ACK, 1, 1, 0);
+        second = s.expect(ACK, 1, 1, 0);
+        assertArrayEquals(blocks(3001, 3101, 1001, 1101), rel(second.sack()), "the newest range first");
+        s.in(Seg.of(ACK, 2001, 1).data(100));
+        assertArrayEquals(blocks(2001, 2101, 1001, 1101, 3001, 3101), rel(s.expect(ACK, 1, 1, 0).sack()));
+        s.in(Seg.of(ACK, 1, 1).data(1000));
+        s.expect(ACK, 1, 1101, 0);
+        s.in(Seg.of(ACK, 1, 1).data(500)); // all of it here already
+        Segment dup = s.expect(ACK, 1, 1101, 0);
+        assertArrayEquals(blocks(1, 501, 2001, 2101, 3001, 3101), rel(dup.sack()), "a D-SACK first, then the rest");
+        s.in(Seg.of(ACK, 1101, 1).data(100));
+        assertArrayEquals(blocks(2001, 2101, 3001, 3101), rel(s.expect(ACK, 1, 1201, 0).sack()), "the D-SACK only once");
+    }
+
+    /** SACK blocks of the peer's sequence space, relative to its ISN. */
+    private static int[] rel(int[] blocks) {
+        int[] r = new int[blocks.length];
+        for (int i = 0; i < blocks.length; i++) {
+            r[i] = blocks[i] - TcpScript.PEER_ISS;
+        }
+        return r;
+    }
+
+    private static int[] blocks(int... relative) {
+        return relative;
+    }
+
+    @Test
+    void withoutSackNothingIsRecorded() {
+        TcpScript s = TcpScript.client(SACK);
+        s.out();
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(MSS)); // no SACK-permitted
+        s.out();
+        assertFalse(s.tcb.sack());
+        sendSegments(s, 4);
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(2), seg(4)));
+        s.expectNothing();
+        assertTrue(s.mib.get(Mib.TcpExtTCPSackRecovery) == 0 && s.mib.get(Mib.TcpExtTCPSACKDiscard) == 0);
+    }
+}
