@@ -121,7 +121,10 @@ class TcpIT {
             Map<String, Long> before = env.daemon.stats();
             Cmd c = env.ns.execWithin(300, "python3", probe.toString(), "echo", env.stackIp, "7", "20000000");
             assertEquals("same", c.output().strip(), c.output() + env.diagnostics());
-            assertTrue(env.daemon.stats().get("TcpRetransSegs") > before.get("TcpRetransSegs"), "losses were repaired");
+            Map<String, Long> after = env.daemon.stats();
+            assertTrue(after.get("TcpRetransSegs") > before.get("TcpRetransSegs"), "losses were repaired");
+            assertTrue(after.get("TcpExtTCPSackRecovery") > before.get("TcpExtTCPSackRecovery"),
+                    "by SACK recovery, with Linux's SACK blocks on the scoreboard");
         } finally {
             env.ns.exec("iptables", "-F");
         }
