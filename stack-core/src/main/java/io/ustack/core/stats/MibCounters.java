@@ -2,17 +2,21 @@ package io.ustack.core.stats;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The stack's SNMP counters. Each is a {@link LongAdder}, which stripes per thread as the kernel's per-CPU
  * SNMP counters do, so backlog threads count without sharing a cache line. IcmpMsg keeps one counter per
- * ICMP type each way, as /proc/net/snmp's "IcmpMsg:" line does.
+ * ICMP type each way, as /proc/net/snmp's "IcmpMsg:" line does. Gauges (TcpCurrEstab) are read from
+ * whoever keeps them.
  */
 public final class MibCounters {
     private final LongAdder[] mib = new LongAdder[Mib.values().length];
     private final LongAdder[] icmpMsgIn = new LongAdder[256];
     private final LongAdder[] icmpMsgOut = new LongAdder[256];
+    private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
 
     public MibCounters() {
         for (int i = 0; i < mib.length; i++) {
@@ -36,6 +40,11 @@ public final class MibCounters {
         return mib[m.ordinal()].sum();
     }
 
+    /** Registers a gauge: a value that goes up and down, read when the counters are. */
+    public void gauge(String name, LongSupplier value) {
+        gauges.put(name, value);
+    }
+
     public void icmpMsgIn(int type) {
         icmpMsgIn[type & 0xff].increment();
     }
@@ -53,14 +62,15 @@ public final class MibCounters {
     }
 
     /**
-     * Every Ip, IpExt, Icmp and Arp counter, then the IcmpMsg counters that are non-zero (as nstat -a
-     * shows them: {@code IcmpMsgInType8}).
+     * Every counter, then the gauges, then the IcmpMsg counters that are non-zero (as nstat -a shows
+     * them: {@code IcmpMsgInType8}).
      */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new LinkedHashMap<>();
         for (Mib m : Mib.values()) {
             out.put(m.name(), get(m));
         }
+        gauges.forEach((name, value) -> out.put(name, value.getAsLong()));
         for (int t = 0; t < 256; t++) {
             long n = icmpMsgIn[t].sum();
             if (n != 0) {

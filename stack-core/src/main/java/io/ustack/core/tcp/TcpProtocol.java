@@ -67,6 +67,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         this.config = config;
         this.isn = new IsnGenerator(clock);
         this.cookies = new SynCookies(isn, clock);
+        mib.gauge("TcpCurrEstab", currEstab::get);
     }
 
     long now() {
@@ -289,15 +290,15 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         return mtu > 0 && mss < c.mss() ? c.withMss(mss) : c;
     }
 
-    void established(TcpSocket s) {
-        currEstab.incrementAndGet();
+    /** A connection entered (+1) or left (-1) the states TcpCurrEstab counts. */
+    void currEstabChanged(int delta) {
+        currEstab.addAndGet(delta);
     }
 
     /** A connection ended: out of the table, and counted as the kernel counts its ends. */
     void closed(TcpSocket s, boolean wasEstablished, String cause) {
         connections.remove(s.key(), s);
         if (wasEstablished) {
-            currEstab.decrementAndGet();
             if (cause != null && cause.contains("reset")) {
                 mib.inc(Mib.TcpEstabResets);
             }
@@ -309,7 +310,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
     }
 
-    /** TcpCurrEstab: connections in ESTABLISHED or CLOSE_WAIT, by the kernel's gauge. */
+    /** TcpCurrEstab: connections in ESTABLISHED or CLOSE_WAIT now (RFC 1213's tcpCurrEstab). */
     public int currEstab() {
         return currEstab.get();
     }

@@ -38,6 +38,8 @@ public final class TcpSocket implements AutoCloseable {
     /** A passive child holding a place in its listener's SYN queue (a SYN cookie's child holds none). */
     private boolean synSlotHeld;
     private boolean established;
+    /** Counted in TcpCurrEstab: the state is ESTABLISHED or CLOSE_WAIT. */
+    private boolean inCurrEstab;
     private boolean closed;
     private String closeCause;
     private boolean notifyReadable;
@@ -76,6 +78,7 @@ public final class TcpSocket implements AutoCloseable {
             if (tcb != null) {
                 work.accept(tcb);
                 rearm();
+                trackCurrEstab();
             }
             callbacks = takeCallbacks();
         } finally {
@@ -127,6 +130,15 @@ public final class TcpSocket implements AutoCloseable {
         });
     }
 
+    /** tcp_set_state's part in TcpCurrEstab: the gauge follows the state in and out of ESTABLISHED and CLOSE_WAIT. */
+    private void trackCurrEstab() {
+        boolean counts = tcb.state() == TcpState.ESTABLISHED || tcb.state() == TcpState.CLOSE_WAIT;
+        if (counts != inCurrEstab) {
+            inCurrEstab = counts;
+            tcp.currEstabChanged(counts ? 1 : -1);
+        }
+    }
+
     private void rearm() {
         long d = tcb.nextDeadline();
         if (d == 0) {
@@ -175,7 +187,6 @@ public final class TcpSocket implements AutoCloseable {
                     tcb.abort("listen queue overflow");
                 }
             }
-            tcp.established(TcpSocket.this);
             changed.signalAll();
         }
 

@@ -45,9 +45,11 @@ class TimeWaitReuseTest {
             send(5001, iss + 1, ACK);
             TcpSocket s = l.tryAccept();
             assertNotNull(s);
+            assertEquals(1, h.counter("TcpCurrEstab"));
             s.close(); // our FIN: we close first, so we wait
             send(5001, iss + 2, ACK | FIN);
             assertEquals(TcpState.TIME_WAIT, s.info().state());
+            assertEquals(0, h.counter("TcpCurrEstab"), "the gauge counts ESTABLISHED and CLOSE_WAIT only");
 
             byte[] old = send(4000, 0, SYN);
             assertEquals(ACK, u8(old, TCP + 13), "an old SYN gets an ACK, TIME_WAIT goes on");
@@ -61,6 +63,7 @@ class TimeWaitReuseTest {
             TcpSocket again = l.tryAccept();
             assertNotNull(again, "the new connection reached the accept queue");
             assertEquals(TcpState.ESTABLISHED, again.info().state());
+            assertEquals(1, h.counter("TcpCurrEstab"));
             again.close();
         }
     }
