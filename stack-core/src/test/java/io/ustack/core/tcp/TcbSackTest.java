@@ -22,12 +22,7 @@ class TcbSackTest {
     private static final TcpConfig SACK = TcpConfig.defaults().withOptions(false, false, true).withCongestion("reno");
 
     private static TcpScript establishedClient(TcpConfig cfg) {
-        TcpScript s = TcpScript.client(cfg);
-        s.expect(SYN, 0, -1, 0);
-        s.in(Seg.of(SYN | ACK, 0, 1).mss(MSS).sackOk());
-        s.expect(ACK, 1, 1, 0);
-        s.takeEvents();
-        return s;
+        return TcpScript.establishedClient(cfg, Seg.of(SYN | ACK, 0, 1).mss(MSS).sackOk());
     }
 
     /** Our segment i: [1 + MSS*i, 1 + MSS*(i+1)). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ustack.core.stats.MibCounters;
+import io.ustack.core.wire.TcpSegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,16 @@ final class TcpScript implements TcpOutput, TcpEvents {
     static TcpScript client(TcpConfig cfg) {
         TcpScript s = new TcpScript();
         s.tcb = Tcb.connect(cfg, s, s, s.mib, LOCAL, 40000, REMOTE, 80, ISS, 0, s.now);
+        return s;
+    }
+
+    /** A client through its handshake, {@code synAck} the peer's answer: ESTABLISHED, events cleared. */
+    static TcpScript establishedClient(TcpConfig cfg, Seg synAck) {
+        TcpScript s = client(cfg);
+        s.expect(TcpSegment.SYN, 0, -1, 0);
+        s.in(synAck);
+        s.expect(TcpSegment.ACK, 1, 1, 0);
+        s.takeEvents();
         return s;
     }
 
