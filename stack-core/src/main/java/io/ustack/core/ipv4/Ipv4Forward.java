@@ -2,6 +2,7 @@ package io.ustack.core.ipv4;
 
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketBuffer.PacketType;
+import io.ustack.core.buffer.PacketHandler;
 import io.ustack.core.ipv4.Ipv4Input.ErrorSender;
 import io.ustack.core.netfilter.Hook;
 import io.ustack.core.netfilter.Netfilter;
@@ -31,6 +32,8 @@ public final class Ipv4Forward implements IpProtocolHandler {
     private final ErrorSender icmp;
     private final MibCounters mib;
     private final PacketDrops drops;
+    /** ip_forward_finish as NF_HOOK's okfn: one object, rather than a new bound method reference per packet. */
+    private final PacketHandler forwardFinish = this::ipForwardFinish;
 
     public Ipv4Forward(Fib fib, Netfilter netfilter, ErrorSender icmp, MibCounters mib, PacketDrops drops) {
         this.fib = fib;
@@ -82,7 +85,7 @@ public final class Ipv4Forward implements IpProtocolHandler {
             return;
         }
         ip.decreaseTtl();
-        netfilter.hook(Hook.FORWARD, pkt, pkt.dev(), dst.dev(), this::ipForwardFinish);
+        netfilter.hook(Hook.FORWARD, pkt, pkt.dev(), dst.dev(), forwardFinish);
     }
 
     /** ip_forward_finish: counts ForwDatagrams and calls dst_output (ip_output). Takes ownership. */

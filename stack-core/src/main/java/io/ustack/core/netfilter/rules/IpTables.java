@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Cost on the packet path: a chain's function is registered on its hook only while the chain has rules
  * or a DROP policy, so an empty ACCEPT chain costs nothing (the netfilter core skips a hook with no
- * functions). Otherwise the packet's fields are read once and each rule compares integers and interface
- * names, first match wins: linear in the rules, with no allocation per packet.
+ * functions). Otherwise the packet's fields are read once and the walk compares integers, first match wins:
+ * linear in the rules, with no allocation per packet. Protocol and addresses, which turn most packets away,
+ * are checked from one packed array ({@link RuleSet}); interfaces, ports and state only for rules that pass.
  *
  * <p>Changes swap a chain's rule array whole (copy on write, like iptables replacing a table), so packets
  * walk a consistent chain without a lock; the rules keep their counters across the swap.
@@ -37,7 +38,7 @@ public final class IpTables {
         final Chain chain;
         final String hookName;
         final HookFunction fn;
-        volatile Rule[] rules = new Rule[0];
+        volatile RuleSet rules = RuleSet.EMPTY;
         volatile Verdict policy = Verdict.ACCEPT;
         final LongAdder policyPackets = new LongAdder();
         final LongAdder policyBytes = new LongAdder();
@@ -69,22 +70,22 @@ public final class IpTables {
     /** iptables -A: adds {@code rule} (parsed for this chain) at the end; returns its number (from 1). */
     public synchronized int append(Chain chain, Rule rule) {
         ChainTable t = chains[chain.ordinal()];
-        insertAt(t, t.rules.length, rule);
-        return t.rules.length;
+        insertAt(t, t.rules.size(), rule);
+        return t.rules.size();
     }
 
     /** iptables -I CHAIN NUM: inserts {@code rule} so that it becomes rule {@code num} (from 1). */
     public synchronized void insert(Chain chain, int num, Rule rule) {
         ChainTable t = chains[chain.ordinal()];
-        if (num < 1 || num > t.rules.length + 1) {
+        if (num < 1 || num > t.rules.size() + 1) {
             throw new IllegalArgumentException("cannot insert at " + num + " in " + chain + ": it has "
-                    + rules(t.rules.length) + ", so the position must be from 1 to " + (t.rules.length + 1));
+                    + rules(t.rules.size()) + ", so the position must be from 1 to " + (t.rules.size() + 1));
         }
         insertAt(t, num - 1, rule);
     }
 
     private void insertAt(ChainTable t, int index, Rule rule) {
-        Rule[] old = t.rules;
+        Rule[] old = t.rules.rules;
         Rule[] next = new Rule[old.length + 1];
         System.arraycopy(old, 0, next, 0, index);
         next[index] = rule;
@@ -95,14 +96,14 @@ public final class IpTables {
         if (rule.target().isNat()) {
             nat.get();
         }
-        t.rules = next;
+        t.rules = new RuleSet(next);
         updateHook(t);
     }
 
     /** iptables -D CHAIN NUM: removes rule {@code num} (from 1) and returns it. */
     public synchronized Rule delete(Chain chain, int num) {
         ChainTable t = chains[chain.ordinal()];
-        Rule[] old = t.rules;
+        Rule[] old = t.rules.rules;
         if (num < 1 || num > old.length) {
             throw new IllegalArgumentException(chain + " has no rule " + num + "; it has " + rules(old.length));
         }
@@ -110,7 +111,7 @@ public final class IpTables {
         Rule[] next = new Rule[old.length - 1];
         System.arraycopy(old, 0, next, 0, num - 1);
         System.arraycopy(old, num, next, num - 1, old.length - num);
-        t.rules = next;
+        t.rules = new RuleSet(next);
         updateHook(t);
         release(gone);
         return gone;
@@ -129,8 +130,8 @@ public final class IpTables {
     /** iptables -F CHAIN: removes every rule of the chain; its policy stays. Returns how many went. */
     public synchronized int flush(Chain chain) {
         ChainTable t = chains[chain.ordinal()];
-        Rule[] gone = t.rules;
-        t.rules = new Rule[0];
+        Rule[] gone = t.rules.rules;
+        t.rules = RuleSet.EMPTY;
         updateHook(t);
         for (Rule r : gone) {
             release(r);
@@ -140,7 +141,7 @@ public final class IpTables {
 
     public ChainView list(Chain chain) {
         ChainTable t = chains[chain.ordinal()];
-        return new ChainView(chain, t.policy, t.policyPackets.sum(), t.policyBytes.sum(), List.of(t.rules));
+        return new ChainView(chain, t.policy, t.policyPackets.sum(), t.policyBytes.sum(), List.of(t.rules.rules));
     }
 
     /** Every chain, in hook order. */
@@ -164,7 +165,7 @@ public final class IpTables {
 
     /** nf_register_net_hook / nf_unregister_net_hook as the chain comes to need a function or stops needing one. */
     private void updateHook(ChainTable t) {
-        boolean needed = t.rules.length > 0 || t.policy != Verdict.ACCEPT;
+        boolean needed = t.rules.size() > 0 || t.policy != Verdict.ACCEPT;
         if (needed && !t.registered) {
             netfilter.register(t.chain.hook(), t.chain.priority(), t.hookName, t.fn);
         } else if (!needed && t.registered) {
@@ -179,7 +180,7 @@ public final class IpTables {
      * drops it by its DROP verdict).
      */
     private Verdict doTable(ChainTable t, PacketBuffer pkt, HookState state) {
-        Rule[] rules = t.rules;
+        RuleSet rules = t.rules;
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         int len = ip.totalLength();
         int proto = ip.protocol();
@@ -205,13 +206,14 @@ public final class IpTables {
         }
         CtInfo ctinfo = pkt.nfctInfo();
         int stateBit = ctinfo == null ? CtInfo.STATE_INVALID : ctinfo.stateBit();
-        for (Rule r : rules) {
+        for (int i = rules.next(0, proto, saddr, daddr); i >= 0; i = rules.next(i + 1, proto, saddr, daddr)) {
+            Rule r = rules.rules[i];
             Target target = r.target();
             // the nat table only sees a connection's first packet, while its binding is still undecided
             if (target.isNat() && !NfNat.decides(pkt, target.isSourceNat())) {
                 continue;
             }
-            if (r.matches(proto, saddr, daddr, sport, dport, state.in(), state.out(), stateBit)) {
+            if (r.matchesRest(sport, dport, state.in(), state.out(), stateBit)) {
                 r.count(len);
                 return fire(target, pkt);
             }

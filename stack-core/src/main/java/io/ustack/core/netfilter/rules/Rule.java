@@ -70,19 +70,13 @@ public final class Rule {
     }
 
     /**
-     * ip_packet_match and the tcp/udp port matches, over fields the caller read once for the whole chain.
-     * {@code sport}/{@code dport} are {@link #ANY_PORT} when the packet has none to offer (not TCP or UDP, a
-     * later fragment, a header cut short): then a port match fails whichever way it is inverted, as
-     * tcp_mt/udp_mt refuse such packets. {@code stateBit} is the packet's --state bit (state_mt).
+     * The rest of ip_packet_match (interfaces) and the tcp/udp port and state matches, for a packet whose
+     * protocol and addresses {@link RuleSet#next} already matched, over fields the caller read once for the
+     * whole chain. {@code sport}/{@code dport} are {@link #ANY_PORT} when the packet has none to offer (not
+     * TCP or UDP, a later fragment, a header cut short): then a port match fails whichever way it is
+     * inverted, as tcp_mt/udp_mt refuse such packets. {@code stateBit} is the packet's --state bit (state_mt).
      */
-    boolean matches(int proto, int saddr, int daddr, int sport, int dport, NetDevice inDev, NetDevice outDev,
-                    int stateBit) {
-        if (protocol != 0 && (proto == protocol) == protocolInvert) {
-            return false;
-        }
-        if (((saddr & srcMask) == src) == srcInvert || ((daddr & dstMask) == dst) == dstInvert) {
-            return false;
-        }
+    boolean matchesRest(int sport, int dport, NetDevice inDev, NetDevice outDev, int stateBit) {
         if (in != null && ifaceMatches(inDev, in, inPrefix) == inInvert) {
             return false;
         }
