@@ -126,6 +126,8 @@ public final class Tcb {
     private int highRxt;
 
     private int segsUnacked;
+    /** Segments sent again, over the connection's life (tcpi_total_retrans). */
+    private long totalRetrans;
     private String closeCause;
 
     private Tcb(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr, int localPort,
@@ -891,6 +893,9 @@ public final class Tcb {
         }
         int end = seq + seg.seqLength();
         boolean retransmission = seg.seqLength() > 0 && SeqNum.before(seq, sndMax);
+        if (retransmission) {
+            totalRetrans++;
+        }
         if (SeqNum.after(end, sndMax)) {
             sndMax = end;
         }
@@ -1239,6 +1244,28 @@ public final class Tcb {
 
     public long rtoNanos() {
         return rto.rtoNanos();
+    }
+
+    /** The smoothed RTT and its variation (0 before the first sample), and the timeouts backed off since. */
+    public long srttNanos() {
+        return rto.srttNanos();
+    }
+
+    public long rttvarNanos() {
+        return rto.rttvarNanos();
+    }
+
+    public int backoffs() {
+        return rto.backoffs();
+    }
+
+    public long totalRetransmissions() {
+        return totalRetrans;
+    }
+
+    /** Bytes above snd_una the peer has SACKed. */
+    public int sackedBytes() {
+        return scoreboard.sackedBytes();
     }
 
     /** The sequence variables and timers, for diagnosing a stalled connection in tests. */

@@ -1,5 +1,6 @@
 package io.ustack.cli.control.handlers;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ustack.cli.control.ControlException;
 import io.ustack.cli.control.ControlHandler;
@@ -24,8 +25,34 @@ public final class SsHandler implements ControlHandler {
         this.stack = stack;
     }
 
-    /** One socket, with ss's column names. */
-    public record Entry(String netid, String state, int recvQ, int sendQ, String local, String peer) {
+    /** One socket, with ss's column names; a TCP connection also has what ss -ti shows, else null. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Entry(String netid, String state, int recvQ, int sendQ, String local, String peer, Details info) {
+        Entry(String netid, String state, int recvQ, int sendQ, String local, String peer) {
+            this(netid, state, recvQ, sendQ, local, peer, null);
+        }
+    }
+
+    /**
+     * ss -ti's fields for a connection: cwnd and ssthresh in whole segments as the kernel counts them (ssthresh null
+     * until the first loss), times in milliseconds, retransmissions now (the timeouts backed off) and in
+     * all, and the bytes above snd_una the peer has SACKed.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Details(String congestion, int sndWscale, int rcvWscale, double rtoMs, double rttMs, double rttvarMs,
+                          int mss, int cwnd, Integer ssthresh, int retrans, long totalRetrans, int sackedBytes) {
+        static Details of(TcpSocket.TcpInfo i) {
+            int mss = Math.max(1, i.mss());
+            return new Details(i.congestion(), i.sndWscale(), i.rcvWscale(), i.rtoUs() / 1000.0, i.rttUs() / 1000.0,
+                    i.rttvarUs() / 1000.0, i.mss(), segments(i.cwnd(), mss),
+                    i.ssthresh() == Integer.MAX_VALUE ? null : segments(i.ssthresh(), mss), i.backoffs(),
+                    i.totalRetrans(), i.sackedBytes());
+        }
+
+        /** A window in bytes as the whole segments it holds, at least one: the kernel's snd_cwnd is counted so. */
+        private static int segments(int bytes, int mss) {
+            return Math.max(1, bytes / mss);
+        }
     }
 
     @Override
@@ -43,7 +70,8 @@ public final class SsHandler implements ControlHandler {
         for (TcpSocket s : stack.tcp().connections()) {
             TcpSocket.TcpInfo info = s.info();
             out.add(new Entry("tcp", ssState(info.state()), info.recvQ(), info.sendQ(),
-                    endpoint(s.localAddress(), s.localPort()), endpoint(s.remoteAddress(), s.remotePort())));
+                    endpoint(s.localAddress(), s.localPort()), endpoint(s.remoteAddress(), s.remotePort()),
+                    Details.of(info)));
         }
         for (UdpSocket u : stack.udp().sockets()) {
             String peer = u.remotePort() == 0 ? "0.0.0.0:*" : endpoint(u.remoteAddress(), u.remotePort());

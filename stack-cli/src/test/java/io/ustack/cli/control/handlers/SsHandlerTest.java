@@ -1,6 +1,7 @@
 package io.ustack.cli.control.handlers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.cli.control.Json;
@@ -30,7 +31,12 @@ class SsHandlerTest {
             assertTrue(entries.contains(new SsHandler.Entry("tcp", "LISTEN", 1, 16, "0.0.0.0:80", "0.0.0.0:*")), entries.toString());
             assertTrue(entries.stream().anyMatch(e -> e.state().equals("ESTAB") && e.local().equals("127.0.0.1:80")
                     && e.recvQ() == 3), "the server end, three bytes unread: " + entries);
-            assertTrue(entries.stream().anyMatch(e -> e.state().equals("ESTAB") && e.peer().equals("127.0.0.1:80")), entries.toString());
+            SsHandler.Entry client = entries.stream().filter(e -> e.state().equals("ESTAB") && e.peer().equals("127.0.0.1:80"))
+                    .findFirst().orElseThrow();
+            assertEquals("cubic", client.info().congestion(), "ss -ti's details come with every connection");
+            assertTrue(client.info().mss() > 0 && client.info().cwnd() == 10, client.info().toString());
+            assertTrue(client.info().rtoMs() >= 200, "RFC 6298's floor as Linux sets it: " + client.info());
+            assertNull(client.info().ssthresh(), "no loss yet: ssthresh is infinite");
             assertTrue(entries.contains(new SsHandler.Entry("udp", "UNCONN", 0, 0, "0.0.0.0:7", "0.0.0.0:*")), entries.toString());
             assertEquals("tcp", entries.get(0).netid());
             assertEquals("LISTEN", entries.get(0).state(), "listeners first, as ss sorts them");
