@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
-import io.ustack.core.testing.LossyWire;
+import io.ustack.core.testing.FaultyWire;
+import io.ustack.core.testing.FaultyWire.Faults;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Prefix;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Two stacks over a wire that loses frames: the data still arrives whole, both ways at once. */
+/**
+ * Two stacks over a wire that loses, duplicates and reorders frames: the data still arrives whole, both
+ * ways at once, repaired by SACK recovery, with D-SACKs reporting the duplicates.
+ */
 class TcpLossTest {
     private final NetStack left = new NetStack(StackConfig.defaults().withBacklogThreads(1), new BufferPool());
     private final NetStack right = new NetStack(StackConfig.defaults().withBacklogThreads(1), new BufferPool());
@@ -29,7 +33,26 @@ class TcpLossTest {
 
     @Test
     void echoThroughThreePercentLossEachWay() throws Exception {
-        LossyWire wire = new LossyWire(0x02_00_00_00_00_0aL, 0x02_00_00_00_00_0bL, 0.03);
+        FaultyWire wire = echo(Faults.loss(0.03));
+        assertTrue(wire.dropped() > 0, "the wire really lost frames");
+        assertTrue(counter("TcpExtTCPSackRecovery") > 0, "repaired by SACK recovery");
+    }
+
+    @Test
+    void echoThroughReorderingDuplicationAndLoss() throws Exception {
+        FaultyWire wire = echo(new Faults(0.01, 0.03, 0.05));
+        assertTrue(wire.reordered() > 0 && wire.duplicated() > 0, "the wire really reordered and duplicated");
+        assertTrue(counter("TcpExtTCPDSACKRecv") > 0, "duplicates were reported as D-SACKs and heard");
+    }
+
+    /** A counter summed over both stacks. */
+    private long counter(String name) {
+        return left.stats().snmp().get(name) + right.stats().snmp().get(name);
+    }
+
+    /** 3 MB through echo on the right stack, from the left, over a wire with {@code faults}; checks it whole. */
+    private FaultyWire echo(Faults faults) throws Exception {
+        FaultyWire wire = new FaultyWire(0x02_00_00_00_00_0aL, 0x02_00_00_00_00_0bL, faults);
         left.addDevice(wire.a());
         right.addDevice(wire.b());
         left.addAddress(wire.a(), Ipv4Prefix.parse("10.9.0.1/24"));
@@ -89,7 +112,7 @@ class TcpLossTest {
             assertArrayEquals(data, got);
             echo.get(10, TimeUnit.SECONDS);
             c.close();
-            assertTrue(wire.dropped() > 0, "the wire really lost frames");
         }
+        return wire;
     }
 }
