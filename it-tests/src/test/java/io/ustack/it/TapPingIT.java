@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The foundation end to end: the real daemon on a real TAP whose host side lives in a namespace made for
- * the test, answered by the namespace's own ping and arping, and hit with hostile frames.
+ * the test, answered by the namespace's own ping and arping, hit with hostile frames, and captured.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -107,6 +108,40 @@ class TapPingIT {
         assertEquals(count, after.get("IcmpInCsumErrors") - before.get("IcmpInCsumErrors"));
         assertEquals(before.get("BufferOutstanding"), after.get("BufferOutstanding"),
                 "no buffer held after the burst (the driver keeps one spare receive buffer per queue)");
+    }
+
+    @Test
+    @Order(6)
+    void captureShowsEchoRequestsAndTheirReplies() throws Exception {
+        RootRequirement.require("tcpdump");
+        Path pcap = env.work.resolve("capture.pcap");
+        Process capture = new ProcessBuilder(Daemon.command("capture", "--control", env.daemon.control.toString(), "-i",
+                env.tap, "--seconds", "4", "-w", pcap.toString())).redirectErrorStream(true).start();
+        capture.getOutputStream().close();
+        Thread.sleep(1000); // the tap is attached once the daemon has the request
+        Cmd ping = env.ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", env.stackIp);
+        assertEquals(3, received(ping.output()), ping.output());
+        assertTrue(capture.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "capture ends after --seconds");
+        String summary = new String(capture.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, capture.exitValue(), summary);
+        Cmd read = Cmd.run("tcpdump", "-r", pcap.toString(), "-nn").ok();
+        List<String> lines = read.output().lines().toList();
+        for (int seq = 1; seq <= 3; seq++) {
+            int request = indexOf(lines, env.hostIp + " > " + env.stackIp + ": ICMP echo request, id \\d+, seq " + seq + ",");
+            int reply = indexOf(lines, env.stackIp + " > " + env.hostIp + ": ICMP echo reply, id \\d+, seq " + seq + ",");
+            assertTrue(request >= 0 && reply > request, "request " + seq + " received, then its reply sent:\n"
+                    + read.output() + summary);
+        }
+    }
+
+    private static int indexOf(List<String> lines, String regex) {
+        Pattern p = Pattern.compile(regex);
+        for (int i = 0; i < lines.size(); i++) {
+            if (p.matcher(lines.get(i)).find()) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private String stackMac() {

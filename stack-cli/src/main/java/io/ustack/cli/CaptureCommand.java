@@ -8,16 +8,18 @@ import io.ustack.cli.control.ControlResponse;
 import io.ustack.cli.control.Json;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code ustack capture}: {@code tcpdump -i IF -w FILE} for the daemon's interfaces. */
-@Command(name = "capture", description = {"Write the frames the daemon receives on an interface to a pcap file",
-    "(tcpdump -r and Wireshark read it), until COUNT frames or SECONDS have passed."})
+/** {@code ustack capture}: {@code tcpdump -i IF [-Q in|out|inout] -w FILE} for the daemon's interfaces. */
+@Command(name = "capture", description = {"Write the frames the daemon receives and sends on an interface to a pcap",
+    "file (tcpdump -r and Wireshark read it), until COUNT frames or SECONDS have passed."})
 public final class CaptureCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,6 +36,10 @@ public final class CaptureCommand implements Callable<Integer> {
     @Option(names = "-w", paramLabel = "FILE", required = true, description = "The pcap file the daemon writes (overwritten).")
     Path file;
 
+    @Option(names = {"-Q", "--direction"}, paramLabel = "DIR",
+            description = "in, out or inout (the default): frames received, sent, or both.")
+    String direction = "inout";
+
     @Option(names = "--seconds", paramLabel = "SECONDS", description = "Stop after SECONDS (default 60, at most 3600).")
     long seconds = 60;
 
@@ -42,6 +48,9 @@ public final class CaptureCommand implements Callable<Integer> {
         if (count < 0 || seconds < 1 || seconds > 3600) {
             throw new UserException("-c must be 0 or more and --seconds from 1 to 3600");
         }
+        if (!List.of("in", "out", "inout").contains(direction)) {
+            throw new ParameterException(spec.commandLine(), "-Q must be in, out or inout, not " + direction);
+        }
         ObjectNode args = Json.MAPPER.createObjectNode();
         args.put("iface", iface);
         args.put("file", file.toAbsolutePath().normalize().toString());
@@ -49,6 +58,7 @@ public final class CaptureCommand implements Callable<Integer> {
             args.put("count", count);
         }
         args.put("timeoutMs", seconds * 1000);
+        args.put("direction", direction);
         ControlResponse r = ControlClient.call(control.resolve(), new ControlRequest("capture", args),
                 Duration.ofSeconds(seconds + 10));
         if (!r.ok()) {

@@ -40,6 +40,7 @@ public final class PacketBuffer {
     private int hash;
     private boolean hashValid;
     private int mark;
+    private long tstamp;
     private DstEntry dst;
     private Conn nfct;
     private CtInfo nfctInfo;
@@ -62,6 +63,7 @@ public final class PacketBuffer {
         hash = 0;
         hashValid = false;
         mark = 0;
+        tstamp = 0;
         dst = null;
         nfct = null;
         nfctInfo = null;
@@ -310,6 +312,18 @@ public final class PacketBuffer {
 
     public void setMark(int mark) {
         this.mark = mark;
+    }
+
+    /**
+     * skb->tstamp: when the frame was received, on the stack's clock (nanoseconds); 0 when nobody asked for
+     * it (the receive path stamps frames only while a packet tap is attached, as net_timestamp_check does).
+     */
+    public long tstamp() {
+        return tstamp;
+    }
+
+    public void setTstamp(long nanos) {
+        this.tstamp = nanos;
     }
 
     /** skb_dst: the routing decision, set by ip_rcv_finish or the output route lookup. */

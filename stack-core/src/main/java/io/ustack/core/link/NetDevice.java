@@ -4,6 +4,7 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.wire.MacAddress;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * A network interface: struct net_device with its net_device_ops.
@@ -20,6 +21,7 @@ public abstract class NetDevice {
     public static final int NETDEV_TX_BUSY = 0x10;
     /** The kernel's default txqueuelen. */
     public static final int DEFAULT_TX_QUEUE_LEN = 1000;
+    private static final PacketTap[] NO_TAPS = {};
 
     private final String name;
     private final long mac;
@@ -30,6 +32,8 @@ public abstract class NetDevice {
     private volatile boolean up;
     private volatile boolean carrier = true;
     private volatile NetDeviceHost host;
+    /** dev->ptype_all: replaced whole on change, so the paths that walk it take no lock. */
+    private volatile PacketTap[] taps = NO_TAPS;
 
     protected NetDevice(String name, long mac, int mtu, int numTxQueues, int txQueueLen) {
         if (numTxQueues < 1) {
@@ -94,6 +98,36 @@ public abstract class NetDevice {
             return;
         }
         txQueues[pickTxQueue(pkt)].enqueueAndRun(pkt);
+    }
+
+    /** Attaches a packet tap (capture) to this device's receive and transmit paths: dev_add_pack on ptype_all. */
+    public synchronized void addPacketTap(PacketTap tap) {
+        PacketTap[] t = Arrays.copyOf(taps, taps.length + 1);
+        t[t.length - 1] = tap;
+        taps = t;
+    }
+
+    /** dev_remove_pack: once this returns no new frame reaches the tap (one already in it may finish). */
+    public synchronized void removePacketTap(PacketTap tap) {
+        taps = Arrays.stream(taps).filter(t -> t != tap).toArray(PacketTap[]::new);
+    }
+
+    /**
+     * dev_nit_active: whether a tap is attached. The receive and transmit paths ask this (one volatile read)
+     * before doing anything for capture, so without one they neither copy nor stamp a frame.
+     */
+    public boolean nitActive() {
+        return taps.length != 0;
+    }
+
+    /**
+     * deliver_skb to each of ptype_all's taps: the receive side (__netif_receive_skb_core) with {@code IN},
+     * the transmit side (dev_queue_xmit_nit, before ndo_start_xmit) with {@code OUT}. Borrows {@code pkt}.
+     */
+    public void deliverToTaps(PacketBuffer pkt, PacketTap.Direction dir) {
+        for (PacketTap t : taps) {
+            t.tap(pkt, dir);
+        }
     }
 
     /** netdev_pick_tx: one flow stays on one queue, so its frames leave in order. */

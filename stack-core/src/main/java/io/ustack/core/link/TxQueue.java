@@ -26,6 +26,11 @@ final class TxQueue {
     /** Set by dev_deactivate: unlike a driver's stop, no wake clears it. */
     private volatile boolean deactivated;
     private long requeues;
+    /**
+     * The frame the driver last refused, already shown to the packet taps: it goes back to the head of the
+     * qdisc and is not shown again when retried. Touched only by the thread running the queue.
+     */
+    private PacketBuffer tappedAndRequeued;
 
     TxQueue(NetDevice dev, int index, int limit) {
         this.dev = dev;
@@ -103,17 +108,24 @@ final class TxQueue {
     }
 
     /**
-     * dev_hard_start_xmit for one frame. Returns false if the driver refused it (NETDEV_TX_BUSY, having
-     * stopped the queue itself); the frame then goes back to the head of the qdisc (dev_requeue_skb). The
-     * stop is the driver's to set, never ours: a wake that races with the refusal must not be overwritten.
+     * dev_hard_start_xmit for one frame: the packet taps, then the driver. Returns false if the driver refused
+     * it (NETDEV_TX_BUSY, having stopped the queue itself); the frame then goes back to the head of the qdisc
+     * (dev_requeue_skb). The stop is the driver's to set, never ours: a wake that races with the refusal must
+     * not be overwritten.
      */
     private boolean transmit(PacketBuffer pkt) {
         int len = pkt.len();
+        // dev_queue_xmit_nit: the taps copy the frame now, while it is still ours
+        if (dev.nitActive() && pkt != tappedAndRequeued) {
+            dev.deliverToTaps(pkt, PacketTap.Direction.OUT);
+        }
+        tappedAndRequeued = null;
         if (dev.ndoStartXmit(pkt, index) == NetDevice.NETDEV_TX_OK) {
             dev.stats().txPackets.increment();
             dev.stats().txBytes.add(len);
             return true;
         }
+        tappedAndRequeued = pkt;
         synchronized (fifo) {
             fifo.addFirst(pkt);
             backlog = fifo.size();

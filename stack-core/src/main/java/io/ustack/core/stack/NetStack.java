@@ -14,6 +14,7 @@ import io.ustack.core.link.EthTypeTrans;
 import io.ustack.core.link.LoopbackDevice;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.link.NetDeviceHost;
+import io.ustack.core.link.PacketTap;
 import io.ustack.core.neigh.ArpProtocol;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Netfilter;
@@ -67,7 +68,6 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final MibCounters mib = new MibCounters();
     private final LoopbackDevice loopback = new LoopbackDevice();
     private final List<NetDevice> devices = new CopyOnWriteArrayList<>();
-    private final List<PacketTap> taps = new CopyOnWriteArrayList<>();
     private final Netfilter netfilter;
     private final Conntrack conntrack;
     private final IpTables iptables;
@@ -254,14 +254,6 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         return List.copyOf(devices);
     }
 
-    public void addPacketTap(PacketTap tap) {
-        taps.add(tap);
-    }
-
-    public void removePacketTap(PacketTap tap) {
-        taps.remove(tap);
-    }
-
     // ---- the receive path ----
 
     /**
@@ -276,6 +268,9 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
             drops.drop(pkt, DropReason.PKT_TOO_SMALL);
             return;
         }
+        if (dev.nitActive()) {
+            pkt.setTstamp(config.clock().nanos()); // net_timestamp_check: before the wait in a backlog queue
+        }
         if (softnet != null) {
             softnet.receive(pkt);
         } else {
@@ -285,9 +280,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
 
     /** __netif_receive_skb_core: the packet taps, then dispatch by EtherType (ptype_base). Takes ownership. */
     void netifReceiveSkbCore(PacketBuffer pkt) {
-        for (PacketTap t : taps) {
-            t.tap(pkt);
-        }
+        pkt.dev().deliverToTaps(pkt, PacketTap.Direction.IN);
         switch (pkt.protocol()) {
             case EthernetFrame.ETH_P_IP -> ipv4In.ipRcv(pkt);
             case EthernetFrame.ETH_P_ARP -> arp.arpRcv(pkt);

@@ -6,8 +6,9 @@ import io.ustack.cli.control.ControlException;
 import io.ustack.cli.control.ControlHandler;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.link.PacketTap;
 import io.ustack.core.stack.NetStack;
-import io.ustack.core.stack.PacketTap;
+import io.ustack.core.time.Clock;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,6 +17,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -23,11 +25,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code capture}: {@code tcpdump -i IF -w FILE}: the frames received on an interface, written by the daemon
- * to a classic libpcap file (LINKTYPE_ETHERNET, microsecond timestamps) until {@code count} frames or
- * {@code timeoutMs}; the file is overwritten, as tcpdump -w does. The packet tap only copies each frame onto
- * a bounded queue (frames beyond it are counted as dropped, as the kernel's "dropped by kernel"); this
- * thread writes the file.
+ * {@code capture}: {@code tcpdump -i IF [-Q in|out|inout] -w FILE}: the frames received and sent on an
+ * interface, in the order the stack handled them, written by the daemon to a classic libpcap file
+ * (LINKTYPE_ETHERNET, microsecond timestamps) until {@code count} frames or {@code timeoutMs}; the file is
+ * overwritten, as tcpdump -w does. A received frame is stamped when the driver handed it over, a sent one
+ * just before the driver takes it. The packet tap only copies each frame onto a bounded queue (frames beyond
+ * it are counted as dropped, as the kernel's "dropped by kernel"); this thread writes the file.
  */
 public final class CaptureHandler implements ControlHandler {
     public static final long MAX_TIMEOUT_MS = 3_600_000;
@@ -49,9 +52,18 @@ public final class CaptureHandler implements ControlHandler {
     private record Frame(long epochMicros, byte[] bytes) {
     }
 
+    /** tcpdump's -Q: which way the captured frames go. */
+    enum Direction {
+        IN, OUT, INOUT;
+
+        boolean wants(PacketTap.Direction d) {
+            return this == INOUT || d.name().equals(name());
+        }
+    }
+
     @Override
     public Object execute(ObjectNode args) throws ControlException {
-        Args.only(args, name(), "iface", "file", "count", "timeoutMs");
+        Args.only(args, name(), "iface", "file", "count", "timeoutMs", "direction");
         NetDevice dev = Args.device(stack, Args.required(args, name(), "iface", "the interface to capture on"));
         Path file = Path.of(Args.required(args, name(), "file", "the pcap file to write"));
         if (!file.isAbsolute()) {
@@ -59,20 +71,27 @@ public final class CaptureHandler implements ControlHandler {
         }
         long count = longArg(args, "count", 0, 0, Integer.MAX_VALUE);
         long timeoutMs = longArg(args, "timeoutMs", 60_000, 1, MAX_TIMEOUT_MS);
+        Direction direction = direction(args);
         BlockingQueue<Frame> queue = new ArrayBlockingQueue<>(QUEUE);
         AtomicLong dropped = new AtomicLong();
-        PacketTap tap = pkt -> {
-            if (pkt.dev() != dev) {
+        Clock clock = stack.config().clock();
+        // the stack's clock is monotonic: one reading of both clocks turns its times into wall-clock ones
+        Instant wall = Instant.now();
+        long epochNanosAtZero = wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - clock.nanos();
+        PacketTap tap = (pkt, dir) -> {
+            // on loopback a sent frame is received at once: show it once, as libpcap does
+            if (!direction.wants(dir) || dev.isLoopback() && dir == PacketTap.Direction.OUT) {
                 return;
             }
-            if (!queue.offer(new Frame(epochMicros(), copy(pkt)))) {
+            long t = dir == PacketTap.Direction.IN && pkt.tstamp() != 0 ? pkt.tstamp() : clock.nanos();
+            if (!queue.offer(new Frame((epochNanosAtZero + t) / 1000, copy(pkt, dir)))) {
                 dropped.incrementAndGet();
             }
         };
         long captured = 0;
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
             out.write(globalHeader());
-            stack.addPacketTap(tap);
+            dev.addPacketTap(tap);
             try {
                 long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
                 while (count == 0 || captured < count) {
@@ -91,7 +110,7 @@ public final class CaptureHandler implements ControlHandler {
                     }
                 }
             } finally {
-                stack.removePacketTap(tap);
+                dev.removePacketTap(tap);
             }
         } catch (IOException e) {
             throw new ControlException("cannot write " + file + ": " + e.getMessage());
@@ -112,14 +131,25 @@ public final class CaptureHandler implements ControlHandler {
         return n.asLong();
     }
 
-    private static long epochMicros() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    private static Direction direction(ObjectNode args) throws ControlException {
+        JsonNode n = args.get("direction");
+        if (n == null || n.isNull()) {
+            return Direction.INOUT;
+        }
+        for (Direction d : Direction.values()) {
+            if (d.name().toLowerCase(Locale.ROOT).equals(n.asText())) {
+                return d;
+            }
+        }
+        throw new ControlException("capture's \"direction\" must be in, out or inout, not " + n);
     }
 
-    /** The frame from its Ethernet header to the end, cut at the snap length. */
-    private static byte[] copy(PacketBuffer pkt) {
-        int from = pkt.macHeader();
+    /**
+     * The frame from its Ethernet header to the end, cut at the snap length: a received frame has had the
+     * header pulled (eth_type_trans), a sent one starts with it.
+     */
+    private static byte[] copy(PacketBuffer pkt, PacketTap.Direction dir) {
+        int from = dir == PacketTap.Direction.IN ? pkt.macHeader() : pkt.data();
         byte[] b = new byte[Math.min(pkt.tail() - from, SNAPLEN)];
         pkt.copyOut(from, b, 0, b.length);
         return b;
