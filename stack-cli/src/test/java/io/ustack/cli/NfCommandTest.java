@@ -108,6 +108,17 @@ class NfCommandTest {
     }
 
     @Test
+    void conntrackShowsTheTablesLimitBesideItsCount() {
+        h.stack.conntrack().setMax(1000);
+        assertEquals(0, cli.run("conntrack"));
+        assertTrue(cli.out().contains(", 0 flow entries (max 1000), "), cli.out());
+        assertEquals(0, cli.run("conntrack", "--json"));
+        JsonNode stats = json().path("stats");
+        assertEquals(0, stats.path("entries").asLong());
+        assertEquals(1000, stats.path("max").asLong());
+    }
+
+    @Test
     void conntrackListsTheFlowsAStateRuleTracks() {
         h.hostArps();
         assertEquals(0, cli.run("conntrack"));

@@ -82,6 +82,7 @@ public final class Daemon implements AutoCloseable {
             }
         }
         stack.setForwarding(config.forward());
+        stack.conntrack().setMax(config.conntrackMax());
         stack.start();
     }
 

@@ -3,6 +3,7 @@ package io.ustack.cli.daemon;
 import io.ustack.cli.ControlOption;
 import io.ustack.cli.UserException;
 import io.ustack.cli.services.ServiceList;
+import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.driver.tap.TapConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -65,6 +66,11 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "Route packets between the interfaces (net.ipv4.ip_forward=1). Default: off.")
     boolean forward;
 
+    @Option(names = "--conntrack-max", paramLabel = "N",
+            description = "The most connections conntrack tracks at once (net.netfilter.nf_conntrack_max). "
+                    + "Default: " + Conntrack.DEFAULT_MAX + ".")
+    Integer conntrackMax;
+
     @Option(names = "--serve", paramLabel = "LIST", defaultValue = "all",
             description = "Built-in services, comma-separated: echo (7), discard (9), chargen (19), on TCP and "
                     + "UDP, and http (80); or all, or none. Default: ${DEFAULT-VALUE}.")
@@ -78,6 +84,9 @@ public final class DaemonCommand implements Callable<Integer> {
             config = DaemonConfig.parse(ifaces, routes,
                     backlogThreads != null ? backlogThreads : Runtime.getRuntime().availableProcessors())
                     .withForward(forward);
+            if (conntrackMax != null) {
+                config = config.withConntrackMax(conntrackMax);
+            }
             services = ServiceList.parse(serve);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

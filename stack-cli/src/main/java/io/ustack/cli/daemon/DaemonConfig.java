@@ -1,5 +1,6 @@
 package io.ustack.cli.daemon;
 
+import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,12 +15,19 @@ import java.util.Map;
  * @param routes         the static routes; one that names a device names one of {@code ifaces}
  * @param backlogThreads RPS backlog threads; 0 processes packets on the driver's poll threads
  * @param forward        net.ipv4.ip_forward: route packets between the interfaces
+ * @param conntrackMax   net.netfilter.nf_conntrack_max: the most connections conntrack tracks at once
  */
-public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads, boolean forward) {
+public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads, boolean forward,
+                           int conntrackMax) {
     /** The --iface used when none is given: the host at 10.77.0.1, the stack at 10.77.0.2. */
     public static final String DEFAULT_IFACE = "tap0,addr=10.77.0.2/24,host=10.77.0.1/24";
     /** Far more than any useful number; stops a typo from starting thousands of threads. */
     static final int MAX_BACKLOG_THREADS = 1024;
+    /**
+     * The largest --conntrack-max: the table keeps a bucket per four connections, so this bounds its array
+     * (4M references) well inside a default heap, and is far above what one daemon's traffic needs.
+     */
+    static final int MAX_CONNTRACK_MAX = 1 << 24;
 
     /**
      * Parses and cross-checks the options.
@@ -69,12 +77,26 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             }
             parsedRoutes.add(route);
         }
-        return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads, false);
+        return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads, false,
+                Conntrack.DEFAULT_MAX);
     }
 
     /** This configuration with forwarding on or off (it is off after {@link #parse}, as in Linux). */
     public DaemonConfig withForward(boolean on) {
-        return new DaemonConfig(ifaces, routes, backlogThreads, on);
+        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax);
+    }
+
+    /**
+     * This configuration with nf_conntrack_max set to {@code max} ({@link Conntrack#DEFAULT_MAX} after
+     * {@link #parse}).
+     *
+     * @throws IllegalArgumentException with one sentence if {@code max} is out of range
+     */
+    public DaemonConfig withConntrackMax(int max) {
+        if (max < 1 || max > MAX_CONNTRACK_MAX) {
+            throw new IllegalArgumentException("--conntrack-max must be between 1 and " + MAX_CONNTRACK_MAX + ", not " + max);
+        }
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max);
     }
 
     private static IllegalArgumentException bad(String option, String text, String why) {

@@ -53,6 +53,20 @@ class DaemonConfigTest {
                 assertThrows(IllegalArgumentException.class, () -> DaemonConfig.parse(List.of(), List.of(), -1)).getMessage());
     }
 
+    @Test
+    void conntrackMaxIsTheKernelsDefaultUnlessSetAndIsBounded() {
+        DaemonConfig c = DaemonConfig.parse(List.of(), List.of(), 1);
+        assertEquals(65536, c.conntrackMax(), "nf_conntrack_max's default");
+        DaemonConfig set = c.withForward(true).withConntrackMax(1000);
+        assertEquals(1000, set.conntrackMax());
+        assertEquals(true, set.forward(), "the other options stay");
+        assertEquals(1000, set.withForward(false).conntrackMax());
+        assertEquals("--conntrack-max must be between 1 and 16777216, not 0",
+                assertThrows(IllegalArgumentException.class, () -> c.withConntrackMax(0)).getMessage());
+        assertEquals("--conntrack-max must be between 1 and 16777216, not 16777217",
+                assertThrows(IllegalArgumentException.class, () -> c.withConntrackMax((1 << 24) + 1)).getMessage());
+    }
+
     private static String bad(List<String> ifaces, List<String> routes) {
         return assertThrows(IllegalArgumentException.class, () -> DaemonConfig.parse(ifaces, routes, 1)).getMessage();
     }
