@@ -21,12 +21,19 @@ public final class Fib {
         DstEntry make(DstEntry.Type type, NetDevice dev, int gateway, int prefsrc);
     }
 
+    /** The inetaddr notifier chain's NETDEV_DOWN: told after an address was removed, outside the FIB's lock. */
+    @FunctionalInterface
+    public interface AddressRemoved {
+        void removed(NetDevice dev, int addr);
+    }
+
     private final RouteTable local = new RouteTable();
     private final RouteTable main = new RouteTable();
     private final List<InterfaceAddress> addresses = new CopyOnWriteArrayList<>();
     private final Map<NetDevice, DstEntry> limitedBroadcast = new ConcurrentHashMap<>();
     private final NetDevice loopback;
     private final DstFactory dsts;
+    private final List<AddressRemoved> removedListeners = new CopyOnWriteArrayList<>();
 
     public Fib(NetDevice loopback, DstFactory dsts) {
         this.loopback = loopback;
@@ -41,6 +48,10 @@ public final class Fib {
             }
         }
         addresses.add(new InterfaceAddress(dev, p));
+        addRoutes(dev, p);
+    }
+
+    private void addRoutes(NetDevice dev, Ipv4Prefix p) {
         int addr = p.address();
         Ipv4Prefix localPrefix = dev.isLoopback() ? new Ipv4Prefix(p.network(), p.prefixLen()) : new Ipv4Prefix(addr, 32);
         local.add(route(localPrefix, 0, loopback, addr, DstEntry.Type.LOCAL, Route.Origin.KERNEL));
@@ -55,6 +66,42 @@ public final class Fib {
             // a /32 address has no connected network, so no prefix route (fib_add_ifaddr)
             main.add(route(new Ipv4Prefix(p.network(), p.prefixLen()), 0, dev, addr, DstEntry.Type.UNICAST, Route.Origin.KERNEL));
         }
+    }
+
+    /**
+     * `ip addr del` (inet_del_ifa, fib_del_ifaddr): removes {@code addr} from {@code dev} with every route
+     * that sent from it (fib_sync_down_addr: its local, broadcast and connected routes and static routes
+     * with it as source), gives the device's remaining addresses their routes back where those went too,
+     * then tells the {@link #onAddressRemoved} listeners. Throws IllegalArgumentException with a sentence
+     * when {@code dev} has no such address.
+     */
+    public void removeAddress(NetDevice dev, int addr) {
+        synchronized (this) {
+            InterfaceAddress gone = addresses.stream().filter(a -> a.dev() == dev && a.address() == addr).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(Ipv4Address.format(addr) + " is not an address of " + dev.name()));
+            addresses.remove(gone);
+            for (RouteTable t : new RouteTable[] {local, main}) {
+                for (Route r : t.routes()) {
+                    if (r.prefsrc() == addr) {
+                        t.remove(r.prefix().network(), r.prefix().prefixLen());
+                    }
+                }
+            }
+            limitedBroadcast.remove(dev);
+            for (InterfaceAddress a : addresses) {
+                if (a.dev() == dev) {
+                    addRoutes(dev, a.prefix()); // the kernel's promotion of the addresses that remain
+                }
+            }
+        }
+        for (AddressRemoved l : removedListeners) {
+            l.removed(dev, addr);
+        }
+    }
+
+    /** register_inetaddr_notifier, for removals: {@code l} hears of every address {@link #removeAddress} takes away. */
+    public void onAddressRemoved(AddressRemoved l) {
+        removedListeners.add(l);
     }
 
     /**

@@ -131,8 +131,9 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         // the hash seed is not drawn from config.random(), whose sequence tests rely on elsewhere
         this.conntrack = new Conntrack(netfilter, config.clock(), ThreadLocalRandom.current().nextInt(),
                 ipv4In::setDefragBeforeHooks);
-        this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp), conntrack,
-                new NfNat(netfilter, conntrack));
+        NfNat nat = new NfNat(netfilter, conntrack);
+        this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp), conntrack, nat);
+        fib.onAddressRemoved(nat::masqInetEvent); // masq_inet_event: masqueraded flows go with their address
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;

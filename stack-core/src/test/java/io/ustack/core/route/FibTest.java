@@ -30,6 +30,39 @@ class FibTest {
     }
 
     @Test
+    void removeAddressTakesItsRoutesAndThoseSendingFromItAndTellsTheListeners() {
+        List<String> heard = new java.util.ArrayList<>();
+        fib.onAddressRemoved((dev, addr) -> heard.add(dev.name() + " " + Ipv4Address.format(addr)));
+        fib.addAddress(eth0, Ipv4Prefix.parse("10.77.0.2/24"));
+        fib.addAddress(eth1, Ipv4Prefix.parse("10.78.0.2/24"));
+        fib.addAddress(eth1, Ipv4Prefix.parse("10.79.0.2/24"));
+        fib.addRoute(Ipv4Prefix.parse("10.9.0.0/16"), a("10.78.0.1"), null);
+        fib.removeAddress(eth1, a("10.78.0.2"));
+        assertEquals(List.of("local 10.77.0.2/32 dev lo proto kernel src 10.77.0.2",
+                "broadcast 10.77.0.255/32 dev eth0 proto kernel src 10.77.0.2",
+                "local 10.79.0.2/32 dev lo proto kernel src 10.79.0.2",
+                "broadcast 10.79.0.255/32 dev eth1 proto kernel src 10.79.0.2"), strings(fib.localRoutes()));
+        assertEquals(List.of("10.77.0.0/24 dev eth0 proto kernel src 10.77.0.2",
+                "10.79.0.0/24 dev eth1 proto kernel src 10.79.0.2"), strings(fib.mainRoutes()),
+                "the static route sent from the removed address: it went too");
+        assertEquals(a("10.79.0.2"), fib.inputRoute(Ipv4Address.BROADCAST, eth1).prefsrc(),
+                "the limited broadcast sends from the address that remains");
+        assertEquals(List.of("eth1 10.78.0.2"), heard);
+        assertEquals("10.78.0.2 is not an address of eth1",
+                assertThrows(IllegalArgumentException.class, () -> fib.removeAddress(eth1, a("10.78.0.2"))).getMessage());
+    }
+
+    @Test
+    void removingOneOfTwoAddressesOnANetworkKeepsTheNetworkThroughTheOther() {
+        fib.addAddress(eth0, Ipv4Prefix.parse("10.77.0.2/24"));
+        fib.addAddress(eth0, Ipv4Prefix.parse("10.77.0.3/24"));
+        fib.removeAddress(eth0, a("10.77.0.3"));
+        assertEquals(List.of("10.77.0.0/24 dev eth0 proto kernel src 10.77.0.2"), strings(fib.mainRoutes()));
+        assertEquals(List.of("local 10.77.0.2/32 dev lo proto kernel src 10.77.0.2",
+                "broadcast 10.77.0.255/32 dev eth0 proto kernel src 10.77.0.2"), strings(fib.localRoutes()));
+    }
+
+    @Test
     void addAddressMakesLocalBroadcastAndConnectedRoutes() {
         fib.addAddress(eth0, Ipv4Prefix.parse("10.77.0.2/24"));
         assertEquals(List.of("local 10.77.0.2/32 dev lo proto kernel src 10.77.0.2",

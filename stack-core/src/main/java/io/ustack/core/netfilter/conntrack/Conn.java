@@ -41,6 +41,12 @@ public final class Conn {
     /** UDP: after this (nanos), a flow with replies counts as a stream (nf_conntrack_udp_timeout_stream). */
     long udpStreamAfter;
 
+    /**
+     * nf_conn_nat's masq_index: the ifindex of the device whose address MASQUERADE gave the connection, so
+     * that it can be forgotten when that address goes; 0 if it was not masqueraded.
+     */
+    private int masqIndex;
+
     Conn(int protocol, int src, int dst, int sport, int dport, int rsport, int rdport) {
         this.protocol = protocol;
         this.orig = new TupleHash(this, false, src, dst, sport, dport);
@@ -105,6 +111,15 @@ public final class Conn {
         if (changed) {
             status |= srcManip ? IPS_SRC_NAT : IPS_DST_NAT;
         }
+    }
+
+    /** MASQUERADE chose the binding from {@code ifindex}'s address; only before confirmation, as {@link #bindNat}. */
+    public void setMasqIndex(int ifindex) {
+        masqIndex = ifindex;
+    }
+
+    public int masqIndex() {
+        return masqIndex;
     }
 
     // ---- as conntrack -L shows it ----

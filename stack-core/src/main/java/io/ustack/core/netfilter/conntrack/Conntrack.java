@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * nf_conntrack: connection tracking for TCP (with its states), UDP, ICMP queries and, generically, any
@@ -416,6 +417,23 @@ public final class Conntrack {
         synchronized (lock) {
             table.expire(clock.nanos());
         }
+    }
+
+    /**
+     * nf_ct_iterate_cleanup: forgets every connection {@code kill} picks; returns how many went. {@code kill}
+     * runs under the table's lock, so it may read the connections' state.
+     */
+    public int cleanup(Predicate<Conn> kill) {
+        int n = 0;
+        synchronized (lock) {
+            for (Conn ct : table.connections()) {
+                if (kill.test(ct)) {
+                    table.remove(ct);
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** conntrack -F: forgets every connection; returns how many there were. */

@@ -1,6 +1,7 @@
 package io.ustack.core.netfilter.nat;
 
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.link.NetDevice;
 import io.ustack.core.netfilter.Hook;
 import io.ustack.core.netfilter.HookState;
 import io.ustack.core.netfilter.Netfilter;
@@ -9,6 +10,7 @@ import io.ustack.core.netfilter.Verdict;
 import io.ustack.core.netfilter.conntrack.Conn;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.netfilter.conntrack.CtInfo;
+import io.ustack.core.route.DstEntry;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
 import java.util.concurrent.ThreadLocalRandom;
@@ -85,6 +87,33 @@ public final class NfNat {
         }
         bindSource(ct, addr, port);
         return true;
+    }
+
+    /**
+     * MASQUERADE (masquerade_tg, nf_nat_masquerade_ipv4): source NAT to the address the route out gives a
+     * packet of our own, remembering the out device (masq_index) so that {@link #masqInetEvent} can forget
+     * the connection when that address goes. Returns false when the route has no source address or no port
+     * is free. Borrows {@code pkt}, whose connection {@link #decides}.
+     */
+    public boolean masquerade(PacketBuffer pkt, int portLo, int portHi) {
+        DstEntry dst = pkt.dst();
+        int src = dst.prefsrc();
+        if (src == 0 || !setupSource(pkt, src, portLo, portHi)) {
+            return false;
+        }
+        pkt.nfct().setMasqIndex(dst.dev().ifindex());
+        return true;
+    }
+
+    /**
+     * masq_inet_event (an address removed, NETDEV_DOWN): forgets the connections masqueraded to {@code addr}
+     * on {@code dev}, whose replies could no longer reach this host; the flows start over, masqueraded to
+     * whatever address the device has now. Returns how many went.
+     */
+    public int masqInetEvent(NetDevice dev, int addr) {
+        int ifindex = dev.ifindex();
+        // inet_cmp: masqueraded on this device, to this address (the reply direction's destination)
+        return conntrack.cleanup(ct -> ct.masqIndex() == ifindex && ct.natted(true) && ct.dst(true) == addr);
     }
 
     /**

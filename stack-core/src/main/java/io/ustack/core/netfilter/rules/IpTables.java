@@ -244,9 +244,7 @@ public final class IpTables {
             case SNAT:
                 return nat.setupSource(pkt, target.addr(), target.portLo(), target.portHi()) ? Verdict.ACCEPT : Verdict.DROP;
             case MASQUERADE:
-                // masquerade_tg: the address the route out would give a packet of our own
-                int src = pkt.dst().prefsrc();
-                return src != 0 && nat.setupSource(pkt, src, target.portLo(), target.portHi()) ? Verdict.ACCEPT : Verdict.DROP;
+                return nat.masquerade(pkt, target.portLo(), target.portHi()) ? Verdict.ACCEPT : Verdict.DROP;
             default:
                 nat.setupDestination(pkt, target.addr(), target.portLo());
                 return Verdict.ACCEPT;

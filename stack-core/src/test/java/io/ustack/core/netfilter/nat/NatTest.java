@@ -26,6 +26,7 @@ import io.ustack.core.netfilter.rules.RuleParser;
 import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
+import io.ustack.core.wire.Ipv4Prefix;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -106,6 +107,27 @@ class NatTest {
         assertEquals(1, ipt.list(Chain.POSTROUTING).rules().get(0).packets(), "the rule saw the first packet only");
         assertEquals(List.of("src=10.0.0.1 dst=10.0.1.2 sport=5000 dport=53 | src=10.0.1.2 dst=10.0.1.1 sport=53 dport=5000"),
                 flows());
+    }
+
+    @Test
+    void masqueradedFlowsGoWithTheirAddressAndStartOverFromTheNewOne() {
+        add(Chain.POSTROUTING, "-o eth1 -j MASQUERADE");
+        byte[] query = ipv4(HOST_IP, FAR_IP, 17, 64, 1, 0, udp(HOST_IP, FAR_IP, 5000, 53, pattern(4)));
+        assertEquals(RIGHT_IP, Frames.i32(leftToRight(query), 12));
+        rightToLeft(ipv4(FAR_IP, HOST_IP, 17, 64, 2, 0, udp(FAR_IP, HOST_IP, 7000, 7, pattern(4))));
+        assertEquals(2, ct.list().size(), "one flow masqueraded, one (towards eth0) not");
+
+        h.stack.addAddress(right, Ipv4Prefix.parse("10.0.2.1/24"));
+        h.stack.fib().removeAddress(right, ip("10.0.2.1"));
+        assertEquals(2, ct.list().size(), "another address of eth1 went: no flow was masqueraded to it");
+
+        // the new address first, so that eth1's network stays connected once the old one is gone
+        h.stack.addAddress(right, Ipv4Prefix.parse("10.0.1.5/24"));
+        right.drain();
+        h.stack.fib().removeAddress(right, RIGHT_IP);
+        assertEquals(List.of("src=10.0.1.2 dst=10.0.0.1 sport=7000 dport=7 | src=10.0.0.1 dst=10.0.1.2 sport=7 dport=7000"),
+                flows(), "the masqueraded flow went with 10.0.1.1; the other stays");
+        assertEquals(ip("10.0.1.5"), Frames.i32(leftToRight(query), 12), "the flow starts over from the new address");
     }
 
     @Test
