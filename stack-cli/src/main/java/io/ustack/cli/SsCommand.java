@@ -50,9 +50,16 @@ public final class SsCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    /** ss -ti's second line: "cubic wscale:7,7 rto:204 rtt:0.016/0.008 mss:1448 cwnd:10 retrans:0/2". */
+    /** ss -ti's second line: "ts sack cubic wscale:7,7 rto:204 rtt:0.016/0.008 mss:1448 cwnd:10 retrans:0/2". */
     static String infoLine(JsonNode i) {
-        StringBuilder sb = new StringBuilder("\t ").append(i.path("congestion").asText())
+        StringBuilder sb = new StringBuilder("\t ");
+        if (i.path("timestamps").asBoolean()) {
+            sb.append("ts ");
+        }
+        if (i.path("sack").asBoolean()) {
+            sb.append("sack ");
+        }
+        sb.append(i.path("congestion").asText())
                 .append(" wscale:").append(i.path("sndWscale").asInt()).append(',').append(i.path("rcvWscale").asInt())
                 .append(" rto:").append(number(i.path("rtoMs").asDouble()))
                 .append(" rtt:").append(number(i.path("rttMs").asDouble())).append('/').append(number(i.path("rttvarMs").asDouble()))

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class SsCommandTest {
     private static final String ENTRIES = """
             [{"netid":"tcp","state":"ESTAB","recvQ":0,"sendQ":2896,"local":"10.77.0.2:80","peer":"10.77.0.1:40000",
-              "info":{"congestion":"cubic","sndWscale":7,"rcvWscale":2,"rtoMs":204.0,"rttMs":0.25,"rttvarMs":0.125,
+              "info":{"timestamps":true,"sack":true,"congestion":"cubic","sndWscale":7,"rcvWscale":2,"rtoMs":204.0,"rttMs":0.25,"rttvarMs":0.125,
                       "mss":1448,"cwnd":7,"ssthresh":7,"retrans":0,"totalRetrans":3,"sackedBytes":2896}},
              {"netid":"udp","state":"UNCONN","recvQ":0,"sendQ":0,"local":"0.0.0.0:7","peer":"0.0.0.0:*"}]
             """;
@@ -22,7 +22,7 @@ class SsCommandTest {
         String text = SsCommand.text(entries, true);
         String[] lines = text.split(System.lineSeparator());
         assertEquals(4, lines.length, text);
-        assertEquals("\t cubic wscale:7,2 rto:204 rtt:0.25/0.125 mss:1448 cwnd:7 ssthresh:7 retrans:0/3 sacked:2896B",
+        assertEquals("\t ts sack cubic wscale:7,2 rto:204 rtt:0.25/0.125 mss:1448 cwnd:7 ssthresh:7 retrans:0/3 sacked:2896B",
                 lines[2]);
         assertFalse(SsCommand.text(entries, false).contains("cubic"), "only with -i");
     }

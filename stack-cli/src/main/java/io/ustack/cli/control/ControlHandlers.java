@@ -18,6 +18,7 @@ import io.ustack.cli.control.handlers.RouteAddHandler;
 import io.ustack.cli.control.handlers.RouteDelHandler;
 import io.ustack.cli.control.handlers.RouteListHandler;
 import io.ustack.cli.control.handlers.StatsHandler;
+import io.ustack.cli.control.handlers.SysctlHandler;
 import io.ustack.core.stack.NetStack;
 import java.util.Map;
 import java.util.Set;
@@ -47,7 +48,8 @@ public final class ControlHandlers {
                 .add(new ConntrackListHandler(stack))
                 .add(new ConntrackFlushHandler(stack))
                 .add(new PingHandler(stack))
-                .add(new CaptureHandler(stack));
+                .add(new CaptureHandler(stack))
+                .add(new SysctlHandler(stack));
     }
 
     public ControlHandlers add(ControlHandler h) {

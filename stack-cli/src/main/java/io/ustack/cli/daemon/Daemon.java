@@ -6,6 +6,7 @@ import io.ustack.cli.control.ControlHandlers;
 import io.ustack.cli.control.ControlServer;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
+import io.ustack.core.stack.Sysctl;
 import io.ustack.core.wire.MacAddress;
 import io.ustack.driver.tap.Tap;
 import io.ustack.driver.tap.TapDevice;
@@ -83,6 +84,8 @@ public final class Daemon implements AutoCloseable {
         }
         stack.setForwarding(config.forward());
         stack.conntrack().setMax(config.conntrackMax());
+        Sysctl sysctl = new Sysctl(stack);
+        config.sysctls().forEach(sysctl::set);
         stack.start();
     }
 

@@ -71,6 +71,11 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "Default: " + Conntrack.DEFAULT_MAX + ".")
     Integer conntrackMax;
 
+    @Option(names = "--sysctl", paramLabel = "NAME=VALUE",
+            description = "A kernel-named tunable to set, as net.ipv4.tcp_sack=0; repeat for more. "
+                    + "ustack sysctl -a lists them.")
+    List<String> sysctls = new ArrayList<>();
+
     @Option(names = "--serve", paramLabel = "LIST", defaultValue = "all",
             description = "Built-in services, comma-separated: echo (7), discard (9), chargen (19), on TCP and "
                     + "UDP, and http (80); or all, or none. Default: ${DEFAULT-VALUE}.")
@@ -87,6 +92,7 @@ public final class DaemonCommand implements Callable<Integer> {
             if (conntrackMax != null) {
                 config = config.withConntrackMax(conntrackMax);
             }
+            config = config.withSysctls(sysctls);
             services = ServiceList.parse(serve);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

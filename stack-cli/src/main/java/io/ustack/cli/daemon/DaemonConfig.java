@@ -1,9 +1,12 @@
 package io.ustack.cli.daemon;
 
 import io.ustack.core.netfilter.conntrack.Conntrack;
+import io.ustack.core.stack.Sysctl;
 import io.ustack.core.wire.Ipv4Address;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,18 +19,14 @@ import java.util.Map;
  * @param backlogThreads RPS backlog threads; 0 processes packets on the driver's poll threads
  * @param forward        net.ipv4.ip_forward: route packets between the interfaces
  * @param conntrackMax   net.netfilter.nf_conntrack_max: the most connections conntrack tracks at once
+ * @param sysctls        --sysctl settings by key, in the order given, applied after everything else
  */
 public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads, boolean forward,
-                           int conntrackMax) {
+                           int conntrackMax, Map<String, String> sysctls) {
     /** The --iface used when none is given: the host at 10.77.0.1, the stack at 10.77.0.2. */
     public static final String DEFAULT_IFACE = "tap0,addr=10.77.0.2/24,host=10.77.0.1/24";
     /** Far more than any useful number; stops a typo from starting thousands of threads. */
     static final int MAX_BACKLOG_THREADS = 1024;
-    /**
-     * The largest --conntrack-max: the table keeps a bucket per four connections, so this bounds its array
-     * (4M references) well inside a default heap, and is far above what one daemon's traffic needs.
-     */
-    static final int MAX_CONNTRACK_MAX = 1 << 24;
 
     /**
      * Parses and cross-checks the options.
@@ -78,12 +77,12 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             parsedRoutes.add(route);
         }
         return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads, false,
-                Conntrack.DEFAULT_MAX);
+                Conntrack.DEFAULT_MAX, Map.of());
     }
 
     /** This configuration with forwarding on or off (it is off after {@link #parse}, as in Linux). */
     public DaemonConfig withForward(boolean on) {
-        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax);
+        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax, sysctls);
     }
 
     /**
@@ -93,10 +92,37 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
      * @throws IllegalArgumentException with one sentence if {@code max} is out of range
      */
     public DaemonConfig withConntrackMax(int max) {
-        if (max < 1 || max > MAX_CONNTRACK_MAX) {
-            throw new IllegalArgumentException("--conntrack-max must be between 1 and " + MAX_CONNTRACK_MAX + ", not " + max);
+        if (max < 1 || max > Sysctl.MAX_CONNTRACK_MAX) {
+            throw new IllegalArgumentException("--conntrack-max must be between 1 and " + Sysctl.MAX_CONNTRACK_MAX
+                    + ", not " + max);
         }
-        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max);
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max, sysctls);
+    }
+
+    /**
+     * This configuration with the --sysctl settings {@code NAME=VALUE}, each checked now; a key given twice
+     * keeps its last value, as sysctl applies them in turn.
+     *
+     * @throws IllegalArgumentException with one sentence that quotes the bad setting
+     */
+    public DaemonConfig withSysctls(List<String> settings) {
+        Map<String, String> m = new LinkedHashMap<>(sysctls);
+        for (String text : settings) {
+            int eq = text.indexOf('=');
+            if (eq <= 0) {
+                throw bad("--sysctl", text, "expected NAME=VALUE, as net.ipv4.tcp_sack=0");
+            }
+            String name = text.substring(0, eq).strip();
+            String value = text.substring(eq + 1).strip();
+            try {
+                Sysctl.check(name, value);
+            } catch (IllegalArgumentException e) {
+                throw bad("--sysctl", text, e.getMessage());
+            }
+            m.remove(name);
+            m.put(name, value);
+        }
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, Collections.unmodifiableMap(m));
     }
 
     private static IllegalArgumentException bad(String option, String text, String why) {

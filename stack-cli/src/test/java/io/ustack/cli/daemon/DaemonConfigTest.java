@@ -67,6 +67,18 @@ class DaemonConfigTest {
                 assertThrows(IllegalArgumentException.class, () -> c.withConntrackMax((1 << 24) + 1)).getMessage());
     }
 
+    @Test
+    void sysctlsAreCheckedAtOnceAndTheLastOfAKeyWins() {
+        DaemonConfig c = DaemonConfig.parse(List.of(), List.of(), 1)
+                .withSysctls(List.of("net.ipv4.tcp_sack=0", "net.ipv4.tcp_congestion_control = reno", "net.ipv4.tcp_sack=1"));
+        assertEquals(java.util.Map.of("net.ipv4.tcp_congestion_control", "reno", "net.ipv4.tcp_sack", "1"), c.sysctls());
+        assertEquals(List.of("net.ipv4.tcp_congestion_control", "net.ipv4.tcp_sack"), List.copyOf(c.sysctls().keySet()));
+        assertEquals("--sysctl 'net.ipv4.tcp_sack': expected NAME=VALUE, as net.ipv4.tcp_sack=0",
+                assertThrows(IllegalArgumentException.class, () -> c.withSysctls(List.of("net.ipv4.tcp_sack"))).getMessage());
+        assertEquals("--sysctl 'net.ipv4.tcp_sack=on': net.ipv4.tcp_sack must be 0 or 1, not 'on'",
+                assertThrows(IllegalArgumentException.class, () -> c.withSysctls(List.of("net.ipv4.tcp_sack=on"))).getMessage());
+    }
+
     private static String bad(List<String> ifaces, List<String> routes) {
         return assertThrows(IllegalArgumentException.class, () -> DaemonConfig.parse(ifaces, routes, 1)).getMessage();
     }

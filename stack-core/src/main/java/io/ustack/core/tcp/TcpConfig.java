@@ -47,6 +47,12 @@ public record TcpConfig(int mss, int rcvBuf, int sndBuf, boolean windowScale, bo
                 retries2, timeWaitMs, delAckMs, name);
     }
 
+    /** tcp_syn_retries, tcp_synack_retries and tcp_retries2. */
+    public TcpConfig withRetries(int syn, int synAck, int data) {
+        return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, syn, synAck, data, timeWaitMs,
+                delAckMs, congestion);
+    }
+
     public TcpConfig withNoDelay(boolean nd) {
         return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, nd, synRetries, synAckRetries,
                 retries2, timeWaitMs, delAckMs, congestion);

@@ -37,8 +37,9 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     public record Key(int laddr, int lport, int raddr, int rport) {
     }
 
-    static final int EPHEMERAL_LOW = 32768;
-    static final int EPHEMERAL_HIGH = 60999;
+    /** ip_local_port_range: where connect(2) picks its local ports. */
+    public static final int EPHEMERAL_LOW = 32768;
+    public static final int EPHEMERAL_HIGH = 60999;
 
     private final BufferPool pool;
     private final Ipv4Output out;
@@ -77,6 +78,10 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     /** The settings new connections get. */
     public void setConfig(TcpConfig config) {
         this.config = config;
+    }
+
+    public TcpConfig config() {
+        return config;
     }
 
     // ---- receive (tcp_v4_rcv) ----
