@@ -29,13 +29,20 @@ public final class Conn {
     /** When it expires (Clock nanos); refreshed by nf_ct_refresh as packets pass. */
     long deadline;
 
-    // TCP (struct ip_ct_tcp), without window tracking
+    // TCP (struct ip_ct_tcp)
     TcpCtState tcpState = TcpCtState.NONE;
+    /** seen[]: what was seen of each direction's sequence space and window (null for other protocols). */
+    private final TcpWindow[] seen;
     /** IP_CT_TCP_FLAG_CLOSE_INIT per direction: that side sent the first FIN. */
     final boolean[] closeInit = new boolean[2];
+    // the last segment the state table ignored or accepted: a SYN/ACK may resynchronise from an ignored SYN
     int lastIndex = -1;
     boolean lastReply;
     int lastEnd;
+    int lastWin;
+    /** The ignored SYN's Window Scale and SACK Permitted, as {@link TcpWindow#scale} and {@link TcpWindow#flags}. */
+    int lastWscale;
+    int lastFlags;
     boolean simultaneousOpen;
 
     /** UDP: after this (nanos), a flow with replies counts as a stream (nf_conntrack_udp_timeout_stream). */
@@ -51,6 +58,12 @@ public final class Conn {
         this.protocol = protocol;
         this.orig = new TupleHash(this, false, src, dst, sport, dport);
         this.reply = new TupleHash(this, true, dst, src, rsport, rdport);
+        this.seen = protocol == Ipv4Packet.IPPROTO_TCP ? new TcpWindow[] {new TcpWindow(), new TcpWindow()} : null;
+    }
+
+    /** seen[dir]: the window tracking of the original ({@code replyDir} false) or reply direction; TCP only. */
+    TcpWindow window(boolean replyDir) {
+        return seen[replyDir ? 1 : 0];
     }
 
     TupleHash tuple(boolean replyDir) {

@@ -35,7 +35,8 @@ import java.util.function.Predicate;
  * PRE_ROUTING (nf_defrag_ipv4), as conntrack needs whole datagrams. The table holds at most
  * {@link #max()} connections (nf_conntrack_max); when it is full a connection that never saw traffic both
  * ways is evicted (early_drop), and failing that the new connection's packet is dropped and counted.
- * Timeouts are the kernel's defaults. One lock guards the table and every connection's state.
+ * Timeouts are the kernel's defaults; TCP segments are checked against the windows both ends advertised
+ * ({@link TcpWindow}). One lock guards the table and every connection's state.
  */
 public final class Conntrack {
     /** nf_conntrack_max's value on a machine with a few GiB of memory. */
@@ -165,8 +166,7 @@ public final class Conntrack {
         int dport = 0;
         int rsport = 0;
         int rdport = 0;
-        int flags = 0;
-        int ack = 0;
+        TcpSegment tcp = null;
         int end = 0;
         switch (proto) {
             case Ipv4Packet.IPPROTO_TCP: {
@@ -179,10 +179,10 @@ public final class Conntrack {
                 dport = th.destinationPort();
                 rsport = dport;
                 rdport = sport;
-                flags = th.flags();
-                ack = th.ackSeq();
-                end = th.seq() + l4len - th.headerLength() + ((flags & TcpSegment.SYN) != 0 ? 1 : 0)
-                        + ((flags & TcpSegment.FIN) != 0 ? 1 : 0);
+                tcp = th;
+                // segment_seq_plus_len
+                end = th.seq() + l4len - th.headerLength() + ((th.flags() & TcpSegment.SYN) != 0 ? 1 : 0)
+                        + ((th.flags() & TcpSegment.FIN) != 0 ? 1 : 0);
                 break;
             }
             case Ipv4Packet.IPPROTO_UDP: {
@@ -218,12 +218,15 @@ public final class Conntrack {
             default:
                 break;
         }
-        return resolve(pkt, proto, ip.saddr(), ip.daddr(), sport, dport, rsport, rdport, flags, ack, end);
+        return resolve(pkt, proto, ip.saddr(), ip.daddr(), sport, dport, rsport, rdport, tcp, end);
     }
 
-    /** resolve_normal_ct and the protocol's packet handler, under the lock. */
+    /**
+     * resolve_normal_ct and the protocol's packet handler, under the lock. {@code tcp} is the TCP header
+     * (null for other protocols) and {@code end} its segment's seq + data + SYN + FIN.
+     */
     private Verdict resolve(PacketBuffer pkt, int proto, int saddr, int daddr, int sport, int dport, int rsport,
-                            int rdport, int flags, int ack, int end) {
+                            int rdport, TcpSegment tcp, int end) {
         long now = clock.nanos();
         synchronized (lock) {
             while (true) {
@@ -231,7 +234,7 @@ public final class Conntrack {
                 Conn ct;
                 CtInfo info;
                 if (h == null) {
-                    if (!canStart(proto, flags, dport)) {
+                    if (!canStart(proto, tcp, dport)) {
                         invalid++;
                         return Verdict.ACCEPT;
                     }
@@ -243,6 +246,9 @@ public final class Conntrack {
                         earlyDrop++;
                     }
                     ct = new Conn(proto, saddr, daddr, sport, dport, rsport, rdport);
+                    if (tcp != null) {
+                        TcpTracker.start(ct, pkt, tcp, end);
+                    }
                     ct.udpStreamAfter = now + UDP_STREAM_AFTER_S * NS;
                     h = ct.orig;
                     info = CtInfo.NEW;
@@ -252,7 +258,7 @@ public final class Conntrack {
                     info = h.reply ? CtInfo.ESTABLISHED_REPLY : ct.has(Conn.IPS_SEEN_REPLY) ? CtInfo.ESTABLISHED : CtInfo.NEW;
                 }
                 if (proto == Ipv4Packet.IPPROTO_TCP) {
-                    TcpTracker.Result r = TcpTracker.packet(ct, h.reply, flags, ack, end, now, table);
+                    TcpTracker.Result r = TcpTracker.packet(ct, h.reply, pkt, tcp, end, now, table);
                     if (r == TcpTracker.Result.REOPEN) {
                         table.remove(ct);
                         continue;
@@ -274,10 +280,10 @@ public final class Conntrack {
     }
 
     /** tcp_new's and icmp_new's test: whether a packet with no connection may start one. */
-    private static boolean canStart(int proto, int flags, int icmpTypeCode) {
+    private static boolean canStart(int proto, TcpSegment tcp, int icmpTypeCode) {
         switch (proto) {
             case Ipv4Packet.IPPROTO_TCP:
-                return TcpTracker.newState(flags) != null;
+                return TcpTracker.newState(tcp.flags()) != null;
             case Ipv4Packet.IPPROTO_ICMP:
                 int type = icmpTypeCode >>> 8;
                 // icmp_packet's valid_new: only queries start a connection; their answers need one

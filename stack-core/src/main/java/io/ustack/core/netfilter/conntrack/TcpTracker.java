@@ -1,12 +1,13 @@
 package io.ustack.core.netfilter.conntrack;
 
+import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.wire.TcpSegment;
 
 /**
- * nf_conntrack_proto_tcp without window tracking (as with nf_conntrack_tcp_be_liberal, and then some): the
- * kernel's state transition table decides each segment's effect from its flags, its direction and the
- * connection's state; segments the table calls invalid are INVALID; those it ignores pass without changing
- * anything.
+ * nf_conntrack_proto_tcp: the kernel's state transition table decides each segment's effect from its flags,
+ * its direction and the connection's state, then {@link TcpWindow} checks that it lies inside what the two
+ * ends can have agreed on. Segments the table calls invalid, and those far outside the windows, are
+ * INVALID; those it ignores, and plausible stragglers just outside, pass without changing anything.
  */
 final class TcpTracker {
     /** What {@link #packet} decided. */
@@ -102,13 +103,23 @@ final class TcpTracker {
         return s == IV ? null : STATES[s];
     }
 
+    /** tcp_new's window tracking: the first segment's side, from a SYN or picked up mid-stream. */
+    static void start(Conn ct, PacketBuffer pkt, TcpSegment th, int end) {
+        if (index(th.flags()) == SYN_SET) {
+            ct.window(false).startFromSyn(pkt, th, end);
+        } else {
+            ct.window(false).startMidStream(th, end, ct.window(true));
+        }
+    }
+
     /**
-     * tcp_packet: moves {@code ct} by one segment going {@code reply}-wise with {@code flags}, sequence
-     * {@code seq}, acknowledgment {@code ack} and ending at {@code end} (seq + data + SYN + FIN), and
-     * refreshes its deadline. REOPEN asks the caller to delete the connection and look the segment up
-     * again: a SYN reopening a connection that was closed or reset. Called under the table's lock.
+     * tcp_packet: moves {@code ct} by one segment {@code th} going {@code reply}-wise and ending at
+     * {@code end} (seq + data + SYN + FIN), and refreshes its deadline. REOPEN asks the caller to delete
+     * the connection and look the segment up again: a SYN reopening a connection that was closed or reset.
+     * Called under the table's lock.
      */
-    static Result packet(Conn ct, boolean reply, int flags, int ack, int end, long now, ConntrackTable table) {
+    static Result packet(Conn ct, boolean reply, PacketBuffer pkt, TcpSegment th, int end, long now, ConntrackTable table) {
+        int flags = th.flags();
         int dir = reply ? 1 : 0;
         int index = index(flags);
         TcpCtState old = ct.tcpState;
@@ -119,17 +130,25 @@ final class TcpTracker {
                     if (ct.closeInit[0] || ct.closeInit[1] || (ct.lastReply == reply && ct.lastIndex == RST_SET)) {
                         return Result.REOPEN;
                     }
-                    return ignore(ct, reply, index, end);
+                    return ignore(ct, reply, index, pkt, th, end);
                 }
                 break;
             case IG:
-                if (index == SYNACK_SET && ct.lastIndex == SYN_SET && ct.lastReply != reply && ack == ct.lastEnd) {
-                    // this SYN/ACK answers a SYN we ignored: both ends are in sync and we were not
+                if (index == SYNACK_SET && ct.lastIndex == SYN_SET && ct.lastReply != reply && th.ackSeq() == ct.lastEnd) {
+                    // this SYN/ACK answers a SYN we ignored: both ends are in sync and we were not; the
+                    // windows start over from that SYN
                     old = TcpCtState.SYN_SENT;
                     next = SR;
+                    TcpWindow opener = ct.window(ct.lastReply);
+                    opener.end = ct.lastEnd;
+                    opener.maxEnd = ct.lastEnd;
+                    opener.maxWin = Math.max(ct.lastWin, 1);
+                    opener.scale = ct.lastWscale;
+                    opener.flags = ct.lastFlags;
+                    ct.window(reply).reset();
                     break;
                 }
-                return ignore(ct, reply, index, end);
+                return ignore(ct, reply, index, pkt, th, end);
             case IV:
                 return Result.INVALID;
             case S2:
@@ -142,6 +161,13 @@ final class TcpTracker {
                 break;
             default:
                 break;
+        }
+        TcpWindow.Action inWindow = TcpWindow.inWindow(ct, reply, index, pkt, th, end);
+        if (inWindow == TcpWindow.Action.INVALID) {
+            return Result.INVALID;
+        }
+        if (inWindow == TcpWindow.Action.IGNORE) {
+            return Result.ACCEPT; // passes with its connection, changing nothing
         }
         ct.lastIndex = index;
         ct.lastReply = reply;
@@ -172,11 +198,21 @@ final class TcpTracker {
         return Result.ACCEPT;
     }
 
-    /** The IGNORE case: remember the segment (so a later SYN/ACK can resynchronise) and change nothing. */
-    private static Result ignore(Conn ct, boolean reply, int index, int end) {
+    /**
+     * The IGNORE case: remember the segment, with a SYN's window options, so that a SYN/ACK answering it can
+     * resynchronise; change nothing else.
+     */
+    private static Result ignore(Conn ct, boolean reply, int index, PacketBuffer pkt, TcpSegment th, int end) {
         ct.lastIndex = index;
         ct.lastReply = reply;
         ct.lastEnd = end;
+        ct.lastWin = th.window();
+        if (index == SYN_SET && !reply) {
+            TcpWindow syn = new TcpWindow();
+            syn.options(pkt, th);
+            ct.lastWscale = syn.scale;
+            ct.lastFlags = syn.flags;
+        }
         return Result.ACCEPT;
     }
 }
