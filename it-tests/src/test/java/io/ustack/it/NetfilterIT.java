@@ -37,6 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class NetfilterIT {
     private static final int PORT = 7000;
     private static final int OTHER_PORT = 7001;
+    private static final int BULK_PORT = 7002;
 
     private String left;
     private String right;
@@ -104,7 +105,12 @@ class NetfilterIT {
 
     /** The Python server on the right host, its lines appended to one log; waits until it listens. */
     private void startServer(int port) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ip", "netns", "exec", rightNs.name, "python3", "-u", peer.toString(), "serve",
+        startServer("serve", port);
+    }
+
+    /** nf_peer.py's {@code mode} (serve or sink) on the right host. */
+    private void startServer(String mode, int port) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ip", "netns", "exec", rightNs.name, "python3", "-u", peer.toString(), mode,
                 Integer.toString(port)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(serverLog.toFile()))
                 .start();
         servers.add(p);
@@ -266,5 +272,28 @@ class NetfilterIT {
         assertTrue(list.output().contains("DNAT       tcp  --  " + left), list.output());
         assertTrue(list.output().contains("tcp dpt:8080 to:" + rightHost() + ":" + PORT + "\n"), list.output());
         assertTrue(list.output().contains("MASQUERADE  all  --  *      " + right), list.output());
+    }
+
+    @Test
+    @Order(5)
+    void aStatefulFirewallPassesABulkTransferWithNothingInvalid() throws Exception {
+        ok("nf", "insert", "FORWARD", "1", "-m", "state", "--state", "INVALID", "-j", "DROP");
+        long invalidBefore = conntrackInvalid();
+        startServer("sink", BULK_PORT);
+        int bytes = 20 << 20;
+        // Linux to Linux with window scaling, SACK and timestamps, masqueraded on the way (Order 3)
+        Cmd c = leftNs.execWithin(120, "python3", peer.toString(), "send", rightHost(), Integer.toString(BULK_PORT),
+                Integer.toString(bytes));
+        assertEquals("sent " + bytes, c.output().strip(), diagnostics(c));
+        assertTrue(serverLog().contains("got " + bytes + "\n"), diagnostics(c));
+        assertEquals(invalidBefore, conntrackInvalid(),
+                "window tracking found every segment inside the windows: " + diagnostics(c));
+    }
+
+    /** The invalid counter of `ustack conntrack` (conntrack -S). */
+    private long conntrackInvalid() {
+        Matcher m = Pattern.compile(", invalid (\\d+),").matcher(ok("conntrack").output());
+        assertTrue(m.find());
+        return Long.parseLong(m.group(1));
     }
 }
