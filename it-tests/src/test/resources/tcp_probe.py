@@ -3,12 +3,15 @@
 
 usage: tcp_probe.py echo ADDR PORT BYTES        random bytes through an echo server; prints "same" or what differed
        tcp_probe.py many ADDR PORT COUNT        COUNT connections open at once, each echoing 1 KiB; prints "ok N"
+       tcp_probe.py steady ADDR PORT SECONDS    one connection echoing 64 bytes every 50 ms for SECONDS; prints
+                                                "ok ROUNDS max_ms SLOWEST" or what broke
 """
 import hashlib
 import os
 import socket
 import sys
 import threading
+import time
 
 
 def echo(addr, port, size):
@@ -53,6 +56,32 @@ def many(addr, port, count):
     print("ok", ok)
 
 
+def steady(addr, port, seconds):
+    s = socket.create_connection((addr, port), timeout=5)
+    s.settimeout(30)
+    rounds, slowest = 0, 0.0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        data = os.urandom(64)
+        start = time.monotonic()
+        s.sendall(data)
+        buf = b""
+        while len(buf) < len(data):
+            chunk = s.recv(len(data) - len(buf))
+            if not chunk:
+                print("broken: closed after %d rounds" % rounds)
+                return
+            buf += chunk
+        if buf != data:
+            print("broken: different bytes after %d rounds" % rounds)
+            return
+        rounds += 1
+        slowest = max(slowest, time.monotonic() - start)
+        time.sleep(0.05)
+    s.close()
+    print("ok %d max_ms %d" % (rounds, slowest * 1000))
+
+
 if __name__ == "__main__":
     kind, addr, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    {"echo": echo, "many": many}[kind](addr, port, n)
+    {"echo": echo, "many": many, "steady": steady}[kind](addr, port, n)

@@ -44,7 +44,8 @@ class TapPingIT {
         }
     }
 
-    private static int received(String pingOutput) {
+    /** How many replies iputils ping reported, or -1. */
+    static int received(String pingOutput) {
         Matcher m = Pattern.compile("(\\d+) (packets )?received").matcher(pingOutput);
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }

@@ -140,9 +140,19 @@ public abstract class NetDevice {
         txQueues[queue].stop();
     }
 
-    /** netif_wake_queue: the driver can send again; drains the queue on the calling thread (net_tx_action). */
-    public void netifWakeQueue(int queue) {
-        txQueues[queue].wake();
+    /**
+     * netif_wake_queue: the driver can send again. Runs one net_tx_action pass on the calling thread, at most
+     * dev_tx_weight (64) frames, and returns true when frames remain: the driver then calls
+     * {@link #netifTxAction} later, between its other work (__netif_schedule), so that a long qdisc does not
+     * keep its thread from receiving.
+     */
+    public boolean netifWakeQueue(int queue) {
+        return txQueues[queue].wake();
+    }
+
+    /** net_tx_action: another pass of at most dev_tx_weight frames; true when frames still remain. */
+    public boolean netifTxAction(int queue) {
+        return txQueues[queue].run(TxQueue.DEV_TX_WEIGHT);
     }
 
     public boolean isQueueStopped(int queue) {

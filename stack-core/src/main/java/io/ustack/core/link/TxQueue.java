@@ -2,25 +2,40 @@ package io.ustack.core.link;
 
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.stats.DropReason;
+import io.ustack.core.wire.EthernetFrame;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One transmit queue of a device and its pfifo qdisc: struct netdev_queue with struct Qdisc.
+ * One transmit queue of a device and its qdisc: struct netdev_queue with struct Qdisc. The qdisc is
+ * pfifo_fast-like: ARP in a band of its own, sent before anything else, so that neighbours stay resolved
+ * however much waits; everything else in one FIFO. Past half of txqueuelen SYN-ACKs are refused
+ * (QDISC_CONGESTED): the answers to a SYN flood must not crowd out the segments of established connections,
+ * ICMP and ARP. At txqueuelen every frame is refused (QDISC_DROP).
  *
  * <p>Any thread may enqueue; one thread at a time runs the queue (the kernel's __QDISC_STATE_RUNNING), so
  * frames for one queue reach ndo_start_xmit in order and the driver needs no lock of its own per queue.
  * A driver that cannot take a frame returns {@link NetDevice#NETDEV_TX_BUSY} and calls
  * {@link NetDevice#netifStopQueue}; the frame goes back to the head of the qdisc and waits for
- * {@link NetDevice#netifWakeQueue}, which runs net_tx_action to drain it.
+ * {@link NetDevice#netifWakeQueue}, which runs net_tx_action to drain it, {@link #DEV_TX_WEIGHT} frames a pass.
  */
 final class TxQueue {
+    /**
+     * dev_tx_weight: frames one net_tx_action pass sends before it yields. The pass runs on the driver's
+     * thread, which also receives: a long qdisc drained in one go would leave the receive ring unread.
+     */
+    static final int DEV_TX_WEIGHT = 64;
+
     private final NetDevice dev;
     private final int index;
     private final int limit;
+    /** Band 0 (ARP) and band 1 (the rest); these three fields are guarded by {@code fifo}'s monitor. */
+    private final ArrayDeque<PacketBuffer> control = new ArrayDeque<>();
     private final ArrayDeque<PacketBuffer> fifo = new ArrayDeque<>();
+    /** q->gso_skb: the frame the driver refused, sent before either band (dev_requeue_skb). */
+    private PacketBuffer requeued;
     private final AtomicBoolean running = new AtomicBoolean();
-    /** fifo.size(), written under the fifo's monitor, read without it by the bypass. */
+    /** Frames in both bands, written under the fifo's monitor, read without it by the bypass. */
     private volatile int backlog;
     private volatile boolean stopped;
     /** Set by dev_deactivate: unlike a driver's stop, no wake clears it. */
@@ -56,55 +71,66 @@ final class TxQueue {
             if (sent) {
                 // a thread that queued while this one held the queue saw it running and left the frame to us
                 if (backlog != 0) {
-                    run();
+                    run(Integer.MAX_VALUE);
                 }
                 return;
             }
         }
-        boolean accepted;
+        DropReason refused = null;
+        boolean arp = isArp(pkt);
         synchronized (fifo) {
-            accepted = fifo.size() < limit;
-            if (accepted) {
-                fifo.addLast(pkt);
-                backlog = fifo.size();
+            if (backlog >= limit) {
+                refused = DropReason.QDISC_DROP;
+            } else if (!arp && backlog >= limit / 2 && TcpHandshake.isReply(pkt)) {
+                refused = DropReason.QDISC_CONGESTED;
+            } else {
+                (arp ? control : fifo).addLast(pkt);
+                backlog++;
             }
         }
-        if (!accepted) {
+        if (refused != null) {
             dev.stats().txDropped.increment();
-            dev.host().drop(pkt, DropReason.QDISC_DROP);
+            dev.host().drop(pkt, refused);
             return;
         }
-        run();
+        run(Integer.MAX_VALUE); // a sender drains all it finds: it spends its own time, not the driver thread's
     }
 
     /**
-     * qdisc_run: dequeues and transmits until the queue is empty or the driver stops it. Returns at once
-     * if another thread is already running this queue; that thread will see the new frame.
+     * qdisc_run: dequeues and transmits until the queue is empty, the driver stops it or {@code quota}
+     * frames have gone. Returns at once if another thread is already running this queue; that thread will
+     * see the new frame. Returns true when the quota ran out with frames left (__netif_schedule: the caller
+     * runs another pass later).
      */
-    void run() {
+    boolean run(int quota) {
+        int left = quota;
         while (!stopped && running.compareAndSet(false, true)) {
             try {
-                drain();
+                left = drain(left);
             } finally {
                 running.set(false);
             }
             if (backlog == 0) {
-                return;
+                return false;
+            }
+            if (left == 0) {
+                return !stopped;
             }
         }
+        return false;
     }
 
-    private void drain() {
-        while (!stopped && !deactivated) {
-            PacketBuffer pkt;
-            synchronized (fifo) {
-                pkt = fifo.pollFirst();
-                backlog = fifo.size();
-            }
+    /** Sends up to {@code quota} frames; returns what is left of the quota. */
+    private int drain(int quota) {
+        int left = quota;
+        while (left > 0 && !stopped && !deactivated) {
+            PacketBuffer pkt = dequeue();
             if (pkt == null || !transmit(pkt)) {
-                return;
+                return left;
             }
+            left--;
         }
+        return left;
     }
 
     /**
@@ -127,11 +153,28 @@ final class TxQueue {
         }
         tappedAndRequeued = pkt;
         synchronized (fifo) {
-            fifo.addFirst(pkt);
-            backlog = fifo.size();
+            requeued = pkt;
+            backlog++;
             requeues++;
         }
         return false;
+    }
+
+    /** The next frame to send: a refused one first, then band 0, then band 1. */
+    private PacketBuffer dequeue() {
+        synchronized (fifo) {
+            PacketBuffer pkt = requeued != null ? requeued : control.isEmpty() ? fifo.pollFirst() : control.pollFirst();
+            requeued = null;
+            if (pkt != null) {
+                backlog--;
+            }
+            return pkt;
+        }
+    }
+
+    private static boolean isArp(PacketBuffer pkt) {
+        EthernetFrame eth = EthernetFrame.wrap(pkt, pkt.data());
+        return eth != null && eth.etherType() == EthernetFrame.ETH_P_ARP;
     }
 
     void stop() {
@@ -152,13 +195,16 @@ final class TxQueue {
         }
     }
 
-    /** netif_wake_queue: clears the stop and drains what waited (net_tx_action). */
-    void wake() {
+    /**
+     * netif_wake_queue: clears the stop and runs the first net_tx_action pass over what waited. Returns true
+     * when frames remain for another pass ({@link #run} with {@link #DEV_TX_WEIGHT}).
+     */
+    boolean wake() {
         if (deactivated) {
-            return;
+            return false;
         }
         stopped = false;
-        run();
+        return run(DEV_TX_WEIGHT);
     }
 
     boolean isStopped() {
@@ -178,11 +224,7 @@ final class TxQueue {
     /** qdisc_reset: drops everything queued, for a device going down. */
     void purge() {
         while (true) {
-            PacketBuffer pkt;
-            synchronized (fifo) {
-                pkt = fifo.pollFirst();
-                backlog = fifo.size();
-            }
+            PacketBuffer pkt = dequeue();
             if (pkt == null) {
                 return;
             }

@@ -2,19 +2,26 @@ package io.ustack.core.softnet;
 
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketHandler;
+import io.ustack.core.link.TcpHandshake;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.time.Clock;
 import io.ustack.core.time.Timer;
 import io.ustack.core.time.TimerWheel;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One CPU's softnet_data: a bounded input queue (netdev_max_backlog) and the thread that runs
- * process_backlog over it. Packets of one flow arrive on one thread and leave its queue in order.
+ * One CPU's softnet_data: an input queue and the thread that runs process_backlog over it. Packets of one
+ * flow arrive on one thread and leave its queue in order.
+ *
+ * <p>Under overload the queue sheds what costs most and matters least first: past half of
+ * netdev_max_backlog (where the kernel's skb_flow_limit starts) connection requests (bare SYNs) are refused,
+ * so a SYN flood leaves room for the segments of established connections, ICMP and the rest; at
+ * netdev_max_backlog every packet is. Work handed over by other threads ({@link #execute}) is never refused
+ * and never waits for room: a thread that must hand work to a flooded CPU does not stall behind the flood.
  */
 public final class BacklogThread implements Runnable, Cpu {
     /** How often a thread with armed timers looks at its wheel when no packet wakes it (one wheel tick). */
@@ -23,7 +30,10 @@ public final class BacklogThread implements Runnable, Cpu {
     private static final System.Logger LOG = System.getLogger(BacklogThread.class.getName());
 
     private final int cpu;
-    private final BlockingQueue<Object> input;
+    /** Packets and handed-over work, in arrival order; packets are bounded by the checks in {@link #enqueue}. */
+    private final BlockingQueue<Object> input = new LinkedBlockingQueue<>();
+    private final int maxBacklog;
+    private final int synThreshold;
     private final PacketHandler receive;
     private final PacketDrops drops;
     private final LongAdder processed = new LongAdder();
@@ -36,7 +46,8 @@ public final class BacklogThread implements Runnable, Cpu {
     BacklogThread(int cpu, int maxBacklog, PacketHandler receive, PacketDrops drops, Clock clock) {
         this.cpu = cpu;
         this.timers = new TimerWheel(clock);
-        this.input = new ArrayBlockingQueue<>(maxBacklog);
+        this.maxBacklog = maxBacklog;
+        this.synThreshold = maxBacklog / 2;
         this.receive = receive;
         this.drops = drops;
         this.thread = new Thread(this, "ustack-backlog-" + cpu);
@@ -47,20 +58,30 @@ public final class BacklogThread implements Runnable, Cpu {
         thread.start();
     }
 
-    /** enqueue_to_backlog: queues a packet for this thread, or drops it (CPU_BACKLOG) when full. Takes ownership. */
+    /**
+     * enqueue_to_backlog: queues a packet for this thread, or drops it: CPU_BACKLOG when the queue holds
+     * netdev_max_backlog, CPU_BACKLOG_SYN for a connection request once it holds half as many. The length is
+     * read without a lock, so concurrent producers may overshoot by one each. Takes ownership.
+     */
     boolean enqueue(PacketBuffer pkt) {
-        if (!running || !input.offer(pkt)) {
+        int qlen = input.size();
+        DropReason refused = !running || qlen >= maxBacklog ? DropReason.CPU_BACKLOG
+                : qlen >= synThreshold && TcpHandshake.isRequest(pkt) ? DropReason.CPU_BACKLOG_SYN
+                : null;
+        if (refused != null) {
             dropped.increment();
-            drops.drop(pkt, DropReason.CPU_BACKLOG);
+            drops.drop(pkt, refused);
             return false;
         }
+        input.add(pkt);
         return true;
     }
 
     /**
      * Runs {@code work} on this thread, after the packets already queued: how other threads hand a flow's
-     * protocol work to the thread that owns it. Work is never dropped for a full queue. On this thread
-     * itself it runs at once.
+     * protocol work to the thread that owns it. Work is never dropped and the caller never waits, even with
+     * the queue over netdev_max_backlog: two flooded threads handing work to each other must not deadlock.
+     * On this thread itself it runs at once.
      */
     @Override
     public void execute(Runnable work) {
@@ -68,11 +89,7 @@ public final class BacklogThread implements Runnable, Cpu {
             work.run();
             return;
         }
-        try {
-            input.put(work);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        input.add(work);
     }
 
     @Override
@@ -149,7 +166,7 @@ public final class BacklogThread implements Runnable, Cpu {
         return processed.sum();
     }
 
-    /** softnet_stat column 2: packets dropped because the queue was full. */
+    /** softnet_stat column 2: packets this thread's queue refused (CPU_BACKLOG and CPU_BACKLOG_SYN). */
     public long dropped() {
         return dropped.sum();
     }

@@ -1,7 +1,6 @@
 package io.ustack.core.softnet;
 
 import io.ustack.core.buffer.PacketBuffer;
-import io.ustack.core.wire.ArpPacket;
 import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Ipv4Packet;
 
@@ -19,10 +18,7 @@ public final class FlowHash {
         int h;
         if (pkt.protocol() == EthernetFrame.ETH_P_IP) {
             h = ipv4(pkt);
-        } else if (pkt.protocol() == EthernetFrame.ETH_P_ARP) {
-            ArpPacket arp = ArpPacket.wrap(pkt, pkt.data());
-            h = arp == null ? 0 : mix(arp.senderIp());
-        } else {
+        } else { // ARP never gets here: Softnet handles it on the receiving thread
             h = mix(pkt.protocol());
         }
         pkt.setHash(h);

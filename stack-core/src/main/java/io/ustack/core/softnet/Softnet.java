@@ -4,23 +4,32 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketHandler;
 import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.time.Clock;
+import io.ustack.core.wire.EthernetFrame;
 import java.util.List;
 import java.util.stream.IntStream;
 
 /**
  * Receive packet steering over N backlog threads: get_rps_cpu picks the thread by flow hash, then
  * enqueue_to_backlog queues the packet there. The handler each thread runs is __netif_receive_skb_core.
+ *
+ * <p>ARP is not steered: it runs at once on the receiving (NAPI) thread, as it would with RPS off. It is
+ * what keeps this host and its neighbours reachable to each other, it is cheap, and it carries no flow whose
+ * order RPS would keep; queued behind a flood it would be dropped with the flood, the neighbour entries on
+ * both sides would fail, and even established connections would stall. A NIC's priority queue for control
+ * frames, or a router's control-plane policing, keeps ARP apart for the same reason.
  */
 public final class Softnet {
     /** net.core.netdev_max_backlog's default. */
     public static final int DEFAULT_MAX_BACKLOG = 1000;
 
     private final BacklogThread[] threads;
+    private final PacketHandler receive;
 
     public Softnet(int threadCount, int maxBacklog, PacketHandler receive, PacketDrops drops, Clock clock) {
         if (threadCount < 1) {
             throw new IllegalArgumentException("at least one backlog thread is needed");
         }
+        this.receive = receive;
         threads = IntStream.range(0, threadCount)
                 .mapToObj(i -> new BacklogThread(i, maxBacklog, receive, drops, clock))
                 .toArray(BacklogThread[]::new);
@@ -47,9 +56,13 @@ public final class Softnet {
 
     /**
      * netif_receive_skb with RPS: hashes the flow (data at the network header) and queues the packet on
-     * that flow's thread. Takes ownership.
+     * that flow's thread; ARP it handles at once, on the calling thread. Takes ownership.
      */
     public void receive(PacketBuffer pkt) {
+        if (pkt.protocol() == EthernetFrame.ETH_P_ARP) {
+            receive.handle(pkt);
+            return;
+        }
         int h = pkt.hashValid() ? pkt.hash() : FlowHash.compute(pkt);
         threadFor(h).enqueue(pkt);
     }

@@ -14,6 +14,12 @@ public enum DropReason {
     UNHANDLED_PROTO,
     /** The per-thread input queue (netdev_max_backlog) was full. */
     CPU_BACKLOG,
+    /**
+     * A connection request (a bare TCP SYN) refused because the per-thread input queue was over half full,
+     * so that a SYN flood cannot crowd out the segments of established connections. ustack's own: the
+     * kernel's backlog has no such lane (its nearest is skb_flow_limit, which sheds the heaviest flows).
+     */
+    CPU_BACKLOG_SYN,
     /** ip_rcv: bad version, IHL or options. */
     IP_INHDR,
     /** ip_rcv: header checksum wrong. */
@@ -54,6 +60,11 @@ public enum DropReason {
     NEIGH_QUEUEFULL,
     /** The device queue (qdisc) was full. */
     QDISC_DROP,
+    /**
+     * The qdisc refused a frame it sheds first when congested: a SYN-ACK once the queue is over half of
+     * txqueuelen, so that the answers to a SYN flood leave room for everything else.
+     */
+    QDISC_CONGESTED,
     /** The device is down or has gone away. */
     DEV_READY,
     /** The driver could not put the frame on the wire (a write error). */

@@ -9,6 +9,7 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.testing.FakeDevice;
+import io.ustack.core.testing.Frames;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,87 @@ class TxQueueTest {
         }
         assertEquals(5, dev.stats().txPackets.sum());
         assertEquals(300, dev.stats().txBytes.sum());
+        dev.close();
+    }
+
+    @Test
+    void aWakeSendsDevTxWeightFramesAPassAndSaysWhenMoreWait() throws Exception {
+        boolean[] busy = {true};
+        List<Integer> sent = new java.util.ArrayList<>();
+        NetDevice dev = new NetDevice("w0", 2L, 1500, 1, 1000) {
+            @Override
+            protected void ndoOpen() {
+            }
+
+            @Override
+            protected void ndoStop() {
+            }
+
+            @Override
+            protected int ndoStartXmit(PacketBuffer pkt, int queue) {
+                if (busy[0]) {
+                    netifStopQueue(queue);
+                    return NETDEV_TX_BUSY;
+                }
+                sent.add(pkt.u8(pkt.data()));
+                pkt.release();
+                return NETDEV_TX_OK;
+            }
+        };
+        dev.open(host);
+        for (int i = 0; i < 150; i++) {
+            dev.devQueueXmit(frame(i));
+        }
+        busy[0] = false;
+        assertTrue(dev.netifWakeQueue(0), "more than dev_tx_weight waited");
+        assertEquals(64, sent.size(), "one net_tx_action pass");
+        assertTrue(dev.netifTxAction(0));
+        assertEquals(128, sent.size());
+        assertFalse(dev.netifTxAction(0), "the last pass empties the qdisc");
+        assertEquals(150, sent.size());
+        for (int i = 0; i < 150; i++) {
+            assertEquals(i, sent.get(i), "in order across passes");
+        }
+        dev.close();
+    }
+
+    /** A frame as the stack hands it to the device: from its Ethernet header, of the given EtherType. */
+    private PacketBuffer frame(int type, byte[] payload) {
+        byte[] f = Frames.eth(1L, 2L, type, payload);
+        PacketBuffer p = pool.allocate(f.length);
+        p.copyIn(p.put(f.length), f, 0, f.length);
+        return p;
+    }
+
+    private static byte[] segment(int flags) {
+        int a = Frames.ip("10.0.0.2");
+        int b = Frames.ip("10.0.0.1");
+        return Frames.ipv4(a, b, 6, 64, 1, 0, Frames.tcp(a, b, 80, 40000, 1, 1, flags, new byte[0]));
+    }
+
+    @Test
+    void pastHalfOfTxqueuelenSynAcksAreShedAndArpGoesFirst() throws Exception {
+        FakeDevice dev = new FakeDevice("f0", 2L, 1500, 10);
+        dev.open(host);
+        dev.setBusy(true);
+        for (int i = 0; i < 8; i++) {
+            dev.devQueueXmit(frame(0x0800, segment(0x12)));
+        }
+        assertEquals(5, dev.qdiscBacklog(0), "SYN-ACKs fill half of txqueuelen");
+        assertEquals(3, drops.count(DropReason.QDISC_CONGESTED));
+        dev.devQueueXmit(frame(0x0800, segment(0x10)));
+        dev.devQueueXmit(frame(0x0806, Frames.arp(2, 2L, Frames.ip("10.0.0.2"), 1L, Frames.ip("10.0.0.1"))));
+        assertEquals(7, dev.qdiscBacklog(0), "an established flow's segment and ARP get in");
+        for (int i = 0; i < 5; i++) {
+            dev.devQueueXmit(frame(0x0800, segment(0x10)));
+        }
+        assertEquals(2, drops.count(DropReason.QDISC_DROP), "at txqueuelen nothing does");
+        assertEquals(5, dev.stats().txDropped.sum());
+        dev.setBusy(false);
+        List<byte[]> out = dev.drain();
+        assertEquals(10, out.size());
+        assertEquals(0x0800, Frames.u16(out.get(0), 12), "the frame the driver refused first goes out first");
+        assertEquals(0x0806, Frames.u16(out.get(1), 12), "then ARP, ahead of the frames queued before it");
         dev.close();
     }
 

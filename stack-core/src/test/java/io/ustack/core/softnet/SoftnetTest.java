@@ -28,7 +28,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** RPS: per-flow order across backlog threads, and the bounded backlog. */
+/**
+ * RPS: per-flow order across backlog threads, the bounded backlog, and what stays reachable when a flood
+ * fills it: ARP (handled on the receiving thread), and everything but connection requests up to the limit.
+ */
 class SoftnetTest {
 
     @Test
@@ -64,40 +67,124 @@ class SoftnetTest {
         assertEquals(0, pool.outstanding());
     }
 
-    @Test
-    void fullBacklogDropsAndCounts() throws Exception {
-        BufferPool pool = new BufferPool();
-        PacketDrops drops = new PacketDrops();
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch entered = new CountDownLatch(1);
-        Softnet softnet = new Softnet(1, 10, pkt -> {
-            entered.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            pkt.release();
-        }, drops, io.ustack.core.time.Clock.SYSTEM);
-        softnet.start();
-        softnet.receive(arpFrame(pool));
-        assertTrue(entered.await(5, TimeUnit.SECONDS));
-        for (int i = 0; i < 15; i++) {
-            softnet.receive(arpFrame(pool));
+    /** A Softnet of one thread whose handler blocks on the first packet until released; what it handled, by thread. */
+    private static final class Stalled implements AutoCloseable {
+        final BufferPool pool = new BufferPool();
+        final PacketDrops drops = new PacketDrops();
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch entered = new CountDownLatch(1);
+        final List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
+        final Softnet softnet;
+
+        Stalled(int maxBacklog) throws InterruptedException {
+            softnet = new Softnet(1, maxBacklog, pkt -> {
+                handled.add(Thread.currentThread().getName() + " " + Integer.toHexString(pkt.protocol()));
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                pkt.release();
+            }, drops, io.ustack.core.time.Clock.SYSTEM);
+            softnet.start();
+            softnet.receive(frame(pool, EthernetFrame.ETH_P_IP, echo()));
+            assertTrue(entered.await(5, TimeUnit.SECONDS));
         }
-        BacklogThread t = softnet.threads().get(0);
-        assertEquals(5, t.dropped(), "netdev_max_backlog of 10 holds 10 while one is in process");
-        assertEquals(5, drops.count(DropReason.CPU_BACKLOG));
-        release.countDown();
-        softnet.stop();
-        assertEquals(0, pool.outstanding());
+
+        BacklogThread thread() {
+            return softnet.threads().get(0);
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+            softnet.stop();
+            assertEquals(0, pool.outstanding());
+        }
     }
 
-    private static PacketBuffer arpFrame(BufferPool pool) {
-        byte[] arp = Frames.arp(1, HOST_MAC, HOST_IP, 0, STACK_IP);
-        PacketBuffer p = pool.allocate(64);
-        p.copyIn(p.put(arp.length), arp, 0, arp.length);
-        p.setProtocol(EthernetFrame.ETH_P_ARP);
+    @Test
+    void fullBacklogDropsAndCounts() throws Exception {
+        try (Stalled s = new Stalled(10)) {
+            for (int i = 0; i < 15; i++) {
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()));
+            }
+            assertEquals(5, s.thread().dropped(), "netdev_max_backlog of 10 holds 10 while one is in process");
+            assertEquals(5, s.drops.count(DropReason.CPU_BACKLOG));
+        }
+    }
+
+    @Test
+    void pastHalfTheBacklogConnectionRequestsAreShedAndTheRestGetsIn() throws Exception {
+        try (Stalled s = new Stalled(10)) {
+            for (int i = 0; i < 8; i++) {
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, segment(SYN)));
+            }
+            assertEquals(5, s.thread().queueLength(), "SYNs fill only half of netdev_max_backlog");
+            assertEquals(3, s.drops.count(DropReason.CPU_BACKLOG_SYN));
+            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, segment(ACK)));
+            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, segment(SYN | ACK)));
+            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()));
+            assertEquals(8, s.thread().queueLength(), "an established flow's segment, a SYN-ACK and a ping get in");
+            for (int i = 0; i < 3; i++) {
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()));
+            }
+            assertEquals(10, s.thread().queueLength());
+            assertEquals(1, s.drops.count(DropReason.CPU_BACKLOG), "and at netdev_max_backlog nothing does");
+            assertEquals(4, s.thread().dropped(), "softnet_stat's dropped counts both");
+        }
+    }
+
+    @Test
+    void arpIsHandledOnTheReceivingThreadWhateverTheBacklogHolds() throws Exception {
+        try (Stalled s = new Stalled(4)) {
+            for (int i = 0; i < 6; i++) {
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()));
+            }
+            assertEquals(2, s.drops.count(DropReason.CPU_BACKLOG), "the backlog is full");
+            Thread receiver = new Thread(() -> s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_ARP,
+                    Frames.arp(1, HOST_MAC, HOST_IP, 0, STACK_IP))), "napi-test");
+            receiver.start();
+            receiver.join(200);
+            assertTrue(s.handled.contains("napi-test 806"), "ARP ran on the receiving thread at once: " + s.handled);
+            s.release.countDown();
+            receiver.join(5000);
+        }
+    }
+
+    @Test
+    void workHandedOverIsNeverRefusedNorMadeToWait() throws Exception {
+        try (Stalled s = new Stalled(4)) {
+            for (int i = 0; i < 4; i++) {
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()));
+            }
+            CountDownLatch ran = new CountDownLatch(1);
+            long start = System.nanoTime();
+            s.thread().execute(ran::countDown);
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "execute returned with the queue full");
+            assertEquals(1, ran.getCount());
+            s.release.countDown();
+            assertTrue(ran.await(5, TimeUnit.SECONDS), "and the work ran after the packets before it");
+        }
+    }
+
+    private static final int SYN = 0x02;
+    private static final int ACK = 0x10;
+
+    private static byte[] echo() {
+        return ipv4(HOST_IP, STACK_IP, 1, 64, 1, 0, icmpEcho(8, 1, 1, pattern(8)));
+    }
+
+    private static byte[] segment(int flags) {
+        return ipv4(HOST_IP, STACK_IP, 6, 64, 1, 0, Frames.tcp(HOST_IP, STACK_IP, 40000, 80, 1, 0, flags, new byte[0]));
+    }
+
+    /** A received packet as Softnet gets it: data at the network header, protocol set by eth_type_trans. */
+    private static PacketBuffer frame(BufferPool pool, int protocol, byte[] packet) {
+        PacketBuffer p = pool.allocate(packet.length + 64);
+        p.copyIn(p.put(packet.length), packet, 0, packet.length);
+        p.setProtocol(protocol);
         return p;
     }
 }

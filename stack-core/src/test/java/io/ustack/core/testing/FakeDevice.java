@@ -45,11 +45,15 @@ public final class FakeDevice extends NetDevice {
         return NETDEV_TX_OK;
     }
 
-    /** While busy the driver refuses frames; clearing it wakes the queue, as EPOLLOUT would. */
+    /**
+     * While busy the driver refuses frames; clearing it wakes the queue, as EPOLLOUT would, and runs
+     * net_tx_action passes until the qdisc is empty (a real driver spreads them over its event loop).
+     */
     public void setBusy(boolean busy) {
         this.busy = busy;
-        if (!busy) {
-            netifWakeQueue(0);
+        boolean more = !busy && netifWakeQueue(0);
+        while (more) {
+            more = netifTxAction(0);
         }
     }
 

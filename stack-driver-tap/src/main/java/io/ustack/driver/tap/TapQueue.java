@@ -26,6 +26,8 @@ import java.lang.System.Logger.Level;
  * arrived", and the poll must read until EAGAIN or it will not hear about the rest. A poll reads at most
  * {@link #NAPI_POLL_WEIGHT} frames; if that budget runs out it schedules itself again on the same loop
  * (napi_schedule) so one busy queue cannot keep the loop from its other work, and no edge is needed.
+ * Draining the qdisc after EPOLLOUT is held to the same measure (dev_tx_weight frames a pass), so receive
+ * and transmit take turns on the loop.
  *
  * <p>Threads: receive runs on the event loop only. Transmit runs on whichever thread runs the qdisc (one
  * at a time per queue, the core's guarantee) and on the event loop when EPOLLOUT wakes the queue.
@@ -43,6 +45,7 @@ final class TapQueue implements EpollIoHandle {
     private final int index;
     private final FileDescriptor fd;
     private final Runnable napiPoll = this::napiPoll;
+    private final Runnable txAction = this::txAction;
     private volatile IoEventLoop loop;
     private volatile IoRegistration registration;
     // event-loop state
@@ -262,10 +265,24 @@ final class TapQueue implements EpollIoHandle {
         return NetDevice.NETDEV_TX_OK;
     }
 
-    /** EPOLLOUT after a stop: drop the interest (edges would repeat for nothing) and wake the queue. */
+    /**
+     * EPOLLOUT after a stop: drop the interest (edges would repeat for nothing) and wake the queue. The wake
+     * sends at most dev_tx_weight frames; what remains goes in later passes queued behind the napi polls, so
+     * a qdisc full of frames does not keep this thread from the receive ring.
+     */
     private void txWritable(IoRegistration reg) {
         reg.submit(RX);
-        dev.netifWakeQueue(index);
+        if (dev.netifWakeQueue(index)) {
+            loop.execute(txAction);
+        }
+    }
+
+    /** net_tx_action rescheduled (__netif_schedule): one more pass, and another after it if frames remain. */
+    private void txAction() {
+        IoRegistration reg = registration;
+        if (reg != null && reg.isValid() && dev.netifTxAction(index)) {
+            loop.execute(txAction);
+        }
     }
 
     /** A frame-sized buffer when MTU + 14 fits one (the usual case), a datagram-sized one for jumbo MTUs. */
