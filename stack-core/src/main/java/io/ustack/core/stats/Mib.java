@@ -29,7 +29,9 @@ public enum Mib {
     TcpExtListenOverflows, TcpExtListenDrops, TcpExtTCPTimeouts, TcpExtSyncookiesSent, TcpExtSyncookiesRecv,
     TcpExtSyncookiesFailed, TcpExtTCPSackRecovery, TcpExtTCPRenoRecovery, TcpExtTCPFastRetrans,
     TcpExtTCPSackFailures, TcpExtTCPRenoFailures, TcpExtTCPSACKDiscard, TcpExtTCPDSACKRecv,
-    TcpExtTCPSACKReneging, TcpExtTCPKeepAlive,
+    TcpExtTCPSACKReneging, TcpExtTCPKeepAlive, TcpExtPAWSEstabRejected, TcpExtTCPChallengeACK,
+    TcpExtTCPSYNChallenge, TcpExtTCPACKSkippedSynRecv, TcpExtTCPACKSkippedPAWS, TcpExtTCPACKSkippedSeq,
+    TcpExtTCPACKSkippedChallenge,
     // Arp (/proc/net/stat/arp_cache, named for nstat's style)
     ArpInRequests, ArpInReplies, ArpOutRequests, ArpOutReplies, ArpUnresolvedDiscards, ArpResFailed
 }

@@ -36,6 +36,8 @@ public final class Tcb {
     /** Duplicate ACKs that trigger fast retransmit (tcp_reordering). */
     static final int DUPACK_THRESHOLD = 3;
     private static final long MS = 1_000_000L;
+    /** tcp_invalid_ratelimit: at most one ACK per this many nanoseconds answers out-of-window segments. */
+    static final long INVALID_RATELIMIT_NANOS = 500 * MS;
 
     private final TcpConfig cfg;
     private final TcpOutput out;
@@ -126,6 +128,9 @@ public final class Tcb {
     private int highRxt;
 
     private int segsUnacked;
+    /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
+    private long lastOowAckAt;
+    private boolean hasOowAck;
     /** Segments sent again, over the connection's life (tcpi_total_retrans). */
     private long totalRetrans;
     private String closeCause;
@@ -323,11 +328,20 @@ public final class Tcb {
     private void synchronizedArrives(Segment seg, long now) {
         if (tsOk && seg.timestamps() && !seg.has(RST) && SeqNum.before(seg.tsVal(), tsRecent)) {
             // PAWS (RFC 7323 5.3): an old duplicate from a previous wrap of the sequence space
-            sendAck(now);
+            if (seg.has(SYN)) {
+                synChallenge(seg, now);
+            } else {
+                mib.inc(Mib.TcpExtPAWSEstabRejected);
+                if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedPAWS, now)) {
+                    sendAck(now);
+                }
+            }
             return;
         }
         if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK) && seg.seq() == irs) {
-            sendSegment(iss, SYN | ACK, 0, 0, now); // the peer did not hear our SYN-ACK
+            if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSynRecv, now)) {
+                sendSegment(iss, SYN | ACK, 0, 0, now); // the peer did not hear our SYN-ACK
+            }
             return;
         }
         // tcp_validate_incoming lets through the SYN-ACK that ends a simultaneous open: it repeats the peer's
@@ -335,7 +349,9 @@ public final class Tcb {
         boolean simultaneousSynAck = state == TcpState.SYN_RECEIVED && seg.has(SYN) && seg.has(ACK)
                 && seg.seq() + 1 == rcvNxt && seg.ack() == sndNxt;
         if (!simultaneousSynAck && !acceptable(seg)) {
-            if (!seg.has(RST)) {
+            if (seg.has(SYN) && !seg.has(RST)) {
+                synChallenge(seg, now);
+            } else if (!seg.has(RST) && !oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSeq, now)) {
                 if (seg.dataLength() > 0 && !SeqNum.after(seg.seq() + seg.dataLength(), rcvNxt)) {
                     reportDuplicate(seg.seq(), seg.seq() + seg.dataLength());
                 }
@@ -350,12 +366,12 @@ public final class Tcb {
             if (seg.seq() == rcvNxt) {
                 terminate("connection reset by peer");
             } else {
-                sendAck(now);
+                challengeAck(seg, now);
             }
             return;
         }
         if (seg.has(SYN) && !simultaneousSynAck) {
-            sendAck(now); // RFC 5961 4.2: a challenge ACK, never a reset
+            synChallenge(seg, now); // RFC 5961 4.2: a challenge ACK, never a reset
             return;
         }
         if (!seg.has(ACK)) {
@@ -388,6 +404,39 @@ public final class Tcb {
             return;
         }
         receiveData(seg, now);
+    }
+
+    /** tcp_validate_incoming's syn_challenge: a SYN on a synchronized connection is answered, at a limited rate. */
+    private void synChallenge(Segment seg, long now) {
+        mib.inc(Mib.TcpExtTCPSYNChallenge);
+        challengeAck(seg, now);
+    }
+
+    /** tcp_send_challenge_ack (RFC 5961 7): an ACK that only the true peer can act on, at a limited rate. */
+    private void challengeAck(Segment seg, long now) {
+        if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedChallenge, now)) {
+            mib.inc(Mib.TcpExtTCPChallengeACK);
+            sendAck(now);
+        }
+    }
+
+    /**
+     * tcp_oow_rate_limited: whether to leave an out-of-window segment, a SYN or a bare ACK, unanswered
+     * because one was answered less than tcp_invalid_ratelimit ago. Two ends that each find the other's
+     * segments out of window would otherwise ACK each other forever, and a flood of forged SYNs or RSTs
+     * would draw an ACK apiece. Segments carrying data or a FIN are always answered: they make no loop.
+     */
+    private boolean oowRateLimited(Segment seg, Mib skipped, long now) {
+        if (seg.seqLength() > 0 && !seg.has(SYN)) {
+            return false;
+        }
+        if (hasOowAck && now - lastOowAckAt < INVALID_RATELIMIT_NANOS) {
+            mib.inc(skipped);
+            return true;
+        }
+        hasOowAck = true;
+        lastOowAckAt = now;
+        return false;
     }
 
     /**

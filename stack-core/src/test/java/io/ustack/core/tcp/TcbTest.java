@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ustack.core.stats.Mib;
 import io.ustack.core.tcp.TcpScript.Seg;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -341,10 +342,33 @@ class TcbTest {
         assertEquals(TcpState.ESTABLISHED, s.tcb.state());
         s.in(Seg.of(RST, 1_000_000, 0)); // outside the window: ignored
         s.expectNothing();
-        s.in(Seg.of(SYN, 1, 0)); // a SYN on an open connection: a challenge, never a reset
+        s.in(Seg.of(SYN, 1, 0)); // a SYN on an open connection: a challenge, never a reset...
+        s.expectNothing(); // ...but not two within tcp_invalid_ratelimit
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPACKSkippedChallenge));
+        s.advanceMs(500);
+        s.in(Seg.of(SYN, 1, 0));
         s.expect(ACK, 1, 1, 0);
+        assertEquals(2, s.mib.get(Mib.TcpExtTCPChallengeACK));
+        assertEquals(2, s.mib.get(Mib.TcpExtTCPSYNChallenge));
         s.in(Seg.of(RST, 1, 0)); // exactly rcv_nxt: the connection is reset
         assertEquals(List.of("closed connection reset by peer"), s.takeEvents());
+    }
+
+    @Test
+    void outOfWindowAcksAreAnsweredAtMostTwiceASecondButDataAlways() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK, 1_000_000, 1)); // far outside the window: a duplicate ACK says where we are
+        s.expect(ACK, 1, 1, 0);
+        for (int i = 0; i < 100; i++) {
+            s.in(Seg.of(ACK, 1_000_000 + i, 1)); // a flood of them draws nothing more (no ACK loop)
+        }
+        s.expectNothing();
+        assertEquals(100, s.mib.get(Mib.TcpExtTCPACKSkippedSeq));
+        s.in(Seg.of(ACK | PSH, -99, 1).data(100)); // old data is always answered: its sender waits for it
+        s.expect(ACK, 1, 1, 0);
+        s.advanceMs(500);
+        s.in(Seg.of(ACK, 1_000_000, 1));
+        s.expect(ACK, 1, 1, 0);
     }
 
     @Test
