@@ -65,7 +65,8 @@ class NetfilterIT {
         leftNs = new NetNs("ustack-it-" + id + "-nl");
         rightNs = new NetNs("ustack-it-" + id + "-nr");
         daemon = Daemon.start(work, "--iface", left + ",addr=" + net + ".1.1/24",
-                "--iface", right + ",addr=" + net + ".2.1/24", "--forward", "--backlog-threads", "2", "--serve", "none");
+                "--iface", right + ",addr=" + net + ".2.1/24", "--forward", "--backlog-threads", "2", "--serve", "none",
+                "--conntrack-max", "4096");
         leftNs.adopt(left, net + ".1.2/24");
         leftNs.exec("ip", "route", "add", "default", "via", net + ".1.1").ok();
         rightNs.adopt(right, net + ".2.2/24");
@@ -251,6 +252,7 @@ class NetfilterIT {
                 + " type=8 code=0 id=\\d+ src=" + Pattern.quote(rightHost()) + " dst=" + Pattern.quote(net + ".2.1")
                 + " type=0 code=0 id=\\d+$").matcher(ct.output()).find(), ct.output());
         assertTrue(ct.output().contains("conntrack: on, "), ct.output());
+        assertTrue(ct.output().contains(" flow entries (max 4096), "), "--conntrack-max reached the table: " + ct.output());
     }
 
     @Test
