@@ -54,12 +54,28 @@ public final class Ipv4Output {
     /**
      * ip_build_and_send_pkt / ip_queue_xmit for a transport payload: routes {@code daddr}, pushes a header
      * and sends. Takes ownership; data must be at the transport header with room for the IP and Ethernet
-     * headers in front. A zero {@code saddr} takes the route's preferred source. Returns false if there was no
-     * route (the packet is dropped and IpOutNoRoutes counted).
+     * headers in front. A zero {@code saddr} takes the route's preferred source; any other must still be one
+     * of ours (__ip_route_output_key's __ip_dev_find): a socket bound to an address since removed cannot send
+     * from it. Returns false if there was no route or the source is not ours (the packet is dropped and
+     * IpOutNoRoutes counted, as ip_queue_xmit does).
      */
     public boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df) {
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df, false);
+    }
+
+    /**
+     * {@link #send} from any source (FLOWI_FLAG_ANYSRC): nf_send_reset answers a forwarded packet from that
+     * packet's destination, which is not ours.
+     */
+    public boolean sendFromAnySource(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df) {
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df, true);
+    }
+
+    private boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df,
+                         boolean anySource) {
         Route r = fib.lookup(daddr);
-        if (r == null) {
+        // the route's own source is ours by construction: only another one costs a lookup
+        if (r == null || !(anySource || saddr == 0 || saddr == r.prefsrc() || fib.isLocal(saddr))) {
             mib.inc(Mib.IpOutNoRoutes);
             drops.drop(pkt, DropReason.IP_OUTNOROUTES);
             return false;

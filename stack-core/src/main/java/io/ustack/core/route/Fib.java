@@ -40,11 +40,14 @@ public final class Fib {
         this.dsts = dsts;
     }
 
-    /** fib_add_ifaddr: the address, then its local, broadcast and connected-network routes. */
+    /**
+     * fib_add_ifaddr: the address, then its local, broadcast and connected-network routes. Throws
+     * IllegalArgumentException with a sentence when the address is configured already, on any device.
+     */
     public synchronized void addAddress(NetDevice dev, Ipv4Prefix p) {
         for (InterfaceAddress a : addresses) {
             if (a.address() == p.address()) {
-                throw new IllegalArgumentException(Ipv4Address.format(p.address()) + " is already configured on " + a.dev().name());
+                throw new IllegalArgumentException(a.prefix() + " is already on " + a.dev().name());
             }
         }
         addresses.add(new InterfaceAddress(dev, p));
@@ -59,12 +62,23 @@ public final class Fib {
             return;
         }
         if (p.prefixLen() < 31) {
-            local.add(route(new Ipv4Prefix(p.broadcast(), 32), 0, dev, addr, DstEntry.Type.BROADCAST, Route.Origin.KERNEL));
+            addUnlessKernel(local, new Ipv4Prefix(p.broadcast(), 32), dev, addr, DstEntry.Type.BROADCAST);
         }
         limitedBroadcast.computeIfAbsent(dev, d -> dsts.make(DstEntry.Type.BROADCAST, d, 0, addr));
         if (p.prefixLen() < 32) {
             // a /32 address has no connected network, so no prefix route (fib_add_ifaddr)
-            main.add(route(new Ipv4Prefix(p.network(), p.prefixLen()), 0, dev, addr, DstEntry.Type.UNICAST, Route.Origin.KERNEL));
+            addUnlessKernel(main, new Ipv4Prefix(p.network(), p.prefixLen()), dev, addr, DstEntry.Type.UNICAST);
+        }
+    }
+
+    /**
+     * A second address on a network is a secondary (IFA_F_SECONDARY): the network's broadcast and connected
+     * routes stay the primary's, sending from it, until the primary goes and the secondary is promoted.
+     */
+    private void addUnlessKernel(RouteTable t, Ipv4Prefix prefix, NetDevice dev, int addr, DstEntry.Type type) {
+        Route there = t.get(prefix.network(), prefix.prefixLen());
+        if (there == null || there.origin() != Route.Origin.KERNEL) {
+            t.add(route(prefix, 0, dev, addr, type, Route.Origin.KERNEL));
         }
     }
 
@@ -72,13 +86,14 @@ public final class Fib {
      * `ip addr del` (inet_del_ifa, fib_del_ifaddr): removes {@code addr} from {@code dev} with every route
      * that sent from it (fib_sync_down_addr: its local, broadcast and connected routes and static routes
      * with it as source), gives the device's remaining addresses their routes back where those went too,
-     * then tells the {@link #onAddressRemoved} listeners. Throws IllegalArgumentException with a sentence
-     * when {@code dev} has no such address.
+     * then tells the {@link #onAddressRemoved} listeners. As inet_rtm_deladdr, the prefix length must match
+     * too. Throws IllegalArgumentException with a sentence when {@code dev} has no such address.
      */
-    public void removeAddress(NetDevice dev, int addr) {
+    public void removeAddress(NetDevice dev, Ipv4Prefix p) {
+        int addr = p.address();
         synchronized (this) {
-            InterfaceAddress gone = addresses.stream().filter(a -> a.dev() == dev && a.address() == addr).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(Ipv4Address.format(addr) + " is not an address of " + dev.name()));
+            InterfaceAddress gone = addresses.stream().filter(a -> a.dev() == dev && a.prefix().equals(p)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(dev.name() + " has no address " + p));
             addresses.remove(gone);
             for (RouteTable t : new RouteTable[] {local, main}) {
                 for (Route r : t.routes()) {

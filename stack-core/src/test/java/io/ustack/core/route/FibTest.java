@@ -37,7 +37,7 @@ class FibTest {
         fib.addAddress(eth1, Ipv4Prefix.parse("10.78.0.2/24"));
         fib.addAddress(eth1, Ipv4Prefix.parse("10.79.0.2/24"));
         fib.addRoute(Ipv4Prefix.parse("10.9.0.0/16"), a("10.78.0.1"), null);
-        fib.removeAddress(eth1, a("10.78.0.2"));
+        fib.removeAddress(eth1, Ipv4Prefix.parse("10.78.0.2/24"));
         assertEquals(List.of("local 10.77.0.2/32 dev lo proto kernel src 10.77.0.2",
                 "broadcast 10.77.0.255/32 dev eth0 proto kernel src 10.77.0.2",
                 "local 10.79.0.2/32 dev lo proto kernel src 10.79.0.2",
@@ -48,18 +48,32 @@ class FibTest {
         assertEquals(a("10.79.0.2"), fib.inputRoute(Ipv4Address.BROADCAST, eth1).prefsrc(),
                 "the limited broadcast sends from the address that remains");
         assertEquals(List.of("eth1 10.78.0.2"), heard);
-        assertEquals("10.78.0.2 is not an address of eth1",
-                assertThrows(IllegalArgumentException.class, () -> fib.removeAddress(eth1, a("10.78.0.2"))).getMessage());
+        assertEquals("eth1 has no address 10.78.0.2/24", assertThrows(IllegalArgumentException.class,
+                () -> fib.removeAddress(eth1, Ipv4Prefix.parse("10.78.0.2/24"))).getMessage());
+        assertEquals("eth1 has no address 10.79.0.2/16", assertThrows(IllegalArgumentException.class,
+                () -> fib.removeAddress(eth1, Ipv4Prefix.parse("10.79.0.2/16"))).getMessage(), "the prefix length must match");
     }
 
     @Test
     void removingOneOfTwoAddressesOnANetworkKeepsTheNetworkThroughTheOther() {
         fib.addAddress(eth0, Ipv4Prefix.parse("10.77.0.2/24"));
         fib.addAddress(eth0, Ipv4Prefix.parse("10.77.0.3/24"));
-        fib.removeAddress(eth0, a("10.77.0.3"));
+        fib.removeAddress(eth0, Ipv4Prefix.parse("10.77.0.3/24"));
         assertEquals(List.of("10.77.0.0/24 dev eth0 proto kernel src 10.77.0.2"), strings(fib.mainRoutes()));
         assertEquals(List.of("local 10.77.0.2/32 dev lo proto kernel src 10.77.0.2",
                 "broadcast 10.77.0.255/32 dev eth0 proto kernel src 10.77.0.2"), strings(fib.localRoutes()));
+    }
+
+    @Test
+    void aSecondAddressOnANetworkLeavesItsRoutesToTheFirstUntilTheFirstGoes() {
+        fib.addAddress(eth0, Ipv4Prefix.parse("10.77.0.2/24"));
+        fib.addAddress(eth0, Ipv4Prefix.parse("10.77.0.3/24"));
+        assertEquals(List.of("10.77.0.0/24 dev eth0 proto kernel src 10.77.0.2"), strings(fib.mainRoutes()));
+        assertTrue(fib.isLocal(a("10.77.0.3")));
+        fib.removeAddress(eth0, Ipv4Prefix.parse("10.77.0.2/24"));
+        assertEquals(List.of("10.77.0.0/24 dev eth0 proto kernel src 10.77.0.3"), strings(fib.mainRoutes()));
+        assertEquals(List.of("local 10.77.0.3/32 dev lo proto kernel src 10.77.0.3",
+                "broadcast 10.77.0.255/32 dev eth0 proto kernel src 10.77.0.3"), strings(fib.localRoutes()));
     }
 
     @Test
@@ -136,7 +150,7 @@ class FibTest {
         fib.addAddress(eth0, Ipv4Prefix.parse("10.77.0.2/24"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> fib.addAddress(eth1, Ipv4Prefix.parse("10.77.0.2/16")));
-        assertEquals("10.77.0.2 is already configured on eth0", e.getMessage());
+        assertEquals("10.77.0.2/24 is already on eth0", e.getMessage());
         assertEquals(1, fib.addresses().size());
     }
 

@@ -18,8 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.testing.StackHarness;
+import io.ustack.core.wire.Ipv4Prefix;
 import java.io.ByteArrayOutputStream;
 import java.net.BindException;
+import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -170,6 +172,24 @@ class UdpPathTest {
             assertThrows(PortUnreachableException.class, () -> s.send(new byte[] {2}, 0, 1));
             s.send(new byte[] {3}, 0, 1); // reported once, as sock_error does
             assertEquals(1, h.sent().size());
+        }
+    }
+
+    @Test
+    void aSocketBoundToARemovedAddressStaysButCannotSendFromIt() throws Exception {
+        h.hostArps();
+        Ipv4Prefix second = Ipv4Prefix.parse("10.0.0.7/24");
+        h.stack.addAddress(h.dev, second);
+        h.sent(); // its gratuitous ARP
+        try (UdpSocket s = udp.open()) {
+            s.bind(second.address(), 5353);
+            s.sendTo(new byte[] {1}, 0, 1, HOST_IP, 7);
+            assertEquals(second.address(), i32(h.sent().get(0), 14 + 12));
+            h.stack.fib().removeAddress(h.dev, second);
+            assertThrows(NoRouteToHostException.class, () -> s.sendTo(new byte[] {2}, 0, 1, HOST_IP, 7));
+            assertEquals(List.of(), h.sent(), "nothing leaves from an address that is not ours");
+            assertEquals(1, h.counter("IpOutNoRoutes"));
+            assertEquals(1, h.counter("DropReasonIP_OUTNOROUTES"));
         }
     }
 

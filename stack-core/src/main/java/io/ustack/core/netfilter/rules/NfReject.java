@@ -87,7 +87,7 @@ public final class NfReject {
             // translates it back (a DNATed client hears from the address it asked) and conntrack passes it
             rst.setNfct(ct, pkt.nfctInfo().isReply() ? CtInfo.RELATED : CtInfo.RELATED_REPLY);
         }
-        out.send(rst, ip.daddr(), ip.saddr(), Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
+        out.sendFromAnySource(rst, ip.daddr(), ip.saddr(), Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
     }
 
     /**

@@ -118,13 +118,13 @@ class NatTest {
         assertEquals(2, ct.list().size(), "one flow masqueraded, one (towards eth0) not");
 
         h.stack.addAddress(right, Ipv4Prefix.parse("10.0.2.1/24"));
-        h.stack.fib().removeAddress(right, ip("10.0.2.1"));
+        h.stack.fib().removeAddress(right, Ipv4Prefix.parse("10.0.2.1/24"));
         assertEquals(2, ct.list().size(), "another address of eth1 went: no flow was masqueraded to it");
 
         // the new address first, so that eth1's network stays connected once the old one is gone
         h.stack.addAddress(right, Ipv4Prefix.parse("10.0.1.5/24"));
         right.drain();
-        h.stack.fib().removeAddress(right, RIGHT_IP);
+        h.stack.fib().removeAddress(right, Ipv4Prefix.parse("10.0.1.1/24"));
         assertEquals(List.of("src=10.0.1.2 dst=10.0.0.1 sport=7000 dport=7 | src=10.0.0.1 dst=10.0.1.2 sport=7 dport=7000"),
                 flows(), "the masqueraded flow went with 10.0.1.1; the other stays");
         assertEquals(ip("10.0.1.5"), Frames.i32(leftToRight(query), 12), "the flow starts over from the new address");
