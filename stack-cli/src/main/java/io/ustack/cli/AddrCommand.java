@@ -3,6 +3,8 @@ package io.ustack.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ustack.cli.control.ControlClient;
 import io.ustack.cli.control.ControlRequest;
+import io.ustack.cli.control.Json;
+import io.ustack.cli.daemon.AddrSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -10,14 +12,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code ustack addr}: the daemon's interfaces, like {@code ip -s addr}. */
+/** {@code ustack addr}: the daemon's interfaces, like {@code ip -s addr}, and their addresses changed like {@code ip addr}. */
 @Command(name = "addr",
         description = {
-            "Print the daemon's interfaces: index, name, flags, MTU, state, MAC, IPv4 addresses and link counters.",
+            "Print the daemon's interfaces: index, name, flags, MTU, state, MAC, IPv4 addresses and link counters,",
+            "or add and delete addresses. Without a subcommand: list.",
             "With --json, the daemon's answer as ip -j names the fields (ifname, mtu, operstate, address, "
-                    + "addr_info, stats)."})
+                    + "addr_info, stats)."},
+        subcommands = {AddrCommand.ListAddr.class, AddrCommand.Add.class, AddrCommand.Del.class})
 public final class AddrCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -30,6 +36,10 @@ public final class AddrCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return list(spec, control, json);
+    }
+
+    static int list(CommandSpec spec, ControlOption control, boolean json) {
         JsonNode result = ControlClient.result(control.resolve(), ControlRequest.of("addr"));
         Output.print(spec, result, json, AddrCommand::text);
         return 0;
@@ -62,5 +72,71 @@ public final class AddrCommand implements Callable<Integer> {
             }
         }
         return sb.toString();
+    }
+
+    /** {@code ustack addr list}, or {@code show} as ip says it. */
+    @Command(name = "list", aliases = "show", description = "List the interfaces (the default).")
+    static final class ListAddr implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ControlOption control;
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return list(spec, control, json);
+        }
+    }
+
+    /** {@code addr add} and {@code addr del}: the same words, checked here first, sent as their own command. */
+    abstract static class Change implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ControlOption control;
+
+        @Parameters(paramLabel = "ADDRESS", arity = "1..*", description = "A.B.C.D/P dev NAME")
+        List<String> words;
+
+        private final String cmd;
+
+        Change(String cmd) {
+            this.cmd = cmd;
+        }
+
+        @Override
+        public Integer call() {
+            String text = String.join(" ", words);
+            AddrSpec a;
+            try {
+                a = AddrSpec.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), cmd + " '" + text + "': " + e.getMessage());
+            }
+            ControlClient.result(control.resolve(), new ControlRequest(cmd,
+                    Json.MAPPER.createObjectNode().put("local", a.prefix().toString()).put("dev", a.dev())));
+            return 0;
+        }
+    }
+
+    /** {@code ustack addr add A.B.C.D/P dev NAME}. */
+    @Command(name = "add", description = "Add an address, A.B.C.D/P dev NAME, with its connected route.")
+    static final class Add extends Change {
+        Add() {
+            super("addr add");
+        }
+    }
+
+    /** {@code ustack addr del A.B.C.D/P dev NAME}. */
+    @Command(name = "del", description = "Delete an address, A.B.C.D/P dev NAME, with the routes that send from it.")
+    static final class Del extends Change {
+        Del() {
+            super("addr del");
+        }
     }
 }

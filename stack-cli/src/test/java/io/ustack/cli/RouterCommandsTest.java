@@ -105,6 +105,66 @@ class RouterCommandsTest {
     }
 
     @Test
+    void addrAddsAndDeletesAddressesLikeIpAddr() {
+        assertEquals(0, cli.run("addr", "add", "10.0.2.1/24", "dev", "eth1"));
+        assertEquals("", cli.out());
+        assertEquals(0, cli.run("addr", "show"));
+        assertTrue(cli.out().contains("""
+                    link/ether 02:00:00:00:01:02
+                    inet 10.0.1.1/24 brd 10.0.1.255
+                    inet 10.0.2.1/24 brd 10.0.2.255
+                """), cli.out());
+        assertEquals(0, cli.run("route"));
+        assertEquals("""
+                10.0.0.0/24 dev eth0 proto kernel src 10.0.0.2
+                10.0.1.0/24 dev eth1 proto kernel src 10.0.1.1
+                10.0.2.0/24 dev eth1 proto kernel src 10.0.2.1
+                """, cli.out());
+        assertEquals(0, cli.run("addr", "del", "10.0.2.1/24", "dev", "eth1"));
+        assertEquals("", cli.out());
+        assertEquals(0, cli.run("route"));
+        assertEquals("""
+                10.0.0.0/24 dev eth0 proto kernel src 10.0.0.2
+                10.0.1.0/24 dev eth1 proto kernel src 10.0.1.1
+                """, cli.out());
+        assertEquals(0, cli.run("addr", "list", "--json"));
+        assertEquals("[{\"local\":\"10.0.1.1\",\"prefixlen\":24,\"broadcast\":\"10.0.1.255\"}]",
+                json().get(2).get("addr_info").toString());
+        assertEquals("", cli.err());
+    }
+
+    @Test
+    void addrMistakesOnTheCommandLineAreUsageErrorsAndTheDaemonsAreExit1() {
+        assertEquals(2, cli.run("addr", "add", "10.0.2.1/24"));
+        assertEquals("ustack: addr add '10.0.2.1/24': the interface is missing; an address reads A.B.C.D/P dev NAME\n",
+                cli.err());
+        assertEquals(2, cli.run("addr", "add", "10.0.2.1/24", "on", "eth1"));
+        assertEquals("ustack: addr add '10.0.2.1/24 on eth1': 'on' is not understood; an address reads A.B.C.D/P dev NAME\n",
+                cli.err());
+        assertEquals(2, cli.run("addr", "del", "10.0.2.1/24", "dev"));
+        assertEquals("ustack: addr del '10.0.2.1/24 dev': 'dev' needs an interface name\n", cli.err());
+        assertEquals(2, cli.run("addr", "del", "10.0.2.1/24", "dev", "eth1", "label"));
+        assertEquals("ustack: addr del '10.0.2.1/24 dev eth1 label': 'label' is not understood; an address reads "
+                + "A.B.C.D/P dev NAME\n", cli.err());
+        assertEquals(2, cli.run("addr", "add", "10.0.2.300/24", "dev", "eth1"));
+        assertTrue(cli.err().startsWith("ustack: addr add '10.0.2.300/24 dev eth1': addr: '10.0.2.300/24' is not an IPv4 prefix"),
+                cli.err());
+        assertEquals(2, cli.run("addr", "add", "10.0.2.1/0", "dev", "eth1"));
+        assertEquals("ustack: addr add '10.0.2.1/0 dev eth1': addr needs a non-zero address and prefix length, "
+                + "like 10.77.0.2/24\n", cli.err());
+        assertEquals(2, cli.run("addr", "add"));
+        assertTrue(cli.err().contains("Missing required parameter"), cli.err());
+
+        assertEquals(1, cli.run("addr", "add", "10.0.2.1/24", "dev", "eth9"));
+        assertEquals("ustack: there is no interface named eth9\n", cli.err());
+        assertEquals(1, cli.run("addr", "add", "10.0.1.1/24", "dev", "eth1"));
+        assertEquals("ustack: 10.0.1.1/24 is already on eth1\n", cli.err());
+        assertEquals(1, cli.run("addr", "del", "10.9.9.9/24", "dev", "eth1"));
+        assertEquals("ustack: eth1 has no address 10.9.9.9/24\n", cli.err());
+        assertEquals("", cli.out());
+    }
+
+    @Test
     void neighListsAndFlushes() {
         h.hostArps();
         assertEquals(0, cli.run("neigh"));
@@ -125,6 +185,8 @@ class RouterCommandsTest {
         }
         assertEquals(0, cli.run("route", "--help"));
         assertTrue(cli.out().contains("add"), cli.out());
+        assertEquals(0, cli.run("addr", "--help"));
+        assertTrue(cli.out().contains("  del "), cli.out());
         assertEquals(0, cli.run("daemon", "--help"));
         assertTrue(cli.out().contains("--forward"), cli.out());
     }

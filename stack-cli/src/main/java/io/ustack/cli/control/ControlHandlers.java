@@ -1,5 +1,7 @@
 package io.ustack.cli.control;
 
+import io.ustack.cli.control.handlers.AddrAddHandler;
+import io.ustack.cli.control.handlers.AddrDelHandler;
 import io.ustack.cli.control.handlers.AddrHandler;
 import io.ustack.cli.control.handlers.CaptureHandler;
 import io.ustack.cli.control.handlers.ConntrackFlushHandler;
@@ -33,6 +35,8 @@ public final class ControlHandlers {
         return new ControlHandlers()
                 .add(new StatsHandler(stack))
                 .add(new AddrHandler(stack))
+                .add(new AddrAddHandler(stack))
+                .add(new AddrDelHandler(stack))
                 .add(new RouteListHandler(stack))
                 .add(new RouteAddHandler(stack))
                 .add(new RouteDelHandler(stack))

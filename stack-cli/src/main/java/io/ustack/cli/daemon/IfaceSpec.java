@@ -73,8 +73,8 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
         return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host), addr);
     }
 
-    /** An interface address: a non-zero address with a non-zero prefix length. */
-    private static Ipv4Prefix address(String key, String value, String example) {
+    /** An interface address: a non-zero address with a non-zero prefix length; {@code key} names it in a refusal. */
+    static Ipv4Prefix address(String key, String value, String example) {
         Ipv4Prefix p;
         try {
             p = Ipv4Prefix.parse(value);

@@ -47,18 +47,23 @@ public final class AddrHandler implements ControlHandler {
         List<InterfaceAddress> addresses = stack.fib().addresses();
         List<Link> links = new ArrayList<>();
         for (NetDevice d : stack.devices()) {
-            List<Address> mine = new ArrayList<>();
-            for (InterfaceAddress a : addresses) {
-                if (a.dev() == d) {
-                    boolean brd = !d.isLoopback() && a.prefix().prefixLen() < 31;
-                    mine.add(new Address(Ipv4Address.format(a.address()), a.prefix().prefixLen(),
-                            brd ? Ipv4Address.format(a.prefix().broadcast()) : null));
-                }
-            }
-            links.add(new Link(d.ifindex(), d.name(), flags(d), d.mtu(), operstate(d),
-                    d.isLoopback() ? "loopback" : "ether", MacAddress.format(d.mac()), mine, d.stats().snapshot()));
+            links.add(link(d, addresses));
         }
         return links;
+    }
+
+    /** Device {@code d} with those of {@code addresses} that are on it. */
+    static Link link(NetDevice d, List<InterfaceAddress> addresses) {
+        List<Address> mine = new ArrayList<>();
+        for (InterfaceAddress a : addresses) {
+            if (a.dev() == d) {
+                boolean brd = !d.isLoopback() && a.prefix().prefixLen() < 31;
+                mine.add(new Address(Ipv4Address.format(a.address()), a.prefix().prefixLen(),
+                        brd ? Ipv4Address.format(a.prefix().broadcast()) : null));
+            }
+        }
+        return new Link(d.ifindex(), d.name(), flags(d), d.mtu(), operstate(d),
+                d.isLoopback() ? "loopback" : "ether", MacAddress.format(d.mac()), mine, d.stats().snapshot());
     }
 
     /** The IFF_* flags ip-link prints between angle brackets. */

@@ -7,17 +7,19 @@ import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import io.ustack.cli.testing.DispatchChecks;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * addr, route and neigh through the dispatcher, over a real stack with two fake links: eth0 10.0.0.2/24
+ * addr (list, add, del), route and neigh through the dispatcher, over a real stack with two fake links: eth0 10.0.0.2/24
  * and eth1 10.0.1.1/24 (MTU 1280).
  */
 class RouterHandlersTest {
     private final StackHarness h = new StackHarness();
     private final FakeDevice eth1 = h.addDevice("eth1", 0x02_00_00_00_01_02L, 1280, "10.0.1.1/24");
     private final DispatchChecks d = new DispatchChecks(h.stack);
+    private static final long HOST1_MAC = 0x02_00_00_00_01_01L;
 
     @AfterEach
     void leakCheck() {
@@ -47,6 +49,62 @@ class RouterHandlersTest {
 
         assertEquals(1280, links.get(2).get("mtu").asInt());
         assertEquals("10.0.1.1", links.get(2).get("addr_info").get(0).get("local").asText());
+    }
+
+    @Test
+    void addrAddAndDelChangeTheAddressesTheirRoutesAndWhatArpAnswers() {
+        JsonNode added = d.ok("{\"cmd\":\"addr add\",\"args\":{\"local\":\"10.0.2.1/24\",\"dev\":\"eth1\"}}");
+        assertEquals("eth1", added.get("ifname").asText(), "the answer is the interface as addr lists it");
+        assertEquals("[{\"local\":\"10.0.1.1\",\"prefixlen\":24,\"broadcast\":\"10.0.1.255\"},"
+                + "{\"local\":\"10.0.2.1\",\"prefixlen\":24,\"broadcast\":\"10.0.2.255\"}]", added.get("addr_info").toString());
+        List<byte[]> announced = eth1.drain();
+        assertEquals(1, announced.size(), "a gratuitous ARP for the new address");
+        assertEquals(Frames.ip("10.0.2.1"), Frames.i32(announced.get(0), 14 + 24), "its target is the address itself");
+        assertEquals(List.of("10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"), routeDsts(), "with its connected route");
+        assertEquals(1, arpFor("10.0.2.1").size(), "ARP answers for the new address");
+
+        JsonNode deleted = d.ok("{\"cmd\":\"addr del\",\"args\":{\"local\":\"10.0.2.1/24\",\"dev\":\"eth1\"}}");
+        assertEquals(1, deleted.get("addr_info").size());
+        assertEquals(List.of("10.0.0.0/24", "10.0.1.0/24"), routeDsts(), "its connected route went with it");
+        assertEquals(List.of(), arpFor("10.0.2.1"), "ARP no longer answers for it");
+        assertEquals(1, arpFor("10.0.1.1").size(), "but still for the address that stays");
+    }
+
+    @Test
+    void addrMistakesAreSentences() {
+        assertEquals("there is no interface named eth9",
+                d.error("{\"cmd\":\"addr add\",\"args\":{\"local\":\"10.0.2.1/24\",\"dev\":\"eth9\"}}"));
+        assertEquals("10.0.1.1/24 is already on eth1",
+                d.error("{\"cmd\":\"addr add\",\"args\":{\"local\":\"10.0.1.1/24\",\"dev\":\"eth1\"}}"));
+        assertEquals("10.0.1.1/24 is already on eth1",
+                d.error("{\"cmd\":\"addr add\",\"args\":{\"local\":\"10.0.1.1/16\",\"dev\":\"eth0\"}}"), "on any interface");
+        assertEquals("eth1 has no address 10.9.9.9/24",
+                d.error("{\"cmd\":\"addr del\",\"args\":{\"local\":\"10.9.9.9/24\",\"dev\":\"eth1\"}}"));
+        assertEquals("eth0 has no address 10.0.1.1/24",
+                d.error("{\"cmd\":\"addr del\",\"args\":{\"local\":\"10.0.1.1/24\",\"dev\":\"eth0\"}}"));
+        assertEquals("eth1 has no address 10.0.1.1/16",
+                d.error("{\"cmd\":\"addr del\",\"args\":{\"local\":\"10.0.1.1/16\",\"dev\":\"eth1\"}}"), "the prefix length must match");
+        assertEquals("addr del needs \"local\", the address as A.B.C.D/P",
+                d.error("{\"cmd\":\"addr del\",\"args\":{\"dev\":\"eth1\"}}"));
+        assertEquals("addr add needs \"dev\", the interface's name",
+                d.error("{\"cmd\":\"addr add\",\"args\":{\"local\":\"10.0.2.1/24\"}}"));
+        assertEquals("addr add has no argument \"address\"; it takes local, dev",
+                d.error("{\"cmd\":\"addr add\",\"args\":{\"address\":\"10.0.2.1/24\",\"dev\":\"eth1\"}}"));
+        assertEquals("addr needs a non-zero address and prefix length, like 10.77.0.2/24",
+                d.error("{\"cmd\":\"addr add\",\"args\":{\"local\":\"0.0.0.0/24\",\"dev\":\"eth1\"}}"));
+        assertEquals(3, h.stack.fib().addresses().size(), "nothing changed: lo, eth0 and eth1 keep one each");
+    }
+
+    private List<String> routeDsts() {
+        return d.ok("{\"cmd\":\"route list\"}").findValuesAsText("dst");
+    }
+
+    /** What eth1 sends when a host on it asks who has {@code target}. */
+    private List<byte[]> arpFor(String target) {
+        eth1.drain();
+        eth1.inject(Frames.eth(-1L >>> 16, HOST1_MAC, Frames.ETH_P_ARP,
+                Frames.arp(1, HOST1_MAC, Frames.ip("10.0.1.2"), 0, Frames.ip(target))));
+        return eth1.drain();
     }
 
     @Test
