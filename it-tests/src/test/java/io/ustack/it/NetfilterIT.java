@@ -30,7 +30,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>In order: DROP and its counters, REJECT (a reset, and ICMP port unreachable) refusing a TCP connection
  * to a port that is listening, then the right host loses its route back and MASQUERADE lets the left reach
- * it anyway, then DNAT forwards a port of the router to the right host.
+ * it anyway, then DNAT forwards a port of the router to the right host, a stateful firewall passes a bulk
+ * transfer, and last the router's right address is replaced with {@code ustack addr del} and {@code addr add}:
+ * the flows masqueraded to the old address go, new ones are masqueraded to the new address.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -297,5 +299,40 @@ class NetfilterIT {
         Matcher m = Pattern.compile(", invalid (\\d+),").matcher(ok("conntrack").output());
         assertTrue(m.find());
         return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    @Order(6)
+    void replacingTheEgressAddressMovesMasqueradeToTheNewOne() {
+        String old = net + ".2.1";
+        String fresh = net + ".2.3";
+        Cmd c = connect(rightHost(), PORT);
+        assertTrue(c.output().startsWith("hello"), diagnostics(c));
+        assertEquals(old, peers().get(peers().size() - 1));
+        assertTrue(ok("conntrack").output().contains(" dst=" + old + " "), "a flow masqueraded to " + old);
+
+        ok("addr", "del", old + "/24", "dev", right);
+        ok("addr", "add", fresh + "/24", "dev", right);
+        Cmd addr = ok("addr", "show");
+        System.out.println("$ ustack addr show\n" + addr.output());
+        assertTrue(addr.output().contains("    inet " + fresh + "/24 brd " + net + ".2.255\n"), addr.output());
+        assertFalse(addr.output().contains(" " + old + "/"), addr.output());
+        Cmd ct = ok("conntrack");
+        assertFalse(ct.output().contains(" dst=" + old + " "), "the flows masqueraded to " + old + " went with it: "
+                + ct.output());
+
+        c = connect(rightHost(), PORT);
+        assertTrue(c.output().startsWith("hello"), diagnostics(c));
+        assertEquals(fresh, peers().get(peers().size() - 1), "the server sees the new address");
+        assertTrue(ok("conntrack").output().contains(" dst=" + fresh + " "));
+
+        // the right host forgets both MACs, so each ping asks ARP anew: only the address the stack has answers
+        rightNs.exec("ip", "neigh", "flush", "dev", right).ok();
+        Cmd ping = rightNs.exec("ping", "-c", "1", "-W", "2", fresh);
+        assertEquals(1, received(ping.output()), diagnostics(ping));
+        ping = rightNs.exec("ping", "-c", "1", "-W", "2", old);
+        assertEquals(0, received(ping.output()), "the old address is gone: " + ping.output());
+        String neigh = rightNs.exec("ip", "neigh", "show", old).output();
+        assertFalse(neigh.contains("lladdr"), "nobody answered ARP for " + old + ": " + neigh);
     }
 }
