@@ -38,7 +38,7 @@ final class ReceiveBuffer {
 
     /** Room for more data: the receive window before scaling. */
     int window() {
-        return capacity - ring.size() - ofoBytes;
+        return Math.max(0, capacity - ring.size() - ofoBytes);
     }
 
     /**
@@ -79,6 +79,9 @@ final class ReceiveBuffer {
         byte[] prior = ofo.get(position);
         if (prior != null && prior.length >= len) {
             return; // a duplicate of what is held
+        }
+        if (ofoBytes + len - (prior == null ? 0 : prior.length) > capacity - ring.size()) {
+            return; // overlapping copies would take more than the buffer: it is sent again later
         }
         byte[] copy = new byte[len];
         System.arraycopy(src, srcOff, copy, 0, len);

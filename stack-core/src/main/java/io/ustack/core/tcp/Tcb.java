@@ -81,6 +81,8 @@ public final class Tcb {
     private boolean hasPendingFin;
     /** The right edge of the window last advertised (rcv_wup + rcv_wnd). */
     private int advertisedEdge;
+    /** rcv_nxt when the window was last advertised (rcv_wup): segments ending before it are old. */
+    private int rcvWup;
 
     // options
     private boolean tsOk;
@@ -216,6 +218,8 @@ public final class Tcb {
         t.sndMax = iss + 1;
         t.irs = ack.seq() - 1;
         t.rcvNxt = ack.seq();
+        t.rcvWup = t.rcvNxt;
+        t.advertisedEdge = t.rcvNxt + Math.min(cfg.rcvBuf(), 65_535); // what the cookie's SYN-ACK offered
         t.rcvWscale = 0;
         t.sndWscale = 0;
         t.sndMss = Math.min(mss, cfg.mss());
@@ -440,25 +444,35 @@ public final class Tcb {
     }
 
     /**
-     * RFC 9293 3.10.7.4's acceptability test against the window offered. With the window closed a segment at
-     * rcv_nxt still passes (its data is then refused for want of room) so that its ACK is heard: the RFC's
-     * "special allowance" for ACKs, and tcp_sequence's behaviour. Without it two ends with full buffers
-     * would never hear each other's ACKs again.
+     * tcp_sequence, RFC 9293 3.10.7.4's acceptability test as Linux applies it: a segment is old only if it
+     * ends before rcv_wup (rcv_nxt when the window was last offered), and too new only if it starts beyond
+     * the right edge of the window offered, so a segment that starts at the edge passes. With the window
+     * closed a segment at rcv_nxt still passes (its data is refused for want of room) so that its ACK is
+     * heard. The window is the one offered, not what the buffer has room for now: a sender that filled
+     * the window numbers its ACKs at the edge, and two ends with full buffers must still hear each other's
+     * ACKs, or each waits for the other forever.
      */
     private boolean acceptable(Segment seg) {
-        int wnd = rcvWindowBytes();
-        int len = seg.seqLength();
-        if (wnd == 0) {
-            return seg.seq() == rcvNxt;
-        }
-        if (len == 0) {
-            return inWindow(seg.seq(), wnd);
-        }
-        return inWindow(seg.seq(), wnd) || inWindow(seg.seq() + len - 1, wnd);
+        int wnd = Math.max(offeredWindow(), rcvWindowBytes());
+        return !SeqNum.before(seg.seq() + seg.seqLength(), rcvWup) && !SeqNum.after(seg.seq(), rcvNxt + wnd);
     }
 
-    private boolean inWindow(int seq, int wnd) {
-        return !SeqNum.before(seq, rcvNxt) && SeqNum.before(seq, rcvNxt + wnd);
+    /** tcp_receive_window: what remains of the window last offered (rcv_wup + rcv_wnd - rcv_nxt), at least 0. */
+    private int offeredWindow() {
+        int w = advertisedEdge - rcvNxt;
+        return Math.max(w, 0);
+    }
+
+    /**
+     * tcp_select_window: the room the buffer has, but never less than what remains of the window already
+     * offered (RFC 9293 3.8.6.2.2: a receiver should not shrink the window; Linux never does), rounded up to
+     * the scale's unit so that scaling does not shrink it either. Data that then finds no room is dropped
+     * and sent again, as under Linux's memory pressure.
+     */
+    private int windowToAdvertise() {
+        int unit = 1 << rcvWscale;
+        int scaled = Math.max(rcvWindowBytes() >> rcvWscale, (offeredWindow() + unit - 1) >> rcvWscale);
+        return Math.min(scaled, 65_535);
     }
 
     /**
@@ -919,7 +933,7 @@ public final class Tcb {
      */
     private void sendSegment(int seq, int flags, int bufOff, int len, long now) {
         boolean syn = (flags & SYN) != 0;
-        int window = syn ? Math.min(rcvWindowBytes(), 65_535) : Math.min(rcvWindowBytes() >> rcvWscale, 65_535);
+        int window = syn ? Math.min(rcvWindowBytes(), 65_535) : windowToAdvertise();
         byte[] data = Segment.NO_DATA;
         if (len > 0) {
             data = new byte[len];
@@ -939,6 +953,7 @@ public final class Tcb {
             segsUnacked = 0;
             delackAt = 0;
             advertisedEdge = rcvNxt + (window << (syn ? 0 : rcvWscale));
+            rcvWup = rcvNxt;
         }
         int end = seq + seg.seqLength();
         boolean retransmission = seg.seqLength() > 0 && SeqNum.before(seq, sndMax);

@@ -273,6 +273,21 @@ class TcbTest {
     }
 
     @Test
+    void theWindowOfferedNeverShrinksAndAnAckAtItsEdgeIsHeard() {
+        TcpScript s = TcpScript.server(PLAIN.withBuffers(3000, 65_536), Seg.of(SYN, 0, 0).mss(1460));
+        assertEquals(3000, s.expect(SYN | ACK, 0, 1, 0).window());
+        s.in(Seg.of(ACK, 1, 1));
+        s.tcb.write(new byte[100], 0, 100, s.now);
+        s.expect(ACK | PSH, 1, 1, 100);
+        s.in(Seg.of(ACK | PSH, 1, 1).data(1000));
+        s.in(Seg.of(ACK | PSH, 2001, 1).data(1000)); // ahead of a lost segment; the app reads nothing
+        Segment dup = s.expect(ACK, 101, 1001, 0);
+        assertEquals(2000, dup.window(), "held data sits inside the window offered: the edge stays at 3001");
+        s.in(Seg.of(ACK, 3001, 101)); // a peer that filled the window numbers its ACK at the edge
+        assertEquals(0, s.tcb.unacknowledged(), "the ACK was heard, though the buffer has room for 1000 only");
+    }
+
+    @Test
     void activeCloseThroughFinWait2AndTimeWait() {
         TcpScript s = establishedClient(PLAIN);
         s.tcb.close(s.now);

@@ -90,6 +90,20 @@ class TcpBuffersTest {
     }
 
     @Test
+    void overlappingCopiesHeldOutOfOrderNeverTakeMoreThanTheBuffer() {
+        ReceiveBuffer rb = new ReceiveBuffer(4000);
+        for (int off = 1; off < 3000; off++) {
+            rb.accept(off, bytes(off, 1000), 0, 1000); // a hostile peer: the same bytes shifted by one, again and again
+        }
+        assertEquals(0, rb.window(), "four copies fill the buffer, and no more are taken");
+        assertEquals(1004, rb.accept(0, bytes(0, 1), 0, 1), "the gap filled: the held copies join the stream, overlaps trimmed");
+        byte[] out = new byte[4000];
+        assertEquals(1004, rb.read(out, 0, out.length));
+        assertEquals((byte) 1003, out[1003]);
+        assertEquals(4000, rb.window());
+    }
+
+    @Test
     void randomSegmentsInAnyOrderReassembleTheStream() {
         Random r = new Random(5);
         byte[] stream = new byte[20_000];
