@@ -28,7 +28,8 @@ public enum Mib {
     // TcpExt
     TcpExtListenOverflows, TcpExtListenDrops, TcpExtTCPTimeouts, TcpExtSyncookiesSent, TcpExtSyncookiesRecv,
     TcpExtSyncookiesFailed, TcpExtTCPSackRecovery, TcpExtTCPRenoRecovery, TcpExtTCPFastRetrans,
-    TcpExtTCPSackFailures, TcpExtTCPRenoFailures, TcpExtTCPSACKDiscard, TcpExtTCPDSACKRecv,
+    TcpExtTCPSackFailures, TcpExtTCPRenoFailures, TcpExtTCPSackRecoveryFail, TcpExtTCPRenoRecoveryFail,
+    TcpExtTCPAbortOnTimeout, TcpExtTCPLossProbes, TcpExtTCPSACKDiscard, TcpExtTCPDSACKRecv,
     TcpExtTCPSACKReneging, TcpExtTCPKeepAlive, TcpExtPAWSEstabRejected, TcpExtTCPChallengeACK,
     TcpExtTCPSYNChallenge, TcpExtTCPACKSkippedSynRecv, TcpExtTCPACKSkippedPAWS, TcpExtTCPACKSkippedSeq,
     TcpExtTCPACKSkippedChallenge,

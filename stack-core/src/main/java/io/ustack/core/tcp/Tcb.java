@@ -104,6 +104,10 @@ public final class Tcb {
     private long timeWaitAt;
     private long persistAt;
     private long keepaliveAt;
+    /** The tail loss probe's deadline (RFC 8985 7), 0 when not armed. */
+    private long tlpAt;
+    /** A loss probe went out and no ACK has acknowledged anything since (tp->tlp_high_seq set). */
+    private boolean tlpOut;
     private int retransmits;
     private int persistBackoff;
     /** SO_KEEPALIVE's settings, null while it is off. */
@@ -555,6 +559,8 @@ public final class Tcb {
         }
         retransmits = 0; // the backoff itself ends with a valid RTT sample (RFC 6298 5.7, Karn)
         rtoAt = sndUna == sndNxt ? 0 : now + rto.rtoNanos();
+        tlpAt = 0; // pushPending arms it again from this ACK, as tcp_rearm_rto does
+        tlpOut = false;
         if (state.synchronizedState()) {
             congestionOnAck(ack, acked, now); // the ACK of our SYN carries no data: it grows nothing
         }
@@ -610,6 +616,7 @@ public final class Tcb {
      * once.
      */
     private void enterSackRecovery(long now) {
+        tlpAt = 0;
         ssthresh = cc.ssthresh(cwnd, flightSize(), sndMss, now);
         cwnd = ssthresh;
         inRecovery = true;
@@ -707,6 +714,7 @@ public final class Tcb {
         delackAt = 0;
         persistAt = 0;
         keepaliveAt = 0;
+        tlpAt = 0;
         timeWaitAt = now + cfg.timeWaitMs() * MS;
     }
 
@@ -794,13 +802,65 @@ public final class Tcb {
     private void pushPending(long now) {
         boolean sendingData = state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
                 || (finQueued && (state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING || state == TcpState.LAST_ACK));
+        boolean sent = false;
         while (sendingData) {
             boolean sackRecovery = inRecovery && sackOk;
             if (!(sackRecovery && retransmitHole(false, now)) && !sendNext(now)
                     && !(sackRecovery && retransmitHole(true, now))) {
-                return;
+                break;
             }
+            sent = true;
         }
+        if (sent || tlpAt == 0) {
+            scheduleLossProbe(now);
+        }
+    }
+
+    /**
+     * tcp_schedule_loss_probe (RFC 8985 7.2): with data in flight and no loss being repaired, a probe is due
+     * two smoothed RTTs after the last transmission or ACK, plus room for a delayed ACK when only one segment
+     * is out, if that comes before the retransmission timeout. When the ACKs for a whole flight are lost,
+     * or its tail is, the probe draws an ACK (and SACK) in a few milliseconds where the timeout would take
+     * 200 or more.
+     */
+    private void scheduleLossProbe(long now) {
+        tlpAt = 0;
+        if (!lossProbeApplies() || !rto.hasSample()) {
+            return;
+        }
+        long pto = 2 * rto.srttNanos() + (flightSize() <= sndMss ? RtoEstimator.MIN_RTO_NANOS : 2 * MS);
+        if (rtoAt != 0 && now + pto - rtoAt < 0) {
+            tlpAt = now + pto;
+        }
+    }
+
+    private boolean lossProbeApplies() {
+        return sackOk && !inRecovery && !tlpOut && sndNxt == sndMax && sndUna != sndMax
+                && state.synchronizedState() && state != TcpState.TIME_WAIT;
+    }
+
+    /**
+     * tcp_send_loss_probe (RFC 8985 7.3): one segment of new data if there is any and the peer's window has
+     * room for it, whatever cwnd says; otherwise the last segment sent, again. Then the retransmission timer
+     * takes over.
+     */
+    private void lossProbe(long now) {
+        tlpAt = 0;
+        if (!lossProbeApplies()) {
+            return;
+        }
+        int dataEnd = bufferBase + sendBuf.size();
+        int len = Math.min(Math.min(mssNow(), dataEnd - sndNxt), sndUna + sndWnd - sndNxt);
+        if (len > 0) {
+            sendSegment(sndNxt, ACK | (len == dataEnd - sndNxt ? PSH : 0), sndNxt - bufferBase, len, now);
+            sndNxt += len;
+        } else {
+            int unacked = dataEnd - sndUna;
+            retransmit(unacked > 0 ? dataEnd - Math.min(mssNow(), unacked) : sndUna, sndMax, now);
+        }
+        tlpOut = true;
+        mib.inc(Mib.TcpExtTCPLossProbes);
+        rtoAt = now + rto.rtoNanos();
     }
 
     /**
@@ -1032,7 +1092,7 @@ public final class Tcb {
 
     /** The earliest armed deadline, in nanoseconds, or 0 if none. */
     public long nextDeadline() {
-        return earliest(earliest(earliest(rtoAt, delackAt), earliest(timeWaitAt, persistAt)), keepaliveAt);
+        return earliest(earliest(earliest(rtoAt, delackAt), earliest(timeWaitAt, persistAt)), earliest(keepaliveAt, tlpAt));
     }
 
     /** The earlier of two deadlines, where 0 means none. */
@@ -1051,6 +1111,9 @@ public final class Tcb {
         }
         if (rtoAt != 0 && now - rtoAt >= 0) {
             retransmitTimeout(now);
+        }
+        if (tlpAt != 0 && now - tlpAt >= 0) {
+            lossProbe(now);
         }
         if (persistAt != 0 && now - persistAt >= 0) {
             zeroWindowProbe(now);
@@ -1123,6 +1186,7 @@ public final class Tcb {
             return;
         }
         retransmits++;
+        mib.inc(Mib.TcpExtTCPTimeouts);
         rto.backoff();
         rttTiming = false; // Karn's rule
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
@@ -1134,9 +1198,13 @@ public final class Tcb {
         cwnd = sndMss;
         cc.onTimeout();
         if (inRecovery) {
-            mib.inc(sackOk ? Mib.TcpExtTCPSackFailures : Mib.TcpExtTCPRenoFailures);
+            mib.inc(sackOk ? Mib.TcpExtTCPSackRecoveryFail : Mib.TcpExtTCPRenoRecoveryFail);
+        } else if (retransmits == 1 && (dupAcks > 0 || !scoreboard.isEmpty())) {
+            mib.inc(sackOk ? Mib.TcpExtTCPSackFailures : Mib.TcpExtTCPRenoFailures); // loss seen, too little to act on
         }
         inRecovery = false;
+        tlpAt = 0;
+        tlpOut = false;
         dupAcks = 0;
         // go back to snd_una, past what the peer SACKed (tcp_enter_loss keeps the scoreboard); the FIN, if
         // unacknowledged, goes again after the data (pushPending)
@@ -1212,6 +1280,7 @@ public final class Tcb {
         timeWaitAt = 0;
         persistAt = 0;
         keepaliveAt = 0;
+        tlpAt = 0;
         events.closed(cause);
     }
 

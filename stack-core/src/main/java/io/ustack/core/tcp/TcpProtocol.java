@@ -311,7 +311,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             mib.inc(Mib.TcpAttemptFails);
         }
         if ("connection timed out".equals(cause)) {
-            mib.inc(Mib.TcpExtTCPTimeouts);
+            mib.inc(Mib.TcpExtTCPAbortOnTimeout);
         }
     }
 

@@ -66,7 +66,7 @@ class TcbSackTest {
         assertEquals(3, s.retransmissions, "each hole once, nothing SACKed sent again");
         assertEquals(1, s.mib.get(Mib.TcpExtTCPSackRecovery));
         assertEquals(3, s.mib.get(Mib.TcpExtTCPFastRetrans));
-        assertEquals(0, s.mib.get(Mib.TcpExtTCPSackFailures));
+        assertEquals(0, s.mib.get(Mib.TcpExtTCPSackRecoveryFail));
     }
 
     @Test
@@ -93,7 +93,7 @@ class TcbSackTest {
         s.advanceMs(200); // the RTO, at its 200 ms floor after a handshake with no delay
         s.expect(ACK, seg(1), 1, MSS); // cwnd is one segment, from snd_una
         s.expectNothing();
-        assertEquals(1, s.mib.get(Mib.TcpExtTCPSackFailures));
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPSackRecoveryFail));
         s.in(Seg.of(ACK, 1, seg(4)).sack(seg(5), seg(8)));
         s.expect(ACK, seg(4), 1, MSS); // then 4, skipping 2 and 3 the peer holds; never 5 to 7
         s.expectNothing();
@@ -111,10 +111,51 @@ class TcbSackTest {
         s.in(Seg.of(ACK, 1, seg(1)).sack(seg(2), seg(4)));
         s.in(Seg.of(ACK, 1, seg(2))); // stops where SACKed data starts: the receiver dropped it
         assertEquals(1, s.mib.get(Mib.TcpExtTCPSACKReneging));
-        s.advanceMs(200); // the RTO, at its 200 ms floor after a handshake with no delay
+        s.advanceMs(3);
+        s.expect(ACK, seg(3), 1, MSS); // the tail loss probe: the last segment again, nothing new to send
+        s.advanceMs(200); // the RTO, at its 200 ms floor after a handshake with no delay, from the probe
         s.expect(ACK, seg(2), 1, MSS);
         s.in(Seg.of(ACK, 1, seg(3)));
         s.expect(ACK | PSH, seg(3), 1, MSS); // sent again although it had been SACKed
+    }
+
+    @Test
+    void aFlightWhoseAcksAreAllLostIsProbedNotLeftToTheTimeout() {
+        TcpScript s = establishedClient(SACK);
+        sendSegments(s, 1);
+        s.in(Seg.of(ACK, 1, seg(1))); // an RTT sample: without one there is no probe
+        s.tcb.write(new byte[MSS * 4], 0, MSS * 4, s.now);
+        for (int i = 1; i < 5; i++) {
+            s.out();
+        }
+        s.advanceMs(1);
+        s.expectNothing();
+        s.advanceMs(2); // two smoothed RTTs (next to nothing here) and 2 ms
+        s.expect(ACK, seg(4), 1, MSS); // the last segment again draws an ACK for everything
+        s.in(Seg.of(ACK, 1, seg(5)).sack(seg(4), seg(5))); // with a D-SACK: it had arrived
+        assertEquals(0, s.tcb.unacknowledged());
+        s.advanceMs(1000);
+        s.expectNothing();
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPLossProbes));
+        assertEquals(0, s.mib.get(Mib.TcpExtTCPTimeouts));
+    }
+
+    @Test
+    void theProbeSendsNewDataWhenThereIsSomeWhateverCwndSays() {
+        TcpScript s = establishedClient(SACK);
+        sendSegments(s, 1);
+        s.in(Seg.of(ACK, 1, seg(1)));
+        s.tcb.write(new byte[MSS * 30], 0, MSS * 30, s.now);
+        int flight = 0;
+        while (!s.sent.isEmpty()) {
+            s.out();
+            flight++;
+        }
+        s.advanceMs(3);
+        s.expect(ACK, seg(1 + flight), 1, MSS); // new data, beyond cwnd: no spurious retransmission
+        s.advanceMs(3);
+        s.expectNothing(); // one probe until an ACK brings news
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPLossProbes));
     }
 
     @Test
