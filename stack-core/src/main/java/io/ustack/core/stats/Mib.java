@@ -29,7 +29,7 @@ public enum Mib {
     TcpExtListenOverflows, TcpExtListenDrops, TcpExtTCPTimeouts, TcpExtSyncookiesSent, TcpExtSyncookiesRecv,
     TcpExtSyncookiesFailed, TcpExtTCPSackRecovery, TcpExtTCPRenoRecovery, TcpExtTCPFastRetrans,
     TcpExtTCPSackFailures, TcpExtTCPRenoFailures, TcpExtTCPSackRecoveryFail, TcpExtTCPRenoRecoveryFail,
-    TcpExtTCPAbortOnTimeout, TcpExtTCPLossProbes, TcpExtTCPSACKDiscard, TcpExtTCPDSACKRecv,
+    TcpExtTCPAbortOnTimeout, TcpExtTCPLossProbes, TcpExtTCPLostRetransmit, TcpExtTCPSACKDiscard, TcpExtTCPDSACKRecv,
     TcpExtTCPSACKReneging, TcpExtTCPKeepAlive, TcpExtPAWSEstabRejected, TcpExtTCPChallengeACK,
     TcpExtTCPSYNChallenge, TcpExtTCPACKSkippedSynRecv, TcpExtTCPACKSkippedPAWS, TcpExtTCPACKSkippedSeq,
     TcpExtTCPACKSkippedChallenge,

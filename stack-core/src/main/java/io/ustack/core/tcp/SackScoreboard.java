@@ -157,6 +157,11 @@ final class SackScoreboard {
         return n;
     }
 
+    /** The end of the highest SACKed range, or {@code una} if nothing is SACKed. */
+    int highestSackedEnd(int una) {
+        return count == 0 ? una : ends[count - 1];
+    }
+
     /** If {@code seq} is SACKed, the end of its range (where sending may resume); else {@code seq} itself. */
     int skipSacked(int seq) {
         for (int i = 0; i < count; i++) {

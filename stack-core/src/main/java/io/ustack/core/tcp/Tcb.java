@@ -132,6 +132,8 @@ public final class Tcb {
     private int recover;
     /** RFC 6675's HighRxt: the end of what loss recovery has retransmitted so far. */
     private int highRxt;
+    /** This recovery's retransmissions, to notice one lost again. */
+    private final RetransmitLog retransmitted = new RetransmitLog();
 
     private int segsUnacked;
     /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
@@ -503,6 +505,8 @@ public final class Tcb {
         if (sackOk && !inRecovery && sndNxt == sndMax && sndUna != sndMax
                 && (dupAcks >= DUPACK_THRESHOLD || scoreboard.headLost(sndUna, sndMss))) {
             enterSackRecovery(now);
+        } else if (sackOk && inRecovery && newlySacked > 0) {
+            resendLostRetransmission(now);
         }
         if (SeqNum.before(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && !SeqNum.before(ack, sndWl2))) {
             if (sndWnd == 0 && seg.window() != 0) {
@@ -622,8 +626,28 @@ public final class Tcb {
         inRecovery = true;
         recover = sndMax;
         highRxt = retransmit(sndUna, scoreboard.nextSackedStart(sndUna, sndMax), now);
+        retransmitted.clear();
+        retransmitted.add(sndUna, highRxt, sndMax);
         mib.inc(Mib.TcpExtTCPSackRecovery);
         mib.inc(Mib.TcpExtTCPFastRetrans);
+    }
+
+    /**
+     * tcp_mark_lost_retrans: a retransmission the peer still lacks after SACKing data sent later was lost
+     * as well; it goes again at once, one per ACK that brings news, rather than at the timeout.
+     */
+    private void resendLostRetransmission(long now) {
+        int lost = retransmitted.findLost(scoreboard, sndUna, scoreboard.highestSackedEnd(sndUna));
+        if (lost < 0) {
+            return;
+        }
+        int from = SeqNum.after(retransmitted.start(lost), sndUna) ? retransmitted.start(lost) : sndUna;
+        from = scoreboard.skipSacked(from);
+        int limit = scoreboard.nextSackedStart(from, retransmitted.end(lost));
+        if (retransmit(from, limit, now) != from) {
+            retransmitted.resent(lost, sndMax);
+            mib.inc(Mib.TcpExtTCPLostRetransmit);
+        }
     }
 
     /** Bytes sent and not yet acknowledged, SACKed or not (RFC 5681's FlightSize). */
@@ -952,6 +976,7 @@ public final class Tcb {
             return false;
         }
         highRxt = end;
+        retransmitted.add(seq, end, sndMax);
         mib.inc(Mib.TcpExtTCPFastRetrans);
         return true;
     }

@@ -105,6 +105,33 @@ class TcbSackTest {
     }
 
     @Test
+    void aRetransmissionLostAgainIsSeenWhenLaterDataIsSackedAndGoesAtOnce() {
+        TcpScript s = establishedClient(SACK);
+        sendSegments(s, 10); // 0 lost, and then its retransmission
+        s.tcb.write(new byte[MSS * 10], 0, MSS * 10, s.now);
+        s.in(Seg.of(ACK, 1, seg(0)).sack(seg(1), seg(2)));
+        s.in(Seg.of(ACK, 1, seg(0)).sack(seg(1), seg(3)));
+        s.expect(ACK, seg(10), 1, MSS); // SACKed segments have left the network: new data may go
+        s.expect(ACK, seg(11), 1, MSS);
+        s.in(Seg.of(ACK, 1, seg(0)).sack(seg(1), seg(4)));
+        s.expect(ACK, seg(0), 1, MSS); // the third: fast retransmit
+        s.expectNothing();
+        s.in(Seg.of(ACK, 1, seg(0)).sack(seg(1), seg(10)));
+        assertEquals(seg(12), s.expect(ACK, seg(12), 1, MSS).seq() - TcpScript.ISS, "new data, after the retransmission");
+        s.sent.clear();
+        s.in(Seg.of(ACK, 1, seg(0)).sack(seg(1), seg(13))); // 12 arrived, the retransmission did not
+        s.expect(ACK, seg(0), 1, MSS); // lost again: at once, not at the timeout
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPLostRetransmit));
+        s.sent.clear();
+        s.in(Seg.of(ACK, 1, seg(0)).sack(seg(1), seg(14)));
+        assertTrue(s.sent.stream().noneMatch(g -> g.seq() == TcpScript.ISS + seg(0)),
+                "sent again after segment 13 went: that 13 is SACKed says nothing of the new copy");
+        s.in(Seg.of(ACK, 1, seg(20)));
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPLostRetransmit));
+        assertEquals(0, s.mib.get(Mib.TcpExtTCPTimeouts));
+    }
+
+    @Test
     void aPeerThatRenegesOnItsSacksGetsEverythingAgain() {
         TcpScript s = establishedClient(SACK);
         sendSegments(s, 4);
