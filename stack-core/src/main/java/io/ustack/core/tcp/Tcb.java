@@ -864,24 +864,19 @@ public final class Tcb {
     }
 
     /**
-     * tcp_send_loss_probe (RFC 8985 7.3): one segment of new data if there is any and the peer's window has
-     * room for it, whatever cwnd says; otherwise the last segment sent, again. Then the retransmission timer
-     * takes over.
+     * tcp_send_loss_probe (RFC 8985 7.3): the last segment sent, again; then the retransmission timer takes
+     * over. The RFC prefers new data when there is some, but a peer that has everything holds its ACK for a
+     * new in-order segment up to its delayed-ACK timer (40 ms on Linux), hundreds of our round trips here,
+     * while a repeated segment, or one that fills a hole, is answered at once.
      */
     private void lossProbe(long now) {
         tlpAt = 0;
         if (!lossProbeApplies()) {
             return;
         }
-        int dataEnd = bufferBase + sendBuf.size();
-        int len = Math.min(Math.min(mssNow(), dataEnd - sndNxt), sndUna + sndWnd - sndNxt);
-        if (len > 0) {
-            sendSegment(sndNxt, ACK | (len == dataEnd - sndNxt ? PSH : 0), sndNxt - bufferBase, len, now);
-            sndNxt += len;
-        } else {
-            int unacked = dataEnd - sndUna;
-            retransmit(unacked > 0 ? dataEnd - Math.min(mssNow(), unacked) : sndUna, sndMax, now);
-        }
+        int sent = SeqNum.before(bufferBase + sendBuf.size(), sndMax) ? bufferBase + sendBuf.size() : sndMax;
+        int unacked = sent - sndUna;
+        retransmit(unacked > 0 ? sent - Math.min(mssNow(), unacked) : sndUna, sndMax, now);
         tlpOut = true;
         mib.inc(Mib.TcpExtTCPLossProbes);
         rtoAt = now + rto.rtoNanos();

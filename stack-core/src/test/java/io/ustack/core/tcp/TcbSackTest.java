@@ -168,7 +168,7 @@ class TcbSackTest {
     }
 
     @Test
-    void theProbeSendsNewDataWhenThereIsSomeWhateverCwndSays() {
+    void theProbeRepeatsTheLastSegmentEvenWithNewDataWaiting() {
         TcpScript s = establishedClient(SACK);
         sendSegments(s, 1);
         s.in(Seg.of(ACK, 1, seg(1)));
@@ -179,7 +179,7 @@ class TcbSackTest {
             flight++;
         }
         s.advanceMs(3);
-        s.expect(ACK, seg(1 + flight), 1, MSS); // new data, beyond cwnd: no spurious retransmission
+        s.expect(ACK, seg(flight), 1, MSS); // the last segment sent: answered at once, never a delayed ACK
         s.advanceMs(3);
         s.expectNothing(); // one probe until an ACK brings news
         assertEquals(1, s.mib.get(Mib.TcpExtTCPLossProbes));
