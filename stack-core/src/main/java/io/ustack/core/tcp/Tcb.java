@@ -841,11 +841,13 @@ public final class Tcb {
     }
 
     /**
-     * tcp_schedule_loss_probe (RFC 8985 7.2): with data in flight and no loss being repaired, a probe is due
-     * two smoothed RTTs after the last transmission or ACK, plus room for a delayed ACK when only one segment
-     * is out, if that comes before the retransmission timeout. When the ACKs for a whole flight are lost,
-     * or its tail is, the probe draws an ACK (and SACK) in a few milliseconds where the timeout would take
-     * 200 or more.
+     * tcp_schedule_loss_probe (RFC 8985 7.2): with data in flight, a probe is due two smoothed RTTs after
+     * the last transmission or ACK, plus room for a delayed ACK when only one segment is out, if that comes
+     * before the retransmission timeout. When the ACKs for a whole flight are lost, or its tail is, the probe
+     * draws an ACK (and SACK) in a few milliseconds where the timeout would take 200 or more. Unlike the RFC
+     * it also runs during SACK recovery: there RACK's reordering timer would find a lost retransmission or a
+     * lost ACK (Linux compresses its SACKs, so one lost ACK can be all there was), and without RACK the
+     * probe's ACK is what brings the news.
      */
     private void scheduleLossProbe(long now) {
         tlpAt = 0;
@@ -859,7 +861,7 @@ public final class Tcb {
     }
 
     private boolean lossProbeApplies() {
-        return sackOk && !inRecovery && !tlpOut && sndNxt == sndMax && sndUna != sndMax
+        return sackOk && !tlpOut && sndNxt == sndMax && sndUna != sndMax
                 && state.synchronizedState() && state != TcpState.TIME_WAIT;
     }
 

@@ -90,6 +90,8 @@ class TcbSackTest {
         s.expect(ACK, seg(1), 1, MSS); // three segments SACKed above each hole: both lost at once
         s.expect(ACK, seg(4), 1, MSS);
         s.expectNothing();
+        s.advanceMs(3);
+        s.expect(ACK, seg(7), 1, MSS); // a loss probe: the last segment, for news; none comes
         s.advanceMs(200); // the RTO, at its 200 ms floor after a handshake with no delay
         s.expect(ACK, seg(1), 1, MSS); // cwnd is one segment, from snd_una
         s.expectNothing();
@@ -101,7 +103,7 @@ class TcbSackTest {
         assertEquals(0, s.tcb.unacknowledged());
         s.advanceMs(60_000);
         s.expectNothing();
-        assertEquals(4, s.retransmissions, "1 and 4 by recovery, then by the timeout");
+        assertEquals(5, s.retransmissions, "1 and 4 by recovery, 7 by the probe, then 1 and 4 after the timeout");
     }
 
     @Test
@@ -128,6 +130,25 @@ class TcbSackTest {
                 "sent again after segment 13 went: that 13 is SACKed says nothing of the new copy");
         s.in(Seg.of(ACK, 1, seg(20)));
         assertEquals(1, s.mib.get(Mib.TcpExtTCPLostRetransmit));
+        assertEquals(0, s.mib.get(Mib.TcpExtTCPTimeouts));
+    }
+
+    @Test
+    void duringRecoveryAProbeBringsTheNewsALostAckWithheld() {
+        TcpScript s = establishedClient(SACK);
+        sendSegments(s, 1);
+        s.in(Seg.of(ACK, 1, seg(1))); // an RTT sample
+        s.tcb.write(new byte[MSS * 6], 0, MSS * 6, s.now);
+        for (int i = 1; i < 7; i++) {
+            s.out();
+        }
+        s.in(Seg.of(ACK, 1, seg(1)).sack(seg(2), seg(6))); // 1 lost: recovery, at once
+        s.expect(ACK, seg(1), 1, MSS);
+        s.sent.clear();
+        s.advanceMs(3); // the ACK for that retransmission (and for 6) is lost: no news at all
+        s.expect(ACK, seg(6), 1, MSS); // the probe, not the timeout 200 ms on
+        s.in(Seg.of(ACK, 1, seg(7)).sack(seg(6), seg(7)));
+        assertEquals(0, s.tcb.unacknowledged());
         assertEquals(0, s.mib.get(Mib.TcpExtTCPTimeouts));
     }
 
