@@ -62,6 +62,18 @@ public final class Frames {
         return out;
     }
 
+    /** An ICMP error (type, code, unused word zero) quoting {@code quoted}, with its checksum. */
+    public static byte[] icmpError(int type, int code, byte[] quoted) {
+        byte[] m = new byte[8 + quoted.length];
+        m[0] = (byte) type;
+        m[1] = (byte) code;
+        System.arraycopy(quoted, 0, m, 8, quoted.length);
+        int c = checksum(m, 0, m.length);
+        m[2] = (byte) (c >> 8);
+        m[3] = (byte) c;
+        return m;
+    }
+
     /** A UDP datagram with its checksum over the pseudo-header computed here, independently of the stack. */
     public static byte[] udp(int src, int dst, int sport, int dport, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(8 + payload.length);

@@ -1,9 +1,8 @@
 package io.ustack.core.netfilter.conntrack;
 
-import static io.ustack.core.testing.Frames.arp;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.icmpEcho;
-import static io.ustack.core.testing.Frames.ip;
+import static io.ustack.core.testing.Frames.icmpError;
 import static io.ustack.core.testing.Frames.ipv4;
 import static io.ustack.core.testing.Frames.pattern;
 import static io.ustack.core.testing.Frames.tcp;
@@ -16,14 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.netfilter.Hook;
-import io.ustack.core.netfilter.Priority;
 import io.ustack.core.netfilter.Verdict;
 import io.ustack.core.netfilter.rules.Chain;
 import io.ustack.core.netfilter.rules.RuleParser;
 import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -37,32 +34,20 @@ import org.junit.jupiter.api.Test;
  * as conntrack -L shows it; time passes on the harness's manual clock.
  */
 class ConntrackTest {
-    private static final long RIGHT_MAC = 0x02_00_00_00_01_02L;
-    private static final long FAR_MAC = 0x02_00_00_00_01_03L;
-    private static final int FAR_IP = ip("10.0.1.2");
+    private static final long RIGHT_MAC = TrackedForwarding.RIGHT_MAC;
+    private static final long FAR_MAC = TrackedForwarding.FAR_MAC;
+    private static final int FAR_IP = TrackedForwarding.FAR_IP;
     private static final int SYN = 0x02;
     private static final int ACK = 0x10;
     private static final int FIN = 0x01;
     private static final int RST = 0x04;
     private static final int PSH = 0x08;
 
-    private final StackHarness h = new StackHarness();
-    private final FakeDevice right = h.addDevice("eth1", RIGHT_MAC, 1500, "10.0.1.1/24");
-    private final Conntrack ct = h.stack.conntrack();
-    /** The ctinfo of each packet that reached FORWARD ("none" for an untracked one). */
-    private final List<String> seen = new ArrayList<>();
-
-    ConntrackTest() {
-        h.stack.setForwarding(true);
-        h.hostArps();
-        right.inject(eth(-1L >>> 16, FAR_MAC, Frames.ETH_P_ARP, arp(1, FAR_MAC, FAR_IP, 0, ip("10.0.1.1"))));
-        right.drain();
-        ct.get();
-        h.stack.netfilter().register(Hook.FORWARD, Priority.FILTER, "record", (pkt, st) -> {
-            seen.add(pkt.nfctInfo() == null ? "none" : pkt.nfctInfo().name());
-            return Verdict.ACCEPT;
-        });
-    }
+    private final TrackedForwarding rig = new TrackedForwarding();
+    private final StackHarness h = rig.h;
+    private final FakeDevice right = rig.right;
+    private final Conntrack ct = rig.ct;
+    private final List<String> seen = rig.seen;
 
     @AfterEach
     void leakCheck() {
@@ -239,18 +224,6 @@ class ConntrackTest {
         fromRight(1, icmpError(3, 3, ipv4(HOST_IP, FAR_IP, 17, 63, 1, 0, udp(HOST_IP, FAR_IP, 5001, 53, pattern(4)))));
         assertEquals(List.of("NEW", "RELATED_REPLY", "none"), seen);
         assertTrue(ct.list().get(0).unreplied(), "an error is no reply");
-    }
-
-    /** An ICMP error quoting {@code quoted}, with its checksum. */
-    private static byte[] icmpError(int type, int code, byte[] quoted) {
-        byte[] m = new byte[8 + quoted.length];
-        m[0] = (byte) type;
-        m[1] = (byte) code;
-        System.arraycopy(quoted, 0, m, 8, quoted.length);
-        int c = Frames.checksum(m, 0, m.length);
-        m[2] = (byte) (c >> 8);
-        m[3] = (byte) c;
-        return m;
     }
 
     @Test

@@ -1,22 +1,16 @@
 package io.ustack.core.netfilter.conntrack;
 
-import static io.ustack.core.testing.Frames.arp;
 import static io.ustack.core.testing.Frames.eth;
-import static io.ustack.core.testing.Frames.ip;
 import static io.ustack.core.testing.Frames.ipv4;
 import static io.ustack.core.testing.Frames.pattern;
 import static io.ustack.core.testing.Frames.tcpChecksum;
 import static io.ustack.core.testing.StackHarness.HOST_IP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.ustack.core.netfilter.Hook;
-import io.ustack.core.netfilter.Priority;
-import io.ustack.core.netfilter.Verdict;
 import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,9 +22,9 @@ import org.junit.jupiter.api.Test;
  * and options.
  */
 class TcpWindowTest {
-    private static final long RIGHT_MAC = 0x02_00_00_00_01_02L;
-    private static final long FAR_MAC = 0x02_00_00_00_01_03L;
-    private static final int FAR_IP = ip("10.0.1.2");
+    private static final long RIGHT_MAC = TrackedForwarding.RIGHT_MAC;
+    private static final long FAR_MAC = TrackedForwarding.FAR_MAC;
+    private static final int FAR_IP = TrackedForwarding.FAR_IP;
     private static final int SYN = 0x02;
     private static final int ACK = 0x10;
     private static final int PSH = 0x08;
@@ -40,22 +34,11 @@ class TcpWindowTest {
     /** SACK Permitted, NOP, NOP. */
     private static final byte[] SACK_PERM = {4, 2, 1, 1};
 
-    private final StackHarness h = new StackHarness();
-    private final FakeDevice right = h.addDevice("eth1", RIGHT_MAC, 1500, "10.0.1.1/24");
-    private final Conntrack ct = h.stack.conntrack();
-    private final List<String> seen = new ArrayList<>();
-
-    TcpWindowTest() {
-        h.stack.setForwarding(true);
-        h.hostArps();
-        right.inject(eth(-1L >>> 16, FAR_MAC, Frames.ETH_P_ARP, arp(1, FAR_MAC, FAR_IP, 0, ip("10.0.1.1"))));
-        right.drain();
-        ct.get();
-        h.stack.netfilter().register(Hook.FORWARD, Priority.FILTER, "record", (pkt, st) -> {
-            seen.add(pkt.nfctInfo() == null ? "none" : pkt.nfctInfo().name());
-            return Verdict.ACCEPT;
-        });
-    }
+    private final TrackedForwarding rig = new TrackedForwarding();
+    private final StackHarness h = rig.h;
+    private final FakeDevice right = rig.right;
+    private final Conntrack ct = rig.ct;
+    private final List<String> seen = rig.seen;
 
     @AfterEach
     void leakCheck() {

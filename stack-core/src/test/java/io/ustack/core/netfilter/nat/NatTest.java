@@ -3,6 +3,7 @@ package io.ustack.core.netfilter.nat;
 import static io.ustack.core.testing.Frames.arp;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.icmpEcho;
+import static io.ustack.core.testing.Frames.icmpError;
 import static io.ustack.core.testing.Frames.ip;
 import static io.ustack.core.testing.Frames.ipv4;
 import static io.ustack.core.testing.Frames.pattern;
@@ -239,17 +240,5 @@ class NatTest {
         for (Hook hook : Hook.values()) {
             assertEquals(List.of(), h.stack.netfilter().functions(hook), hook.name());
         }
-    }
-
-    /** An ICMP error quoting {@code quoted}, with its checksum. */
-    private static byte[] icmpError(int type, int code, byte[] quoted) {
-        byte[] m = new byte[8 + quoted.length];
-        m[0] = (byte) type;
-        m[1] = (byte) code;
-        System.arraycopy(quoted, 0, m, 8, quoted.length);
-        int c = Frames.checksum(m, 0, m.length);
-        m[2] = (byte) (c >> 8);
-        m[3] = (byte) c;
-        return m;
     }
 }
