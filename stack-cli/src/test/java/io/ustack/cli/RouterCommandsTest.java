@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ustack.cli.control.ControlDispatcher;
-import io.ustack.cli.control.ControlHandlers;
-import io.ustack.cli.control.ControlServer;
 import io.ustack.cli.control.Json;
 import io.ustack.core.testing.StackHarness;
 import java.nio.file.Path;
 import io.ustack.cli.testing.CommandRunner;
+import io.ustack.cli.testing.ServedStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,21 +19,21 @@ class RouterCommandsTest {
     @TempDir
     Path dir;
 
-    private final StackHarness h = new StackHarness();
-    private ControlServer server;
+    private ServedStack served;
+    private StackHarness h;
     private CommandRunner cli;
 
     @BeforeEach
     void up() {
+        served = new ServedStack(dir);
+        h = served.harness;
+        cli = served.cli;
         h.addDevice("eth1", 0x02_00_00_00_01_02L, 1280, "10.0.1.1/24");
-        server = ControlServer.bind(dir.resolve("ustack.sock"), new ControlDispatcher(ControlHandlers.forStack(h.stack)));
-        cli = new CommandRunner(server.path());
     }
 
     @AfterEach
     void down() {
-        server.close();
-        h.close();
+        served.close();
     }
 
     @Test

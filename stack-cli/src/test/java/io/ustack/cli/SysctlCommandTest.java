@@ -3,11 +3,9 @@ package io.ustack.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ustack.cli.control.ControlDispatcher;
-import io.ustack.cli.control.ControlHandlers;
-import io.ustack.cli.control.ControlServer;
 import io.ustack.cli.control.Json;
 import io.ustack.cli.testing.CommandRunner;
+import io.ustack.cli.testing.ServedStack;
 import io.ustack.core.testing.StackHarness;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -20,20 +18,20 @@ class SysctlCommandTest {
     @TempDir
     Path dir;
 
-    private final StackHarness h = new StackHarness();
-    private ControlServer server;
+    private ServedStack served;
+    private StackHarness h;
     private CommandRunner cli;
 
     @BeforeEach
     void up() {
-        server = ControlServer.bind(dir.resolve("ustack.sock"), new ControlDispatcher(ControlHandlers.forStack(h.stack)));
-        cli = new CommandRunner(server.path());
+        served = new ServedStack(dir);
+        h = served.harness;
+        cli = served.cli;
     }
 
     @AfterEach
     void down() {
-        server.close();
-        h.close();
+        served.close();
     }
 
     @Test
