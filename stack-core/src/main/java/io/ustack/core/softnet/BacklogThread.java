@@ -74,6 +74,9 @@ public final class BacklogThread implements Runnable, Cpu {
             return false;
         }
         input.add(pkt);
+        if (!running) {
+            drain(); // stopped between the check and the add: its last drain may have missed this packet
+        }
         return true;
     }
 
