@@ -1,16 +1,11 @@
 package io.ustack.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -39,50 +34,26 @@ class ForwardIT {
     private NetNs leftNs;
     private NetNs rightNs;
     private Daemon daemon;
+    private RouterOnTaps router;
 
     @BeforeAll
     void up() throws Exception {
         RootRequirement.require("ip", "ping", "traceroute", "tracepath");
-        String id = hex6();
-        left = "ut" + id;
-        right = "ut" + hex6();
-        net = "10." + (1 + ThreadLocalRandom.current().nextInt(250));
-        Path work = Files.createTempDirectory("ustack-it-");
-        leftNs = new NetNs("ustack-it-" + id + "-l");
-        rightNs = new NetNs("ustack-it-" + id + "-r");
-        daemon = Daemon.start(work, "--iface", left + ",addr=" + net + ".1.1/24",
-                "--iface", right + ",addr=" + net + ".2.1/24,mtu=1280", "--forward", "--backlog-threads", "2");
-        leftNs.adopt(left, net + ".1.2/24");
-        leftNs.exec("ip", "route", "add", "default", "via", net + ".1.1").ok();
-        rightNs.adopt(right, net + ".2.2/24");
-        rightNs.exec("ip", "route", "add", "default", "via", net + ".2.1").ok();
+        router = RouterOnTaps.start("ut", ",mtu=1280", "--backlog-threads", "2");
+        left = router.left;
+        right = router.right;
+        net = router.net;
+        leftNs = router.leftNs;
+        rightNs = router.rightNs;
+        daemon = router.daemon;
     }
 
-    /** Runs even when {@link #up} failed half way: whatever exists is taken down. */
+    /** Stops the daemon (exit 0, both TAPs removed) and takes the namespaces down. */
     @AfterAll
     void down() throws Exception {
-        try {
-            if (daemon != null) {
-                assertEquals(0, daemon.stop(), "SIGTERM ends the daemon cleanly:\n" + daemon.log());
-                assertFalse(leftNs.exec("ip", "link", "show", left).exit() == 0, "the daemon removed " + left);
-                assertFalse(rightNs.exec("ip", "link", "show", right).exit() == 0, "the daemon removed " + right);
-            }
-        } finally {
-            for (NetNs ns : new NetNs[] {leftNs, rightNs}) {
-                if (ns != null) {
-                    ns.close();
-                }
-            }
-            for (String tap : new String[] {left, right}) {
-                if (tap != null) {
-                    Cmd.run("ip", "link", "del", tap); // only if a failure left it behind
-                }
-            }
+        if (router != null) {
+            router.close();
         }
-    }
-
-    private static String hex6() {
-        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
     }
 
     private String leftHost() {

@@ -9,9 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,6 +45,7 @@ class NetfilterIT {
     private NetNs leftNs;
     private NetNs rightNs;
     private Daemon daemon;
+    private RouterOnTaps router;
     private Path peer;
     private Path serverLog;
     private final List<Process> servers = new ArrayList<>();
@@ -54,30 +53,23 @@ class NetfilterIT {
     @BeforeAll
     void up() throws Exception {
         RootRequirement.require("ip", "ping", "python3");
-        String id = hex6();
-        left = "un" + id;
-        right = "un" + hex6();
-        net = "10." + (1 + ThreadLocalRandom.current().nextInt(250));
-        Path work = Files.createTempDirectory("ustack-it-");
-        peer = work.resolve("nf_peer.py");
+        router = RouterOnTaps.start("un", "", "--backlog-threads", "2", "--serve", "none", "--conntrack-max", "4096");
+        left = router.left;
+        right = router.right;
+        net = router.net;
+        leftNs = router.leftNs;
+        rightNs = router.rightNs;
+        daemon = router.daemon;
+        peer = router.work.resolve("nf_peer.py");
         try (InputStream in = NetfilterIT.class.getResourceAsStream("/nf_peer.py")) {
             Files.copy(in, peer);
         }
-        serverLog = work.resolve("server.log");
-        leftNs = new NetNs("ustack-it-" + id + "-nl");
-        rightNs = new NetNs("ustack-it-" + id + "-nr");
-        daemon = Daemon.start(work, "--iface", left + ",addr=" + net + ".1.1/24",
-                "--iface", right + ",addr=" + net + ".2.1/24", "--forward", "--backlog-threads", "2", "--serve", "none",
-                "--conntrack-max", "4096");
-        leftNs.adopt(left, net + ".1.2/24");
-        leftNs.exec("ip", "route", "add", "default", "via", net + ".1.1").ok();
-        rightNs.adopt(right, net + ".2.2/24");
-        rightNs.exec("ip", "route", "add", "default", "via", net + ".2.1").ok();
+        serverLog = router.work.resolve("server.log");
         startServer(PORT);
         startServer(OTHER_PORT);
     }
 
-    /** Runs even when {@link #up} failed half way: whatever exists is taken down. */
+    /** Stops the servers, then the daemon (exit 0, both TAPs removed), and takes the namespaces down. */
     @AfterAll
     void down() throws Exception {
         try {
@@ -85,25 +77,11 @@ class NetfilterIT {
                 p.destroy();
                 p.waitFor(5, TimeUnit.SECONDS);
             }
-            if (daemon != null) {
-                assertEquals(0, daemon.stop(), "SIGTERM ends the daemon cleanly:\n" + daemon.log());
-            }
         } finally {
-            for (NetNs ns : new NetNs[] {leftNs, rightNs}) {
-                if (ns != null) {
-                    ns.close();
-                }
-            }
-            for (String tap : new String[] {left, right}) {
-                if (tap != null) {
-                    Cmd.run("ip", "link", "del", tap); // only if a failure left it behind
-                }
+            if (router != null) {
+                router.close();
             }
         }
-    }
-
-    private static String hex6() {
-        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
     }
 
     /** The Python server on the right host, its lines appended to one log; waits until it listens. */
