@@ -734,12 +734,18 @@ public final class Tcb {
 
     private void enterTimeWait(long now) {
         state = TcpState.TIME_WAIT;
+        stopTimers();
+        timeWaitAt = now + cfg.timeWaitMs() * MS;
+    }
+
+    /** Disarms every timer: the connection has nothing more to send or to wait for but, maybe, TIME_WAIT. */
+    private void stopTimers() {
         rtoAt = 0;
         delackAt = 0;
         persistAt = 0;
         keepaliveAt = 0;
         tlpAt = 0;
-        timeWaitAt = now + cfg.timeWaitMs() * MS;
+        timeWaitAt = 0;
     }
 
     // ---- the application's side ----
@@ -1297,12 +1303,7 @@ public final class Tcb {
         }
         state = TcpState.CLOSED;
         closeCause = cause;
-        rtoAt = 0;
-        delackAt = 0;
-        timeWaitAt = 0;
-        persistAt = 0;
-        keepaliveAt = 0;
-        tlpAt = 0;
+        stopTimers();
         events.closed(cause);
     }
 
