@@ -473,11 +473,18 @@ public final class Tcb {
      * tcp_select_window: the room the buffer has, but never less than what remains of the window already
      * offered (RFC 9293 3.8.6.2.2: a receiver should not shrink the window; Linux never does), rounded up to
      * the scale's unit so that scaling does not shrink it either. Data that then finds no room is dropped
-     * and sent again, as under Linux's memory pressure.
+     * and sent again, as under Linux's memory pressure. Receiver-side silly window avoidance (the same
+     * section; __tcp_select_window): the right edge moves by at least a segment or half the buffer, or
+     * stays, so a slow reader does not invite a stream of small segments.
      */
     private int windowToAdvertise() {
         int unit = 1 << rcvWscale;
-        int scaled = Math.max(rcvWindowBytes() >> rcvWscale, (offeredWindow() + unit - 1) >> rcvWscale);
+        int offered = offeredWindow();
+        int room = rcvWindowBytes();
+        if (room - offered < Math.min(sndMss, rcvBuf.capacity() / 2)) {
+            room = offered;
+        }
+        int scaled = Math.max(room >> rcvWscale, (offered + unit - 1) >> rcvWscale);
         return Math.min(scaled, 65_535);
     }
 
@@ -908,9 +915,7 @@ public final class Tcb {
         }
         int room = Math.min(sndWnd - flightSize(), cwnd - inFlight());
         if (room <= 0) {
-            if (sndWnd == 0 && flightSize() == 0 && persistAt == 0) {
-                persistAt = now + rto.rtoNanos(); // tcp_check_probe_timer
-            }
+            checkProbeTimer(now);
             return false;
         }
         int mss = mssNow();
@@ -925,9 +930,16 @@ public final class Tcb {
                 return false; // Nagle, Minshall's way (tcp_minshall_check): one small segment in flight at a time
             }
             if (!allOfIt) {
+                checkProbeTimer(now); // the ACK that would open the window further may be lost
                 return false; // sender-side silly window avoidance: wait for room for a full segment
             }
         }
+        sendData(len, allOfIt, resend, now);
+        return true;
+    }
+
+    /** Sends {@code len} bytes at snd_nxt, timed for an RTT sample if nothing else is. */
+    private void sendData(int len, boolean allOfIt, boolean resend, long now) {
         persistAt = 0;
         if (!rttTiming && !tsOk && !resend) {
             rttTiming = true;
@@ -936,13 +948,22 @@ public final class Tcb {
         }
         sendSegment(sndNxt, ACK | (allOfIt ? PSH : 0), sndNxt - bufferBase, len, now);
         sndNxt += len;
-        if (len < mss) {
+        if (len < mssNow()) {
             sndSml = sndNxt;
         }
         if (rtoAt == 0) {
             rtoAt = now + rto.rtoNanos();
         }
-        return true;
+    }
+
+    /**
+     * tcp_check_probe_timer: data waits and nothing is in flight, so no ACK is coming to open the window or
+     * to clock more out; the persist timer makes sure it does not wait forever.
+     */
+    private void checkProbeTimer(long now) {
+        if (flightSize() == 0 && persistAt == 0) {
+            persistAt = now + rto.rtoNanos();
+        }
     }
 
     /** The FIN follows the data; after a timeout's rewind it goes again at its own sequence number. */
@@ -1144,7 +1165,7 @@ public final class Tcb {
             lossProbe(now);
         }
         if (persistAt != 0 && now - persistAt >= 0) {
-            zeroWindowProbe(now);
+            persistTimer(now);
         }
         if (keepaliveAt != 0 && now - keepaliveAt >= 0) {
             keepaliveTimer(now);
@@ -1285,11 +1306,23 @@ public final class Tcb {
         return end;
     }
 
-    /** tcp_probe_timer: a probe with an old sequence number makes the peer answer with its window. */
-    private void zeroWindowProbe(long now) {
-        if (sndWnd > 0 || bufferBase + sendBuf.size() == sndNxt) {
+    /**
+     * tcp_probe_timer and tcp_write_wakeup: with nothing in flight, what fits of the peer's window goes now,
+     * even less than a segment (silly window avoidance held it back, waiting for an update that may have
+     * been lost); with no window at all, a probe with an old sequence number makes the peer answer with
+     * its window.
+     */
+    private void persistTimer(long now) {
+        int unsent = bufferBase + sendBuf.size() - sndNxt;
+        if (unsent <= 0 || flightSize() > 0) {
             persistAt = 0;
             pushPending(now);
+            return;
+        }
+        int fits = Math.min(Math.min(unsent, mssNow()), sndWnd);
+        if (fits > 0) {
+            persistBackoff = 0;
+            sendData(fits, fits == unsent, false, now);
             return;
         }
         sendSegment(sndUna - 1, ACK, 0, 0, now);

@@ -409,6 +409,31 @@ class TcbTest {
         s.expect(ACK | PSH, 1, 1, 100);
     }
 
+    /**
+     * The window left is under a segment and the update that would widen it was lost: silly window
+     * avoidance holds the data, nothing is in flight, so only the persist timer can move it (tcp_write_wakeup
+     * sends what fits). Without it both ends of an echo wait for each other forever.
+     */
+    @Test
+    void aWindowSmallerThanASegmentIsFilledWhenThePersistTimerFires() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK, 1, 1).win(500));
+        s.tcb.write(new byte[3000], 0, 3000, s.now);
+        s.expectNothing();
+        s.advanceMs(999);
+        s.expectNothing();
+        s.advanceMs(1);
+        s.expect(ACK, 1, 1, 500);
+        s.expectNothing();
+        s.in(Seg.of(ACK, 1, 501).win(500));
+        s.expectNothing();
+        s.advanceMs(200); // one RTO, at its 200 ms floor after the instant sample
+        s.expect(ACK, 501, 1, 500);
+        s.in(Seg.of(ACK, 1, 1001).win(65535));
+        s.expect(ACK, 1001, 1, 1460);
+        s.expect(ACK | PSH, 2461, 1, 540);
+    }
+
     @Test
     void receiveWindowShrinksAsTheBufferFillsAndReopensOnRead() {
         TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000),
@@ -427,6 +452,25 @@ class TcbTest {
         s.tcb.read(b, 0, 4000);
         s.tcb.windowUpdate(s.now);
         assertEquals(4000, s.expect(ACK, 1, 4001, 0).window(), "the reopened window is announced");
+    }
+
+    @Test
+    void theRightEdgeMovesByAWholeSegmentOrNotAtAll() {
+        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000),
+                Seg.of(SYN, 0, 0).mss(1000));
+        s.out(); // the SYN-ACK
+        s.in(Seg.of(ACK, 1, 1));
+        s.in(Seg.of(ACK, 1, 1).data(1000));
+        s.in(Seg.of(ACK, 1001, 1).data(1000));
+        assertEquals(2000, s.expect(ACK, 1, 2001, 0).window());
+        s.tcb.read(new byte[300], 0, 300);
+        s.in(Seg.of(ACK, 2001, 1).data(500));
+        s.advanceMs(500);
+        assertEquals(1500, s.expect(ACK, 1, 2501, 0).window(), "300 bytes read: the edge stays where it was");
+        s.tcb.read(new byte[800], 0, 800);
+        s.in(Seg.of(ACK, 2501, 1).data(100));
+        s.advanceMs(500);
+        assertEquals(4000 - (2600 - 1100), s.expect(ACK, 1, 2601, 0).window(), "1100 bytes read: it moves");
     }
 
     @Test
