@@ -57,6 +57,25 @@ class TapPingIT {
         assertEquals(3, received(c.output()), c.output());
     }
 
+    /**
+     * hping3's ICMP timestamp request: answered with the stack's wall clock in milliseconds since midnight
+     * UT, which is the host's own (hping3's originate time), give or take a second.
+     */
+    @Test
+    @Order(2)
+    void icmpTimestampRequestIsAnswered() {
+        RootRequirement.require("hping3");
+        Cmd c = env.ns.exec("hping3", "--icmp-ts", "-c", "1", env.stackIp);
+        Matcher m = Pattern.compile("Originate=(\\d+) Receive=(\\d+) Transmit=(\\d+)").matcher(c.output());
+        assertTrue(m.find(), c.output());
+        long originate = Long.parseLong(m.group(1));
+        long receive = Long.parseLong(m.group(2));
+        long apart = Math.floorMod(receive - originate + 43_200_000L, 86_400_000L) - 43_200_000L;
+        assertTrue(Math.abs(apart) < 1000, "the stack's clock is the host's: " + c.output());
+        assertEquals(receive, Long.parseLong(m.group(3)), c.output());
+        assertTrue(env.daemon.stats().get("IcmpOutTimestampReps") >= 1);
+    }
+
     @Test
     @Order(2)
     void ping8000BytesIsFragmentedBothWays() {

@@ -13,8 +13,8 @@ import io.ustack.core.wire.Ipv4Packet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * icmp_rcv: validates an ICMP message, counts it under Icmp and IcmpMsg, answers echo requests, hands
- * errors to the protocol of the packet they quote, and consumes the rest.
+ * icmp_rcv: validates an ICMP message, counts it under Icmp and IcmpMsg, answers echo and timestamp
+ * requests, hands errors to the protocol of the packet they quote, and consumes the rest.
  */
 public final class IcmpProtocol implements IpProtocolHandler {
     private final IcmpSender sender;
@@ -108,6 +108,20 @@ public final class IcmpProtocol implements IpProtocolHandler {
                 sender.echoReply(pkt);
                 return;
             }
+            case IcmpPacket.TIMESTAMP -> {
+                mib.inc(Mib.IcmpInTimestamps);
+                if (pkt.dst().type() != DstEntry.Type.LOCAL) {
+                    drops.drop(pkt, DropReason.ICMP_IGNORED); // RFC 1122 3.2.2.8 lets broadcasts go unanswered
+                    return;
+                }
+                if (pkt.len() < IcmpPacket.HEADER_LEN + 4) {
+                    mib.inc(Mib.IcmpInErrors); // no originate time to send back
+                    drops.drop(pkt, DropReason.PKT_TOO_SMALL);
+                    return;
+                }
+                sender.timestampReply(pkt);
+                return;
+            }
             case IcmpPacket.ECHOREPLY -> {
                 mib.inc(Mib.IcmpInEchoReps);
                 EchoListener l = echoListeners.get(icmp.echoId());
@@ -130,7 +144,6 @@ public final class IcmpProtocol implements IpProtocolHandler {
                 mib.inc(Mib.IcmpInParmProbs);
                 unreach(pkt, icmp);
             }
-            case IcmpPacket.TIMESTAMP -> mib.inc(Mib.IcmpInTimestamps);
             case IcmpPacket.TIMESTAMPREPLY -> mib.inc(Mib.IcmpInTimestampReps);
             case IcmpPacket.ADDRESS -> mib.inc(Mib.IcmpInAddrMasks);
             case IcmpPacket.ADDRESSREPLY -> mib.inc(Mib.IcmpInAddrMaskReps);

@@ -8,13 +8,14 @@ import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
+import io.ustack.core.time.Clock;
 import io.ustack.core.wire.Checksum;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Packet;
 
 /**
- * Sends ICMP messages: icmp_send for errors about a packet, and icmp_reply for echo replies.
+ * Sends ICMP messages: icmp_send for errors about a packet, and icmp_reply for echo and timestamp replies.
  */
 public final class IcmpSender {
     /** RFC 1812's limit on an ICMP error: 576 bytes in all. */
@@ -22,19 +23,24 @@ public final class IcmpSender {
     /** IPTOS_PREC_INTERNETCONTROL, which errors carry (with the offending packet's TOS bits). */
     private static final int TOS_INTERNETCONTROL = 0xc0;
     private static final int IPTOS_TOS_MASK = 0x1e;
+    /** A timestamp message: the header, then the originate, receive and transmit times (RFC 792). */
+    public static final int TIMESTAMP_LEN = IcmpPacket.HEADER_LEN + 12;
+    private static final long MS_PER_DAY = 86_400_000L;
 
     private final BufferPool pool;
     private final Ipv4Output out;
     private final Fib fib;
     private final MibCounters mib;
     private final IcmpRateLimiter limiter;
+    private final Clock clock;
 
-    public IcmpSender(BufferPool pool, Ipv4Output out, Fib fib, MibCounters mib, IcmpRateLimiter limiter) {
+    public IcmpSender(BufferPool pool, Ipv4Output out, Fib fib, MibCounters mib, IcmpRateLimiter limiter, Clock clock) {
         this.pool = pool;
         this.out = out;
         this.fib = fib;
         this.mib = mib;
         this.limiter = limiter;
+        this.clock = clock;
     }
 
     /**
@@ -104,6 +110,34 @@ public final class IcmpSender {
     }
 
     /**
+     * icmp_timestamp: the reply to a timestamp request, which must hold at least the originate time. It
+     * carries that time back with the receive and transmit times, both now in milliseconds since midnight
+     * UT, and nothing else of the request, as Linux's does. Consumes {@code req}; data at its ICMP header,
+     * network header set.
+     */
+    public void timestampReply(PacketBuffer req) {
+        Ipv4Packet ip = Ipv4Packet.wrap(req, req.networkHeader());
+        IcmpPacket request = IcmpPacket.wrap(req, req.data());
+        PacketBuffer pkt = pool.allocateWithHeadroom(TIMESTAMP_LEN);
+        int at = pkt.put(TIMESTAMP_LEN);
+        IcmpPacket icmp = IcmpPacket.wrap(pkt, at);
+        icmp.setType(IcmpPacket.TIMESTAMPREPLY);
+        icmp.setCode(0);
+        icmp.setRestOfHeader(request.restOfHeader()); // the identifier and sequence number
+        int now = (int) Math.floorMod(clock.wallMillis(), MS_PER_DAY);
+        pkt.setI32(at + IcmpPacket.HEADER_LEN, req.i32(request.offset() + IcmpPacket.HEADER_LEN));
+        pkt.setI32(at + IcmpPacket.HEADER_LEN + 4, now);
+        pkt.setI32(at + IcmpPacket.HEADER_LEN + 8, now);
+        icmp.updateChecksum(TIMESTAMP_LEN);
+        int replyTo = ip.saddr();
+        int from = ip.daddr();
+        int tos = ip.tos();
+        req.release();
+        countOut(IcmpPacket.TIMESTAMPREPLY);
+        out.send(pkt, from, replyTo, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false);
+    }
+
+    /**
      * An echo request (what ping sends through a ping socket) to {@code daddr} with {@code id},
      * {@code sequence} and {@code data}, from the route's preferred source, TTL 64. Counted under IcmpOutEchos
      * and IcmpMsgOutType8. Returns false if there is no route to {@code daddr}.
@@ -136,6 +170,7 @@ public final class IcmpSender {
         mib.icmpMsgOut(type);
         Mib m = switch (type) {
             case IcmpPacket.ECHOREPLY -> Mib.IcmpOutEchoReps;
+            case IcmpPacket.TIMESTAMPREPLY -> Mib.IcmpOutTimestampReps;
             case IcmpPacket.DEST_UNREACH -> Mib.IcmpOutDestUnreachs;
             case IcmpPacket.TIME_EXCEEDED -> Mib.IcmpOutTimeExcds;
             case IcmpPacket.PARAMETERPROB -> Mib.IcmpOutParmProbs;

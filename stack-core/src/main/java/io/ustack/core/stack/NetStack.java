@@ -112,7 +112,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.ipv4In = new Ipv4Input(fib, netfilter, reassembler, mib, drops);
         in[0] = ipv4In;
         out[0] = ipv4Out;
-        this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, new IcmpRateLimiter(config.clock(), mib));
+        this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, new IcmpRateLimiter(config.clock(), mib), config.clock());
         ipv4In.setErrorSender(icmp::send);
         this.icmpProtocol = new IcmpProtocol(icmp, mib, drops);
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, icmpProtocol);

@@ -12,6 +12,14 @@ public interface Clock {
         return nanos() / 1_000_000L;
     }
 
+    /**
+     * Wall-clock time in milliseconds since the epoch, for the few answers that must carry it (ICMP
+     * timestamps); never for timing.
+     */
+    default long wallMillis() {
+        return System.currentTimeMillis();
+    }
+
     /** The JVM's monotonic clock. */
     Clock SYSTEM = System::nanoTime;
 }

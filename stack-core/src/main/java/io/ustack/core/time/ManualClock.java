@@ -19,6 +19,12 @@ public final class ManualClock implements Clock {
         return now;
     }
 
+    /** Its nanoseconds, read as time since the epoch: wall time moves with the test's clock. */
+    @Override
+    public long wallMillis() {
+        return now / 1_000_000L;
+    }
+
     public void advance(long amount, TimeUnit unit) {
         now += unit.toNanos(amount);
     }
