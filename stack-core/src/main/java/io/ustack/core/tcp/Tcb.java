@@ -27,6 +27,8 @@ import static io.ustack.core.wire.TcpSegment.SYN;
 public final class Tcb {
     /** TCP_MSS_DEFAULT: the MSS assumed when the peer names none (RFC 9293). */
     static final int DEFAULT_PEER_MSS = 536;
+    /** tcp_min_snd_mss: the least MSS a peer can impose, room for every option and 8 bytes of data. */
+    static final int MIN_SND_MSS = 48;
     /** TCPOLEN_TSTAMP_ALIGNED: the timestamp option's bytes, which every segment then carries. */
     static final int TS_OPTION_LEN = 12;
     /** TCP_INIT_CWND (RFC 6928), in segments. */
@@ -38,6 +40,8 @@ public final class Tcb {
     private static final long MS = 1_000_000L;
     /** tcp_invalid_ratelimit: at most one ACK per this many nanoseconds answers out-of-window segments. */
     static final long INVALID_RATELIMIT_NANOS = 500 * MS;
+    /** tcp_fin_timeout: how long a connection the application has let go of waits in FIN_WAIT_2. */
+    static final long FIN_TIMEOUT_MS = 60_000;
 
     private final TcpConfig cfg;
     private final TcpOutput out;
@@ -110,6 +114,17 @@ public final class Tcb {
     private boolean tlpOut;
     private int retransmits;
     private int persistBackoff;
+    /**
+     * Zero-window probes sent since the peer was last heard from (icsk_probes_out): after tcp_retries2 of
+     * them the connection is dead, or a peer that offers no window and then falls silent keeps it for ever.
+     */
+    private int probesOut;
+    /**
+     * The application closed the socket (SOCK_DEAD): nobody will read or close it again, so FIN_WAIT_2 is
+     * bounded by tcp_fin_timeout, or a peer that acknowledges our FIN and never sends its own keeps the
+     * connection for ever.
+     */
+    private boolean orphaned;
     /** SO_KEEPALIVE's settings, null while it is off. */
     private Keepalive keepalive;
     /** When the peer was last heard from (rcv_tstamp), for keepalive. */
@@ -251,7 +266,10 @@ public final class Tcb {
         if (tsOk) {
             tsRecent = syn.tsVal();
         }
-        sndMss = Math.min(peerMss, cfg.mss()) - (tsOk ? TS_OPTION_LEN : 0);
+        // __tcp_mtu_to_mss: a smaller MSS from the peer is raised to tcp_min_snd_mss (CVE-2019-11479). Taken
+        // as it came, with the timestamp option's bytes off, an MSS under 13 made ours zero or negative, so
+        // data never left, and one a little over sent a segment per byte.
+        sndMss = Math.max(Math.min(peerMss, cfg.mss()), MIN_SND_MSS) - (tsOk ? TS_OPTION_LEN : 0);
         cwnd = INIT_CWND * sndMss;
     }
 
@@ -371,6 +389,7 @@ public final class Tcb {
         }
         lastHeard = now;
         keepaliveProbesOut = 0;
+        probesOut = 0; // tcp_ack: the peer answers, so probing an empty window goes on (RFC 1122 4.2.2.17)
         if (seg.has(RST)) {
             // RFC 5961 3.2: only an exact match resets; anything else in the window gets a challenge
             if (seg.seq() == rcvNxt) {
@@ -399,6 +418,9 @@ public final class Tcb {
             sndWl1 = seg.seq() - 1; // the window update below takes this ACK's window
             armKeepalive(now);
             events.established();
+            if (finQueued) {
+                state = TcpState.FIN_WAIT_1; // closed in SYN_RECEIVED: the FIN goes now that our SYN is acknowledged
+            }
         }
         if (!processAck(seg, now)) {
             return;
@@ -526,7 +548,12 @@ public final class Tcb {
         }
         if (finSent && SeqNum.after(ack, finSeq)) {
             switch (state) {
-                case FIN_WAIT_1 -> state = TcpState.FIN_WAIT_2;
+                case FIN_WAIT_1 -> {
+                    state = TcpState.FIN_WAIT_2;
+                    if (orphaned) {
+                        armFinTimeout(now);
+                    }
+                }
                 case CLOSING -> enterTimeWait(now);
                 case LAST_ACK -> {
                     terminate(null);
@@ -807,7 +834,12 @@ public final class Tcb {
     public void close(long now) {
         switch (state) {
             case SYN_SENT, CLOSED, LISTEN -> terminate(null);
-            case SYN_RECEIVED, ESTABLISHED -> {
+            case SYN_RECEIVED -> {
+                // RFC 9293 3.10.4: the FIN waits for ESTABLISHED. Sent now, it would sit behind our SYN, which
+                // is not yet acknowledged, and a retransmission from snd_una would read the send buffer at -1.
+                finQueued = true;
+            }
+            case ESTABLISHED -> {
                 finQueued = true;
                 state = TcpState.FIN_WAIT_1;
             }
@@ -820,6 +852,26 @@ public final class Tcb {
         if (state != TcpState.CLOSED) {
             pushPending(now);
         }
+    }
+
+    /**
+     * sock_orphan and tcp_close's FIN_WAIT_2 part: the application has closed the socket and will never see
+     * it again. In FIN_WAIT_2, now or once our FIN is acknowledged, the peer has tcp_fin_timeout to send its
+     * FIN before the connection goes.
+     */
+    public void orphan(long now) {
+        orphaned = true;
+        if (state == TcpState.FIN_WAIT_2) {
+            armFinTimeout(now);
+        }
+    }
+
+    /**
+     * tcp_time_wait(sk, TCP_FIN_WAIT2, tmo): an orphan in FIN_WAIT_2 waits as in TIME_WAIT, on the same
+     * timer, and ends when it fires; the peer's FIN moves it to TIME_WAIT proper, which re-arms the timer.
+     */
+    private void armFinTimeout(long now) {
+        timeWaitAt = now + FIN_TIMEOUT_MS * MS;
     }
 
     /** tcp_disconnect with SO_LINGER 0: a RST (once synchronized) and the connection is gone for {@code cause}. */
@@ -1325,6 +1377,11 @@ public final class Tcb {
             sendData(fits, fits == unsent, false, now);
             return;
         }
+        if (probesOut >= cfg.retries2()) {
+            terminate("connection timed out"); // tcp_probe_timer: the peer stopped answering our probes
+            return;
+        }
+        probesOut++;
         sendSegment(sndUna - 1, ACK, 0, 0, now);
         persistBackoff = Math.min(persistBackoff + 1, 10);
         persistAt = now + Math.min(rto.rtoNanos() << persistBackoff, RtoEstimator.MAX_RTO_NANOS);

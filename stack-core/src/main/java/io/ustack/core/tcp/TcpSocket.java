@@ -396,6 +396,7 @@ public final class TcpSocket implements AutoCloseable {
                 t.abort("closed with unread data");
             } else {
                 t.close(tcp.now());
+                t.orphan(tcp.now());
             }
         }));
     }

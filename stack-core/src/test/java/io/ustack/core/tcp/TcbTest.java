@@ -46,6 +46,24 @@ class TcbTest {
         assertTrue(s.tcb.sack() && s.tcb.timestamps());
     }
 
+    /**
+     * tcp_min_snd_mss (CVE-2019-11479): a peer's MSS under 48 is raised to 48. Taken as it came, with the
+     * timestamp option's 12 bytes off, an MSS of 1 made ours negative and data never left; one of 13 made
+     * it 1, a segment per byte (found by HostileInputTest).
+     */
+    @Test
+    void aTinyMssFromThePeerIsRaisedToTcpMinSndMss() {
+        TcpScript s = TcpScript.server(LINUX, Seg.of(SYN, 0, 0).mss(1).ts(100, 0));
+        Segment synAck = s.expect(SYN | ACK, 0, 1, 0);
+        s.in(Seg.of(ACK, 1, 1).ts(101, synAck.tsVal()).win(1000));
+        assertEquals(48 - 12, s.tcb.sndMss());
+        s.tcb.write(new byte[100], 0, 100, s.now);
+        s.expect(ACK, 1, 1, 36);
+        s.expect(ACK, 37, 1, 36);
+        s.expect(ACK | PSH, 73, 1, 28);
+        s.expectNothing();
+    }
+
     @Test
     void optionsTheSynAckDoesNotOfferAreOff() {
         TcpScript s = TcpScript.client(LINUX);
@@ -126,6 +144,30 @@ class TcbTest {
         assertEquals(TcpState.SYN_RECEIVED, s.tcb.state());
         s.in(Seg.of(SYN | ACK, 0, 1).mss(1460));
         assertEquals(TcpState.ESTABLISHED, s.tcb.state());
+    }
+
+    /**
+     * close(2) in SYN_RECEIVED (a simultaneous open) queues the FIN until our SYN is acknowledged (RFC 9293
+     * 3.10.4). Sent at once it sat behind the unacknowledged SYN in FIN_WAIT_1, and the retransmission timer,
+     * resending from snd_una, read the send buffer at offset -1 (found by HostileInputTest).
+     */
+    @Test
+    void closeInSynReceivedSendsTheFinOnceTheSynIsAcknowledged() {
+        TcpScript s = TcpScript.client(PLAIN);
+        s.expect(SYN, 0, -1, 0);
+        s.in(Seg.of(SYN, 0, 0).mss(1460));
+        s.expect(SYN | ACK, 0, 1, 0);
+        s.tcb.close(s.now);
+        s.advanceMs(1000);
+        s.expect(SYN | ACK, 0, 1, 0); // the timeout resends the SYN-ACK, as in any SYN_RECEIVED
+        s.expectNothing();
+        assertEquals(TcpState.SYN_RECEIVED, s.tcb.state());
+        s.in(Seg.of(ACK, 1, 1));
+        s.expect(FIN | ACK, 1, 1, 0);
+        assertEquals(TcpState.FIN_WAIT_1, s.tcb.state());
+        s.in(Seg.of(FIN | ACK, 1, 2));
+        s.expect(ACK, 2, 2, 0);
+        assertEquals(TcpState.TIME_WAIT, s.tcb.state());
     }
 
     @Test
@@ -307,6 +349,40 @@ class TcbTest {
         assertTrue(s.takeEvents().contains("closed null"));
     }
 
+    /**
+     * tcp_fin_timeout: a connection the application has closed (an orphan) waits 60 s in FIN_WAIT_2 for the
+     * peer's FIN, then goes. Before, a peer that acknowledged our FIN and never sent its own kept it for ever.
+     */
+    @Test
+    void anOrphanWaitsInFinWait2ForTcpFinTimeoutOnly() {
+        TcpScript s = establishedClient(PLAIN);
+        s.tcb.close(s.now);
+        s.tcb.orphan(s.now);
+        s.expect(FIN | ACK, 1, 1, 0);
+        s.in(Seg.of(ACK, 1, 2));
+        assertEquals(TcpState.FIN_WAIT_2, s.tcb.state());
+        s.advanceMs(59_999);
+        assertEquals(TcpState.FIN_WAIT_2, s.tcb.state());
+        s.advanceMs(1);
+        assertEquals(TcpState.CLOSED, s.tcb.state());
+        assertEquals(List.of("closed null"), s.takeEvents());
+        s.expectNothing();
+    }
+
+    /** After shutdown(SHUT_WR) the socket is still the application's: FIN_WAIT_2 lasts until it closes it. */
+    @Test
+    void aHalfClosedConnectionWaitsInFinWait2UntilTheApplicationClosesIt() {
+        TcpScript s = establishedClient(PLAIN);
+        s.tcb.close(s.now);
+        s.expect(FIN | ACK, 1, 1, 0);
+        s.in(Seg.of(ACK, 1, 2));
+        s.advanceMs(3_600_000);
+        assertEquals(TcpState.FIN_WAIT_2, s.tcb.state(), "the peer may still send, and we still read");
+        s.tcb.orphan(s.now);
+        s.advanceMs(60_000);
+        assertEquals(TcpState.CLOSED, s.tcb.state());
+    }
+
     @Test
     void passiveCloseReadsEndOfStreamThenLastAck() throws Exception {
         TcpScript s = establishedClient(PLAIN);
@@ -407,6 +483,33 @@ class TcbTest {
         s.expect(ACK, 0, 1, 0);
         s.in(Seg.of(ACK, 1, 1).win(65535));
         s.expect(ACK | PSH, 1, 1, 100);
+    }
+
+    /**
+     * tcp_probe_timer: a zero window is probed for as long as the peer answers (RFC 1122 4.2.2.17), but after
+     * tcp_retries2 probes in a row go unanswered the connection times out. Before, a peer that shut its
+     * window and fell silent kept the connection, and its send buffer, for ever.
+     */
+    @Test
+    void zeroWindowProbesThatGoUnansweredEndTheConnection() {
+        TcpScript s = establishedClient(PLAIN.withRetries(6, 5, 3));
+        s.in(Seg.of(ACK, 1, 1).win(0));
+        s.tcb.write(new byte[100], 0, 100, s.now);
+        for (long gap : new long[] {1000, 2000, 4000}) {
+            s.advanceMs(gap);
+            s.expect(ACK, 0, 1, 0);
+            s.expectNothing();
+        }
+        s.in(Seg.of(ACK, 1, 1).win(0)); // an answer: the peer lives, its window still shut
+        for (long gap : new long[] {8000, 16_000, 32_000}) {
+            s.advanceMs(gap);
+            s.expect(ACK, 0, 1, 0);
+        }
+        assertEquals(TcpState.ESTABLISHED, s.tcb.state());
+        s.advanceMs(64_000);
+        s.expectNothing();
+        assertEquals(TcpState.CLOSED, s.tcb.state());
+        assertEquals(List.of("closed connection timed out"), s.takeEvents());
     }
 
     /**
