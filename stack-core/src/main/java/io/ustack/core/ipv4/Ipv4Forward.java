@@ -52,8 +52,8 @@ public final class Ipv4Forward implements IpProtocolHandler {
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         int saddr = ip.saddr();
         if (Ipv4Address.isLinkLocal(saddr) || !isUnicastSource(saddr)) {
-            // RFC 3927 keeps 169.254/16 on its link; a source that is one of our own or a broadcast
-            // address is the "martian source" fib_validate_source refuses
+            // RFC 3927 keeps 169.254/16 on its link; a broadcast source is the "martian source"
+            // fib_validate_source refuses (our own addresses from the wire never get this far)
             mib.inc(Mib.IpInAddrErrors);
             drops.drop(pkt, DropReason.IP_INVALID_SOURCE);
             return;

@@ -122,6 +122,11 @@ public final class Ipv4Input {
             drops.drop(pkt, DropReason.IP_INVALID_SOURCE);
             return;
         }
+        if (fromWire && fib.isLocal(saddr)) {
+            mib.inc(Mib.IpInAddrErrors);
+            drops.drop(pkt, DropReason.IP_LOCAL_SOURCE); // martian too: this host's own address from outside
+            return;
+        }
         if (Ipv4Address.isZeronet(daddr) || Ipv4Address.isReserved(daddr) || (fromWire && Ipv4Address.isLoopback(daddr))) {
             mib.inc(Mib.IpInAddrErrors);
             drops.drop(pkt, DropReason.IP_INVALID_DEST);

@@ -30,6 +30,11 @@ public enum DropReason {
     IP_INADDRERRORS,
     /** A martian source address: multicast, broadcast, 0.0.0.0/8, or loopback from the wire. */
     IP_INVALID_SOURCE,
+    /**
+     * A packet from the wire claiming one of this host's own addresses as its source (fib_validate_source
+     * without accept_local): a LAND attack or a looped frame, never a real peer.
+     */
+    IP_LOCAL_SOURCE,
     /** A martian destination address: 0.0.0.0/8, class E, or loopback from the wire. */
     IP_INVALID_DEST,
     /** No route for an incoming packet. */

@@ -316,7 +316,7 @@ class Ipv4ForwardTest {
         "169.254.7.7, 10.0.1.2, IP_INVALID_SOURCE",
         "10.0.0.1, 169.254.7.7, IP_INVALID_DEST",
         "10.0.1.255, 10.0.1.2, IP_INVALID_SOURCE",
-        "10.0.1.1, 10.0.1.2, IP_INVALID_SOURCE",
+        "10.0.1.1, 10.0.1.2, IP_LOCAL_SOURCE",
     })
     void linkLocalOwnAndBroadcastAddressesAreNotForwarded(String src, String dst, String reason) {
         hostsKnown();

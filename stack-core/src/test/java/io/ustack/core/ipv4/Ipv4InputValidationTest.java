@@ -57,6 +57,7 @@ class Ipv4InputValidationTest {
                 Arguments.of("multicast source", (UnaryOperator<byte[]>) p -> withAddresses(ip("224.0.0.1"), STACK_IP), "IpInAddrErrors", "IP_INVALID_SOURCE"),
                 Arguments.of("broadcast source", (UnaryOperator<byte[]>) p -> withAddresses(-1, STACK_IP), "IpInAddrErrors", "IP_INVALID_SOURCE"),
                 Arguments.of("loopback source from the wire", (UnaryOperator<byte[]>) p -> withAddresses(ip("127.0.0.1"), STACK_IP), "IpInAddrErrors", "IP_INVALID_SOURCE"),
+                Arguments.of("the stack's own address as source (LAND)", (UnaryOperator<byte[]>) p -> withAddresses(STACK_IP, STACK_IP), "IpInAddrErrors", "IP_LOCAL_SOURCE"),
                 Arguments.of("class E source", (UnaryOperator<byte[]>) p -> withAddresses(ip("240.1.2.3"), STACK_IP), "IpInAddrErrors", "IP_INVALID_SOURCE"),
                 Arguments.of("zeronet destination", (UnaryOperator<byte[]>) p -> withAddresses(HOST_IP, ip("0.1.2.3")), "IpInAddrErrors", "IP_INVALID_DEST"),
                 Arguments.of("loopback destination from the wire", (UnaryOperator<byte[]>) p -> withAddresses(HOST_IP, ip("127.0.0.1")), "IpInAddrErrors", "IP_INVALID_DEST"),
