@@ -119,7 +119,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, mib, drops, config.random());
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_UDP, udp);
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);
-        this.tcp = new TcpProtocol(pool, ipv4Out, mib, drops, config.clock(), config.random(), this::cpuFor,
+        this.tcp = new TcpProtocol(pool, ipv4Out, mib, drops, config.clock(), config.random(), config.secrets(), this::cpuFor,
                 TcpConfig.defaults());
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_TCP, tcp);
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_TCP, tcp);

@@ -3,7 +3,7 @@ package io.ustack.core.tcp;
 import io.ustack.core.time.Clock;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
+import java.util.random.RandomGenerator;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -18,10 +18,11 @@ public final class IsnGenerator {
     private final Clock clock;
     private final ThreadLocal<Mac> macs;
 
-    public IsnGenerator(Clock clock) {
+    /** {@code secrets} gives the key: a SecureRandom, but for tests that want the same ISNs every run. */
+    public IsnGenerator(Clock clock, RandomGenerator secrets) {
         this.clock = clock;
         byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
+        secrets.nextBytes(secret);
         SecretKeySpec key = new SecretKeySpec(secret, "HmacSHA256");
         this.macs = ThreadLocal.withInitial(() -> {
             try {

@@ -57,7 +57,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     private final ThreadLocal<TcpWire> wire = ThreadLocal.withInitial(TcpWire::new);
 
     public TcpProtocol(BufferPool pool, Ipv4Output out, MibCounters mib, PacketDrops drops, Clock clock,
-                       RandomGenerator random, IntFunction<Cpu> cpuFor, TcpConfig config) {
+                       RandomGenerator random, RandomGenerator secrets, IntFunction<Cpu> cpuFor, TcpConfig config) {
         this.pool = pool;
         this.out = out;
         this.mib = mib;
@@ -66,7 +66,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         this.random = random;
         this.cpuFor = cpuFor;
         this.config = config;
-        this.isn = new IsnGenerator(clock);
+        this.isn = new IsnGenerator(clock, secrets);
         this.cookies = new SynCookies(isn, clock);
         mib.gauge("TcpCurrEstab", currEstab::get);
     }

@@ -59,10 +59,9 @@ import org.junit.jupiter.api.Timeout;
  * once time passes; malformed input is counted under its drop reason; the stack still answers a ping and
  * completes a handshake afterwards; and no packet buffer leaks.
  *
- * <p>The seed is fixed and every failure names it with the frame and what was being sent. The stack draws
- * its ISNs, SYN cookies and timestamp offsets from its own secure random secrets, so a rerun makes the same
- * choices against different numbers: a failure usually, not always, comes back with its seed. Another seed
- * or a longer run: -Dustack.hostile.seed=N -Dustack.hostile.frames=N.
+ * <p>The seed is fixed and every failure names it with the frame and what was being sent. The harness seeds
+ * the stack's secrets too (ISNs, SYN cookies, timestamp offsets) and its clock is manual, so a seed replays
+ * the same run exactly. Another seed or a longer run: -Dustack.hostile.seed=N -Dustack.hostile.frames=N.
  */
 class HostileInputTest {
     private static final long SEED = Long.getLong("ustack.hostile.seed", 0x5EED_1CE5L);

@@ -30,7 +30,7 @@ public final class StackHarness implements AutoCloseable {
 
     public StackHarness(int mtu) {
         StackConfig cfg = StackConfig.defaults().withBacklogThreads(0).withHousekeepingMs(0).withClock(clock)
-                .withRandom(new Random(42));
+                .withRandom(new Random(42)).withSecrets(new Random(43));
         stack = new NetStack(cfg, pool);
         dev = new FakeDevice("eth0", STACK_MAC, mtu, 1000);
         try {
