@@ -10,36 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ustack.cli.control.Json;
-import io.ustack.core.testing.StackHarness;
-import java.nio.file.Path;
-import io.ustack.cli.testing.CommandRunner;
-import io.ustack.cli.testing.ServedStack;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.ustack.cli.testing.ServedStackTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** ustack nf as a user meets it: iptables-style listings, exit codes and sentences. */
-class NfCommandTest {
-    @TempDir
-    Path dir;
-
-    private ServedStack served;
-    private StackHarness h;
-    private CommandRunner cli;
-
-    @BeforeEach
-    void up() {
-        served = new ServedStack(dir);
-        h = served.harness;
-        cli = served.cli;
-    }
-
-    @AfterEach
-    void down() {
-        served.close();
-    }
-
+class NfCommandTest extends ServedStackTest {
     @Test
     void rulesAreAddedAndListedLikeIptablesListsThem() {
         h.hostArps();

@@ -5,35 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ustack.cli.control.Json;
-import io.ustack.core.testing.StackHarness;
-import java.nio.file.Path;
-import io.ustack.cli.testing.CommandRunner;
-import io.ustack.cli.testing.ServedStack;
-import org.junit.jupiter.api.AfterEach;
+import io.ustack.cli.testing.ServedStackTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** ustack addr, route and neigh as a user meets them: text, --json, exit codes and sentences. */
-class RouterCommandsTest {
-    @TempDir
-    Path dir;
-
-    private ServedStack served;
-    private StackHarness h;
-    private CommandRunner cli;
-
+class RouterCommandsTest extends ServedStackTest {
     @BeforeEach
-    void up() {
-        served = new ServedStack(dir);
-        h = served.harness;
-        cli = served.cli;
+    void addDevice() {
         h.addDevice("eth1", 0x02_00_00_00_01_02L, 1280, "10.0.1.1/24");
-    }
-
-    @AfterEach
-    void down() {
-        served.close();
     }
 
     @Test

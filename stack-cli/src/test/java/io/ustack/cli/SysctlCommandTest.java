@@ -4,36 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.cli.control.Json;
-import io.ustack.cli.testing.CommandRunner;
-import io.ustack.cli.testing.ServedStack;
-import io.ustack.core.testing.StackHarness;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.ustack.cli.testing.ServedStackTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** ustack sysctl as a user meets it: sysctl's lines, writes, --json, exit codes and sentences. */
-class SysctlCommandTest {
-    @TempDir
-    Path dir;
-
-    private ServedStack served;
-    private StackHarness h;
-    private CommandRunner cli;
-
-    @BeforeEach
-    void up() {
-        served = new ServedStack(dir);
-        h = served.harness;
-        cli = served.cli;
-    }
-
-    @AfterEach
-    void down() {
-        served.close();
-    }
-
+class SysctlCommandTest extends ServedStackTest {
     @Test
     void readsAndWritesLikeSysctl() throws Exception {
         assertEquals(0, cli.run("sysctl", "net.ipv4.tcp_sack", "net.ipv4.ip_forward"));
