@@ -74,6 +74,19 @@ public final class IcmpProtocol implements IpProtocolHandler {
         }
     }
 
+    /**
+     * icmp_echo_ignore_broadcasts, which covers timestamp requests too (RFC 1122 3.2.2.6 and 3.2.2.8 let
+     * them go unanswered): a query sent to a broadcast address is dropped, so this host is no smurf
+     * amplifier. Returns true if it took {@code pkt}.
+     */
+    private boolean droppedAsBroadcast(PacketBuffer pkt) {
+        if (pkt.dst().type() == DstEntry.Type.LOCAL) {
+            return false;
+        }
+        drops.drop(pkt, DropReason.ICMP_IGNORED);
+        return true;
+    }
+
     /** icmp_rcv. Takes ownership; data at the ICMP header. */
     @Override
     public void rcv(PacketBuffer pkt) {
@@ -100,9 +113,7 @@ public final class IcmpProtocol implements IpProtocolHandler {
         switch (type) {
             case IcmpPacket.ECHO -> {
                 mib.inc(Mib.IcmpInEchos);
-                if (pkt.dst().type() != DstEntry.Type.LOCAL) {
-                    // icmp_echo_ignore_broadcasts: no smurf amplifier here
-                    drops.drop(pkt, DropReason.ICMP_IGNORED);
+                if (droppedAsBroadcast(pkt)) {
                     return;
                 }
                 sender.echoReply(pkt);
@@ -110,8 +121,7 @@ public final class IcmpProtocol implements IpProtocolHandler {
             }
             case IcmpPacket.TIMESTAMP -> {
                 mib.inc(Mib.IcmpInTimestamps);
-                if (pkt.dst().type() != DstEntry.Type.LOCAL) {
-                    drops.drop(pkt, DropReason.ICMP_IGNORED); // RFC 1122 3.2.2.8 lets broadcasts go unanswered
+                if (droppedAsBroadcast(pkt)) {
                     return;
                 }
                 if (pkt.len() < IcmpPacket.HEADER_LEN + 4) {

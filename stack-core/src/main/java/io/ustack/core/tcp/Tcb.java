@@ -40,6 +40,8 @@ public final class Tcb {
     private static final long MS = 1_000_000L;
     /** tcp_invalid_ratelimit: at most one ACK per this many nanoseconds answers out-of-window segments. */
     static final long INVALID_RATELIMIT_NANOS = 500 * MS;
+    /** The cause a connection ends with when the peer stops answering (ETIMEDOUT), counted as AbortOnTimeout. */
+    static final String TIMED_OUT = "connection timed out";
     /** tcp_fin_timeout: how long a connection the application has let go of waits in FIN_WAIT_2. */
     static final long FIN_TIMEOUT_MS = 60_000;
 
@@ -1266,10 +1268,10 @@ public final class Tcb {
             return;
         }
         if (keepaliveProbesOut >= keepalive.probes()) {
-            terminate("connection timed out");
+            terminate(TIMED_OUT);
             return;
         }
-        sendSegment(sndUna - 1, ACK, 0, 0, now);
+        sendProbe(now);
         mib.inc(Mib.TcpExtTCPKeepAlive);
         keepaliveProbesOut++;
         keepaliveAt = now + keepalive.intervalMs() * MS;
@@ -1283,7 +1285,7 @@ public final class Tcb {
             default -> cfg.retries2();
         };
         if (retransmits >= limit) {
-            terminate("connection timed out");
+            terminate(TIMED_OUT);
             return;
         }
         retransmits++;
@@ -1378,13 +1380,21 @@ public final class Tcb {
             return;
         }
         if (probesOut >= cfg.retries2()) {
-            terminate("connection timed out"); // tcp_probe_timer: the peer stopped answering our probes
+            terminate(TIMED_OUT); // tcp_probe_timer: the peer stopped answering our probes
             return;
         }
         probesOut++;
-        sendSegment(sndUna - 1, ACK, 0, 0, now);
+        sendProbe(now);
         persistBackoff = Math.min(persistBackoff + 1, 10);
         persistAt = now + Math.min(rto.rtoNanos() << persistBackoff, RtoEstimator.MAX_RTO_NANOS);
+    }
+
+    /**
+     * tcp_xmit_probe_skb: an empty segment one below snd_una, which the peer must answer with an ACK that
+     * carries its window; the keepalive and zero-window probes both are this.
+     */
+    private void sendProbe(long now) {
+        sendSegment(sndUna - 1, ACK, 0, 0, now);
     }
 
     private void terminate(String cause) {

@@ -310,7 +310,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         } else {
             mib.inc(Mib.TcpAttemptFails);
         }
-        if ("connection timed out".equals(cause)) {
+        if (Tcb.TIMED_OUT.equals(cause)) {
             mib.inc(Mib.TcpExtTCPAbortOnTimeout);
         }
     }
