@@ -30,30 +30,19 @@ class Ipv4InputValidationTest {
         return ipv4(HOST_IP, STACK_IP, 1, 64, 7, 0, icmpEcho(8, 1, 1, pattern(32)));
     }
 
-    /** Rewrites the IP header checksum after a test has broken some other field. */
-    private static byte[] refreshChecksum(byte[] p) {
-        p[10] = 0;
-        p[11] = 0;
-        int ihl = Math.min((p[0] & 0x0f) * 4, p.length);
-        int c = Frames.checksum(p, 0, ihl);
-        p[10] = (byte) (c >> 8);
-        p[11] = (byte) c;
-        return p;
-    }
-
     private static byte[] withAddresses(int src, int dst) {
         return ipv4(src, dst, 1, 64, 7, 0, icmpEcho(8, 1, 1, pattern(32)));
     }
 
     static Stream<Arguments> malformed() {
         return Stream.of(
-                Arguments.of("version 6", (UnaryOperator<byte[]>) p -> { p[0] = 0x65; return refreshChecksum(p); }, "IpInHdrErrors", "IP_INHDR"),
-                Arguments.of("IHL 4", (UnaryOperator<byte[]>) p -> { p[0] = 0x44; return refreshChecksum(p); }, "IpInHdrErrors", "IP_INHDR"),
+                Arguments.of("version 6", (UnaryOperator<byte[]>) p -> { p[0] = 0x65; return Frames.refreshIpChecksum(p); }, "IpInHdrErrors", "IP_INHDR"),
+                Arguments.of("IHL 4", (UnaryOperator<byte[]>) p -> { p[0] = 0x44; return Frames.refreshIpChecksum(p); }, "IpInHdrErrors", "IP_INHDR"),
                 Arguments.of("IHL past the frame", (UnaryOperator<byte[]>) p -> { p[0] = 0x4f; return Arrays.copyOf(p, 40); }, "IpInHdrErrors", "IP_INHDR"),
                 Arguments.of("shorter than a header", (UnaryOperator<byte[]>) p -> Arrays.copyOf(p, 19), "IpInHdrErrors", "IP_INHDR"),
                 Arguments.of("bad header checksum", (UnaryOperator<byte[]>) p -> { p[11] ^= 1; return p; }, "IpExtInCsumErrors", "IP_CSUM"),
-                Arguments.of("total length past the frame", (UnaryOperator<byte[]>) p -> { p[2] = 0x10; return refreshChecksum(p); }, "IpExtInTruncatedPkts", "IP_TRUNCATED"),
-                Arguments.of("total length under the header", (UnaryOperator<byte[]>) p -> { p[2] = 0; p[3] = 12; return refreshChecksum(p); }, "IpInHdrErrors", "IP_INHDR"),
+                Arguments.of("total length past the frame", (UnaryOperator<byte[]>) p -> { p[2] = 0x10; return Frames.refreshIpChecksum(p); }, "IpExtInTruncatedPkts", "IP_TRUNCATED"),
+                Arguments.of("total length under the header", (UnaryOperator<byte[]>) p -> { p[2] = 0; p[3] = 12; return Frames.refreshIpChecksum(p); }, "IpInHdrErrors", "IP_INHDR"),
                 Arguments.of("multicast source", (UnaryOperator<byte[]>) p -> withAddresses(ip("224.0.0.1"), STACK_IP), "IpInAddrErrors", "IP_INVALID_SOURCE"),
                 Arguments.of("broadcast source", (UnaryOperator<byte[]>) p -> withAddresses(-1, STACK_IP), "IpInAddrErrors", "IP_INVALID_SOURCE"),
                 Arguments.of("loopback source from the wire", (UnaryOperator<byte[]>) p -> withAddresses(ip("127.0.0.1"), STACK_IP), "IpInAddrErrors", "IP_INVALID_SOURCE"),

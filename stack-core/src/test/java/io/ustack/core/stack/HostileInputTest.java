@@ -442,7 +442,7 @@ class HostileInputTest {
                 }
                 case 4 -> { // not version 4, or an IHL under 5
                     p[0] = (byte) (r.nextBoolean() ? (r.nextInt(16) << 4) | (p[0] & 0x0f) : 0x40 | r.nextInt(5));
-                    refreshIpChecksum(p);
+                    Frames.refreshIpChecksum(p);
                 }
                 case 5 -> p[10] ^= (byte) (1 + r.nextInt(255)); // a wrong header checksum, now and then
                 case 6 -> { // Ethernet padding after a correct total length
@@ -457,20 +457,8 @@ class HostileInputTest {
             if (p.length >= 4) {
                 p[2] = (byte) (len >> 8);
                 p[3] = (byte) len;
-                refreshIpChecksum(p);
+                Frames.refreshIpChecksum(p);
             }
-        }
-
-        private static void refreshIpChecksum(byte[] p) {
-            if (p.length < 12) {
-                return;
-            }
-            p[10] = 0;
-            p[11] = 0;
-            int ihl = Math.min((p[0] & 0x0f) * 4, p.length);
-            int c = checksum(p, 0, ihl);
-            p[10] = (byte) (c >> 8);
-            p[11] = (byte) c;
         }
 
         /** IP options: well-formed ones (record route, timestamp, source routes, router alert) and broken ones. */
@@ -529,7 +517,7 @@ class HostileInputTest {
                     .putShort((short) fragField).put((byte) ttl).put((byte) proto).putShort((short) 0)
                     .putInt(src).putInt(dst).put(options).put(payload);
             byte[] p = b.array();
-            refreshIpChecksum(p);
+            Frames.refreshIpChecksum(p);
             return p;
         }
 

@@ -86,6 +86,23 @@ public final class Frames {
         return out;
     }
 
+    /**
+     * Recomputes the IPv4 header checksum of {@code p} in place, after a test has broken some field on
+     * purpose, over as much of the header as its IHL claims and the packet holds. Returns {@code p}.
+     */
+    public static byte[] refreshIpChecksum(byte[] p) {
+        if (p.length < 12) {
+            return p;
+        }
+        p[10] = 0;
+        p[11] = 0;
+        int ihl = Math.min((p[0] & 0x0f) * 4, p.length);
+        int c = checksum(p, 0, ihl);
+        p[10] = (byte) (c >> 8);
+        p[11] = (byte) c;
+        return p;
+    }
+
     /** The UDP checksum of {@code datagram} (its checksum field as it stands) with the pseudo-header. */
     public static int udpChecksum(int src, int dst, byte[] datagram) {
         ByteBuffer pseudo = ByteBuffer.allocate(12 + datagram.length + (datagram.length & 1));
