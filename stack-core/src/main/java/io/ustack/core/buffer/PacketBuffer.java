@@ -24,6 +24,25 @@ public final class PacketBuffer {
     /** pkt_type values, as set by eth_type_trans. */
     public enum PacketType { HOST, BROADCAST, MULTICAST, OTHERHOST }
 
+    /**
+     * skb->ip_summed: what is known of the transport checksum. {@code NONE}: nothing, it must be verified
+     * (receive) or is complete in the packet (transmit). {@code UNNECESSARY}: a device vouched for it
+     * (virtio's DATA_VALID). {@code PARTIAL}: the checksum field at {@link #csumStart()} +
+     * {@link #csumOffset()} holds only the pseudo-header's sum; whoever sends the packet on must fold in the
+     * bytes from csum_start to the end (a device with NETIF_F_HW_CSUM, or skb_checksum_help). A partial
+     * packet received is trusted as the kernel trusts it: the sender has not finished its checksum yet.
+     */
+    public enum IpSummed { NONE, UNNECESSARY, PARTIAL }
+
+    /** SKB_GSO_TCPV4: a TCP over IPv4 super-packet, to be cut at gso_size bytes of payload. */
+    public static final int SKB_GSO_TCPV4 = 1;
+    /** SKB_GSO_DODGY: the GSO fields came from an untrusted source (a TAP's virtio header); re-checked. */
+    public static final int SKB_GSO_DODGY = 1 << 1;
+    /** SKB_GSO_TCP_ECN: the first segment carries CWR, the others must not. */
+    public static final int SKB_GSO_TCP_ECN = 1 << 2;
+    /** SKB_GSO_UDP_L4: a UDP datagram to be cut into gso_size-byte datagrams (UDP segmentation offload). */
+    public static final int SKB_GSO_UDP_L4 = 1 << 16;
+
     private final BufferPool pool;
     private final ByteBuffer mem;
     private final int end;
@@ -44,6 +63,12 @@ public final class PacketBuffer {
     private DstEntry dst;
     private Conn nfct;
     private CtInfo nfctInfo;
+    private IpSummed ipSummed = IpSummed.NONE;
+    private int csumStart;
+    private int csumOffset;
+    private int gsoSize;
+    private int gsoSegs;
+    private int gsoType;
 
     PacketBuffer(BufferPool pool, int capacity) {
         this.pool = pool;
@@ -67,6 +92,9 @@ public final class PacketBuffer {
         dst = null;
         nfct = null;
         nfctInfo = null;
+        ipSummed = IpSummed.NONE;
+        csumStart = csumOffset = 0;
+        clearGso();
     }
 
     /**
@@ -356,12 +384,85 @@ public final class PacketBuffer {
         setNfct(null, null);
     }
 
+    // ---- checksum and segmentation offload state (skb->ip_summed, csum_start/offset, skb_shinfo gso_*) ----
+
+    public IpSummed ipSummed() {
+        return ipSummed;
+    }
+
+    /** Sets ip_summed to NONE or UNNECESSARY; a partial checksum is set with {@link #setChecksumPartial}. */
+    public void setIpSummed(IpSummed s) {
+        if (s == IpSummed.PARTIAL) {
+            throw new IllegalArgumentException("a partial checksum needs its start and offset");
+        }
+        ipSummed = s;
+    }
+
+    /**
+     * CHECKSUM_PARTIAL: the 16-bit checksum at {@code start + offset} (offsets from head) covers the bytes
+     * from {@code start} to the end, once someone folds them in; it holds the pseudo-header's sum meanwhile.
+     */
+    public void setChecksumPartial(int start, int offset) {
+        ipSummed = IpSummed.PARTIAL;
+        csumStart = start;
+        csumOffset = offset;
+    }
+
+    /** skb->csum_start: where the checksummed bytes begin, from head; meaningful only when PARTIAL. */
+    public int csumStart() {
+        return csumStart;
+    }
+
+    /** skb->csum_offset: where the checksum field sits, from {@link #csumStart()}. */
+    public int csumOffset() {
+        return csumOffset;
+    }
+
+    /** skb_is_gso: the packet is a super-packet, to be cut into segments of {@link #gsoSize()} payload bytes. */
+    public boolean isGso() {
+        return gsoSize != 0;
+    }
+
+    /** skb_shinfo(skb)->gso_size: the payload of each segment (the MSS for TCP); 0 for an ordinary packet. */
+    public int gsoSize() {
+        return gsoSize;
+    }
+
+    /** skb_shinfo(skb)->gso_segs: how many segments the super-packet makes. */
+    public int gsoSegs() {
+        return gsoSegs;
+    }
+
+    /** skb_shinfo(skb)->gso_type: {@link #SKB_GSO_TCPV4}, {@link #SKB_GSO_UDP_L4}, with DODGY and TCP_ECN bits. */
+    public int gsoType() {
+        return gsoType;
+    }
+
+    /** Marks the packet a super-packet of {@code segs} segments of {@code size} payload bytes each (the last may be shorter). */
+    public void setGso(int size, int segs, int type) {
+        if (size <= 0 || segs <= 0) {
+            throw new IllegalArgumentException("gso_size and gso_segs must be positive");
+        }
+        gsoSize = size;
+        gsoSegs = segs;
+        gsoType = type;
+    }
+
+    /** The packet is an ordinary one again (after segmentation, or when it fits one segment). */
+    public void clearGso() {
+        gsoSize = 0;
+        gsoSegs = 0;
+        gsoType = 0;
+    }
+
     public BufferPool pool() {
         return pool;
     }
 
     @Override
     public String toString() {
-        return "PacketBuffer[data=" + data + ", len=" + len() + ", proto=0x" + Integer.toHexString(protocol) + "]";
+        return "PacketBuffer[data=" + data + ", len=" + len() + ", proto=0x" + Integer.toHexString(protocol)
+                + (ipSummed == IpSummed.NONE ? "" : ", " + ipSummed)
+                + (gsoSize == 0 ? "" : ", gso " + gsoSegs + "x" + gsoSize) + "]";
     }
 }

@@ -31,6 +31,10 @@ public abstract class NetDevice {
     private volatile int ifindex;
     private volatile boolean up;
     private volatile boolean carrier = true;
+    /** dev->hw_features: what the driver can offer; software GSO and GRO are always among them. */
+    private volatile int hwFeatures = NetdevFeatures.GSO | NetdevFeatures.GRO;
+    /** dev->features: what is switched on now. */
+    private volatile int features = NetdevFeatures.GSO | NetdevFeatures.GRO;
     private volatile NetDeviceHost host;
     /** dev->ptype_all: replaced whole on change, so the paths that walk it take no lock. */
     private volatile PacketTap[] taps = NO_TAPS;
@@ -215,6 +219,52 @@ public abstract class NetDevice {
     /** IFF_NOARP: the device needs no neighbour resolution. */
     public boolean noArp() {
         return isLoopback();
+    }
+
+    /** dev->hw_features: the features that can be switched on ({@link NetdevFeatures}). */
+    public int hwFeatures() {
+        return hwFeatures;
+    }
+
+    /** dev->features: the features switched on now ({@link NetdevFeatures}). */
+    public int features() {
+        return features;
+    }
+
+    /** True if every feature in {@code bits} is on. */
+    public boolean hasFeatures(int bits) {
+        return (features & bits) == bits;
+    }
+
+    /**
+     * For drivers: what the device can offer, as found when it was opened. The features switched on become
+     * those of {@code hw} that were on before or are {@code wantedOn}.
+     */
+    protected void setHwFeatures(int hw, int wantedOn) {
+        hwFeatures = hw;
+        features = hw & (features | wantedOn);
+    }
+
+    /**
+     * netdev_update_features after ethtool -K: switches the features in {@code wanted} on and the others
+     * off, as far as the device offers them ({@link #ndoSetFeatures} may refuse some). Returns the features
+     * now on. Checksum offload goes with segmentation offload: TSO needs HW_CSUM (netdev_fix_features).
+     */
+    public synchronized int setFeatures(int wanted) {
+        int on = wanted & hwFeatures;
+        if ((on & NetdevFeatures.HW_CSUM) == 0) {
+            on &= ~(NetdevFeatures.TSO | NetdevFeatures.GSO_UDP_L4);
+        }
+        features = ndoSetFeatures(on);
+        return features;
+    }
+
+    /**
+     * ndo_set_features: tells the driver which offloads are on; returns those it applied. By default all,
+     * for devices where the features are the stack's business alone.
+     */
+    protected int ndoSetFeatures(int on) {
+        return on;
     }
 
     public boolean isUp() {
