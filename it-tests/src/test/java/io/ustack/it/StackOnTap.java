@@ -30,6 +30,11 @@ final class StackOnTap implements AutoCloseable {
     }
 
     static StackOnTap start(String... extraDaemonArgs) throws Exception {
+        return startWithIface("", extraDaemonArgs);
+    }
+
+    /** As {@link #start}, with {@code ifaceOptions} (",offload=off", say) added to the --iface SPEC. */
+    static StackOnTap startWithIface(String ifaceOptions, String... extraDaemonArgs) throws Exception {
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         String tap = "ut" + id;
         int net = 1 + ThreadLocalRandom.current().nextInt(250);
@@ -39,7 +44,7 @@ final class StackOnTap implements AutoCloseable {
         NetNs ns = new NetNs("ustack-it-" + id);
         Daemon daemon = null;
         try {
-            List<String> args = new ArrayList<>(List.of("--iface", tap + ",addr=" + stackIp + "/24"));
+            List<String> args = new ArrayList<>(List.of("--iface", tap + ",addr=" + stackIp + "/24" + ifaceOptions));
             args.addAll(List.of(extraDaemonArgs));
             daemon = Daemon.start(work, args.toArray(String[]::new));
             ns.adopt(tap, hostIp + "/24");

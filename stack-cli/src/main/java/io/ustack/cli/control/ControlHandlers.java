@@ -6,6 +6,8 @@ import io.ustack.cli.control.handlers.AddrHandler;
 import io.ustack.cli.control.handlers.CaptureHandler;
 import io.ustack.cli.control.handlers.ConntrackFlushHandler;
 import io.ustack.cli.control.handlers.ConntrackListHandler;
+import io.ustack.cli.control.handlers.LinkSetHandler;
+import io.ustack.cli.control.handlers.LinkShowHandler;
 import io.ustack.cli.control.handlers.NeighFlushHandler;
 import io.ustack.cli.control.handlers.NeighListHandler;
 import io.ustack.cli.control.handlers.SsHandler;
@@ -37,6 +39,8 @@ public final class ControlHandlers {
                 .add(new AddrHandler(stack))
                 .add(new AddrAddHandler(stack))
                 .add(new AddrDelHandler(stack))
+                .add(new LinkShowHandler(stack))
+                .add(new LinkSetHandler(stack))
                 .add(new RouteListHandler(stack))
                 .add(new RouteAddHandler(stack))
                 .add(new RouteDelHandler(stack))

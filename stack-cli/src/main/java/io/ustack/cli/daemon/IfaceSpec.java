@@ -9,8 +9,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * One {@code --iface NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:..][,mtu=N][,queues=N]}: the TAP to
- * open and the stack's address on it.
+ * One {@code --iface NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:..][,mtu=N][,queues=N][,offload=on|off]}: the
+ * TAP to open and the stack's address on it.
  *
  * @param tap  what the driver opens: name, MAC, MTU, queues and the host side's address (host=)
  * @param addr the stack's own address on the link (addr=), or null for none
@@ -18,7 +18,7 @@ import java.util.Set;
 public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
     /** IFNAMSIZ less the terminating NUL. */
     static final int MAX_NAME_BYTES = 15;
-    static final String KEYS = "addr, host, mac, mtu, queues";
+    static final String KEYS = "addr, host, mac, mtu, queues, offload";
 
     public String name() {
         return tap.name();
@@ -45,6 +45,7 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
         long mac = 0;
         int mtu = 0;
         int queues = 0;
+        boolean offload = true;
         Set<String> seen = new HashSet<>();
         for (int i = 1; i < items.length; i++) {
             int eq = items[i].indexOf('=');
@@ -62,6 +63,7 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
                 case "mac" -> mac = mac(value);
                 case "mtu" -> mtu = number(key, value, TapConfig.MIN_MTU, TapConfig.MAX_MTU);
                 case "queues" -> queues = number(key, value, 1, TapConfig.MAX_QUEUES);
+                case "offload" -> offload = onOff(key, value);
                 default -> throw new IllegalArgumentException("unknown key '" + key + "' (keys: " + KEYS + ")");
             }
         }
@@ -70,7 +72,7 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
                     + "; the stack and the host side each need their own address");
         }
         // TapConfig checks the rest (characters in the name, a unicast MAC) with sentences of its own.
-        return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host), addr);
+        return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host, offload), addr);
     }
 
     /** An interface address: a non-zero address with a non-zero prefix length; {@code key} names it in a refusal. */
@@ -106,6 +108,14 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
             throw new IllegalArgumentException(key + " must be a number between " + min + " and " + max);
         }
         return n;
+    }
+
+    private static boolean onOff(String key, String value) {
+        return switch (value) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(key + " must be on or off, not '" + value + "'");
+        };
     }
 
     /** How the "up" line shows it: {@code tap0 10.77.0.2/24 (host 10.77.0.1/24)}. */

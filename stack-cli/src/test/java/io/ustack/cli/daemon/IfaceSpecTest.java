@@ -85,7 +85,7 @@ class IfaceSpecTest {
     @Test
     void theDriversChecksComeLast() {
         String multicast = assertThrows(IllegalArgumentException.class,
-                () -> new TapConfig("tap0", MacAddress.parse("01:00:5e:00:00:01"), 0, 0, null)).getMessage();
+                () -> new TapConfig("tap0", MacAddress.parse("01:00:5e:00:00:01"), 0, 0, null, true)).getMessage();
         assertEquals(multicast, assertThrows(IllegalArgumentException.class,
                 () -> IfaceSpec.parse("tap0,mac=01:00:5e:00:00:01")).getMessage());
         String slash = assertThrows(IllegalArgumentException.class, () -> TapConfig.of("tap/0")).getMessage();

@@ -255,6 +255,38 @@ public final class PacketBuffer {
         }
     }
 
+    /**
+     * skb_copy_expand: a new buffer from the same pool holding a copy of data..tail with at least
+     * {@code headroom} bytes in front, its header offsets, offload state and other metadata following the
+     * bytes. Borrows this buffer; the caller owns the copy.
+     */
+    public PacketBuffer copyExpand(int headroom) {
+        PacketBuffer c = pool.allocate(headroom + len());
+        c.reserve(headroom);
+        int shift = c.data - data;
+        c.copyFrom(this, data, c.put(len()), len());
+        c.macHeader = macHeader < 0 ? -1 : macHeader + shift;
+        c.networkHeader = networkHeader < 0 ? -1 : networkHeader + shift;
+        c.transportHeader = transportHeader < 0 ? -1 : transportHeader + shift;
+        c.dev = dev;
+        c.protocol = protocol;
+        c.pktType = pktType;
+        c.hash = hash;
+        c.hashValid = hashValid;
+        c.mark = mark;
+        c.tstamp = tstamp;
+        c.dst = dst;
+        c.nfct = nfct;
+        c.nfctInfo = nfctInfo;
+        c.ipSummed = ipSummed;
+        c.csumStart = csumStart + shift;
+        c.csumOffset = csumOffset;
+        c.gsoSize = gsoSize;
+        c.gsoSegs = gsoSegs;
+        c.gsoType = gsoType;
+        return c;
+    }
+
     /** The bytes between data and tail, copied out; for tests and diagnostics, not the packet path. */
     public byte[] toByteArray() {
         byte[] out = new byte[len()];
@@ -396,6 +428,15 @@ public final class PacketBuffer {
             throw new IllegalArgumentException("a partial checksum needs its start and offset");
         }
         ipSummed = s;
+    }
+
+    /**
+     * skb_csum_unnecessary: the transport checksum needs no check here, because a device vouched for it
+     * (UNNECESSARY) or because it is not finished yet (PARTIAL: the packet was built on this host, or by the
+     * host kernel behind a TAP, and never crossed a wire).
+     */
+    public boolean csumUnnecessary() {
+        return ipSummed != IpSummed.NONE;
     }
 
     /**

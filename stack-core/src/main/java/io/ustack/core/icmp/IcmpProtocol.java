@@ -96,7 +96,7 @@ public final class IcmpProtocol implements IpProtocolHandler {
             drops.drop(pkt, DropReason.PKT_TOO_SMALL);
             return;
         }
-        if (!icmp.checksumOk(pkt.len())) {
+        if (!pkt.csumUnnecessary() && !icmp.checksumOk(pkt.len())) {
             mib.inc(Mib.IcmpInCsumErrors);
             mib.inc(Mib.IcmpInErrors);
             drops.drop(pkt, DropReason.ICMP_CSUM);

@@ -6,6 +6,7 @@ import io.ustack.core.buffer.PacketHandler;
 import io.ustack.core.ipv4.Ipv4Input.ErrorSender;
 import io.ustack.core.netfilter.Hook;
 import io.ustack.core.netfilter.Netfilter;
+import io.ustack.core.offload.SkbGso;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
 import io.ustack.core.route.Route;
@@ -77,8 +78,9 @@ public final class Ipv4Forward implements IpProtocolHandler {
         }
         DstEntry dst = pkt.dst();
         int mtu = dst.mtu();
-        if (pkt.len() > mtu && ip.dontFragment()) {
-            // ip_exceeds_mtu: checked here, before the TTL changes, so the quoted header is the one sent
+        if (pkt.len() > mtu && ip.dontFragment() && !(pkt.isGso() && SkbGso.validateNetworkLen(pkt, mtu))) {
+            // ip_exceeds_mtu: checked here, before the TTL changes, so the quoted header is the one sent; a
+            // super-packet (GRO) passes when each of its segments would, and is cut or sent whole on the way out
             mib.inc(Mib.IpFragFails);
             icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.FRAG_NEEDED, mtu);
             drops.drop(pkt, DropReason.PKT_TOO_BIG);

@@ -2,9 +2,11 @@ package io.ustack.core.ipv4;
 
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Hook;
 import io.ustack.core.netfilter.Netfilter;
+import io.ustack.core.offload.SkbGso;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
 import io.ustack.core.route.Route;
@@ -97,6 +99,12 @@ public final class Ipv4Output {
         return r == null ? 0 : r.dst().mtu();
     }
 
+    /** sk_can_gso: the device of the route to {@code daddr} takes super-packets (NETIF_F_GSO). */
+    public boolean gsoFor(int daddr) {
+        Route r = fib.lookup(daddr);
+        return r != null && r.dst().dev().hasFeatures(NetdevFeatures.GSO);
+    }
+
     /** The source address a reply to {@code daddr} would carry, or 0 if there is no route. */
     public int sourceFor(int daddr) {
         Route r = fib.lookup(daddr);
@@ -127,7 +135,8 @@ public final class Ipv4Output {
     /** ip_finish_output: fragments what is over the route's MTU. Takes ownership. */
     void ipFinishOutput(PacketBuffer pkt) {
         int mtu = pkt.dst().mtu();
-        if (pkt.len() <= mtu) {
+        if (pkt.len() <= mtu || (pkt.isGso() && SkbGso.validateNetworkLen(pkt, mtu))) {
+            // a super-packet is judged by its segments (ip_finish_output_gso)
             ipFinishOutput2(pkt);
             return;
         }

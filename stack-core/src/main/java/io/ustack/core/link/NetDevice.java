@@ -101,6 +101,12 @@ public abstract class NetDevice {
             host.drop(pkt, DropReason.DEV_READY);
             return;
         }
+        if (pkt.headroom() < neededHeadroom()) {
+            // skb_cow_head: rare (every path reserves room in front), so a copy is cheaper than a writev
+            PacketBuffer roomy = pkt.copyExpand(neededHeadroom());
+            pkt.release();
+            pkt = roomy;
+        }
         txQueues[pickTxQueue(pkt)].enqueueAndRun(pkt);
     }
 
@@ -211,6 +217,14 @@ public abstract class NetDevice {
         return 14;
     }
 
+    /**
+     * dev->needed_headroom: bytes a driver writes in front of the frame (a TAP's virtio header);
+     * {@link #devQueueXmit} makes sure every frame has them.
+     */
+    public int neededHeadroom() {
+        return 0;
+    }
+
     /** IFF_LOOPBACK: frames sent here come straight back in. */
     public boolean isLoopback() {
         return false;
@@ -237,26 +251,36 @@ public abstract class NetDevice {
     }
 
     /**
-     * For drivers: what the device can offer, as found when it was opened. The features switched on become
-     * those of {@code hw} that were on before or are {@code wantedOn}.
+     * For drivers: what the device can offer, as found when it was opened (software GSO and GRO are added).
+     * All of it is switched on, as a driver's probe leaves a new device.
      */
-    protected void setHwFeatures(int hw, int wantedOn) {
-        hwFeatures = hw;
-        features = hw & (features | wantedOn);
+    protected void setHwFeatures(int hw) {
+        hwFeatures = hw | NetdevFeatures.GSO | NetdevFeatures.GRO;
+        features = fixFeatures(hwFeatures);
     }
 
     /**
      * netdev_update_features after ethtool -K: switches the features in {@code wanted} on and the others
      * off, as far as the device offers them ({@link #ndoSetFeatures} may refuse some). Returns the features
-     * now on. Checksum offload goes with segmentation offload: TSO needs HW_CSUM (netdev_fix_features).
+     * now on.
      */
     public synchronized int setFeatures(int wanted) {
-        int on = wanted & hwFeatures;
+        features = ndoSetFeatures(fixFeatures(wanted & hwFeatures));
+        return features;
+    }
+
+    /**
+     * netdev_fix_features: segmentation offload needs checksum offload (a device cannot finish the segments'
+     * checksums otherwise), and GRO_HW needs GRO and RXCSUM.
+     */
+    static int fixFeatures(int on) {
         if ((on & NetdevFeatures.HW_CSUM) == 0) {
             on &= ~(NetdevFeatures.TSO | NetdevFeatures.GSO_UDP_L4);
         }
-        features = ndoSetFeatures(on);
-        return features;
+        if ((on & NetdevFeatures.GRO) == 0 || (on & NetdevFeatures.RXCSUM) == 0) {
+            on &= ~NetdevFeatures.GRO_HW;
+        }
+        return on;
     }
 
     /**

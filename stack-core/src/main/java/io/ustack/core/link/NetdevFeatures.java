@@ -19,6 +19,11 @@ public final class NetdevFeatures {
     public static final int GSO_UDP_L4 = 1 << 3;
     /** NETIF_F_GSO: super-packets travel the stack whole and are cut in software just before a device that cannot take them. */
     public static final int GSO = 1 << 4;
+    /**
+     * NETIF_F_GRO_HW: the device hands over super-packets it merged itself; for a TAP, the host kernel sends
+     * its GSO packets whole (TUN_F_TSO4). Needs GRO and RXCSUM, as netdev_fix_features has it.
+     */
+    public static final int GRO_HW = 1 << 6;
     /** NETIF_F_GRO: the receive path merges a flow's consecutive segments into super-packets (napi_gro_receive). */
     public static final int GRO = 1 << 5;
 
@@ -33,7 +38,8 @@ public final class NetdevFeatures {
             new Feature(TSO, "tcp-segmentation-offload", "tso"),
             new Feature(GSO_UDP_L4, "tx-udp-segmentation", "tx-udp-segmentation"),
             new Feature(GSO, "generic-segmentation-offload", "gso"),
-            new Feature(GRO, "generic-receive-offload", "gro"));
+            new Feature(GRO, "generic-receive-offload", "gro"),
+            new Feature(GRO_HW, "rx-gro-hw", "rx-gro-hw"));
 
     private NetdevFeatures() {
     }

@@ -2,6 +2,8 @@ package io.ustack.core.tcp;
 
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
+import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.TcpSegment;
 import static io.ustack.core.wire.TcpSegment.ACK;
 import static io.ustack.core.wire.TcpSegment.FIN;
 import static io.ustack.core.wire.TcpSegment.PSH;
@@ -33,6 +35,10 @@ public final class Tcb {
     static final int TS_OPTION_LEN = 12;
     /** TCP_INIT_CWND (RFC 6928), in segments. */
     static final int INIT_CWND = 10;
+    /** tcp_min_tso_segs: a super-segment is worth building from two segments on. */
+    static final int MIN_TSO_SEGS = 2;
+    /** The most IPv4 and TCP headers with options take, which a super-segment must leave room for. */
+    static final int MAX_TCP_IP_HEADERS = Ipv4Packet.MIN_HEADER_LEN + TcpSegment.MAX_HEADER_LEN;
     /** TCP_MAX_WSCALE (RFC 7323). */
     static final int MAX_WSCALE = 14;
     /** Duplicate ACKs that trigger fast retransmit (tcp_reordering). */
@@ -153,6 +159,8 @@ public final class Tcb {
     private final RetransmitLog retransmitted = new RetransmitLog();
 
     private int segsUnacked;
+    /** icsk_ack.rcv_mss: the peer's segment size as seen, to count a merged (GRO) segment as the ones it holds. */
+    private int rcvMss = DEFAULT_PEER_MSS;
     /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
     private long lastOowAckAt;
     private boolean hasOowAck;
@@ -724,7 +732,7 @@ public final class Tcb {
             }
             // out of order, a retransmission, or filling a gap: ACK at once (quick ACK) so the sender knows
             immediateAck = offset != 0 || advanced != len || !rcvBuf.outOfOrderRanges().isEmpty();
-            segsUnacked++;
+            segsUnacked += receivedSegments(len);
         }
         if (seg.has(FIN)) {
             pendingFinSeq = seg.seq() + len;
@@ -746,6 +754,18 @@ public final class Tcb {
                 delackAt = now + cfg.delAckMs() * MS;
             }
         }
+    }
+
+    /**
+     * tcp_measure_rcv_mss, and the segments a payload of {@code len} bytes stands for: a super-packet merged by
+     * GRO (or sent whole by the host) counts as the segments it was made of, so the ACK policy (one ACK at
+     * least for every two full segments) holds however the data arrived.
+     */
+    private int receivedSegments(int len) {
+        if (len >= rcvMss) {
+            rcvMss = Math.min(len, cfg.mss());
+        }
+        return (len + rcvMss - 1) / rcvMss;
     }
 
     /** tcp_fin: the peer is done sending. */
@@ -973,9 +993,12 @@ public final class Tcb {
             return false;
         }
         int mss = mssNow();
-        int len = Math.min(Math.min(unsent, mss), room);
+        int len = Math.min(Math.min(unsent, sizeGoal(mss)), room);
         if (resend) {
             len = Math.min(len, scoreboard.nextSackedStart(sndNxt, sndMax) - sndNxt);
+        }
+        if (len > mss && len < unsent) {
+            len -= len % mss; // tcp_mss_split_point: a super-segment holds whole segments, but for the data's tail
         }
         boolean allOfIt = len == unsent;
         if (!resend && len < mss) {
@@ -1002,8 +1025,8 @@ public final class Tcb {
         }
         sendSegment(sndNxt, ACK | (allOfIt ? PSH : 0), sndNxt - bufferBase, len, now);
         sndNxt += len;
-        if (len < mssNow()) {
-            sndSml = sndNxt;
+        if (len % mssNow() != 0) {
+            sndSml = sndNxt; // tcp_minshall_update: the last segment of what went was short
         }
         if (rtoAt == 0) {
             rtoAt = now + rto.rtoNanos();
@@ -1332,6 +1355,27 @@ public final class Tcb {
         return blocks == 0 ? sndMss : sndMss - (TcpOptions.TCPOLEN_SACK_BASE + 2 + blocks * TcpOptions.TCPOLEN_SACK_PERBLOCK);
     }
 
+    /**
+     * tcp_xmit_size_goal with tcp_tso_autosize: how much one transmission may carry. Without GSO on the route,
+     * one segment. With it, a super-segment of whole segments worth about a millisecond at the pacing rate
+     * Linux would set (twice cwnd per RTT in slow start, 1.2 times after: tcp_update_pacing_rate), at least
+     * two segments (tcp_min_tso_segs) and at most what one IPv4 packet holds; cwnd and the windows cut it
+     * further. A sender that has no RTT yet goes by cwnd alone.
+     */
+    private int sizeGoal(int mss) {
+        if (cfg.gsoMaxSize() == 0) {
+            return mss;
+        }
+        int maxPayload = Math.min(cfg.gsoMaxSize(), Ipv4Packet.MAX_PACKET_LEN + 1) - 1 - MAX_TCP_IP_HEADERS;
+        long bytes = maxPayload;
+        if (rto.hasSample() && rto.srttNanos() > 0) {
+            long perRtt = cwnd < ssthresh ? 2L * cwnd : cwnd + cwnd / 5;
+            bytes = perRtt * 1_000_000L / rto.srttNanos(); // per millisecond, as sk_pacing_shift 10 has it
+        }
+        int segs = (int) Math.max(MIN_TSO_SEGS, Math.min(bytes, maxPayload) / mss);
+        return Math.max(mss, Math.min(segs * mss, maxPayload / mss * mss));
+    }
+
     /** tcp_retransmit_skb for the first unacknowledged segment. */
     private void retransmitHead(long now) {
         retransmit(sndUna, sndMax, now);
@@ -1545,6 +1589,11 @@ public final class Tcb {
     }
 
     /** Why the connection ended: null for an orderly close or while it lives. */
+    /** tcp_current_mss: the segment size a super-segment sent now is cut at (its gso_size). */
+    int gsoSize() {
+        return mssNow();
+    }
+
     public String closeCause() {
         return closeCause;
     }

@@ -16,45 +16,55 @@ package io.ustack.core.tcp;
  * @param timeWaitMs    TCP_TIMEWAIT_LEN
  * @param delAckMs      TCP_DELACK_MIN
  * @param congestion    tcp_congestion_control: "cubic" (the default) or "reno"
+ * @param gsoMaxSize    sk_gso_max_size: the largest super-segment the route's device takes whole (GSO or
+ *                      TSO), 0 when every segment must be built on its own
  */
 public record TcpConfig(int mss, int rcvBuf, int sndBuf, boolean windowScale, boolean timestamps, boolean sack,
                         boolean noDelay, int synRetries, int synAckRetries, int retries2, long timeWaitMs,
-                        long delAckMs, String congestion) {
+                        long delAckMs, String congestion, int gsoMaxSize) {
+    /** GSO_LEGACY_MAX_SIZE: the most a super-packet may hold, IP header included. */
+    public static final int GSO_MAX_SIZE = 65536;
 
     /** Linux's defaults for an Ethernet route (MTU 1500). */
     public static TcpConfig defaults() {
-        return new TcpConfig(1460, 131_072, 262_144, true, true, true, false, 6, 5, 15, 60_000, 40, "cubic");
+        return new TcpConfig(1460, 131_072, 262_144, true, true, true, false, 6, 5, 15, 60_000, 40, "cubic", 0);
     }
 
     public TcpConfig withMss(int m) {
         return new TcpConfig(m, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
-                retries2, timeWaitMs, delAckMs, congestion);
+                retries2, timeWaitMs, delAckMs, congestion, gsoMaxSize);
     }
 
     public TcpConfig withBuffers(int rcv, int snd) {
         return new TcpConfig(mss, rcv, snd, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
-                retries2, timeWaitMs, delAckMs, congestion);
+                retries2, timeWaitMs, delAckMs, congestion, gsoMaxSize);
     }
 
     public TcpConfig withOptions(boolean ws, boolean ts, boolean sk) {
         return new TcpConfig(mss, rcvBuf, sndBuf, ws, ts, sk, noDelay, synRetries, synAckRetries, retries2,
-                timeWaitMs, delAckMs, congestion);
+                timeWaitMs, delAckMs, congestion, gsoMaxSize);
     }
 
     public TcpConfig withCongestion(String name) {
         CongestionControl.named(name); // refuse an unknown name here, not at the first connection
         return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
-                retries2, timeWaitMs, delAckMs, name);
+                retries2, timeWaitMs, delAckMs, name, gsoMaxSize);
     }
 
     /** tcp_syn_retries, tcp_synack_retries and tcp_retries2. */
     public TcpConfig withRetries(int syn, int synAck, int data) {
         return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, syn, synAck, data, timeWaitMs,
-                delAckMs, congestion);
+                delAckMs, congestion, gsoMaxSize);
+    }
+
+    /** sk_setup_caps: the route's device takes super-segments of up to {@code size} bytes (0: none). */
+    public TcpConfig withGsoMaxSize(int size) {
+        return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
+                retries2, timeWaitMs, delAckMs, congestion, size);
     }
 
     public TcpConfig withNoDelay(boolean nd) {
         return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, nd, synRetries, synAckRetries,
-                retries2, timeWaitMs, delAckMs, congestion);
+                retries2, timeWaitMs, delAckMs, congestion, gsoMaxSize);
     }
 }

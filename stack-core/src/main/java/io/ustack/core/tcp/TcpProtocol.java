@@ -40,6 +40,8 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     /** ip_local_port_range: where connect(2) picks its local ports. */
     public static final int EPHEMERAL_LOW = 32768;
     public static final int EPHEMERAL_HIGH = 60999;
+    /** The gso_size of segments that carry no data: never cut. */
+    private static final int NO_GSO = Integer.MAX_VALUE;
 
     private final BufferPool pool;
     private final Ipv4Output out;
@@ -98,13 +100,13 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         int saddr = ip.saddr();
         int daddr = ip.daddr();
-        if (!tcp.checksumOk(saddr, daddr, pkt.len())) {
+        if (!pkt.csumUnnecessary() && !tcp.checksumOk(saddr, daddr, pkt.len())) {
             mib.inc(Mib.TcpInCsumErrors);
             mib.inc(Mib.TcpInErrs);
             drops.drop(pkt, DropReason.TCP_CSUM);
             return;
         }
-        mib.inc(Mib.TcpInSegs);
+        mib.add(Mib.TcpInSegs, pkt.isGso() ? pkt.gsoSegs() : 1); // a super-packet counts as its segments
         if (pkt.dst().type() != DstEntry.Type.LOCAL) {
             drops.drop(pkt, DropReason.NO_SOCKET); // TCP is never broadcast
             return;
@@ -185,7 +187,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         TcpConfig c = configFor(raddr);
         int cookie = cookies.make(laddr, lport, raddr, rport, syn.seq(), syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_PEER_MSS);
         send(new Segment(cookie, syn.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, Math.min(c.rcvBuf(), 65_535), c.mss(), -1,
-                false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false);
+                false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO);
         mib.inc(Mib.TcpExtSyncookiesSent);
     }
 
@@ -210,21 +212,24 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
                 ? new Segment(seg.ack(), 0, TcpSegment.RST, 0, -1, -1, false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0)
                 : new Segment(0, seg.seq() + seg.seqLength(), TcpSegment.RST | TcpSegment.ACK, 0, -1, -1, false, false, 0, 0,
                         Segment.NO_SACK, Segment.NO_DATA, 0, 0);
-        send(rst, laddr, lport, raddr, rport, false);
+        send(rst, laddr, lport, raddr, rport, false, NO_GSO);
     }
 
     // ---- send (tcp_transmit_skb) ----
 
     private void transmit(Tcb tcb, Segment seg, boolean retransmission) {
-        send(seg, tcb.localAddress(), tcb.localPort(), tcb.remoteAddress(), tcb.remotePort(), retransmission);
+        send(seg, tcb.localAddress(), tcb.localPort(), tcb.remoteAddress(), tcb.remotePort(), retransmission,
+                tcb.gsoSize());
     }
 
-    private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission) {
-        PacketBuffer pkt = wire.get().build(pool, seg, laddr, lport, raddr, rport);
+    /** tcp_transmit_skb: segments counted as the segments a super-segment holds (tcp_skb_pcount). */
+    private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission, int gsoSize) {
+        PacketBuffer pkt = wire.get().build(pool, seg, laddr, lport, raddr, rport, gsoSize);
         pkt.setHash(FlowHash.ofFlow(laddr, raddr, Ipv4Packet.IPPROTO_TCP, lport, rport));
-        mib.inc(Mib.TcpOutSegs);
+        int pcount = pkt.isGso() ? pkt.gsoSegs() : 1;
+        mib.add(Mib.TcpOutSegs, pcount);
         if (retransmission) {
-            mib.inc(Mib.TcpRetransSegs);
+            mib.add(Mib.TcpRetransSegs, pcount);
         }
         if (seg.has(TcpSegment.RST)) {
             mib.inc(Mib.TcpOutRsts);
@@ -288,11 +293,16 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     }
 
     /** The settings for a connection to {@code raddr}: the MSS announced is clamped to the route's MTU. */
+    /**
+     * The settings for a connection to {@code raddr}: the MSS the route's MTU allows and, as sk_setup_caps
+     * finds it, whether its device takes super-segments (NETIF_F_GSO, software or not).
+     */
     private TcpConfig configFor(int raddr) {
         TcpConfig c = config;
         int mtu = out.mtuFor(raddr);
         int mss = mtu - Ipv4Packet.MIN_HEADER_LEN - TcpSegment.MIN_HEADER_LEN;
-        return mtu > 0 && mss < c.mss() ? c.withMss(mss) : c;
+        c = mtu > 0 && mss < c.mss() ? c.withMss(mss) : c;
+        return c.withGsoMaxSize(out.gsoFor(raddr) ? TcpConfig.GSO_MAX_SIZE : 0);
     }
 
     /** A connection entered (+1) or left (-1) the states TcpCurrEstab counts. */

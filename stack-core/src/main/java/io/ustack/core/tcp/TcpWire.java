@@ -38,9 +38,10 @@ final class TcpWire {
 
     /**
      * A packet for {@code seg}, from {@code saddr}:{@code sport} to {@code daddr}:{@code dport}, with options
-     * and checksum; data at the TCP header, headroom left for IP and Ethernet.
+     * and a partial checksum; data at the TCP header, headroom left for IP and Ethernet. A payload over
+     * {@code gsoSize} makes it a super-segment (SKB_GSO_TCPV4) to be cut at {@code gsoSize} bytes.
      */
-    PacketBuffer build(BufferPool pool, Segment seg, int saddr, int sport, int daddr, int dport) {
+    PacketBuffer build(BufferPool pool, Segment seg, int saddr, int sport, int daddr, int dport, int gsoSize) {
         scratch.clear();
         if (seg.mss() >= 0) {
             scratch.setMss(seg.mss());
@@ -63,7 +64,13 @@ final class TcpWire {
         }
         TcpSegment tcp = TcpSegment.push(pkt, sport, dport, seg.seq(), seg.ack(), seg.flags(), seg.window(), optLen);
         scratch.write(pkt, tcp.optionsOffset());
-        tcp.updateChecksum(saddr, daddr, pkt.len());
+        // __tcp_v4_send_check: the pseudo-header's sum only; the device, or skb_checksum_help before one that
+        // cannot, folds in the rest (CHECKSUM_PARTIAL), once per segment when a super-segment is cut
+        tcp.setPseudoHeaderChecksum(saddr, daddr, pkt.len());
+        pkt.setChecksumPartial(tcp.offset(), TcpSegment.CHECK_OFFSET);
+        if (seg.dataLength() > gsoSize) {
+            pkt.setGso(gsoSize, (seg.dataLength() + gsoSize - 1) / gsoSize, PacketBuffer.SKB_GSO_TCPV4);
+        }
         return pkt;
     }
 }

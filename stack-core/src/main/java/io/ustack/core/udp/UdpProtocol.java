@@ -77,7 +77,7 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
         pkt.trim(ulen);
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
-        if (!udp.checksumOk(ip.saddr(), ip.daddr(), ulen)) {
+        if (!pkt.csumUnnecessary() && !udp.checksumOk(ip.saddr(), ip.daddr(), ulen)) {
             mib.inc(Mib.UdpInCsumErrors);
             mib.inc(Mib.UdpInErrors);
             drops.drop(pkt, DropReason.UDP_CSUM);

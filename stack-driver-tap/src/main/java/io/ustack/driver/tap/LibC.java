@@ -30,6 +30,9 @@ final class LibC {
     /** ioctl with a struct ifreq (or any in/out struct) passed as bytes; JNA copies it back after the call. */
     static native int ioctl(int fd, NativeLong request, byte[] arg) throws LastErrorException;
 
+    /** ioctl whose argument is a number passed by value (TUNSETOFFLOAD). */
+    static native int ioctl(int fd, NativeLong request, NativeLong arg) throws LastErrorException;
+
     static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
     static native int close(int fd) throws LastErrorException;

@@ -18,8 +18,10 @@ import io.ustack.core.wire.MacAddress;
  * @param queues transmit/receive queue pairs, 1..{@value #MAX_QUEUES}; 0 means 1. More than one opens the TAP
  *               with IFF_MULTI_QUEUE and polls each queue on its own thread.
  * @param host   if not null, the host side gets this address and prefix and is brought up
+ * @param offload open the TAP with IFF_VNET_HDR and take the checksum and segmentation offloads the kernel
+ *               offers (TUNSETOFFLOAD); false reads and writes bare frames, each one segment with a full checksum
  */
-public record TapConfig(String name, long mac, int mtu, int queues, Ipv4Prefix host) {
+public record TapConfig(String name, long mac, int mtu, int queues, Ipv4Prefix host, boolean offload) {
     public static final int DEFAULT_MTU = 1500;
     /** The smallest MTU IPv4 allows (RFC 791's 68). */
     public static final int MIN_MTU = 68;
@@ -55,24 +57,28 @@ public record TapConfig(String name, long mac, int mtu, int queues, Ipv4Prefix h
         }
     }
 
-    /** A TAP named {@code name} with a random MAC, MTU 1500, one queue and the host side left alone. */
+    /** A TAP named {@code name} with a random MAC, MTU 1500, one queue, offloads on and the host side left alone. */
     public static TapConfig of(String name) {
-        return new TapConfig(name, 0, 0, 0, null);
+        return new TapConfig(name, 0, 0, 0, null, true);
     }
 
     public TapConfig withMac(long mac) {
-        return new TapConfig(name, mac, mtu, queues, host);
+        return new TapConfig(name, mac, mtu, queues, host, offload);
     }
 
     public TapConfig withMtu(int mtu) {
-        return new TapConfig(name, mac, mtu, queues, host);
+        return new TapConfig(name, mac, mtu, queues, host, offload);
     }
 
     public TapConfig withQueues(int queues) {
-        return new TapConfig(name, mac, mtu, queues, host);
+        return new TapConfig(name, mac, mtu, queues, host, offload);
     }
 
     public TapConfig withHost(Ipv4Prefix host) {
-        return new TapConfig(name, mac, mtu, queues, host);
+        return new TapConfig(name, mac, mtu, queues, host, offload);
+    }
+
+    public TapConfig withOffload(boolean offload) {
+        return new TapConfig(name, mac, mtu, queues, host, offload);
     }
 }

@@ -9,6 +9,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.link.NetdevFeatures;
+import io.ustack.core.wire.VirtioNetHdr;
 import java.io.IOException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Receive: each queue's fd is registered with a Netty epoll event loop (see {@link TapQueue}); frames are
  * read straight into pooled direct buffers and handed to {@code NetDeviceHost.netifReceiveSkb}.
  * Transmit: {@link #ndoStartXmit} writes on the caller's thread from the buffer's direct memory.
+ *
+ * <p>Offloads ({@link TapConfig#offload()}): the TAP is opened with IFF_VNET_HDR, so every frame carries a
+ * virtio_net_hdr both ways. Then the device can finish partial checksums and take TCP super-packets (the host
+ * kernel cuts them: HW_CSUM, TSO), and the host may hand us partial checksums (RXCSUM, TUN_F_CSUM) and its
+ * own GSO packets whole (GRO_HW, TUN_F_TSO4). {@link #setFeatures} switches them as ethtool -K does.
  */
 public final class TapDevice extends NetDevice {
     private final TapConfig config;
@@ -33,6 +40,10 @@ public final class TapDevice extends NetDevice {
     private final TapQueue[] queues;
     private MultiThreadIoEventLoopGroup napi;
     private volatile boolean fdsClosed;
+
+    /** The offloads a TAP with a virtio header offers: checksums both ways, TSO out, the host's GSO packets in. */
+    static final int VNET_FEATURES = NetdevFeatures.HW_CSUM | NetdevFeatures.RXCSUM | NetdevFeatures.TSO
+            | NetdevFeatures.GRO_HW;
 
     TapDevice(TapConfig config, FileDescriptor[] fds, boolean created) {
         super(config.name(), config.mac(), config.mtu(), fds.length, DEFAULT_TX_QUEUE_LEN);
@@ -42,6 +53,7 @@ public final class TapDevice extends NetDevice {
         for (int i = 0; i < fds.length; i++) {
             queues[i] = new TapQueue(this, i, fds[i]);
         }
+        setHwFeatures(config.offload() ? VNET_FEATURES : 0);
     }
 
     /**
@@ -57,9 +69,18 @@ public final class TapDevice extends NetDevice {
         if (!Tap.isAvailable()) {
             throw new TapException(Tap.unavailabilityCause());
         }
-        Tun.Attached tap = Tun.attach(config.name(), config.queues());
+        Tun.Attached tap = Tun.attach(config.name(), config.queues(), config.offload());
         try {
+            if (config.offload()) {
+                Tun.setOffload(tap.fds()[0], tunOffloadBits(VNET_FEATURES));
+            }
             HostSide.configure(config.name(), config.mtu(), config.host());
+        } catch (LastErrorException e) {
+            for (int fd : tap.fds()) {
+                LibC.closeQuietly(fd);
+            }
+            throw new TapException("the kernel refused the offloads of " + config.name() + " (TUNSETOFFLOAD, errno "
+                    + e.getErrorCode() + "); open it with offload=off");
         } catch (TapException e) {
             for (int fd : tap.fds()) {
                 LibC.closeQuietly(fd);
@@ -71,6 +92,42 @@ public final class TapDevice extends NetDevice {
             fds[i] = new FileDescriptor(tap.fds()[i]);
         }
         return new TapDevice(config, fds, tap.created());
+    }
+
+    /** True if frames carry a virtio_net_hdr (the TAP was opened with IFF_VNET_HDR). */
+    boolean vnetHdr() {
+        return config.offload();
+    }
+
+    /** dev->needed_headroom: room for the virtio header in front of every frame written. */
+    @Override
+    public int neededHeadroom() {
+        return vnetHdr() ? VirtioNetHdr.LEN : 0;
+    }
+
+    /** TUNSETOFFLOAD's bits for the receive features in {@code features}. */
+    private static int tunOffloadBits(int features) {
+        int bits = (features & NetdevFeatures.RXCSUM) != 0 ? Tun.TUN_F_CSUM : 0;
+        if ((features & NetdevFeatures.GRO_HW) != 0) {
+            bits |= Tun.TUN_F_TSO4 | Tun.TUN_F_TSO_ECN;
+        }
+        return bits;
+    }
+
+    /**
+     * ndo_set_features: the receive offloads are the host's to honour, so they go to the kernel
+     * (TUNSETOFFLOAD); the transmit ones are ours alone. If the kernel refuses, nothing changes.
+     */
+    @Override
+    protected int ndoSetFeatures(int on) {
+        if (vnetHdr()) {
+            try {
+                Tun.setOffload(queues[0].fd().intValue(), tunOffloadBits(on));
+            } catch (LastErrorException e) {
+                return features();
+            }
+        }
+        return on;
     }
 
     /** netif_carrier_on: the host side takes frames again. */

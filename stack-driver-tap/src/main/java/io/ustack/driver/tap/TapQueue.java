@@ -13,7 +13,9 @@ import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.link.NetDeviceHost;
+import io.ustack.core.offload.VirtioNet;
 import io.ustack.core.stats.DropReason;
+import io.ustack.core.wire.VirtioNetHdr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -36,6 +38,11 @@ final class TapQueue implements EpollIoHandle {
     /** NAPI_POLL_WEIGHT: frames one poll may read before it yields. */
     static final int NAPI_POLL_WEIGHT = 64;
     static final int ETH_HLEN = 14;
+    /**
+     * Where a frame read with a virtio header starts in its buffer (NET_SKB_PAD-like): the header lies just in
+     * front, and a frame forwarded back out keeps room to push the next one.
+     */
+    static final int VNET_RX_OFFSET = 64;
 
     private static final System.Logger LOG = System.getLogger(TapQueue.class.getName());
     private static final EpollIoOps RX = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLET);
@@ -52,6 +59,7 @@ final class TapQueue implements EpollIoHandle {
     private boolean pollScheduled;
     private PacketBuffer spare;
     private boolean rxErrorLogged;
+    private boolean rxHdrErrorLogged;
     // transmit state, one thread at a time
     private boolean txErrorLogged;
 
@@ -159,12 +167,14 @@ final class TapQueue implements EpollIoHandle {
      * Returns false when there is nothing more to read now (EAGAIN) or the read failed.
      */
     private boolean receiveOne(NetDeviceHost host) {
-        PacketBuffer pkt = spare != null ? spare : host.pool().allocate(rxBufferCapacity());
+        boolean vnet = dev.vnetHdr();
+        PacketBuffer pkt = spare != null ? spare : host.pool().allocate(rxBufferCapacity(vnet));
         spare = null;
+        int at = vnet ? VNET_RX_OFFSET - VirtioNetHdr.LEN : 0;
         int n;
         try {
             // the limit is the whole buffer, not MTU + 14, so an oversized frame shows as one (and is counted)
-            n = fd.readAddress(address(pkt), 0, pkt.end());
+            n = fd.readAddress(address(pkt), at, pkt.end());
         } catch (IOException e) {
             dev.stats().rxErrors.increment();
             host.drop(pkt, DropReason.DEV_HDR);
@@ -179,16 +189,23 @@ final class TapQueue implements EpollIoHandle {
             spare = pkt;
             return false;
         }
-        if (n > dev.mtu() + ETH_HLEN) {
+        if (vnet) {
+            pkt = takeVnetFrame(host, pkt, n);
+            if (pkt == null) {
+                return true;
+            }
+        } else {
+            pkt.setData(0, n);
+        }
+        if (!pkt.isGso() && pkt.len() > dev.mtu() + ETH_HLEN) {
             // rx_length_errors: the host side has a larger MTU than we do
             dev.stats().rxErrors.increment();
             host.drop(pkt, DropReason.DEV_HDR);
             return true;
         }
-        pkt.setData(0, n);
         pkt.setDev(dev);
         dev.stats().rxPackets.increment();
-        dev.stats().rxBytes.add(n);
+        dev.stats().rxBytes.add(pkt.len());
         try {
             host.netifReceiveSkb(pkt);
         } catch (RuntimeException e) {
@@ -199,15 +216,52 @@ final class TapQueue implements EpollIoHandle {
     }
 
     /**
+     * A frame of {@code n} bytes read with its virtio header at {@link #VNET_RX_OFFSET} - 10: the header
+     * mapped onto the buffer (virtio_net_hdr_to_skb), or the frame dropped as DEV_HDR (rx_frame_errors) when
+     * the header lies; returns null then. A frame that fits a small buffer is copied into one (copybreak):
+     * the large buffer a super-packet needs is kept for the next read instead of sitting in a backlog queue.
+     */
+    private PacketBuffer takeVnetFrame(NetDeviceHost host, PacketBuffer pkt, int n) {
+        int len = n - VirtioNetHdr.LEN;
+        if (len > 0 && pkt.end() > BufferPool.SMALL_CAPACITY && VNET_RX_OFFSET + len <= BufferPool.SMALL_CAPACITY) {
+            PacketBuffer small = host.pool().allocate(BufferPool.SMALL_CAPACITY);
+            small.copyFrom(pkt, VNET_RX_OFFSET - VirtioNetHdr.LEN, VNET_RX_OFFSET - VirtioNetHdr.LEN, n);
+            spare = pkt;
+            pkt = small;
+        }
+        if (len < ETH_HLEN) {
+            dev.stats().rxErrors.increment();
+            host.drop(pkt, DropReason.DEV_HDR);
+            return null;
+        }
+        pkt.setData(VNET_RX_OFFSET, len);
+        String lie = VirtioNet.toSkb(VirtioNetHdr.wrap(pkt, VNET_RX_OFFSET - VirtioNetHdr.LEN), pkt);
+        if (lie != null) {
+            dev.stats().rxErrors.increment();
+            host.drop(pkt, DropReason.DEV_HDR);
+            if (!rxHdrErrorLogged) {
+                rxHdrErrorLogged = true;
+                LOG.log(Level.WARNING, dev.name() + " queue " + index + ": dropped a frame whose virtio header lies: " + lie);
+            }
+            return null;
+        }
+        return pkt;
+    }
+
+    /**
      * ndo_start_xmit for this queue: one write(2) of the frame from its direct memory. Takes ownership
      * unless it returns NETDEV_TX_BUSY.
      */
     int startXmit(PacketBuffer pkt) {
-        int len = pkt.len();
-        if (len < ETH_HLEN) {
+        if (pkt.len() < ETH_HLEN) {
             // the tun driver rejects it anyway, and a zero-length write would read as EAGAIN
-            return txError(pkt, "a frame of " + len + " bytes is shorter than an Ethernet header");
+            return txError(pkt, "a frame of " + pkt.len() + " bytes is shorter than an Ethernet header");
         }
+        if (dev.vnetHdr()) {
+            // dev_queue_xmit left dev->needed_headroom in front of the frame
+            VirtioNet.fromSkb(pkt, VirtioNetHdr.at(pkt, pkt.push(VirtioNetHdr.LEN)));
+        }
+        int len = pkt.len();
         int n;
         try {
             n = fd.writeAddress(address(pkt), pkt.data(), pkt.tail());
@@ -225,6 +279,9 @@ final class TapQueue implements EpollIoHandle {
             return NetDevice.NETDEV_TX_OK;
         }
         if (n == 0) {
+            if (dev.vnetHdr()) {
+                pkt.pull(VirtioNetHdr.LEN); // back in the qdisc as it came
+            }
             // EAGAIN: stop first, then ask for EPOLLOUT; if the fd became writable in between, adding
             // EPOLLOUT reports it at once and the wake finds the queue already stopped.
             dev.netifStopQueue(index);
@@ -285,9 +342,12 @@ final class TapQueue implements EpollIoHandle {
         }
     }
 
-    /** A frame-sized buffer when MTU + 14 fits one (the usual case), a datagram-sized one for jumbo MTUs. */
-    private int rxBufferCapacity() {
-        return dev.mtu() + ETH_HLEN <= BufferPool.SMALL_CAPACITY ? BufferPool.SMALL_CAPACITY : BufferPool.LARGE_CAPACITY;
+    /**
+     * A frame-sized buffer when MTU + 14 fits one (the usual case), a datagram-sized one for jumbo MTUs and
+     * whenever the host may hand over a super-packet (virtio header on: up to 64 KiB in one read).
+     */
+    private int rxBufferCapacity(boolean vnet) {
+        return !vnet && dev.mtu() + ETH_HLEN <= BufferPool.SMALL_CAPACITY ? BufferPool.SMALL_CAPACITY : BufferPool.LARGE_CAPACITY;
     }
 
     private static long address(PacketBuffer pkt) {

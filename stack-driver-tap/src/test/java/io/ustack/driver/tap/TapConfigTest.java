@@ -28,7 +28,7 @@ class TapConfigTest {
     void withersKeepTheRest() {
         TapConfig c = TapConfig.of("tap0").withMac(0x02_00_00_00_00_01L).withMtu(9000).withQueues(4)
                 .withHost(Ipv4Prefix.parse("10.77.0.1/24"));
-        assertEquals(new TapConfig("tap0", 0x02_00_00_00_00_01L, 9000, 4, Ipv4Prefix.parse("10.77.0.1/24")), c);
+        assertEquals(new TapConfig("tap0", 0x02_00_00_00_00_01L, 9000, 4, Ipv4Prefix.parse("10.77.0.1/24"), true), c);
         TapConfig random = TapConfig.of("tap0");
         assertEquals(random.mac(), random.withMtu(1400).mac(), "a random MAC is drawn once");
     }

@@ -161,7 +161,7 @@ public final class Conntrack {
         int l4 = ip.offset() + ip.headerLength();
         int l4len = ip.totalLength() - ip.headerLength();
         // nf_conntrack_checksum: what comes from the wire is checked before it can change any state
-        boolean verify = state.hook() == Hook.PRE_ROUTING;
+        boolean verify = state.hook() == Hook.PRE_ROUTING && !pkt.csumUnnecessary();
         int sport = 0;
         int dport = 0;
         int rsport = 0;

@@ -57,7 +57,7 @@ public final class NfReject {
         int tcpLen = ip.totalLength() - ip.headerLength();
         TcpSegment th = TcpSegment.wrap(pkt, l4);
         if (th == null || th.headerLength() < TcpSegment.MIN_HEADER_LEN || th.headerLength() > tcpLen
-                || th.hasFlags(TcpSegment.RST) || !th.checksumOk(ip.saddr(), ip.daddr(), tcpLen)) {
+                || th.hasFlags(TcpSegment.RST) || !(pkt.csumUnnecessary() || th.checksumOk(ip.saddr(), ip.daddr(), tcpLen))) {
             return;
         }
         DstEntry dst = pkt.dst();
@@ -95,6 +95,9 @@ public final class NfReject {
      * packet is right; other protocols are not checked.
      */
     private static boolean transportChecksumOk(PacketBuffer pkt, Ipv4Packet ip) {
+        if (pkt.csumUnnecessary()) {
+            return true;
+        }
         int l4 = ip.offset() + ip.headerLength();
         int len = ip.totalLength() - ip.headerLength();
         switch (ip.protocol()) {
