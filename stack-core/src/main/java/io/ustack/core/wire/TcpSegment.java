@@ -36,6 +36,8 @@ public final class TcpSegment {
     private static final int FLAGS = 13;
     private static final int WINDOW = 14;
     private static final int CHECK = 16;
+    /** Where the checksum field sits in the header: a partial checksum's csum_offset. */
+    public static final int CSUM_OFFSET = CHECK;
     private static final int URG_PTR = 18;
 
     private final PacketBuffer b;
