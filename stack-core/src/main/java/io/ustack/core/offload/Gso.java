@@ -57,9 +57,9 @@ public final class Gso {
             host.drop(skb, DropReason.SKB_GSO_SEG);
             return;
         }
+        Ipv4Packet superIp = Ipv4Packet.wrap(skb, skb.networkHeader());
         if (skb.ipSummed() != IpSummed.PARTIAL) {
-            Ipv4Packet ip = Ipv4Packet.wrap(skb, skb.networkHeader());
-            PartialChecksum.set(skb, l.l4, l.csumOffset, ip.saddr(), ip.daddr(), Ipv4Packet.IPPROTO_TCP, l.l4Len());
+            PartialChecksum.set(skb, l.l4, l.csumOffset, superIp.saddr(), superIp.daddr(), Ipv4Packet.IPPROTO_TCP, l.l4Len());
         }
         if (l.payload <= skb.gsoSize()) {
             skb.clearGso();
@@ -70,7 +70,7 @@ public final class Gso {
         int mss = skb.gsoSize();
         int headers = l.payloadAt - skb.data();
         int pseudo = skb.u16(l.l4 + l.csumOffset);
-        int id = Ipv4Packet.wrap(skb, skb.networkHeader()).id();
+        int id = superIp.id();
         for (int off = 0, n = 0; off < l.payload; off += mss, n++) {
             int len = Math.min(mss, l.payload - off);
             PacketBuffer seg = host.pool().allocateWithHeadroom(headers + len);

@@ -1,5 +1,6 @@
 package io.ustack.core.netfilter.nat;
 
+import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.icmpEcho;
 import static io.ustack.core.testing.Frames.ip;
 import static io.ustack.core.testing.Frames.ipv4;
@@ -14,9 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketBuffer.IpSummed;
+import io.ustack.core.offload.Gso;
 import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.testing.Frames;
+import io.ustack.core.testing.PoolHost;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -193,5 +198,29 @@ class NatManipTest {
         byte[][] out = manipPartial(ipv4(A, B, 1, 64, 3, 0, partial), 2, true, R, 0, 0x0808);
         assertEquals(0, Frames.u16(out[0], 22), "the field is untouched");
         assertArrayEquals(ipv4(R, B, 1, 64, 3, 0, icmpEcho(8, 0x0808, 1, pattern(56))), out[1]);
+    }
+
+    @Test
+    void aTranslatedSuperPacketIsCutIntoSegmentsWhoseChecksumsAreRight() {
+        byte[] seg = partialChecksum(A, B, 6, 16, tcp(A, B, 40000, 80, 1000, 2000, 0x18, pattern(2500)));
+        byte[] frame = eth(0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L, Frames.ETH_P_IP, ipv4(A, B, 6, 64, 1, 0x4000, seg));
+        PacketBuffer b = pool.allocateWithHeadroom(frame.length);
+        int at = b.put(frame.length);
+        b.copyIn(at, frame, 0, frame.length);
+        b.setNetworkHeader(at + 14);
+        b.setTransportHeader(at + 34);
+        b.setChecksumPartial(at + 34, 16);
+        b.setGso(1000, 3, PacketBuffer.SKB_GSO_TCPV4);
+        NatManip.manip(b, at + 14, true, R, 61000, 0);
+        List<PacketBuffer> out = new ArrayList<>();
+        Gso.segment(b, new PoolHost(pool), false, out::add);
+        assertEquals(3, out.size());
+        for (int n = 0; n < 3; n++) {
+            byte[] payload = Arrays.copyOfRange(pattern(2500), n * 1000, Math.min(2500, n * 1000 + 1000));
+            byte[] expected = ipv4(R, B, 6, 64, 1 + n, 0x4000, tcp(R, B, 61000, 80, 1000 + n * 1000, 2000, n == 2 ? 0x18 : 0x10, payload));
+            byte[] sent = out.get(n).toByteArray();
+            assertArrayEquals(expected, Arrays.copyOfRange(sent, 14, sent.length), "segment " + n);
+            out.get(n).release();
+        }
     }
 }
