@@ -416,6 +416,21 @@ public final class PacketBuffer {
         setNfct(null, null);
     }
 
+    /**
+     * ip_copy_metadata: a packet made from {@code from} (a fragment, a reassembled datagram, a GSO segment)
+     * leaves by the same device and route, with its protocol, type, mark and flow hash.
+     */
+    public void copyMetadata(PacketBuffer from) {
+        dev = from.dev;
+        protocol = from.protocol;
+        pktType = from.pktType;
+        mark = from.mark;
+        dst = from.dst;
+        if (from.hashValid) {
+            setHash(from.hash);
+        }
+    }
+
     // ---- checksum and segmentation offload state (skb->ip_summed, csum_start/offset, skb_shinfo gso_*) ----
 
     public IpSummed ipSummed() {

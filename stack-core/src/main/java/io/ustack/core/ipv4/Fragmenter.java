@@ -60,7 +60,7 @@ public final class Fragmenter {
             // as ip_do_fragment: offset and MF only; DF is clear (we are fragmenting) and the reserved bit goes
             fip.setFragOffField(((baseOffset + off) >> 3) | (mf ? Ipv4Packet.IP_MF : 0));
             fip.updateChecksum();
-            copyMetadata(pkt, frag);
+            frag.copyMetadata(pkt);
             mib.inc(Mib.IpFragCreates);
             out.handle(frag);
         }
@@ -90,17 +90,6 @@ public final class Fragmenter {
                 b.fill(i, optLen, (byte) IPOPT_NOOP);
             }
             i += optLen;
-        }
-    }
-
-    static void copyMetadata(PacketBuffer from, PacketBuffer to) {
-        to.setDev(from.dev());
-        to.setProtocol(from.protocol());
-        to.setPktType(from.pktType());
-        to.setMark(from.mark());
-        to.setDst(from.dst());
-        if (from.hashValid()) {
-            to.setHash(from.hash());
         }
     }
 }

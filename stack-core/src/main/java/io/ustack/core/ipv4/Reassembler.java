@@ -184,7 +184,7 @@ public final class Reassembler {
         for (Frag f : q.frags.values()) {
             out.copyFrom(f.pkt(), f.payloadAt(), at + ihl + f.start(), f.end() - f.start());
         }
-        Fragmenter.copyMetadata(head, out);
+        out.copyMetadata(head);
         out.setNetworkHeader(at);
         out.setTransportHeader(at + ihl);
         Ipv4Packet ip = Ipv4Packet.wrap(out, at);

@@ -10,8 +10,13 @@ public final class LoopbackDevice extends NetDevice {
     /** The kernel's loopback MTU. */
     public static final int LOOPBACK_MTU = 65536;
 
+    /**
+     * As Linux's loopback_setup: checksums need not be finished (nothing crosses a wire) and super-packets
+     * loop back whole, so a local connection moves 64 KiB a trip.
+     */
     public LoopbackDevice() {
         super("lo", 0L, LOOPBACK_MTU, 1, NetDevice.DEFAULT_TX_QUEUE_LEN);
+        setHwFeatures(NetdevFeatures.HW_CSUM | NetdevFeatures.RXCSUM | NetdevFeatures.TSO);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.ustack.core.link;
 
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.offload.Gso;
+import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.wire.MacAddress;
 import java.io.IOException;
@@ -101,13 +103,44 @@ public abstract class NetDevice {
             host.drop(pkt, DropReason.DEV_READY);
             return;
         }
+        if (pkt.isGso() && !canTakeGso(pkt)) {
+            // validate_xmit_skb -> skb_gso_segment: the device cannot cut it, so it goes as its segments
+            Gso.segment(pkt, host, hasFeatures(NetdevFeatures.HW_CSUM), this::validateAndQueue);
+            return;
+        }
+        validateAndQueue(pkt);
+    }
+
+    /**
+     * The rest of validate_xmit_skb for one packet the device can take, then the qdisc: a partial checksum
+     * the device cannot finish is finished here (skb_csum_hwoffload_help), and the driver's headroom made
+     * (skb_cow_head: rare, every path reserves room in front, so a copy beats a writev). Takes ownership.
+     */
+    private void validateAndQueue(PacketBuffer pkt) {
+        if (!hasFeatures(NetdevFeatures.HW_CSUM) && !PartialChecksum.complete(pkt)) {
+            stats.txDropped.increment();
+            host.drop(pkt, DropReason.SKB_CSUM);
+            return;
+        }
         if (pkt.headroom() < neededHeadroom()) {
-            // skb_cow_head: rare (every path reserves room in front), so a copy is cheaper than a writev
             PacketBuffer roomy = pkt.copyExpand(neededHeadroom());
             pkt.release();
             pkt = roomy;
         }
         txQueues[pickTxQueue(pkt)].enqueueAndRun(pkt);
+    }
+
+    /**
+     * netif_skb_features against the packet: a super-packet goes whole only to a device that cuts its kind
+     * (TSO for TCP, GSO_UDP_L4 for UDP) and finishes its checksums, and only with its checksum partial.
+     */
+    private boolean canTakeGso(PacketBuffer pkt) {
+        if (pkt.ipSummed() != PacketBuffer.IpSummed.PARTIAL || !hasFeatures(NetdevFeatures.HW_CSUM)) {
+            return false;
+        }
+        return (pkt.gsoType() & PacketBuffer.SKB_GSO_UDP_L4) != 0
+                ? hasFeatures(NetdevFeatures.GSO_UDP_L4)
+                : hasFeatures(NetdevFeatures.TSO);
     }
 
     /** Attaches a packet tap (capture) to this device's receive and transmit paths: dev_add_pack on ptype_all. */

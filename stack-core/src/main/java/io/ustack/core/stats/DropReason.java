@@ -74,6 +74,17 @@ public enum DropReason {
     DEV_READY,
     /** The driver could not put the frame on the wire (a write error). */
     DEV_TX_ERROR,
+    /**
+     * skb_checksum_help could not finish a partial checksum: its start or field lies outside the packet,
+     * or the packet is a super-packet, whose checksum only its segments can have.
+     */
+    SKB_CSUM,
+    /**
+     * skb_gso_segment refused a super-packet that lies about itself: no gso_size, a gso_type that is not the
+     * IPv4 and TCP or UDP headers it carries, header offsets or lengths past the data, fragment bits, a
+     * partial checksum that is not the transport header's, or more UDP segments than UDP_MAX_SEGMENTS.
+     */
+    SKB_GSO_SEG,
     /** ICMP message that fails icmp_rcv's checks (length, checksum). */
     ICMP_CSUM,
     /** ICMP message that is valid but not for us to act on (unknown type, broadcast echo ignored). */

@@ -2,6 +2,8 @@ package io.ustack.core.tcp;
 
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.offload.PartialChecksum;
+import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.TcpSegment;
 
 /**
@@ -66,8 +68,7 @@ final class TcpWire {
         scratch.write(pkt, tcp.optionsOffset());
         // __tcp_v4_send_check: the pseudo-header's sum only; the device, or skb_checksum_help before one that
         // cannot, folds in the rest (CHECKSUM_PARTIAL), once per segment when a super-segment is cut
-        tcp.setPseudoHeaderChecksum(saddr, daddr, pkt.len());
-        pkt.setChecksumPartial(tcp.offset(), TcpSegment.CHECK_OFFSET);
+        PartialChecksum.set(pkt, tcp.offset(), TcpSegment.CSUM_OFFSET, saddr, daddr, Ipv4Packet.IPPROTO_TCP, pkt.len());
         if (seg.dataLength() > gsoSize) {
             pkt.setGso(gsoSize, (seg.dataLength() + gsoSize - 1) / gsoSize, PacketBuffer.SKB_GSO_TCPV4);
         }

@@ -40,6 +40,15 @@ public final class Checksum {
         return (saddr >>> 16) + (saddr & 0xffff) + (daddr >>> 16) + (daddr & 0xffff) + protocol + length;
     }
 
+    /**
+     * ~csum_tcpudp_magic: what a TCP or UDP checksum field holds while the checksum is partial
+     * (CHECKSUM_PARTIAL): the pseudo-header's sum folded to 16 bits and not complemented, so that whoever
+     * finishes it sums the transport bytes, this field among them, and stores the complement.
+     */
+    public static int pseudoHeaderPartial(int saddr, int daddr, int protocol, int length) {
+        return ~fold(pseudoHeader(saddr, daddr, protocol, length)) & 0xffff;
+    }
+
     /** csum_fold: folds a partial sum to 16 bits and complements it. */
     public static int fold(long sum) {
         while ((sum >>> 16) != 0) {
@@ -60,5 +69,14 @@ public final class Checksum {
     public static int replace16(int check, int from, int to) {
         long sum = (~check & 0xffff) + (~from & 0xffff) + (to & 0xffff);
         return fold(sum);
+    }
+
+    /**
+     * inet_proto_csum_replace2 for a CHECKSUM_PARTIAL packet: the pseudo-header sum {@code partial} a
+     * checksum field holds after a 16-bit pseudo-header field (half an address, the length) changes from
+     * {@code from} to {@code to}. It is a sum, not a checksum, so it takes the change un-complemented.
+     */
+    public static int replacePartial16(int partial, int from, int to) {
+        return ~replace16(~partial & 0xffff, from, to) & 0xffff;
     }
 }

@@ -37,6 +37,8 @@ public final class IcmpPacket {
     private static final int TYPE = 0;
     private static final int CODE = 1;
     private static final int CHECK = 2;
+    /** Where the checksum field sits in the header: a partial checksum's csum_offset. */
+    public static final int CSUM_OFFSET = CHECK;
     private static final int ID = 4;
     private static final int SEQ = 6;
     private static final int MTU = 6;

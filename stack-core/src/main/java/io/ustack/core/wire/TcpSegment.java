@@ -35,9 +35,9 @@ public final class TcpSegment {
     private static final int DOFF = 12;
     private static final int FLAGS = 13;
     private static final int WINDOW = 14;
-    /** offsetof(struct tcphdr, check): where a partial checksum's field is (csum_offset). */
-    public static final int CHECK_OFFSET = 16;
-    private static final int CHECK = CHECK_OFFSET;
+    private static final int CHECK = 16;
+    /** Where the checksum field sits in the header: a partial checksum's csum_offset. */
+    public static final int CSUM_OFFSET = CHECK;
     private static final int URG_PTR = 18;
 
     private final PacketBuffer b;
@@ -190,15 +190,6 @@ public final class TcpSegment {
     public boolean checksumOk(int saddr, int daddr, int len) {
         return Checksum.fold(Checksum.pseudoHeader(saddr, daddr, Ipv4Packet.IPPROTO_TCP, len)
                 + Checksum.partial(b, off, len, 0)) == 0;
-    }
-
-    /**
-     * __tcp_v4_send_check for CHECKSUM_PARTIAL: the field holds the pseudo-header's sum (folded, not
-     * complemented) for {@code len} bytes of segment; summing the segment with it in place and complementing
-     * gives the checksum.
-     */
-    public void setPseudoHeaderChecksum(int saddr, int daddr, int len) {
-        b.setU16(off + CHECK, ~Checksum.fold(Checksum.pseudoHeader(saddr, daddr, Ipv4Packet.IPPROTO_TCP, len)) & 0xffff);
     }
 
     /**

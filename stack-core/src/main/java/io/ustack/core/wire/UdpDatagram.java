@@ -12,6 +12,8 @@ public final class UdpDatagram {
     private static final int DPORT = 2;
     private static final int LEN = 4;
     private static final int CHECK = 6;
+    /** Where the checksum field sits in the header: a partial checksum's csum_offset. */
+    public static final int CSUM_OFFSET = CHECK;
 
     private final PacketBuffer b;
     private final int off;
@@ -66,6 +68,11 @@ public final class UdpDatagram {
 
     public void setDestinationPort(int v) {
         b.setU16(off + DPORT, v);
+    }
+
+    /** The length field: header and payload. */
+    public void setLength(int v) {
+        b.setU16(off + LEN, v);
     }
 
     /** The checksum field as given: one patched incrementally (RFC 1624) by whoever changed a field. */

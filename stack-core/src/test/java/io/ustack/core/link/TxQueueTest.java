@@ -10,6 +10,7 @@ import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
+import io.ustack.core.testing.PoolHost;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,23 +18,8 @@ import org.junit.jupiter.api.Test;
 /** dev_queue_xmit through the pfifo qdisc: stop and wake, order, the txqueuelen limit. */
 class TxQueueTest {
     private final BufferPool pool = new BufferPool();
-    private final PacketDrops drops = new PacketDrops();
-    private final NetDeviceHost host = new NetDeviceHost() {
-        @Override
-        public BufferPool pool() {
-            return pool;
-        }
-
-        @Override
-        public void netifReceiveSkb(PacketBuffer pkt) {
-            pkt.release();
-        }
-
-        @Override
-        public void drop(PacketBuffer pkt, DropReason reason) {
-            drops.drop(pkt, reason);
-        }
-    };
+    private final PoolHost host = new PoolHost(pool);
+    private final PacketDrops drops = host.drops();
 
     @AfterEach
     void leakCheck() {

@@ -112,9 +112,15 @@ public final class Frames {
 
     /** A TCP segment with a 20-byte header, window 64240, and its checksum over the pseudo-header computed here. */
     public static byte[] tcp(int src, int dst, int sport, int dport, int seq, int ack, int flags, byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocate(20 + payload.length);
-        b.putShort((short) sport).putShort((short) dport).putInt(seq).putInt(ack).put((byte) 0x50).put((byte) flags)
-                .putShort((short) 64240).putShort((short) 0).putShort((short) 0).put(payload);
+        return tcp(src, dst, sport, dport, seq, ack, flags, new byte[0], payload);
+    }
+
+    /** A TCP segment as {@link #tcp(int, int, int, int, int, int, int, byte[])}, with {@code options} (a multiple of 4 bytes). */
+    public static byte[] tcp(int src, int dst, int sport, int dport, int seq, int ack, int flags, byte[] options, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(20 + options.length + payload.length);
+        b.putShort((short) sport).putShort((short) dport).putInt(seq).putInt(ack)
+                .put((byte) ((5 + options.length / 4) << 4)).put((byte) flags)
+                .putShort((short) 64240).putShort((short) 0).putShort((short) 0).put(options).put(payload);
         byte[] seg = b.array();
         int c = tcpChecksum(src, dst, seg);
         seg[16] = (byte) (c >> 8);
@@ -127,6 +133,21 @@ public final class Frames {
         ByteBuffer pseudo = ByteBuffer.allocate(12 + segment.length);
         pseudo.putInt(src).putInt(dst).put((byte) 0).put((byte) 6).putShort((short) segment.length).put(segment);
         return checksum(pseudo.array(), 0, pseudo.capacity());
+    }
+
+    /**
+     * A copy of {@code transport} (a TCP segment or UDP datagram whose length is all of it) with the checksum
+     * field at {@code csumOffset} holding what it holds while the checksum is partial (CHECKSUM_PARTIAL):
+     * the pseudo-header's sum, folded and not complemented.
+     */
+    public static byte[] partialChecksum(int src, int dst, int proto, int csumOffset, byte[] transport) {
+        byte[] out = transport.clone();
+        ByteBuffer pseudo = ByteBuffer.allocate(12);
+        pseudo.putInt(src).putInt(dst).put((byte) 0).put((byte) proto).putShort((short) transport.length);
+        int sum = ~checksum(pseudo.array(), 0, 12) & 0xffff;
+        out[csumOffset] = (byte) (sum >> 8);
+        out[csumOffset + 1] = (byte) sum;
+        return out;
     }
 
     /** RFC 1071, the slow obvious way. */

@@ -1,6 +1,7 @@
 package io.ustack.core.netfilter.nat;
 
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.wire.Checksum;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
@@ -12,6 +13,12 @@ import io.ustack.core.wire.UdpDatagram;
  * place, with every checksum that covers them patched incrementally (RFC 1624, csum_replace2/4): the IP
  * header's, and the TCP or UDP checksum, whose pseudo-header covers the addresses. A UDP checksum of zero
  * means none and stays zero; a patched one that comes out zero is sent as 0xffff (CSUM_MANGLED_0).
+ *
+ * <p>A transport checksum that is partial (CHECKSUM_PARTIAL: a super-packet, or one the device is to finish)
+ * is patched as inet_proto_csum_replace4/2 patch one: its field holds the pseudo-header's sum, not a
+ * checksum, so an address change goes into that sum un-complemented, and a port or ICMP identifier change
+ * leaves it alone, since whoever finishes the checksum sums the new bytes anyway. Completed afterwards
+ * (skb_checksum_help, or the device), it is the checksum of the translated packet.
  */
 final class NatManip {
     /** What an ICMP error must quote of a transport header (RFC 792): 8 bytes, the ports and no more of TCP. */
@@ -73,7 +80,11 @@ final class NatManip {
         } else {
             th.setDestinationPort(port);
         }
-        th.setChecksum(Checksum.replace16(replace32(th.checksum(), oldAddr, addr), oldPort, port));
+        if (PartialChecksum.isAt(pkt, l4 + TcpSegment.CSUM_OFFSET)) {
+            th.setChecksum(replacePartial32(th.checksum(), oldAddr, addr));
+        } else {
+            th.setChecksum(Checksum.replace16(replace32(th.checksum(), oldAddr, addr), oldPort, port));
+        }
     }
 
     /** udp_manip_pkt. */
@@ -88,10 +99,14 @@ final class NatManip {
         } else {
             uh.setDestinationPort(port);
         }
-        if (uh.checksum() == 0) {
+        int check;
+        if (PartialChecksum.isAt(pkt, l4 + UdpDatagram.CSUM_OFFSET)) {
+            check = replacePartial32(uh.checksum(), oldAddr, addr);
+        } else if (uh.checksum() == 0) {
             return; // the sender computed none
+        } else {
+            check = Checksum.replace16(replace32(uh.checksum(), oldAddr, addr), oldPort, port);
         }
-        int check = Checksum.replace16(replace32(uh.checksum(), oldAddr, addr), oldPort, port);
         uh.setChecksum(check == 0 ? 0xffff : check);
     }
 
@@ -106,7 +121,9 @@ final class NatManip {
         }
         int oldId = icmp.echoId();
         icmp.setEchoId(id);
-        icmp.setChecksum(Checksum.replace16(icmp.checksum(), oldId, id));
+        if (!PartialChecksum.isAt(pkt, l4 + IcmpPacket.CSUM_OFFSET)) {
+            icmp.setChecksum(Checksum.replace16(icmp.checksum(), oldId, id));
+        }
     }
 
     /** The ICMP types with an identifier conntrack tracks: echo, timestamp, information, address mask. */
@@ -120,5 +137,10 @@ final class NatManip {
     /** csum_replace4: a 32-bit field changes, as two 16-bit ones. */
     static int replace32(int check, int from, int to) {
         return Checksum.replace16(Checksum.replace16(check, from >>> 16, to >>> 16), from & 0xffff, to & 0xffff);
+    }
+
+    /** inet_proto_csum_replace4 on a partial checksum: an address in the pseudo-header changes. */
+    private static int replacePartial32(int partial, int from, int to) {
+        return Checksum.replacePartial16(Checksum.replacePartial16(partial, from >>> 16, to >>> 16), from & 0xffff, to & 0xffff);
     }
 }

@@ -1,8 +1,10 @@
 package io.ustack.core.netfilter.nat;
 
+import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.icmpEcho;
 import static io.ustack.core.testing.Frames.ip;
 import static io.ustack.core.testing.Frames.ipv4;
+import static io.ustack.core.testing.Frames.partialChecksum;
 import static io.ustack.core.testing.Frames.pattern;
 import static io.ustack.core.testing.Frames.tcp;
 import static io.ustack.core.testing.Frames.udp;
@@ -12,8 +14,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.buffer.PacketBuffer.IpSummed;
+import io.ustack.core.offload.Gso;
+import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.testing.Frames;
+import io.ustack.core.testing.PoolHost;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +49,24 @@ class NatManipTest {
         byte[] out = b.toByteArray();
         b.release();
         return out;
+    }
+
+    /**
+     * Rewrites {@code packet} (a 20-byte IP header, then a transport header whose checksum is partial at
+     * {@code csumOffset}) and returns it twice: as rewritten, and with its checksum then finished
+     * (skb_checksum_help).
+     */
+    private byte[][] manipPartial(byte[] packet, int csumOffset, boolean src, int addr, int port, int icmpId) {
+        PacketBuffer b = pool.allocate(packet.length);
+        b.copyIn(b.put(packet.length), packet, 0, packet.length);
+        b.setChecksumPartial(b.data() + 20, csumOffset);
+        NatManip.manip(b, b.data(), src, addr, port, icmpId);
+        byte[] rewritten = b.toByteArray();
+        assertTrue(PartialChecksum.complete(b));
+        assertEquals(IpSummed.NONE, b.ipSummed());
+        byte[] finished = b.toByteArray();
+        b.release();
+        return new byte[][] {rewritten, finished};
     }
 
     @Test
@@ -130,5 +156,71 @@ class NatManipTest {
         // the total length field still says 40: the quote is cut, not the datagram it quotes
         assertArrayEquals(expectedHeader, Arrays.copyOf(out, 20));
         assertTrue(out.length == 28);
+    }
+
+    @Test
+    void aPartialTcpChecksumTakesTheNewAddressesAndLeavesThePortsToWhoeverFinishesIt() {
+        byte[] seg = tcp(A, B, 40000, 80, 0x11223344, 0x55667788, 0x18, pattern(1001));
+        byte[] snatted = tcp(R, B, 61000, 80, 0x11223344, 0x55667788, 0x18, pattern(1001));
+        byte[][] out = manipPartial(ipv4(A, B, 6, 63, 0x1234, 0x4000, partialChecksum(A, B, 6, 16, seg)), 16, true, R, 61000, 0);
+        assertArrayEquals(ipv4(R, B, 6, 63, 0x1234, 0x4000, partialChecksum(R, B, 6, 16, snatted)), out[0],
+                "SNAT: the field holds the pseudo-header sum of the new addresses");
+        assertArrayEquals(ipv4(R, B, 6, 63, 0x1234, 0x4000, snatted), out[1], "finished, the translated packet's checksum");
+
+        byte[] dnatted = tcp(A, B, 40000, 8080, 0x11223344, 0x55667788, 0x18, pattern(1001));
+        byte[] toR = tcp(A, R, 40000, 80, 0x11223344, 0x55667788, 0x18, pattern(1001));
+        out = manipPartial(ipv4(A, R, 6, 64, 7, 0x4000, partialChecksum(A, R, 6, 16, toR)), 16, false, B, 8080, 0);
+        assertArrayEquals(ipv4(A, B, 6, 64, 7, 0x4000, partialChecksum(A, B, 6, 16, dnatted)), out[0], "DNAT");
+        assertArrayEquals(ipv4(A, B, 6, 64, 7, 0x4000, dnatted), out[1]);
+    }
+
+    @Test
+    void aPartialUdpChecksumTakesTheNewAddressesBothWays() {
+        byte[] d = udp(A, B, 5000, 53, pattern(13));
+        byte[] snatted = udp(R, B, 1024, 53, pattern(13));
+        byte[][] out = manipPartial(ipv4(A, B, 17, 64, 9, 0, partialChecksum(A, B, 17, 6, d)), 6, true, R, 1024, 0);
+        assertArrayEquals(ipv4(R, B, 17, 64, 9, 0, partialChecksum(R, B, 17, 6, snatted)), out[0], "SNAT");
+        assertArrayEquals(ipv4(R, B, 17, 64, 9, 0, snatted), out[1]);
+
+        byte[] reply = udp(B, R, 53, 1024, pattern(13));
+        byte[] dnatted = udp(B, A, 53, 5000, pattern(13));
+        out = manipPartial(ipv4(B, R, 17, 64, 9, 0, partialChecksum(B, R, 17, 6, reply)), 6, false, A, 5000, 0);
+        assertArrayEquals(ipv4(B, A, 17, 64, 9, 0, partialChecksum(B, A, 17, 6, dnatted)), out[0], "DNAT, undoing the SNAT");
+        assertArrayEquals(ipv4(B, A, 17, 64, 9, 0, dnatted), out[1]);
+    }
+
+    @Test
+    void aPartialIcmpChecksumIsLeftAloneWhenTheIdentifierChanges() {
+        byte[] echo = icmpEcho(8, 0x0707, 1, pattern(56));
+        byte[] partial = echo.clone();
+        partial[2] = 0; // ICMP has no pseudo-header: a partial ICMP checksum starts from nothing
+        partial[3] = 0;
+        byte[][] out = manipPartial(ipv4(A, B, 1, 64, 3, 0, partial), 2, true, R, 0, 0x0808);
+        assertEquals(0, Frames.u16(out[0], 22), "the field is untouched");
+        assertArrayEquals(ipv4(R, B, 1, 64, 3, 0, icmpEcho(8, 0x0808, 1, pattern(56))), out[1]);
+    }
+
+    @Test
+    void aTranslatedSuperPacketIsCutIntoSegmentsWhoseChecksumsAreRight() {
+        byte[] seg = partialChecksum(A, B, 6, 16, tcp(A, B, 40000, 80, 1000, 2000, 0x18, pattern(2500)));
+        byte[] frame = eth(0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L, Frames.ETH_P_IP, ipv4(A, B, 6, 64, 1, 0x4000, seg));
+        PacketBuffer b = pool.allocateWithHeadroom(frame.length);
+        int at = b.put(frame.length);
+        b.copyIn(at, frame, 0, frame.length);
+        b.setNetworkHeader(at + 14);
+        b.setTransportHeader(at + 34);
+        b.setChecksumPartial(at + 34, 16);
+        b.setGso(1000, 3, PacketBuffer.SKB_GSO_TCPV4);
+        NatManip.manip(b, at + 14, true, R, 61000, 0);
+        List<PacketBuffer> out = new ArrayList<>();
+        Gso.segment(b, new PoolHost(pool), false, out::add);
+        assertEquals(3, out.size());
+        for (int n = 0; n < 3; n++) {
+            byte[] payload = Arrays.copyOfRange(pattern(2500), n * 1000, Math.min(2500, n * 1000 + 1000));
+            byte[] expected = ipv4(R, B, 6, 64, 1 + n, 0x4000, tcp(R, B, 61000, 80, 1000 + n * 1000, 2000, n == 2 ? 0x18 : 0x10, payload));
+            byte[] sent = out.get(n).toByteArray();
+            assertArrayEquals(expected, Arrays.copyOfRange(sent, 14, sent.length), "segment " + n);
+            out.get(n).release();
+        }
     }
 }
