@@ -2,10 +2,12 @@ package io.ustack.core.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.wire.TcpSegment;
 import org.junit.jupiter.api.AfterEach;
@@ -22,8 +24,13 @@ class TcpWireTest {
     }
 
     private Segment roundTrip(Segment seg) {
-        PacketBuffer built = wire.build(pool, seg, 0x0a000002, 80, 0x0a000001, 40000);
+        PacketBuffer built = wire.build(pool, seg, 0x0a000002, 80, 0x0a000001, 40000, Integer.MAX_VALUE);
         TcpSegment tcp = TcpSegment.wrap(built, built.data());
+        assertEquals(PacketBuffer.IpSummed.PARTIAL, built.ipSummed(), "the checksum is left to the device");
+        assertEquals(tcp.offset(), built.csumStart());
+        assertEquals(TcpSegment.CSUM_OFFSET, built.csumOffset());
+        assertFalse(built.isGso());
+        assertTrue(PartialChecksum.complete(built));
         assertTrue(tcp.checksumOk(0x0a000002, 0x0a000001, built.len()));
         byte[] bytes = built.toByteArray();
         byte[] pseudo = new byte[12 + bytes.length];
@@ -55,5 +62,19 @@ class TcpWireTest {
         Segment back = roundTrip(seg);
         assertEquals(seg.toString(), back.toString());
         assertArrayEquals(data, back.data());
+    }
+
+    @Test
+    void aPayloadOverGsoSizeIsASuperSegmentCutAtIt() {
+        byte[] data = Frames.pattern(5000);
+        Segment seg = new Segment(1, 2, TcpSegment.ACK | TcpSegment.PSH, 512, -1, -1, false, true, 9, 8,
+                Segment.NO_SACK, data, 0, data.length);
+        PacketBuffer built = wire.build(pool, seg, 0x0a000002, 80, 0x0a000001, 40000, 1448);
+        assertTrue(built.isGso());
+        assertEquals(1448, built.gsoSize());
+        assertEquals(4, built.gsoSegs(), "1448 + 1448 + 1448 + 656");
+        assertEquals(PacketBuffer.SKB_GSO_TCPV4, built.gsoType());
+        assertEquals(PacketBuffer.IpSummed.PARTIAL, built.ipSummed());
+        built.release();
     }
 }
