@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * <p>What merges and what ends a merge is the kernel's, and is decided by {@link GroSegment} (the header
  * checks) and {@link HeldPacket} (the comparison with the held packet). A segment that cannot join ends its
  * flow's merge: the held packet goes on first, then the segment is held in its place, or goes on at once if
- * it carries PSH, FIN, SYN, RST or URG, has no payload or is shorter than the held packet's segments. A frame
+ * it carries PSH, FIN, SYN, RST or URG or has no payload. A frame
  * that is no mergeable TCP/IPv4 segment (another protocol, IP options, a fragment, a bad checksum, a
  * truncated header) goes on at once and unchanged, past the packets held, as in the kernel; the stack's own
  * checks count what is wrong with it. Nothing here drops a packet or throws on what a frame holds.

@@ -97,9 +97,10 @@ final class HeldPacket {
 
     /**
      * A frame-sized buffer has no room for a second segment: the held frame moves, once, to a buffer that
-     * holds the largest IP packet, with the metadata a driver sets before GRO (device, hash, mark, stamp,
-     * checksum and segmentation state). False if it already is in one (it then has no room because a driver
-     * left more headroom than the largest packet allows; the segment is not merged).
+     * holds the largest IP packet, with the metadata set before GRO that {@link #complete} keeps (device,
+     * hash, stamp, segmentation state; the checksum state it rewrites). False if it already is in one (it
+     * then has no room because a driver left more headroom than the largest packet allows; the segment is
+     * not merged).
      */
     private boolean moveToLargeBuffer() {
         PacketBuffer small = head.pkt;
@@ -113,13 +114,7 @@ final class HeldPacket {
         if (small.hashValid()) {
             large.setHash(small.hash());
         }
-        large.setMark(small.mark());
         large.setTstamp(small.tstamp());
-        if (small.ipSummed() == PacketBuffer.IpSummed.PARTIAL) {
-            large.setChecksumPartial(small.csumStart() - small.data() + large.data(), small.csumOffset());
-        } else {
-            large.setIpSummed(small.ipSummed());
-        }
         if (small.isGso()) {
             large.setGso(small.gsoSize(), small.gsoSegs(), small.gsoType());
         }

@@ -185,6 +185,19 @@ class GroTest extends PooledBufferTest {
     }
 
     @Test
+    void aFrameWithMoreHeadroomThanALargeBufferSparesMovesCloserToItsHead() {
+        Seg s1 = new Seg();
+        receive(s1.frame(), 200, b -> { });
+        receive(s1.next().frame(), 200, b -> { });
+        gro.flush();
+        PacketBuffer p = out.get(0);
+        assertEquals(BufferPool.DEFAULT_HEADROOM, p.data());
+        assertEquals(p.data() + TCP, p.csumStart());
+        assertEquals(2, p.gsoSegs());
+        assertArrayEquals(stream(ISN, 2 * MSS), Arrays.copyOfRange(p.toByteArray(), TCP + TCP_HEADER, p.len()));
+    }
+
+    @Test
     void mergesUpTo65535BytesOfIpPacket() {
         Seg s = new Seg();
         int fit = (Ipv4Packet.MAX_PACKET_LEN - 20 - TCP_HEADER) / MSS;
@@ -304,6 +317,18 @@ class GroTest extends PooledBufferTest {
         assertEquals(1, out.size());
         assertEquals(3, out.get(0).gsoSegs());
         assertEquals(PacketBuffer.SKB_GSO_TCPV4 | PacketBuffer.SKB_GSO_TCP_FIXEDID, out.get(0).gsoType());
+    }
+
+    @Test
+    void ipIdsCountOnPastTheirWrap() {
+        Seg s1 = new Seg();
+        s1.id = 0xffff;
+        Seg s2 = s1.next();
+        receive(s1);
+        receive(s2);
+        receive(s2.next());
+        gro.flush();
+        assertEquals(List.of("1-3"), describe());
     }
 
     @Test
@@ -463,7 +488,13 @@ class GroTest extends PooledBufferTest {
 
     /** Hands {@code frame} to GRO as a driver would, with the offload state {@code device} sets. */
     private PacketBuffer receive(byte[] frame, Consumer<PacketBuffer> device) {
-        PacketBuffer b = pool.allocate(frame.length);
+        return receive(frame, 0, device);
+    }
+
+    /** As a driver that reads frames {@code headroom} bytes into its buffers. */
+    private PacketBuffer receive(byte[] frame, int headroom, Consumer<PacketBuffer> device) {
+        PacketBuffer b = pool.allocate(headroom + frame.length);
+        b.reserve(headroom);
         b.copyIn(b.put(frame.length), frame, 0, frame.length);
         b.setDev(dev);
         device.accept(b);
