@@ -36,10 +36,10 @@ final class GroSegment {
     /** skb_get_hash_raw: the flow hash, also left in the frame for RPS. */
     final int hash;
 
-    private GroSegment(PacketBuffer pkt, int count, boolean flush) {
+    private GroSegment(PacketBuffer pkt, Ipv4Packet ip, TcpSegment th, int count, boolean flush) {
         this.pkt = pkt;
-        this.ip = Ipv4Packet.wrap(pkt, pkt.data() + IP);
-        this.th = TcpSegment.wrap(pkt, pkt.data() + TCP);
+        this.ip = ip;
+        this.th = th;
         this.count = count;
         this.flush = flush;
         if (!pkt.hashValid()) {
@@ -51,7 +51,8 @@ final class GroSegment {
 
     /** The same segment after its bytes moved to {@code moved}, at the same offset from data. */
     GroSegment movedTo(PacketBuffer moved) {
-        return new GroSegment(moved, count, flush);
+        return new GroSegment(moved, Ipv4Packet.wrap(moved, moved.data() + IP),
+                TcpSegment.wrap(moved, moved.data() + TCP), count, flush);
     }
 
     /**
@@ -94,7 +95,7 @@ final class GroSegment {
         if (th.dataOffset() < TcpSegment.MIN_HEADER_LEN / 4 || th.payloadOffset() > frame.tail()) {
             return null;
         }
-        return new GroSegment(frame, count, flush);
+        return new GroSegment(frame, ip, th, count, flush);
     }
 
     /**
