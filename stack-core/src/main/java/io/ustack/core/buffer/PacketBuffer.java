@@ -40,6 +40,11 @@ public final class PacketBuffer {
     public static final int SKB_GSO_DODGY = 1 << 1;
     /** SKB_GSO_TCP_ECN: the first segment carries CWR, the others must not. */
     public static final int SKB_GSO_TCP_ECN = 1 << 2;
+    /**
+     * SKB_GSO_TCP_FIXEDID: every segment carries the first one's IP ID (a sender of atomic datagrams, DF
+     * set, that does not count IDs up, RFC 6864); segmentation copies the ID instead of counting it up.
+     */
+    public static final int SKB_GSO_TCP_FIXEDID = 1 << 3;
     /** SKB_GSO_UDP_L4: a UDP datagram to be cut into gso_size-byte datagrams (UDP segmentation offload). */
     public static final int SKB_GSO_UDP_L4 = 1 << 16;
 
@@ -489,7 +494,7 @@ public final class PacketBuffer {
         return gsoSegs;
     }
 
-    /** skb_shinfo(skb)->gso_type: {@link #SKB_GSO_TCPV4}, {@link #SKB_GSO_UDP_L4}, with DODGY and TCP_ECN bits. */
+    /** skb_shinfo(skb)->gso_type: {@link #SKB_GSO_TCPV4}, {@link #SKB_GSO_UDP_L4}, with DODGY, TCP_ECN and TCP_FIXEDID bits. */
     public int gsoType() {
         return gsoType;
     }

@@ -86,7 +86,8 @@ public final class Gso {
 
             Ipv4Packet ip = Ipv4Packet.wrap(seg, at + IP_OFF);
             ip.setTotalLength(l4 - ip.offset() + l4Len);
-            ip.setId((id + n) & 0xffff);
+            // SKB_GSO_TCP_FIXEDID (GRO merged a flow that repeats its ID): every segment keeps the first's
+            ip.setId((skb.gsoType() & PacketBuffer.SKB_GSO_TCP_FIXEDID) != 0 ? id : (id + n) & 0xffff);
             ip.updateChecksum();
             if (l.tcp) {
                 tcpFixup(TcpSegment.wrap(seg, l4), off, off == 0, off + len == l.payload);

@@ -83,7 +83,7 @@ class GsoTest extends PooledBufferTest {
     }
 
     private static byte[] tcpPacket(int id, int seq, int flags, byte[] payload, boolean partial) {
-        byte[] seg = tcp(A, B, 40000, 80, seq, ACK_SEQ, flags, TIMESTAMPS, payload);
+        byte[] seg = tcp(A, B, 40000, 80, seq, ACK_SEQ, flags, 64240, TIMESTAMPS, payload);
         return ipv4(A, B, 6, 64, id, 0x4000, partial ? partialChecksum(A, B, 6, 16, seg) : seg);
     }
 

@@ -112,15 +112,19 @@ public final class Frames {
 
     /** A TCP segment with a 20-byte header, window 64240, and its checksum over the pseudo-header computed here. */
     public static byte[] tcp(int src, int dst, int sport, int dport, int seq, int ack, int flags, byte[] payload) {
-        return tcp(src, dst, sport, dport, seq, ack, flags, new byte[0], payload);
+        return tcp(src, dst, sport, dport, seq, ack, flags, 64240, new byte[0], payload);
     }
 
-    /** A TCP segment as {@link #tcp(int, int, int, int, int, int, int, byte[])}, with {@code options} (a multiple of 4 bytes). */
-    public static byte[] tcp(int src, int dst, int sport, int dport, int seq, int ack, int flags, byte[] options, byte[] payload) {
+    /**
+     * A TCP segment with its own window and options (a multiple of 4 bytes), and its checksum over the
+     * pseudo-header computed here.
+     */
+    public static byte[] tcp(int src, int dst, int sport, int dport, int seq, int ack, int flags, int window,
+                             byte[] options, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(20 + options.length + payload.length);
         b.putShort((short) sport).putShort((short) dport).putInt(seq).putInt(ack)
-                .put((byte) ((5 + options.length / 4) << 4)).put((byte) flags)
-                .putShort((short) 64240).putShort((short) 0).putShort((short) 0).put(options).put(payload);
+                .put((byte) ((20 + options.length) / 4 << 4)).put((byte) flags).putShort((short) window)
+                .putShort((short) 0).putShort((short) 0).put(options).put(payload);
         byte[] seg = b.array();
         int c = tcpChecksum(src, dst, seg);
         seg[16] = (byte) (c >> 8);

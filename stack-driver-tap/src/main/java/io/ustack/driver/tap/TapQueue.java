@@ -13,6 +13,7 @@ import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.link.NetDeviceHost;
+import io.ustack.core.offload.Gro;
 import io.ustack.core.offload.VirtioNet;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.wire.VirtioNetHdr;
@@ -58,6 +59,8 @@ final class TapQueue implements EpollIoHandle {
     // event-loop state
     private boolean pollScheduled;
     private PacketBuffer spare;
+    /** napi_struct's GRO state: the flows this queue's polls are merging (software GRO, when the device has it on). */
+    private final Gro gro = new Gro(this::deliver);
     private boolean rxErrorLogged;
     private boolean rxHdrErrorLogged;
     // transmit state, one thread at a time
@@ -153,13 +156,18 @@ final class TapQueue implements EpollIoHandle {
             return;
         }
         NetDeviceHost host = dev.host();
-        for (int work = 0; work < NAPI_POLL_WEIGHT; work++) {
-            if (!receiveOne(host)) {
-                return;
+        try {
+            for (int work = 0; work < NAPI_POLL_WEIGHT; work++) {
+                if (!receiveOne(host)) {
+                    return;
+                }
             }
+            pollScheduled = true;
+            loop.execute(napiPoll);
+        } finally {
+            // napi_gro_flush at the poll's end, budget spent or not: nothing is held between polls
+            gro.flush();
         }
-        pollScheduled = true;
-        loop.execute(napiPoll);
     }
 
     /**
@@ -206,13 +214,18 @@ final class TapQueue implements EpollIoHandle {
         pkt.setDev(dev);
         dev.stats().rxPackets.increment();
         dev.stats().rxBytes.add(pkt.len());
+        gro.receive(pkt); // napi_gro_receive: merged, held, or passed on to deliver
+        return true;
+    }
+
+    /** netif_receive_skb for what GRO passes on. Takes ownership. */
+    private void deliver(PacketBuffer pkt) {
         try {
-            host.netifReceiveSkb(pkt);
+            dev.host().netifReceiveSkb(pkt);
         } catch (RuntimeException e) {
             // the stack owns the frame now; a bug there must not stop this queue from receiving
             LOG.log(Level.WARNING, dev.name() + " queue " + index + ": netif_receive_skb threw", e);
         }
-        return true;
     }
 
     /**

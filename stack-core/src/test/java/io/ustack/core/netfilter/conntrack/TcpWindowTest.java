@@ -3,14 +3,12 @@ package io.ustack.core.netfilter.conntrack;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.ipv4;
 import static io.ustack.core.testing.Frames.pattern;
-import static io.ustack.core.testing.Frames.tcpChecksum;
 import static io.ustack.core.testing.StackHarness.HOST_IP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
-import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,15 +47,7 @@ class TcpWindowTest {
     /** A TCP segment with its own window and options (a multiple of 4 bytes) and {@code len} bytes of data. */
     private static byte[] segment(int src, int dst, int sport, int dport, int seq, int ack, int flags, int window,
                                   byte[] options, int len) {
-        ByteBuffer b = ByteBuffer.allocate(20 + options.length + len);
-        b.putShort((short) sport).putShort((short) dport).putInt(seq).putInt(ack)
-                .put((byte) ((20 + options.length) / 4 << 4)).put((byte) flags).putShort((short) window)
-                .putShort((short) 0).putShort((short) 0).put(options).put(pattern(len));
-        byte[] seg = b.array();
-        int c = tcpChecksum(src, dst, seg);
-        seg[16] = (byte) (c >> 8);
-        seg[17] = (byte) c;
-        return seg;
+        return Frames.tcp(src, dst, sport, dport, seq, ack, flags, window, options, pattern(len));
     }
 
     /** From the host on eth0; returns the ctinfo conntrack gave it. */
