@@ -80,17 +80,19 @@ public final class VirtioNet {
     }
 
     /**
-     * virtio_net_hdr_from_skb: fills {@code hdr} for {@code pkt} (an Ethernet frame from data to tail, its
-     * network and transport header offsets set when it is partial or a super-packet). Borrows both. A
-     * super-packet must carry a partial checksum: the host finishes each segment's.
+     * virtio_net_hdr_from_skb: fills {@code hdr} for {@code pkt}, whose Ethernet frame begins right after the
+     * header and runs to tail (network and transport header offsets set when it is partial or a
+     * super-packet). Borrows both. A super-packet must carry a partial checksum: the host finishes each
+     * segment's.
      */
     public static void fromSkb(PacketBuffer pkt, VirtioNetHdr hdr) {
+        int frame = hdr.offset() + VirtioNetHdr.LEN;
         int flags = 0;
         int csumStart = 0;
         int csumOffset = 0;
         if (pkt.ipSummed() == IpSummed.PARTIAL) {
             flags = VirtioNetHdr.F_NEEDS_CSUM;
-            csumStart = pkt.csumStart() - pkt.data();
+            csumStart = pkt.csumStart() - frame;
             csumOffset = pkt.csumOffset();
         }
         if (!pkt.isGso()) {
@@ -107,6 +109,6 @@ public final class VirtioNet {
             type = VirtioNetHdr.GSO_TCPV4 | ((pkt.gsoType() & PacketBuffer.SKB_GSO_TCP_ECN) != 0 ? VirtioNetHdr.GSO_ECN : 0);
             hdrEnd = th + TcpSegment.wrap(pkt, th).headerLength();
         }
-        hdr.set(flags, type, hdrEnd - pkt.data(), pkt.gsoSize(), csumStart, csumOffset);
+        hdr.set(flags, type, hdrEnd - frame, pkt.gsoSize(), csumStart, csumOffset);
     }
 }

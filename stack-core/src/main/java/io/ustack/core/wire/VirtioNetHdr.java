@@ -57,6 +57,10 @@ public final class VirtioNetHdr {
         return new VirtioNetHdr(b, off);
     }
 
+    public int offset() {
+        return off;
+    }
+
     public int flags() {
         return b.u8(off + FLAGS);
     }

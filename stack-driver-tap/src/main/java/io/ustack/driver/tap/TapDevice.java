@@ -120,7 +120,7 @@ public final class TapDevice extends NetDevice {
      */
     @Override
     protected int ndoSetFeatures(int on) {
-        if (vnetHdr()) {
+        if (vnetHdr() && tunOffloadBits(on) != tunOffloadBits(features())) {
             try {
                 Tun.setOffload(queues[0].fd().intValue(), tunOffloadBits(on));
             } catch (LastErrorException e) {

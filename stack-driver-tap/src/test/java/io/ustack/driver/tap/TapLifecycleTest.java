@@ -50,7 +50,7 @@ class TapLifecycleTest {
         TapDevice dev = open(TapConfig.of(net.tap));
         assertTrue(dev.created());
         assertTrue(net.tapExistsHere());
-        assertEquals("0x1002", tunFlags(), "IFF_TAP | IFF_NO_PI, not persistent");
+        assertEquals("0x5002", tunFlags(), "IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, not persistent");
         dev.open(host);
         dev.close();
         assertFalse(net.tapExistsHere(), "closing every fd removes a non-persistent TAP");
@@ -81,7 +81,7 @@ class TapLifecycleTest {
         assertEquals(2, dev.queueCount());
         assertEquals(2, dev.numTxQueues());
         assertEquals(tunFdsBefore + 2, tunFds());
-        assertEquals("0x1102", tunFlags(), "IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE");
+        assertEquals("0x5102", tunFlags(), "IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_VNET_HDR");
         dev.open(host);
         assertTrue(threadNamed("ustack-napi-" + net.tap + "-0"));
         assertTrue(threadNamed("ustack-napi-" + net.tap + "-1"));
