@@ -93,12 +93,8 @@ final class Iperf3Connection extends TcpService.Connection {
         socket.close();
     }
 
-    private interface Step {
-        void run() throws IOException;
-    }
-
     /** Runs a step of the role; if it throws, the role hears of it before the connection is closed. */
-    private void run(Step step) throws IOException {
+    private void run(TcpService.Step step) throws IOException {
         try {
             step.run();
         } catch (IOException | RuntimeException e) {

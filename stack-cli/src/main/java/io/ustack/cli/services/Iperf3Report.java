@@ -98,23 +98,20 @@ final class Iperf3Report {
 
     /** Bytes in iperf3's binary units (KBytes are 1024 bytes). */
     static String bytesText(double b) {
-        String[] units = {"Bytes", "KBytes", "MBytes", "GBytes", "TBytes"};
-        int u = 0;
-        while (b >= 1024 && u < units.length - 1) {
-            b /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%6.2f %s", b, units[u]);
+        return scaled(b, 1024, "Bytes", "KBytes", "MBytes", "GBytes", "TBytes");
     }
 
     /** A rate in iperf3's decimal units (Kbits are 1000 bits). */
     static String bitsText(double bps) {
-        String[] units = {"bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"};
+        return scaled(bps, 1000, "bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec");
+    }
+
+    private static String scaled(double v, double base, String... units) {
         int u = 0;
-        while (bps >= 1000 && u < units.length - 1) {
-            bps /= 1000;
+        while (v >= base && u < units.length - 1) {
+            v /= base;
             u++;
         }
-        return String.format(Locale.ROOT, "%6.2f %s", bps, units[u]);
+        return String.format(Locale.ROOT, "%6.2f %s", v, units[u]);
     }
 }

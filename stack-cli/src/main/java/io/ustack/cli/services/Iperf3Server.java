@@ -72,7 +72,7 @@ final class Iperf3Server implements Service {
         tcp.close();
         Iperf3Test t = current.get();
         if (t != null) {
-            t.abandon("the service stops");
+            t.close("the service stops");
         }
     }
 }

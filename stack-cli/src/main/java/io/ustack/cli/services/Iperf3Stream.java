@@ -77,7 +77,7 @@ final class Iperf3Stream implements Iperf3Connection.Role {
     @Override
     public void failed(Exception cause) {
         if (!stopped) {
-            test.abandon("stream " + id + ": " + cause.getMessage());
+            test.close("stream " + id + ": " + cause.getMessage());
         }
     }
 

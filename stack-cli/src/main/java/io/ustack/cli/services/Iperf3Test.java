@@ -59,7 +59,7 @@ final class Iperf3Test implements Iperf3Connection.Role {
         this.cookie = cookie;
         this.clock = server.stack().config().clock();
         this.timerCpu = server.stack().cpuFor(control.remotePort());
-        this.watchdog = new Timer(now -> abandon("the client took no step for too long"));
+        this.watchdog = new Timer(now -> close("the client took no step for too long"));
         this.omitEnd = new Timer(now -> control.runOnCpu(this::omitted));
     }
 
@@ -77,7 +77,10 @@ final class Iperf3Test implements Iperf3Connection.Role {
     /**
      * A data connection with {@code c} for its cookie: its stream, or null if it is not this test's or none is
      * wanted now. Streams are numbered as iperf3's iperf_add_stream numbers them (1, 3, 4, ...), and the
-     * client opens those it sends on first, so the first ones are the server's receivers.
+     * client opens those it sends on first, so the first ones are the server's receivers. The order is that
+     * in which the cookies are read: iperf3's client writes a stream's cookie before it connects the next,
+     * so a cookie read on one thread precedes the next connection's by a round trip (iperf3's own server,
+     * taking streams in accept order, relies on the same).
      */
     Iperf3Stream addStream(TcpSocket socket, byte[] c) {
         Iperf3Stream s;
@@ -129,13 +132,13 @@ final class Iperf3Test implements Iperf3Connection.Role {
     @Override
     public void writable() throws IOException {
         if (out.flush(control) && phase == Phase.CLOSING) {
-            abandon(null);
+            close(null);
         }
     }
 
     @Override
     public void failed(Exception cause) {
-        abandon("control connection: " + cause.getMessage());
+        close("control connection: " + cause.getMessage());
     }
 
     private void parameters(JsonNode j) throws IOException {
@@ -149,7 +152,7 @@ final class Iperf3Test implements Iperf3Connection.Role {
         sendBudget.set(params.sendLimit());
         armWatchdog(server.stepTimeoutNanos());
         if (advance(Phase.STREAMS)) {
-                send(new byte[] {Iperf3.CREATE_STREAMS});
+            send(new byte[] {Iperf3.CREATE_STREAMS});
         }
     }
 
@@ -183,13 +186,13 @@ final class Iperf3Test implements Iperf3Connection.Role {
 
     private void state(byte b) throws IOException {
         if (b == Iperf3.CLIENT_TERMINATE) {
-            abandon("the client ended the test");
+            close("the client ended the test");
         } else if (phase == Phase.RUNNING && b == Iperf3.TEST_END) {
             end();
         } else if (phase == Phase.RUNNING && b == Iperf3.TEST_START) {
             // sent by old clients as they start; nothing to do
         } else if (phase == Phase.DISPLAYED && b == Iperf3.IPERF_DONE) {
-            abandon(null);
+            close(null);
         } else {
             throw new IOException("state " + b + " while " + phase);
         }
@@ -248,8 +251,9 @@ final class Iperf3Test implements Iperf3Connection.Role {
 
     /** SERVER_ERROR with iperf3's error number (and errno 0), then the connection is closed. */
     private void serverError(int ierrno) throws IOException {
-        if (advance(Phase.CLOSING) && send(ByteBuffer.allocate(9).put(Iperf3.SERVER_ERROR).putInt(ierrno).putInt(0).array())) {
-            abandon(null);
+        byte[] message = ByteBuffer.allocate(9).put(Iperf3.SERVER_ERROR).putInt(ierrno).putInt(0).array();
+        if (advance(Phase.CLOSING) && send(message)) {
+            close(null);
         }
     }
 
@@ -291,7 +295,7 @@ final class Iperf3Test implements Iperf3Connection.Role {
      * is queued) and the server is free for the next client. {@code why} is logged; null for a test that
      * ended as the protocol ends it.
      */
-    void abandon(String why) {
+    void close(String why) {
         List<Iperf3Stream> all;
         synchronized (this) {
             if (phase == Phase.OVER) {
@@ -313,15 +317,11 @@ final class Iperf3Test implements Iperf3Connection.Role {
     }
 
     /** Runs a step handed over to the control connection's Cpu, where no guard of the service catches. */
-    private void step(Step s) {
+    private void step(TcpService.Step s) {
         try {
             s.run();
         } catch (IOException | RuntimeException e) {
             failed(e);
         }
-    }
-
-    private interface Step {
-        void run() throws IOException;
     }
 }
