@@ -34,6 +34,7 @@ cleanup() {
   done
 }
 trap cleanup EXIT
+# iperf3 catches Ctrl-C and exits normally, after which bash would carry on with the next step: stop instead
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
