@@ -1,34 +1,45 @@
 #!/usr/bin/env bash
-# Single-flow TCP throughput at MTU 1500, host->stack (into discard) and stack->host (from chargen), next to
-# the kernel's TCP over veth measured with the same client in the same run; the same with random loss on
-# the client's side each way (iptables statistic, LOSS of the packets, default 0.01), where loss recovery
-# decides the rate; then the heap ustack holds for 10,000 idle established connections.
+# Single-flow TCP throughput at MTU 1500, measured with iperf3 both ways (host -> stack: iperf3 -c; stack ->
+# host: iperf3 -c -R) against ustack's built-in iperf3 service on a TAP and against the kernel (iperf3 -s in
+# a namespace, over veth), the same client in the same run, with the CPU seconds per GB each side used; the
+# same with random loss on the client's side each way (iptables statistic, LOSS of the packets, default
+# 0.01), where loss recovery decides the rate; then the heap ustack holds for 10,000 idle established
+# connections.
 #
-# usage: sudo [LOSS=0.01] [LOSSY_MB=200] bench/tcp/run.sh [MEGABYTES] [IDLE_CONNECTIONS]
-#        (defaults 2000 and 10000)
+# usage: sudo [LOSS=0.01] [LOSSY_SECONDS=5] [ROUNDS=2] bench/tcp/run.sh [SECONDS] [IDLE_CONNECTIONS]
+#        (defaults 10 and 10000; each figure is the best of ROUNDS runs of iperf3 -t SECONDS)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mb="${1:-2000}"
+secs="${1:-10}"
 idle="${2:-10000}"
 loss="${LOSS:-0.01}"
-lmb="${LOSSY_MB:-200}"
+lsecs="${LOSSY_SECONDS:-5}"
+rounds="${ROUNDS:-2}"
 id=$(printf '%06x' $((RANDOM * 32768 + RANDOM)))
 out=bench/out/tcp-$id
 mkdir -p "$out"
 [ -f stack-cli/target/ustack.jar ] || ./mvnw -B -q -DskipTests -pl stack-cli -am package
+hz=$(getconf CLK_TCK)
 
+# Every process the bench starts is ended by pid on the way out, whether it finished, failed or was
+# interrupted; then whatever still runs in the bench's own namespaces (ip netns pids) before they go.
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  for n in "ubt$id" "ubc$id" "ubs$id"; do ip netns del "$n" 2>/dev/null || true; done
+  local p n
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  for n in "ubt$id" "ubc$id" "ubs$id"; do
+    for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+    ip netns del "$n" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT
+# iperf3 catches Ctrl-C and exits normally, after which bash would carry on with the next step: stop instead
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-# seconds a command takes, to the millisecond
-timed() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
-gbps() { echo "scale=2; ${2:-$mb} * 8 * 1048576 / $1 / 1000000000" | bc -l; }
-send() { ip netns exec "$1" sh -c "dd if=/dev/zero bs=1M count=${3:-$mb} 2>/dev/null | nc -N $2 9"; }
-recv() { ip netns exec "$1" sh -c "nc $2 19 | head -c $((${3:-$mb} * 1048576)) > /dev/null"; }
+# CPU seconds process $1 has used so far (utime + stime, all its threads)
+cpu() { awk -v hz="$hz" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"; }
 # every kernel in the run sends with CUBIC, as ustack does, whatever the host's default (BBR, say): set on
 # the route, as a namespace may only choose among tcp_allowed_congestion_control
 cubic() { ip -n "$1" route replace "$2" dev "$3" proto kernel scope link src "$4" congctl cubic; }
@@ -45,7 +56,29 @@ lossy() {
   ip netns exec "$ns" iptables -F
   for d in $devs; do ip -n "${d%/*}" link set "${d#*/}" gso_max_segs 65535; done
 }
-best() { local a b; a=$(timed "$@"); b=$(timed "$@"); echo "$a $b" | awk '{ print ($1 < $2) ? $1 : $2 }'; }
+
+# iperf3 from namespace $1 to $2 for $3 seconds (${@:5} more options: -R) with the server process $4;
+# prints "Gbit/s client-CPU-s/GB server-CPU-s/GB" for the best of $rounds runs. The client's CPU is what
+# iperf3 reports for itself (cpu_utilization_percent.host_total over the test), the server's is its
+# process's utime + stime across the run; GB are those the receiver counted.
+measure() {
+  local ns=$1 addr=$2 t=$3 spid=$4 r json c0 c1 best="0 0 0" line; shift 4
+  for r in $(seq "$rounds"); do
+    json="$out/iperf3-$ns-$addr${1:-}-$t-$r.json"
+    c0=$(cpu "$spid")
+    ip netns exec "$ns" timeout --foreground $((t + 30)) iperf3 -J -c "$addr" -t "$t" --connect-timeout 5000 "$@" > "$json" || true
+    c1=$(cpu "$spid")
+    if jq -e '.error' "$json" >/dev/null 2>&1 || ! jq -e '.end.sum_received.bytes > 0' "$json" >/dev/null 2>&1; then
+      echo "iperf3 -c $addr $* from $ns failed: $(jq -r '.error // "no report"' "$json" 2>/dev/null)" >&2
+      return 1
+    fi
+    line=$(jq -r --arg s "$(echo "$c1 - $c0" | bc -l)" '.end as $e | ($e.sum_received.bytes / 1e9) as $gb |
+      "\($e.sum_received.bits_per_second / 1e9) \($e.cpu_utilization_percent.host_total / 100 * $e.sum_received.seconds / $gb) \(($s | tonumber) / $gb)"' "$json")
+    best=$(printf '%s\n%s\n' "$best" "$line" | sort -g -k1,1 | tail -1)
+  done
+  echo "$best"
+}
+fmt() { awk '{ printf "%8.2f %8.2f %8.2f", $1, $2, $3 }' <<<"$1"; }
 
 # ustack on a TAP whose host side is in namespace ubt$id
 ip netns add "ubt$id"
@@ -55,25 +88,25 @@ for _ in $(seq 300); do grep -q 'ustack: up:' "$out/ustack.log" 2>/dev/null && b
 ip link set "bt$id" netns "ubt$id"
 ip -n "ubt$id" addr add 10.208.1.1/24 dev "bt$id"; ip -n "ubt$id" link set "bt$id" up; ip -n "ubt$id" link set lo up
 cubic "ubt$id" 10.208.1.0/24 "bt$id" 10.208.1.1
-send "ubt$id" 10.208.1.2; recv "ubt$id" 10.208.1.2   # warm-up: the JIT compiles the path
-u_send=$(best send "ubt$id" 10.208.1.2)
-u_recv=$(best recv "ubt$id" 10.208.1.2)
-u_lsend=$(lossy "ubt$id" "ubt$id/bt$id" best send "ubt$id" 10.208.1.2 "$lmb")
-u_lrecv=$(lossy "ubt$id" "ubt$id/bt$id" best recv "ubt$id" 10.208.1.2 "$lmb")
+rounds=1 measure "ubt$id" 10.208.1.2 3 "$upid" >/dev/null      # warm-up: the JIT compiles the path both ways
+rounds=1 measure "ubt$id" 10.208.1.2 3 "$upid" -R >/dev/null
+u_send=$(measure "ubt$id" 10.208.1.2 "$secs" "$upid")
+u_recv=$(measure "ubt$id" 10.208.1.2 "$secs" "$upid" -R)
+u_lsend=$(lossy "ubt$id" "ubt$id/bt$id" measure "ubt$id" 10.208.1.2 "$lsecs" "$upid")
+u_lrecv=$(lossy "ubt$id" "ubt$id/bt$id" measure "ubt$id" 10.208.1.2 "$lsecs" "$upid" -R)
 
-# the kernel: client namespace to server namespace over veth, nc as discard and as a source
+# the kernel: client namespace to server namespace over veth, iperf3 -s in the server's
 ip netns add "ubc$id"; ip netns add "ubs$id"
 ip link add "bc$id" netns "ubc$id" type veth peer name "bs$id" netns "ubs$id"
 ip -n "ubc$id" addr add 10.208.2.1/24 dev "bc$id"; ip -n "ubc$id" link set "bc$id" up
 ip -n "ubs$id" addr add 10.208.2.2/24 dev "bs$id"; ip -n "ubs$id" link set "bs$id" up
 cubic "ubc$id" 10.208.2.0/24 "bc$id" 10.208.2.1; cubic "ubs$id" 10.208.2.0/24 "bs$id" 10.208.2.2
-ip netns exec "ubs$id" sh -c 'while true; do nc -l -p 9 > /dev/null; done' & pids+=($!)
-ip netns exec "ubs$id" sh -c 'while true; do nc -l -p 19 < /dev/zero; done' & pids+=($!)
-sleep 0.5
-k_send=$(best send "ubc$id" 10.208.2.2)
-k_recv=$(best recv "ubc$id" 10.208.2.2)
-k_lsend=$(lossy "ubc$id" "ubc$id/bc$id ubs$id/bs$id" best send "ubc$id" 10.208.2.2 "$lmb")
-k_lrecv=$(lossy "ubc$id" "ubc$id/bc$id ubs$id/bs$id" best recv "ubc$id" 10.208.2.2 "$lmb")
+ip netns exec "ubs$id" iperf3 -s > "$out/kernel-iperf3-s.log" 2>&1 & kpid=$!; pids+=($kpid)
+for _ in $(seq 50); do ip netns exec "ubs$id" ss -ltn | grep -q ':5201 ' && break; sleep 0.1; done
+k_send=$(measure "ubc$id" 10.208.2.2 "$secs" "$kpid")
+k_recv=$(measure "ubc$id" 10.208.2.2 "$secs" "$kpid" -R)
+k_lsend=$(lossy "ubc$id" "ubc$id/bc$id ubs$id/bs$id" measure "ubc$id" 10.208.2.2 "$lsecs" "$kpid")
+k_lrecv=$(lossy "ubc$id" "ubc$id/bc$id ubs$id/bs$id" measure "ubc$id" 10.208.2.2 "$lsecs" "$kpid" -R)
 
 # heap for idle connections: live heap after a full GC, before and with them open
 heap() { jcmd "$upid" GC.run >/dev/null; jcmd "$upid" GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { print $(i + 1); exit } }'; }
@@ -85,13 +118,19 @@ for _ in $(seq 600); do grep -q open "$out/idle.txt" 2>/dev/null && break; sleep
 h1=$(heap)
 exec 3>&-
 
-printf '\nsingle-flow TCP, %s MiB each way, MTU 1500, best of 2 (Gbit/s)\n' "$mb"
-printf '%-34s %10s %10s\n' direction ustack kernel
-printf '%-34s %10s %10s\n' "host -> stack (dd | nc to discard)" "$(gbps "$u_send")" "$(gbps "$k_send")"
-printf '%-34s %10s %10s\n' "stack -> host (nc from chargen)" "$(gbps "$u_recv")" "$(gbps "$k_recv")"
-printf '\nthe same with %s of the packets dropped each way, %s MiB, best of 2 (Gbit/s)\n' "$loss" "$lmb"
-printf '%-34s %10s %10s\n' direction ustack kernel
-printf '%-34s %10s %10s\n' "host -> stack (dd | nc to discard)" "$(gbps "$u_lsend" "$lmb")" "$(gbps "$k_lsend" "$lmb")"
-printf '%-34s %10s %10s\n' "stack -> host (nc from chargen)" "$(gbps "$u_lrecv" "$lmb")" "$(gbps "$k_lrecv" "$lmb")"
+printf '\nsingle-flow TCP, iperf3 -t %s, MTU 1500, best of %s: Gbit/s, then CPU seconds per GB on the client and the server\n' "$secs" "$rounds"
+printf '%-28s %26s   %26s\n' "" "ustack (built-in iperf3)" "kernel over veth (iperf3 -s)"
+printf '%-28s %8s %8s %8s   %8s %8s %8s\n' direction Gbit/s client server Gbit/s client server
+printf '%-28s %s   %s\n' "host -> stack (iperf3 -c)" "$(fmt "$u_send")" "$(fmt "$k_send")"
+printf '%-28s %s   %s\n' "stack -> host (iperf3 -c -R)" "$(fmt "$u_recv")" "$(fmt "$k_recv")"
+printf '\nthe same with %s of the packets dropped each way, iperf3 -t %s (Gbit/s)\n' "$loss" "$lsecs"
+printf '%-28s %10s %10s\n' direction ustack kernel
+printf '%-28s %10.2f %10.2f\n' "host -> stack (iperf3 -c)" "${u_lsend%% *}" "${k_lsend%% *}"
+printf '%-28s %10.2f %10.2f\n' "stack -> host (iperf3 -c -R)" "${u_lrecv%% *}" "${k_lrecv%% *}"
+# the client is not what limits ustack's figures if it drives the kernel faster than ustack both ways
+kmin=$(printf '%s\n%s\n' "${k_send%% *}" "${k_recv%% *}" | sort -g | head -1)
+umax=$(printf '%s\n%s\n' "${u_send%% *}" "${u_recv%% *}" | sort -g | tail -1)
+printf '\nthe client is not the bottleneck: its slower kernel direction, %.2f Gbit/s, is %s ustack'"'"'s faster one, %.2f\n' \
+  "$kmin" "$(echo "$kmin > $umax" | bc -l | sed 's/1/above/; s/0/NOT above/')" "$umax"
 printf '\nheap held by %s idle connections: %s -> %s (%s)\n' "$(cat "$out/idle.txt")" "$h0" "$h1" \
   "$(echo "$h0 $h1" | awk '{ a = $1; b = $2; sub(/K$/, "", a); sub(/K$/, "", b); printf "%.1f MB more", (b - a) / 1024 }')"

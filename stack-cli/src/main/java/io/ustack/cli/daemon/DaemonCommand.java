@@ -78,7 +78,7 @@ public final class DaemonCommand implements Callable<Integer> {
 
     @Option(names = "--serve", paramLabel = "LIST", defaultValue = "all",
             description = "Built-in services, comma-separated: echo (7), discard (9), chargen (19), on TCP and "
-                    + "UDP, and http (80); or all, or none. Default: ${DEFAULT-VALUE}.")
+                    + "UDP, http (80) and iperf3 (5201); or all, or none. Default: ${DEFAULT-VALUE}.")
     String serve;
 
     @Override

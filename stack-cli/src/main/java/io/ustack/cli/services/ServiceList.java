@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 
 /**
  * The services `--serve LIST` names: a comma-separated list of echo (7), discard (9) and chargen (19), each
- * on TCP and UDP, and http (80), or {@code all}, or {@code none}.
+ * on TCP and UDP, http (80) and iperf3 (5201), or {@code all}, or {@code none}.
  */
 public final class ServiceList implements AutoCloseable {
     private static final Map<String, List<Supplier<Service>>> BY_NAME = new LinkedHashMap<>();
@@ -20,6 +20,7 @@ public final class ServiceList implements AutoCloseable {
         BY_NAME.put("discard", List.of(UdpDiscard::new, () -> new TcpService(9, (s, stack) -> new TcpDiscard(s))));
         BY_NAME.put("chargen", List.of(UdpChargen::new, () -> new TcpService(19, (s, stack) -> new TcpChargen(s))));
         BY_NAME.put("http", List.of(() -> new TcpService(80, Http::new)));
+        BY_NAME.put("iperf3", List.of(Iperf3Server::new));
     }
 
     private final List<String> names;

@@ -73,7 +73,8 @@ final class TcpService implements Service {
         guarded(c, c::start);
     }
 
-    private interface Step {
+    /** One step of a connection's handler, which may fail with an IOException. */
+    interface Step {
         void run() throws IOException;
     }
 

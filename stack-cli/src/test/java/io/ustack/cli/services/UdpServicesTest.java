@@ -86,11 +86,11 @@ class UdpServicesTest {
 
     @Test
     void listParsing() {
-        assertEquals(List.of("echo", "discard", "chargen", "http"), ServiceList.parse("all").names());
+        assertEquals(List.of("echo", "discard", "chargen", "http", "iperf3"), ServiceList.parse("all").names());
         assertEquals(List.of(), ServiceList.parse("none").names());
         assertEquals(List.of("chargen", "echo"), ServiceList.parse("chargen,echo,echo").names());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceList.parse("echo,ftp"));
-        assertEquals("--serve 'echo,ftp': there is no service 'ftp'; the services are echo, discard, chargen, http, or all, or none",
+        assertEquals("--serve 'echo,ftp': there is no service 'ftp'; the services are echo, discard, chargen, http, iperf3, or all, or none",
                 e.getMessage());
     }
 }
