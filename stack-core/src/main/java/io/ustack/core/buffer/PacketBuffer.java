@@ -433,6 +433,14 @@ public final class PacketBuffer {
         return csumOffset;
     }
 
+    /**
+     * skb_csum_unnecessary: the transport checksum needs no verifying, because a device vouched for it
+     * (UNNECESSARY) or because it is partial: its sender has not finished it yet, which the kernel trusts.
+     */
+    public boolean csumUnnecessary() {
+        return ipSummed != IpSummed.NONE;
+    }
+
     /** skb_is_gso: the packet is a super-packet, to be cut into segments of {@link #gsoSize()} payload bytes. */
     public boolean isGso() {
         return gsoSize != 0;
