@@ -414,6 +414,15 @@ public final class PacketBuffer {
     }
 
     /**
+     * skb_csum_unnecessary: the transport checksum needs no check here, because a device vouched for it
+     * (UNNECESSARY) or because it is not finished yet (PARTIAL: the packet was built on this host, or by the
+     * host kernel behind a TAP, and never crossed a wire).
+     */
+    public boolean csumUnnecessary() {
+        return ipSummed != IpSummed.NONE;
+    }
+
+    /**
      * CHECKSUM_PARTIAL: the 16-bit checksum at {@code start + offset} (offsets from head) covers the bytes
      * from {@code start} to the end, once someone folds them in; it holds the pseudo-header's sum meanwhile.
      */
@@ -431,14 +440,6 @@ public final class PacketBuffer {
     /** skb->csum_offset: where the checksum field sits, from {@link #csumStart()}. */
     public int csumOffset() {
         return csumOffset;
-    }
-
-    /**
-     * skb_csum_unnecessary: the transport checksum needs no verifying, because a device vouched for it
-     * (UNNECESSARY) or because it is partial: its sender has not finished it yet, which the kernel trusts.
-     */
-    public boolean csumUnnecessary() {
-        return ipSummed != IpSummed.NONE;
     }
 
     /** skb_is_gso: the packet is a super-packet, to be cut into segments of {@link #gsoSize()} payload bytes. */

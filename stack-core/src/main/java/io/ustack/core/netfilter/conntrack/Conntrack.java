@@ -160,8 +160,7 @@ public final class Conntrack {
         int proto = ip.protocol();
         int l4 = ip.offset() + ip.headerLength();
         int l4len = ip.totalLength() - ip.headerLength();
-        // nf_conntrack_checksum: what comes from the wire is checked before it can change any state, unless
-        // a device vouched for it or it is partial (nf_ip_checksum skips what skb_csum_unnecessary says)
+        // nf_conntrack_checksum: what comes from the wire is checked before it can change any state
         boolean verify = state.hook() == Hook.PRE_ROUTING && !pkt.csumUnnecessary();
         int sport = 0;
         int dport = 0;

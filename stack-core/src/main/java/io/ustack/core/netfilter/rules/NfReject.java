@@ -57,7 +57,7 @@ public final class NfReject {
         int tcpLen = ip.totalLength() - ip.headerLength();
         TcpSegment th = TcpSegment.wrap(pkt, l4);
         if (th == null || th.headerLength() < TcpSegment.MIN_HEADER_LEN || th.headerLength() > tcpLen
-                || th.hasFlags(TcpSegment.RST) || !transportChecksumOk(pkt, ip)) {
+                || th.hasFlags(TcpSegment.RST) || !(pkt.csumUnnecessary() || th.checksumOk(ip.saddr(), ip.daddr(), tcpLen))) {
             return;
         }
         DstEntry dst = pkt.dst();
@@ -92,11 +92,11 @@ public final class NfReject {
 
     /**
      * nf_reject_verify_csum and nf_ip_checksum: the TCP, UDP (unless it sent none) or ICMP checksum of the
-     * packet is right, or needs no verifying (skb_csum_unnecessary); other protocols are not checked.
+     * packet is right; other protocols are not checked.
      */
     private static boolean transportChecksumOk(PacketBuffer pkt, Ipv4Packet ip) {
         if (pkt.csumUnnecessary()) {
-            return true; // vouched for by a device, or partial: nothing to verify yet (nf_ip_checksum)
+            return true;
         }
         int l4 = ip.offset() + ip.headerLength();
         int len = ip.totalLength() - ip.headerLength();
