@@ -40,6 +40,11 @@ public final class PacketBuffer {
     public static final int SKB_GSO_DODGY = 1 << 1;
     /** SKB_GSO_TCP_ECN: the first segment carries CWR, the others must not. */
     public static final int SKB_GSO_TCP_ECN = 1 << 2;
+    /**
+     * SKB_GSO_TCP_FIXEDID: every segment carries the first one's IP ID (a sender of atomic datagrams, DF
+     * set, that does not count IDs up, RFC 6864); segmentation copies the ID instead of counting it up.
+     */
+    public static final int SKB_GSO_TCP_FIXEDID = 1 << 3;
     /** SKB_GSO_UDP_L4: a UDP datagram to be cut into gso_size-byte datagrams (UDP segmentation offload). */
     public static final int SKB_GSO_UDP_L4 = 1 << 16;
 

@@ -28,7 +28,9 @@ public final class Gso {
     public static final int UDP_MAX_SEGMENTS = 128;
 
     private static final int KNOWN_TYPES = PacketBuffer.SKB_GSO_TCPV4 | PacketBuffer.SKB_GSO_UDP_L4
-            | PacketBuffer.SKB_GSO_DODGY | PacketBuffer.SKB_GSO_TCP_ECN;
+            | PacketBuffer.SKB_GSO_DODGY | PacketBuffer.SKB_GSO_TCP_ECN | PacketBuffer.SKB_GSO_TCP_FIXEDID;
+    /** The gso_type bits that say something of TCP segments only. */
+    private static final int TCP_ONLY = PacketBuffer.SKB_GSO_TCP_ECN | PacketBuffer.SKB_GSO_TCP_FIXEDID;
     private static final int IP_OFF = EthernetFrame.HEADER_LEN;
 
     private Gso() {
@@ -86,7 +88,8 @@ public final class Gso {
 
             Ipv4Packet ip = Ipv4Packet.wrap(seg, at + IP_OFF);
             ip.setTotalLength(l4 - ip.offset() + l4Len);
-            ip.setId((id + n) & 0xffff);
+            // SKB_GSO_TCP_FIXEDID (GRO merged a flow that repeats its ID): every segment keeps the first's
+            ip.setId((skb.gsoType() & PacketBuffer.SKB_GSO_TCP_FIXEDID) != 0 ? id : (id + n) & 0xffff);
             ip.updateChecksum();
             if (l.tcp) {
                 tcpFixup(TcpSegment.wrap(seg, l4), off, off == 0, off + len == l.payload);
@@ -139,7 +142,7 @@ public final class Gso {
             boolean tcp = (type & PacketBuffer.SKB_GSO_TCPV4) != 0;
             boolean udp = (type & PacketBuffer.SKB_GSO_UDP_L4) != 0;
             if (skb.gsoSize() <= 0 || tcp == udp || (type & ~KNOWN_TYPES) != 0
-                    || (udp && (type & PacketBuffer.SKB_GSO_TCP_ECN) != 0)) {
+                    || (udp && (type & TCP_ONLY) != 0)) {
                 return null;
             }
             EthernetFrame eth = EthernetFrame.wrap(skb, skb.data());
