@@ -28,7 +28,9 @@ public final class Gso {
     public static final int UDP_MAX_SEGMENTS = 128;
 
     private static final int KNOWN_TYPES = PacketBuffer.SKB_GSO_TCPV4 | PacketBuffer.SKB_GSO_UDP_L4
-            | PacketBuffer.SKB_GSO_DODGY | PacketBuffer.SKB_GSO_TCP_ECN;
+            | PacketBuffer.SKB_GSO_DODGY | PacketBuffer.SKB_GSO_TCP_ECN | PacketBuffer.SKB_GSO_TCP_FIXEDID;
+    /** The gso_type bits that say something of TCP segments only. */
+    private static final int TCP_ONLY = PacketBuffer.SKB_GSO_TCP_ECN | PacketBuffer.SKB_GSO_TCP_FIXEDID;
     private static final int IP_OFF = EthernetFrame.HEADER_LEN;
 
     private Gso() {
@@ -140,7 +142,7 @@ public final class Gso {
             boolean tcp = (type & PacketBuffer.SKB_GSO_TCPV4) != 0;
             boolean udp = (type & PacketBuffer.SKB_GSO_UDP_L4) != 0;
             if (skb.gsoSize() <= 0 || tcp == udp || (type & ~KNOWN_TYPES) != 0
-                    || (udp && (type & PacketBuffer.SKB_GSO_TCP_ECN) != 0)) {
+                    || (udp && (type & TCP_ONLY) != 0)) {
                 return null;
             }
             EthernetFrame eth = EthernetFrame.wrap(skb, skb.data());

@@ -3,6 +3,7 @@ package io.ustack.core.offload;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_DODGY;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCPV4;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCP_ECN;
+import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCP_FIXEDID;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_UDP_L4;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.ip;
@@ -186,6 +187,18 @@ class GsoTest extends PooledBufferTest {
     }
 
     @Test
+    void aFixedIdSuperPacketGivesEverySegmentTheSameIpId() {
+        // what GRO builds from a sender that does not count its IDs up (RFC 6864 atomic datagrams)
+        byte[] payload = pattern(3 * 500);
+        Gso.segment(tcpSuper(ACK, payload, 500, SKB_GSO_TCP_FIXEDID), host, false, out::add);
+        assertEquals(3, out.size());
+        for (int n = 0; n < 3; n++) {
+            byte[] expected = eth(DST_MAC, SRC_MAC, Frames.ETH_P_IP, tcpPacket(ID, SEQ + n * 500, ACK, chunk(payload, n, 500), false));
+            assertArrayEquals(expected, out.get(n).toByteArray(), "segment " + n + " keeps ID " + ID);
+        }
+    }
+
+    @Test
     void theLargestSuperPacketBecomesFullSegmentsThatAllCheckOut() {
         int mss = 1448;
         byte[] payload = pattern(65535 - 20 - TCP_HLEN);
@@ -319,10 +332,11 @@ class GsoTest extends PooledBufferTest {
         return Stream.of(
                 new Lie("no gso_size", false, 300, PacketBuffer::clearGso),
                 new Lie("TCPV4 and UDP_L4 at once", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | SKB_GSO_UDP_L4)),
-                new Lie("a gso_type bit nobody knows", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | 1 << 3)),
+                new Lie("a gso_type bit nobody knows", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | 1 << 4)),
                 new Lie("UDP_L4 for a TCP packet", false, 300, b -> b.setGso(100, 3, SKB_GSO_UDP_L4)),
                 new Lie("TCPV4 for a UDP packet", true, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4)),
                 new Lie("TCP_ECN on UDP", true, 300, b -> b.setGso(100, 3, SKB_GSO_UDP_L4 | SKB_GSO_TCP_ECN)),
+                new Lie("TCP_FIXEDID on UDP", true, 300, b -> b.setGso(100, 3, SKB_GSO_UDP_L4 | SKB_GSO_TCP_FIXEDID)),
                 new Lie("shorter than an Ethernet header", false, 300, b -> b.trim(10)),
                 new Lie("not IPv4 by its EtherType", false, 300, b -> b.setU16(b.data() + 12, Frames.ETH_P_ARP)),
                 new Lie("the network header not after the Ethernet header", false, 300, b -> b.setNetworkHeader(b.data() + 18)),

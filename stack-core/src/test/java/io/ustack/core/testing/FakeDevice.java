@@ -4,6 +4,7 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.link.NetDevice;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A device with no wire: frames the stack sends are copied into a list ({@link #drain}), frames a test
@@ -59,8 +60,18 @@ public final class FakeDevice extends NetDevice {
 
     /** Hands one frame to the stack as the driver's poll loop would. */
     public void inject(byte[] frame) {
+        inject(frame, pkt -> { });
+    }
+
+    /**
+     * Hands one frame to the stack as {@link #inject(byte[])} does, once {@code asDriver} has set on its
+     * buffer (the frame at offset 0) what a driver maps from an offload header: a partial or vouched-for
+     * checksum, GSO fields.
+     */
+    public void inject(byte[] frame, Consumer<PacketBuffer> asDriver) {
         PacketBuffer pkt = host().pool().allocate(frame.length);
         pkt.copyIn(pkt.put(frame.length), frame, 0, frame.length);
+        asDriver.accept(pkt);
         pkt.setDev(this);
         stats().rxPackets.increment();
         stats().rxBytes.add(frame.length);

@@ -159,4 +159,30 @@ class ChecksumTest extends PooledBufferTest {
         assertEquals(0xfffe, Checksum.fold(0x1_0000)); // folds to 1
         assertEquals(0xfffc, Checksum.fold(0xffff_0003L)); // 0xffff + 0x0003 = 0x10002, then 0x0003
     }
+
+    @Test
+    void aPartialChecksumHoldsThePseudoHeaderSumFoldedNotComplemented() {
+        // 10.0.0.2 -> 10.0.0.1, TCP, 52 bytes: 0a00 + 0002 + 0a00 + 0001 + 0006 + 0034 = 0x143d
+        assertEquals(0x143d, Checksum.pseudoHeaderPartial(0x0a00_0002, 0x0a00_0001, 6, 52));
+        // a sum past sixteen bits folds its carries back in: five words of all ones are five (negative)
+        // zeros in one's complement, which leaves the protocol
+        assertEquals(0x0011, Checksum.pseudoHeaderPartial(-1, -1, 17, 0xffff));
+    }
+
+    @Test
+    void replacePartial16EqualsThePseudoHeaderSumOfTheNewFields() {
+        Random rnd = new Random(4);
+        for (int i = 0; i < 20_000; i++) {
+            int saddr = rnd.nextInt();
+            int daddr = i % 10 == 0 ? ~saddr : rnd.nextInt(); // the edge: halves that cancel out
+            int len = rnd.nextInt(0x10000);
+            int partial = Checksum.pseudoHeaderPartial(saddr, daddr, 6, len);
+            int newSaddr = rnd.nextInt();
+            int newLen = rnd.nextInt(0x10000);
+            int patched = Checksum.replacePartial16(Checksum.replacePartial16(partial, saddr >>> 16, newSaddr >>> 16),
+                    saddr & 0xffff, newSaddr & 0xffff);
+            patched = Checksum.replacePartial16(patched, len, newLen);
+            assertEquals(Checksum.pseudoHeaderPartial(newSaddr, daddr, 6, newLen), patched, "case " + i);
+        }
+    }
 }

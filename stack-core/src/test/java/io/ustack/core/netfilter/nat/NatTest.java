@@ -6,6 +6,7 @@ import static io.ustack.core.testing.Frames.icmpEcho;
 import static io.ustack.core.testing.Frames.icmpError;
 import static io.ustack.core.testing.Frames.ip;
 import static io.ustack.core.testing.Frames.ipv4;
+import static io.ustack.core.testing.Frames.partialChecksum;
 import static io.ustack.core.testing.Frames.pattern;
 import static io.ustack.core.testing.Frames.tcp;
 import static io.ustack.core.testing.Frames.u16;
@@ -19,7 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ustack.core.buffer.PacketBuffer.IpSummed;
 import io.ustack.core.netfilter.Hook;
+import io.ustack.core.netfilter.Priority;
+import io.ustack.core.netfilter.Verdict;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.netfilter.rules.Chain;
 import io.ustack.core.netfilter.rules.IpTables;
@@ -28,6 +32,7 @@ import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import io.ustack.core.wire.Ipv4Prefix;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -225,6 +230,36 @@ class NatTest {
         byte[] quotedAsSent = ipv4(HOST_IP, FAR_IP, 17, 63, 0x100, 0, udp(HOST_IP, FAR_IP, 5000, 53, pattern(12)));
         assertArrayEquals(ipv4(FAR_IP, HOST_IP, 1, 63, 0x300, 0, icmpError(3, 3, quotedAsSent)), back,
                 "the host sees an error about its own datagram, every checksum right");
+    }
+
+    @Test
+    void aSegmentWhoseChecksumIsPartialIsTrackedAndTranslatedInItsPseudoHeaderSum() {
+        add(Chain.POSTROUTING, "-o eth1 -j MASQUERADE");
+        List<byte[]> afterNat = new ArrayList<>();
+        List<IpSummed> summed = new ArrayList<>();
+        h.stack.netfilter().register(Hook.POST_ROUTING, Priority.NAT_SRC + 1, "record", (pkt, st) -> {
+            byte[] b = new byte[pkt.tail() - pkt.networkHeader()];
+            pkt.copyOut(pkt.networkHeader(), b, 0, b.length);
+            afterNat.add(b);
+            summed.add(pkt.ipSummed());
+            return Verdict.ACCEPT;
+        });
+        byte[] syn = partialChecksum(HOST_IP, FAR_IP, 6, 16, tcp(HOST_IP, FAR_IP, 40000, 80, 1000, 0, 0x02, pattern(8)));
+        byte[] frame = eth(STACK_MAC, HOST_MAC, Frames.ETH_P_IP, ipv4(HOST_IP, FAR_IP, 6, 64, 1, 0x4000, syn));
+
+        h.dev.inject(frame);
+        assertEquals(1, ct.stats().get("invalid"), "marked as finished, the partial sum is a wrong checksum: INVALID");
+        assertTrue(ct.list().isEmpty());
+        right.drain();
+
+        // the host's kernel left the checksum to the device (virtio NEEDS_CSUM): nothing to verify yet
+        h.dev.inject(frame, pkt -> pkt.setChecksumPartial(14 + 20, 16));
+        assertEquals(1, ct.list().size(), "tracked");
+        byte[] translated = tcp(RIGHT_IP, FAR_IP, 40000, 80, 1000, 0, 0x02, pattern(8));
+        assertArrayEquals(ipv4(RIGHT_IP, FAR_IP, 6, 63, 1, 0x4000, partialChecksum(RIGHT_IP, FAR_IP, 6, 16, translated)),
+                afterNat.get(1), "masqueraded: the pseudo-header sum is the new addresses'");
+        assertEquals(List.of(IpSummed.NONE, IpSummed.PARTIAL), summed);
+        assertEquals(1, right.drain().size());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static io.ustack.core.testing.Frames.i32;
 import static io.ustack.core.testing.Frames.icmpEcho;
 import static io.ustack.core.testing.Frames.ip;
 import static io.ustack.core.testing.Frames.ipv4;
+import static io.ustack.core.testing.Frames.partialChecksum;
 import static io.ustack.core.testing.Frames.pattern;
 import static io.ustack.core.testing.Frames.tcp;
 import static io.ustack.core.testing.Frames.tcpChecksum;
@@ -285,6 +286,19 @@ class IpTablesTest {
         assertArrayEquals(expected, f);
         assertEquals(0, tcpChecksum(FAR_IP, HOST_IP, Arrays.copyOfRange(f, 34, f.length)));
         assertEquals(0, checksum(f, 14, 20));
+    }
+
+    @Test
+    void aSegmentWhoseChecksumIsPartialIsAnsweredWithAResetAsWell() {
+        add(Chain.FORWARD, "-p tcp --dport 22 -j REJECT --reject-with tcp-reset");
+        byte[] syn = partialChecksum(HOST_IP, FAR_IP, 6, 16, tcp(HOST_IP, FAR_IP, 50000, 22, 1000, 0, 0x02, new byte[0]));
+        // the host's kernel left the checksum to the device (virtio NEEDS_CSUM): nothing to verify yet
+        h.dev.inject(eth(STACK_MAC, HOST_MAC, Frames.ETH_P_IP, ipv4(HOST_IP, FAR_IP, 6, 64, 5, 0x4000, syn)),
+                pkt -> pkt.setChecksumPartial(14 + 20, 16));
+        List<byte[]> out = h.sent();
+        assertEquals(1, out.size());
+        assertEquals(0x14, u8(out.get(0), 14 + 20 + 13), "RST|ACK");
+        assertEquals(1001, i32(out.get(0), 14 + 20 + 8));
     }
 
     @Test
