@@ -1,6 +1,8 @@
 package io.ustack.cli.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -14,13 +16,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 class IfaceSpecTest {
     @Test
     void everyKey() {
-        IfaceSpec s = IfaceSpec.parse("tap3,addr=10.1.0.2/16,host=10.1.0.1/16,mac=02:00:00:00:00:07,mtu=9000,queues=4");
+        IfaceSpec s = IfaceSpec.parse("tap3,addr=10.1.0.2/16,host=10.1.0.1/16,mac=02:00:00:00:00:07,mtu=9000,queues=4,offload=off");
         assertEquals("tap3", s.name());
         assertEquals(Ipv4Prefix.parse("10.1.0.2/16"), s.addr());
         assertEquals(Ipv4Prefix.parse("10.1.0.1/16"), s.tap().host());
         assertEquals(MacAddress.parse("02:00:00:00:00:07"), s.tap().mac());
         assertEquals(9000, s.tap().mtu());
         assertEquals(4, s.tap().queues());
+        assertFalse(s.tap().offload());
         assertEquals("tap3 10.1.0.2/16 (host 10.1.0.1/16)", s.describe());
     }
 
@@ -30,6 +33,7 @@ class IfaceSpecTest {
         assertNull(s.addr());
         assertNull(s.tap().host());
         assertEquals(TapConfig.DEFAULT_MTU, s.tap().mtu());
+        assertTrue(s.tap().offload(), "offloads on by default");
         assertEquals(1, s.tap().queues());
         assertEquals("veth-ish0", s.describe());
     }
@@ -47,10 +51,11 @@ class IfaceSpecTest {
             tap0,queues=0                | queues must be a number between 1 and 256
             tap0,queues=-1               | queues must be a number between 1 and 256
             tap0,queues=257              | queues must be a number between 1 and 256
-            tap0,speed=10                | unknown key 'speed' (keys: addr, host, mac, mtu, queues)
-            tap0,mtu                     | 'mtu' is not KEY=VALUE (keys: addr, host, mac, mtu, queues)
-            tap0,                        | '' is not KEY=VALUE (keys: addr, host, mac, mtu, queues)
+            tap0,speed=10                | unknown key 'speed' (keys: addr, host, mac, mtu, queues, offload)
+            tap0,mtu                     | 'mtu' is not KEY=VALUE (keys: addr, host, mac, mtu, queues, offload)
+            tap0,                        | '' is not KEY=VALUE (keys: addr, host, mac, mtu, queues, offload)
             tap0,mtu=1500,mtu=9000       | mtu is given twice
+            tap0,offload=no              | offload must be on or off, not 'no'
             abcdefghijklmnop             | interface name 'abcdefghijklmnop' is longer than 15 characters, the kernel's limit
             addr=10.0.0.1/24             | it must start with an interface name, like tap0
             ,addr=10.0.0.1/24            | it must start with an interface name, like tap0
