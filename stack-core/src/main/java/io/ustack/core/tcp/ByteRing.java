@@ -9,7 +9,7 @@ final class ByteRing {
     /** The first growth: small enough for a request, large enough not to grow again at once. */
     private static final int FIRST_CAPACITY = 4096;
 
-    private final int limit;
+    private int limit;
     private byte[] ring = EMPTY;
     private int head;
     private int size;
@@ -24,6 +24,11 @@ final class ByteRing {
 
     int limit() {
         return limit;
+    }
+
+    /** Raises the limit (receive buffer autotuning); never lowers it. */
+    void raiseLimit(int newLimit) {
+        limit = Math.max(limit, newLimit);
     }
 
     /** Appends {@code len} bytes; the caller has made sure they fit the limit. */

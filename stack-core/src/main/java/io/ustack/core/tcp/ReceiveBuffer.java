@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * waits in it, so an idle connection costs no buffer at all. Not thread-safe.
  */
 final class ReceiveBuffer {
-    private final int capacity;
+    private int capacity;
     private final ByteRing ring;
     /** Stream position just past the last in-order byte. */
     private long end;
@@ -29,6 +29,14 @@ final class ReceiveBuffer {
 
     int capacity() {
         return capacity;
+    }
+
+    /** Grows the capacity to {@code bytes} (tcp_rcv_space_adjust raising sk_rcvbuf); never shrinks it. */
+    void growTo(int bytes) {
+        if (bytes > capacity) {
+            capacity = bytes;
+            ring.raiseLimit(bytes);
+        }
     }
 
     /** Bytes ready for the application. */

@@ -159,6 +159,11 @@ public final class Tcb {
     private final RetransmitLog retransmitted = new RetransmitLog();
 
     private int segsUnacked;
+    /** tp->rcvq_space: bytes the application read in the last measured RTT, from where, since when. */
+    private int rcvSpace;
+    private int rcvSpaceSeq;
+    private long rcvSpaceTime;
+    private boolean rcvSpaceMeasuring;
     /** icsk_ack.rcv_mss: the peer's segment size as seen, to count a merged (GRO) segment as the ones it holds. */
     private int rcvMss = DEFAULT_PEER_MSS;
     /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
@@ -188,13 +193,16 @@ public final class Tcb {
         this.sndSml = iss;
         this.sndMax = iss;
         this.bufferBase = iss + 1;
-        this.rcvWscale = cfg.windowScale() ? scaleFor(cfg.rcvBuf()) : 0;
+        this.rcvWscale = cfg.windowScale() ? scaleFor(Math.max(cfg.rcvBuf(), cfg.rcvBufMax())) : 0;
         this.sndMss = Math.min(DEFAULT_PEER_MSS, cfg.mss());
         this.cwnd = INIT_CWND * sndMss;
         this.cc = CongestionControl.named(cfg.congestion());
     }
 
-    /** The smallest shift that lets the whole receive buffer be offered (tcp_select_initial_window). */
+    /**
+     * The smallest shift that lets the whole receive buffer be offered, as large as autotuning may grow it
+     * (tcp_select_initial_window, from tcp_rmem[2]).
+     */
     private static int scaleFor(int buf) {
         int s = 0;
         while (s < MAX_WSCALE && (buf >> s) > 65_535) {
@@ -845,11 +853,41 @@ public final class Tcb {
         if (!state.canReceive()) {
             return;
         }
+        rcvSpaceAdjust(now);
         int newEdge = rcvNxt + rcvWindowBytes();
         int grown = newEdge - advertisedEdge;
         if (grown >= 2 * sndMss || grown >= rcvBuf.capacity() / 2) {
             sendAck(now);
         }
+    }
+
+    /**
+     * tcp_rcv_space_adjust, dynamic right-sizing: once an RTT, if the application read more than in the last
+     * measured RTT, the buffer grows to twice that plus 16 segments (up to tcp_rmem[2]), so the window
+     * offered keeps ahead of a sender that a fast reader could keep up with, and a slow reader's buffer
+     * stays small. The bytes read are copied_seq's advance: rcv_nxt less what still waits to be read.
+     */
+    private void rcvSpaceAdjust(long now) {
+        int copiedSeq = rcvNxt - rcvBuf.readable();
+        if (!rcvSpaceMeasuring) {
+            rcvSpaceMeasuring = true;
+            rcvSpace = Math.min(rcvBuf.capacity(), INIT_CWND * cfg.mss()); // tcp_init_buffer_space
+            rcvSpaceSeq = copiedSeq;
+            rcvSpaceTime = now;
+            return;
+        }
+        long rtt = rto.hasSample() ? Math.max(rto.srttNanos(), MS / 10) : MS;
+        if (now - rcvSpaceTime < rtt) {
+            return;
+        }
+        int copied = copiedSeq - rcvSpaceSeq;
+        if (copied > rcvSpace) {
+            rcvSpace = copied;
+            long rcvwin = 2L * copied + 16L * cfg.mss();
+            rcvBuf.growTo((int) Math.min(rcvwin, cfg.rcvBufMax()));
+        }
+        rcvSpaceSeq = copiedSeq;
+        rcvSpaceTime = now;
     }
 
     /** tcp_close: a FIN after the data already queued. */

@@ -4,7 +4,9 @@ package io.ustack.core.tcp;
  * Per-connection settings, defaulting to Linux's sysctls and socket defaults.
  *
  * @param mss           the MSS this host announces (route MTU - 40)
- * @param rcvBuf        receive buffer bytes (the window offered is at most this)
+ * @param rcvBuf        receive buffer bytes at the start (tcp_rmem[1]; the window offered is at most the buffer)
+ * @param rcvBufMax     what receive buffer autotuning may grow it to (tcp_rmem[2]); no more than rcvBuf turns
+ *                      autotuning off, as setting SO_RCVBUF does
  * @param sndBuf        send buffer bytes
  * @param windowScale   RFC 7323 window scaling offered (tcp_window_scaling)
  * @param timestamps    RFC 7323 timestamps offered (tcp_timestamps)
@@ -19,52 +21,53 @@ package io.ustack.core.tcp;
  * @param gsoMaxSize    sk_gso_max_size: the largest super-segment the route's device takes whole (GSO or
  *                      TSO), 0 when every segment must be built on its own
  */
-public record TcpConfig(int mss, int rcvBuf, int sndBuf, boolean windowScale, boolean timestamps, boolean sack,
+public record TcpConfig(int mss, int rcvBuf, int rcvBufMax, int sndBuf, boolean windowScale, boolean timestamps, boolean sack,
                         boolean noDelay, int synRetries, int synAckRetries, int retries2, long timeWaitMs,
                         long delAckMs, String congestion, int gsoMaxSize) {
     /** GSO_LEGACY_MAX_SIZE: the most a super-packet may hold, IP header included. */
     public static final int GSO_MAX_SIZE = 65536;
 
-    /** Linux's defaults for an Ethernet route (MTU 1500). */
+    /** Linux's defaults for an Ethernet route (MTU 1500): tcp_rmem 131072 to 6291456, wmem 262144. */
     public static TcpConfig defaults() {
-        return new TcpConfig(1460, 131_072, 262_144, true, true, true, false, 6, 5, 15, 60_000, 40, "cubic", 0);
+        return new TcpConfig(1460, 131_072, 6_291_456, 262_144, true, true, true, false, 6, 5, 15, 60_000, 40, "cubic", 0);
     }
 
     public TcpConfig withMss(int m) {
-        return new TcpConfig(m, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
+        return new TcpConfig(m, rcvBuf, rcvBufMax, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
                 retries2, timeWaitMs, delAckMs, congestion, gsoMaxSize);
     }
 
+    /** SO_RCVBUF and SO_SNDBUF: buffers of fixed sizes, receive autotuning off (SOCK_RCVBUF_LOCK). */
     public TcpConfig withBuffers(int rcv, int snd) {
-        return new TcpConfig(mss, rcv, snd, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
+        return new TcpConfig(mss, rcv, rcv, snd, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
                 retries2, timeWaitMs, delAckMs, congestion, gsoMaxSize);
     }
 
     public TcpConfig withOptions(boolean ws, boolean ts, boolean sk) {
-        return new TcpConfig(mss, rcvBuf, sndBuf, ws, ts, sk, noDelay, synRetries, synAckRetries, retries2,
+        return new TcpConfig(mss, rcvBuf, rcvBufMax, sndBuf, ws, ts, sk, noDelay, synRetries, synAckRetries, retries2,
                 timeWaitMs, delAckMs, congestion, gsoMaxSize);
     }
 
     public TcpConfig withCongestion(String name) {
         CongestionControl.named(name); // refuse an unknown name here, not at the first connection
-        return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
+        return new TcpConfig(mss, rcvBuf, rcvBufMax, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
                 retries2, timeWaitMs, delAckMs, name, gsoMaxSize);
     }
 
     /** tcp_syn_retries, tcp_synack_retries and tcp_retries2. */
     public TcpConfig withRetries(int syn, int synAck, int data) {
-        return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, syn, synAck, data, timeWaitMs,
+        return new TcpConfig(mss, rcvBuf, rcvBufMax, sndBuf, windowScale, timestamps, sack, noDelay, syn, synAck, data, timeWaitMs,
                 delAckMs, congestion, gsoMaxSize);
     }
 
     /** sk_setup_caps: the route's device takes super-segments of up to {@code size} bytes (0: none). */
     public TcpConfig withGsoMaxSize(int size) {
-        return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
+        return new TcpConfig(mss, rcvBuf, rcvBufMax, sndBuf, windowScale, timestamps, sack, noDelay, synRetries, synAckRetries,
                 retries2, timeWaitMs, delAckMs, congestion, size);
     }
 
     public TcpConfig withNoDelay(boolean nd) {
-        return new TcpConfig(mss, rcvBuf, sndBuf, windowScale, timestamps, sack, nd, synRetries, synAckRetries,
+        return new TcpConfig(mss, rcvBuf, rcvBufMax, sndBuf, windowScale, timestamps, sack, nd, synRetries, synAckRetries,
                 retries2, timeWaitMs, delAckMs, congestion, gsoMaxSize);
     }
 }

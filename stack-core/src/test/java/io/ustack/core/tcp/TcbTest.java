@@ -32,7 +32,7 @@ class TcbTest {
         TcpScript s = TcpScript.client(LINUX);
         Segment syn = s.expect(SYN, 0, -1, 0);
         assertEquals(1460, syn.mss());
-        assertEquals(2, syn.wscale(), "the smallest shift that offers all 128 KiB");
+        assertEquals(7, syn.wscale(), "the smallest shift that offers the 6 MiB autotuning may grow the buffer to");
         assertTrue(syn.sackPermitted());
         assertTrue(syn.timestamps());
         assertEquals(TcpState.SYN_SENT, s.tcb.state());
@@ -82,7 +82,7 @@ class TcbTest {
         Segment synAck = s.expect(SYN | ACK, 0, 1, 0);
         assertEquals(100, synAck.tsEcr());
         assertTrue(synAck.sackPermitted());
-        assertEquals(2, synAck.wscale());
+        assertEquals(7, synAck.wscale());
         assertEquals(TcpState.SYN_RECEIVED, s.tcb.state());
         s.in(Seg.of(ACK, 1, 1).ts(101, synAck.tsVal()).win(1000));
         assertEquals(TcpState.ESTABLISHED, s.tcb.state());
@@ -598,5 +598,54 @@ class TcbTest {
         s.in(Seg.of(ACK, 1, 101).ts(2, d.tsVal()));
         assertTrue(s.tcb.rtoNanos() >= 200_000_000L, "never under TCP_RTO_MIN");
         assertTrue(s.tcb.rtoNanos() < 1_000_000_000L, "and no longer the initial second: " + s.tcb.rtoNanos());
+    }
+
+    /**
+     * Sends {@code rounds} rounds of {@code segments} full segments from the peer, one RTT (1 ms) apart,
+     * reading everything after each round when {@code reads}; returns the largest window offered, in bytes.
+     */
+    private static long peerStreams(TcpConfig cfg, int rounds, int segments, boolean reads) {
+        TcpScript s = TcpScript.server(cfg, Seg.of(SYN, 0, 0).mss(1460).wscale(7));
+        s.expect(SYN | ACK, 0, 1, 0);
+        s.in(Seg.of(ACK, 1, 1));
+        int rel = 1;
+        long widest = 0;
+        byte[] sink = new byte[1 << 20];
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < segments; i++, rel += 1460) {
+                s.in(Seg.of(ACK, rel, 1).data(1460));
+            }
+            if (reads) {
+                while (s.tcb.read(sink, 0, sink.length) > 0) {
+                    // drained
+                }
+                s.tcb.windowUpdate(s.now);
+            }
+            while (!s.sent.isEmpty()) {
+                widest = Math.max(widest, (long) s.out().window() << s.tcb.rcvWscale());
+            }
+            s.advanceMs(1);
+        }
+        return widest;
+    }
+
+    /** tcp_rcv_space_adjust: a reader that keeps up with 80 segments an RTT gets a window past the first 128 KiB. */
+    @Test
+    void aFastReaderGrowsTheReceiveWindow() {
+        long widest = peerStreams(LINUX, 4, 80, true);
+        assertTrue(widest > 131_072, "the window grew past tcp_rmem[1]: " + widest);
+        assertTrue(widest <= 6_291_456, "and stays within tcp_rmem[2]: " + widest);
+    }
+
+    /** A reader that reads nothing keeps the buffer it started with, and the window closes. */
+    @Test
+    void aReaderThatDoesNotReadKeepsItsFirstBuffer() {
+        assertTrue(peerStreams(LINUX, 4, 20, false) <= 131_072);
+    }
+
+    /** SO_RCVBUF (withBuffers) fixes the buffer: no autotuning, as SOCK_RCVBUF_LOCK has it. */
+    @Test
+    void aFixedReceiveBufferIsNotAutotuned() {
+        assertTrue(peerStreams(LINUX.withBuffers(65_536, 262_144), 4, 40, true) <= 65_536);
     }
 }
