@@ -7,12 +7,15 @@
 # each first with an empty FORWARD chain, then with 100 FORWARD rules that match nothing; and, in-process
 # (bench/router/ForwardBench.java, no TAP), the stack's own nanoseconds per forwarded packet with and without.
 #
-# usage: sudo bench/router/run.sh [SECONDS] [REPEAT]     (defaults: 10 s per measurement, 3 repeats)
+# usage: sudo [EGRESS_MTU=1400] bench/router/run.sh [SECONDS] [REPEAT]   (defaults: 10 s per measurement,
+#        3 repeats, MTU 1500 on both sides; EGRESS_MTU sets the right-hand links' MTU on both routers, so that
+#        TCP from the left must find the smaller path MTU and a GRO'd flow must be cut to it)
 # USTACK_BENCH_ARGS adds daemon options (e.g. "--backlog-threads 0"); USTACK_BENCH_JAVA_OPTS JVM options.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs="${1:-10}"
 repeat="${2:-3}"
+emtu="${EGRESS_MTU:-1500}"
 rules=100
 id=$(printf '%06x' $((RANDOM * 32768 + RANDOM)))
 out=bench/out/router-$id
@@ -68,7 +71,7 @@ rule() { echo "-p udp -s 198.51.100.$1/32 --dport $((20000 + $1)) -j DROP"; }
 # ---- ustack: the daemon between TAP fl (left host 10.211.1.2) and TAP fr (right host 10.211.2.2) ----
 ip netns add "ufl$id"; ip netns add "ufr$id"
 java ${USTACK_BENCH_JAVA_OPTS:-} -jar "$out/ustack.jar" daemon --control "$out/ustack.sock" \
-  --iface "fl$id,addr=10.211.1.1/24" --iface "fr$id,addr=10.211.2.1/24" --forward --serve none \
+  --iface "fl$id,addr=10.211.1.1/24" --iface "fr$id,addr=10.211.2.1/24,mtu=$emtu" --forward --serve none \
   ${USTACK_BENCH_ARGS:-} > "$out/ustack.log" 2>&1 & upid=$!; pids+=($upid)
 for _ in $(seq 300); do grep -q 'ustack: up:' "$out/ustack.log" 2>/dev/null && break; sleep 0.1; done
 grep -q 'ustack: up:' "$out/ustack.log" || { cat "$out/ustack.log"; exit 1; }
@@ -87,7 +90,8 @@ ip link add "kl$id" netns "ukl$id" type veth peer name "kml$id" netns "ukm$id"
 ip link add "kr$id" netns "ukr$id" type veth peer name "kmr$id" netns "ukm$id"
 ip netns exec "ukm$id" sysctl -qw net.ipv4.ip_forward=1
 ip -n "ukm$id" addr add 10.211.1.1/24 dev "kml$id"; ip -n "ukm$id" link set "kml$id" up
-ip -n "ukm$id" addr add 10.211.2.1/24 dev "kmr$id"; ip -n "ukm$id" link set "kmr$id" up
+ip -n "ukm$id" addr add 10.211.2.1/24 dev "kmr$id"; ip -n "ukm$id" link set "kmr$id" mtu "$emtu" up
+ip -n "ukr$id" link set "kr$id" mtu "$emtu"
 for side in l r; do
   ns="uk$side$id"; dev="k$side$id"; n=$([ $side = l ] && echo 1 || echo 2)
   ip -n "$ns" addr add "10.211.$n.2/24" dev "$dev"; ip -n "$ns" link set "$dev" up; ip -n "$ns" link set lo up
