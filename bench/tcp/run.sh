@@ -94,6 +94,13 @@ u_send=$(measure "ubt$id" 10.208.1.2 "$secs" "$upid")
 u_recv=$(measure "ubt$id" 10.208.1.2 "$secs" "$upid" -R)
 u_lsend=$(lossy "ubt$id" "ubt$id/bt$id" measure "ubt$id" 10.208.1.2 "$lsecs" "$upid")
 u_lrecv=$(lossy "ubt$id" "ubt$id/bt$id" measure "ubt$id" 10.208.1.2 "$lsecs" "$upid" -R)
+# the same daemon with every offload switched off (ethtool -K's way): one segment a frame, each with its
+# finished checksum, each its own trip through the stack; on again afterwards
+ulink() { java -jar stack-cli/target/ustack.jar link --control "$out/ustack.sock" set "bt$id" "$@" >/dev/null; }
+ulink rx off tx off gso off gro off
+u_send_off=$(measure "ubt$id" 10.208.1.2 "$secs" "$upid")
+u_recv_off=$(measure "ubt$id" 10.208.1.2 "$secs" "$upid" -R)
+ulink rx on tx on tso on gso on gro on rx-gro-hw on
 
 # the kernel: client namespace to server namespace over veth, iperf3 -s in the server's
 ip netns add "ubc$id"; ip netns add "ubs$id"
@@ -123,6 +130,10 @@ printf '%-28s %26s   %26s\n' "" "ustack (built-in iperf3)" "kernel over veth (ip
 printf '%-28s %8s %8s %8s   %8s %8s %8s\n' direction Gbit/s client server Gbit/s client server
 printf '%-28s %s   %s\n' "host -> stack (iperf3 -c)" "$(fmt "$u_send")" "$(fmt "$k_send")"
 printf '%-28s %s   %s\n' "stack -> host (iperf3 -c -R)" "$(fmt "$u_recv")" "$(fmt "$k_recv")"
+printf '%-28s %s\n' "host -> stack, offloads off" "$(fmt "$u_send_off")"
+printf '%-28s %s\n' "stack -> host, offloads off" "$(fmt "$u_recv_off")"
+printf 'ustack with offloads / kernel: host -> stack %.2f, stack -> host %.2f\n' \
+  "$(echo "${u_send%% *} / ${k_send%% *}" | bc -l)" "$(echo "${u_recv%% *} / ${k_recv%% *}" | bc -l)"
 printf '\nthe same with %s of the packets dropped each way, iperf3 -t %s (Gbit/s)\n' "$loss" "$lsecs"
 printf '%-28s %10s %10s\n' direction ustack kernel
 printf '%-28s %10.2f %10.2f\n' "host -> stack (iperf3 -c)" "${u_lsend%% *}" "${k_lsend%% *}"

@@ -94,7 +94,7 @@ public final class LinkCommand implements Callable<Integer> {
         @Parameters(paramLabel = "DEV", index = "0", description = "The interface.")
         String dev;
 
-        @Parameters(paramLabel = "FEATURE on|off", index = "1..*", arity = "2..*",
+        @Parameters(paramLabel = "FEATURE on|off", index = "1..*", arity = "1..*",
                 description = "Features and their new state.")
         List<String> changes;
 
