@@ -11,6 +11,8 @@ import io.ustack.core.time.TimerWheel;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -22,6 +24,13 @@ import java.util.concurrent.atomic.LongAdder;
  * so a SYN flood leaves room for the segments of established connections, ICMP and the rest; at
  * netdev_max_backlog every packet is. Work handed over by other threads ({@link #execute}) is never refused
  * and never waits for room: a thread that must hand work to a flooded CPU does not stall behind the flood.
+ *
+ * <p>The CPU is a lock, {@link #owner}: whoever holds it runs this CPU's protocol work, its timers included.
+ * Usually that is this thread, but a driver's poll thread that finds the CPU idle, nothing queued and
+ * nobody running, takes it and runs the packet to completion itself ({@link #runToCompletion}), as a
+ * kernel CPU runs its own backlog right after its NAPI poll: a lone packet (a ping, a request) is answered
+ * without waking this thread, which costs more than the answer. A flow's order holds: a packet runs inline
+ * only when nothing for this CPU waits ahead of it, and what arrives meanwhile queues behind it.
  */
 public final class BacklogThread implements Runnable, Cpu {
     /** How often a thread with armed timers looks at its wheel when no packet wakes it (one wheel tick). */
@@ -40,8 +49,15 @@ public final class BacklogThread implements Runnable, Cpu {
     private final LongAdder dropped = new LongAdder();
     private final Thread thread;
     private volatile boolean running = true;
-    /** This CPU's timers: touched only by this thread (other threads arm them through {@link #execute}). */
+    /** This CPU's timers: touched only by the owner of the CPU (other threads arm them through {@link #execute}). */
     private final TimerWheel timers;
+    /** The CPU: held while its protocol work runs, by this thread or by a poll thread running a packet inline. */
+    private final ReentrantLock owner = new ReentrantLock();
+    /** Packets and work queued and not yet run: a packet may run inline only when this is 0. */
+    private final AtomicInteger pending = new AtomicInteger();
+    /** This thread waits for work with no deadline (no timer armed when it looked); guarded by {@link #owner}. */
+    private boolean sleepingUntilWork;
+    private static final Runnable WAKE = () -> { };
 
     BacklogThread(int cpu, int maxBacklog, PacketHandler receive, PacketDrops drops, Clock clock) {
         this.cpu = cpu;
@@ -73,6 +89,7 @@ public final class BacklogThread implements Runnable, Cpu {
             drops.drop(pkt, refused);
             return false;
         }
+        pending.incrementAndGet();
         input.add(pkt);
         if (!running) {
             drain(); // stopped between the check and the add: its last drain may have missed this packet
@@ -92,7 +109,38 @@ public final class BacklogThread implements Runnable, Cpu {
             work.run();
             return;
         }
+        pending.incrementAndGet();
         input.add(work);
+    }
+
+    /**
+     * Runs {@code pkt} on the calling (driver) thread if this CPU is idle: nothing queued, nobody running.
+     * Returns false, having done nothing, otherwise; the caller then enqueues it. Takes ownership only when
+     * it returns true.
+     */
+    boolean runToCompletion(PacketBuffer pkt) {
+        if (!running || pending.get() != 0 || owner.isHeldByCurrentThread() || !owner.tryLock()) {
+            return false;
+        }
+        try {
+            if (pending.get() != 0) {
+                return false; // queued between the look and the lock: it goes first
+            }
+            processed.increment();
+            receive.handle(pkt);
+            if (sleepingUntilWork && timers.size() != 0) {
+                // the work armed a timer this thread does not know to wait for
+                sleepingUntilWork = false;
+                pending.incrementAndGet();
+                input.add(WAKE);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "backlog " + cpu + ": packet path failed (run inline)", e);
+            return true;
+        } finally {
+            owner.unlock();
+        }
     }
 
     @Override
@@ -117,14 +165,27 @@ public final class BacklogThread implements Runnable, Cpu {
     @Override
     public void run() {
         while (running) {
+            boolean armed;
+            owner.lock();
+            try {
+                armed = timers.size() != 0;
+                sleepingUntilWork = !armed;
+            } finally {
+                owner.unlock();
+            }
             Object item;
             try {
                 // with timers armed, wake at least once a wheel tick to run them (run_timer_softirq)
-                item = timers.size() == 0 ? input.take() : input.poll(TIMER_POLL_NANOS, TimeUnit.NANOSECONDS);
+                item = armed ? input.poll(TIMER_POLL_NANOS, TimeUnit.NANOSECONDS) : input.take();
             } catch (InterruptedException e) {
                 break;
             }
+            owner.lock();
             try {
+                sleepingUntilWork = false;
+                if (item != null) {
+                    pending.decrementAndGet();
+                }
                 if (item instanceof PacketBuffer pkt) {
                     processed.increment();
                     receive.handle(pkt);
@@ -137,6 +198,8 @@ public final class BacklogThread implements Runnable, Cpu {
             } catch (RuntimeException e) {
                 // A bug in one packet's path must not stop the thread that serves every flow hashed here.
                 LOG.log(System.Logger.Level.ERROR, "backlog " + cpu + ": packet path failed", e);
+            } finally {
+                owner.unlock();
             }
         }
         drain();
@@ -178,7 +241,13 @@ public final class BacklogThread implements Runnable, Cpu {
         return input.size();
     }
 
+    /** True on the thread that holds this CPU now: its own, or a poll thread running a packet inline. */
     public boolean isCurrentThread() {
+        return owner.isHeldByCurrentThread();
+    }
+
+    /** True on this backlog thread itself. */
+    boolean isOwnThread() {
         return Thread.currentThread() == thread;
     }
 }

@@ -10,7 +10,8 @@ import java.util.stream.IntStream;
 
 /**
  * Receive packet steering over N backlog threads: get_rps_cpu picks the thread by flow hash, then
- * enqueue_to_backlog queues the packet there. The handler each thread runs is __netif_receive_skb_core.
+ * enqueue_to_backlog queues the packet there, unless that CPU is idle and the caller, a driver's poll thread,
+ * can run it to completion at once (see {@link BacklogThread}). The handler is __netif_receive_skb_core.
  *
  * <p>ARP is not steered: it runs at once on the receiving (NAPI) thread, as it would with RPS off. It is
  * what keeps this host and its neighbours reachable to each other, it is cheap, and it carries no flow whose
@@ -64,7 +65,21 @@ public final class Softnet {
             return;
         }
         int h = pkt.hashValid() ? pkt.hash() : FlowHash.compute(pkt);
-        threadFor(h).enqueue(pkt);
+        BacklogThread t = threadFor(h);
+        if (!onBacklogThread() && t.runToCompletion(pkt)) {
+            return; // a driver thread found the flow's CPU idle and ran the packet itself
+        }
+        t.enqueue(pkt);
+    }
+
+    /** Work that backlog threads hand each other (loopback) keeps to the queues, as it always has. */
+    private boolean onBacklogThread() {
+        for (BacklogThread t : threads) {
+            if (t.isOwnThread()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** get_rps_cpu: the thread that owns flow hash {@code hash}. */

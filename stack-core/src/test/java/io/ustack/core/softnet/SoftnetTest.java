@@ -88,7 +88,9 @@ class SoftnetTest {
                 pkt.release();
             }, drops, io.ustack.core.time.Clock.SYSTEM);
             softnet.start();
-            softnet.receive(frame(pool, EthernetFrame.ETH_P_IP, echo()));
+            // received on the backlog thread itself, the first packet queues (a driver thread would find the
+            // CPU idle and run it inline): the thread then stalls in it, holding its CPU, and the rest queue
+            thread().execute(() -> softnet.receive(frame(pool, EthernetFrame.ETH_P_IP, echo())));
             assertTrue(entered.await(5, TimeUnit.SECONDS));
         }
 
@@ -151,6 +153,31 @@ class SoftnetTest {
             s.release.countDown();
             receiver.join(5000);
         }
+    }
+
+    /**
+     * Run to completion: a packet that finds its CPU idle runs on the receiving (driver) thread at once, with
+     * no hop to the backlog thread; one that finds the CPU busy queues behind what runs.
+     */
+    @Test
+    void aPacketForAnIdleCpuRunsOnTheReceivingThread() throws Exception {
+        BufferPool pool = new BufferPool();
+        List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
+        Softnet softnet = new Softnet(1, 10, pkt -> {
+            handled.add(Thread.currentThread().getName());
+            pkt.release();
+        }, new PacketDrops(), io.ustack.core.time.Clock.SYSTEM);
+        softnet.start();
+        try {
+            Thread poll = new Thread(() -> softnet.receive(frame(pool, EthernetFrame.ETH_P_IP, echo())), "napi-test");
+            poll.start();
+            poll.join(5000);
+            assertEquals(List.of("napi-test"), handled);
+            assertEquals(1, softnet.threads().get(0).processed(), "counted as the CPU's work");
+        } finally {
+            softnet.stop();
+        }
+        assertEquals(0, pool.outstanding());
     }
 
     @Test
