@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.FileDescriptor;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.stats.DropReason;
+import io.ustack.core.testing.Requirement;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +34,9 @@ class TapDeviceTest {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(Epoll.isAvailable(), "Netty epoll is not available: " + Epoll.unavailabilityCause());
+        if (!Epoll.isAvailable()) {
+            Requirement.unmet("the driver's tests need Netty's epoll, which is not available: " + Epoll.unavailabilityCause());
+        }
         wire = new SocketPair();
         host = new CollectingHost();
     }
