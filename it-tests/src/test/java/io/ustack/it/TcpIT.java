@@ -117,8 +117,8 @@ class TcpIT {
         long before = cookies(env.daemon.stats());
         // the time limit only bounds a test that dies; the test stops the flood itself
         try (Background flood = env.ns.spawn("timeout", "300", "hping3", "-S", "-p", "80", "-i", "u200", "-q", env.stackIp)) {
-            long flooded = cookies(Await.until("the full SYN queue met with cookies", FLOOD_START, env.daemon::stats,
-                    s -> cookies(s) > before));
+            long flooded = Await.until("the full SYN queue met with cookies", FLOOD_START, () -> cookies(env.daemon.stats()),
+                    sent -> sent > before);
             Cmd page = sh(30, "curl -s -m 10 http://" + env.stackIp + "/");
             assertTrue(page.output().contains("<h1>ustack</h1>"), "a new connection to the flooded port: " + page.output());
             Cmd echo = env.ns.execWithin(60, "python3", probe.toString(), "echo", env.stackIp, "7", "1000000");
