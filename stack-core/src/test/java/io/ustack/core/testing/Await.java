@@ -3,6 +3,7 @@ package io.ustack.core.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -21,7 +22,9 @@ public final class Await {
 
     /** Returns once {@code condition} holds; fails saying {@code what} never happened within {@code limit}. */
     public static void until(String what, Duration limit, BooleanSupplier condition) {
-        until(what, limit, condition::getAsBoolean, done -> done);
+        if (!poll(limit, condition)) {
+            fail(what + " did not happen within " + limit.toSeconds() + " s");
+        }
     }
 
     /**
@@ -29,21 +32,31 @@ public final class Await {
      * {@code what} and the last answer when {@code limit} passes first.
      */
     public static <T> T until(String what, Duration limit, Supplier<T> probe, Predicate<? super T> done) {
+        AtomicReference<T> last = new AtomicReference<>();
+        BooleanSupplier accepted = () -> {
+            last.set(probe.get());
+            return done.test(last.get());
+        };
+        if (!poll(limit, accepted)) {
+            fail(what + " did not happen within " + limit.toSeconds() + " s; last seen: " + last.get());
+        }
+        return last.get();
+    }
+
+    /** Whether {@code condition} held before {@code limit} passed. */
+    private static boolean poll(Duration limit, BooleanSupplier condition) {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            T answer = probe.get();
-            if (done.test(answer)) {
-                return answer;
-            }
+        while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                fail(what + " did not happen within " + limit.toSeconds() + " s; last seen: " + answer);
+                return false;
             }
             try {
                 Thread.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                fail("interrupted while waiting until " + what);
+                return false;
             }
         }
+        return true;
     }
 }
