@@ -3,11 +3,13 @@
 
 usage: tcp_probe.py echo ADDR PORT BYTES        random bytes through an echo server; prints "same" or what differed
        tcp_probe.py many ADDR PORT COUNT        COUNT connections open at once, each echoing 1 KiB; prints "ok N"
-       tcp_probe.py steady ADDR PORT SECONDS    one connection echoing 64 bytes every 50 ms for SECONDS; prints
+       tcp_probe.py steady ADDR PORT SECONDS    one connection echoing 64 bytes every 50 ms for SECONDS or until
+                                                SIGTERM; prints "connected" once it is, then
                                                 "ok ROUNDS max_ms SLOWEST" or what broke
 """
 import hashlib
 import os
+import signal
 import socket
 import sys
 import threading
@@ -56,28 +58,46 @@ def many(addr, port, count):
     print("ok", ok)
 
 
+class Stop(Exception):
+    pass
+
+
+def stop(signum, frame):
+    raise Stop()
+
+
 def steady(addr, port, seconds):
     s = socket.create_connection((addr, port), timeout=5)
     s.settimeout(30)
+    # SIGTERM ends the run at once, a round under way counting as long as it has waited so far, so a test
+    # can stop it when its other work is done
+    signal.signal(signal.SIGTERM, stop)
+    print("connected", flush=True)
     rounds, slowest = 0, 0.0
     end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        data = os.urandom(64)
-        start = time.monotonic()
-        s.sendall(data)
-        buf = b""
-        while len(buf) < len(data):
-            chunk = s.recv(len(data) - len(buf))
-            if not chunk:
-                print("broken: closed after %d rounds" % rounds)
+    start = None
+    try:
+        while time.monotonic() < end:
+            data = os.urandom(64)
+            start = time.monotonic()
+            s.sendall(data)
+            buf = b""
+            while len(buf) < len(data):
+                chunk = s.recv(len(data) - len(buf))
+                if not chunk:
+                    print("broken: closed after %d rounds" % rounds)
+                    return
+                buf += chunk
+            if buf != data:
+                print("broken: different bytes after %d rounds" % rounds)
                 return
-            buf += chunk
-        if buf != data:
-            print("broken: different bytes after %d rounds" % rounds)
-            return
-        rounds += 1
-        slowest = max(slowest, time.monotonic() - start)
-        time.sleep(0.05)
+            rounds += 1
+            slowest = max(slowest, time.monotonic() - start)
+            start = None
+            time.sleep(0.05)
+    except Stop:
+        if start is not None:
+            slowest = max(slowest, time.monotonic() - start)
     s.close()
     print("ok %d max_ms %d" % (rounds, slowest * 1000))
 

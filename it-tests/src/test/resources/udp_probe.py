@@ -3,6 +3,8 @@
 
 usage: udp_probe.py refused ADDR PORT      prints "refused" if a connected send meets ICMP port unreachable
        udp_probe.py echo ADDR PORT SIZE    sends SIZE random bytes, prints "same" if they come back unchanged
+       udp_probe.py ask ADDR PORT COUNT    sends COUNT datagrams one after the other; for each prints
+                                           "reply LEN HEX", "nothing" (no answer within 2 s) or "refused"
 """
 import os
 import socket
@@ -28,6 +30,17 @@ def main():
         s.send(data)
         back = s.recv(70000)
         print("same" if back == data else "different: %d bytes back" % len(back))
+    elif kind == "ask":
+        s.settimeout(2)
+        for _ in range(int(sys.argv[4])):
+            s.send(b"\n")
+            try:
+                back = s.recv(70000)
+                print("reply", len(back), back.hex())
+            except ConnectionRefusedError:
+                print("refused")
+            except socket.timeout:
+                print("nothing")
 
 
 if __name__ == "__main__":

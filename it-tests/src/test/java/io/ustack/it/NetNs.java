@@ -27,6 +27,13 @@ final class NetNs implements AutoCloseable {
         return Cmd.run(timeoutSeconds, cmd);
     }
 
+    /** Starts a command inside the namespace and leaves it running. */
+    Background spawn(String... argv) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        cmd.addAll(List.of(argv));
+        return Background.start(cmd);
+    }
+
     /** Moves a device (the host side of a TAP) into this namespace, addresses it and brings it up. */
     void adopt(String dev, String cidr) {
         Cmd.run("ip", "link", "set", dev, "netns", name).ok();

@@ -3,9 +3,11 @@ package io.ustack.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ustack.core.testing.Await;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -29,6 +31,9 @@ import org.junit.jupiter.api.extension.TestWatcher;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(TapPingIT.LogOnFailure.class)
 class TapPingIT {
+    /** pcap_file_header's size: a file longer than this holds a frame. */
+    private static final int PCAP_HEADER = 24;
+
     private StackOnTap env;
 
     @BeforeAll
@@ -135,15 +140,20 @@ class TapPingIT {
     void captureShowsEchoRequestsAndTheirReplies() throws Exception {
         RootRequirement.require("tcpdump");
         Path pcap = env.work.resolve("capture.pcap");
-        Process capture = new ProcessBuilder(Daemon.command("capture", "--control", env.daemon.control.toString(), "-i",
-                env.tap, "--seconds", "4", "-w", pcap.toString())).redirectErrorStream(true).start();
-        capture.getOutputStream().close();
-        Thread.sleep(1000); // the tap is attached once the daemon has the request
-        Cmd ping = env.ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", env.stackIp);
-        assertEquals(3, received(ping.output()), ping.output());
-        assertTrue(capture.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "capture ends after --seconds");
-        String summary = new String(capture.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, capture.exitValue(), summary);
+        String summary;
+        try (Background capture = Background.start(Daemon.command("capture", "--control", env.daemon.control.toString(),
+                "-i", env.tap, "--seconds", "10", "-w", pcap.toString()))) {
+            // the tap is attached once the daemon has the request, after the client's JVM has started: an ARP
+            // probe a round until a frame is in the file (a record follows the 24-byte header)
+            Await.until("the capture writing frames", Duration.ofSeconds(30), () -> {
+                env.ns.exec("arping", "-c", "1", "-w", "1", "-I", env.tap, env.stackIp);
+                return pcap.toFile().length() > PCAP_HEADER;
+            });
+            Cmd ping = env.ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", env.stackIp);
+            assertEquals(3, received(ping.output()), ping.output());
+            summary = capture.finish(Duration.ofSeconds(30));
+            assertEquals(0, capture.exit(), "capture ends by itself after --seconds: " + summary);
+        }
         Cmd read = Cmd.run("tcpdump", "-r", pcap.toString(), "-nn").ok();
         List<String> lines = read.output().lines().toList();
         for (int seq = 1; seq <= 3; seq++) {

@@ -2,6 +2,7 @@ package io.ustack.it.docker;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.ustack.core.testing.Requirement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,7 +31,7 @@ final class DockerRequirement {
     static void unmet(String what) {
         String msg = "SKIPPED: the Docker integration tests need " + what
                 + " (.ci/run installs and starts Docker; README, section Docker)";
-        if ("true".equals(System.getenv("CI"))) {
+        if (Requirement.ci()) {
             fail("CI=true but " + msg);
         }
         if (SAID.compareAndSet(false, true)) {

@@ -3,10 +3,12 @@ package io.ustack.it.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ustack.it.ChargenPattern;
+
 /**
  * The TCP checks that scenarios 2 and 4 share, each run with the container's own tools against the stack's
- * built-in services: curl of the HTTP status page, N bytes from {@code /bytes/N} counted, and random bytes
- * through the TCP echo service compared by SHA-256.
+ * built-in services: curl of the HTTP status page, N bytes from {@code /bytes/N} compared by SHA-256 with
+ * the pattern they must be, and random bytes through the TCP echo service compared by SHA-256.
  */
 final class TcpChecks {
     /**
@@ -45,12 +47,13 @@ final class TcpChecks {
         assertTrue(page.output().contains("<h1>ustack</h1>"), "the status page:\n" + page.output());
     }
 
-    /** {@code /bytes/n} fetched with curl from {@code client}, counted with wc -c. */
+    /** {@code /bytes/n} fetched with curl from {@code client}: the pattern's first n bytes, by SHA-256. */
     static void bytesArrive(UstackContainer client, String host, long n) {
-        Exec count = client.exec("bash", "-o", "pipefail", "-c", "curl -sS --max-time 50 http://" + host
-                + "/bytes/" + n + " | wc -c");
-        assertEquals(0, count.exit(), count.output());
-        assertEquals(Long.toString(n), count.output().trim(), "bytes received from /bytes/" + n);
+        Exec sum = client.exec("bash", "-o", "pipefail", "-c", "curl -sS --max-time 50 -w '%{stderr}%{size_download} bytes\\n' http://"
+                + host + "/bytes/" + n + " | sha256sum");
+        assertEquals(0, sum.exit(), sum.output());
+        assertEquals(ChargenPattern.sha256(n), ChargenPattern.digestIn(sum.output()),
+                "/bytes/" + n + " is the pattern, whole and in order: " + sum.output());
     }
 
     /** {@code n} random bytes through the TCP echo service and back, the same by SHA-256. */

@@ -586,18 +586,26 @@ class TcbTest {
         assertEquals(0, s.tcb.readable(), "an old duplicate by its timestamp");
     }
 
+    /**
+     * With timestamps on, the ACK's echo measures the round trip (no segment is timed by sequence number):
+     * a 10 ms handshake, then an ACK whose echo is 30 ms old, moved SRTT and RTTVAR as RFC 6298 2.2-2.3 say.
+     */
     @Test
     void timestampsGiveRttSamples() {
         TcpScript s = TcpScript.client(LINUX);
         Segment syn = s.out();
+        s.advanceMs(10);
         s.in(Seg.of(SYN | ACK, 0, 1).mss(1460).ts(1, syn.tsVal()).wscale(0));
         s.out();
+        assertEquals(10_000_000L, s.tcb.srttNanos(), "the SYN-ACK's echo: SRTT = R");
+        assertEquals(5_000_000L, s.tcb.rttvarNanos(), "RTTVAR = R/2");
         s.tcb.write(new byte[100], 0, 100, s.now);
         Segment d = s.out();
         s.advanceMs(30);
         s.in(Seg.of(ACK, 1, 101).ts(2, d.tsVal()));
-        assertTrue(s.tcb.rtoNanos() >= 200_000_000L, "never under TCP_RTO_MIN");
-        assertTrue(s.tcb.rtoNanos() < 1_000_000_000L, "and no longer the initial second: " + s.tcb.rtoNanos());
+        assertEquals(8_750_000L, s.tcb.rttvarNanos(), "RTTVAR = 3/4 * 5 ms + 1/4 * |10 ms - 30 ms|");
+        assertEquals(12_500_000L, s.tcb.srttNanos(), "SRTT = 7/8 * 10 ms + 1/8 * 30 ms");
+        assertEquals(RtoEstimator.MIN_RTO_NANOS, s.tcb.rtoNanos(), "12.5 ms + 4 * 8.75 ms is under TCP_RTO_MIN");
     }
 
     /**

@@ -75,12 +75,14 @@ class TapTrafficTest {
 
     @Test
     void anArpReplyWeSendReachesTheNamespaceAndThePingFollowsIt() throws Exception {
+        long hostMac = hostSideMac();
+        long rxBefore = nsRxPackets();
         startPing();
+        // answered at once: the kernel holds the echo request only while it solicits (3 probes, 1 s apart),
+        // and a command run in between (two were, here) can take that long on a loaded machine
         PacketBuffer req = host.await(this::isArpRequestForUs, WAIT);
         assertNotNull(req, "no ARP request for " + net.address(2) + " arrived");
         req.release();
-        long hostMac = hostSideMac();
-        long rxBefore = nsRxPackets();
 
         PacketBuffer reply = host.pool().allocateWithHeadroom(ArpPacket.LEN);
         ArpPacket.append(reply, ArpPacket.ARPOP_REPLY, dev.mac(), Ipv4Address.parse(net.address(2)), hostMac,
