@@ -75,17 +75,14 @@ public final class TapDevice extends NetDevice {
                 Tun.setOffload(tap.fds()[0], tunOffloadBits(VNET_FEATURES));
             }
             HostSide.configure(config.name(), config.mtu(), config.host());
-        } catch (LastErrorException e) {
+        } catch (LastErrorException | TapException e) {
             for (int fd : tap.fds()) {
                 LibC.closeQuietly(fd);
             }
-            throw new TapException("the kernel refused the offloads of " + config.name() + " (TUNSETOFFLOAD, errno "
-                    + e.getErrorCode() + "); open it with offload=off");
-        } catch (TapException e) {
-            for (int fd : tap.fds()) {
-                LibC.closeQuietly(fd);
-            }
-            throw e;
+            throw e instanceof LastErrorException le
+                    ? new TapException("the kernel refused the offloads of " + config.name() + " (TUNSETOFFLOAD, errno "
+                            + le.getErrorCode() + "); open it with offload=off")
+                    : (TapException) e;
         }
         FileDescriptor[] fds = new FileDescriptor[tap.fds().length];
         for (int i = 0; i < fds.length; i++) {

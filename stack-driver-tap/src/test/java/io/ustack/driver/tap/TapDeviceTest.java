@@ -8,16 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.unix.FileDescriptor;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.testing.Await;
-import io.ustack.core.testing.Requirement;
 import java.io.IOException;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,40 +20,11 @@ import org.junit.jupiter.api.Timeout;
  * polling past one budget, oversized frames, transmit, and the stop/EPOLLOUT/wake cycle of a full fd.
  */
 @Timeout(60)
-class TapDeviceTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-
-    private SocketPair wire;
-    private CollectingHost host;
-    private TapDevice dev;
-
-    @BeforeEach
-    void setUp() {
-        if (!Epoll.isAvailable()) {
-            Requirement.unmet("the driver's tests need Netty's epoll, which is not available: " + Epoll.unavailabilityCause());
-        }
-        wire = new SocketPair();
-        host = new CollectingHost();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        if (dev != null) {
-            dev.unregister();
-        }
-        if (wire != null) {
-            wire.close();
-        }
-        if (host != null) {
-            host.releaseAll();
-            assertEquals(0, host.pool().outstanding(), "packet buffers leaked");
-        }
-    }
-
+class TapDeviceTest extends SocketPairTest {
     /** A device reading and writing bare frames (offload off); TapVnetTest has the virtio header's tests. */
-    private TapDevice device(TapConfig config) {
-        dev = new TapDevice(config.withOffload(false), new FileDescriptor[] {wire.driverEnd}, false);
-        return dev;
+    @Override
+    TapDevice device(TapConfig config) {
+        return super.device(config.withOffload(false));
     }
 
     @Test

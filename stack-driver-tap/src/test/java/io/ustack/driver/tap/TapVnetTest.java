@@ -8,10 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.unix.FileDescriptor;
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketBuffer.IpSummed;
@@ -21,9 +18,7 @@ import io.ustack.core.wire.TcpSegment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Duration;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,37 +29,14 @@ import org.junit.jupiter.api.Timeout;
  * counted drop, and every frame written gets one built from the buffer.
  */
 @Timeout(60)
-class TapVnetTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class TapVnetTest extends SocketPairTest {
     private static final int A = 0x0a4d0001;
     private static final int B = 0x0a4d0002;
     private static final int TCP_AT = 14 + 20;
 
-    private SocketPair wire;
-    private CollectingHost host;
-    private TapDevice dev;
-
     @BeforeEach
-    void setUp() throws IOException {
-        assumeTrue(Epoll.isAvailable(), "Netty epoll is not available: " + Epoll.unavailabilityCause());
-        wire = new SocketPair();
-        host = new CollectingHost();
-        dev = new TapDevice(TapConfig.of("fake0"), new FileDescriptor[] {wire.driverEnd}, false);
-        dev.open(host);
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        if (dev != null) {
-            dev.unregister();
-        }
-        if (wire != null) {
-            wire.close();
-        }
-        if (host != null) {
-            host.releaseAll();
-            assertEquals(0, host.pool().outstanding(), "packet buffers leaked");
-        }
+    void openWithOffloads() throws IOException {
+        device(TapConfig.of("fake0")).open(host);
     }
 
     /** struct virtio_net_hdr in the host's byte order. */
@@ -141,16 +113,21 @@ class TapVnetTest {
         assertEquals(lies.length + 1, dev.stats().rxErrors.sum());
     }
 
-    @Test
-    void aSuperPacketIsWrittenWholeBehindAHeaderThatSaysHowToCutIt() throws Exception {
-        byte[] frame = tcpFrame(3000);
+    /** {@code frame} as TCP leaves a super-segment: headers marked, checksum partial, three segments of 1448. */
+    private PacketBuffer superPacket(byte[] frame) {
         PacketBuffer pkt = Frames.buffer(host.pool(), frame);
         int l4 = pkt.data() + TCP_AT;
         pkt.setNetworkHeader(pkt.data() + 14);
         pkt.setTransportHeader(l4);
         pkt.setChecksumPartial(l4, 16);
         pkt.setGso(1448, 3, PacketBuffer.SKB_GSO_TCPV4);
-        dev.devQueueXmit(pkt);
+        return pkt;
+    }
+
+    @Test
+    void aSuperPacketIsWrittenWholeBehindAHeaderThatSaysHowToCutIt() throws Exception {
+        byte[] frame = tcpFrame(3000);
+        dev.devQueueXmit(superPacket(frame));
         byte[] got = wire.receive();
         assertArrayEquals(vnet(1, 1, TCP_AT + 20, 1448, TCP_AT, 16), Arrays.copyOf(got, 10));
         assertArrayEquals(frame, Arrays.copyOfRange(got, 10, got.length));
@@ -169,14 +146,7 @@ class TapVnetTest {
     @Test
     void withTsoOffTheSuperPacketIsCutInSoftwareAndEachSegmentCarriesItsPartialChecksum() throws Exception {
         dev.setFeatures(dev.features() & ~NetdevFeatures.TSO);
-        byte[] frame = tcpFrame(3000);
-        PacketBuffer pkt = Frames.buffer(host.pool(), frame);
-        int l4 = pkt.data() + TCP_AT;
-        pkt.setNetworkHeader(pkt.data() + 14);
-        pkt.setTransportHeader(l4);
-        pkt.setChecksumPartial(l4, 16);
-        pkt.setGso(1448, 3, PacketBuffer.SKB_GSO_TCPV4);
-        dev.devQueueXmit(pkt);
+        dev.devQueueXmit(superPacket(tcpFrame(3000)));
         int[] sizes = {1448, 1448, 104};
         for (int size : sizes) {
             byte[] got = wire.receive();
