@@ -76,14 +76,17 @@ class OffloadIT {
     }
 
     /**
-     * A flow through the router to a link with a smaller MTU: the host's super-packets (and GRO's) are judged
-     * by their segments, the sender learns the path MTU from ICMP "fragmentation needed", and from then on
-     * super-packets cross the router whole, to be cut by the host on the far side.
+     * A flow through the router to a link with a smaller MTU than both hosts': the host's super-packets (and
+     * GRO's) are judged by their segments, the sender learns the path MTU from ICMP "fragmentation needed",
+     * and from then on super-packets cross the router whole, to be cut by the host on the far side.
      */
     @Test
     void throughTheRouterToASmallerMtuSuperPacketsCrossWholeAndTheBytesAreIntact() throws Exception {
         RootRequirement.require("ip", "nc", "sha256sum", "ss");
         try (RouterOnTaps r = RouterOnTaps.start("uo", ",mtu=1400")) {
+            // the right host's own link says 1500, so it offers MSS 1460 and only the router knows better:
+            // the classic path MTU case (its ACKs are small enough for ustack's 1400)
+            r.rightNs.exec("ip", "link", "set", r.right, "mtu", "1500").ok();
             String server = r.net + ".2.2";
             // the server in the right namespace hashes what it gets; the client sends once it listens
             String shell = "f=$(mktemp); head -c 128M /dev/urandom > $f; sha256sum < $f;"

@@ -16,6 +16,16 @@ public interface NetDeviceHost {
      */
     void netifReceiveSkb(PacketBuffer pkt);
 
+    /**
+     * netif_receive_skb from a poll that found little to do (a few frames): the stack may run the packet to
+     * completion on the calling thread when the CPU RPS picks for it is idle, instead of waking that CPU's
+     * thread. A busy poll calls {@link #netifReceiveSkb(PacketBuffer)}, so that its packets queue and a
+     * flood is shed at the backlog as before. Takes ownership.
+     */
+    default void netifReceiveSkb(PacketBuffer pkt, boolean lightPoll) {
+        netifReceiveSkb(pkt);
+    }
+
     /** kfree_skb_reason, for a driver that must discard a frame. Takes ownership. */
     void drop(PacketBuffer pkt, DropReason reason);
 }

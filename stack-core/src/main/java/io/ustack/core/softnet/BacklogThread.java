@@ -26,11 +26,13 @@ import java.util.concurrent.atomic.LongAdder;
  * and never waits for room: a thread that must hand work to a flooded CPU does not stall behind the flood.
  *
  * <p>The CPU is a lock, {@link #owner}: whoever holds it runs this CPU's protocol work, its timers included.
- * Usually that is this thread, but a driver's poll thread that finds the CPU idle, nothing queued and
- * nobody running, takes it and runs the packet to completion itself ({@link #runToCompletion}), as a
- * kernel CPU runs its own backlog right after its NAPI poll: a lone packet (a ping, a request) is answered
- * without waking this thread, which costs more than the answer. A flow's order holds: a packet runs inline
- * only when nothing for this CPU waits ahead of it, and what arrives meanwhile queues behind it.
+ * Usually that is this thread, but a driver's poll thread with little to do that finds the CPU idle,
+ * nothing queued and nobody running, takes it and runs the packet to completion itself
+ * ({@link #runToCompletion}), as a kernel CPU runs its own backlog right after its NAPI poll: a lone packet
+ * (a ping, a request) is answered without waking this thread, which costs more than the answer. A busy
+ * poll queues its packets, so a flood is still shed here and bulk traffic keeps two threads at work. A
+ * flow's order holds: a packet runs inline only when nothing for this CPU waits ahead of it, and what
+ * arrives meanwhile queues behind it.
  */
 public final class BacklogThread implements Runnable, Cpu {
     /** How often a thread with armed timers looks at its wheel when no packet wakes it (one wheel tick). */
@@ -246,8 +248,5 @@ public final class BacklogThread implements Runnable, Cpu {
         return owner.isHeldByCurrentThread();
     }
 
-    /** True on this backlog thread itself. */
-    boolean isOwnThread() {
-        return Thread.currentThread() == thread;
-    }
+
 }

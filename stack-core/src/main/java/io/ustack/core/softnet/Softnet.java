@@ -10,8 +10,9 @@ import java.util.stream.IntStream;
 
 /**
  * Receive packet steering over N backlog threads: get_rps_cpu picks the thread by flow hash, then
- * enqueue_to_backlog queues the packet there, unless that CPU is idle and the caller, a driver's poll thread,
- * can run it to completion at once (see {@link BacklogThread}). The handler is __netif_receive_skb_core.
+ * enqueue_to_backlog queues the packet there, unless that CPU is idle and the caller, a driver's poll thread
+ * with little to do, can run it to completion at once (see {@link BacklogThread}). The handler is
+ * __netif_receive_skb_core.
  *
  * <p>ARP is not steered: it runs at once on the receiving (NAPI) thread, as it would with RPS off. It is
  * what keeps this host and its neighbours reachable to each other, it is cheap, and it carries no flow whose
@@ -57,29 +58,21 @@ public final class Softnet {
 
     /**
      * netif_receive_skb with RPS: hashes the flow (data at the network header) and queues the packet on
-     * that flow's thread; ARP it handles at once, on the calling thread. Takes ownership.
+     * that flow's thread, or, with {@code runToCompletion} (a driver's poll that found little to do), runs
+     * it on the calling thread if that CPU is idle; ARP it handles at once, on the calling thread. Takes
+     * ownership.
      */
-    public void receive(PacketBuffer pkt) {
+    public void receive(PacketBuffer pkt, boolean runToCompletion) {
         if (pkt.protocol() == EthernetFrame.ETH_P_ARP) {
             receive.handle(pkt);
             return;
         }
         int h = pkt.hashValid() ? pkt.hash() : FlowHash.compute(pkt);
         BacklogThread t = threadFor(h);
-        if (!onBacklogThread() && t.runToCompletion(pkt)) {
-            return; // a driver thread found the flow's CPU idle and ran the packet itself
+        if (runToCompletion && t.runToCompletion(pkt)) {
+            return; // a lightly loaded poll thread found the flow's CPU idle and ran the packet itself
         }
         t.enqueue(pkt);
-    }
-
-    /** Work that backlog threads hand each other (loopback) keeps to the queues, as it always has. */
-    private boolean onBacklogThread() {
-        for (BacklogThread t : threads) {
-            if (t.isOwnThread()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** get_rps_cpu: the thread that owns flow hash {@code hash}. */

@@ -263,6 +263,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
      */
     @Override
     public void netifReceiveSkb(PacketBuffer pkt) {
+        netifReceiveSkb(pkt, false);
+    }
+
+    @Override
+    public void netifReceiveSkb(PacketBuffer pkt, boolean lightPoll) {
         NetDevice dev = pkt.dev();
         if (!EthTypeTrans.apply(pkt, dev)) {
             dev.stats().rxErrors.increment();
@@ -273,7 +278,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
             pkt.setTstamp(config.clock().nanos()); // net_timestamp_check: before the wait in a backlog queue
         }
         if (softnet != null) {
-            softnet.receive(pkt);
+            softnet.receive(pkt, lightPoll);
         } else {
             netifReceiveSkbCore(pkt);
         }

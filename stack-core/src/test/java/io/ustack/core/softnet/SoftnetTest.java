@@ -90,9 +90,7 @@ class SoftnetTest {
                 pkt.release();
             }, drops, io.ustack.core.time.Clock.SYSTEM);
             softnet.start();
-            // received on the backlog thread itself, the first packet queues (a driver thread would find the
-            // CPU idle and run it inline): the thread then stalls in it, holding its CPU, and the rest queue
-            thread().execute(() -> softnet.receive(frame(pool, EthernetFrame.ETH_P_IP, echo())));
+            softnet.receive(frame(pool, EthernetFrame.ETH_P_IP, echo()), false);
             assertTrue(entered.await(5, TimeUnit.SECONDS));
         }
 
@@ -112,7 +110,7 @@ class SoftnetTest {
     void fullBacklogDropsAndCounts() throws Exception {
         try (Stalled s = new Stalled(10)) {
             for (int i = 0; i < 15; i++) {
-                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()));
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()), false);
             }
             assertEquals(5, s.thread().dropped(), "netdev_max_backlog of 10 holds 10 while one is in process");
             assertEquals(5, s.drops.count(DropReason.CPU_BACKLOG));
@@ -123,16 +121,16 @@ class SoftnetTest {
     void pastHalfTheBacklogConnectionRequestsAreShedAndTheRestGetsIn() throws Exception {
         try (Stalled s = new Stalled(10)) {
             for (int i = 0; i < 8; i++) {
-                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, segment(SYN)));
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, segment(SYN)), false);
             }
             assertEquals(5, s.thread().queueLength(), "SYNs fill only half of netdev_max_backlog");
             assertEquals(3, s.drops.count(DropReason.CPU_BACKLOG_SYN));
-            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, segment(ACK)));
-            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, segment(SYN | ACK)));
-            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()));
+            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, segment(ACK)), false);
+            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, segment(SYN | ACK)), false);
+            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()), false);
             assertEquals(8, s.thread().queueLength(), "an established flow's segment, a SYN-ACK and a ping get in");
             for (int i = 0; i < 3; i++) {
-                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()));
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()), false);
             }
             assertEquals(10, s.thread().queueLength());
             assertEquals(1, s.drops.count(DropReason.CPU_BACKLOG), "and at netdev_max_backlog nothing does");
@@ -144,11 +142,11 @@ class SoftnetTest {
     void arpIsHandledOnTheReceivingThreadWhateverTheBacklogHolds() throws Exception {
         try (Stalled s = new Stalled(4)) {
             for (int i = 0; i < 6; i++) {
-                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()));
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()), false);
             }
             assertEquals(2, s.drops.count(DropReason.CPU_BACKLOG), "the backlog is full");
             Thread receiver = new Thread(() -> s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_ARP,
-                    Frames.arp(1, HOST_MAC, HOST_IP, 0, STACK_IP))), "napi-test");
+                    Frames.arp(1, HOST_MAC, HOST_IP, 0, STACK_IP)), false), "napi-test");
             receiver.start();
             // the handler then blocks the receiver too, until released: what it handled is the sign it ran
             Await.until("ARP handled on the receiving thread past the full backlog", Duration.ofSeconds(10),
@@ -159,8 +157,8 @@ class SoftnetTest {
     }
 
     /**
-     * Run to completion: a packet that finds its CPU idle runs on the receiving (driver) thread at once, with
-     * no hop to the backlog thread; one that finds the CPU busy queues behind what runs.
+     * Run to completion: from a lightly loaded poll, a packet that finds its CPU idle runs on the receiving
+     * (driver) thread at once, with no hop to the backlog thread.
      */
     @Test
     void aPacketForAnIdleCpuRunsOnTheReceivingThread() throws Exception {
@@ -172,7 +170,7 @@ class SoftnetTest {
         }, new PacketDrops(), io.ustack.core.time.Clock.SYSTEM);
         softnet.start();
         try {
-            Thread poll = new Thread(() -> softnet.receive(frame(pool, EthernetFrame.ETH_P_IP, echo())), "napi-test");
+            Thread poll = new Thread(() -> softnet.receive(frame(pool, EthernetFrame.ETH_P_IP, echo()), true), "napi-test");
             poll.start();
             poll.join(5000);
             assertEquals(List.of("napi-test"), handled);
@@ -183,11 +181,21 @@ class SoftnetTest {
         assertEquals(0, pool.outstanding());
     }
 
+    /** A packet that finds its CPU busy queues behind what runs there, even from a lightly loaded poll. */
+    @Test
+    void aPacketForABusyCpuQueuesEvenFromALightPoll() throws Exception {
+        try (Stalled s = new Stalled(10)) {
+            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()), true);
+            assertEquals(1, s.thread().queueLength());
+            assertEquals(1, s.handled.size(), "only the stalled packet ran");
+        }
+    }
+
     @Test
     void workHandedOverIsNeverRefusedNorMadeToWait() throws Exception {
         try (Stalled s = new Stalled(4)) {
             for (int i = 0; i < 4; i++) {
-                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()));
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()), false);
             }
             CountDownLatch ran = new CountDownLatch(1);
             long start = System.nanoTime();

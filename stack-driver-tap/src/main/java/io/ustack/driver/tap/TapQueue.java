@@ -38,6 +38,11 @@ import java.lang.System.Logger.Level;
 final class TapQueue implements EpollIoHandle {
     /** NAPI_POLL_WEIGHT: frames one poll may read before it yields. */
     static final int NAPI_POLL_WEIGHT = 64;
+    /**
+     * A poll that has read at most this many frames has little to do: what it hands on may run to completion
+     * on this thread (NetDeviceHost.netifReceiveSkb with lightPoll). Past it the poll is busy and queues.
+     */
+    static final int LIGHT_POLL_FRAMES = 4;
     static final int ETH_HLEN = 14;
     /**
      * Where a frame read with a virtio header starts in its buffer (NET_SKB_PAD-like): the header lies just in
@@ -58,6 +63,8 @@ final class TapQueue implements EpollIoHandle {
     private volatile IoRegistration registration;
     // event-loop state
     private boolean pollScheduled;
+    /** Frames the current poll has read so far. */
+    private int polled;
     private PacketBuffer spare;
     /** napi_struct's GRO state: the flows this queue's polls are merging (software GRO, when the device has it on). */
     private final Gro gro = new Gro(this::deliver);
@@ -156,8 +163,9 @@ final class TapQueue implements EpollIoHandle {
             return;
         }
         NetDeviceHost host = dev.host();
+        polled = 0;
         try {
-            for (int work = 0; work < NAPI_POLL_WEIGHT; work++) {
+            for (; polled < NAPI_POLL_WEIGHT; polled++) {
                 if (!receiveOne(host)) {
                     return;
                 }
@@ -221,7 +229,7 @@ final class TapQueue implements EpollIoHandle {
     /** netif_receive_skb for what GRO passes on. Takes ownership. */
     private void deliver(PacketBuffer pkt) {
         try {
-            dev.host().netifReceiveSkb(pkt);
+            dev.host().netifReceiveSkb(pkt, polled <= LIGHT_POLL_FRAMES);
         } catch (RuntimeException e) {
             // the stack owns the frame now; a bug there must not stop this queue from receiving
             LOG.log(Level.WARNING, dev.name() + " queue " + index + ": netif_receive_skb threw", e);
