@@ -273,14 +273,8 @@ public final class PacketBuffer {
         c.macHeader = macHeader < 0 ? -1 : macHeader + shift;
         c.networkHeader = networkHeader < 0 ? -1 : networkHeader + shift;
         c.transportHeader = transportHeader < 0 ? -1 : transportHeader + shift;
-        c.dev = dev;
-        c.protocol = protocol;
-        c.pktType = pktType;
-        c.hash = hash;
-        c.hashValid = hashValid;
-        c.mark = mark;
+        c.copyMetadata(this);
         c.tstamp = tstamp;
-        c.dst = dst;
         c.nfct = nfct;
         c.nfctInfo = nfctInfo;
         c.ipSummed = ipSummed;

@@ -2,7 +2,6 @@ package io.ustack.core.ipv4;
 
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.link.NetDevice;
-import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Hook;
 import io.ustack.core.netfilter.Netfilter;
@@ -93,16 +92,13 @@ public final class Ipv4Output {
         return true;
     }
 
-    /** The MTU of the route to {@code daddr} (dst_mtu), or 0 if there is no route. */
-    public int mtuFor(int daddr) {
+    /**
+     * The route's destination entry for {@code daddr}, or null if there is none: what a socket learns of its
+     * path when it connects (sk_setup_caps: dst_mtu, and the device's features).
+     */
+    public DstEntry dstFor(int daddr) {
         Route r = fib.lookup(daddr);
-        return r == null ? 0 : r.dst().mtu();
-    }
-
-    /** sk_can_gso: the device of the route to {@code daddr} takes super-packets (NETIF_F_GSO). */
-    public boolean gsoFor(int daddr) {
-        Route r = fib.lookup(daddr);
-        return r != null && r.dst().dev().hasFeatures(NetdevFeatures.GSO);
+        return r == null ? null : r.dst();
     }
 
     /** The source address a reply to {@code daddr} would carry, or 0 if there is no route. */

@@ -13,8 +13,6 @@ import io.ustack.core.wire.TcpSegment;
  * turns it into the super-packet the stack receives. Owns its buffer until {@link #complete}.
  */
 final class HeldPacket {
-    /** offsetof(struct tcphdr, check): csum_offset of a partial TCP checksum. */
-    private static final int TCP_CHECK_OFFSET = 16;
     /** tcp_gro_receive lets these flags differ: a segment carrying them ends the merge after joining it. */
     private static final int FIN_PSH_IN_FLAG_WORD = (TcpSegment.FIN | TcpSegment.PSH) << 16;
 
@@ -142,9 +140,8 @@ final class HeldPacket {
         ip.setTotalLength(ipLen);
         int tcpLen = ipLen - Ipv4Packet.MIN_HEADER_LEN;
         // ~tcp_v4_check(len, saddr, daddr, 0): the folded pseudo-header sum, not complemented
-        head.th.setChecksum(~Checksum.fold(Checksum.pseudoHeader(ip.saddr(), ip.daddr(), Ipv4Packet.IPPROTO_TCP,
-                tcpLen)) & 0xffff);
-        p.setChecksumPartial(head.th.offset(), TCP_CHECK_OFFSET);
+        PartialChecksum.set(p, head.th.offset(), TcpSegment.CSUM_OFFSET, ip.saddr(), ip.daddr(), Ipv4Packet.IPPROTO_TCP,
+                tcpLen);
         int type = p.gsoType() | PacketBuffer.SKB_GSO_TCPV4;
         if (fixedId) {
             type |= PacketBuffer.SKB_GSO_TCP_FIXEDID;

@@ -14,10 +14,6 @@ import io.ustack.core.wire.VirtioNetHdr;
  * outside the frame, or name a kind of segmentation this stack does not take, makes the frame a drop.
  */
 public final class VirtioNet {
-    /** offsetof(struct tcphdr, check) and offsetof(struct udphdr, check). */
-    static final int TCP_CSUM_OFFSET = 16;
-    static final int UDP_CSUM_OFFSET = 6;
-
     private VirtioNet() {
     }
 
@@ -67,7 +63,7 @@ public final class VirtioNet {
             return "hdr_len " + hdrLen + " past a frame of " + len + " bytes";
         }
         if (pkt.ipSummed() == IpSummed.PARTIAL) {
-            int want = gsoType == PacketBuffer.SKB_GSO_UDP_L4 ? UDP_CSUM_OFFSET : TCP_CSUM_OFFSET;
+            int want = gsoType == PacketBuffer.SKB_GSO_UDP_L4 ? UdpDatagram.CSUM_OFFSET : TcpSegment.CSUM_OFFSET;
             if (pkt.csumOffset() != want) {
                 return "csum_offset " + pkt.csumOffset() + " is not the checksum of a GSO type " + type + " packet";
             }

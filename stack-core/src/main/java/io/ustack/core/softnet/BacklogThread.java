@@ -58,7 +58,7 @@ public final class BacklogThread implements Runnable, Cpu {
     /** Packets and work queued and not yet run: a packet may run inline only when this is 0. */
     private final AtomicInteger pending = new AtomicInteger();
     /** This thread waits for work with no deadline (no timer armed when it looked); guarded by {@link #owner}. */
-    private boolean sleepingUntilWork;
+    private boolean sleepingUntilWork = true;
     private static final Runnable WAKE = () -> { };
 
     BacklogThread(int cpu, int maxBacklog, PacketHandler receive, PacketDrops drops, Clock clock) {
@@ -166,15 +166,8 @@ public final class BacklogThread implements Runnable, Cpu {
     /** process_backlog: takes packets (and handed-over work) off the queue until stopped. */
     @Override
     public void run() {
+        boolean armed = false;
         while (running) {
-            boolean armed;
-            owner.lock();
-            try {
-                armed = timers.size() != 0;
-                sleepingUntilWork = !armed;
-            } finally {
-                owner.unlock();
-            }
             Object item;
             try {
                 // with timers armed, wake at least once a wheel tick to run them (run_timer_softirq)
@@ -201,6 +194,9 @@ public final class BacklogThread implements Runnable, Cpu {
                 // A bug in one packet's path must not stop the thread that serves every flow hashed here.
                 LOG.log(System.Logger.Level.ERROR, "backlog " + cpu + ": packet path failed", e);
             } finally {
+                // how to wait next, decided while still holding the CPU: one lock a packet
+                armed = timers.size() != 0;
+                sleepingUntilWork = !armed;
                 owner.unlock();
             }
         }

@@ -5,6 +5,7 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.ipv4.IcmpErrorHandler;
 import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Output;
+import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.softnet.Cpu;
 import io.ustack.core.softnet.FlowHash;
@@ -299,10 +300,13 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      */
     private TcpConfig configFor(int raddr) {
         TcpConfig c = config;
-        int mtu = out.mtuFor(raddr);
-        int mss = mtu - Ipv4Packet.MIN_HEADER_LEN - TcpSegment.MIN_HEADER_LEN;
-        c = mtu > 0 && mss < c.mss() ? c.withMss(mss) : c;
-        return c.withGsoMaxSize(out.gsoFor(raddr) ? TcpConfig.GSO_MAX_SIZE : 0);
+        DstEntry dst = out.dstFor(raddr);
+        if (dst == null) {
+            return c;
+        }
+        int mss = dst.mtu() - Ipv4Packet.MIN_HEADER_LEN - TcpSegment.MIN_HEADER_LEN;
+        c = mss < c.mss() ? c.withMss(mss) : c;
+        return c.withGsoMaxSize(dst.dev().hasFeatures(NetdevFeatures.GSO) ? TcpConfig.GSO_MAX_SIZE : 0);
     }
 
     /** A connection entered (+1) or left (-1) the states TcpCurrEstab counts. */
