@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 
 /**
  * A listening socket: its SYN queue (connections still in SYN_RECEIVED, counted) and its accept queue
@@ -18,6 +19,7 @@ public final class TcpListener implements AutoCloseable {
     private final int address;
     private final int port;
     private final int backlog;
+    private final UnaryOperator<TcpConfig> options;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
     private final ArrayDeque<TcpSocket> acceptQueue = new ArrayDeque<>();
@@ -25,11 +27,17 @@ public final class TcpListener implements AutoCloseable {
     private volatile Runnable onAcceptable;
     private volatile boolean closed;
 
-    TcpListener(TcpProtocol tcp, int address, int port, int backlog) {
+    TcpListener(TcpProtocol tcp, int address, int port, int backlog, UnaryOperator<TcpConfig> options) {
         this.tcp = tcp;
         this.address = address;
         this.port = port;
         this.backlog = backlog;
+        this.options = options;
+    }
+
+    /** The listening socket's options, which its connections inherit. */
+    UnaryOperator<TcpConfig> options() {
+        return options;
     }
 
     public int address() {

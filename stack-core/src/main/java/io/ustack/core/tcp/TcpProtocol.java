@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -161,7 +162,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         TcpSocket s = new TcpSocket(this, key, cpuFor.apply(FlowHash.ofFlow(raddr, laddr, Ipv4Packet.IPPROTO_TCP, rport, lport)), l, true);
         connections.put(key, s);
         mib.inc(Mib.TcpPassiveOpens);
-        s.attach(Tcb.accept(configFor(raddr), this::transmit, s.events(), mib, laddr, lport, raddr, rport, syn,
+        s.attach(Tcb.accept(l.options().apply(configFor(raddr)), this::transmit, s.events(), mib, laddr, lport, raddr, rport, syn,
                 iss, isn.tsOffset(laddr, raddr), now()));
     }
 
@@ -185,7 +186,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             mib.inc(Mib.TcpExtListenDrops); // even a cookie cannot help when nobody accepts
             return;
         }
-        TcpConfig c = configFor(raddr);
+        TcpConfig c = l.options().apply(configFor(raddr));
         int cookie = cookies.make(laddr, lport, raddr, rport, syn.seq(), syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_PEER_MSS);
         send(new Segment(cookie, syn.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, Math.min(c.rcvBuf(), 65_535), c.mss(), -1,
                 false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO);
@@ -200,7 +201,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             return;
         }
         mib.inc(Mib.TcpPassiveOpens);
-        s.attachEstablished(Tcb.fromCookie(configFor(raddr), this::transmit, s.events(), mib, laddr, lport, raddr, rport, ack,
+        s.attachEstablished(Tcb.fromCookie(l.options().apply(configFor(raddr)), this::transmit, s.events(), mib, laddr, lport, raddr, rport, ack,
                 mss, isn.tsOffset(laddr, raddr)), ack);
     }
 
@@ -255,7 +256,15 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
 
     /** listen(2) on {@code addr} (0: any) and {@code port}. */
     public TcpListener listen(int addr, int port, int backlog) throws BindException {
-        TcpListener l = new TcpListener(this, addr, port, Math.max(1, backlog));
+        return listen(addr, port, backlog, UnaryOperator.identity());
+    }
+
+    /**
+     * listen(2) for a socket whose options ({@code options}, applied over the route's settings) its
+     * connections inherit, as accepted sockets inherit their listener's.
+     */
+    public TcpListener listen(int addr, int port, int backlog, UnaryOperator<TcpConfig> options) throws BindException {
+        TcpListener l = new TcpListener(this, addr, port, Math.max(1, backlog), options);
         if (listeners.putIfAbsent(port, l) != null) {
             throw new BindException("TCP port " + port + " is already in use");
         }
@@ -268,32 +277,59 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
 
     /** connect(2): sends the SYN and returns; {@link TcpSocket#awaitConnected} waits for the handshake. */
     public TcpSocket connect(int raddr, int rport) throws IOException {
-        int laddr = out.sourceFor(raddr);
-        if (laddr == 0) {
+        return connect(0, 0, raddr, rport, UnaryOperator.identity());
+    }
+
+    /**
+     * connect(2) from a socket bound to {@code laddr}:{@code lport}; 0 leaves the address to the route
+     * (inet_select_addr) and the port to inet_hash_connect's search of ip_local_port_range. The socket's
+     * options ({@code options}) apply over the route's settings. A four-tuple already in use is refused
+     * (BindException), as __inet_hash_connect refuses it with EADDRNOTAVAIL.
+     */
+    public TcpSocket connect(int laddr, int lport, int raddr, int rport, UnaryOperator<TcpConfig> options)
+            throws IOException {
+        int saddr = laddr != 0 ? laddr : out.sourceFor(raddr);
+        if (saddr == 0) {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(raddr));
+        }
+        TcpConfig cfg = options.apply(configFor(raddr));
+        if (lport != 0) {
+            TcpSocket s = tryConnect(new Key(saddr, lport, raddr, rport), cfg);
+            if (s == null) {
+                throw new BindException(Ipv4Address.format(saddr) + ":" + lport + " is already connected to "
+                        + Ipv4Address.format(raddr) + ":" + rport);
+            }
+            return s;
         }
         int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
         int start = random.nextInt(span);
         for (int i = 0; i < span; i++) {
-            int lport = EPHEMERAL_LOW + (start + i) % span;
-            Key key = new Key(laddr, lport, raddr, rport);
-            if (listeners.containsKey(lport)) {
+            int port = EPHEMERAL_LOW + (start + i) % span;
+            if (listeners.containsKey(port)) {
                 continue;
             }
-            Cpu cpu = cpuFor.apply(FlowHash.ofFlow(raddr, laddr, Ipv4Packet.IPPROTO_TCP, rport, lport));
-            TcpSocket s = new TcpSocket(this, key, cpu, null, false);
-            if (connections.putIfAbsent(key, s) == null) {
-                mib.inc(Mib.TcpActiveOpens);
-                TcpConfig cfg = configFor(raddr);
-                cpu.execute(() -> s.attach(Tcb.connect(cfg, this::transmit, s.events(), mib, laddr, lport, raddr, rport,
-                        isn.isn(laddr, lport, raddr, rport), isn.tsOffset(laddr, raddr), now())));
+            TcpSocket s = tryConnect(new Key(saddr, port, raddr, rport), cfg);
+            if (s != null) {
                 return s;
             }
         }
         throw new BindException("no free local port to " + Ipv4Address.format(raddr) + ":" + rport);
     }
 
-    /** The settings for a connection to {@code raddr}: the MSS announced is clamped to the route's MTU. */
+    /** Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple. */
+    private TcpSocket tryConnect(Key key, TcpConfig cfg) {
+        Cpu cpu = cpuFor.apply(FlowHash.ofFlow(key.raddr(), key.laddr(), Ipv4Packet.IPPROTO_TCP, key.rport(), key.lport()));
+        TcpSocket s = new TcpSocket(this, key, cpu, null, false);
+        if (connections.putIfAbsent(key, s) != null) {
+            return null;
+        }
+        mib.inc(Mib.TcpActiveOpens);
+        cpu.execute(() -> s.attach(Tcb.connect(cfg, this::transmit, s.events(), mib, key.laddr(), key.lport(),
+                key.raddr(), key.rport(), isn.isn(key.laddr(), key.lport(), key.raddr(), key.rport()),
+                isn.tsOffset(key.laddr(), key.raddr()), now())));
+        return s;
+    }
+
     /**
      * The settings for a connection to {@code raddr}: the MSS the route's MTU allows and, as sk_setup_caps
      * finds it, whether its device takes super-segments (NETIF_F_GSO, software or not).

@@ -187,6 +187,7 @@ public final class TcpSocket implements AutoCloseable {
                     tcb.abort("listen queue overflow");
                 }
             }
+            notifyWritable = true; // sk_state_change: a connect(2) waiting in poll learns it completed
             changed.signalAll();
         }
 
@@ -401,6 +402,11 @@ public final class TcpSocket implements AutoCloseable {
         }));
     }
 
+    /** close(2) with SO_LINGER on and a zero timeout: the connection is reset at once, queued data and all. */
+    public void reset() {
+        cpu.execute(() -> onCpu(t -> t.abort("reset by the application")));
+    }
+
     /**
      * Runs {@code work} on this connection's Cpu, where its callbacks run: how a service that accepted it
      * elsewhere starts serving it without two threads touching its state.
@@ -514,6 +520,48 @@ public final class TcpSocket implements AutoCloseable {
             return tcb == null ? "no tcb" : tcb.debugState();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * What tcp_poll reads, in one look under the lock: the socket layer turns it into poll(2)'s events and
+     * decides there whether a call would block.
+     */
+    public Readiness readiness() {
+        lock.lock();
+        try {
+            TcpState state = tcb == null ? TcpState.SYN_SENT : tcb.state();
+            return new Readiness(state, established, tcb == null ? 0 : tcb.readable(),
+                    tcb == null || !established ? 0 : tcb.writable(), tcb == null ? 0 : tcb.unacknowledged(), closed,
+                    closeCause);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A connection's readiness (see {@link #readiness}).
+     *
+     * @param established the handshake completed at some time (a connection that failed while opening never did)
+     * @param readable    bytes waiting to be read (SIOCINQ)
+     * @param writeSpace  bytes the send buffer takes now
+     * @param sendQueue   bytes queued and not yet acknowledged (SIOCOUTQ: write_seq - snd_una)
+     * @param closeCause  why the connection ended abnormally (reset, timeout...), null for an orderly end
+     */
+    public record Readiness(TcpState state, boolean established, int readable, int writeSpace, int sendQueue,
+                            boolean closed, String closeCause) {
+        /** RCV_SHUTDOWN: the peer's FIN arrived, so a read past the data returns end of file. */
+        public boolean peerFinished() {
+            return switch (state) {
+                case CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT -> true;
+                case CLOSED -> closed && closeCause == null && established;
+                default -> false;
+            };
+        }
+
+        /** The handshake is still under way. */
+        public boolean connecting() {
+            return !established && !closed;
         }
     }
 

@@ -245,6 +245,22 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
+    /** udp_poll and SIOCINQ: the payload length of the next datagram queued, -1 when none is. */
+    public int nextDatagramLength() {
+        lock.lock();
+        try {
+            PacketBuffer p = queue.peekFirst();
+            return p == null ? -1 : p.len();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** sk_err is set: an ICMP error waits to be reported by the next call. */
+    public boolean errorPending() {
+        return pendingError != null;
+    }
+
     public boolean isClosed() {
         return closed;
     }
