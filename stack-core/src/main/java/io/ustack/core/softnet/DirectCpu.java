@@ -43,6 +43,11 @@ public final class DirectCpu implements Cpu {
         wheel.cancel(timer);
     }
 
+    /** The earliest deadline of the timers armed here, {@code Long.MAX_VALUE} with none. */
+    public synchronized long earliestDeadline() {
+        return wheel.earliestDeadline();
+    }
+
     /** Fires every timer due at {@code nowNanos}; their work runs after the wheel is let go. */
     public void runTimers(long nowNanos) {
         List<Runnable> due;

@@ -179,6 +179,15 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         }
     }
 
+    /**
+     * With RPS off, the earliest deadline of the protocol timers ({@code Long.MAX_VALUE} with none): how far
+     * whoever drives a virtual clock may move it before calling {@link #runTimers}. With RPS each backlog
+     * thread keeps its own, and this says nothing ({@code Long.MAX_VALUE}).
+     */
+    public long earliestTimerDeadline() {
+        return directCpu != null ? directCpu.earliestDeadline() : Long.MAX_VALUE;
+    }
+
     /** get_rps_cpu for a flow this host takes part in: the Cpu its packets are steered to. */
     public Cpu cpuFor(int flowHash) {
         return softnet != null ? softnet.threadFor(flowHash) : directCpu;

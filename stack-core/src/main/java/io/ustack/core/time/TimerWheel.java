@@ -151,6 +151,25 @@ public final class TimerWheel {
         return pending;
     }
 
+    /**
+     * The earliest deadline of the timers hanging in the wheel, {@code Long.MAX_VALUE} with none: how far a
+     * caller that drives a virtual clock may move it before a timer is due. Walks every slot: for that
+     * caller, not for the packet path.
+     */
+    public long earliestDeadline() {
+        long best = Long.MAX_VALUE;
+        boolean any = false;
+        for (Timer head : slots) {
+            for (Timer t = head; t != null; t = t.next) {
+                if (!any || t.deadline - best < 0) {
+                    best = t.deadline;
+                    any = true;
+                }
+            }
+        }
+        return best;
+    }
+
     private void arm(Timer t, long deadlineNanos) {
         t.deadline = deadlineNanos;
         t.armed = arms++;

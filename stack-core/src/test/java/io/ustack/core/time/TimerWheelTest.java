@@ -50,6 +50,21 @@ class TimerWheelTest {
     }
 
     @Test
+    void theEarliestDeadlineIsFoundWhereverItHangs() {
+        long start = now();
+        assertEquals(Long.MAX_VALUE, wheel.earliestDeadline(), "none armed");
+        Timer far = named("far");
+        Timer near = named("near");
+        wheel.schedule(far, start + 10 * S); // beyond one revolution: shares a slot with nearer deadlines
+        wheel.schedule(near, start + 7 * MS + 3);
+        assertEquals(start + 7 * MS + 3, wheel.earliestDeadline());
+        wheel.cancel(near);
+        assertEquals(start + 10 * S, wheel.earliestDeadline());
+        wheel.expire(start + 10 * S);
+        assertEquals(Long.MAX_VALUE, wheel.earliestDeadline(), "run timers are gone");
+    }
+
+    @Test
     void deadlinesAreKeptToTheNanosecondWhateverTheTick() {
         long start = now();
         Timer t = named("t");
