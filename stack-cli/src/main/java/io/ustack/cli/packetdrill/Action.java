@@ -30,8 +30,12 @@ sealed interface Action {
         }
     }
 
-    /** A backtick shell command, its text between the backticks as written ({@link ShellCommands} reads it). */
-    record Command(String text) implements Action {
+    /**
+     * A backtick shell command, its text between the backticks as written ({@link ShellCommands} reads it).
+     *
+     * @param line the line of the opening backtick
+     */
+    record Command(String text, int line) implements Action {
     }
 
     /**

@@ -53,13 +53,15 @@ final class Parser {
         }
         Action.Command init = null;
         if (peek().kind() == Kind.BACK_QUOTED) {
-            init = new Action.Command(next().text());
+            Token t = next();
+            init = new Action.Command(t.text(), t.line());
         }
         List<Event> events = new ArrayList<>();
         Action.Command cleanup = null;
         do {
             if (peek().kind() == Kind.BACK_QUOTED && peek(1).kind() == Kind.EOF && !events.isEmpty()) {
-                cleanup = new Action.Command(next().text());
+                Token t = next();
+                cleanup = new Action.Command(t.text(), t.line());
             } else {
                 events.add(event());
             }
@@ -169,7 +171,8 @@ final class Parser {
             return new Action.Packet(packet());
         }
         if (t.kind() == Kind.BACK_QUOTED) {
-            return new Action.Command(next().text());
+            next();
+            return new Action.Command(t.text(), t.line());
         }
         if (t.kind() == Kind.CODE) {
             next();
