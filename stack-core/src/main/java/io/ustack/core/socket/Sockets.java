@@ -150,6 +150,14 @@ public final class Sockets implements AutoCloseable {
         }
     }
 
+    /**
+     * How many blocking calls sleep with nothing new to look at: a call started on another thread is settled
+     * when it has returned or is counted here (see {@link #clockAdvanced} for who needs this).
+     */
+    public int settledSleepers() {
+        return waits.settledSleepers();
+    }
+
     /** The stack's clock moved (a virtual one): sleepers look at their timeouts again. */
     public void clockAdvanced() {
         waits.wake();

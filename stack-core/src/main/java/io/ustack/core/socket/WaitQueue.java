@@ -19,6 +19,8 @@ final class WaitQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private long sequence;
+    /** Sleepers that went to sleep having seen every event so far: they will not move until the next one. */
+    private int settled;
 
     WaitQueue(Clock clock) {
         this.clock = clock;
@@ -29,6 +31,7 @@ final class WaitQueue {
         lock.lock();
         try {
             sequence++;
+            settled = 0;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -56,16 +59,34 @@ final class WaitQueue {
                 if (left <= 0) {
                     return false;
                 }
+                settled++;
                 if (clock == Clock.SYSTEM && left != Long.MAX_VALUE) {
                     changed.awaitNanos(left);
                 } else {
                     changed.await();
+                }
+                if (sequence == seen) {
+                    settled--; // a spurious or timed wake-up: it looks again, and settles again
                 }
             }
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ErrnoException(Errno.EINTR);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * How many callers sleep here having seen every event so far. Whoever drives a virtual clock waits for a
+     * call it started to be either finished or counted here before moving on, so the call's result and the
+     * time it came back at do not depend on thread scheduling.
+     */
+    int settledSleepers() {
+        lock.lock();
+        try {
+            return settled;
         } finally {
             lock.unlock();
         }

@@ -226,10 +226,13 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         devices.add(dev);
     }
 
-    /** `ip addr add`: the address and its routes, announced by a gratuitous ARP. */
+    /**
+     * `ip addr add`: the address and its routes, announced by a gratuitous ARP where the device uses ARP
+     * (not on loopback or an IFF_NOARP device, as arp_netdev_event skips them).
+     */
     public void addAddress(NetDevice dev, Ipv4Prefix prefix) {
         fib.addAddress(dev, prefix);
-        if (!dev.isLoopback()) {
+        if (!dev.noArp()) {
             arp.announce(dev, prefix.address());
         }
     }

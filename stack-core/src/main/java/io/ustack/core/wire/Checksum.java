@@ -32,6 +32,19 @@ public final class Checksum {
         return sum;
     }
 
+    /** The one's complement sum of {@code len} bytes of an array at {@code off}, as {@link #partial(PacketBuffer, int, int, long)}. */
+    public static long partial(byte[] b, int off, int len, long sum) {
+        int i = off;
+        int stop = off + len;
+        for (; i + 1 < stop; i += 2) {
+            sum += ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+        }
+        if (i < stop) {
+            sum += (b[i] & 0xff) << 8;
+        }
+        return sum;
+    }
+
     /**
      * csum_tcpudp_nofold: the partial sum of the IPv4 pseudo-header (addresses, protocol, length) that TCP
      * and UDP checksums cover.
