@@ -46,8 +46,6 @@ public final class Tcb {
     private static final long MS = 1_000_000L;
     /** tcp_invalid_ratelimit: at most one ACK per this many nanoseconds answers out-of-window segments. */
     static final long INVALID_RATELIMIT_NANOS = 500 * MS;
-    /** The cause a connection ends with when the peer stops answering (ETIMEDOUT), counted as AbortOnTimeout. */
-    static final String TIMED_OUT = "connection timed out";
     /** tcp_fin_timeout: how long a connection the application has let go of waits in FIN_WAIT_2. */
     static final long FIN_TIMEOUT_MS = 60_000;
 
@@ -171,7 +169,6 @@ public final class Tcb {
     private boolean hasOowAck;
     /** Segments sent again, over the connection's life (tcpi_total_retrans). */
     private long totalRetrans;
-    private String closeCause;
 
     private Tcb(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr, int localPort,
                 int remoteAddr, int remotePort, int iss, int tsOffset) {
@@ -338,7 +335,7 @@ public final class Tcb {
         }
         if (seg.has(RST)) {
             if (ackOk) {
-                terminate("connection refused");
+                terminate(CloseReason.REFUSED);
             }
             return;
         }
@@ -411,7 +408,7 @@ public final class Tcb {
         if (seg.has(RST)) {
             // RFC 5961 3.2: only an exact match resets; anything else in the window gets a challenge
             if (seg.seq() == rcvNxt) {
-                terminate("connection reset by peer");
+                terminate(CloseReason.RESET_RECEIVED);
             } else {
                 challengeAck(seg, now);
             }
@@ -934,12 +931,12 @@ public final class Tcb {
         timeWaitAt = now + FIN_TIMEOUT_MS * MS;
     }
 
-    /** tcp_disconnect with SO_LINGER 0: a RST (once synchronized) and the connection is gone for {@code cause}. */
-    public void abort(String cause) {
+    /** tcp_disconnect with SO_LINGER 0: a RST (once synchronized) and the connection is gone for {@code reason}. */
+    public void abort(CloseReason reason) {
         if (state.synchronizedState() || state == TcpState.SYN_RECEIVED) {
             sendSegmentNoTs(sndNxt, RST | ACK);
         }
-        terminate(cause);
+        terminate(reason);
     }
 
     // ---- sending (tcp_write_xmit) ----
@@ -1329,7 +1326,7 @@ public final class Tcb {
             return;
         }
         if (keepaliveProbesOut >= keepalive.probes()) {
-            terminate(TIMED_OUT);
+            terminate(CloseReason.TIMEOUT);
             return;
         }
         sendProbe(now);
@@ -1346,7 +1343,7 @@ public final class Tcb {
             default -> cfg.retries2();
         };
         if (retransmits >= limit) {
-            terminate(TIMED_OUT);
+            terminate(CloseReason.TIMEOUT);
             return;
         }
         retransmits++;
@@ -1462,7 +1459,7 @@ public final class Tcb {
             return;
         }
         if (probesOut >= cfg.retries2()) {
-            terminate(TIMED_OUT); // tcp_probe_timer: the peer stopped answering our probes
+            terminate(CloseReason.TIMEOUT); // tcp_probe_timer: the peer stopped answering our probes
             return;
         }
         probesOut++;
@@ -1479,14 +1476,13 @@ public final class Tcb {
         sendSegment(sndUna - 1, ACK, 0, 0, now);
     }
 
-    private void terminate(String cause) {
+    private void terminate(CloseReason reason) {
         if (state == TcpState.CLOSED) {
             return;
         }
         state = TcpState.CLOSED;
-        closeCause = cause;
         stopTimers();
-        events.closed(cause);
+        events.closed(reason);
     }
 
     // ---- what ss and the socket layer read ----
@@ -1626,13 +1622,8 @@ public final class Tcb {
         return isn;
     }
 
-    /** Why the connection ended: null for an orderly close or while it lives. */
     /** tcp_current_mss: the segment size a super-segment sent now is cut at (its gso_size). */
     int gsoSize() {
         return mssNow();
-    }
-
-    public String closeCause() {
-        return closeCause;
     }
 }
