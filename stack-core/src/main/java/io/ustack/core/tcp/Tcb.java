@@ -51,7 +51,7 @@ public final class Tcb {
 
     private final TcpConfig cfg;
     private final TcpOutput out;
-    private final TcpEvents events;
+    final TcpEvents events;
     private final MibCounters mib;
     private final int localAddr;
     private final int localPort;
@@ -80,37 +80,19 @@ public final class Tcb {
     private boolean finSent;
     private int finSeq;
 
-    // receive sequence space
-    private int irs;
-    private int rcvNxt;
-    private int rcvWscale;
-    private final ReceiveBuffer rcvBuf;
-    private boolean peerFin;
-    /** Where the peer's FIN lies, if it arrived ahead of data still missing; else -1 flagged by hasPendingFin. */
-    private int pendingFinSeq;
-    private boolean hasPendingFin;
-    /** The right edge of the window last advertised (rcv_wup + rcv_wnd). */
-    private int advertisedEdge;
-    /** rcv_nxt when the window was last advertised (rcv_wup): segments ending before it are old. */
-    private int rcvWup;
+    /** The receiving half: rcv_nxt, the receive buffer, the window offered and the ACK policy. */
+    final Receiver rcv;
 
     // options
-    private boolean tsOk;
-    private boolean sackOk;
+    boolean tsOk;
+    boolean sackOk;
     /** What the peer has SACKed of ours (RFC 6675's scoreboard). */
     private final SackScoreboard scoreboard;
-    /** The most recent out-of-order segment's first byte: its block goes first in our SACK option (RFC 2018 4). */
-    private int lastOfoSeq;
-    private boolean hasLastOfo;
-    /** A duplicate the peer sent, reported once as a D-SACK block (RFC 2883); empty when start == end. */
-    private int dsackStart;
-    private int dsackEnd;
     private int tsRecent;
     private final int tsOffset;
 
     // timers: deadlines in nanoseconds, 0 when not armed
     private long rtoAt;
-    private long delackAt;
     private long timeWaitAt;
     private long persistAt;
     private long keepaliveAt;
@@ -138,7 +120,7 @@ public final class Tcb {
     private int keepaliveProbesOut;
     /** Set when a new SYN ended TIME_WAIT: the ISN its connection must use (tcp_timewait_state_process). */
     private long successorIsn = -1;
-    private final RtoEstimator rto = new RtoEstimator();
+    final RtoEstimator rto = new RtoEstimator();
     // RTT timing without timestamps (Karn: never a retransmitted segment)
     private boolean rttTiming;
     private int rttSeq;
@@ -156,14 +138,6 @@ public final class Tcb {
     /** This recovery's retransmissions, to notice one lost again. */
     private final RetransmitLog retransmitted = new RetransmitLog();
 
-    private int segsUnacked;
-    /** tp->rcvq_space: bytes the application read in the last measured RTT, from where, since when. */
-    private int rcvSpace;
-    private int rcvSpaceSeq;
-    private long rcvSpaceTime;
-    private boolean rcvSpaceMeasuring;
-    /** icsk_ack.rcv_mss: the peer's segment size as seen, to count a merged (GRO) segment as the ones it holds. */
-    private int rcvMss = DEFAULT_PEER_MSS;
     /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
     private long lastOowAckAt;
     private boolean hasOowAck;
@@ -184,28 +158,15 @@ public final class Tcb {
         this.iss = iss;
         this.tsOffset = tsOffset;
         this.sendBuf = new SendBuffer(cfg.sndBuf());
-        this.rcvBuf = new ReceiveBuffer(cfg.rcvBuf());
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndSml = iss;
         this.sndMax = iss;
         this.bufferBase = iss + 1;
-        this.rcvWscale = cfg.windowScale() ? scaleFor(Math.max(cfg.rcvBuf(), cfg.rcvBufMax())) : 0;
+        this.rcv = new Receiver(this, cfg);
         this.sndMss = Math.min(DEFAULT_PEER_MSS, cfg.mss());
         this.cwnd = INIT_CWND * sndMss;
         this.cc = CongestionControl.named(cfg.congestion());
-    }
-
-    /**
-     * The smallest shift that lets the whole receive buffer be offered, as large as autotuning may grow it
-     * (tcp_select_initial_window, from tcp_rmem[2]).
-     */
-    private static int scaleFor(int buf) {
-        int s = 0;
-        while (s < MAX_WSCALE && (buf >> s) > 65_535) {
-            s++;
-        }
-        return s;
     }
 
     /** tcp_v4_connect and tcp_connect: an active open; sends the SYN. */
@@ -230,8 +191,7 @@ public final class Tcb {
         t.lastHeard = now;
         t.state = TcpState.SYN_RECEIVED;
         t.takeSynOptions(syn);
-        t.irs = syn.seq();
-        t.rcvNxt = syn.seq() + 1;
+        t.rcv.synReceived(syn.seq());
         t.sndWnd = syn.window();
         t.maxSndWnd = t.sndWnd;
         t.sndWl1 = syn.seq();
@@ -252,11 +212,7 @@ public final class Tcb {
         t.sndUna = iss + 1;
         t.sndNxt = iss + 1;
         t.sndMax = iss + 1;
-        t.irs = ack.seq() - 1;
-        t.rcvNxt = ack.seq();
-        t.rcvWup = t.rcvNxt;
-        t.advertisedEdge = t.rcvNxt + Math.min(cfg.rcvBuf(), 65_535); // what the cookie's SYN-ACK offered
-        t.rcvWscale = 0;
+        t.rcv.fromCookie(ack.seq());
         t.sndWscale = 0;
         t.sndMss = Math.min(mss, cfg.mss());
         t.cwnd = INIT_CWND * t.sndMss;
@@ -274,7 +230,7 @@ public final class Tcb {
             sndWscale = Math.min(syn.wscale(), MAX_WSCALE);
         } else {
             sndWscale = 0;
-            rcvWscale = 0;
+            rcv.rcvWscale = 0;
         }
         sackOk = cfg.sack() && syn.sackPermitted();
         tsOk = cfg.timestamps() && syn.timestamps();
@@ -321,7 +277,7 @@ public final class Tcb {
         if (tsOk && seg.timestamps()) {
             return SeqNum.after(seg.tsVal(), tsRecent);
         }
-        return SeqNum.after(seg.seq(), rcvNxt);
+        return SeqNum.after(seg.seq(), rcv.rcvNxt);
     }
 
     /** tcp_rcv_synsent_state_process. */
@@ -343,8 +299,7 @@ public final class Tcb {
             return;
         }
         takeSynOptions(seg);
-        irs = seg.seq();
-        rcvNxt = seg.seq() + 1;
+        rcv.synReceived(seg.seq());
         if (tsOk && seg.timestamps()) {
             tsRecent = seg.tsVal();
         }
@@ -381,7 +336,7 @@ public final class Tcb {
             }
             return;
         }
-        if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK) && seg.seq() == irs) {
+        if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK) && seg.seq() == rcv.irs) {
             if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSynRecv, now)) {
                 sendSegment(iss, SYN | ACK, 0, 0, now); // the peer did not hear our SYN-ACK
             }
@@ -390,13 +345,13 @@ public final class Tcb {
         // tcp_validate_incoming lets through the SYN-ACK that ends a simultaneous open: it repeats the peer's
         // SYN (so fails the window test) but acknowledges ours
         boolean simultaneousSynAck = state == TcpState.SYN_RECEIVED && seg.has(SYN) && seg.has(ACK)
-                && seg.seq() + 1 == rcvNxt && seg.ack() == sndNxt;
-        if (!simultaneousSynAck && !acceptable(seg)) {
+                && seg.seq() + 1 == rcv.rcvNxt && seg.ack() == sndNxt;
+        if (!simultaneousSynAck && !rcv.acceptable(seg)) {
             if (seg.has(SYN) && !seg.has(RST)) {
                 synChallenge(seg, now);
             } else if (!seg.has(RST) && !oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSeq, now)) {
-                if (seg.dataLength() > 0 && !SeqNum.after(seg.seq() + seg.dataLength(), rcvNxt)) {
-                    reportDuplicate(seg.seq(), seg.seq() + seg.dataLength());
+                if (seg.dataLength() > 0 && !SeqNum.after(seg.seq() + seg.dataLength(), rcv.rcvNxt)) {
+                    rcv.reportDuplicate(seg.seq(), seg.seq() + seg.dataLength());
                 }
                 sendAck(now); // tcp_send_dupack
             }
@@ -407,7 +362,7 @@ public final class Tcb {
         probesOut = 0; // tcp_ack: the peer answers, so probing an empty window goes on (RFC 1122 4.2.2.17)
         if (seg.has(RST)) {
             // RFC 5961 3.2: only an exact match resets; anything else in the window gets a challenge
-            if (seg.seq() == rcvNxt) {
+            if (seg.seq() == rcv.rcvNxt) {
                 terminate(CloseReason.RESET_RECEIVED);
             } else {
                 challengeAck(seg, now);
@@ -421,7 +376,7 @@ public final class Tcb {
         if (!seg.has(ACK)) {
             return;
         }
-        if (tsOk && seg.timestamps() && !SeqNum.after(seg.seq(), rcvNxt)) {
+        if (tsOk && seg.timestamps() && !SeqNum.after(seg.seq(), rcv.rcvNxt)) {
             tsRecent = seg.tsVal(); // tcp_store_ts_recent: the segment covers last_ack_sent
         }
         if (state == TcpState.SYN_RECEIVED) {
@@ -484,45 +439,6 @@ public final class Tcb {
         hasOowAck = true;
         lastOowAckAt = now;
         return false;
-    }
-
-    /**
-     * tcp_sequence, RFC 9293 3.10.7.4's acceptability test as Linux applies it: a segment is old only if it
-     * ends before rcv_wup (rcv_nxt when the window was last offered), and too new only if it starts beyond
-     * the right edge of the window offered, so a segment that starts at the edge passes. With the window
-     * closed a segment at rcv_nxt still passes (its data is refused for want of room) so that its ACK is
-     * heard. The window is the one offered, not what the buffer has room for now: a sender that filled
-     * the window numbers its ACKs at the edge, and two ends with full buffers must still hear each other's
-     * ACKs, or each waits for the other forever.
-     */
-    private boolean acceptable(Segment seg) {
-        int wnd = Math.max(offeredWindow(), rcvWindowBytes());
-        return !SeqNum.before(seg.seq() + seg.seqLength(), rcvWup) && !SeqNum.after(seg.seq(), rcvNxt + wnd);
-    }
-
-    /** tcp_receive_window: what remains of the window last offered (rcv_wup + rcv_wnd - rcv_nxt), at least 0. */
-    private int offeredWindow() {
-        int w = advertisedEdge - rcvNxt;
-        return Math.max(w, 0);
-    }
-
-    /**
-     * tcp_select_window: the room the buffer has, but never less than what remains of the window already
-     * offered (RFC 9293 3.8.6.2.2: a receiver should not shrink the window; Linux never does), rounded up to
-     * the scale's unit so that scaling does not shrink it either. Data that then finds no room is dropped
-     * and sent again, as under Linux's memory pressure. Receiver-side silly window avoidance (the same
-     * section; __tcp_select_window): the right edge moves by at least a segment or half the buffer, or
-     * stays, so a slow reader does not invite a stream of small segments.
-     */
-    private int windowToAdvertise() {
-        int unit = 1 << rcvWscale;
-        int offered = offeredWindow();
-        int room = rcvWindowBytes();
-        if (room - offered < Math.min(sndMss, rcvBuf.capacity() / 2)) {
-            room = offered;
-        }
-        int scaled = Math.max(room >> rcvWscale, (offered + unit - 1) >> rcvWscale);
-        return Math.min(scaled, 65_535);
     }
 
     /**
@@ -715,68 +631,26 @@ public final class Tcb {
         return scoreboard.isEmpty() ? flightSize() : flightSize() - scoreboard.sackedBetween(sndUna, sndNxt);
     }
 
-    /** tcp_data_queue and tcp_fin: in-order data to the buffer, ahead-of-gap data held, then the FIN. */
+    /**
+     * tcp_data_queue and tcp_fin, and then tcp_ack_snd_check: the receiver takes the data; a FIN that is
+     * next in sequence changes the state here; else an ACK now or a delayed one, as the receiver's policy has it.
+     */
     private void receiveData(Segment seg, long now) {
         if (!state.canReceive()) {
             return;
         }
-        int len = seg.dataLength();
-        boolean immediateAck = false;
-        if (len > 0) {
-            int offset = seg.seq() - rcvNxt;
-            if (offset < 0) {
-                reportDuplicate(seg.seq(), rcvNxt); // its head was here already
-            } else if (offset > 0) {
-                lastOfoSeq = seg.seq();
-                hasLastOfo = true;
-            }
-            int advanced = rcvBuf.accept(offset, seg.data(), seg.dataOffset(), len);
-            if (advanced > 0) {
-                rcvNxt += advanced;
-                events.readable();
-            }
-            // out of order, a retransmission, or filling a gap: ACK at once (quick ACK) so the sender knows
-            immediateAck = offset != 0 || advanced != len || !rcvBuf.outOfOrderRanges().isEmpty();
-            segsUnacked += receivedSegments(len);
-        }
-        if (seg.has(FIN)) {
-            pendingFinSeq = seg.seq() + len;
-            hasPendingFin = true;
-        }
-        if (hasPendingFin && pendingFinSeq == rcvNxt && !peerFin) {
+        boolean quickAck = rcv.dataQueue(seg);
+        if (rcv.finInOrder()) {
             peerFinArrived(now);
             return;
         }
-        if (seg.has(FIN) && !peerFin) {
-            immediateAck = true; // the FIN is ahead of a gap: tell the sender what is missing
-        }
-        if (immediateAck) {
-            sendAck(now);
-        } else if (len > 0) {
-            if (segsUnacked >= 2) {
-                sendAck(now); // every second full segment is acknowledged at once (tcp_ack_snd_check)
-            } else if (delackAt == 0) {
-                delackAt = now + cfg.delAckMs() * MS;
-            }
-        }
-    }
-
-    /**
-     * tcp_measure_rcv_mss, and the segments a payload of {@code len} bytes stands for: a super-packet merged by
-     * GRO (or sent whole by the host) counts as the segments it was made of, so the ACK policy (one ACK at
-     * least for every two full segments) holds however the data arrived.
-     */
-    private int receivedSegments(int len) {
-        if (len >= rcvMss) {
-            rcvMss = Math.min(len, cfg.mss());
-        }
-        return (len + rcvMss - 1) / rcvMss;
+        // a FIN ahead of a gap: tell the sender at once what is missing
+        rcv.ackSndCheck(quickAck || (seg.has(FIN) && !rcv.peerFin), seg.dataLength() > 0, now);
     }
 
     /** tcp_fin: the peer is done sending. */
     private void peerFinArrived(long now) {
-        peerFin = true;
-        rcvNxt++;
+        rcv.takeFin();
         switch (state) {
             case ESTABLISHED -> state = TcpState.CLOSE_WAIT;
             case FIN_WAIT_1 -> {
@@ -802,7 +676,7 @@ public final class Tcb {
     /** Disarms every timer: the connection has nothing more to send or to wait for but, maybe, TIME_WAIT. */
     private void stopTimers() {
         rtoAt = 0;
-        delackAt = 0;
+        rcv.delackAt = 0;
         persistAt = 0;
         keepaliveAt = 0;
         tlpAt = 0;
@@ -841,8 +715,7 @@ public final class Tcb {
      * grew is announced by {@link #windowUpdate}, which the caller runs on the connection's thread.
      */
     public int read(byte[] dst, int off, int len) {
-        int n = rcvBuf.read(dst, off, len);
-        return n == 0 && peerFin ? -1 : n;
+        return rcv.read(dst, off, len);
     }
 
     /** tcp_cleanup_rbuf: after reads, tell the peer of a window that grew by a real amount. */
@@ -850,41 +723,7 @@ public final class Tcb {
         if (!state.canReceive()) {
             return;
         }
-        rcvSpaceAdjust(now);
-        int newEdge = rcvNxt + rcvWindowBytes();
-        int grown = newEdge - advertisedEdge;
-        if (grown >= 2 * sndMss || grown >= rcvBuf.capacity() / 2) {
-            sendAck(now);
-        }
-    }
-
-    /**
-     * tcp_rcv_space_adjust, dynamic right-sizing: once an RTT, if the application read more than in the last
-     * measured RTT, the buffer grows to twice that plus 16 segments (up to tcp_rmem[2]), so the window
-     * offered keeps ahead of a sender that a fast reader could keep up with, and a slow reader's buffer
-     * stays small. The bytes read are copied_seq's advance: rcv_nxt less what still waits to be read.
-     */
-    private void rcvSpaceAdjust(long now) {
-        int copiedSeq = rcvNxt - rcvBuf.readable();
-        if (!rcvSpaceMeasuring) {
-            rcvSpaceMeasuring = true;
-            rcvSpace = Math.min(rcvBuf.capacity(), INIT_CWND * cfg.mss()); // tcp_init_buffer_space
-            rcvSpaceSeq = copiedSeq;
-            rcvSpaceTime = now;
-            return;
-        }
-        long rtt = rto.hasSample() ? Math.max(rto.srttNanos(), MS / 10) : MS;
-        if (now - rcvSpaceTime < rtt) {
-            return;
-        }
-        int copied = copiedSeq - rcvSpaceSeq;
-        if (copied > rcvSpace) {
-            rcvSpace = copied;
-            long rcvwin = 2L * copied + 16L * cfg.mss();
-            rcvBuf.growTo((int) Math.min(rcvwin, cfg.rcvBufMax()));
-        }
-        rcvSpaceSeq = copiedSeq;
-        rcvSpaceTime = now;
+        rcv.windowUpdate(sndMss, now);
     }
 
     /** tcp_close: a FIN after the data already queued. */
@@ -1123,7 +962,7 @@ public final class Tcb {
     }
 
     /** tcp_send_ack, numbered as tcp_acceptable_seq numbers it. */
-    private void sendAck(long now) {
+    void sendAck(long now) {
         sendSegment(acceptableSeq(), ACK, 0, 0, now);
     }
 
@@ -1144,7 +983,7 @@ public final class Tcb {
     }
 
     private void sendSegmentNoTs(int seq, int flags) {
-        out.transmit(this, new Segment(seq, (flags & ACK) != 0 ? rcvNxt : 0, flags, 0, -1, -1, false, false, 0, 0,
+        out.transmit(this, new Segment(seq, (flags & ACK) != 0 ? rcv.rcvNxt : 0, flags, 0, -1, -1, false, false, 0, 0,
                 Segment.NO_SACK, Segment.NO_DATA, 0, 0), false);
     }
 
@@ -1154,7 +993,7 @@ public final class Tcb {
      */
     private void sendSegment(int seq, int flags, int bufOff, int len, long now) {
         boolean syn = (flags & SYN) != 0;
-        int window = syn ? Math.min(rcvWindowBytes(), 65_535) : windowToAdvertise();
+        int window = syn ? Math.min(rcv.window(), 65_535) : rcv.windowToAdvertise(sndMss);
         byte[] data = Segment.NO_DATA;
         if (len > 0) {
             data = new byte[len];
@@ -1162,19 +1001,16 @@ public final class Tcb {
         }
         int[] sack = Segment.NO_SACK;
         if (sackOk && !syn) {
-            sack = sackBlocks();
+            sack = rcv.sackBlocks();
         }
         boolean ts = syn ? cfg.timestamps() && (state == TcpState.SYN_SENT || tsOk) : tsOk;
-        Segment seg = new Segment(seq, (flags & ACK) != 0 ? rcvNxt : 0, flags, window,
+        Segment seg = new Segment(seq, (flags & ACK) != 0 ? rcv.rcvNxt : 0, flags, window,
                 syn ? cfg.mss() : -1,
-                syn && cfg.windowScale() && (state == TcpState.SYN_SENT || rcvWscale > 0 || sndWscale > 0) ? rcvWscale : -1,
+                syn && cfg.windowScale() && (state == TcpState.SYN_SENT || rcv.rcvWscale > 0 || sndWscale > 0) ? rcv.rcvWscale : -1,
                 syn && cfg.sack() && (state == TcpState.SYN_SENT || sackOk), ts, ts ? tsNow(now) : 0,
                 ts ? tsRecent : 0, sack, data, 0, len);
         if ((flags & ACK) != 0) {
-            segsUnacked = 0;
-            delackAt = 0;
-            advertisedEdge = rcvNxt + (window << (syn ? 0 : rcvWscale));
-            rcvWup = rcvNxt;
+            rcv.ackSent(window, syn);
         }
         int end = seq + seg.seqLength();
         boolean retransmission = seg.seqLength() > 0 && SeqNum.before(seq, sndMax);
@@ -1187,73 +1023,16 @@ public final class Tcb {
         out.transmit(this, seg, retransmission);
     }
 
-    /**
-     * tcp_build_sack: the blocks our SACK option reports, as many as fit beside the other options. A
-     * D-SACK block comes first (RFC 2883) and is reported once; then the range holding the most recent
-     * out-of-order segment (RFC 2018 section 4); then the others from the lowest, the holes the sender
-     * most needs to hear of.
-     */
-    private int[] sackBlocks() {
-        var ranges = rcvBuf.outOfOrderRanges();
-        boolean dsack = dsackStart != dsackEnd;
-        int n = Math.min(ranges.size() + (dsack ? 1 : 0), maxSackBlocks());
-        if (n == 0) {
-            return Segment.NO_SACK;
-        }
-        int[] out = new int[n * 2];
-        int k = 0;
-        if (dsack) {
-            out[k++] = dsackStart;
-            out[k++] = dsackEnd;
-            dsackStart = dsackEnd;
-        }
-        int recent = -1;
-        for (int i = 0; hasLastOfo && i < ranges.size(); i++) {
-            int offset = lastOfoSeq - rcvNxt;
-            if (offset >= ranges.get(i)[0] && offset < ranges.get(i)[1]) {
-                recent = i;
-            }
-        }
-        if (recent >= 0 && k < out.length) {
-            out[k++] = rcvNxt + ranges.get(recent)[0];
-            out[k++] = rcvNxt + ranges.get(recent)[1];
-        }
-        for (int i = 0; i < ranges.size() && k < out.length; i++) {
-            if (i != recent) {
-                out[k++] = rcvNxt + ranges.get(i)[0];
-                out[k++] = rcvNxt + ranges.get(i)[1];
-            }
-        }
-        return out;
-    }
-
-    /** TCP_NUM_SACKS: four blocks fill the option space, three beside timestamps. */
-    private int maxSackBlocks() {
-        return tsOk ? 3 : 4;
-    }
-
-    /** tcp_dsack_set: the next ACK reports [start, end), a duplicate the peer sent, as a D-SACK block. */
-    private void reportDuplicate(int start, int end) {
-        if (sackOk) {
-            dsackStart = start;
-            dsackEnd = end;
-        }
-    }
-
     /** The timestamp clock: milliseconds (tcp_time_stamp_ms) plus this connection's random offset. */
     private int tsNow(long now) {
         return (int) (now / MS) + tsOffset;
-    }
-
-    private int rcvWindowBytes() {
-        return rcvBuf.window();
     }
 
     // ---- timers ----
 
     /** The earliest armed deadline, in nanoseconds, or 0 if none. */
     public long nextDeadline() {
-        return earliest(earliest(earliest(rtoAt, delackAt), earliest(timeWaitAt, persistAt)), earliest(keepaliveAt, tlpAt));
+        return earliest(earliest(earliest(rtoAt, rcv.delackAt), earliest(timeWaitAt, persistAt)), earliest(keepaliveAt, tlpAt));
     }
 
     /** The earlier of two deadlines, where 0 means none. */
@@ -1267,7 +1046,7 @@ public final class Tcb {
             terminate(null);
             return;
         }
-        if (delackAt != 0 && now - delackAt >= 0) {
+        if (rcv.delackAt != 0 && now - rcv.delackAt >= 0) {
             sendAck(now);
         }
         if (rtoAt != 0 && now - rtoAt >= 0) {
@@ -1386,7 +1165,7 @@ public final class Tcb {
         if (!sackOk) {
             return sndMss;
         }
-        int blocks = Math.min(rcvBuf.outOfOrderRanges().size() + (dsackStart != dsackEnd ? 1 : 0), maxSackBlocks());
+        int blocks = rcv.sackBlockCount();
         return blocks == 0 ? sndMss : sndMss - (TcpOptions.TCPOLEN_SACK_BASE + 2 + blocks * TcpOptions.TCPOLEN_SACK_PERBLOCK);
     }
 
@@ -1509,12 +1288,12 @@ public final class Tcb {
 
     /** Bytes that can be read now (ss's Recv-Q). */
     public int readable() {
-        return rcvBuf.readable();
+        return rcv.rcvBuf.readable();
     }
 
     /** True once the peer's FIN has been received: after the buffered data, reads see end of stream. */
     public boolean peerClosed() {
-        return peerFin;
+        return rcv.peerFin;
     }
 
     /** Bytes the application may still write before the send buffer is full. */
@@ -1549,7 +1328,7 @@ public final class Tcb {
     }
 
     public int rcvNxt() {
-        return rcvNxt;
+        return rcv.rcvNxt;
     }
 
     public int sndNxt() {
@@ -1573,7 +1352,7 @@ public final class Tcb {
     }
 
     public int rcvWscale() {
-        return rcvWscale;
+        return rcv.rcvWscale;
     }
 
     public long rtoNanos() {
@@ -1605,9 +1384,9 @@ public final class Tcb {
     /** The sequence variables and timers, for diagnosing a stalled connection in tests. */
     String debugState() {
         return state + " una=" + (sndUna - iss) + " nxt=" + (sndNxt - iss) + " max=" + (sndMax - iss) + " wnd=" + sndWnd
-                + " cwnd=" + cwnd + " ssthresh=" + ssthresh + " queued=" + sendBuf.size() + " rcvNxt=" + (rcvNxt - irs)
-                + " rcvWnd=" + rcvBuf.window() + " readable=" + rcvBuf.readable() + " ofo=" + rcvBuf.outOfOrderRanges().size()
-                + " rtoAt=" + rtoAt + " persistAt=" + persistAt + " delackAt=" + delackAt + " retransmits=" + retransmits
+                + " cwnd=" + cwnd + " ssthresh=" + ssthresh + " queued=" + sendBuf.size() + " rcvNxt=" + (rcv.rcvNxt - rcv.irs)
+                + " rcvWnd=" + rcv.window() + " readable=" + rcv.rcvBuf.readable() + " ofo=" + rcv.rcvBuf.outOfOrderRanges().size()
+                + " rtoAt=" + rtoAt + " persistAt=" + persistAt + " delackAt=" + rcv.delackAt + " retransmits=" + retransmits
                 + " recovery=" + inRecovery + " dupAcks=" + dupAcks + " sacked=" + scoreboard.sackedBytes()
                 + " highRxt=" + (highRxt - iss);
     }
