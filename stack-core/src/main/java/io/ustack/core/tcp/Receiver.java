@@ -191,10 +191,10 @@ final class Receiver {
      */
     void ackSndCheck(boolean quick, boolean data, long now) {
         if (quick) {
-            tcb.sendAck(now);
+            tcb.snd.sendAck(now);
         } else if (data) {
             if (segsUnacked >= 2) {
-                tcb.sendAck(now);
+                tcb.snd.sendAck(now);
             } else if (delackAt == 0) {
                 delackAt = now + cfg.delAckMs() * MS;
             }
@@ -228,7 +228,7 @@ final class Receiver {
         int newEdge = rcvNxt + window();
         int grown = newEdge - advertisedEdge;
         if (grown >= 2 * sndMss || grown >= rcvBuf.capacity() / 2) {
-            tcb.sendAck(now);
+            tcb.snd.sendAck(now);
         }
     }
 
