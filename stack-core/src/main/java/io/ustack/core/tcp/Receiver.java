@@ -63,7 +63,7 @@ final class Receiver {
      */
     private static int scaleFor(int buf) {
         int s = 0;
-        while (s < Tcb.MAX_WSCALE && (buf >> s) > 65_535) {
+        while (s < TcpOptions.MAX_WSCALE && (buf >> s) > 65_535) {
             s++;
         }
         return s;

@@ -1,5 +1,7 @@
 package io.ustack.core.tcp;
 
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.TcpSegment;
 import static io.ustack.core.wire.TcpSegment.ACK;
@@ -14,8 +16,9 @@ import static io.ustack.core.wire.TcpSegment.SYN;
  * every segment that leaves. It mirrors tcp_write_xmit (what the windows allow, with Nagle and sender-side
  * silly window avoidance), tcp_xmit_size_goal with tcp_tso_autosize and tcp_mss_split_point (super-segments
  * for GSO), tcp_current_mss, tcp_transmit_skb (one segment with our ACK, window and options), tcp_send_ack,
- * tcp_retransmit_skb, tcp_ack's bookkeeping (tcp_clean_rtx_queue, the RTT sample, tcp_ack_update_window)
- * and the zero-window probes (tcp_probe_timer, tcp_write_wakeup).
+ * tcp_retransmit_skb, tcp_ack's bookkeeping (tcp_clean_rtx_queue, the RTT sample, tcp_ack_update_window),
+ * the zero-window probes (tcp_probe_timer, tcp_write_wakeup), and the answers to out-of-window segments
+ * at a limited rate (tcp_oow_rate_limited, tcp_send_challenge_ack; gVisor's maybeSendOutOfWindowAck).
  *
  * <p>What to send again, and when, is {@link LossRecovery}'s decision; this class sends it. The connection's
  * state, and the state changes our FIN's acknowledgement brings, stay in the {@link Tcb}.
@@ -26,10 +29,13 @@ final class Sender {
     private static final int MIN_TSO_SEGS = 2;
     /** The most IPv4 and TCP headers with options take, which a super-segment must leave room for. */
     private static final int MAX_TCP_IP_HEADERS = Ipv4Packet.MIN_HEADER_LEN + TcpSegment.MAX_HEADER_LEN;
+    /** tcp_invalid_ratelimit: at most one ACK per this many nanoseconds answers out-of-window segments. */
+    private static final long INVALID_RATELIMIT_NANOS = 500 * MS;
 
     private final Tcb tcb;
     private final TcpConfig cfg;
     private final TcpOutput out;
+    private final MibCounters mib;
     final int iss;
     int sndUna;
     int sndNxt;
@@ -72,11 +78,15 @@ final class Sender {
     int probesOut;
     /** Segments sent again, over the connection's life (tcpi_total_retrans). */
     long totalRetrans;
+    /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
+    private long lastOowAckAt;
+    private boolean hasOowAck;
 
-    Sender(Tcb tcb, TcpConfig cfg, TcpOutput out, int iss, int tsOffset) {
+    Sender(Tcb tcb, TcpConfig cfg, TcpOutput out, MibCounters mib, int iss, int tsOffset) {
         this.tcb = tcb;
         this.cfg = cfg;
         this.out = out;
+        this.mib = mib;
         this.iss = iss;
         this.tsOffset = tsOffset;
         this.sendBuf = new SendBuffer(cfg.sndBuf());
@@ -408,6 +418,33 @@ final class Sender {
     /** tcp_send_ack, numbered as tcp_acceptable_seq numbers it. */
     void sendAck(long now) {
         sendSegment(acceptableSeq(), ACK, 0, 0, now);
+    }
+
+    /** tcp_send_challenge_ack (RFC 5961 7): an ACK that only the true peer can act on, at a limited rate. */
+    void sendChallengeAck(Segment seg, long now) {
+        if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedChallenge, now)) {
+            mib.inc(Mib.TcpExtTCPChallengeACK);
+            sendAck(now);
+        }
+    }
+
+    /**
+     * tcp_oow_rate_limited: whether to leave an out-of-window segment, a SYN or a bare ACK, unanswered
+     * because one was answered less than tcp_invalid_ratelimit ago. Two ends that each find the other's
+     * segments out of window would otherwise ACK each other forever, and a flood of forged SYNs or RSTs
+     * would draw an ACK apiece. Segments carrying data or a FIN are always answered: they make no loop.
+     */
+    boolean oowRateLimited(Segment seg, Mib skipped, long now) {
+        if (seg.seqLength() > 0 && !seg.has(SYN)) {
+            return false;
+        }
+        if (hasOowAck && now - lastOowAckAt < INVALID_RATELIMIT_NANOS) {
+            mib.inc(skipped);
+            return true;
+        }
+        hasOowAck = true;
+        lastOowAckAt = now;
+        return false;
     }
 
     /**

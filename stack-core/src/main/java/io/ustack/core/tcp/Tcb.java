@@ -9,18 +9,21 @@ import static io.ustack.core.wire.TcpSegment.SYN;
 
 /**
  * One TCP connection: RFC 9293's transmission control block (the kernel's struct tcp_sock) and its state
- * machine, tcp_rcv_state_process with tcp_rcv_synsent_state_process, tcp_validate_incoming (PAWS, RFC 5961
- * challenge ACKs, tcp_oow_rate_limited), tcp_fin and tcp_set_state's transitions, tcp_close, and the
- * timers' dispatch (tcp_write_timer, tcp_delack_timer, tcp_keepalive_timer, TIME_WAIT). It owns the parts
- * that do the rest, split as gVisor's TCP splits them:
+ * machine: tcp_rcv_state_process with tcp_rcv_synsent_state_process, tcp_validate_incoming (PAWS, the
+ * acceptability test's verdict, RFC 5961's rules for RST and SYN), tcp_fin and tcp_set_state's transitions,
+ * tcp_close, TIME_WAIT and its reuse, and the timers' dispatch (tcp_write_timer, tcp_delack_timer,
+ * tcp_keepalive_timer, tcp_time_wait's timer). It owns the parts that do the rest, split as gVisor's TCP
+ * splits them:
  * <ul>
  * <li>{@link Sender} (snd.go): the send sequence space and buffer, congestion window, every segment that
- *     leaves (tcp_write_xmit, tcp_transmit_skb), tcp_ack's bookkeeping, zero-window probes;</li>
+ *     leaves (tcp_write_xmit, tcp_transmit_skb), tcp_ack's bookkeeping, zero-window probes, and the
+ *     rate limit on answers to out-of-window segments (tcp_oow_rate_limited);</li>
  * <li>{@link Receiver} (rcv.go): rcv_nxt, the receive buffer and out-of-order queue, the window offered,
  *     the ACK policy and receive autotuning (tcp_data_queue, tcp_select_window, tcp_ack_snd_check);</li>
  * <li>{@link LossRecovery}: duplicate ACKs, NewReno and SACK recovery, the retransmission timeout and the
  *     tail loss probe (tcp_fastretrans_alert, tcp_enter_loss, tcp_retransmit_timer);</li>
- * <li>{@link CongestionControl}: CUBIC or Reno, which the sender and loss recovery consult.</li>
+ * <li>{@link CongestionControl}: CUBIC or Reno, which the sender and loss recovery consult;</li>
+ * <li>{@link KeepaliveTimer}: SO_KEEPALIVE's probes of an idle peer (tcp_keepalive_timer).</li>
  * </ul>
  *
  * <p>It does no I/O and reads no clock: segments and the time come in as arguments, segments leave
@@ -44,13 +47,9 @@ public final class Tcb {
     static final int TS_OPTION_LEN = 12;
     /** TCP_INIT_CWND (RFC 6928), in segments. */
     static final int INIT_CWND = 10;
-    /** TCP_MAX_WSCALE (RFC 7323). */
-    static final int MAX_WSCALE = 14;
     /** Duplicate ACKs that trigger fast retransmit (tcp_reordering). */
     static final int DUPACK_THRESHOLD = 3;
     private static final long MS = 1_000_000L;
-    /** tcp_invalid_ratelimit: at most one ACK per this many nanoseconds answers out-of-window segments. */
-    static final long INVALID_RATELIMIT_NANOS = 500 * MS;
     /** tcp_fin_timeout: how long a connection the application has let go of waits in FIN_WAIT_2. */
     static final long FIN_TIMEOUT_MS = 60_000;
 
@@ -71,6 +70,8 @@ public final class Tcb {
     final LossRecovery loss;
     /** The RTT estimate and the retransmission timeout it gives (srtt, rttvar, icsk_rto), for all three parts. */
     final RtoEstimator rto = new RtoEstimator();
+    /** SO_KEEPALIVE's probes of an idle peer. */
+    private final KeepaliveTimer keepaliveTimer;
 
     // options (tcp_options_received)
     boolean tsOk;
@@ -80,23 +81,14 @@ public final class Tcb {
 
     // the connection's own timers: deadlines in nanoseconds, 0 when not armed
     private long timeWaitAt;
-    private long keepaliveAt;
     /**
      * The application closed the socket (SOCK_DEAD): nobody will read or close it again, so FIN_WAIT_2 is
      * bounded by tcp_fin_timeout, or a peer that acknowledges our FIN and never sends its own keeps the
      * connection for ever.
      */
     private boolean orphaned;
-    /** SO_KEEPALIVE's settings, null while it is off. */
-    private Keepalive keepalive;
-    /** When the peer was last heard from (rcv_tstamp), for keepalive. */
-    private long lastHeard;
-    private int keepaliveProbesOut;
     /** Set when a new SYN ended TIME_WAIT: the ISN its connection must use (tcp_timewait_state_process). */
     private long successorIsn = -1;
-    /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
-    private long lastOowAckAt;
-    private boolean hasOowAck;
 
     private Tcb(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr, int localPort,
                 int remoteAddr, int remotePort, int iss, int tsOffset) {
@@ -107,16 +99,17 @@ public final class Tcb {
         this.localPort = localPort;
         this.remoteAddr = remoteAddr;
         this.remotePort = remotePort;
-        this.snd = new Sender(this, cfg, out, iss, tsOffset);
+        this.snd = new Sender(this, cfg, out, mib, iss, tsOffset);
         this.rcv = new Receiver(this, cfg);
         this.loss = new LossRecovery(this, snd, mib);
+        this.keepaliveTimer = new KeepaliveTimer(this, mib);
     }
 
     /** tcp_v4_connect and tcp_connect: an active open; sends the SYN. */
     public static Tcb connect(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr,
                               int localPort, int remoteAddr, int remotePort, int iss, int tsOffset, long now) {
         Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
-        t.lastHeard = now;
+        t.keepaliveTimer.heard(now);
         t.state = TcpState.SYN_SENT;
         t.snd.sndNxt = iss + 1;
         t.snd.sendSyn(now);
@@ -131,7 +124,7 @@ public final class Tcb {
                              int localPort, int remoteAddr, int remotePort, Segment syn, int iss, int tsOffset,
                              long now) {
         Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
-        t.lastHeard = now;
+        t.keepaliveTimer.heard(now);
         t.state = TcpState.SYN_RECEIVED;
         t.takeSynOptions(syn);
         t.rcv.synReceived(syn.seq());
@@ -168,7 +161,7 @@ public final class Tcb {
     private void takeSynOptions(Segment syn) {
         int peerMss = syn.mss() > 0 ? syn.mss() : DEFAULT_PEER_MSS;
         if (cfg.windowScale() && syn.wscale() >= 0) {
-            snd.sndWscale = Math.min(syn.wscale(), MAX_WSCALE);
+            snd.sndWscale = Math.min(syn.wscale(), TcpOptions.MAX_WSCALE);
         } else {
             snd.sndWscale = 0;
             rcv.rcvWscale = 0;
@@ -250,7 +243,7 @@ public final class Tcb {
             snd.sndWl2 = seg.ack();
             state = TcpState.ESTABLISHED;
             snd.sendAck(now);
-            armKeepalive(now);
+            keepaliveTimer.established(now);
             events.established();
         } else {
             // simultaneous open: both sent SYNs
@@ -269,14 +262,14 @@ public final class Tcb {
                 synChallenge(seg, now);
             } else {
                 mib.inc(Mib.TcpExtPAWSEstabRejected);
-                if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedPAWS, now)) {
+                if (!snd.oowRateLimited(seg, Mib.TcpExtTCPACKSkippedPAWS, now)) {
                     snd.sendAck(now);
                 }
             }
             return;
         }
         if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK) && seg.seq() == rcv.irs) {
-            if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSynRecv, now)) {
+            if (!snd.oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSynRecv, now)) {
                 snd.sendSynAck(now); // the peer did not hear our SYN-ACK
             }
             return;
@@ -288,7 +281,7 @@ public final class Tcb {
         if (!simultaneousSynAck && !rcv.acceptable(seg)) {
             if (seg.has(SYN) && !seg.has(RST)) {
                 synChallenge(seg, now);
-            } else if (!seg.has(RST) && !oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSeq, now)) {
+            } else if (!seg.has(RST) && !snd.oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSeq, now)) {
                 if (seg.dataLength() > 0 && !SeqNum.after(seg.seq() + seg.dataLength(), rcv.rcvNxt)) {
                     rcv.reportDuplicate(seg.seq(), seg.seq() + seg.dataLength());
                 }
@@ -296,15 +289,14 @@ public final class Tcb {
             }
             return;
         }
-        lastHeard = now;
-        keepaliveProbesOut = 0;
+        keepaliveTimer.heard(now);
         snd.probesOut = 0; // tcp_ack: the peer answers, so probing an empty window goes on (RFC 1122 4.2.2.17)
         if (seg.has(RST)) {
             // RFC 5961 3.2: only an exact match resets; anything else in the window gets a challenge
             if (seg.seq() == rcv.rcvNxt) {
                 terminate(CloseReason.RESET_RECEIVED);
             } else {
-                challengeAck(seg, now);
+                snd.sendChallengeAck(seg, now);
             }
             return;
         }
@@ -325,7 +317,7 @@ public final class Tcb {
             }
             state = TcpState.ESTABLISHED;
             snd.sndWl1 = seg.seq() - 1; // the window update below takes this ACK's window
-            armKeepalive(now);
+            keepaliveTimer.established(now);
             events.established();
             if (snd.finQueued) {
                 state = TcpState.FIN_WAIT_1; // closed in SYN_RECEIVED: the FIN goes now that our SYN is acknowledged
@@ -350,34 +342,7 @@ public final class Tcb {
     /** tcp_validate_incoming's syn_challenge: a SYN on a synchronized connection is answered, at a limited rate. */
     private void synChallenge(Segment seg, long now) {
         mib.inc(Mib.TcpExtTCPSYNChallenge);
-        challengeAck(seg, now);
-    }
-
-    /** tcp_send_challenge_ack (RFC 5961 7): an ACK that only the true peer can act on, at a limited rate. */
-    private void challengeAck(Segment seg, long now) {
-        if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedChallenge, now)) {
-            mib.inc(Mib.TcpExtTCPChallengeACK);
-            snd.sendAck(now);
-        }
-    }
-
-    /**
-     * tcp_oow_rate_limited: whether to leave an out-of-window segment, a SYN or a bare ACK, unanswered
-     * because one was answered less than tcp_invalid_ratelimit ago. Two ends that each find the other's
-     * segments out of window would otherwise ACK each other forever, and a flood of forged SYNs or RSTs
-     * would draw an ACK apiece. Segments carrying data or a FIN are always answered: they make no loop.
-     */
-    private boolean oowRateLimited(Segment seg, Mib skipped, long now) {
-        if (seg.seqLength() > 0 && !seg.has(SYN)) {
-            return false;
-        }
-        if (hasOowAck && now - lastOowAckAt < INVALID_RATELIMIT_NANOS) {
-            mib.inc(skipped);
-            return true;
-        }
-        hasOowAck = true;
-        lastOowAckAt = now;
-        return false;
+        snd.sendChallengeAck(seg, now);
     }
 
     /**
@@ -454,7 +419,7 @@ public final class Tcb {
         loss.rtoAt = 0;
         rcv.delackAt = 0;
         snd.persistAt = 0;
-        keepaliveAt = 0;
+        keepaliveTimer.at = 0;
         loss.tlpAt = 0;
         timeWaitAt = 0;
     }
@@ -558,7 +523,7 @@ public final class Tcb {
 
     /** The earliest armed deadline, in nanoseconds, or 0 if none. */
     public long nextDeadline() {
-        return earliest(earliest(earliest(loss.rtoAt, rcv.delackAt), earliest(timeWaitAt, snd.persistAt)), earliest(keepaliveAt, loss.tlpAt));
+        return earliest(earliest(earliest(loss.rtoAt, rcv.delackAt), earliest(timeWaitAt, snd.persistAt)), earliest(keepaliveTimer.at, loss.tlpAt));
     }
 
     /** The earlier of two deadlines, where 0 means none. */
@@ -584,8 +549,8 @@ public final class Tcb {
         if (snd.persistAt != 0 && now - snd.persistAt >= 0) {
             snd.persistTimer(now);
         }
-        if (keepaliveAt != 0 && now - keepaliveAt >= 0) {
-            keepaliveTimer(now);
+        if (keepaliveTimer.at != 0 && now - keepaliveTimer.at >= 0) {
+            keepaliveTimer.expired(now);
         }
     }
 
@@ -594,50 +559,7 @@ public final class Tcb {
      * turns it off. The first probe may go {@code k.idleMs()} from now.
      */
     public void keepalive(Keepalive k, long now) {
-        keepalive = k;
-        keepaliveAt = k != null && keepaliveApplies() ? now + k.idleMs() * MS : 0;
-    }
-
-    /** Keepalive turned on before the handshake starts counting when the connection is established. */
-    private void armKeepalive(long now) {
-        if (keepalive != null && keepaliveAt == 0) {
-            keepaliveAt = now + keepalive.idleMs() * MS;
-        }
-    }
-
-    /** Keepalive watches a connection from its handshake to the end, TIME_WAIT aside (tcp_keepalive_timer). */
-    private boolean keepaliveApplies() {
-        return state != TcpState.CLOSED && state != TcpState.LISTEN && state != TcpState.SYN_SENT
-                && state != TcpState.TIME_WAIT;
-    }
-
-    /**
-     * tcp_keepalive_timer: after the idle time without a word from the peer, a probe it must answer (an old
-     * sequence number, as tcp_xmit_probe_skb sends); after {@code probes} unanswered probes the connection
-     * is dead. While data is outstanding the retransmission timer watches the peer instead.
-     */
-    private void keepaliveTimer(long now) {
-        keepaliveAt = 0;
-        if (keepalive == null || !keepaliveApplies()) {
-            return;
-        }
-        long idle = keepalive.idleMs() * MS;
-        if (snd.sndUna != snd.sndMax || snd.sendBuf.size() > 0) {
-            keepaliveAt = now + idle;
-            return;
-        }
-        if (now - lastHeard < idle) {
-            keepaliveAt = lastHeard + idle;
-            return;
-        }
-        if (keepaliveProbesOut >= keepalive.probes()) {
-            terminate(CloseReason.TIMEOUT);
-            return;
-        }
-        snd.sendProbe(now);
-        mib.inc(Mib.TcpExtTCPKeepAlive);
-        keepaliveProbesOut++;
-        keepaliveAt = now + keepalive.intervalMs() * MS;
+        keepaliveTimer.set(k, now);
     }
 
     /** tcp_done: the connection is CLOSED, its timers stopped, and its socket hears why. */
@@ -677,11 +599,6 @@ public final class Tcb {
         return rcv.rcvBuf.readable();
     }
 
-    /** True once the peer's FIN has been received: after the buffered data, reads see end of stream. */
-    public boolean peerClosed() {
-        return rcv.peerFin;
-    }
-
     /** Bytes the application may still write before the send buffer is full. */
     public int writable() {
         return snd.finQueued ? 0 : snd.sendBuf.free();
@@ -711,18 +628,6 @@ public final class Tcb {
 
     public int sndWnd() {
         return snd.sndWnd;
-    }
-
-    public int rcvNxt() {
-        return rcv.rcvNxt;
-    }
-
-    public int sndNxt() {
-        return snd.sndNxt;
-    }
-
-    public int sndUna() {
-        return snd.sndUna;
     }
 
     public boolean timestamps() {
