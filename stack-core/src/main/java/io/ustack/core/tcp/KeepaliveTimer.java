@@ -2,6 +2,7 @@ package io.ustack.core.tcp;
 
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
+import static io.ustack.core.tcp.Tcb.MS;
 
 /**
  * SO_KEEPALIVE for one connection: tcp_set_keepalive and tcp_keepalive_timer. After the idle time without a
@@ -10,8 +11,6 @@ import io.ustack.core.stats.MibCounters;
  * retransmission timer watches the peer instead, so this one only waits.
  */
 final class KeepaliveTimer {
-    private static final long MS = 1_000_000L;
-
     private final Tcb tcb;
     private final MibCounters mib;
     /** SO_KEEPALIVE's settings, null while it is off. */

@@ -2,6 +2,7 @@ package io.ustack.core.tcp;
 
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
+import static io.ustack.core.tcp.Tcb.MS;
 
 /**
  * Loss detection and recovery for one connection, gVisor's sack_recovery.go, reno_recovery.go and the
@@ -15,8 +16,6 @@ import io.ustack.core.stats.MibCounters;
  * the {@link CongestionControl} algorithm says how far to back off and how to grow outside recovery.
  */
 final class LossRecovery {
-    private static final long MS = 1_000_000L;
-
     private final Tcb tcb;
     private final Sender snd;
     private final MibCounters mib;

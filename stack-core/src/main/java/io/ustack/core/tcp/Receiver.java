@@ -1,5 +1,6 @@
 package io.ustack.core.tcp;
 
+import static io.ustack.core.tcp.Tcb.MS;
 import static io.ustack.core.wire.TcpSegment.FIN;
 
 /**
@@ -14,8 +15,6 @@ import static io.ustack.core.wire.TcpSegment.FIN;
  * recorded here but acted on by the {@link Tcb}, whose state it changes.
  */
 final class Receiver {
-    private static final long MS = 1_000_000L;
-
     private final Tcb tcb;
     private final TcpConfig cfg;
     /** The peer's initial sequence number. */

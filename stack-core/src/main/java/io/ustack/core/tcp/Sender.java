@@ -4,6 +4,7 @@ import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.TcpSegment;
+import static io.ustack.core.tcp.Tcb.MS;
 import static io.ustack.core.wire.TcpSegment.ACK;
 import static io.ustack.core.wire.TcpSegment.FIN;
 import static io.ustack.core.wire.TcpSegment.PSH;
@@ -24,7 +25,6 @@ import static io.ustack.core.wire.TcpSegment.SYN;
  * state, and the state changes our FIN's acknowledgement brings, stay in the {@link Tcb}.
  */
 final class Sender {
-    private static final long MS = 1_000_000L;
     /** tcp_min_tso_segs: a super-segment is worth building from two segments on. */
     private static final int MIN_TSO_SEGS = 2;
     /** The most IPv4 and TCP headers with options take, which a super-segment must leave room for. */

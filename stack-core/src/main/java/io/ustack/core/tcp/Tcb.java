@@ -49,7 +49,8 @@ public final class Tcb {
     static final int INIT_CWND = 10;
     /** Duplicate ACKs that trigger fast retransmit (tcp_reordering). */
     static final int DUPACK_THRESHOLD = 3;
-    private static final long MS = 1_000_000L;
+    /** Nanoseconds in a millisecond: deadlines are in nanoseconds, the settings in milliseconds. */
+    static final long MS = 1_000_000L;
     /** tcp_fin_timeout: how long a connection the application has let go of waits in FIN_WAIT_2. */
     static final long FIN_TIMEOUT_MS = 60_000;
 
