@@ -2,24 +2,36 @@ package io.ustack.core.tcp;
 
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
-import io.ustack.core.wire.Ipv4Packet;
-import io.ustack.core.wire.TcpSegment;
 import static io.ustack.core.wire.TcpSegment.ACK;
 import static io.ustack.core.wire.TcpSegment.FIN;
-import static io.ustack.core.wire.TcpSegment.PSH;
 import static io.ustack.core.wire.TcpSegment.RST;
 import static io.ustack.core.wire.TcpSegment.SYN;
 
 /**
- * One TCP connection's state and its protocol logic: RFC 9293's transmission control block (the kernel's
- * struct tcp_sock with tcp_rcv_state_process, tcp_ack, tcp_data_queue and tcp_write_xmit).
+ * One TCP connection: RFC 9293's transmission control block (the kernel's struct tcp_sock) and its state
+ * machine: tcp_rcv_state_process with tcp_rcv_synsent_state_process, tcp_validate_incoming (PAWS, the
+ * acceptability test's verdict, RFC 5961's rules for RST and SYN), tcp_fin and tcp_set_state's transitions,
+ * tcp_close, TIME_WAIT and its reuse, and the timers' dispatch (tcp_write_timer, tcp_delack_timer,
+ * tcp_keepalive_timer, tcp_time_wait's timer). It owns the parts that do the rest, split as gVisor's TCP
+ * splits them:
+ * <ul>
+ * <li>{@link Sender} (snd.go): the send sequence space and buffer, congestion window, every segment that
+ *     leaves (tcp_write_xmit, tcp_transmit_skb), tcp_ack's bookkeeping, zero-window probes, and the
+ *     rate limit on answers to out-of-window segments (tcp_oow_rate_limited);</li>
+ * <li>{@link Receiver} (rcv.go): rcv_nxt, the receive buffer and out-of-order queue, the window offered,
+ *     the ACK policy and receive autotuning (tcp_data_queue, tcp_select_window, tcp_ack_snd_check);</li>
+ * <li>{@link LossRecovery}: duplicate ACKs, NewReno and SACK recovery, the retransmission timeout and the
+ *     tail loss probe (tcp_fastretrans_alert, tcp_enter_loss, tcp_retransmit_timer);</li>
+ * <li>{@link CongestionControl}: CUBIC or Reno, which the sender and loss recovery consult;</li>
+ * <li>{@link KeepaliveTimer}: SO_KEEPALIVE's probes of an idle peer (tcp_keepalive_timer).</li>
+ * </ul>
  *
  * <p>It does no I/O and reads no clock: segments and the time come in as arguments, segments leave
  * through {@link TcpOutput} and news through {@link TcpEvents}. Timers are deadlines the owner reads with
  * {@link #nextDeadline()} and fires with {@link #onTimers(long)}. Single-threaded: a connection lives on
  * the backlog thread that RPS gives its flow.
  *
- * <p>Implemented here: the state machine from SYN to TIME_WAIT (active, passive and simultaneous open and
+ * <p>Implemented: the state machine from SYN to TIME_WAIT (active, passive and simultaneous open and
  * close), MSS and window-scale negotiation, RFC 7323 timestamps (RTT samples, PAWS), RFC 6298
  * retransmission with exponential backoff, CUBIC or Reno congestion control (RFC 9438, 5681) with fast
  * retransmit and NewReno recovery (RFC 6582), SACK both ways (RFC 2018, with D-SACK per RFC 2883) and
@@ -35,25 +47,15 @@ public final class Tcb {
     static final int TS_OPTION_LEN = 12;
     /** TCP_INIT_CWND (RFC 6928), in segments. */
     static final int INIT_CWND = 10;
-    /** tcp_min_tso_segs: a super-segment is worth building from two segments on. */
-    static final int MIN_TSO_SEGS = 2;
-    /** The most IPv4 and TCP headers with options take, which a super-segment must leave room for. */
-    static final int MAX_TCP_IP_HEADERS = Ipv4Packet.MIN_HEADER_LEN + TcpSegment.MAX_HEADER_LEN;
-    /** TCP_MAX_WSCALE (RFC 7323). */
-    static final int MAX_WSCALE = 14;
     /** Duplicate ACKs that trigger fast retransmit (tcp_reordering). */
     static final int DUPACK_THRESHOLD = 3;
-    private static final long MS = 1_000_000L;
-    /** tcp_invalid_ratelimit: at most one ACK per this many nanoseconds answers out-of-window segments. */
-    static final long INVALID_RATELIMIT_NANOS = 500 * MS;
-    /** The cause a connection ends with when the peer stops answering (ETIMEDOUT), counted as AbortOnTimeout. */
-    static final String TIMED_OUT = "connection timed out";
+    /** Nanoseconds in a millisecond: deadlines are in nanoseconds, the settings in milliseconds. */
+    static final long MS = 1_000_000L;
     /** tcp_fin_timeout: how long a connection the application has let go of waits in FIN_WAIT_2. */
     static final long FIN_TIMEOUT_MS = 60_000;
 
-    private final TcpConfig cfg;
-    private final TcpOutput out;
-    private final TcpEvents events;
+    final TcpConfig cfg;
+    final TcpEvents events;
     private final MibCounters mib;
     private final int localAddr;
     private final int localPort;
@@ -61,164 +63,57 @@ public final class Tcb {
     private final int remotePort;
     private TcpState state = TcpState.CLOSED;
 
-    // send sequence space (RFC 9293 3.3.1)
-    private int iss;
-    private int sndUna;
-    private int sndNxt;
-    private int sndWnd;
-    private int sndWl1;
-    private int sndWl2;
-    private int maxSndWnd;
-    private int sndWscale;
-    private int sndMss;
-    /** The highest sequence number sent so far (snd_max): what starts below it is a retransmission. */
-    private int sndMax;
-    /** The end of the last small segment sent (snd_sml), for Minshall's Nagle. */
-    private int sndSml;
-    private final SendBuffer sendBuf;
-    /** The sequence number of the send buffer's first byte (snd_una once the SYN is acknowledged). */
-    private int bufferBase;
-    private boolean finQueued;
-    private boolean finSent;
-    private int finSeq;
+    /** The sending half: snd_una, snd_nxt, the send buffer, cwnd and every segment that leaves. */
+    final Sender snd;
+    /** The receiving half: rcv_nxt, the receive buffer, the window offered and the ACK policy. */
+    final Receiver rcv;
+    /** Loss detection and recovery, with the retransmission and loss probe timers. */
+    final LossRecovery loss;
+    /** The RTT estimate and the retransmission timeout it gives (srtt, rttvar, icsk_rto), for all three parts. */
+    final RtoEstimator rto = new RtoEstimator();
+    /** SO_KEEPALIVE's probes of an idle peer. */
+    private final KeepaliveTimer keepaliveTimer;
 
-    // receive sequence space
-    private int irs;
-    private int rcvNxt;
-    private int rcvWscale;
-    private final ReceiveBuffer rcvBuf;
-    private boolean peerFin;
-    /** Where the peer's FIN lies, if it arrived ahead of data still missing; else -1 flagged by hasPendingFin. */
-    private int pendingFinSeq;
-    private boolean hasPendingFin;
-    /** The right edge of the window last advertised (rcv_wup + rcv_wnd). */
-    private int advertisedEdge;
-    /** rcv_nxt when the window was last advertised (rcv_wup): segments ending before it are old. */
-    private int rcvWup;
+    // options (tcp_options_received)
+    boolean tsOk;
+    boolean sackOk;
+    /** The peer's newest timestamp worth echoing (ts_recent), also PAWS' reference. */
+    int tsRecent;
 
-    // options
-    private boolean tsOk;
-    private boolean sackOk;
-    /** What the peer has SACKed of ours (RFC 6675's scoreboard). */
-    private final SackScoreboard scoreboard;
-    /** The most recent out-of-order segment's first byte: its block goes first in our SACK option (RFC 2018 4). */
-    private int lastOfoSeq;
-    private boolean hasLastOfo;
-    /** A duplicate the peer sent, reported once as a D-SACK block (RFC 2883); empty when start == end. */
-    private int dsackStart;
-    private int dsackEnd;
-    private int tsRecent;
-    private final int tsOffset;
-
-    // timers: deadlines in nanoseconds, 0 when not armed
-    private long rtoAt;
-    private long delackAt;
+    // the connection's own timers: deadlines in nanoseconds, 0 when not armed
     private long timeWaitAt;
-    private long persistAt;
-    private long keepaliveAt;
-    /** The tail loss probe's deadline (RFC 8985 7), 0 when not armed. */
-    private long tlpAt;
-    /** A loss probe went out and no ACK has acknowledged anything since (tp->tlp_high_seq set). */
-    private boolean tlpOut;
-    private int retransmits;
-    private int persistBackoff;
-    /**
-     * Zero-window probes sent since the peer was last heard from (icsk_probes_out): after tcp_retries2 of
-     * them the connection is dead, or a peer that offers no window and then falls silent keeps it for ever.
-     */
-    private int probesOut;
     /**
      * The application closed the socket (SOCK_DEAD): nobody will read or close it again, so FIN_WAIT_2 is
      * bounded by tcp_fin_timeout, or a peer that acknowledges our FIN and never sends its own keeps the
      * connection for ever.
      */
     private boolean orphaned;
-    /** SO_KEEPALIVE's settings, null while it is off. */
-    private Keepalive keepalive;
-    /** When the peer was last heard from (rcv_tstamp), for keepalive. */
-    private long lastHeard;
-    private int keepaliveProbesOut;
     /** Set when a new SYN ended TIME_WAIT: the ISN its connection must use (tcp_timewait_state_process). */
     private long successorIsn = -1;
-    private final RtoEstimator rto = new RtoEstimator();
-    // RTT timing without timestamps (Karn: never a retransmitted segment)
-    private boolean rttTiming;
-    private int rttSeq;
-    private long rttStart;
-
-    // congestion: the algorithm sets the window; loss detection and NewReno recovery are ours
-    private final CongestionControl cc;
-    private int cwnd;
-    private int ssthresh = Integer.MAX_VALUE;
-    private int dupAcks;
-    private boolean inRecovery;
-    private int recover;
-    /** RFC 6675's HighRxt: the end of what loss recovery has retransmitted so far. */
-    private int highRxt;
-    /** This recovery's retransmissions, to notice one lost again. */
-    private final RetransmitLog retransmitted = new RetransmitLog();
-
-    private int segsUnacked;
-    /** tp->rcvq_space: bytes the application read in the last measured RTT, from where, since when. */
-    private int rcvSpace;
-    private int rcvSpaceSeq;
-    private long rcvSpaceTime;
-    private boolean rcvSpaceMeasuring;
-    /** icsk_ack.rcv_mss: the peer's segment size as seen, to count a merged (GRO) segment as the ones it holds. */
-    private int rcvMss = DEFAULT_PEER_MSS;
-    /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
-    private long lastOowAckAt;
-    private boolean hasOowAck;
-    /** Segments sent again, over the connection's life (tcpi_total_retrans). */
-    private long totalRetrans;
-    private String closeCause;
 
     private Tcb(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr, int localPort,
                 int remoteAddr, int remotePort, int iss, int tsOffset) {
         this.cfg = cfg;
-        this.out = out;
         this.events = events;
         this.mib = mib;
-        this.scoreboard = new SackScoreboard(mib);
         this.localAddr = localAddr;
         this.localPort = localPort;
         this.remoteAddr = remoteAddr;
         this.remotePort = remotePort;
-        this.iss = iss;
-        this.tsOffset = tsOffset;
-        this.sendBuf = new SendBuffer(cfg.sndBuf());
-        this.rcvBuf = new ReceiveBuffer(cfg.rcvBuf());
-        this.sndUna = iss;
-        this.sndNxt = iss;
-        this.sndSml = iss;
-        this.sndMax = iss;
-        this.bufferBase = iss + 1;
-        this.rcvWscale = cfg.windowScale() ? scaleFor(Math.max(cfg.rcvBuf(), cfg.rcvBufMax())) : 0;
-        this.sndMss = Math.min(DEFAULT_PEER_MSS, cfg.mss());
-        this.cwnd = INIT_CWND * sndMss;
-        this.cc = CongestionControl.named(cfg.congestion());
-    }
-
-    /**
-     * The smallest shift that lets the whole receive buffer be offered, as large as autotuning may grow it
-     * (tcp_select_initial_window, from tcp_rmem[2]).
-     */
-    private static int scaleFor(int buf) {
-        int s = 0;
-        while (s < MAX_WSCALE && (buf >> s) > 65_535) {
-            s++;
-        }
-        return s;
+        this.snd = new Sender(this, cfg, out, mib, iss, tsOffset);
+        this.rcv = new Receiver(this, cfg);
+        this.loss = new LossRecovery(this, snd, mib);
+        this.keepaliveTimer = new KeepaliveTimer(this, mib);
     }
 
     /** tcp_v4_connect and tcp_connect: an active open; sends the SYN. */
     public static Tcb connect(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr,
                               int localPort, int remoteAddr, int remotePort, int iss, int tsOffset, long now) {
         Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
-        t.lastHeard = now;
+        t.keepaliveTimer.heard(now);
         t.state = TcpState.SYN_SENT;
-        t.sndNxt = iss + 1;
-        t.sendSyn(now);
+        t.snd.sndNxt = iss + 1;
+        t.snd.sendSyn(now);
         return t;
     }
 
@@ -230,16 +125,14 @@ public final class Tcb {
                              int localPort, int remoteAddr, int remotePort, Segment syn, int iss, int tsOffset,
                              long now) {
         Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
-        t.lastHeard = now;
+        t.keepaliveTimer.heard(now);
         t.state = TcpState.SYN_RECEIVED;
         t.takeSynOptions(syn);
-        t.irs = syn.seq();
-        t.rcvNxt = syn.seq() + 1;
-        t.sndWnd = syn.window();
-        t.maxSndWnd = t.sndWnd;
-        t.sndWl1 = syn.seq();
-        t.sndNxt = iss + 1;
-        t.sendSyn(now);
+        t.rcv.synReceived(syn.seq());
+        t.snd.sndWnd = syn.window();
+        t.snd.sndWl1 = syn.seq();
+        t.snd.sndNxt = iss + 1;
+        t.snd.sendSyn(now);
         return t;
     }
 
@@ -252,21 +145,16 @@ public final class Tcb {
         int iss = ack.ack() - 1;
         Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
         t.state = TcpState.ESTABLISHED;
-        t.sndUna = iss + 1;
-        t.sndNxt = iss + 1;
-        t.sndMax = iss + 1;
-        t.irs = ack.seq() - 1;
-        t.rcvNxt = ack.seq();
-        t.rcvWup = t.rcvNxt;
-        t.advertisedEdge = t.rcvNxt + Math.min(cfg.rcvBuf(), 65_535); // what the cookie's SYN-ACK offered
-        t.rcvWscale = 0;
-        t.sndWscale = 0;
-        t.sndMss = Math.min(mss, cfg.mss());
-        t.cwnd = INIT_CWND * t.sndMss;
-        t.sndWnd = ack.window();
-        t.maxSndWnd = t.sndWnd;
-        t.sndWl1 = ack.seq();
-        t.sndWl2 = ack.ack();
+        Sender snd = t.snd;
+        snd.sndUna = iss + 1;
+        snd.sndNxt = iss + 1;
+        snd.sndMax = iss + 1;
+        t.rcv.fromCookie(ack.seq());
+        snd.sndWscale = 0;
+        snd.mss(Math.min(mss, cfg.mss()));
+        snd.sndWnd = ack.window();
+        snd.sndWl1 = ack.seq();
+        snd.sndWl2 = ack.ack();
         return t;
     }
 
@@ -274,10 +162,10 @@ public final class Tcb {
     private void takeSynOptions(Segment syn) {
         int peerMss = syn.mss() > 0 ? syn.mss() : DEFAULT_PEER_MSS;
         if (cfg.windowScale() && syn.wscale() >= 0) {
-            sndWscale = Math.min(syn.wscale(), MAX_WSCALE);
+            snd.sndWscale = Math.min(syn.wscale(), TcpOptions.MAX_WSCALE);
         } else {
-            sndWscale = 0;
-            rcvWscale = 0;
+            snd.sndWscale = 0;
+            rcv.rcvWscale = 0;
         }
         sackOk = cfg.sack() && syn.sackPermitted();
         tsOk = cfg.timestamps() && syn.timestamps();
@@ -287,8 +175,7 @@ public final class Tcb {
         // __tcp_mtu_to_mss: a smaller MSS from the peer is raised to tcp_min_snd_mss (CVE-2019-11479). Taken
         // as it came, with the timestamp option's bytes off, an MSS under 13 made ours zero or negative, so
         // data never left, and one a little over sent a segment per byte.
-        sndMss = Math.max(Math.min(peerMss, cfg.mss()), MIN_SND_MSS) - (tsOk ? TS_OPTION_LEN : 0);
-        cwnd = INIT_CWND * sndMss;
+        snd.mss(Math.max(Math.min(peerMss, cfg.mss()), MIN_SND_MSS) - (tsOk ? TS_OPTION_LEN : 0));
     }
 
     // ---- segment arrival (tcp_rcv_state_process) ----
@@ -300,7 +187,7 @@ public final class Tcb {
             case SYN_SENT -> synSentArrives(seg, now);
             case TIME_WAIT -> {
                 if (newSynEndsTimeWait(seg)) {
-                    successorIsn = (sndNxt + 65_535 + 2) & 0xffff_ffffL;
+                    successorIsn = (snd.sndNxt + 65_535 + 2) & 0xffff_ffffL;
                     terminate(null);
                     return;
                 }
@@ -309,7 +196,7 @@ public final class Tcb {
             default -> synchronizedArrives(seg, now);
         }
         if (state != TcpState.CLOSED) {
-            pushPending(now);
+            snd.pushPending(now);
         }
     }
 
@@ -324,21 +211,21 @@ public final class Tcb {
         if (tsOk && seg.timestamps()) {
             return SeqNum.after(seg.tsVal(), tsRecent);
         }
-        return SeqNum.after(seg.seq(), rcvNxt);
+        return SeqNum.after(seg.seq(), rcv.rcvNxt);
     }
 
     /** tcp_rcv_synsent_state_process. */
     private void synSentArrives(Segment seg, long now) {
-        boolean ackOk = seg.has(ACK) && SeqNum.after(seg.ack(), iss) && !SeqNum.after(seg.ack(), sndNxt);
+        boolean ackOk = seg.has(ACK) && SeqNum.after(seg.ack(), snd.iss) && !SeqNum.after(seg.ack(), snd.sndNxt);
         if (seg.has(ACK) && !ackOk) {
             if (!seg.has(RST)) {
-                sendReset(seg.ack());
+                snd.sendReset(seg.ack());
             }
             return;
         }
         if (seg.has(RST)) {
             if (ackOk) {
-                terminate("connection refused");
+                terminate(CloseReason.REFUSED);
             }
             return;
         }
@@ -346,28 +233,26 @@ public final class Tcb {
             return;
         }
         takeSynOptions(seg);
-        irs = seg.seq();
-        rcvNxt = seg.seq() + 1;
+        rcv.synReceived(seg.seq());
         if (tsOk && seg.timestamps()) {
             tsRecent = seg.tsVal();
         }
         if (ackOk) {
-            ackAdvanced(seg, now);
-            sndWnd = seg.window(); // a SYN's window is never scaled
-            maxSndWnd = sndWnd;
-            sndWl1 = seg.seq();
-            sndWl2 = seg.ack();
+            snd.ackAdvanced(seg, now);
+            snd.sndWnd = seg.window(); // a SYN's window is never scaled
+            snd.sndWl1 = seg.seq();
+            snd.sndWl2 = seg.ack();
             state = TcpState.ESTABLISHED;
-            sendAck(now);
-            armKeepalive(now);
+            snd.sendAck(now);
+            keepaliveTimer.established(now);
             events.established();
         } else {
             // simultaneous open: both sent SYNs
             state = TcpState.SYN_RECEIVED;
-            sndWnd = seg.window();
-            sndWl1 = seg.seq();
-            retransmits = 0;
-            sendSegment(iss, SYN | ACK, 0, 0, now);
+            snd.sndWnd = seg.window();
+            snd.sndWl1 = seg.seq();
+            loss.retransmits = 0;
+            snd.sendSynAck(now);
         }
     }
 
@@ -378,42 +263,41 @@ public final class Tcb {
                 synChallenge(seg, now);
             } else {
                 mib.inc(Mib.TcpExtPAWSEstabRejected);
-                if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedPAWS, now)) {
-                    sendAck(now);
+                if (!snd.oowRateLimited(seg, Mib.TcpExtTCPACKSkippedPAWS, now)) {
+                    snd.sendAck(now);
                 }
             }
             return;
         }
-        if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK) && seg.seq() == irs) {
-            if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSynRecv, now)) {
-                sendSegment(iss, SYN | ACK, 0, 0, now); // the peer did not hear our SYN-ACK
+        if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK) && seg.seq() == rcv.irs) {
+            if (!snd.oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSynRecv, now)) {
+                snd.sendSynAck(now); // the peer did not hear our SYN-ACK
             }
             return;
         }
         // tcp_validate_incoming lets through the SYN-ACK that ends a simultaneous open: it repeats the peer's
         // SYN (so fails the window test) but acknowledges ours
         boolean simultaneousSynAck = state == TcpState.SYN_RECEIVED && seg.has(SYN) && seg.has(ACK)
-                && seg.seq() + 1 == rcvNxt && seg.ack() == sndNxt;
-        if (!simultaneousSynAck && !acceptable(seg)) {
+                && seg.seq() + 1 == rcv.rcvNxt && seg.ack() == snd.sndNxt;
+        if (!simultaneousSynAck && !rcv.acceptable(seg)) {
             if (seg.has(SYN) && !seg.has(RST)) {
                 synChallenge(seg, now);
-            } else if (!seg.has(RST) && !oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSeq, now)) {
-                if (seg.dataLength() > 0 && !SeqNum.after(seg.seq() + seg.dataLength(), rcvNxt)) {
-                    reportDuplicate(seg.seq(), seg.seq() + seg.dataLength());
+            } else if (!seg.has(RST) && !snd.oowRateLimited(seg, Mib.TcpExtTCPACKSkippedSeq, now)) {
+                if (seg.dataLength() > 0 && !SeqNum.after(seg.seq() + seg.dataLength(), rcv.rcvNxt)) {
+                    rcv.reportDuplicate(seg.seq(), seg.seq() + seg.dataLength());
                 }
-                sendAck(now); // tcp_send_dupack
+                snd.sendAck(now); // tcp_send_dupack
             }
             return;
         }
-        lastHeard = now;
-        keepaliveProbesOut = 0;
-        probesOut = 0; // tcp_ack: the peer answers, so probing an empty window goes on (RFC 1122 4.2.2.17)
+        keepaliveTimer.heard(now);
+        snd.probesOut = 0; // tcp_ack: the peer answers, so probing an empty window goes on (RFC 1122 4.2.2.17)
         if (seg.has(RST)) {
             // RFC 5961 3.2: only an exact match resets; anything else in the window gets a challenge
-            if (seg.seq() == rcvNxt) {
-                terminate("connection reset by peer");
+            if (seg.seq() == rcv.rcvNxt) {
+                terminate(CloseReason.RESET_RECEIVED);
             } else {
-                challengeAck(seg, now);
+                snd.sendChallengeAck(seg, now);
             }
             return;
         }
@@ -424,19 +308,19 @@ public final class Tcb {
         if (!seg.has(ACK)) {
             return;
         }
-        if (tsOk && seg.timestamps() && !SeqNum.after(seg.seq(), rcvNxt)) {
+        if (tsOk && seg.timestamps() && !SeqNum.after(seg.seq(), rcv.rcvNxt)) {
             tsRecent = seg.tsVal(); // tcp_store_ts_recent: the segment covers last_ack_sent
         }
         if (state == TcpState.SYN_RECEIVED) {
-            if (!SeqNum.after(seg.ack(), sndUna) || SeqNum.after(seg.ack(), sndNxt)) {
-                sendReset(seg.ack());
+            if (!SeqNum.after(seg.ack(), snd.sndUna) || SeqNum.after(seg.ack(), snd.sndNxt)) {
+                snd.sendReset(seg.ack());
                 return;
             }
             state = TcpState.ESTABLISHED;
-            sndWl1 = seg.seq() - 1; // the window update below takes this ACK's window
-            armKeepalive(now);
+            snd.sndWl1 = seg.seq() - 1; // the window update below takes this ACK's window
+            keepaliveTimer.established(now);
             events.established();
-            if (finQueued) {
+            if (snd.finQueued) {
                 state = TcpState.FIN_WAIT_1; // closed in SYN_RECEIVED: the FIN goes now that our SYN is acknowledged
             }
         }
@@ -449,7 +333,7 @@ public final class Tcb {
         if (state == TcpState.TIME_WAIT) {
             if (seg.has(FIN)) {
                 timeWaitAt = now + cfg.timeWaitMs() * MS; // a retransmitted FIN: ACK it and wait again
-                sendAck(now);
+                snd.sendAck(now);
             }
             return;
         }
@@ -459,112 +343,18 @@ public final class Tcb {
     /** tcp_validate_incoming's syn_challenge: a SYN on a synchronized connection is answered, at a limited rate. */
     private void synChallenge(Segment seg, long now) {
         mib.inc(Mib.TcpExtTCPSYNChallenge);
-        challengeAck(seg, now);
-    }
-
-    /** tcp_send_challenge_ack (RFC 5961 7): an ACK that only the true peer can act on, at a limited rate. */
-    private void challengeAck(Segment seg, long now) {
-        if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedChallenge, now)) {
-            mib.inc(Mib.TcpExtTCPChallengeACK);
-            sendAck(now);
-        }
+        snd.sendChallengeAck(seg, now);
     }
 
     /**
-     * tcp_oow_rate_limited: whether to leave an out-of-window segment, a SYN or a bare ACK, unanswered
-     * because one was answered less than tcp_invalid_ratelimit ago. Two ends that each find the other's
-     * segments out of window would otherwise ACK each other forever, and a flood of forged SYNs or RSTs
-     * would draw an ACK apiece. Segments carrying data or a FIN are always answered: they make no loop.
-     */
-    private boolean oowRateLimited(Segment seg, Mib skipped, long now) {
-        if (seg.seqLength() > 0 && !seg.has(SYN)) {
-            return false;
-        }
-        if (hasOowAck && now - lastOowAckAt < INVALID_RATELIMIT_NANOS) {
-            mib.inc(skipped);
-            return true;
-        }
-        hasOowAck = true;
-        lastOowAckAt = now;
-        return false;
-    }
-
-    /**
-     * tcp_sequence, RFC 9293 3.10.7.4's acceptability test as Linux applies it: a segment is old only if it
-     * ends before rcv_wup (rcv_nxt when the window was last offered), and too new only if it starts beyond
-     * the right edge of the window offered, so a segment that starts at the edge passes. With the window
-     * closed a segment at rcv_nxt still passes (its data is refused for want of room) so that its ACK is
-     * heard. The window is the one offered, not what the buffer has room for now: a sender that filled
-     * the window numbers its ACKs at the edge, and two ends with full buffers must still hear each other's
-     * ACKs, or each waits for the other forever.
-     */
-    private boolean acceptable(Segment seg) {
-        int wnd = Math.max(offeredWindow(), rcvWindowBytes());
-        return !SeqNum.before(seg.seq() + seg.seqLength(), rcvWup) && !SeqNum.after(seg.seq(), rcvNxt + wnd);
-    }
-
-    /** tcp_receive_window: what remains of the window last offered (rcv_wup + rcv_wnd - rcv_nxt), at least 0. */
-    private int offeredWindow() {
-        int w = advertisedEdge - rcvNxt;
-        return Math.max(w, 0);
-    }
-
-    /**
-     * tcp_select_window: the room the buffer has, but never less than what remains of the window already
-     * offered (RFC 9293 3.8.6.2.2: a receiver should not shrink the window; Linux never does), rounded up to
-     * the scale's unit so that scaling does not shrink it either. Data that then finds no room is dropped
-     * and sent again, as under Linux's memory pressure. Receiver-side silly window avoidance (the same
-     * section; __tcp_select_window): the right edge moves by at least a segment or half the buffer, or
-     * stays, so a slow reader does not invite a stream of small segments.
-     */
-    private int windowToAdvertise() {
-        int unit = 1 << rcvWscale;
-        int offered = offeredWindow();
-        int room = rcvWindowBytes();
-        if (room - offered < Math.min(sndMss, rcvBuf.capacity() / 2)) {
-            room = offered;
-        }
-        int scaled = Math.max(room >> rcvWscale, (offered + unit - 1) >> rcvWscale);
-        return Math.min(scaled, 65_535);
-    }
-
-    /**
-     * tcp_ack: advances snd_una, frees acknowledged bytes, samples the RTT, updates the send window and
-     * drives congestion control and the FIN states. Returns false if the segment is to be dropped.
+     * tcp_ack: the sender's part (snd_una, SACK, loss recovery, the send window), then the state changes
+     * that the acknowledgement of our FIN brings. Returns false if the segment is to be dropped.
      */
     private boolean processAck(Segment seg, long now) {
-        int ack = seg.ack();
-        if (SeqNum.after(ack, sndMax)) {
-            sendAck(now); // acknowledges what we never sent (snd_max: after a timeout snd_nxt is rewound below it)
+        if (!snd.ack(seg, now)) {
             return false;
         }
-        boolean advanced = SeqNum.after(ack, sndUna);
-        int newlySacked = 0;
-        if (sackOk && seg.sack().length > 0) {
-            newlySacked = scoreboard.update(seg.sack(), advanced ? ack : sndUna, sndMax);
-        }
-        if (advanced) {
-            ackAdvanced(seg, now);
-        } else if (ack == sndUna && sndUna != sndNxt && (newlySacked > 0 || (seg.dataLength() == 0
-                && !seg.has(FIN) && (seg.window() << sndWscale) == sndWnd))) {
-            duplicateAck(now); // RFC 6675 2: an ACK that SACKs new data is a duplicate whatever else it carries
-        }
-        if (sackOk && !inRecovery && sndNxt == sndMax && sndUna != sndMax
-                && (dupAcks >= DUPACK_THRESHOLD || scoreboard.headLost(sndUna, sndMss))) {
-            enterSackRecovery(now);
-        } else if (sackOk && inRecovery && newlySacked > 0) {
-            resendLostRetransmission(now);
-        }
-        if (SeqNum.before(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && !SeqNum.before(ack, sndWl2))) {
-            if (sndWnd == 0 && seg.window() != 0) {
-                persistBackoff = 0; // tcp_ack_probe: the window opened
-            }
-            sndWnd = seg.window() << sndWscale; // tcp_ack_update_window
-            maxSndWnd = Math.max(maxSndWnd, sndWnd);
-            sndWl1 = seg.seq();
-            sndWl2 = ack;
-        }
-        if (finSent && SeqNum.after(ack, finSeq)) {
+        if (snd.finSent && SeqNum.after(seg.ack(), snd.finSeq)) {
             switch (state) {
                 case FIN_WAIT_1 -> {
                     state = TcpState.FIN_WAIT_2;
@@ -583,207 +373,30 @@ public final class Tcb {
         return true;
     }
 
-    /** The part of tcp_ack for an ACK that acknowledges something new. */
-    private void ackAdvanced(Segment seg, long now) {
-        int ack = seg.ack();
-        int acked = ack - sndUna;
-        int dataEnd = bufferBase + sendBuf.size();
-        int freeTo = SeqNum.before(ack, dataEnd) ? ack : dataEnd;
-        int freed = freeTo - bufferBase;
-        if (freed > 0) {
-            sendBuf.consume(freed);
-            bufferBase = freeTo;
-        }
-        sndUna = ack;
-        if (!scoreboard.isEmpty()) {
-            scoreboard.advance(ack);
-            if (scoreboard.reneged(ack)) {
-                scoreboard.clear(); // the peer dropped data it had SACKed: every byte is ours to resend
-                mib.inc(Mib.TcpExtTCPSACKReneging);
-            }
-        }
-        if (SeqNum.after(ack, sndNxt)) {
-            sndNxt = ack; // data sent before a timeout's rewind arrived after all
-        }
-        if (tsOk && seg.timestamps() && seg.tsEcr() != 0) {
-            rto.sample((tsNow(now) - seg.tsEcr()) * MS);
-        } else if (rttTiming && SeqNum.after(ack, rttSeq)) {
-            rto.sample(now - rttStart);
-        }
-        if (rttTiming && SeqNum.after(ack, rttSeq)) {
-            rttTiming = false;
-        }
-        retransmits = 0; // the backoff itself ends with a valid RTT sample (RFC 6298 5.7, Karn)
-        rtoAt = sndUna == sndNxt ? 0 : now + rto.rtoNanos();
-        tlpAt = 0; // pushPending arms it again from this ACK, as tcp_rearm_rto does
-        tlpOut = false;
-        if (state.synchronizedState()) {
-            congestionOnAck(ack, acked, now); // the ACK of our SYN carries no data: it grows nothing
-        }
-        if (freed > 0) {
-            events.writable();
-        }
-    }
-
-    /** The algorithm's growth, and the way out of fast recovery (RFC 6582 for NewReno, RFC 6675 with SACK). */
-    private void congestionOnAck(int ack, int acked, long now) {
-        if (inRecovery) {
-            if (!SeqNum.before(ack, recover)) {
-                inRecovery = false;
-                cwnd = ssthresh;
-            } else if (!sackOk) {
-                // a partial ACK: the next hole is lost too; resend it at once
-                retransmitHead(now);
-                mib.inc(Mib.TcpExtTCPFastRetrans);
-                cwnd = Math.max(cwnd - acked + sndMss, sndMss);
-            } // with SACK the scoreboard knows the holes: pushPending fills them as the pipe allows
-            dupAcks = 0;
-            return;
-        }
-        dupAcks = 0;
-        cwnd = cc.congAvoid(cwnd, ssthresh, acked, sndMss, now, rto.srttNanos());
-    }
-
     /**
-     * tcp_fastretrans_alert: without SACK the third duplicate ACK starts fast retransmit and NewReno recovery.
-     * With SACK the count is one of the two ways into recovery that processAck weighs.
+     * tcp_data_queue and tcp_fin, and then tcp_ack_snd_check: the receiver takes the data; a FIN that is
+     * next in sequence changes the state here; else an ACK now or a delayed one, as the receiver's policy has it.
      */
-    private void duplicateAck(long now) {
-        if (inRecovery) {
-            if (!sackOk) {
-                cwnd += sndMss; // each dupack means a segment left the network; with SACK the pipe says so
-            }
-            return;
-        }
-        if (++dupAcks == DUPACK_THRESHOLD && !sackOk) {
-            ssthresh = cc.ssthresh(cwnd, flightSize(), sndMss, now);
-            cwnd = ssthresh + DUPACK_THRESHOLD * sndMss;
-            inRecovery = true;
-            recover = sndNxt;
-            retransmitHead(now);
-            mib.inc(Mib.TcpExtTCPRenoRecovery);
-            mib.inc(Mib.TcpExtTCPFastRetrans);
-        }
-    }
-
-    /**
-     * RFC 6675 section 5 (tcp_enter_recovery): the window drops to the algorithm's ssthresh, not inflated,
-     * because the pipe estimate, not dupack counting, decides when more may be sent; the first hole goes at
-     * once.
-     */
-    private void enterSackRecovery(long now) {
-        tlpAt = 0;
-        ssthresh = cc.ssthresh(cwnd, flightSize(), sndMss, now);
-        cwnd = ssthresh;
-        inRecovery = true;
-        recover = sndMax;
-        highRxt = retransmit(sndUna, scoreboard.nextSackedStart(sndUna, sndMax), now);
-        retransmitted.clear();
-        retransmitted.add(sndUna, highRxt, sndMax);
-        mib.inc(Mib.TcpExtTCPSackRecovery);
-        mib.inc(Mib.TcpExtTCPFastRetrans);
-    }
-
-    /**
-     * tcp_mark_lost_retrans: a retransmission the peer still lacks after SACKing data sent later was lost
-     * as well; it goes again at once, one per ACK that brings news, rather than at the timeout.
-     */
-    private void resendLostRetransmission(long now) {
-        int lost = retransmitted.findLost(scoreboard, sndUna, scoreboard.highestSackedEnd(sndUna));
-        if (lost < 0) {
-            return;
-        }
-        int from = SeqNum.after(retransmitted.start(lost), sndUna) ? retransmitted.start(lost) : sndUna;
-        from = scoreboard.skipSacked(from);
-        int limit = scoreboard.nextSackedStart(from, retransmitted.end(lost));
-        if (retransmit(from, limit, now) != from) {
-            retransmitted.resent(lost, sndMax);
-            mib.inc(Mib.TcpExtTCPLostRetransmit);
-        }
-    }
-
-    /** Bytes sent and not yet acknowledged, SACKed or not (RFC 5681's FlightSize). */
-    private int flightSize() {
-        return sndNxt - sndUna;
-    }
-
-    /**
-     * tcp_packets_in_flight: what is still in the network. During SACK recovery that is RFC 6675's pipe;
-     * otherwise what was sent less what the peer has SACKed.
-     */
-    private int inFlight() {
-        if (inRecovery && sackOk) {
-            return scoreboard.pipe(sndUna, sndMax, highRxt, sndMss);
-        }
-        return scoreboard.isEmpty() ? flightSize() : flightSize() - scoreboard.sackedBetween(sndUna, sndNxt);
-    }
-
-    /** tcp_data_queue and tcp_fin: in-order data to the buffer, ahead-of-gap data held, then the FIN. */
     private void receiveData(Segment seg, long now) {
         if (!state.canReceive()) {
             return;
         }
-        int len = seg.dataLength();
-        boolean immediateAck = false;
-        if (len > 0) {
-            int offset = seg.seq() - rcvNxt;
-            if (offset < 0) {
-                reportDuplicate(seg.seq(), rcvNxt); // its head was here already
-            } else if (offset > 0) {
-                lastOfoSeq = seg.seq();
-                hasLastOfo = true;
-            }
-            int advanced = rcvBuf.accept(offset, seg.data(), seg.dataOffset(), len);
-            if (advanced > 0) {
-                rcvNxt += advanced;
-                events.readable();
-            }
-            // out of order, a retransmission, or filling a gap: ACK at once (quick ACK) so the sender knows
-            immediateAck = offset != 0 || advanced != len || !rcvBuf.outOfOrderRanges().isEmpty();
-            segsUnacked += receivedSegments(len);
-        }
-        if (seg.has(FIN)) {
-            pendingFinSeq = seg.seq() + len;
-            hasPendingFin = true;
-        }
-        if (hasPendingFin && pendingFinSeq == rcvNxt && !peerFin) {
+        boolean quickAck = rcv.dataQueue(seg);
+        if (rcv.finInOrder()) {
             peerFinArrived(now);
             return;
         }
-        if (seg.has(FIN) && !peerFin) {
-            immediateAck = true; // the FIN is ahead of a gap: tell the sender what is missing
-        }
-        if (immediateAck) {
-            sendAck(now);
-        } else if (len > 0) {
-            if (segsUnacked >= 2) {
-                sendAck(now); // every second full segment is acknowledged at once (tcp_ack_snd_check)
-            } else if (delackAt == 0) {
-                delackAt = now + cfg.delAckMs() * MS;
-            }
-        }
-    }
-
-    /**
-     * tcp_measure_rcv_mss, and the segments a payload of {@code len} bytes stands for: a super-packet merged by
-     * GRO (or sent whole by the host) counts as the segments it was made of, so the ACK policy (one ACK at
-     * least for every two full segments) holds however the data arrived.
-     */
-    private int receivedSegments(int len) {
-        if (len >= rcvMss) {
-            rcvMss = Math.min(len, cfg.mss());
-        }
-        return (len + rcvMss - 1) / rcvMss;
+        // a FIN ahead of a gap: tell the sender at once what is missing
+        rcv.ackSndCheck(quickAck || (seg.has(FIN) && !rcv.peerFin), seg.dataLength() > 0, now);
     }
 
     /** tcp_fin: the peer is done sending. */
     private void peerFinArrived(long now) {
-        peerFin = true;
-        rcvNxt++;
+        rcv.takeFin();
         switch (state) {
             case ESTABLISHED -> state = TcpState.CLOSE_WAIT;
             case FIN_WAIT_1 -> {
-                if (finSent && sndUna == sndNxt) {
+                if (snd.finSent && snd.sndUna == snd.sndNxt) {
                     enterTimeWait(now);
                 } else {
                     state = TcpState.CLOSING;
@@ -792,7 +405,7 @@ public final class Tcb {
             case FIN_WAIT_2 -> enterTimeWait(now);
             default -> { }
         }
-        sendAck(now);
+        snd.sendAck(now);
         events.readable();
     }
 
@@ -804,11 +417,11 @@ public final class Tcb {
 
     /** Disarms every timer: the connection has nothing more to send or to wait for but, maybe, TIME_WAIT. */
     private void stopTimers() {
-        rtoAt = 0;
-        delackAt = 0;
-        persistAt = 0;
-        keepaliveAt = 0;
-        tlpAt = 0;
+        loss.rtoAt = 0;
+        rcv.delackAt = 0;
+        snd.persistAt = 0;
+        keepaliveTimer.at = 0;
+        loss.tlpAt = 0;
         timeWaitAt = 0;
     }
 
@@ -817,7 +430,7 @@ public final class Tcb {
     /** tcp_sendmsg: queues what fits the send buffer and sends what the windows allow; returns bytes taken. */
     public int write(byte[] src, int off, int len, long now) {
         int n = queue(src, off, len);
-        pushPending(now);
+        snd.pushPending(now);
         return n;
     }
 
@@ -826,16 +439,16 @@ public final class Tcb {
      * another thread that then has {@link #push} run on the connection's own. Returns how many bytes were taken.
      */
     public int queue(byte[] src, int off, int len) {
-        if (finQueued || state == TcpState.CLOSED || state == TcpState.LISTEN || state == TcpState.TIME_WAIT) {
+        if (snd.finQueued || state == TcpState.CLOSED || state == TcpState.LISTEN || state == TcpState.TIME_WAIT) {
             throw new IllegalStateException("cannot send in state " + state);
         }
-        return sendBuf.write(src, off, len);
+        return snd.sendBuf.write(src, off, len);
     }
 
     /** tcp_push: sends what is queued, as far as the windows allow. */
     public void push(long now) {
         if (state != TcpState.CLOSED) {
-            pushPending(now);
+            snd.pushPending(now);
         }
     }
 
@@ -844,8 +457,7 @@ public final class Tcb {
      * grew is announced by {@link #windowUpdate}, which the caller runs on the connection's thread.
      */
     public int read(byte[] dst, int off, int len) {
-        int n = rcvBuf.read(dst, off, len);
-        return n == 0 && peerFin ? -1 : n;
+        return rcv.read(dst, off, len);
     }
 
     /** tcp_cleanup_rbuf: after reads, tell the peer of a window that grew by a real amount. */
@@ -853,41 +465,7 @@ public final class Tcb {
         if (!state.canReceive()) {
             return;
         }
-        rcvSpaceAdjust(now);
-        int newEdge = rcvNxt + rcvWindowBytes();
-        int grown = newEdge - advertisedEdge;
-        if (grown >= 2 * sndMss || grown >= rcvBuf.capacity() / 2) {
-            sendAck(now);
-        }
-    }
-
-    /**
-     * tcp_rcv_space_adjust, dynamic right-sizing: once an RTT, if the application read more than in the last
-     * measured RTT, the buffer grows to twice that plus 16 segments (up to tcp_rmem[2]), so the window
-     * offered keeps ahead of a sender that a fast reader could keep up with, and a slow reader's buffer
-     * stays small. The bytes read are copied_seq's advance: rcv_nxt less what still waits to be read.
-     */
-    private void rcvSpaceAdjust(long now) {
-        int copiedSeq = rcvNxt - rcvBuf.readable();
-        if (!rcvSpaceMeasuring) {
-            rcvSpaceMeasuring = true;
-            rcvSpace = Math.min(rcvBuf.capacity(), INIT_CWND * cfg.mss()); // tcp_init_buffer_space
-            rcvSpaceSeq = copiedSeq;
-            rcvSpaceTime = now;
-            return;
-        }
-        long rtt = rto.hasSample() ? Math.max(rto.srttNanos(), MS / 10) : MS;
-        if (now - rcvSpaceTime < rtt) {
-            return;
-        }
-        int copied = copiedSeq - rcvSpaceSeq;
-        if (copied > rcvSpace) {
-            rcvSpace = copied;
-            long rcvwin = 2L * copied + 16L * cfg.mss();
-            rcvBuf.growTo((int) Math.min(rcvwin, cfg.rcvBufMax()));
-        }
-        rcvSpaceSeq = copiedSeq;
-        rcvSpaceTime = now;
+        rcv.windowUpdate(snd.sndMss, now);
     }
 
     /** tcp_close: a FIN after the data already queued. */
@@ -897,20 +475,20 @@ public final class Tcb {
             case SYN_RECEIVED -> {
                 // RFC 9293 3.10.4: the FIN waits for ESTABLISHED. Sent now, it would sit behind our SYN, which
                 // is not yet acknowledged, and a retransmission from snd_una would read the send buffer at -1.
-                finQueued = true;
+                snd.finQueued = true;
             }
             case ESTABLISHED -> {
-                finQueued = true;
+                snd.finQueued = true;
                 state = TcpState.FIN_WAIT_1;
             }
             case CLOSE_WAIT -> {
-                finQueued = true;
+                snd.finQueued = true;
                 state = TcpState.LAST_ACK;
             }
             default -> { } // already closing
         }
         if (state != TcpState.CLOSED) {
-            pushPending(now);
+            snd.pushPending(now);
         }
     }
 
@@ -934,329 +512,19 @@ public final class Tcb {
         timeWaitAt = now + FIN_TIMEOUT_MS * MS;
     }
 
-    /** tcp_disconnect with SO_LINGER 0: a RST (once synchronized) and the connection is gone for {@code cause}. */
-    public void abort(String cause) {
+    /** tcp_disconnect with SO_LINGER 0: a RST (once synchronized) and the connection is gone for {@code reason}. */
+    public void abort(CloseReason reason) {
         if (state.synchronizedState() || state == TcpState.SYN_RECEIVED) {
-            sendSegmentNoTs(sndNxt, RST | ACK);
+            snd.sendActiveReset();
         }
-        terminate(cause);
-    }
-
-    // ---- sending (tcp_write_xmit) ----
-
-    /**
-     * tcp_write_xmit: sends what the windows allow. During SACK recovery RFC 6675's NextSeg picks each
-     * segment: a hole deemed lost, else new data, else a hole below SACKed data.
-     */
-    private void pushPending(long now) {
-        boolean sendingData = state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
-                || (finQueued && (state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING || state == TcpState.LAST_ACK));
-        boolean sent = false;
-        while (sendingData) {
-            boolean sackRecovery = inRecovery && sackOk;
-            if (!(sackRecovery && retransmitHole(false, now)) && !sendNext(now)
-                    && !(sackRecovery && retransmitHole(true, now))) {
-                break;
-            }
-            sent = true;
-        }
-        if (sent || tlpAt == 0) {
-            scheduleLossProbe(now);
-        }
-    }
-
-    /**
-     * tcp_schedule_loss_probe (RFC 8985 7.2): with data in flight, a probe is due two smoothed RTTs after
-     * the last transmission or ACK, plus room for a delayed ACK when only one segment is out, if that comes
-     * before the retransmission timeout. When the ACKs for a whole flight are lost, or its tail is, the probe
-     * draws an ACK (and SACK) in a few milliseconds where the timeout would take 200 or more. Unlike the RFC
-     * it also runs during SACK recovery: there RACK's reordering timer would find a lost retransmission or a
-     * lost ACK (Linux compresses its SACKs, so one lost ACK can be all there was), and without RACK the
-     * probe's ACK is what brings the news.
-     */
-    private void scheduleLossProbe(long now) {
-        tlpAt = 0;
-        if (!lossProbeApplies() || !rto.hasSample()) {
-            return;
-        }
-        long pto = 2 * rto.srttNanos() + (flightSize() <= sndMss ? RtoEstimator.MIN_RTO_NANOS : 2 * MS);
-        if (rtoAt != 0 && now + pto - rtoAt < 0) {
-            tlpAt = now + pto;
-        }
-    }
-
-    private boolean lossProbeApplies() {
-        return sackOk && !tlpOut && sndNxt == sndMax && sndUna != sndMax
-                && state.synchronizedState() && state != TcpState.TIME_WAIT;
-    }
-
-    /**
-     * tcp_send_loss_probe (RFC 8985 7.3): the last segment sent, again; then the retransmission timer takes
-     * over. The RFC prefers new data when there is some, but a peer that has everything holds its ACK for a
-     * new in-order segment up to its delayed-ACK timer (40 ms on Linux), hundreds of our round trips here,
-     * while a repeated segment, or one that fills a hole, is answered at once.
-     */
-    private void lossProbe(long now) {
-        tlpAt = 0;
-        if (!lossProbeApplies()) {
-            return;
-        }
-        int sent = SeqNum.before(bufferBase + sendBuf.size(), sndMax) ? bufferBase + sendBuf.size() : sndMax;
-        int unacked = sent - sndUna;
-        retransmit(unacked > 0 ? sent - Math.min(mssNow(), unacked) : sndUna, sndMax, now);
-        tlpOut = true;
-        mib.inc(Mib.TcpExtTCPLossProbes);
-        rtoAt = now + rto.rtoNanos();
-    }
-
-    /**
-     * One segment of data at snd_nxt, or the FIN once all data is out. After a timeout rewound snd_nxt this
-     * sends again what the peer has not SACKed; Nagle and sender-side silly window avoidance hold back only
-     * new data. Returns true if there may be more to send.
-     */
-    private boolean sendNext(long now) {
-        if (!scoreboard.isEmpty() && SeqNum.before(sndNxt, sndMax)) {
-            sndNxt = scoreboard.skipSacked(sndNxt); // the peer holds these bytes: they need not go again
-        }
-        boolean resend = SeqNum.before(sndNxt, sndMax);
-        int dataEnd = bufferBase + sendBuf.size();
-        int unsent = dataEnd - sndNxt;
-        if (unsent <= 0) {
-            sendFin(now);
-            return false;
-        }
-        int room = Math.min(sndWnd - flightSize(), cwnd - inFlight());
-        if (room <= 0) {
-            checkProbeTimer(now);
-            return false;
-        }
-        int mss = mssNow();
-        int len = Math.min(Math.min(unsent, sizeGoal(mss)), room);
-        if (resend) {
-            len = Math.min(len, scoreboard.nextSackedStart(sndNxt, sndMax) - sndNxt);
-        }
-        if (len > mss && len < unsent) {
-            len -= len % mss; // tcp_mss_split_point: a super-segment holds whole segments, but for the data's tail
-        }
-        boolean allOfIt = len == unsent;
-        if (!resend && len < mss) {
-            if (!cfg.noDelay() && SeqNum.after(sndSml, sndUna) && !SeqNum.after(sndSml, sndNxt)
-                    && !(allOfIt && finQueued)) {
-                return false; // Nagle, Minshall's way (tcp_minshall_check): one small segment in flight at a time
-            }
-            if (!allOfIt) {
-                checkProbeTimer(now); // the ACK that would open the window further may be lost
-                return false; // sender-side silly window avoidance: wait for room for a full segment
-            }
-        }
-        sendData(len, allOfIt, resend, now);
-        return true;
-    }
-
-    /** Sends {@code len} bytes at snd_nxt, timed for an RTT sample if nothing else is. */
-    private void sendData(int len, boolean allOfIt, boolean resend, long now) {
-        persistAt = 0;
-        if (!rttTiming && !tsOk && !resend) {
-            rttTiming = true;
-            rttSeq = sndNxt;
-            rttStart = now;
-        }
-        sendSegment(sndNxt, ACK | (allOfIt ? PSH : 0), sndNxt - bufferBase, len, now);
-        sndNxt += len;
-        if (len % mssNow() != 0) {
-            sndSml = sndNxt; // tcp_minshall_update: the last segment of what went was short
-        }
-        if (rtoAt == 0) {
-            rtoAt = now + rto.rtoNanos();
-        }
-    }
-
-    /**
-     * tcp_check_probe_timer: data waits and nothing is in flight, so no ACK is coming to open the window or
-     * to clock more out; the persist timer makes sure it does not wait forever.
-     */
-    private void checkProbeTimer(long now) {
-        if (flightSize() == 0 && persistAt == 0) {
-            persistAt = now + rto.rtoNanos();
-        }
-    }
-
-    /** The FIN follows the data; after a timeout's rewind it goes again at its own sequence number. */
-    private void sendFin(long now) {
-        if (finQueued && (!finSent || sndNxt == finSeq)) {
-            finSeq = sndNxt;
-            finSent = true;
-            sendSegment(sndNxt, FIN | ACK, 0, 0, now);
-            sndNxt++;
-            if (rtoAt == 0) {
-                rtoAt = now + rto.rtoNanos();
-            }
-        }
-    }
-
-    /**
-     * RFC 6675's NextSeg rule 1 (the first hole above HighRxt deemed lost) or, with {@code belowSacked},
-     * rule 3 (any hole above HighRxt with SACKed data beyond it): resends up to a segment of it if
-     * cwnd - pipe leaves room. Returns true if it sent.
-     */
-    private boolean retransmitHole(boolean belowSacked, long now) {
-        int from = SeqNum.after(highRxt, sndUna) ? highRxt : sndUna;
-        long hole = scoreboard.nextHole(from, sndMss, belowSacked);
-        if (hole < 0) {
-            return false;
-        }
-        int seq = (int) hole;
-        int limit = scoreboard.nextSackedStart(seq, sndMax);
-        if (cwnd - inFlight() < Math.min(mssNow(), limit - seq)) {
-            return false;
-        }
-        int end = retransmit(seq, limit, now);
-        if (end == seq) {
-            return false;
-        }
-        highRxt = end;
-        retransmitted.add(seq, end, sndMax);
-        mib.inc(Mib.TcpExtTCPFastRetrans);
-        return true;
-    }
-
-    private void sendSyn(long now) {
-        sendSegment(iss, state == TcpState.SYN_SENT ? SYN : SYN | ACK, 0, 0, now);
-        rtoAt = now + rto.rtoNanos();
-    }
-
-    /** tcp_send_ack, numbered as tcp_acceptable_seq numbers it. */
-    private void sendAck(long now) {
-        sendSegment(acceptableSeq(), ACK, 0, 0, now);
-    }
-
-    /**
-     * tcp_acceptable_seq: the highest sequence number sent, unless that lies beyond the peer's window, then
-     * the window's right edge. After a timeout rewinds snd_nxt the peer already holds bytes above it, so an
-     * ACK numbered at snd_nxt would look old; one beyond a closed window would fail its test. Either way the
-     * acknowledgement would be ignored.
-     */
-    private int acceptableSeq() {
-        int wndEnd = sndUna + sndWnd;
-        return SeqNum.before(wndEnd, sndMax) ? wndEnd : sndMax;
-    }
-
-    /** tcp_v4_send_reset for a segment that acknowledged what we never sent. */
-    private void sendReset(int seq) {
-        sendSegmentNoTs(seq, RST);
-    }
-
-    private void sendSegmentNoTs(int seq, int flags) {
-        out.transmit(this, new Segment(seq, (flags & ACK) != 0 ? rcvNxt : 0, flags, 0, -1, -1, false, false, 0, 0,
-                Segment.NO_SACK, Segment.NO_DATA, 0, 0), false);
-    }
-
-    /**
-     * tcp_transmit_skb: one segment with the current ACK, window and options. {@code bufOff} and {@code len}
-     * select payload bytes from the send buffer.
-     */
-    private void sendSegment(int seq, int flags, int bufOff, int len, long now) {
-        boolean syn = (flags & SYN) != 0;
-        int window = syn ? Math.min(rcvWindowBytes(), 65_535) : windowToAdvertise();
-        byte[] data = Segment.NO_DATA;
-        if (len > 0) {
-            data = new byte[len];
-            sendBuf.copyOut(bufOff, data, 0, len);
-        }
-        int[] sack = Segment.NO_SACK;
-        if (sackOk && !syn) {
-            sack = sackBlocks();
-        }
-        boolean ts = syn ? cfg.timestamps() && (state == TcpState.SYN_SENT || tsOk) : tsOk;
-        Segment seg = new Segment(seq, (flags & ACK) != 0 ? rcvNxt : 0, flags, window,
-                syn ? cfg.mss() : -1,
-                syn && cfg.windowScale() && (state == TcpState.SYN_SENT || rcvWscale > 0 || sndWscale > 0) ? rcvWscale : -1,
-                syn && cfg.sack() && (state == TcpState.SYN_SENT || sackOk), ts, ts ? tsNow(now) : 0,
-                ts ? tsRecent : 0, sack, data, 0, len);
-        if ((flags & ACK) != 0) {
-            segsUnacked = 0;
-            delackAt = 0;
-            advertisedEdge = rcvNxt + (window << (syn ? 0 : rcvWscale));
-            rcvWup = rcvNxt;
-        }
-        int end = seq + seg.seqLength();
-        boolean retransmission = seg.seqLength() > 0 && SeqNum.before(seq, sndMax);
-        if (retransmission) {
-            totalRetrans++;
-        }
-        if (SeqNum.after(end, sndMax)) {
-            sndMax = end;
-        }
-        out.transmit(this, seg, retransmission);
-    }
-
-    /**
-     * tcp_build_sack: the blocks our SACK option reports, as many as fit beside the other options. A
-     * D-SACK block comes first (RFC 2883) and is reported once; then the range holding the most recent
-     * out-of-order segment (RFC 2018 section 4); then the others from the lowest, the holes the sender
-     * most needs to hear of.
-     */
-    private int[] sackBlocks() {
-        var ranges = rcvBuf.outOfOrderRanges();
-        boolean dsack = dsackStart != dsackEnd;
-        int n = Math.min(ranges.size() + (dsack ? 1 : 0), maxSackBlocks());
-        if (n == 0) {
-            return Segment.NO_SACK;
-        }
-        int[] out = new int[n * 2];
-        int k = 0;
-        if (dsack) {
-            out[k++] = dsackStart;
-            out[k++] = dsackEnd;
-            dsackStart = dsackEnd;
-        }
-        int recent = -1;
-        for (int i = 0; hasLastOfo && i < ranges.size(); i++) {
-            int offset = lastOfoSeq - rcvNxt;
-            if (offset >= ranges.get(i)[0] && offset < ranges.get(i)[1]) {
-                recent = i;
-            }
-        }
-        if (recent >= 0 && k < out.length) {
-            out[k++] = rcvNxt + ranges.get(recent)[0];
-            out[k++] = rcvNxt + ranges.get(recent)[1];
-        }
-        for (int i = 0; i < ranges.size() && k < out.length; i++) {
-            if (i != recent) {
-                out[k++] = rcvNxt + ranges.get(i)[0];
-                out[k++] = rcvNxt + ranges.get(i)[1];
-            }
-        }
-        return out;
-    }
-
-    /** TCP_NUM_SACKS: four blocks fill the option space, three beside timestamps. */
-    private int maxSackBlocks() {
-        return tsOk ? 3 : 4;
-    }
-
-    /** tcp_dsack_set: the next ACK reports [start, end), a duplicate the peer sent, as a D-SACK block. */
-    private void reportDuplicate(int start, int end) {
-        if (sackOk) {
-            dsackStart = start;
-            dsackEnd = end;
-        }
-    }
-
-    /** The timestamp clock: milliseconds (tcp_time_stamp_ms) plus this connection's random offset. */
-    private int tsNow(long now) {
-        return (int) (now / MS) + tsOffset;
-    }
-
-    private int rcvWindowBytes() {
-        return rcvBuf.window();
+        terminate(reason);
     }
 
     // ---- timers ----
 
     /** The earliest armed deadline, in nanoseconds, or 0 if none. */
     public long nextDeadline() {
-        return earliest(earliest(earliest(rtoAt, delackAt), earliest(timeWaitAt, persistAt)), earliest(keepaliveAt, tlpAt));
+        return earliest(earliest(earliest(loss.rtoAt, rcv.delackAt), earliest(timeWaitAt, snd.persistAt)), earliest(keepaliveTimer.at, loss.tlpAt));
     }
 
     /** The earlier of two deadlines, where 0 means none. */
@@ -1270,20 +538,20 @@ public final class Tcb {
             terminate(null);
             return;
         }
-        if (delackAt != 0 && now - delackAt >= 0) {
-            sendAck(now);
+        if (rcv.delackAt != 0 && now - rcv.delackAt >= 0) {
+            snd.sendAck(now);
         }
-        if (rtoAt != 0 && now - rtoAt >= 0) {
-            retransmitTimeout(now);
+        if (loss.rtoAt != 0 && now - loss.rtoAt >= 0) {
+            loss.retransmitTimer(now);
         }
-        if (tlpAt != 0 && now - tlpAt >= 0) {
-            lossProbe(now);
+        if (loss.tlpAt != 0 && now - loss.tlpAt >= 0) {
+            loss.lossProbe(now);
         }
-        if (persistAt != 0 && now - persistAt >= 0) {
-            persistTimer(now);
+        if (snd.persistAt != 0 && now - snd.persistAt >= 0) {
+            snd.persistTimer(now);
         }
-        if (keepaliveAt != 0 && now - keepaliveAt >= 0) {
-            keepaliveTimer(now);
+        if (keepaliveTimer.at != 0 && now - keepaliveTimer.at >= 0) {
+            keepaliveTimer.expired(now);
         }
     }
 
@@ -1292,201 +560,17 @@ public final class Tcb {
      * turns it off. The first probe may go {@code k.idleMs()} from now.
      */
     public void keepalive(Keepalive k, long now) {
-        keepalive = k;
-        keepaliveAt = k != null && keepaliveApplies() ? now + k.idleMs() * MS : 0;
+        keepaliveTimer.set(k, now);
     }
 
-    /** Keepalive turned on before the handshake starts counting when the connection is established. */
-    private void armKeepalive(long now) {
-        if (keepalive != null && keepaliveAt == 0) {
-            keepaliveAt = now + keepalive.idleMs() * MS;
-        }
-    }
-
-    /** Keepalive watches a connection from its handshake to the end, TIME_WAIT aside (tcp_keepalive_timer). */
-    private boolean keepaliveApplies() {
-        return state != TcpState.CLOSED && state != TcpState.LISTEN && state != TcpState.SYN_SENT
-                && state != TcpState.TIME_WAIT;
-    }
-
-    /**
-     * tcp_keepalive_timer: after the idle time without a word from the peer, a probe it must answer (an old
-     * sequence number, as tcp_xmit_probe_skb sends); after {@code probes} unanswered probes the connection
-     * is dead. While data is outstanding the retransmission timer watches the peer instead.
-     */
-    private void keepaliveTimer(long now) {
-        keepaliveAt = 0;
-        if (keepalive == null || !keepaliveApplies()) {
-            return;
-        }
-        long idle = keepalive.idleMs() * MS;
-        if (sndUna != sndMax || sendBuf.size() > 0) {
-            keepaliveAt = now + idle;
-            return;
-        }
-        if (now - lastHeard < idle) {
-            keepaliveAt = lastHeard + idle;
-            return;
-        }
-        if (keepaliveProbesOut >= keepalive.probes()) {
-            terminate(TIMED_OUT);
-            return;
-        }
-        sendProbe(now);
-        mib.inc(Mib.TcpExtTCPKeepAlive);
-        keepaliveProbesOut++;
-        keepaliveAt = now + keepalive.intervalMs() * MS;
-    }
-
-    /** tcp_retransmit_timer: back off, collapse the window to one segment, resend from snd_una. */
-    private void retransmitTimeout(long now) {
-        int limit = switch (state) {
-            case SYN_SENT -> cfg.synRetries();
-            case SYN_RECEIVED -> cfg.synAckRetries();
-            default -> cfg.retries2();
-        };
-        if (retransmits >= limit) {
-            terminate(TIMED_OUT);
-            return;
-        }
-        retransmits++;
-        mib.inc(Mib.TcpExtTCPTimeouts);
-        rto.backoff();
-        rttTiming = false; // Karn's rule
-        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
-            sendSegment(iss, state == TcpState.SYN_SENT ? SYN : SYN | ACK, 0, 0, now);
-            rtoAt = now + rto.rtoNanos();
-            return;
-        }
-        ssthresh = cc.ssthresh(cwnd, flightSize(), sndMss, now);
-        cwnd = sndMss;
-        cc.onTimeout();
-        if (inRecovery) {
-            mib.inc(sackOk ? Mib.TcpExtTCPSackRecoveryFail : Mib.TcpExtTCPRenoRecoveryFail);
-        } else if (retransmits == 1 && (dupAcks > 0 || !scoreboard.isEmpty())) {
-            mib.inc(sackOk ? Mib.TcpExtTCPSackFailures : Mib.TcpExtTCPRenoFailures); // loss seen, too little to act on
-        }
-        inRecovery = false;
-        tlpAt = 0;
-        tlpOut = false;
-        dupAcks = 0;
-        // go back to snd_una, past what the peer SACKed (tcp_enter_loss keeps the scoreboard); the FIN, if
-        // unacknowledged, goes again after the data (pushPending)
-        sndNxt = sndUna;
-        rtoAt = 0;
-        pushPending(now);
-        if (rtoAt == 0) {
-            rtoAt = now + rto.rtoNanos();
-        }
-    }
-
-    /**
-     * tcp_current_mss: the payload that fits a segment sent now. The negotiated MSS already allows for
-     * timestamps; SACK blocks, present while we hold out-of-order data, take their bytes from the payload,
-     * or a full segment would exceed the MTU and, with DF set, never leave.
-     */
-    private int mssNow() {
-        if (!sackOk) {
-            return sndMss;
-        }
-        int blocks = Math.min(rcvBuf.outOfOrderRanges().size() + (dsackStart != dsackEnd ? 1 : 0), maxSackBlocks());
-        return blocks == 0 ? sndMss : sndMss - (TcpOptions.TCPOLEN_SACK_BASE + 2 + blocks * TcpOptions.TCPOLEN_SACK_PERBLOCK);
-    }
-
-    /**
-     * tcp_xmit_size_goal with tcp_tso_autosize: how much one transmission may carry. Without GSO on the route,
-     * one segment. With it, a super-segment of whole segments worth about a millisecond at the pacing rate
-     * Linux would set (twice cwnd per RTT in slow start, 1.2 times after: tcp_update_pacing_rate), at least
-     * two segments (tcp_min_tso_segs) and at most what one IPv4 packet holds; cwnd and the windows cut it
-     * further. A sender that has no RTT yet goes by cwnd alone.
-     */
-    private int sizeGoal(int mss) {
-        if (cfg.gsoMaxSize() == 0) {
-            return mss;
-        }
-        int maxPayload = Math.min(cfg.gsoMaxSize(), Ipv4Packet.MAX_PACKET_LEN + 1) - 1 - MAX_TCP_IP_HEADERS;
-        long bytes = maxPayload;
-        if (rto.hasSample() && rto.srttNanos() > 0) {
-            long perRtt = cwnd < ssthresh ? 2L * cwnd : cwnd + cwnd / 5;
-            bytes = perRtt * 1_000_000L / rto.srttNanos(); // per millisecond, as sk_pacing_shift 10 has it
-        }
-        int segs = (int) Math.max(MIN_TSO_SEGS, Math.min(bytes, maxPayload) / mss);
-        return Math.max(mss, Math.min(segs * mss, maxPayload / mss * mss));
-    }
-
-    /** tcp_retransmit_skb for the first unacknowledged segment. */
-    private void retransmitHead(long now) {
-        retransmit(sndUna, sndMax, now);
-    }
-
-    /**
-     * tcp_retransmit_skb: sends again up to a segment from {@code seq}, not reaching {@code limit}; the FIN
-     * if that is what lies there. Returns the sequence number after what it sent ({@code seq} if nothing).
-     * Resending the oldest segment restarts the retransmission timer (RFC 6298 5.3).
-     */
-    private int retransmit(int seq, int limit, long now) {
-        int dataEnd = bufferBase + sendBuf.size();
-        int len = Math.min(mssNow(), (SeqNum.before(limit, dataEnd) ? limit : dataEnd) - seq);
-        int end = seq;
-        if (len > 0) {
-            sendSegment(seq, ACK, seq - bufferBase, len, now);
-            end = seq + len;
-        } else if (finSent && seq == finSeq) {
-            sendSegment(finSeq, FIN | ACK, 0, 0, now);
-            end = seq + 1;
-        }
-        rttTiming = false;
-        if (seq == sndUna) {
-            rtoAt = now + rto.rtoNanos();
-        }
-        return end;
-    }
-
-    /**
-     * tcp_probe_timer and tcp_write_wakeup: with nothing in flight, what fits of the peer's window goes now,
-     * even less than a segment (silly window avoidance held it back, waiting for an update that may have
-     * been lost); with no window at all, a probe with an old sequence number makes the peer answer with
-     * its window.
-     */
-    private void persistTimer(long now) {
-        int unsent = bufferBase + sendBuf.size() - sndNxt;
-        if (unsent <= 0 || flightSize() > 0) {
-            persistAt = 0;
-            pushPending(now);
-            return;
-        }
-        int fits = Math.min(Math.min(unsent, mssNow()), sndWnd);
-        if (fits > 0) {
-            persistBackoff = 0;
-            sendData(fits, fits == unsent, false, now);
-            return;
-        }
-        if (probesOut >= cfg.retries2()) {
-            terminate(TIMED_OUT); // tcp_probe_timer: the peer stopped answering our probes
-            return;
-        }
-        probesOut++;
-        sendProbe(now);
-        persistBackoff = Math.min(persistBackoff + 1, 10);
-        persistAt = now + Math.min(rto.rtoNanos() << persistBackoff, RtoEstimator.MAX_RTO_NANOS);
-    }
-
-    /**
-     * tcp_xmit_probe_skb: an empty segment one below snd_una, which the peer must answer with an ACK that
-     * carries its window; the keepalive and zero-window probes both are this.
-     */
-    private void sendProbe(long now) {
-        sendSegment(sndUna - 1, ACK, 0, 0, now);
-    }
-
-    private void terminate(String cause) {
+    /** tcp_done: the connection is CLOSED, its timers stopped, and its socket hears why. */
+    void terminate(CloseReason reason) {
         if (state == TcpState.CLOSED) {
             return;
         }
         state = TcpState.CLOSED;
-        closeCause = cause;
         stopTimers();
-        events.closed(cause);
+        events.closed(reason);
     }
 
     // ---- what ss and the socket layer read ----
@@ -1513,55 +597,38 @@ public final class Tcb {
 
     /** Bytes that can be read now (ss's Recv-Q). */
     public int readable() {
-        return rcvBuf.readable();
-    }
-
-    /** True once the peer's FIN has been received: after the buffered data, reads see end of stream. */
-    public boolean peerClosed() {
-        return peerFin;
+        return rcv.rcvBuf.readable();
     }
 
     /** Bytes the application may still write before the send buffer is full. */
     public int writable() {
-        return finQueued ? 0 : sendBuf.free();
+        return snd.finQueued ? 0 : snd.sendBuf.free();
     }
 
     /** Bytes sent or queued and not yet acknowledged (ss's Send-Q). */
     public int unacknowledged() {
-        return sendBuf.size();
+        return snd.sendBuf.size();
     }
 
     public int sndMss() {
-        return sndMss;
+        return snd.sndMss;
     }
 
     public int cwnd() {
-        return cwnd;
+        return snd.cwnd;
     }
 
     public int ssthresh() {
-        return ssthresh;
+        return snd.ssthresh;
     }
 
     /** The congestion control algorithm's name. */
     public String congestion() {
-        return cc.name();
+        return snd.cc.name();
     }
 
     public int sndWnd() {
-        return sndWnd;
-    }
-
-    public int rcvNxt() {
-        return rcvNxt;
-    }
-
-    public int sndNxt() {
-        return sndNxt;
-    }
-
-    public int sndUna() {
-        return sndUna;
+        return snd.sndWnd;
     }
 
     public boolean timestamps() {
@@ -1573,11 +640,11 @@ public final class Tcb {
     }
 
     public int sndWscale() {
-        return sndWscale;
+        return snd.sndWscale;
     }
 
     public int rcvWscale() {
-        return rcvWscale;
+        return rcv.rcvWscale;
     }
 
     public long rtoNanos() {
@@ -1598,22 +665,23 @@ public final class Tcb {
     }
 
     public long totalRetransmissions() {
-        return totalRetrans;
+        return snd.totalRetrans;
     }
 
     /** Bytes above snd_una the peer has SACKed. */
     public int sackedBytes() {
-        return scoreboard.sackedBytes();
+        return loss.scoreboard.sackedBytes();
     }
 
     /** The sequence variables and timers, for diagnosing a stalled connection in tests. */
     String debugState() {
-        return state + " una=" + (sndUna - iss) + " nxt=" + (sndNxt - iss) + " max=" + (sndMax - iss) + " wnd=" + sndWnd
-                + " cwnd=" + cwnd + " ssthresh=" + ssthresh + " queued=" + sendBuf.size() + " rcvNxt=" + (rcvNxt - irs)
-                + " rcvWnd=" + rcvBuf.window() + " readable=" + rcvBuf.readable() + " ofo=" + rcvBuf.outOfOrderRanges().size()
-                + " rtoAt=" + rtoAt + " persistAt=" + persistAt + " delackAt=" + delackAt + " retransmits=" + retransmits
-                + " recovery=" + inRecovery + " dupAcks=" + dupAcks + " sacked=" + scoreboard.sackedBytes()
-                + " highRxt=" + (highRxt - iss);
+        int iss = snd.iss;
+        return state + " una=" + (snd.sndUna - iss) + " nxt=" + (snd.sndNxt - iss) + " max=" + (snd.sndMax - iss)
+                + " wnd=" + snd.sndWnd + " cwnd=" + snd.cwnd + " ssthresh=" + snd.ssthresh
+                + " queued=" + snd.sendBuf.size() + " rcvNxt=" + (rcv.rcvNxt - rcv.irs)
+                + " rcvWnd=" + rcv.window() + " readable=" + rcv.rcvBuf.readable() + " ofo=" + rcv.rcvBuf.outOfOrderRanges().size()
+                + " rtoAt=" + loss.rtoAt + " persistAt=" + snd.persistAt + " delackAt=" + rcv.delackAt
+                + " retransmits=" + loss.retransmits + loss.debugState(iss);
     }
 
     /**
@@ -1626,13 +694,8 @@ public final class Tcb {
         return isn;
     }
 
-    /** Why the connection ended: null for an orderly close or while it lives. */
     /** tcp_current_mss: the segment size a super-segment sent now is cut at (its gso_size). */
     int gsoSize() {
-        return mssNow();
-    }
-
-    public String closeCause() {
-        return closeCause;
+        return snd.mssNow();
     }
 }

@@ -14,6 +14,6 @@ public interface TcpEvents {
     /** Acknowledged data left room in the send buffer. */
     void writable();
 
-    /** The connection is gone: {@code cause} null for an orderly close, else why (reset, timeout, refused). */
-    void closed(String cause);
+    /** The connection is gone: {@code reason} null for an orderly close, else why (reset, timeout, refused). */
+    void closed(CloseReason reason);
 }

@@ -248,7 +248,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         TcpSocket s = connections.get(new Key(saddr, sport, daddr, dport));
         if (s != null && type == IcmpPacket.DEST_UNREACH
                 && (code == IcmpPacket.PORT_UNREACH || code == IcmpPacket.PROT_UNREACH)) {
-            s.cpu().execute(() -> s.hardError("connection refused"));
+            s.cpu().execute(() -> s.hardError(CloseReason.ICMP_UNREACHABLE));
         }
     }
 
@@ -351,16 +351,16 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     }
 
     /** A connection ended: out of the table, and counted as the kernel counts its ends. */
-    void closed(TcpSocket s, boolean wasEstablished, String cause) {
+    void closed(TcpSocket s, boolean wasEstablished, CloseReason reason) {
         connections.remove(s.key(), s);
         if (wasEstablished) {
-            if (cause != null && cause.contains("reset")) {
+            if (reason == CloseReason.RESET_RECEIVED) {
                 mib.inc(Mib.TcpEstabResets);
             }
         } else {
             mib.inc(Mib.TcpAttemptFails);
         }
-        if (Tcb.TIMED_OUT.equals(cause)) {
+        if (reason == CloseReason.TIMEOUT) {
             mib.inc(Mib.TcpExtTCPAbortOnTimeout);
         }
     }

@@ -41,7 +41,7 @@ public final class TcpSocket implements AutoCloseable {
     /** Counted in TcpCurrEstab: the state is ESTABLISHED or CLOSE_WAIT. */
     private boolean inCurrEstab;
     private boolean closed;
-    private String closeCause;
+    private CloseReason closeReason;
     private boolean notifyReadable;
     private boolean notifyWritable;
     private boolean notifyAcceptable;
@@ -122,10 +122,10 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /** An ICMP hard error for a connection still opening: it fails as Linux's does (ECONNREFUSED). */
-    void hardError(String cause) {
+    void hardError(CloseReason reason) {
         onCpu(t -> {
             if (t.state() == TcpState.SYN_SENT) {
-                t.abort(cause);
+                t.abort(reason);
             }
         });
     }
@@ -184,7 +184,7 @@ public final class TcpSocket implements AutoCloseable {
                 if (listener.offer(TcpSocket.this)) {
                     notifyAcceptable = true;
                 } else {
-                    tcb.abort("listen queue overflow");
+                    tcb.abort(CloseReason.LISTEN_QUEUE_OVERFLOW);
                 }
             }
             notifyWritable = true; // sk_state_change: a connect(2) waiting in poll learns it completed
@@ -204,15 +204,15 @@ public final class TcpSocket implements AutoCloseable {
         }
 
         @Override
-        public void closed(String cause) {
+        public void closed(CloseReason reason) {
             if (listener != null && synSlotHeld) {
                 listener.releaseSynSlot(); // a half-open child that never completed
                 synSlotHeld = false;
             }
             closed = true;
-            closeCause = cause;
+            closeReason = reason;
             cpu.cancel(timer);
-            tcp.closed(TcpSocket.this, established, cause);
+            tcp.closed(TcpSocket.this, established, reason);
             notifyReadable = true;
             notifyWritable = true;
             changed.signalAll();
@@ -234,7 +234,7 @@ public final class TcpSocket implements AutoCloseable {
                 changed.awaitNanos(left);
             }
             if (!established) {
-                throw new ConnectException(closeCause != null ? closeCause : "connection closed while opening");
+                throw new ConnectException(closeReason != null ? closeReason.text() : "connection closed while opening");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -298,8 +298,8 @@ public final class TcpSocket implements AutoCloseable {
             }
         }
         if (closed) {
-            if (closeCause != null) {
-                throw new SocketException(closeCause);
+            if (closeReason != null) {
+                throw new SocketException(closeReason.text());
             }
             return -1;
         }
@@ -353,7 +353,7 @@ public final class TcpSocket implements AutoCloseable {
 
     private int writeLocked(byte[] b, int off, int len) throws IOException {
         if (closed) {
-            throw new SocketException(closeCause != null ? closeCause : "the connection is closed");
+            throw new SocketException(closeReason != null ? closeReason.text() : "the connection is closed");
         }
         if (tcb == null || !established || tcb.writable() == 0) {
             return 0;
@@ -394,7 +394,7 @@ public final class TcpSocket implements AutoCloseable {
         }
         cpu.execute(() -> onCpu(t -> {
             if (lostData) {
-                t.abort("closed with unread data");
+                t.abort(CloseReason.UNREAD_DATA);
             } else {
                 t.close(tcp.now());
                 t.orphan(tcp.now());
@@ -468,7 +468,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** The listener closed before the application accepted this connection: reset it. */
     void abortFromListener() {
-        cpu.execute(() -> onCpu(t -> t.abort("listener closed")));
+        cpu.execute(() -> onCpu(t -> t.abort(CloseReason.LISTENER_CLOSED)));
     }
 
     void accepted() {

@@ -74,8 +74,8 @@ final class TcpScript implements TcpOutput, TcpEvents {
     }
 
     @Override
-    public void closed(String cause) {
-        events.add("closed " + cause);
+    public void closed(CloseReason reason) {
+        events.add("closed " + (reason == null ? null : reason.text()));
     }
 
     /** An inbound segment arrives now. */

@@ -1,0 +1,518 @@
+package io.ustack.core.tcp;
+
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.TcpSegment;
+import static io.ustack.core.tcp.Tcb.MS;
+import static io.ustack.core.wire.TcpSegment.ACK;
+import static io.ustack.core.wire.TcpSegment.FIN;
+import static io.ustack.core.wire.TcpSegment.PSH;
+import static io.ustack.core.wire.TcpSegment.RST;
+import static io.ustack.core.wire.TcpSegment.SYN;
+
+/**
+ * The sending half of a connection, gVisor's sender (snd.go): the send sequence space (RFC 9293 3.3.1:
+ * snd_una, snd_nxt, snd_wnd, and snd_max), the send buffer, the congestion window the algorithm sets, and
+ * every segment that leaves. It mirrors tcp_write_xmit (what the windows allow, with Nagle and sender-side
+ * silly window avoidance), tcp_xmit_size_goal with tcp_tso_autosize and tcp_mss_split_point (super-segments
+ * for GSO), tcp_current_mss, tcp_transmit_skb (one segment with our ACK, window and options), tcp_send_ack,
+ * tcp_retransmit_skb, tcp_ack's bookkeeping (tcp_clean_rtx_queue, the RTT sample, tcp_ack_update_window),
+ * the zero-window probes (tcp_probe_timer, tcp_write_wakeup), and the answers to out-of-window segments
+ * at a limited rate (tcp_oow_rate_limited, tcp_send_challenge_ack; gVisor's maybeSendOutOfWindowAck).
+ *
+ * <p>What to send again, and when, is {@link LossRecovery}'s decision; this class sends it. The connection's
+ * state, and the state changes our FIN's acknowledgement brings, stay in the {@link Tcb}.
+ */
+final class Sender {
+    /** tcp_min_tso_segs: a super-segment is worth building from two segments on. */
+    private static final int MIN_TSO_SEGS = 2;
+    /** The most IPv4 and TCP headers with options take, which a super-segment must leave room for. */
+    private static final int MAX_TCP_IP_HEADERS = Ipv4Packet.MIN_HEADER_LEN + TcpSegment.MAX_HEADER_LEN;
+    /** tcp_invalid_ratelimit: at most one ACK per this many nanoseconds answers out-of-window segments. */
+    private static final long INVALID_RATELIMIT_NANOS = 500 * MS;
+
+    private final Tcb tcb;
+    private final TcpConfig cfg;
+    private final TcpOutput out;
+    private final MibCounters mib;
+    final int iss;
+    int sndUna;
+    int sndNxt;
+    int sndWnd;
+    /** The segment's sequence and acknowledgement numbers that last updated the window (snd_wl1, snd_wl2). */
+    int sndWl1;
+    int sndWl2;
+    int sndWscale;
+    int sndMss;
+    /** The highest sequence number sent so far (snd_max): what starts below it is a retransmission. */
+    int sndMax;
+    /** The end of the last small segment sent (snd_sml), for Minshall's Nagle. */
+    private int sndSml;
+    final SendBuffer sendBuf;
+    /** The sequence number of the send buffer's first byte (snd_una once the SYN is acknowledged). */
+    private int bufferBase;
+    /** The application closed its side: a FIN goes after the data. */
+    boolean finQueued;
+    boolean finSent;
+    int finSeq;
+    /** The timestamp clock's random offset for this connection (tsoffset). */
+    private final int tsOffset;
+    // RTT timing without timestamps (Karn: never a retransmitted segment)
+    private boolean rttTiming;
+    private int rttSeq;
+    private long rttStart;
+
+    // congestion: the algorithm sets the window; LossRecovery decides when it falls
+    final CongestionControl cc;
+    int cwnd;
+    int ssthresh = Integer.MAX_VALUE;
+
+    /** The persist timer's deadline (icsk_timeout for ICSK_TIME_PROBE0), 0 when not armed. */
+    long persistAt;
+    private int persistBackoff;
+    /**
+     * Zero-window probes sent since the peer was last heard from (icsk_probes_out): after tcp_retries2 of
+     * them the connection is dead, or a peer that offers no window and then falls silent keeps it for ever.
+     */
+    int probesOut;
+    /** Segments sent again, over the connection's life (tcpi_total_retrans). */
+    long totalRetrans;
+    /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
+    private long lastOowAckAt;
+    private boolean hasOowAck;
+
+    Sender(Tcb tcb, TcpConfig cfg, TcpOutput out, MibCounters mib, int iss, int tsOffset) {
+        this.tcb = tcb;
+        this.cfg = cfg;
+        this.out = out;
+        this.mib = mib;
+        this.iss = iss;
+        this.tsOffset = tsOffset;
+        this.sendBuf = new SendBuffer(cfg.sndBuf());
+        this.sndUna = iss;
+        this.sndNxt = iss;
+        this.sndSml = iss;
+        this.sndMax = iss;
+        this.bufferBase = iss + 1;
+        this.cc = CongestionControl.named(cfg.congestion());
+        mss(Math.min(Tcb.DEFAULT_PEER_MSS, cfg.mss()));
+    }
+
+    /** The negotiated MSS, and the initial window of TCP_INIT_CWND segments it makes (RFC 6928). */
+    void mss(int mss) {
+        sndMss = mss;
+        cwnd = Tcb.INIT_CWND * mss;
+    }
+
+    /** The sequence number after the last byte the application has queued. */
+    private int dataEnd() {
+        return bufferBase + sendBuf.size();
+    }
+
+    /** Bytes sent and not yet acknowledged, SACKed or not (RFC 5681's FlightSize). */
+    int flightSize() {
+        return sndNxt - sndUna;
+    }
+
+    // ---- tcp_ack ----
+
+    /**
+     * tcp_ack's sender side: advances snd_una, hands SACK blocks and duplicate ACKs to loss recovery and
+     * updates the send window. Returns false if the ACK acknowledges what we never sent; it has been
+     * answered and the segment is to be dropped.
+     */
+    boolean ack(Segment seg, long now) {
+        int ack = seg.ack();
+        if (SeqNum.after(ack, sndMax)) {
+            sendAck(now); // acknowledges what we never sent (snd_max: after a timeout snd_nxt is rewound below it)
+            return false;
+        }
+        LossRecovery loss = tcb.loss;
+        boolean advanced = SeqNum.after(ack, sndUna);
+        int newlySacked = loss.sacktag(seg, advanced ? ack : sndUna);
+        if (advanced) {
+            ackAdvanced(seg, now);
+        } else if (ack == sndUna && sndUna != sndNxt && (newlySacked > 0 || (seg.dataLength() == 0
+                && !seg.has(FIN) && (seg.window() << sndWscale) == sndWnd))) {
+            loss.duplicateAck(now); // RFC 6675 2: an ACK that SACKs new data is a duplicate whatever else it carries
+        }
+        loss.fastRetransAlert(newlySacked, now);
+        if (SeqNum.before(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && !SeqNum.before(ack, sndWl2))) {
+            if (sndWnd == 0 && seg.window() != 0) {
+                persistBackoff = 0; // tcp_ack_probe: the window opened
+            }
+            sndWnd = seg.window() << sndWscale; // tcp_ack_update_window
+            sndWl1 = seg.seq();
+            sndWl2 = ack;
+        }
+        return true;
+    }
+
+    /**
+     * The part of tcp_ack for an ACK that acknowledges something new: tcp_clean_rtx_queue frees the bytes
+     * and takes an RTT sample (from the timestamp echo, else from the one segment timed, never a
+     * retransmitted one), then loss recovery and congestion control hear of it.
+     */
+    void ackAdvanced(Segment seg, long now) {
+        int ack = seg.ack();
+        int acked = ack - sndUna;
+        int dataEnd = dataEnd();
+        int freeTo = SeqNum.before(ack, dataEnd) ? ack : dataEnd;
+        int freed = freeTo - bufferBase;
+        if (freed > 0) {
+            sendBuf.consume(freed);
+            bufferBase = freeTo;
+        }
+        sndUna = ack;
+        tcb.loss.cleanScoreboard(ack);
+        if (SeqNum.after(ack, sndNxt)) {
+            sndNxt = ack; // data sent before a timeout's rewind arrived after all
+        }
+        if (tcb.tsOk && seg.timestamps() && seg.tsEcr() != 0) {
+            tcb.rto.sample((tsNow(now) - seg.tsEcr()) * MS);
+        } else if (rttTiming && SeqNum.after(ack, rttSeq)) {
+            tcb.rto.sample(now - rttStart);
+        }
+        if (rttTiming && SeqNum.after(ack, rttSeq)) {
+            rttTiming = false;
+        }
+        tcb.loss.ackedNew(ack, acked, now);
+        if (freed > 0) {
+            tcb.events.writable();
+        }
+    }
+
+    /** Karn's rule: a retransmission spoils the segment being timed, so no sample comes from it. */
+    void stopRttTiming() {
+        rttTiming = false;
+    }
+
+    // ---- sending (tcp_write_xmit) ----
+
+    /**
+     * tcp_write_xmit: sends what the windows allow. During SACK recovery RFC 6675's NextSeg picks each
+     * segment: a hole deemed lost, else new data, else a hole below SACKed data. Then the loss probe is
+     * armed again (tcp_schedule_loss_probe), after what went or if it was not armed.
+     */
+    void pushPending(long now) {
+        TcpState state = tcb.state();
+        boolean sendingData = state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
+                || (finQueued && (state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING || state == TcpState.LAST_ACK));
+        LossRecovery loss = tcb.loss;
+        boolean sent = false;
+        while (sendingData) {
+            boolean sackRecovery = loss.inRecovery && tcb.sackOk;
+            if (!(sackRecovery && loss.retransmitHole(false, now)) && !sendNext(now)
+                    && !(sackRecovery && loss.retransmitHole(true, now))) {
+                break;
+            }
+            sent = true;
+        }
+        if (sent || loss.tlpAt == 0) {
+            loss.scheduleLossProbe(now);
+        }
+    }
+
+    /**
+     * One segment of data at snd_nxt, or the FIN once all data is out. After a timeout rewound snd_nxt this
+     * sends again what the peer has not SACKed; Nagle and sender-side silly window avoidance hold back only
+     * new data. Returns true if there may be more to send.
+     */
+    private boolean sendNext(long now) {
+        SackScoreboard scoreboard = tcb.loss.scoreboard;
+        if (!scoreboard.isEmpty() && SeqNum.before(sndNxt, sndMax)) {
+            sndNxt = scoreboard.skipSacked(sndNxt); // the peer holds these bytes: they need not go again
+        }
+        boolean resend = SeqNum.before(sndNxt, sndMax);
+        int unsent = dataEnd() - sndNxt;
+        if (unsent <= 0) {
+            sendFin(now);
+            return false;
+        }
+        int room = Math.min(sndWnd - flightSize(), cwnd - tcb.loss.inFlight());
+        if (room <= 0) {
+            checkProbeTimer(now);
+            return false;
+        }
+        int mss = mssNow();
+        int len = Math.min(Math.min(unsent, sizeGoal(mss)), room);
+        if (resend) {
+            len = Math.min(len, scoreboard.nextSackedStart(sndNxt, sndMax) - sndNxt);
+        }
+        if (len > mss && len < unsent) {
+            len -= len % mss; // tcp_mss_split_point: a super-segment holds whole segments, but for the data's tail
+        }
+        boolean allOfIt = len == unsent;
+        if (!resend && len < mss) {
+            if (!cfg.noDelay() && SeqNum.after(sndSml, sndUna) && !SeqNum.after(sndSml, sndNxt)
+                    && !(allOfIt && finQueued)) {
+                return false; // Nagle, Minshall's way (tcp_minshall_check): one small segment in flight at a time
+            }
+            if (!allOfIt) {
+                checkProbeTimer(now); // the ACK that would open the window further may be lost
+                return false; // sender-side silly window avoidance: wait for room for a full segment
+            }
+        }
+        sendData(len, allOfIt, resend, now);
+        return true;
+    }
+
+    /** Sends {@code len} bytes at snd_nxt, timed for an RTT sample if nothing else is. */
+    private void sendData(int len, boolean allOfIt, boolean resend, long now) {
+        persistAt = 0;
+        if (!rttTiming && !tcb.tsOk && !resend) {
+            rttTiming = true;
+            rttSeq = sndNxt;
+            rttStart = now;
+        }
+        sendSegment(sndNxt, ACK | (allOfIt ? PSH : 0), sndNxt - bufferBase, len, now);
+        sndNxt += len;
+        if (len % mssNow() != 0) {
+            sndSml = sndNxt; // tcp_minshall_update: the last segment of what went was short
+        }
+        tcb.loss.startRtoIfStopped(now);
+    }
+
+    /**
+     * tcp_check_probe_timer: data waits and nothing is in flight, so no ACK is coming to open the window or
+     * to clock more out; the persist timer makes sure it does not wait forever.
+     */
+    private void checkProbeTimer(long now) {
+        if (flightSize() == 0 && persistAt == 0) {
+            persistAt = now + tcb.rto.rtoNanos();
+        }
+    }
+
+    /** The FIN follows the data; after a timeout's rewind it goes again at its own sequence number. */
+    private void sendFin(long now) {
+        if (finQueued && (!finSent || sndNxt == finSeq)) {
+            finSeq = sndNxt;
+            finSent = true;
+            sendSegment(sndNxt, FIN | ACK, 0, 0, now);
+            sndNxt++;
+            tcb.loss.startRtoIfStopped(now);
+        }
+    }
+
+    /**
+     * tcp_current_mss: the payload that fits a segment sent now. The negotiated MSS already allows for
+     * timestamps; SACK blocks, present while we hold out-of-order data, take their bytes from the payload,
+     * or a full segment would exceed the MTU and, with DF set, never leave.
+     */
+    int mssNow() {
+        if (!tcb.sackOk) {
+            return sndMss;
+        }
+        int blocks = tcb.rcv.sackBlockCount();
+        return blocks == 0 ? sndMss : sndMss - (TcpOptions.TCPOLEN_SACK_BASE + 2 + blocks * TcpOptions.TCPOLEN_SACK_PERBLOCK);
+    }
+
+    /**
+     * tcp_xmit_size_goal with tcp_tso_autosize: how much one transmission may carry. Without GSO on the route,
+     * one segment. With it, a super-segment of whole segments worth about a millisecond at the pacing rate
+     * Linux would set (twice cwnd per RTT in slow start, 1.2 times after: tcp_update_pacing_rate), at least
+     * two segments (tcp_min_tso_segs) and at most what one IPv4 packet holds; cwnd and the windows cut it
+     * further. A sender that has no RTT yet goes by cwnd alone.
+     */
+    private int sizeGoal(int mss) {
+        if (cfg.gsoMaxSize() == 0) {
+            return mss;
+        }
+        int maxPayload = Math.min(cfg.gsoMaxSize(), Ipv4Packet.MAX_PACKET_LEN + 1) - 1 - MAX_TCP_IP_HEADERS;
+        long bytes = maxPayload;
+        RtoEstimator rto = tcb.rto;
+        if (rto.hasSample() && rto.srttNanos() > 0) {
+            long perRtt = cwnd < ssthresh ? 2L * cwnd : cwnd + cwnd / 5;
+            bytes = perRtt * 1_000_000L / rto.srttNanos(); // per millisecond, as sk_pacing_shift 10 has it
+        }
+        int segs = (int) Math.max(MIN_TSO_SEGS, Math.min(bytes, maxPayload) / mss);
+        return Math.max(mss, Math.min(segs * mss, maxPayload / mss * mss));
+    }
+
+    /**
+     * tcp_retransmit_skb: sends again up to a segment from {@code seq}, not reaching {@code limit}; the FIN
+     * if that is what lies there. Returns the sequence number after what it sent ({@code seq} if nothing).
+     * Resending the oldest segment restarts the retransmission timer (RFC 6298 5.3).
+     */
+    int retransmit(int seq, int limit, long now) {
+        int dataEnd = dataEnd();
+        int len = Math.min(mssNow(), (SeqNum.before(limit, dataEnd) ? limit : dataEnd) - seq);
+        int end = seq;
+        if (len > 0) {
+            sendSegment(seq, ACK, seq - bufferBase, len, now);
+            end = seq + len;
+        } else if (finSent && seq == finSeq) {
+            sendSegment(finSeq, FIN | ACK, 0, 0, now);
+            end = seq + 1;
+        }
+        rttTiming = false;
+        if (seq == sndUna) {
+            tcb.loss.armRto(now);
+        }
+        return end;
+    }
+
+    /**
+     * Where tcp_send_loss_probe's repeated segment starts: the last segment sent, up to a segment before
+     * the end of what went out.
+     */
+    int lastSegmentStart() {
+        int sent = SeqNum.before(dataEnd(), sndMax) ? dataEnd() : sndMax;
+        int unacked = sent - sndUna;
+        return unacked > 0 ? sent - Math.min(mssNow(), unacked) : sndUna;
+    }
+
+    // ---- zero-window probes ----
+
+    /**
+     * tcp_probe_timer and tcp_write_wakeup: with nothing in flight, what fits of the peer's window goes now,
+     * even less than a segment (silly window avoidance held it back, waiting for an update that may have
+     * been lost); with no window at all, a probe with an old sequence number makes the peer answer with
+     * its window. After tcp_retries2 unanswered probes the peer is gone.
+     */
+    void persistTimer(long now) {
+        int unsent = dataEnd() - sndNxt;
+        if (unsent <= 0 || flightSize() > 0) {
+            persistAt = 0;
+            pushPending(now);
+            return;
+        }
+        int fits = Math.min(Math.min(unsent, mssNow()), sndWnd);
+        if (fits > 0) {
+            persistBackoff = 0;
+            sendData(fits, fits == unsent, false, now);
+            return;
+        }
+        if (probesOut >= cfg.retries2()) {
+            tcb.terminate(CloseReason.TIMEOUT); // tcp_probe_timer: the peer stopped answering our probes
+            return;
+        }
+        probesOut++;
+        sendProbe(now);
+        persistBackoff = Math.min(persistBackoff + 1, 10);
+        persistAt = now + Math.min(tcb.rto.rtoNanos() << persistBackoff, RtoEstimator.MAX_RTO_NANOS);
+    }
+
+    /**
+     * tcp_xmit_probe_skb: an empty segment one below snd_una, which the peer must answer with an ACK that
+     * carries its window; the keepalive and zero-window probes both are this.
+     */
+    void sendProbe(long now) {
+        sendSegment(sndUna - 1, ACK, 0, 0, now);
+    }
+
+    // ---- segments (tcp_transmit_skb) ----
+
+    /** tcp_connect and tcp_make_synack: our SYN, or SYN-ACK on a passive open, and its retransmission timer. */
+    void sendSyn(long now) {
+        sendSegment(iss, tcb.state() == TcpState.SYN_SENT ? SYN : SYN | ACK, 0, 0, now);
+        tcb.loss.armRto(now);
+    }
+
+    /** The SYN-ACK again (a simultaneous open, or a SYN repeated), the timer left as it runs. */
+    void sendSynAck(long now) {
+        sendSegment(iss, SYN | ACK, 0, 0, now);
+    }
+
+    /** tcp_send_ack, numbered as tcp_acceptable_seq numbers it. */
+    void sendAck(long now) {
+        sendSegment(acceptableSeq(), ACK, 0, 0, now);
+    }
+
+    /** tcp_send_challenge_ack (RFC 5961 7): an ACK that only the true peer can act on, at a limited rate. */
+    void sendChallengeAck(Segment seg, long now) {
+        if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedChallenge, now)) {
+            mib.inc(Mib.TcpExtTCPChallengeACK);
+            sendAck(now);
+        }
+    }
+
+    /**
+     * tcp_oow_rate_limited: whether to leave an out-of-window segment, a SYN or a bare ACK, unanswered
+     * because one was answered less than tcp_invalid_ratelimit ago. Two ends that each find the other's
+     * segments out of window would otherwise ACK each other forever, and a flood of forged SYNs or RSTs
+     * would draw an ACK apiece. Segments carrying data or a FIN are always answered: they make no loop.
+     */
+    boolean oowRateLimited(Segment seg, Mib skipped, long now) {
+        if (seg.seqLength() > 0 && !seg.has(SYN)) {
+            return false;
+        }
+        if (hasOowAck && now - lastOowAckAt < INVALID_RATELIMIT_NANOS) {
+            mib.inc(skipped);
+            return true;
+        }
+        hasOowAck = true;
+        lastOowAckAt = now;
+        return false;
+    }
+
+    /**
+     * tcp_acceptable_seq: the highest sequence number sent, unless that lies beyond the peer's window, then
+     * the window's right edge. After a timeout rewinds snd_nxt the peer already holds bytes above it, so an
+     * ACK numbered at snd_nxt would look old; one beyond a closed window would fail its test. Either way the
+     * acknowledgement would be ignored.
+     */
+    private int acceptableSeq() {
+        int wndEnd = sndUna + sndWnd;
+        return SeqNum.before(wndEnd, sndMax) ? wndEnd : sndMax;
+    }
+
+    /** tcp_v4_send_reset for a segment that acknowledged what we never sent. */
+    void sendReset(int seq) {
+        sendSegmentNoTs(seq, RST);
+    }
+
+    /** tcp_send_active_reset: a RST that ends the connection, numbered at snd_nxt. */
+    void sendActiveReset() {
+        sendSegmentNoTs(sndNxt, RST | ACK);
+    }
+
+    private void sendSegmentNoTs(int seq, int flags) {
+        out.transmit(tcb, new Segment(seq, (flags & ACK) != 0 ? tcb.rcv.rcvNxt : 0, flags, 0, -1, -1, false, false,
+                0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), false);
+    }
+
+    /**
+     * tcp_transmit_skb: one segment with the current ACK, window and options. {@code bufOff} and {@code len}
+     * select payload bytes from the send buffer.
+     */
+    private void sendSegment(int seq, int flags, int bufOff, int len, long now) {
+        Receiver rcv = tcb.rcv;
+        TcpState state = tcb.state();
+        boolean syn = (flags & SYN) != 0;
+        int window = syn ? Math.min(rcv.window(), 65_535) : rcv.windowToAdvertise(sndMss);
+        byte[] data = Segment.NO_DATA;
+        if (len > 0) {
+            data = new byte[len];
+            sendBuf.copyOut(bufOff, data, 0, len);
+        }
+        int[] sack = Segment.NO_SACK;
+        if (tcb.sackOk && !syn) {
+            sack = rcv.sackBlocks();
+        }
+        boolean ts = syn ? cfg.timestamps() && (state == TcpState.SYN_SENT || tcb.tsOk) : tcb.tsOk;
+        Segment seg = new Segment(seq, (flags & ACK) != 0 ? rcv.rcvNxt : 0, flags, window,
+                syn ? cfg.mss() : -1,
+                syn && cfg.windowScale() && (state == TcpState.SYN_SENT || rcv.rcvWscale > 0 || sndWscale > 0) ? rcv.rcvWscale : -1,
+                syn && cfg.sack() && (state == TcpState.SYN_SENT || tcb.sackOk), ts, ts ? tsNow(now) : 0,
+                ts ? tcb.tsRecent : 0, sack, data, 0, len);
+        if ((flags & ACK) != 0) {
+            rcv.ackSent(window, syn);
+        }
+        int end = seq + seg.seqLength();
+        boolean retransmission = seg.seqLength() > 0 && SeqNum.before(seq, sndMax);
+        if (retransmission) {
+            totalRetrans++;
+        }
+        if (SeqNum.after(end, sndMax)) {
+            sndMax = end;
+        }
+        out.transmit(tcb, seg, retransmission);
+    }
+
+    /** The timestamp clock: milliseconds (tcp_time_stamp_ms) plus this connection's random offset. */
+    private int tsNow(long now) {
+        return (int) (now / MS) + tsOffset;
+    }
+}
