@@ -247,7 +247,7 @@ final class TcpSocketFile extends SocketFile {
         if (pendingError != null) {
             return takeError();
         }
-        if (r.closed() && r.closeCause() != null && !endReported) {
+        if (r.closed() && r.closeReason() != null && !endReported) {
             endReported = true;
             return errnoFor(r);
         }
@@ -259,7 +259,7 @@ final class TcpSocketFile extends SocketFile {
         pendingError = null;
         if (e == null && conn != null) {
             TcpSocket.Readiness r = conn.readiness();
-            if (r.closed() && r.closeCause() != null && !endReported) {
+            if (r.closed() && r.closeReason() != null && !endReported) {
                 endReported = true;
                 e = errnoFor(r);
             }
@@ -273,19 +273,13 @@ final class TcpSocketFile extends SocketFile {
         return e == null ? 0 : e.number();
     }
 
-    /** The errno Linux gives a connection that ended this way (tcp_reset, tcp_write_err, tcp_v4_err). */
+    /** The errno Linux leaves in sk_err for a connection that ended this way (tcp_reset, tcp_write_err, tcp_v4_err). */
     private static Errno errnoFor(TcpSocket.Readiness r) {
-        String cause = r.closeCause();
-        if (cause.contains("refused")) {
-            return Errno.ECONNREFUSED;
-        }
-        if (cause.contains("timed out")) {
-            return Errno.ETIMEDOUT;
-        }
-        if (!r.established()) {
-            return Errno.ECONNREFUSED; // a RST to the SYN
-        }
-        return r.state() == TcpState.CLOSE_WAIT ? Errno.EPIPE : Errno.ECONNRESET;
+        return switch (r.closeReason()) {
+            case REFUSED, ICMP_UNREACHABLE -> Errno.ECONNREFUSED;
+            case TIMEOUT -> Errno.ETIMEDOUT;
+            case RESET_RECEIVED, LISTEN_QUEUE_OVERFLOW, UNREAD_DATA, LISTENER_CLOSED, LINGER_ZERO -> Errno.ECONNRESET;
+        };
     }
 
     /** shutdown(2). */
@@ -341,7 +335,7 @@ final class TcpSocketFile extends SocketFile {
                 mask |= POLLOUT | POLLWRNORM;
             }
         }
-        if (pendingError != null || (r.closed() && r.closeCause() != null && !endReported)) {
+        if (pendingError != null || (r.closed() && r.closeReason() != null && !endReported)) {
             mask |= POLLERR;
         }
         return mask;

@@ -22,7 +22,9 @@ public enum CloseReason {
     /** tcp_close with unread data: the application will never see it, so a RST instead of a FIN. */
     UNREAD_DATA("closed with unread data"),
     /** The listener closed before the application accepted this connection (inet_csk_listen_stop). */
-    LISTENER_CLOSED("listener closed");
+    LISTENER_CLOSED("listener closed"),
+    /** close(2) with SO_LINGER on and a zero timeout: tcp_close's RST instead of a FIN. */
+    LINGER_ZERO("closed with SO_LINGER 0");
 
     private final String text;
 

@@ -404,7 +404,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** close(2) with SO_LINGER on and a zero timeout: the connection is reset at once, queued data and all. */
     public void reset() {
-        cpu.execute(() -> onCpu(t -> t.abort("reset by the application")));
+        cpu.execute(() -> onCpu(t -> t.abort(CloseReason.LINGER_ZERO)));
     }
 
     /**
@@ -533,7 +533,7 @@ public final class TcpSocket implements AutoCloseable {
             TcpState state = tcb == null ? TcpState.SYN_SENT : tcb.state();
             return new Readiness(state, established, tcb == null ? 0 : tcb.readable(),
                     tcb == null || !established ? 0 : tcb.writable(), tcb == null ? 0 : tcb.unacknowledged(), closed,
-                    closeCause);
+                    closeReason);
         } finally {
             lock.unlock();
         }
@@ -546,15 +546,15 @@ public final class TcpSocket implements AutoCloseable {
      * @param readable    bytes waiting to be read (SIOCINQ)
      * @param writeSpace  bytes the send buffer takes now
      * @param sendQueue   bytes queued and not yet acknowledged (SIOCOUTQ: write_seq - snd_una)
-     * @param closeCause  why the connection ended abnormally (reset, timeout...), null for an orderly end
+     * @param closeReason why the connection ended abnormally (reset, timeout...), null for an orderly end
      */
     public record Readiness(TcpState state, boolean established, int readable, int writeSpace, int sendQueue,
-                            boolean closed, String closeCause) {
+                            boolean closed, CloseReason closeReason) {
         /** RCV_SHUTDOWN: the peer's FIN arrived, so a read past the data returns end of file. */
         public boolean peerFinished() {
             return switch (state) {
                 case CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT -> true;
-                case CLOSED -> closed && closeCause == null && established;
+                case CLOSED -> closed && closeReason == null && established;
                 default -> false;
             };
         }
