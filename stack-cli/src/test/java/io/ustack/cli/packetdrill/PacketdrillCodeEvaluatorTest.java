@@ -18,7 +18,7 @@ class PacketdrillCodeEvaluatorTest {
             "tcpi_unacked", 3L);
 
     private static CodeOutcome run(String code) {
-        return CodeEvaluator.run(code, 20, INFO);
+        return new CodeEvaluator().run(new Action.Code(code, 20), INFO);
     }
 
     static Stream<String> passing() {
@@ -107,15 +107,44 @@ class PacketdrillCodeEvaluatorTest {
     void aFailedAssertStopsTheSnippetAndReadsAsPythonWould() {
         CodeOutcome o = run("assert tcpi_snd_cwnd == 9, 'cwnd=%d' % tcpi_snd_cwnd; assert undefined");
         assertEquals("assertion failed: tcpi_snd_cwnd == 9: cwnd=10", o.toString());
+        assertEquals("t.pkt:20: error in Python code\n    assert tcpi_snd_cwnd == 9\nAssertionError: cwnd=10",
+                o.report("t.pkt"));
+        assertEquals("t.pkt:20: unsupported in %{ }%: 'import' statements (only assert, NAME = EXPR and pass)",
+                run("import os").report("t.pkt"));
+        assertEquals("t.pkt:20: error in Python code\nZeroDivisionError: division by zero",
+                run("assert 1 / 0").report("t.pkt"));
+        assertEquals(null, run("pass").report("t.pkt"));
+    }
+
+    @Test
+    void oneScriptsSnippetsShareTheirGlobalsAndSeePacketdrillsSymbols() {
+        CodeEvaluator e = new CodeEvaluator();
+        assertEquals(new CodeOutcome.Passed(), e.run(new Action.Code("TCP_INFINITE_SSTHRESH = 0x7fffffff", 3),
+                Map.of("tcpi_snd_ssthresh", 5L)));
+        assertEquals(new CodeOutcome.Passed(), e.run(new Action.Code(
+                "assert tcpi_snd_ssthresh == TCP_INFINITE_SSTHRESH", 4), Map.of("tcpi_snd_ssthresh", 0x7fffffffL)));
+        assertEquals(new CodeOutcome.Passed(), e.run(new Action.Code(
+                "assert tcpi_ca_state == TCP_CA_CWR and tcpi_state == TCP_ESTABLISHED\n"
+                        + "assert tcpi_options & TCPI_OPT_WSCALE and TCP_CA_Loss == 4 and TCP_LISTEN == 10", 5),
+                Map.of("tcpi_ca_state", 2L, "tcpi_state", 1L, "tcpi_options", 7L)));
+        assertEquals(new CodeOutcome.AssertionFailed(6, "tcpi_snd_ssthresh == 5", null),
+                e.run(new Action.Code("assert tcpi_snd_ssthresh == 5", 6), Map.of("tcpi_snd_ssthresh", 9L)),
+                "each run's values replace the last run's");
+        assertEquals(new CodeOutcome.Unsupported(1, "name 'TCP_INFINITE_SSTHRESH' (not a tcp_info field this runner has)"),
+                new CodeEvaluator().run(new Action.Code("assert TCP_INFINITE_SSTHRESH", 1), Map.of()),
+                "a fresh evaluator for a fresh script");
     }
 
     @Test
     void namesUsedAreWhatTheRunnerMustProvide() {
-        assertEquals(Set.of("tcpi_snd_cwnd", "tcpi_rto"), CodeEvaluator.namesUsed(new Action.Code(
+        CodeEvaluator e = new CodeEvaluator();
+        assertEquals(Set.of("tcpi_snd_cwnd", "tcpi_rto"), e.namesUsed(new Action.Code(
                 "x = tcpi_snd_cwnd\nassert x == 10 and tcpi_rto > 0, 'x=%d' % x", 1)));
-        assertEquals(List.of("tcpi_ca_state", "tcpi_snd_cwnd"), List.copyOf(CodeEvaluator.namesUsed(
-                new Action.Code("assert tcpi_ca_state == 0 or tcpi_snd_cwnd > 1", 1))));
-        assertEquals(Set.of(), CodeEvaluator.namesUsed(new Action.Code("import os", 1)));
+        assertEquals(List.of("tcpi_ca_state", "tcpi_snd_cwnd"), List.copyOf(e.namesUsed(
+                new Action.Code("assert tcpi_ca_state == TCP_CA_Open or tcpi_snd_cwnd > 1", 1))));
+        assertEquals(Set.of(), e.namesUsed(new Action.Code("import os", 1)));
+        e.run(new Action.Code("LIMIT = 7", 1), Map.of());
+        assertEquals(Set.of("tcpi_snd_cwnd"), e.namesUsed(new Action.Code("assert tcpi_snd_cwnd < LIMIT", 2)));
     }
 
     static Stream<Arguments> formats() {

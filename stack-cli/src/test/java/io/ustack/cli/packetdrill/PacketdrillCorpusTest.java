@@ -68,16 +68,17 @@ class PacketdrillCorpusTest {
             commands.add(script.init());
         }
         int snippets = 0;
+        CodeEvaluator python = new CodeEvaluator();
         for (Event e : script.events()) {
             if (e.action() instanceof Action.Command c) {
                 commands.add(c);
             } else if (e.action() instanceof Action.Code code) {
                 Map<String, Long> names = new HashMap<>();
-                for (String n : CodeEvaluator.namesUsed(code)) {
+                for (String n : python.namesUsed(code)) {
                     names.put(n, 10L);
                 }
                 assertFalse(names.isEmpty(), name + ":" + code.firstLine() + ": no names in " + code.text());
-                CodeOutcome outcome = CodeEvaluator.run(code, names);
+                CodeOutcome outcome = python.run(code, names);
                 assertTrue(outcome instanceof CodeOutcome.Passed || outcome instanceof CodeOutcome.AssertionFailed,
                         name + ":" + code.firstLine() + ": " + outcome);
                 snippets++;

@@ -67,7 +67,7 @@ class PacketdrillShellCommandsTest {
                 Arguments.of("", List.of()),
                 Arguments.of("  # only a comment\n\n", List.of()),
                 Arguments.of("tc qdisc add dev tun0 root pfifo",
-                        List.of(no("tc qdisc add dev tun0 root pfifo", "not a sysctl setting or a script beside the .pkt"))),
+                        List.of(no("tc qdisc add dev tun0 root pfifo", "not a sysctl setting or a script next to the .pkt"))),
                 Arguments.of("/tmp/sysctl_restore_${PPID}.sh", List.of(no("/tmp/sysctl_restore_${PPID}.sh",
                         "needs a shell: the shell variable ${PPID}"))),
                 Arguments.of("grep x /proc/net/tcp | wc -l", List.of(no("grep x /proc/net/tcp | wc -l",
@@ -83,8 +83,8 @@ class PacketdrillShellCommandsTest {
                 Arguments.of("sysctl -p /etc/sysctl.conf", List.of(no("sysctl -p /etc/sysctl.conf", "sysctl option -p"))),
                 Arguments.of("echo 1 > /tmp/x", List.of(no("echo 1 > /tmp/x", "writes to /tmp/x"))),
                 Arguments.of("X=1 ./setup.sh", List.of(no("X=1 ./setup.sh", "needs a shell: a variable assignment"))),
-                Arguments.of("./missing.sh", List.of(no("./missing.sh", "no script missing.sh beside the .pkt"))),
-                Arguments.of("/etc/init.sh", List.of(no("/etc/init.sh", "a script outside the .pkt's directory"))));
+                Arguments.of("./missing.sh", List.of(no("./missing.sh", "no script missing.sh next to the .pkt"))),
+                Arguments.of("/etc/init.sh", List.of(no("/etc/init.sh", "an absolute path (only scripts named relative to the .pkt are read)"))));
     }
 
     @ParameterizedTest
@@ -97,7 +97,7 @@ class PacketdrillShellCommandsTest {
     void calledScriptsAreReadLineByLineAndRecursively() {
         assertEquals(List.of(
                 new Unsupported("ip tcp_metrics flush all > /dev/null 2>&1",
-                        "not a sysctl setting or a script beside the .pkt", "setup.sh", 4),
+                        "not a sysctl setting or a script next to the .pkt", "setup.sh", 4),
                 new Sysctl("net.ipv4.tcp_rmem", "4096 131072 6291456", "setup.sh", 5),
                 new Sysctl("net.ipv4.tcp_sack", "1", "setup.sh", 6),
                 new Sysctl("net.ipv4.tcp_ecn", "2", "more.sh", 1),
@@ -109,14 +109,16 @@ class PacketdrillShellCommandsTest {
     }
 
     @Test
-    void scriptsComeFromThePktDirectoryOnly(@TempDir Path dir) throws IOException {
+    void scriptsAreFoundRelativeToThePkt(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("defaults.sh"), "sysctl -q net.ipv4.tcp_sack=1\n");
         Files.createDirectories(dir.resolve("sub"));
-        ShellCommands sh = ShellCommands.inDirectory(dir.resolve("sub"));
-        assertEquals(List.of(new Unsupported("../defaults.sh", "no script ../defaults.sh beside the .pkt", "x.pkt", 1)),
-                sh.interpret("../defaults.sh", "x.pkt", 1));
+        Files.writeString(dir.resolve("sub/local.sh"), "../defaults.sh\n");
+        assertEquals(List.of(new Sysctl("net.ipv4.tcp_sack", "1", "../defaults.sh", 1)),
+                ShellCommands.inDirectory(dir.resolve("sub")).interpret("../defaults.sh", "x.pkt", 1));
         assertEquals(List.of(new Sysctl("net.ipv4.tcp_sack", "1", "defaults.sh", 1)),
                 ShellCommands.inDirectory(dir).interpret("./defaults.sh", "x.pkt", 1));
+        assertEquals(List.of(new Unsupported("./nope.sh", "no script nope.sh next to the .pkt", "x.pkt", 1)),
+                ShellCommands.inDirectory(dir).interpret("./nope.sh", "x.pkt", 1));
     }
 
     @Test
