@@ -299,6 +299,9 @@ final class CodeEvaluator {
                 if (b == 0) {
                     throw zeroDivision(line, "integer division or modulo by zero");
                 }
+                if (a == Long.MIN_VALUE && b == -1) {
+                    throw new ArithmeticException();
+                }
                 return Math.floorDiv(a, b);
             case "%":
                 if (b == 0) {
@@ -309,11 +312,7 @@ final class CodeEvaluator {
                 if (b < 0) {
                     return Math.pow(a, b);
                 }
-                long r = 1;
-                for (long i = 0; i < b; i++) {
-                    r = Math.multiplyExact(r, a);
-                }
-                return r;
+                return power(a, b);
             case "|":
                 return a | b;
             case "&":
@@ -334,6 +333,23 @@ final class CodeEvaluator {
                 }
                 return a >> Math.min(b, 63);
         }
+    }
+
+    /** {@code base ** exponent} for exponent >= 0 by squaring; an overflow throws ArithmeticException. */
+    private static long power(long base, long exponent) {
+        long result = 1;
+        long b = base;
+        long e = exponent;
+        while (e > 0) {
+            if ((e & 1) != 0) {
+                result = Math.multiplyExact(result, b);
+            }
+            e >>= 1;
+            if (e > 0) {
+                b = Math.multiplyExact(b, b);
+            }
+        }
+        return result;
     }
 
     private static Object real(String op, double a, double b, int line) throws Raised {

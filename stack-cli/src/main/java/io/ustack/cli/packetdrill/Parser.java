@@ -19,8 +19,12 @@ import java.util.List;
  * and line ({@link ScriptError}).
  */
 final class Parser {
+    /** Brackets deeper than this are refused rather than risking the parser's stack. */
+    private static final int MAX_DEPTH = 100;
+
     private final TokenStream in;
     private final PacketParser packets;
+    private int depth;
 
     private Parser(TokenStream in) {
         this.in = in;
@@ -250,6 +254,17 @@ final class Parser {
      */
     private Expr primary() throws ScriptError {
         Token t = in.peek();
+        if (++depth > MAX_DEPTH) {
+            throw in.error("expressions nested more than " + MAX_DEPTH + " deep");
+        }
+        try {
+            return primary(t);
+        } finally {
+            depth--;
+        }
+    }
+
+    private Expr primary(Token t) throws ScriptError {
         switch (t.kind()) {
             case ELLIPSIS -> {
                 in.next();

@@ -1,9 +1,11 @@
 package io.ustack.cli.packetdrill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -94,7 +96,13 @@ class PacketdrillCodeEvaluatorTest {
                 Arguments.of("assert 0, '%d %d' % (1,)", new CodeOutcome.Error(20,
                         "TypeError: not enough arguments for format string")),
                 Arguments.of("assert 9223372036854775807 + 1", new CodeOutcome.Unsupported(20,
-                        "integer overflow (this evaluator's integers are 64-bit)")));
+                        "integer overflow (this evaluator's integers are 64-bit)")),
+                Arguments.of("assert 2 ** 63", new CodeOutcome.Unsupported(20,
+                        "integer overflow (this evaluator's integers are 64-bit)")),
+                Arguments.of("assert 1 ** 9223372036854775807 == 1 and (-2) ** 63 == -9223372036854775807 - 1 "
+                        + "and 2 ** -1 == 0.5 and not not not 0", new CodeOutcome.Passed()),
+                Arguments.of("assert " + "(".repeat(500) + "1" + ")".repeat(500), new CodeOutcome.Unsupported(20,
+                        "expressions nested more than 100 deep")));
     }
 
     @ParameterizedTest
@@ -133,6 +141,28 @@ class PacketdrillCodeEvaluatorTest {
         assertEquals(new CodeOutcome.Unsupported(1, "name 'TCP_INFINITE_SSTHRESH' (not a tcp_info field this runner has)"),
                 new CodeEvaluator().run(new Action.Code("assert TCP_INFINITE_SSTHRESH", 1), Map.of()),
                 "a fresh evaluator for a fresh script");
+    }
+
+    /** Random mixes of Python's pieces: an outcome, never an exception. */
+    @Test
+    void garbageIsAnOutcomeNeverACrash() {
+        String[] pieces = {"assert", "tcpi_rto", "x", "=", "==", "<", "and", "or", "not", "(", ")", ",", "'%d'",
+            "'%s %'", "%", "/", "//", "**", "-", "~", "0", "1", "0x7f", "1.5", "True", "None", ";", "\n", "if",
+            "abs", "min(", "[", ".", "'", "#", "<<", "64", "|", "in", "is", "pass", "\\\n"};
+        Random random = new Random(7);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            int len = 1 + random.nextInt(12);
+            for (int i = 0; i < len; i++) {
+                sb.append(pieces[random.nextInt(pieces.length)]).append(' ');
+            }
+            try {
+                CodeOutcome o = new CodeEvaluator().run(new Action.Code(sb.toString(), 1), INFO);
+                assertNotNull(o);
+            } catch (RuntimeException e) {
+                throw new AssertionError("crash on: " + sb, e);
+            }
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.ustack.cli.packetdrill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.ustack.cli.packetdrill.ShellItem.Sysctl;
 import io.ustack.cli.packetdrill.ShellItem.Unsupported;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,5 +130,28 @@ class PacketdrillShellCommandsTest {
         assertEquals(8 + 2, ShellArithmetic.evaluate("010 + 2"));
         assertEquals(7 % 3 + (6 >> 1) + (5 & 4), ShellArithmetic.evaluate("7 % 3 + (6 >> 1) + (5 & 4)"));
         assertEquals(1, ShellArithmetic.evaluate("!0"));
+        assertThrows(IllegalArgumentException.class, () -> ShellArithmetic.evaluate("(".repeat(500) + "1"));
+        assertThrows(IllegalArgumentException.class, () -> ShellArithmetic.evaluate("x + 1"));
+    }
+
+    /** Random mixes of shell pieces: items, never an exception. */
+    @Test
+    void garbageIsItemsNeverACrash() {
+        String[] pieces = {"sysctl", "-q", "-w", "a.b=1", "net/ipv4/x=2", "\"", "'", "$((", "))", "$(", "${X}", "$X",
+            "1+2", "*", ";", "&&", "||", "|", "&", ">", ">>", "2>&1", "/dev/null", "/proc/sys/a", "echo", "./setup.sh",
+            "./loop.sh", "\\", "\n", "#", "(", ")", "`", "=", "set_sysctls.py", "/proc/sys/b=3", "bash", "."};
+        Random random = new Random(3);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            int len = 1 + random.nextInt(10);
+            for (int i = 0; i < len; i++) {
+                sb.append(pieces[random.nextInt(pieces.length)]).append(random.nextBoolean() ? " " : "");
+            }
+            try {
+                interpret(sb.toString());
+            } catch (RuntimeException e) {
+                throw new AssertionError("crash on: " + sb, e);
+            }
+        }
     }
 }
