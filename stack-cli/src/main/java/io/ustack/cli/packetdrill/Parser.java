@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A recursive-descent parser for packetdrill's script language, following parser.y's rules (named in each
@@ -33,20 +35,43 @@ final class Parser {
 
     /** Parses a script's text; {@code file} names it in messages. */
     static Script parse(String file, String text) throws ScriptError {
-        return new Parser(new TokenStream(file, Lexer.tokenize(file, text))).script();
+        return parse(file, text, Map.of());
+    }
+
+    /**
+     * Parses a script's text with symbols defined as packetdrill's {@code -D NAME=VALUE} (Linux's ksft_runner.sh
+     * passes {@code -D CMSG_LEVEL_IP=SOL_IP -D CMSG_TYPE_RECVERR=IP_RECVERR}); the script's own
+     * {@code --define=NAME=VALUE} lines add to them. A defined word is replaced where it appears after the
+     * options, as lexer.l's word() does: by a string for {@code "VALUE"}, a command for {@code `VALUE`}, else a word.
+     */
+    static Script parse(String file, String text, Map<String, String> defines) throws ScriptError {
+        return new Parser(new TokenStream(file, Lexer.tokenize(file, text))).script(defines);
     }
 
     /** Reads and parses a .pkt file. */
     static Script parseFile(Path path) throws IOException, ScriptError {
-        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
+        return parseFile(path, Map.of());
+    }
+
+    /** Reads and parses a .pkt file with symbols defined as {@code -D NAME=VALUE}. */
+    static Script parseFile(Path path, Map<String, String> defines) throws IOException, ScriptError {
+        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8), defines);
     }
 
     /** {@code script: opt_options opt_init_command events opt_cleanup_command}. */
-    private Script script() throws ScriptError {
+    private Script script(Map<String, String> commandLineDefines) throws ScriptError {
         List<Script.Option> options = new ArrayList<>();
         while (in.peek().kind() == Kind.OPTION) {
             options.add(option());
         }
+        Map<String, String> defines = new HashMap<>(commandLineDefines);
+        for (Script.Option o : options) {
+            int eq = o.value() == null ? -1 : o.value().indexOf('=');
+            if (o.name().equals("define") && eq > 0) {
+                defines.put(o.value().substring(0, eq), o.value().substring(eq + 1));
+            }
+        }
+        in.substitute(defines);
         Action.Command init = null;
         if (in.peek().kind() == Kind.BACK_QUOTED) {
             Token t = in.next();

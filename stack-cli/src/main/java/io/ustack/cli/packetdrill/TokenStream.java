@@ -1,7 +1,9 @@
 package io.ustack.cli.packetdrill;
 
 import io.ustack.cli.packetdrill.Token.Kind;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The parsers' cursor over a script's tokens, with the checks and errors they share: a syntax error names
@@ -16,11 +18,33 @@ final class TokenStream {
 
     TokenStream(String file, List<Token> tokens) {
         this.file = file;
-        this.tokens = tokens;
+        this.tokens = new ArrayList<>(tokens);
     }
 
     String file() {
         return file;
+    }
+
+    /**
+     * Replaces the words defined in {@code defines} from here on, as lexer.l's word() does with packetdrill's
+     * definitions: {@code "VALUE"} becomes a string, {@code `VALUE`} a command, anything else a word.
+     */
+    void substitute(Map<String, String> defines) {
+        if (defines.isEmpty()) {
+            return;
+        }
+        for (int i = at; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            String value = t.kind() == Kind.WORD ? defines.get(t.text()) : null;
+            if (value == null) {
+                continue;
+            }
+            boolean quoted = value.length() >= 2 && value.charAt(0) == value.charAt(value.length() - 1);
+            Kind kind = quoted && value.charAt(0) == '"' ? Kind.STRING
+                    : quoted && value.charAt(0) == '`' ? Kind.BACK_QUOTED : Kind.WORD;
+            tokens.set(i, new Token(kind, kind == Kind.WORD ? value : value.substring(1, value.length() - 1),
+                    t.line()));
+        }
     }
 
     /** Semantic errors from now on name {@code line}, where an event starts. */

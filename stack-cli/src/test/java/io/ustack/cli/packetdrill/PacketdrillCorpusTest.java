@@ -28,6 +28,10 @@ class PacketdrillCorpusTest {
     private static final String DEFAULT =
             "/tmp/lsrc/usr/src/linux-source-6.12/tools/testing/selftests/net/packetdrill";
 
+    /** The -D definitions Linux's ksft_runner.sh passes for IPv4. */
+    private static final Map<String, String> KSFT_DEFINES =
+            Map.of("CMSG_LEVEL_IP", "SOL_IP", "CMSG_TYPE_RECVERR", "IP_RECVERR");
+
     private static Path corpus() {
         String dir = System.getProperty("ustack.packetdrill.corpus", System.getenv("USTACK_PACKETDRILL_CORPUS"));
         return Path.of(dir == null ? DEFAULT : dir);
@@ -57,7 +61,7 @@ class PacketdrillCorpusTest {
     private static void check(Path pkt, ShellCommands shell) throws IOException {
         Script script;
         try {
-            script = Parser.parseFile(pkt);
+            script = Parser.parseFile(pkt, KSFT_DEFINES);
         } catch (ScriptError e) {
             fail(e.getMessage());
             return;

@@ -24,6 +24,7 @@ import io.ustack.cli.packetdrill.TcpOption.SackPermitted;
 import io.ustack.cli.packetdrill.TcpOption.Timestamp;
 import io.ustack.cli.packetdrill.TcpOption.WindowScale;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -311,6 +312,22 @@ class PacketdrillParserTest {
         assertEquals(List.of(new PacketSpec.OuterIp(6, IpInfo.NONE, "2::22", "1::11"),
                 new PacketSpec.OuterIp(6, IpInfo.NONE, "2::22", "1::11")), v6.outer());
         assertEquals(new Action.Command("/tmp/sysctl_restore_${PPID}.sh", 24), s.cleanup());
+    }
+
+    @Test
+    void definesReplaceWordsAsPacketdrillsMinusD() throws ScriptError {
+        Script s = Parser.parse("t.pkt", """
+                --define=CC="reno"
+                --define=LEVEL=SOL_TCP
+                0 setsockopt(3, LEVEL, TCP_CONGESTION, CC, 4) = 0
+                +0 recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 0}], msg_flags=MSG_ERRQUEUE,
+                     msg_control=[{cmsg_level=CMSG_LEVEL_IP, cmsg_type=CMSG_TYPE_RECVERR, cmsg_data=0}]}, 0) = 0
+                """, Map.of("CMSG_LEVEL_IP", "SOL_IP", "CMSG_TYPE_RECVERR", "IP_RECVERR", "LEVEL", "SOL_SOCKET"));
+        assertEquals(List.of(i(3), w("SOL_TCP"), w("TCP_CONGESTION"), new Str("reno", false), i(4)),
+                ((Action.Syscall) s.events().get(0).action()).args());
+        Braces msg = (Braces) ((Action.Syscall) s.events().get(1).action()).args().get(1);
+        assertEquals(new Array(List.of(new Braces(List.of(field("cmsg_level", w("SOL_IP")),
+                field("cmsg_type", w("IP_RECVERR")), field("cmsg_data", i(0)))))), msg.field("msg_control"));
     }
 
     @Test
