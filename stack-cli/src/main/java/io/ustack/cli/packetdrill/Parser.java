@@ -53,9 +53,13 @@ final class Parser {
         return parseFile(path, Map.of());
     }
 
-    /** Reads and parses a .pkt file with symbols defined as {@code -D NAME=VALUE}. */
+    /**
+     * Reads and parses a .pkt file with symbols defined as {@code -D NAME=VALUE}. Bytes that are not UTF-8 are
+     * read as U+FFFD (a comment in Latin-1 is no reason to refuse a script); only a file that cannot be read
+     * is an IOException.
+     */
     static Script parseFile(Path path, Map<String, String> defines) throws IOException, ScriptError {
-        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8), defines);
+        return parse(path.toString(), new String(Files.readAllBytes(path), StandardCharsets.UTF_8), defines);
     }
 
     /** {@code script: opt_options opt_init_command events opt_cleanup_command}. */

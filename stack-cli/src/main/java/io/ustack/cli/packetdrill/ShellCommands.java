@@ -50,7 +50,7 @@ final class ShellCommands {
                 return null;
             }
             try {
-                return Files.readString(p, StandardCharsets.UTF_8);
+                return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 return null;
             }
