@@ -12,7 +12,10 @@ sealed interface Action {
     /**
      * A system call and its expected outcome, {@code [...END] name(args) = result [ERRNO (strerror)] [(note)]}.
      *
-     * @param endUsecs the {@code ...END} time of a call expected to block until then, or -1 for a non-blocking call
+     * @param endUsecs the {@code ...END} time of a call expected to block until then, or -1 for a non-blocking call;
+     *                 as packetdrill reads it, an absolute time for an absolute event and, for a relative one,
+     *                 relative to the same point as the start (the previous event's time), so
+     *                 {@code +.1...0.3} starts 0.1 s and returns 0.3 s after the previous event
      * @param args the arguments, empty for {@code name()}
      * @param errno the expected errno name ({@code EINPROGRESS}), or null
      * @param note the parenthesised words after the result or errno, as written, or null

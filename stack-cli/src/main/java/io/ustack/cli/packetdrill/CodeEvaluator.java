@@ -1,25 +1,39 @@
 package io.ustack.cli.packetdrill;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs a {@code %{ }%} snippet as packetdrill's Python would, for the subset {@link PyParser} reads: names
- * come from the snippet's own assignments, then from the map given (the tcp_info fields packetdrill exports,
- * such as {@code tcpi_snd_cwnd}, {@code tcpi_rto}, {@code tcpi_ca_state}). Integers are 64-bit (an overflow
- * is an error, not a wrap), {@code /} gives a float, {@code //} and {@code %} floor as Python's do, and
- * {@code 'fmt' % args} formats ({@link PercentFormat}). The first failed assert ends the run.
+ * Runs the {@code %{ }%} snippets of one script as packetdrill's Python would, for the subset {@link PyParser}
+ * reads. packetdrill runs all of a script's snippets in one Python program, each preceded by assignments of
+ * the symbols it defines ({@link #SYMBOLS}: TCP_ESTABLISHED..., TCP_CA_Open..., TCPI_OPT_...) and of the
+ * tcp_info values taken at the snippet's time; so here one evaluator serves one script, its globals last
+ * from snippet to snippet ({@code %{ TCP_INFINITE_SSTHRESH = 0x7fffffff }%} is seen by later ones), and each
+ * {@link #run} first assigns the symbols and the map given ({@code tcpi_snd_cwnd}, {@code tcpi_rto},
+ * {@code tcpi_ca_state}...). Integers are 64-bit (an overflow is reported, not wrapped), {@code /} gives a
+ * float, {@code //} and {@code %} floor as Python's do, and {@code 'fmt' % args} formats ({@link PercentFormat}).
+ * The first failed assert ends the snippet.
  */
 final class CodeEvaluator {
-    private final Map<String, Long> names;
-    private final Map<String, Object> locals = new HashMap<>();
+    /** The names packetdrill's code.c assigns before each snippet, with Linux's values. */
+    static final Map<String, Long> SYMBOLS = Map.ofEntries(
+            Map.entry("TCP_ESTABLISHED", 1L), Map.entry("TCP_SYN_SENT", 2L), Map.entry("TCP_SYN_RECV", 3L),
+            Map.entry("TCP_FIN_WAIT1", 4L), Map.entry("TCP_FIN_WAIT2", 5L), Map.entry("TCP_TIME_WAIT", 6L),
+            Map.entry("TCP_CLOSE", 7L), Map.entry("TCP_CLOSE_WAIT", 8L), Map.entry("TCP_LAST_ACK", 9L),
+            Map.entry("TCP_LISTEN", 10L), Map.entry("TCP_CLOSING", 11L),
+            Map.entry("TCP_CA_Open", 0L), Map.entry("TCP_CA_Disorder", 1L), Map.entry("TCP_CA_CWR", 2L),
+            Map.entry("TCP_CA_Recovery", 3L), Map.entry("TCP_CA_Loss", 4L),
+            Map.entry("TCPI_OPT_TIMESTAMPS", 1L), Map.entry("TCPI_OPT_WSCALE", 4L), Map.entry("TCPI_OPT_ECN", 8L),
+            Map.entry("TCPI_OPT_SYN_DATA", 32L));
 
-    private CodeEvaluator(Map<String, Long> names) {
-        this.names = names;
-    }
+    /** Python's globals: what snippets assigned, the symbols, and the values of the latest run. */
+    private final Map<String, Object> globals = new HashMap<>();
+    /** The names snippets assigned themselves. */
+    private final Set<String> assigned = new HashSet<>();
 
     /** A Python runtime error (TypeError, ZeroDivisionError...) or an unknown name, with its line. */
     private static final class Raised extends Exception {
@@ -33,29 +47,28 @@ final class CodeEvaluator {
         }
     }
 
-    /** Runs the snippet of {@code code} against {@code names}. */
-    static CodeOutcome run(Action.Code code, Map<String, Long> names) {
-        return run(code.text(), code.firstLine(), names);
-    }
-
-    /** Runs {@code text}, whose first line is line {@code firstLine} of the script. */
-    static CodeOutcome run(String text, int firstLine, Map<String, Long> names) {
+    /** Runs one snippet of the script, after assigning {@link #SYMBOLS} and {@code names} (tcp_info values). */
+    CodeOutcome run(Action.Code code, Map<String, Long> names) {
         List<PyNode.Statement> program;
         try {
-            program = PyParser.parse(text, firstLine);
+            program = PyParser.parse(code.text(), code.firstLine());
         } catch (PyParser.Unsupported e) {
             return new CodeOutcome.Unsupported(e.line(), e.getMessage());
         }
-        return new CodeEvaluator(names).execute(program);
+        globals.putAll(SYMBOLS);
+        globals.putAll(names);
+        return execute(program);
     }
 
     /**
-     * The names the snippet reads that it does not assign itself, in order of appearance: what the runner
-     * must provide. Empty when the snippet is outside the subset ({@link #run} says why).
+     * The names the snippet reads that neither it (before reading them), earlier snippets nor {@link #SYMBOLS}
+     * define, in order of appearance: what the runner must provide. Empty when the snippet is outside the subset
+     * ({@link #run} says why).
      */
-    static Set<String> namesUsed(Action.Code code) {
+    Set<String> namesUsed(Action.Code code) {
         Set<String> used = new LinkedHashSet<>();
-        Set<String> assigned = new LinkedHashSet<>();
+        Set<String> assigned = new HashSet<>(this.assigned);
+        assigned.addAll(SYMBOLS.keySet());
         try {
             for (PyNode.Statement s : PyParser.parse(code.text(), code.firstLine())) {
                 if (s instanceof PyNode.Assert a) {
@@ -112,7 +125,8 @@ final class CodeEvaluator {
                     String message = a.message() == null ? null : PercentFormat.str(eval(a.message()));
                     return new CodeOutcome.AssertionFailed(a.line(), a.source(), message);
                 } else if (s instanceof PyNode.Assign a) {
-                    locals.put(a.name(), eval(a.value()));
+                    globals.put(a.name(), eval(a.value()));
+                    assigned.add(a.name());
                 }
             } catch (Raised e) {
                 return e.unsupported ? new CodeOutcome.Unsupported(e.line, e.getMessage())
@@ -126,10 +140,7 @@ final class CodeEvaluator {
         if (n instanceof PyNode.Literal l) {
             return l.value();
         } else if (n instanceof PyNode.Name name) {
-            if (locals.containsKey(name.name())) {
-                return locals.get(name.name());
-            }
-            Long v = names.get(name.name());
+            Object v = globals.get(name.name());
             if (v == null) {
                 throw new Raised(name.line(), "name '" + name.name() + "' (not a tcp_info field this runner has)",
                         true);
@@ -288,6 +299,9 @@ final class CodeEvaluator {
                 if (b == 0) {
                     throw zeroDivision(line, "integer division or modulo by zero");
                 }
+                if (a == Long.MIN_VALUE && b == -1) {
+                    throw new ArithmeticException();
+                }
                 return Math.floorDiv(a, b);
             case "%":
                 if (b == 0) {
@@ -298,11 +312,7 @@ final class CodeEvaluator {
                 if (b < 0) {
                     return Math.pow(a, b);
                 }
-                long r = 1;
-                for (long i = 0; i < b; i++) {
-                    r = Math.multiplyExact(r, a);
-                }
-                return r;
+                return power(a, b);
             case "|":
                 return a | b;
             case "&":
@@ -323,6 +333,23 @@ final class CodeEvaluator {
                 }
                 return a >> Math.min(b, 63);
         }
+    }
+
+    /** {@code base ** exponent} for exponent >= 0 by squaring; an overflow throws ArithmeticException. */
+    private static long power(long base, long exponent) {
+        long result = 1;
+        long b = base;
+        long e = exponent;
+        while (e > 0) {
+            if ((e & 1) != 0) {
+                result = Math.multiplyExact(result, b);
+            }
+            e >>= 1;
+            if (e > 0) {
+                b = Math.multiplyExact(b, b);
+            }
+        }
+        return result;
     }
 
     private static Object real(String op, double a, double b, int line) throws Raised {

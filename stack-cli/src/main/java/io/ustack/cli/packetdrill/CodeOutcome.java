@@ -3,8 +3,18 @@ package io.ustack.cli.packetdrill;
 /** What running a {@code %{ }%} snippet came to. */
 sealed interface CodeOutcome {
 
+    /**
+     * What packetdrill prints for this outcome of a snippet in {@code file} ({@code FILE:LINE: error in Python
+     * code} and the exception for a failure), or null when it passed.
+     */
+    String report(String file);
+
     /** Every assert held. */
     record Passed() implements CodeOutcome {
+        @Override
+        public String report(String file) {
+            return null;
+        }
     }
 
     /**
@@ -18,6 +28,12 @@ sealed interface CodeOutcome {
         public String toString() {
             return "assertion failed: " + expression + (message == null ? "" : ": " + message);
         }
+
+        @Override
+        public String report(String file) {
+            return file + ":" + line + ": error in Python code\n    assert " + expression + "\nAssertionError"
+                    + (message == null ? "" : ": " + message);
+        }
     }
 
     /** Python would have raised an error other than AssertionError (ZeroDivisionError, TypeError...). */
@@ -26,6 +42,11 @@ sealed interface CodeOutcome {
         public String toString() {
             return message;
         }
+
+        @Override
+        public String report(String file) {
+            return file + ":" + line + ": error in Python code\n" + message;
+        }
     }
 
     /** The snippet uses a name or a construct this evaluator does not have. */
@@ -33,6 +54,11 @@ sealed interface CodeOutcome {
         @Override
         public String toString() {
             return "unsupported in %{ }%: " + what;
+        }
+
+        @Override
+        public String report(String file) {
+            return file + ":" + line + ": " + this;
         }
     }
 }

@@ -36,9 +36,13 @@ final class PyParser {
     private static final Set<String> COMPARISONS = Set.of("<", ">", "==", ">=", "<=", "!=");
     private static final Set<String> BUILTINS = Set.of("abs", "min", "max", "int");
 
+    /** Brackets deeper than this are refused rather than risking the parser's stack. */
+    private static final int MAX_DEPTH = 100;
+
     private final String text;
     private final List<Tok> toks;
     private int at;
+    private int depth;
 
     private PyParser(String text, List<Tok> toks) {
         this.text = text;
@@ -122,11 +126,16 @@ final class PyParser {
     }
 
     private PyNode notTest() throws Unsupported {
-        if (peek().is("not")) {
+        int nots = 0;
+        while (peek().is("not")) {
             at++;
-            return new PyNode.Not(notTest());
+            nots++;
         }
-        return comparison();
+        PyNode e = comparison();
+        for (int i = 0; i < nots; i++) {
+            e = new PyNode.Not(e);
+        }
+        return e;
     }
 
     private PyNode comparison() throws Unsupported {
@@ -208,6 +217,17 @@ final class PyParser {
 
     private PyNode factor() throws Unsupported {
         Tok t = peek();
+        if (++depth > MAX_DEPTH) {
+            throw new Unsupported(t.line(), "expressions nested more than " + MAX_DEPTH + " deep");
+        }
+        try {
+            return unaryOrPower(t);
+        } finally {
+            depth--;
+        }
+    }
+
+    private PyNode unaryOrPower(Tok t) throws Unsupported {
         if (t.is("-") || t.is("+") || t.is("~")) {
             at++;
             return new PyNode.Unary(t.text(), factor(), t.line());

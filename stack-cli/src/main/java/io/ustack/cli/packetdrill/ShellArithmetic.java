@@ -7,8 +7,11 @@ package io.ustack.cli.packetdrill;
  * A variable, or anything else, is an IllegalArgumentException.
  */
 final class ShellArithmetic {
+    private static final int MAX_DEPTH = 100;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private ShellArithmetic(String text) {
         this.text = text;
@@ -103,12 +106,20 @@ final class ShellArithmetic {
             char c = text.charAt(pos);
             if (c == '-' || c == '+' || c == '~' || c == '!') {
                 pos++;
+                if (++depth > MAX_DEPTH) {
+                    throw new IllegalArgumentException("operators nested too deep in $((...))");
+                }
                 long v = unary();
+                depth--;
                 return c == '-' ? -v : c == '+' ? v : c == '~' ? ~v : (v == 0 ? 1 : 0);
             }
             if (c == '(') {
                 pos++;
+                if (++depth > MAX_DEPTH) {
+                    throw new IllegalArgumentException("parentheses nested too deep in $((...))");
+                }
                 long v = or();
+                depth--;
                 blanks();
                 if (pos >= text.length() || text.charAt(pos) != ')') {
                     throw new IllegalArgumentException("missing ')' in $((" + text + "))");

@@ -14,7 +14,7 @@ import java.util.List;
  *     several to a line;</li>
  * <li>{@code ./set_sysctls.py /proc/sys/NAME=VALUE...} (Linux's helper, which also writes a restore script);</li>
  * <li>{@code echo VALUE > /proc/sys/NAME};</li>
- * <li>a script beside the .pkt, {@code ./defaults.sh} (also {@code bash x.sh}, {@code sh x.sh},
+ * <li>a script named relative to the .pkt, {@code ./defaults.sh} (also {@code bash x.sh}, {@code sh x.sh},
  *     {@code source x.sh}, {@code . x.sh}), read and interpreted line by line the same way, to any depth short
  *     of a loop;</li>
  * <li>anything else ({@code tc qdisc}, {@code ip tcp_metrics}, {@code /tmp/sysctl_restore_${PPID}.sh},
@@ -39,16 +39,18 @@ final class ShellCommands {
         this.scripts = scripts;
     }
 
-    /** Reads called scripts from {@code directory}, refusing names that leave it. */
+    /**
+     * Reads called scripts relative to {@code directory} (packetdrill's own tests call
+     * {@code ../common/defaults.sh}); they are only read, never run.
+     */
     static ShellCommands inDirectory(Path directory) {
-        Path base = directory.toAbsolutePath().normalize();
         return new ShellCommands(name -> {
-            Path p = base.resolve(name).normalize();
-            if (!p.startsWith(base) || !Files.isRegularFile(p)) {
+            Path p = directory.resolve(name).normalize();
+            if (!Files.isRegularFile(p)) {
                 return null;
             }
             try {
-                return Files.readString(p, StandardCharsets.UTF_8);
+                return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 return null;
             }
@@ -120,7 +122,7 @@ final class ShellCommands {
         } else if (name.endsWith(".sh") && name.contains("/")) {
             script(c, name, file, line, depth, calling, out);
         } else {
-            out.add(new ShellItem.Unsupported(c.text(), "not a sysctl setting or a script beside the .pkt",
+            out.add(new ShellItem.Unsupported(c.text(), "not a sysctl setting or a script next to the .pkt",
                     file, line));
         }
     }
@@ -178,7 +180,7 @@ final class ShellCommands {
     private void script(ShellWords.Command c, String path, String file, int line, int depth, List<String> calling,
                         List<ShellItem> out) {
         if (path.startsWith("/")) {
-            out.add(new ShellItem.Unsupported(c.text(), "a script outside the .pkt's directory", file, line));
+            out.add(new ShellItem.Unsupported(c.text(), "an absolute path (only scripts named relative to the .pkt are read)", file, line));
             return;
         }
         String name = path.startsWith("./") ? path.substring(2) : path;
@@ -188,7 +190,7 @@ final class ShellCommands {
         }
         String text = scripts.read(name);
         if (text == null) {
-            out.add(new ShellItem.Unsupported(c.text(), "no script " + name + " beside the .pkt", file, line));
+            out.add(new ShellItem.Unsupported(c.text(), "no script " + name + " next to the .pkt", file, line));
             return;
         }
         List<String> chain = new ArrayList<>(calling);

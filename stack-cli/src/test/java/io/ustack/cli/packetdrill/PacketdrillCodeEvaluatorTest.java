@@ -1,9 +1,11 @@
 package io.ustack.cli.packetdrill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,7 @@ class PacketdrillCodeEvaluatorTest {
             "tcpi_unacked", 3L);
 
     private static CodeOutcome run(String code) {
-        return CodeEvaluator.run(code, 20, INFO);
+        return new CodeEvaluator().run(new Action.Code(code, 20), INFO);
     }
 
     static Stream<String> passing() {
@@ -94,7 +96,13 @@ class PacketdrillCodeEvaluatorTest {
                 Arguments.of("assert 0, '%d %d' % (1,)", new CodeOutcome.Error(20,
                         "TypeError: not enough arguments for format string")),
                 Arguments.of("assert 9223372036854775807 + 1", new CodeOutcome.Unsupported(20,
-                        "integer overflow (this evaluator's integers are 64-bit)")));
+                        "integer overflow (this evaluator's integers are 64-bit)")),
+                Arguments.of("assert 2 ** 63", new CodeOutcome.Unsupported(20,
+                        "integer overflow (this evaluator's integers are 64-bit)")),
+                Arguments.of("assert 1 ** 9223372036854775807 == 1 and (-2) ** 63 == -9223372036854775807 - 1 "
+                        + "and 2 ** -1 == 0.5 and not not not 0", new CodeOutcome.Passed()),
+                Arguments.of("assert " + "(".repeat(500) + "1" + ")".repeat(500), new CodeOutcome.Unsupported(20,
+                        "expressions nested more than 100 deep")));
     }
 
     @ParameterizedTest
@@ -107,15 +115,66 @@ class PacketdrillCodeEvaluatorTest {
     void aFailedAssertStopsTheSnippetAndReadsAsPythonWould() {
         CodeOutcome o = run("assert tcpi_snd_cwnd == 9, 'cwnd=%d' % tcpi_snd_cwnd; assert undefined");
         assertEquals("assertion failed: tcpi_snd_cwnd == 9: cwnd=10", o.toString());
+        assertEquals("t.pkt:20: error in Python code\n    assert tcpi_snd_cwnd == 9\nAssertionError: cwnd=10",
+                o.report("t.pkt"));
+        assertEquals("t.pkt:20: unsupported in %{ }%: 'import' statements (only assert, NAME = EXPR and pass)",
+                run("import os").report("t.pkt"));
+        assertEquals("t.pkt:20: error in Python code\nZeroDivisionError: division by zero",
+                run("assert 1 / 0").report("t.pkt"));
+        assertEquals(null, run("pass").report("t.pkt"));
+    }
+
+    @Test
+    void oneScriptsSnippetsShareTheirGlobalsAndSeePacketdrillsSymbols() {
+        CodeEvaluator e = new CodeEvaluator();
+        assertEquals(new CodeOutcome.Passed(), e.run(new Action.Code("TCP_INFINITE_SSTHRESH = 0x7fffffff", 3),
+                Map.of("tcpi_snd_ssthresh", 5L)));
+        assertEquals(new CodeOutcome.Passed(), e.run(new Action.Code(
+                "assert tcpi_snd_ssthresh == TCP_INFINITE_SSTHRESH", 4), Map.of("tcpi_snd_ssthresh", 0x7fffffffL)));
+        assertEquals(new CodeOutcome.Passed(), e.run(new Action.Code(
+                "assert tcpi_ca_state == TCP_CA_CWR and tcpi_state == TCP_ESTABLISHED\n"
+                        + "assert tcpi_options & TCPI_OPT_WSCALE and TCP_CA_Loss == 4 and TCP_LISTEN == 10", 5),
+                Map.of("tcpi_ca_state", 2L, "tcpi_state", 1L, "tcpi_options", 7L)));
+        assertEquals(new CodeOutcome.AssertionFailed(6, "tcpi_snd_ssthresh == 5", null),
+                e.run(new Action.Code("assert tcpi_snd_ssthresh == 5", 6), Map.of("tcpi_snd_ssthresh", 9L)),
+                "each run's values replace the last run's");
+        assertEquals(new CodeOutcome.Unsupported(1, "name 'TCP_INFINITE_SSTHRESH' (not a tcp_info field this runner has)"),
+                new CodeEvaluator().run(new Action.Code("assert TCP_INFINITE_SSTHRESH", 1), Map.of()),
+                "a fresh evaluator for a fresh script");
+    }
+
+    /** Random mixes of Python's pieces: an outcome, never an exception. */
+    @Test
+    void garbageIsAnOutcomeNeverACrash() {
+        String[] pieces = {"assert", "tcpi_rto", "x", "=", "==", "<", "and", "or", "not", "(", ")", ",", "'%d'",
+            "'%s %'", "%", "/", "//", "**", "-", "~", "0", "1", "0x7f", "1.5", "True", "None", ";", "\n", "if",
+            "abs", "min(", "[", ".", "'", "#", "<<", "64", "|", "in", "is", "pass", "\\\n"};
+        Random random = new Random(7);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            int len = 1 + random.nextInt(12);
+            for (int i = 0; i < len; i++) {
+                sb.append(pieces[random.nextInt(pieces.length)]).append(' ');
+            }
+            try {
+                CodeOutcome o = new CodeEvaluator().run(new Action.Code(sb.toString(), 1), INFO);
+                assertNotNull(o);
+            } catch (RuntimeException e) {
+                throw new AssertionError("crash on: " + sb, e);
+            }
+        }
     }
 
     @Test
     void namesUsedAreWhatTheRunnerMustProvide() {
-        assertEquals(Set.of("tcpi_snd_cwnd", "tcpi_rto"), CodeEvaluator.namesUsed(new Action.Code(
+        CodeEvaluator e = new CodeEvaluator();
+        assertEquals(Set.of("tcpi_snd_cwnd", "tcpi_rto"), e.namesUsed(new Action.Code(
                 "x = tcpi_snd_cwnd\nassert x == 10 and tcpi_rto > 0, 'x=%d' % x", 1)));
-        assertEquals(List.of("tcpi_ca_state", "tcpi_snd_cwnd"), List.copyOf(CodeEvaluator.namesUsed(
-                new Action.Code("assert tcpi_ca_state == 0 or tcpi_snd_cwnd > 1", 1))));
-        assertEquals(Set.of(), CodeEvaluator.namesUsed(new Action.Code("import os", 1)));
+        assertEquals(List.of("tcpi_ca_state", "tcpi_snd_cwnd"), List.copyOf(e.namesUsed(
+                new Action.Code("assert tcpi_ca_state == TCP_CA_Open or tcpi_snd_cwnd > 1", 1))));
+        assertEquals(Set.of(), e.namesUsed(new Action.Code("import os", 1)));
+        e.run(new Action.Code("LIMIT = 7", 1), Map.of());
+        assertEquals(Set.of("tcpi_snd_cwnd"), e.namesUsed(new Action.Code("assert tcpi_snd_cwnd < LIMIT", 2)));
     }
 
     static Stream<Arguments> formats() {

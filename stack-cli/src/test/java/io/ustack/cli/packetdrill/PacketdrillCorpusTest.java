@@ -28,6 +28,10 @@ class PacketdrillCorpusTest {
     private static final String DEFAULT =
             "/tmp/lsrc/usr/src/linux-source-6.12/tools/testing/selftests/net/packetdrill";
 
+    /** The -D definitions Linux's ksft_runner.sh passes for IPv4. */
+    private static final Map<String, String> KSFT_DEFINES =
+            Map.of("CMSG_LEVEL_IP", "SOL_IP", "CMSG_TYPE_RECVERR", "IP_RECVERR");
+
     private static Path corpus() {
         String dir = System.getProperty("ustack.packetdrill.corpus", System.getenv("USTACK_PACKETDRILL_CORPUS"));
         return Path.of(dir == null ? DEFAULT : dir);
@@ -57,7 +61,7 @@ class PacketdrillCorpusTest {
     private static void check(Path pkt, ShellCommands shell) throws IOException {
         Script script;
         try {
-            script = Parser.parseFile(pkt);
+            script = Parser.parseFile(pkt, KSFT_DEFINES);
         } catch (ScriptError e) {
             fail(e.getMessage());
             return;
@@ -68,16 +72,17 @@ class PacketdrillCorpusTest {
             commands.add(script.init());
         }
         int snippets = 0;
+        CodeEvaluator python = new CodeEvaluator();
         for (Event e : script.events()) {
             if (e.action() instanceof Action.Command c) {
                 commands.add(c);
             } else if (e.action() instanceof Action.Code code) {
                 Map<String, Long> names = new HashMap<>();
-                for (String n : CodeEvaluator.namesUsed(code)) {
+                for (String n : python.namesUsed(code)) {
                     names.put(n, 10L);
                 }
                 assertFalse(names.isEmpty(), name + ":" + code.firstLine() + ": no names in " + code.text());
-                CodeOutcome outcome = CodeEvaluator.run(code, names);
+                CodeOutcome outcome = python.run(code, names);
                 assertTrue(outcome instanceof CodeOutcome.Passed || outcome instanceof CodeOutcome.AssertionFailed,
                         name + ":" + code.firstLine() + ": " + outcome);
                 snippets++;

@@ -24,6 +24,7 @@ import io.ustack.cli.packetdrill.TcpOption.SackPermitted;
 import io.ustack.cli.packetdrill.TcpOption.Timestamp;
 import io.ustack.cli.packetdrill.TcpOption.WindowScale;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -263,6 +264,70 @@ class PacketdrillParserTest {
         assertEquals(new Action.Command("a", 1), s.init());
         assertNull(s.cleanup());
         assertEquals(new Action.Command("b", 2), s.events().get(0).action());
+    }
+
+    @Test
+    void formsOfPacketdrillsOwnTests() throws ScriptError {
+        Script s = Parser.parse("t.pkt", """
+                --local_ip=192.168.7.2
+                --dry_run   // parse only
+                `../../common/defaults.sh
+                 ../../common/set_sysctls.py /proc/sys/net/ipv4/tcp_timestamps=0`
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 sendto(3, ..., 0, MSG_FASTOPEN, AF_UNSPEC, ...) = -1 EOPNOTSUPP (Operation not supported)
+                +0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_KEY,
+                              "\\x01\\x02", 2) = 0
+                +0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_KEY, "", 1) = -1 (Invalid Argument)
+                +0 < S 100:110(10) win 1000 <mss 1000,FOEXP,sackOK,TS val 1 ecr 0,nop,wscale 7>
+                +0 > S. 0:0(0) ack 111 <mss 1460,sackOK,TS val 9 ecr 1,nop,wscale 8, FOEXP 0011223344556677>
+                +.01 < icmp unreachable frag_needed mtu 800 [0:1000(1000)]
+                +0...0.100 read(4, ..., 2000) = 2000
+                +.1...0.2 read(4, ..., 2000) = 2000
+                +0 %{ LIMIT = 0x7fffffff }%
+                +.005 %{
+                assert tcpi_ca_state == TCP_CA_CWR, tcpi_ca_state
+
+                # a comment
+                assert (tcpi_options & TCPI_OPT_SYN_DATA) == 0, tcpi_options
+                }%
+                +0 < ipv6 2::22 > 1::11: ipv6 2::22 > 1::11: . 1:1001(1000) ack 1 win 100
+                +.09 < [noecn] E. 1:1(0) ack 1001 win 300
+                `/tmp/sysctl_restore_${PPID}.sh`
+                """);
+        assertEquals(List.of(new Script.Option(1, "local_ip", "192.168.7.2"), new Script.Option(2, "dry_run", null)),
+                s.options());
+        assertEquals(13, s.events().size());
+        Action.Syscall sendto = (Action.Syscall) s.events().get(1).action();
+        assertEquals("EOPNOTSUPP", sendto.errno());
+        assertEquals("Operation not supported", sendto.note());
+        assertEquals(new Str("\\x01\\x02", false), ((Action.Syscall) s.events().get(2).action()).args().get(3));
+        Action.Syscall invalid = (Action.Syscall) s.events().get(3).action();
+        assertEquals(null, invalid.errno());
+        assertEquals("Invalid Argument", invalid.note());
+        assertEquals(new Action.Syscall(100_000, "read", List.of(i(4), new Ellipsis(), i(2000)), i(2000), null, null),
+                s.events().get(7).action());
+        assertEquals(EventTime.relative(100_000), s.events().get(8).time());
+        assertEquals(200_000, ((Action.Syscall) s.events().get(8).action()).endUsecs());
+        PacketSpec v6 = ((Action.Packet) s.events().get(11).action()).spec();
+        assertEquals(List.of(new PacketSpec.OuterIp(6, IpInfo.NONE, "2::22", "1::11"),
+                new PacketSpec.OuterIp(6, IpInfo.NONE, "2::22", "1::11")), v6.outer());
+        assertEquals(new Action.Command("/tmp/sysctl_restore_${PPID}.sh", 24), s.cleanup());
+    }
+
+    @Test
+    void definesReplaceWordsAsPacketdrillsMinusD() throws ScriptError {
+        Script s = Parser.parse("t.pkt", """
+                --define=CC="reno"
+                --define=LEVEL=SOL_TCP
+                0 setsockopt(3, LEVEL, TCP_CONGESTION, CC, 4) = 0
+                +0 recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 0}], msg_flags=MSG_ERRQUEUE,
+                     msg_control=[{cmsg_level=CMSG_LEVEL_IP, cmsg_type=CMSG_TYPE_RECVERR, cmsg_data=0}]}, 0) = 0
+                """, Map.of("CMSG_LEVEL_IP", "SOL_IP", "CMSG_TYPE_RECVERR", "IP_RECVERR", "LEVEL", "SOL_SOCKET"));
+        assertEquals(List.of(i(3), w("SOL_TCP"), w("TCP_CONGESTION"), new Str("reno", false), i(4)),
+                ((Action.Syscall) s.events().get(0).action()).args());
+        Braces msg = (Braces) ((Action.Syscall) s.events().get(1).action()).args().get(1);
+        assertEquals(new Array(List.of(new Braces(List.of(field("cmsg_level", w("SOL_IP")),
+                field("cmsg_type", w("IP_RECVERR")), field("cmsg_data", i(0)))))), msg.field("msg_control"));
     }
 
     @Test

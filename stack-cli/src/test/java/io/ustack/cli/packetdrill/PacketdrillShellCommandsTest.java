@@ -1,6 +1,7 @@
 package io.ustack.cli.packetdrill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.ustack.cli.packetdrill.ShellItem.Sysctl;
 import io.ustack.cli.packetdrill.ShellItem.Unsupported;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +69,7 @@ class PacketdrillShellCommandsTest {
                 Arguments.of("", List.of()),
                 Arguments.of("  # only a comment\n\n", List.of()),
                 Arguments.of("tc qdisc add dev tun0 root pfifo",
-                        List.of(no("tc qdisc add dev tun0 root pfifo", "not a sysctl setting or a script beside the .pkt"))),
+                        List.of(no("tc qdisc add dev tun0 root pfifo", "not a sysctl setting or a script next to the .pkt"))),
                 Arguments.of("/tmp/sysctl_restore_${PPID}.sh", List.of(no("/tmp/sysctl_restore_${PPID}.sh",
                         "needs a shell: the shell variable ${PPID}"))),
                 Arguments.of("grep x /proc/net/tcp | wc -l", List.of(no("grep x /proc/net/tcp | wc -l",
@@ -83,8 +85,8 @@ class PacketdrillShellCommandsTest {
                 Arguments.of("sysctl -p /etc/sysctl.conf", List.of(no("sysctl -p /etc/sysctl.conf", "sysctl option -p"))),
                 Arguments.of("echo 1 > /tmp/x", List.of(no("echo 1 > /tmp/x", "writes to /tmp/x"))),
                 Arguments.of("X=1 ./setup.sh", List.of(no("X=1 ./setup.sh", "needs a shell: a variable assignment"))),
-                Arguments.of("./missing.sh", List.of(no("./missing.sh", "no script missing.sh beside the .pkt"))),
-                Arguments.of("/etc/init.sh", List.of(no("/etc/init.sh", "a script outside the .pkt's directory"))));
+                Arguments.of("./missing.sh", List.of(no("./missing.sh", "no script missing.sh next to the .pkt"))),
+                Arguments.of("/etc/init.sh", List.of(no("/etc/init.sh", "an absolute path (only scripts named relative to the .pkt are read)"))));
     }
 
     @ParameterizedTest
@@ -97,7 +99,7 @@ class PacketdrillShellCommandsTest {
     void calledScriptsAreReadLineByLineAndRecursively() {
         assertEquals(List.of(
                 new Unsupported("ip tcp_metrics flush all > /dev/null 2>&1",
-                        "not a sysctl setting or a script beside the .pkt", "setup.sh", 4),
+                        "not a sysctl setting or a script next to the .pkt", "setup.sh", 4),
                 new Sysctl("net.ipv4.tcp_rmem", "4096 131072 6291456", "setup.sh", 5),
                 new Sysctl("net.ipv4.tcp_sack", "1", "setup.sh", 6),
                 new Sysctl("net.ipv4.tcp_ecn", "2", "more.sh", 1),
@@ -109,14 +111,16 @@ class PacketdrillShellCommandsTest {
     }
 
     @Test
-    void scriptsComeFromThePktDirectoryOnly(@TempDir Path dir) throws IOException {
+    void scriptsAreFoundRelativeToThePkt(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("defaults.sh"), "sysctl -q net.ipv4.tcp_sack=1\n");
         Files.createDirectories(dir.resolve("sub"));
-        ShellCommands sh = ShellCommands.inDirectory(dir.resolve("sub"));
-        assertEquals(List.of(new Unsupported("../defaults.sh", "no script ../defaults.sh beside the .pkt", "x.pkt", 1)),
-                sh.interpret("../defaults.sh", "x.pkt", 1));
+        Files.writeString(dir.resolve("sub/local.sh"), "../defaults.sh\n");
+        assertEquals(List.of(new Sysctl("net.ipv4.tcp_sack", "1", "../defaults.sh", 1)),
+                ShellCommands.inDirectory(dir.resolve("sub")).interpret("../defaults.sh", "x.pkt", 1));
         assertEquals(List.of(new Sysctl("net.ipv4.tcp_sack", "1", "defaults.sh", 1)),
                 ShellCommands.inDirectory(dir).interpret("./defaults.sh", "x.pkt", 1));
+        assertEquals(List.of(new Unsupported("./nope.sh", "no script nope.sh next to the .pkt", "x.pkt", 1)),
+                ShellCommands.inDirectory(dir).interpret("./nope.sh", "x.pkt", 1));
     }
 
     @Test
@@ -126,5 +130,28 @@ class PacketdrillShellCommandsTest {
         assertEquals(8 + 2, ShellArithmetic.evaluate("010 + 2"));
         assertEquals(7 % 3 + (6 >> 1) + (5 & 4), ShellArithmetic.evaluate("7 % 3 + (6 >> 1) + (5 & 4)"));
         assertEquals(1, ShellArithmetic.evaluate("!0"));
+        assertThrows(IllegalArgumentException.class, () -> ShellArithmetic.evaluate("(".repeat(500) + "1"));
+        assertThrows(IllegalArgumentException.class, () -> ShellArithmetic.evaluate("x + 1"));
+    }
+
+    /** Random mixes of shell pieces: items, never an exception. */
+    @Test
+    void garbageIsItemsNeverACrash() {
+        String[] pieces = {"sysctl", "-q", "-w", "a.b=1", "net/ipv4/x=2", "\"", "'", "$((", "))", "$(", "${X}", "$X",
+            "1+2", "*", ";", "&&", "||", "|", "&", ">", ">>", "2>&1", "/dev/null", "/proc/sys/a", "echo", "./setup.sh",
+            "./loop.sh", "\\", "\n", "#", "(", ")", "`", "=", "set_sysctls.py", "/proc/sys/b=3", "bash", "."};
+        Random random = new Random(3);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            int len = 1 + random.nextInt(10);
+            for (int i = 0; i < len; i++) {
+                sb.append(pieces[random.nextInt(pieces.length)]).append(random.nextBoolean() ? " " : "");
+            }
+            try {
+                interpret(sb.toString());
+            } catch (RuntimeException e) {
+                throw new AssertionError("crash on: " + sb, e);
+            }
+        }
     }
 }

@@ -72,6 +72,8 @@ class PacketdrillSyntaxErrorTest {
                         "t.pkt:1: parse error at ',': syntax error, expected an option value"),
                 Arguments.of("0 < icmp\n", "t.pkt:2: parse error at 'end of file': "
                         + "syntax error, expected an ICMP type such as unreachable"),
+                Arguments.of("0 f(" + "[".repeat(300) + ") = 0\n",
+                        "t.pkt:1: parse error at '[': expressions nested more than 100 deep"),
                 Arguments.of("0 < S 0:0(0) win 1 {mut ip ihl}\n",
                         "t.pkt:1: parse error at '{': packet fuzzing ({mut/trun/ins ...}) is not supported"));
     }
