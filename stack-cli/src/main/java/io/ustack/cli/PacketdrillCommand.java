@@ -3,7 +3,9 @@ package io.ustack.cli;
 import io.ustack.cli.packetdrill.Packetdrill;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,6 +52,11 @@ public final class PacketdrillCommand implements Callable<Integer> {
     @Option(names = "--mtu", paramLabel = "BYTES", description = "The fake device's MTU. Default 1500.")
     Integer mtu;
 
+    @Option(names = {"-D", "--define"}, paramLabel = "NAME=VALUE",
+            description = "Replace NAME with VALUE in the scripts, as packetdrill's -D (Linux's tests pass "
+                + "CMSG_LEVEL_IP=SOL_IP and CMSG_TYPE_RECVERR=IP_RECVERR).")
+    Map<String, String> defines = new LinkedHashMap<>();
+
     @Option(names = "--dry_run", description = "Only parse the scripts.")
     boolean dryRun;
 
@@ -73,6 +80,6 @@ public final class PacketdrillCommand implements Callable<Integer> {
             }
         }
         return Packetdrill.run(scripts, new Packetdrill.Settings(toleranceUsecs, tolerancePercent, localIp, remoteIp,
-                netmask, mtu, dryRun, verbose), System.out, System.err);
+                netmask, mtu, defines, dryRun, verbose), System.out, System.err);
     }
 }

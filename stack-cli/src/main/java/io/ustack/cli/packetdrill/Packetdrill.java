@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code ustack packetdrill} runs: each script in turn against a fresh stack, packetdrill's messages on
@@ -20,7 +21,7 @@ public final class Packetdrill {
 
     /** The settings a command line gives; null fields keep the script's own or packetdrill's defaults. */
     public record Settings(Long toleranceUsecs, Double tolerancePercent, String localIp, String remoteIp,
-                           String netmask, Integer mtu, boolean dryRun, boolean verbose) {
+                           String netmask, Integer mtu, Map<String, String> defines, boolean dryRun, boolean verbose) {
     }
 
     private Packetdrill() {
@@ -62,7 +63,7 @@ public final class Packetdrill {
     private static Runner.Result runOne(Path path, Settings settings) {
         Script script;
         try {
-            script = Parser.parseFile(path);
+            script = Parser.parseFile(path, settings.defines());
         } catch (ScriptError e) {
             return new Runner.Result(Runner.Verdict.FAILED, e.getMessage(), List.of());
         } catch (IOException e) {

@@ -508,20 +508,17 @@ final class Runner implements Syscalls.Listener {
         m.put("tcpi_rcv_wscale", (long) i.rcvWscale());
         m.put("tcpi_sacked", (long) (i.sackedBytes() / mss));
         m.put("tcpi_unacked", (long) ((i.sendQ() + mss - 1) / mss));
-        m.putAll(TcpStates.CONSTANTS);
         return m;
     }
 
+    /** Runs the snippets in order, as packetdrill runs them all as one Python program at the end. */
     private void runCode() throws Stop {
+        CodeEvaluator python = new CodeEvaluator();
         for (CodeSnapshot s : code) {
-            CodeOutcome o = CodeEvaluator.run(s.code(), s.names());
-            if (o instanceof CodeOutcome.AssertionFailed f) {
-                throw new Stop(Verdict.FAILED, script.path() + ":" + f.line() + ": error in Python code\n"
-                        + "AssertionError" + (f.message() == null ? "" : ": " + f.message()));
-            } else if (o instanceof CodeOutcome.Error e) {
-                throw new Stop(Verdict.FAILED, script.path() + ":" + e.line() + ": error in Python code\n" + e.message());
-            } else if (o instanceof CodeOutcome.Unsupported u) {
-                throw new Stop(Verdict.UNSUPPORTED, script.path() + ":" + u.line() + ": " + u);
+            CodeOutcome o = python.run(s.code(), s.names());
+            String report = o.report(script.path());
+            if (report != null) {
+                throw new Stop(o instanceof CodeOutcome.Unsupported ? Verdict.UNSUPPORTED : Verdict.FAILED, report);
             }
         }
     }
