@@ -34,8 +34,10 @@ public final class Packetdrill {
         int unsupported = 0;
         for (Path path : scripts) {
             Runner.Result r = runOne(path, settings);
-            if (settings.verbose() || r.verdict() != Runner.Verdict.PASSED) {
+            if (settings.verbose()) {
                 r.notes().forEach(n -> err.println("note: " + n));
+            } else if (!r.notes().isEmpty()) {
+                err.println("note: " + path + ": " + r.notes().size() + " settings or commands not applied (-v lists them)");
             }
             switch (r.verdict()) {
                 case PASSED -> {

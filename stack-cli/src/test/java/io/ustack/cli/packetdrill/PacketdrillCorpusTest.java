@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.ustack.core.testing.Requirement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -43,10 +43,7 @@ class PacketdrillCorpusTest {
         if (!Files.isDirectory(dir)) {
             String reason = "PacketdrillCorpusTest skipped: no Linux packetdrill scripts at " + dir
                     + " (set -Dustack.packetdrill.corpus=DIR to the kernel's tools/testing/selftests/net/packetdrill)";
-            return Stream.of(DynamicTest.dynamicTest("Linux packetdrill scripts", () -> {
-                System.out.println(reason);
-                Assumptions.abort(reason);
-            }));
+            return Stream.of(DynamicTest.dynamicTest("Linux packetdrill scripts", () -> Requirement.unmet(reason)));
         }
         List<Path> scripts;
         try (Stream<Path> files = Files.list(dir)) {
