@@ -62,7 +62,7 @@ public final class Packetdrill {
         return failed > 0 ? EXIT_FAILED : unsupported > 0 ? EXIT_UNSUPPORTED : EXIT_PASSED;
     }
 
-    private static Runner.Result runOne(Path path, Settings settings) {
+    static Runner.Result runOne(Path path, Settings settings) {
         Script script;
         try {
             script = Parser.parseFile(path, settings.defines());
