@@ -108,7 +108,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             drops.drop(pkt, DropReason.TCP_CSUM);
             return;
         }
-        mib.add(Mib.TcpInSegs, pkt.isGso() ? pkt.gsoSegs() : 1); // a super-packet counts as its segments
+        mib.inc(Mib.TcpInSegs); // one a packet, a GRO'd super-packet too: Linux's tcp_v4_rcv counts skbs
         if (pkt.dst().type() != DstEntry.Type.LOCAL) {
             drops.drop(pkt, DropReason.NO_SOCKET); // TCP is never broadcast
             return;

@@ -76,7 +76,7 @@ class GroToTcpTest {
             byte[] got = new byte[data.length + 1];
             assertEquals(data.length, s.tryRead(got, 0, got.length));
             assertArrayEquals(data, Arrays.copyOf(got, data.length));
-            assertEquals(SEGMENTS, h.counter("TcpInSegs") - 2, "the super-packet counts as its segments");
+            assertEquals(1, h.counter("TcpInSegs") - 2, "the super-packet counts once, as Linux counts an skb");
             assertEquals(0, h.counter("TcpInCsumErrors"), "its partial checksum is taken as good");
             List<byte[]> acks = h.sent();
             assertEquals(5001 + data.length, i32(acks.get(acks.size() - 1), TCP + 8), "every byte acknowledged");
