@@ -2,6 +2,8 @@ package io.ustack.cli.packetdrill;
 
 import io.ustack.core.wire.Checksum;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Builds what an inbound ({@code <}) line injects, as packetdrill's new_tcp_packet and set_ipv4_header do:
@@ -53,6 +55,84 @@ final class InboundPacket {
         d[6] = (byte) (sum >> 8);
         d[7] = (byte) sum;
         return ipv4(spec.ip(), IPPROTO_UDP, src, dst, d);
+    }
+
+    /** packetdrill's ICMPv4 types and the codes of unreachable (icmp_packet.c's tables), by name. */
+    private static final Map<String, Integer> ICMP_TYPES = Map.ofEntries(
+            Map.entry("echo_reply", 0), Map.entry("unreachable", 3),
+            Map.entry("source_quench", 4), Map.entry("redirect", 5),
+            Map.entry("echo_request", 8), Map.entry("time_exceeded", 11),
+            Map.entry("parameter_problem", 12), Map.entry("timestamp_request", 13),
+            Map.entry("timestamp_reply", 14), Map.entry("information_request", 15),
+            Map.entry("information_reply", 16), Map.entry("address_mask_request", 17),
+            Map.entry("address_mask_reply", 18));
+    private static final List<String> UNREACHABLE_CODES = List.of("net_unreachable",
+            "host_unreachable", "protocol_unreachable", "port_unreachable", "frag_needed", "source_route_failed",
+            "net_unknown", "host_unknown", "source_host_isolated", "net_prohibited", "host_prohibited",
+            "net_unreachable_for_tos", "host_unreachable_for_tos", "packet_filtered", "precedence_violation",
+            "precedence_cutoff");
+
+    /**
+     * An ICMP message as new_icmp_packet builds it: a TCP or UDP error quotes an IPv4 header of one of our own
+     * packets (from {@code ours} to {@code peer}), the 8 bytes after it (ports, and the TCP sequence number
+     * mapped through {@code c}) and then as many zero bytes as the quoted payload length; {@code raw} is that
+     * many zero bytes after the ICMP header's.
+     */
+    static byte[] icmp(PacketSpec spec, PacketSpec.Icmp m, Connection c, int peer, int ours) throws Unbuildable {
+        int type = icmpNumber(m.type(), "type_", ICMP_TYPES.get(m.type()), "bad ICMP type " + m.type());
+        Integer named = m.code() == null ? Integer.valueOf(0)
+                : type == 3 && UNREACHABLE_CODES.contains(m.code()) ? UNREACHABLE_CODES.indexOf(m.code()) : null;
+        int code = m.code() == null ? 0 : icmpNumber(m.code(), "code_", named, "bad ICMP code " + m.code());
+        PacketSpec.Echoed e = m.echoed();
+        byte[] quoted = new byte[0];
+        int extra = 0;
+        if (e != null && e.protocol().equals("raw")) {
+            extra = e.payload();
+        } else if (e != null) {
+            int proto = e.protocol().equals("udp") ? IPPROTO_UDP : IPPROTO_TCP;
+            int l4len = proto == IPPROTO_TCP ? 20 : 8;
+            ByteBuffer q = ByteBuffer.allocate(20 + 8 + e.payload());
+            q.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4len + e.payload())).putShort((short) 0)
+                    .putShort((short) 0).put((byte) 0).put((byte) proto).putShort((short) 0).putInt(ours).putInt(peer);
+            q.putShort((short) c.localPort).putShort((short) c.remotePort);
+            if (proto == IPPROTO_TCP) {
+                q.putInt((int) (e.seqStart() + c.liveLocalIsn));
+            } else {
+                q.putShort((short) (8 + e.payload())).putShort((short) 0);
+            }
+            quoted = q.array();
+        }
+        ByteBuffer b = ByteBuffer.allocate(8 + quoted.length + extra);
+        b.put((byte) type).put((byte) code).putShort((short) 0);
+        if (m.echoId() != null) {
+            b.putShort(m.echoId().shortValue()).putShort((short) 0);
+        } else {
+            b.putShort((short) 0).putShort((short) (m.mtu() == null ? 0 : m.mtu()));
+        }
+        b.put(quoted);
+        byte[] icmp = b.array();
+        int sum = Checksum.fold(Checksum.partial(icmp, 0, icmp.length, 0));
+        icmp[2] = (byte) (sum >> 8);
+        icmp[3] = (byte) sum;
+        return ipv4(spec.ip(), 1, peer, ours, icmp);
+    }
+
+    /** A name from the table, or packetdrill's tcpdump-like {@code type_N} / {@code code_N}. */
+    private static int icmpNumber(String name, String prefix, Integer known, String error) throws Unbuildable {
+        if (known != null) {
+            return known;
+        }
+        if (name.startsWith(prefix)) {
+            try {
+                int n = Integer.parseInt(name.substring(prefix.length()));
+                if (n >= 0 && n <= 255) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // falls through to the error
+            }
+        }
+        throw new Unbuildable(error);
     }
 
     private static byte[] options(PacketSpec.Tcp t, Connection c, boolean ack, boolean syn) throws Unbuildable {

@@ -1,5 +1,6 @@
 package io.ustack.cli.packetdrill;
 
+import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.socket.Errno;
 import io.ustack.core.socket.ErrnoException;
 import io.ustack.core.stack.Sysctl;
@@ -216,7 +217,8 @@ final class Runner implements Syscalls.Listener {
                 int dport = u.ports() != null ? u.ports().dst() : c.localPort;
                 ip = InboundPacket.udp(spec, u, sport, dport, config.remoteIp(), config.localIp());
             } else {
-                throw new Stop(Verdict.UNSUPPORTED, at(ev) + "inbound ICMP packets are not supported yet");
+                ip = InboundPacket.icmp(spec, (PacketSpec.Icmp) spec.transport(), connection(ev), config.remoteIp(),
+                        config.localIp());
             }
         } catch (InboundPacket.Unbuildable e) {
             throw new Stop(Verdict.FAILED, at(ev) + "error handling packet: " + e.getMessage());
@@ -247,14 +249,7 @@ final class Runner implements Syscalls.Listener {
      */
     private void expect(Event ev, PacketSpec spec, long start, long end, long tolerance) throws Stop {
         long horizon = start < 0 ? live.nowUsecs() + ANY_TIME_HORIZON_USECS : end + tolerance;
-        ScriptDevice.Sent sent = live.dev.poll();
-        while (sent == null && live.nowUsecs() < horizon) {
-            long next = live.stack.earliestTimerDeadline();
-            long to = next == Long.MAX_VALUE ? horizon : Math.min(horizon, Math.max(ScriptStack.usecsOf(next), live.nowUsecs() + 1));
-            live.advanceTo(to);
-            settle();
-            sent = live.dev.poll();
-        }
+        ScriptDevice.Sent sent = nextSent(horizon);
         if (sent == null) {
             throw new Stop(Verdict.FAILED, at(ev) + "error handling packet: expected outbound packet but none was sent by "
                     + String.format(Locale.ROOT, "%.6f sec", horizon / 1e6) + "\nscript packet: "
@@ -267,6 +262,11 @@ final class Runner implements Syscalls.Listener {
         Connection c = conn;
         if (spec.transport() instanceof PacketSpec.Tcp t && p.tcp() != null) {
             c = learn(ev, t, p);
+            p = aggregate(ev, t, p, horizon);
+            if (p.tcp().payload() != t.payload()) {
+                throw new Stop(Verdict.FAILED, at(ev) + "error handling packet: live packet payload: expected "
+                        + t.payload() + " bytes vs actual " + p.tcp().payload() + " bytes");
+            }
         }
         if (c == null) {
             throw new Stop(Verdict.FAILED, at(ev) + "error handling packet: no matching socket for script packet");
@@ -286,6 +286,61 @@ final class Runner implements Syscalls.Listener {
         if (spec.transport() instanceof PacketSpec.Tcp t && t.options() != null && p.tcp() != null) {
             rememberTimestamps(t, p.tcp(), c);
         }
+    }
+
+    /**
+     * The next packet the stack sends, moving the clock on (timers running) up to {@code horizon} if it has
+     * sent none yet; null when none comes by then.
+     */
+    private ScriptDevice.Sent nextSent(long horizon) throws Stop {
+        ScriptDevice.Sent sent = live.dev.poll();
+        while (sent == null && live.nowUsecs() < horizon) {
+            long next = live.stack.earliestTimerDeadline();
+            long to = next == Long.MAX_VALUE ? horizon
+                    : Math.min(horizon, Math.max(ScriptStack.usecsOf(next), live.nowUsecs() + 1));
+            live.advanceTo(to);
+            settle();
+            sent = live.dev.poll();
+        }
+        return sent;
+    }
+
+    /**
+     * packetdrill's default (no --strict_segments): segments that together carry what one script line
+     * expects count as that line, as long as each follows the one before it in sequence and all but the
+     * last are the same size; PSH and FIN are taken from any of them. A gap or a different size ends the
+     * gathering, and the payload check then says what is missing.
+     */
+    private LivePacket aggregate(Event ev, PacketSpec.Tcp t, LivePacket first, long horizon) throws Stop {
+        LivePacket.Tcp f = first.tcp();
+        int total = f.payload();
+        int flags = f.flags();
+        int size = f.payload();
+        long nextSeq = f.seq() + f.payload();
+        while (total < t.payload() && size > 0) {
+            ScriptDevice.Sent more = nextSent(horizon);
+            LivePacket m = more == null ? null : LivePacket.decode(more.ip());
+            if (m == null || m.tcp() == null || m.tcp().seq() != (nextSeq & 0xffff_ffffL)
+                    || (m.tcp().flags() & ~0x09) != (f.flags() & ~0x09) || m.tcp().payload() > size) {
+                if (more != null) {
+                    live.dev.pushBack(more);
+                }
+                break;
+            }
+            total += m.tcp().payload();
+            flags |= m.tcp().flags() & 0x09;
+            nextSeq += m.tcp().payload();
+            if (m.tcp().payload() < size) {
+                break; // a short one ends a run of equal segments
+            }
+        }
+        if (total == f.payload()) {
+            return first;
+        }
+        LivePacket.Tcp merged = new LivePacket.Tcp(f.sport(), f.dport(), f.seq(), f.ack(), flags, f.window(), f.urgent(),
+                f.headerLength(), f.options(), total);
+        return new LivePacket(first.tos(), first.ttl(), first.id(), first.df(), first.protocol(), first.src(), first.dst(),
+                first.totalLength() + total - f.payload(), first.headerChecksumOk(), merged, null, null);
     }
 
     /** The stack's SYN or SYN-ACK names the connection's ports (active side) and its ISN. */
@@ -476,10 +531,33 @@ final class Runner implements Syscalls.Listener {
                     notes.add(s.file() + ":" + s.line() + ": unsupported sysctl " + s.name() + "=" + s.value()
                             + " (" + e.getMessage() + ")");
                 }
-            } else {
+            } else if (!ethtool(((ShellItem.Unsupported) item).command())) {
                 notes.add(item.toString());
             }
         }
+    }
+
+    /**
+     * {@code ethtool -K tun0 FEATURE on|off...}, as scripts switch the tun device's offloads: applied to the
+     * script's device as `ustack link set` would. False when the command is not that, or names what the
+     * device does not have.
+     */
+    private boolean ethtool(String command) {
+        String[] w = command.trim().split("\\s+");
+        if (w.length < 5 || !w[0].equals("ethtool") || !(w[1].equals("-K") || w[1].equals("--features"))
+                || !w[2].equals(live.dev.name()) || (w.length - 3) % 2 != 0) {
+            return false;
+        }
+        int on = live.dev.features();
+        for (int i = 3; i < w.length; i += 2) {
+            NetdevFeatures.Feature f = NetdevFeatures.byName(w[i]);
+            if (f == null || !(w[i + 1].equals("on") || w[i + 1].equals("off"))) {
+                return false;
+            }
+            on = w[i + 1].equals("on") ? on | f.bit() : on & ~f.bit();
+        }
+        live.dev.setFeatures(on);
+        return true;
     }
 
     /** tcp_info of the socket under test, under the names packetdrill gives Python, in the kernel's units. */

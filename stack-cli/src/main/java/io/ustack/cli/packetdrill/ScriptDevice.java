@@ -67,9 +67,10 @@ final class ScriptDevice extends NetDevice {
         }
     }
 
-    Sent peek() {
+    /** Puts back a packet taken by {@link #poll} that belongs to a later line. */
+    void pushBack(Sent s) {
         synchronized (sent) {
-            return sent.peekFirst();
+            sent.addFirst(s);
         }
     }
 

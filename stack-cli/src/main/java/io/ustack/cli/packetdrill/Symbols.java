@@ -1,6 +1,7 @@
 package io.ustack.cli.packetdrill;
 
 import io.ustack.core.socket.Abi;
+import io.ustack.core.socket.Errno;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.HashMap;
@@ -8,7 +9,7 @@ import java.util.Map;
 
 /**
  * The names a script may use for numbers (symbols_linux.c's table): every constant of the socket layer's
- * {@link Abi} under its C name, and the few aliases the C headers add.
+ * {@link Abi} under its C name, the errno values, and the few aliases the C headers add.
  */
 final class Symbols {
     private static final Map<String, Long> VALUES = build();
@@ -26,6 +27,9 @@ final class Symbols {
                     throw new IllegalStateException(e);
                 }
             }
+        }
+        for (Errno e : Errno.values()) {
+            m.put(e.name(), (long) e.number()); // getsockopt(..., SO_ERROR, [ECONNREFUSED], [4])
         }
         m.put("TCP_CM_INQ", (long) Abi.TCP_INQ);
         m.put("SOL_IPV6", 41L);

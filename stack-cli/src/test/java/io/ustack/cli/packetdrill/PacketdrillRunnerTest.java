@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,6 +70,57 @@ class PacketdrillRunnerTest {
                 +0  read(3, ..., 10) = -1 EAGAIN (Resource temporarily unavailable)
                 """);
         assertEquals(Runner.Verdict.PASSED, r.verdict(), r.message());
+    }
+
+    @Test
+    void anIcmpPortUnreachableQuotingTheSynRefusesTheConnection() throws Exception {
+        Runner.Result r = run("""
+                0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+                +0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
+                +0  > S 0:0(0) <...>
+                +.01 < icmp unreachable port_unreachable [0:0(0)]
+                +0  getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0
+                """);
+        assertEquals(Runner.Verdict.PASSED, r.verdict(), r.message());
+        assertFails("""
+                0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+                +0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
+                +0  > S 0:0(0) <...>
+                +.01 < icmp unreachable type_99 [0:0(0)]
+                """, "t.pkt:5: error handling packet: bad ICMP code type_99");
+    }
+
+    @Test
+    void segmentsThatTogetherCarryALinesPayloadCountAsThatLine() throws Exception {
+        // with TSO off on the tun device, software GSO cuts the stack's 3000 bytes into three segments
+        Runner.Result r = run("""
+                `ethtool -K tun0 tso off`
+                0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0  bind(3, ..., ...) = 0
+                +0  listen(3, 1) = 0
+                +0  < S 0:0(0) win 32792 <mss 1000>
+                +0  > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 32792
+                +0  accept(3, ..., ...) = 4
+                +0  write(4, ..., 3000) = 3000
+                +0  > P. 1:3001(3000) ack 1
+                """);
+        assertEquals(Runner.Verdict.PASSED, r.verdict(), r.message());
+        assertEquals(List.of(), r.notes(), "ethtool -K on the script's device is applied, not noted");
+        assertFails("""
+                `ethtool -K tun0 tso off`
+                0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0  bind(3, ..., ...) = 0
+                +0  listen(3, 1) = 0
+                +0  < S 0:0(0) win 32792 <mss 1000>
+                +0  > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 32792
+                +0  accept(3, ..., ...) = 4
+                +0  write(4, ..., 3000) = 3000
+                +0  > P. 1:4001(4000) ack 1
+                """, "live packet payload: expected 4000 bytes vs actual 3000 bytes");
     }
 
     @Test
