@@ -2,6 +2,11 @@ package io.ustack.core.tcp;
 
 import static io.ustack.core.tcp.Tcb.MS;
 import static io.ustack.core.wire.TcpSegment.FIN;
+import static io.ustack.core.wire.TcpSegment.PSH;
+import static io.ustack.core.wire.TcpSegment.SYN;
+import static io.ustack.core.wire.TcpSegment.URG;
+
+import io.ustack.core.wire.TcpSegment;
 
 /**
  * The receiving half of a connection, gVisor's receiver (rcv.go): rcv_nxt, the receive buffer with its
@@ -37,17 +42,46 @@ final class Receiver {
     /** A duplicate the peer sent, reported once as a D-SACK block (RFC 2883); empty when start == end. */
     private int dsackStart;
     private int dsackEnd;
-    /** Full-sized segments received since the last ACK we sent (icsk_ack.rcv_segs' role in __tcp_ack_snd_check). */
-    private int segsUnacked;
     /** The delayed ACK's deadline in nanoseconds (icsk_ack.timeout), 0 when not armed. */
     long delackAt;
+    /** The window last offered, in bytes (tp->rcv_wnd): tcp_incr_quickack sizes quick-ACK mode from it. */
+    private int rcvWnd;
+    /** ICSK_ACK_SCHED: something arrived that wants acknowledging (inet_csk_schedule_ack). */
+    private boolean ackScheduled;
+    /** ICSK_ACK_NOW: the next check ACKs at once (a gap filled, a duplicate, a FIN out of order). */
+    private boolean ackNow;
+    /** ICSK_ACK_PUSHED and ICSK_ACK_PUSHED2: a segment ended a write of the peer's (tcp_measure_rcv_mss). */
+    private boolean pushed;
+    private boolean pushed2;
+    /** icsk_ack.quick: ACKs still to send at once before delayed ACKs start (quick-ACK mode). */
+    private int quick;
+    /** icsk_ack.pingpong: the connection looks interactive, so ACKs wait to ride on the application's data. */
+    private int pingpong;
+    /** icsk_ack.ato in nanoseconds: the delayed ACK's timeout; 0 until the first data arrives. */
+    private long ato;
+    /** icsk_ack.lrcvtime: when data last arrived. */
+    private long lrcvtime;
+    /** icsk_ack.last_seg_size: the last short segment's size, for tcp_measure_rcv_mss. */
+    private int lastSegSize;
     /** tp->rcvq_space: bytes the application read in the last measured RTT, from where, since when. */
     private int rcvSpace;
     private int rcvSpaceSeq;
     private long rcvSpaceTime;
     private boolean rcvSpaceMeasuring;
-    /** icsk_ack.rcv_mss: the peer's segment size as seen, to count a merged (GRO) segment as the ones it holds. */
+    /**
+     * icsk_ack.rcv_mss: the peer's segment size as seen (tcp_initialize_rcv_mss, then tcp_measure_rcv_mss),
+     * which tells a full segment from a short one in the ACK policy.
+     */
     private int rcvMss = Tcb.DEFAULT_PEER_MSS;
+
+    /** TCP_MAX_QUICKACKS: the most ACKs quick-ACK mode sends at once. */
+    static final int MAX_QUICKACKS = 16;
+    /** TCP_DELACK_MAX: the longest an ACK is delayed. */
+    static final long DELACK_MAX_NANOS = 200 * MS;
+    /** TCP_MIN_MSS: the least rcv_mss is taken to be. */
+    private static final int MIN_MSS = 88;
+    /** tcp_pingpong_thresh: one reply within ato makes a connection interactive. */
+    private static final int PINGPONG_THRESH = 1;
 
     Receiver(Tcb tcb, TcpConfig cfg) {
         this.tcb = tcb;
@@ -81,7 +115,8 @@ final class Receiver {
     void fromCookie(int seq) {
         synReceived(seq - 1);
         rcvWup = rcvNxt;
-        advertisedEdge = rcvNxt + Math.min(cfg.rcvBuf(), 65_535);
+        rcvWnd = Math.min(cfg.rcvBuf(), 65_535);
+        advertisedEdge = rcvNxt + rcvWnd;
         rcvWscale = 0;
     }
 
@@ -135,21 +170,146 @@ final class Receiver {
      * nothing waits to be acknowledged and the window it offered is the one the peer is held to.
      */
     void ackSent(int window, boolean syn) {
-        segsUnacked = 0;
+        decQuickAckMode();
+        ackScheduled = false;
+        ackNow = false;
+        pushed = false;
+        pushed2 = false;
         delackAt = 0;
-        advertisedEdge = rcvNxt + (window << (syn ? 0 : rcvWscale));
+        rcvWnd = window << (syn ? 0 : rcvWscale);
+        advertisedEdge = rcvNxt + rcvWnd;
         rcvWup = rcvNxt;
     }
 
     /**
-     * tcp_data_queue: in-order data to the buffer, data ahead of a gap held, a duplicate remembered for a
-     * D-SACK; where the peer's FIN lies is recorded, for {@link #finInOrder} to tell. Returns whether the
-     * segment wants an immediate ACK (tcp_enter_quickack_mode): out of order, a retransmission, or filling
-     * a gap, so that the sender learns at once what is missing.
+     * tcp_dec_quickack_mode, from tcp_event_ack_sent: an ACK that acknowledged new data (one was scheduled)
+     * uses up one of quick-ACK mode's ACKs; leaving the mode deflates ato to its least.
      */
-    boolean dataQueue(Segment seg) {
+    private void decQuickAckMode() {
+        if (quick > 0) {
+            int pkts = ackScheduled ? 1 : 0;
+            if (pkts >= quick) {
+                quick = 0;
+                ato = atoMin();
+            } else {
+                quick -= pkts;
+            }
+        }
+    }
+
+    /**
+     * tcp_initialize_rcv_mss, when the connection is established: until the peer's segments are seen, a full
+     * one is taken to be the least of our MSS, the peer's, half the window offered and TCP_MSS_DEFAULT
+     * (536), but at least TCP_MIN_MSS (88).
+     */
+    void initializeRcvMss(int sndMss) {
+        int hint = Math.min(Math.min(cfg.mss(), sndMss), rcvWnd / 2);
+        hint = Math.min(hint, Tcb.DEFAULT_PEER_MSS);
+        rcvMss = Math.max(hint, MIN_MSS);
+    }
+
+    /**
+     * tcp_incr_quickack: quick-ACK mode for as many ACKs as half the window offered holds segments of rcv_mss,
+     * at least 2 and at most {@code max}; never fewer than are left.
+     */
+    private void incrQuickAck(int max) {
+        int quickacks = rcvWnd / (2 * rcvMss);
+        if (quickacks == 0) {
+            quickacks = 2;
+        }
+        quickacks = Math.min(quickacks, max);
+        if (quickacks > quick) {
+            quick = quickacks;
+        }
+    }
+
+    /** tcp_enter_quickack_mode: ACK the next segments at once, and leave interactive mode. */
+    void enterQuickAckMode(int max) {
+        incrQuickAck(max);
+        pingpong = 0;
+        ato = atoMin();
+    }
+
+    /** tcp_in_quickack_mode: quick ACKs left, and the connection not interactive. */
+    private boolean inQuickAckMode() {
+        return quick > 0 && !inPingpongMode();
+    }
+
+    /** inet_csk_in_pingpong_mode. */
+    boolean inPingpongMode() {
+        return pingpong >= PINGPONG_THRESH;
+    }
+
+    /** inet_csk_enter_pingpong_mode: tcp_fin sets it, so the FIN's ACK may wait for the application's answer. */
+    void enterPingpongMode() {
+        pingpong = PINGPONG_THRESH;
+    }
+
+    /** inet_csk_schedule_ack: something wants acknowledging (the peer's FIN, say). */
+    void scheduleAck() {
+        ackScheduled = true;
+    }
+
+    /**
+     * tcp_event_data_sent's part: data we send within ato of the last data received is a reply, and makes the
+     * connection interactive (inet_csk_inc_pingpong_cnt), so that its ACKs ride on the replies.
+     */
+    void dataSent(long now) {
+        if (ato != 0 && now - lrcvtime < ato && pingpong < 255) {
+            pingpong++;
+        }
+    }
+
+    /** TCP_ATO_MIN (40 ms, as TCP_DELACK_MIN): the configured delayed ACK time. */
+    private long atoMin() {
+        return cfg.delAckMs() * MS;
+    }
+
+    /**
+     * tcp_event_data_recv: in-order data arrived. The first data of a connection starts quick-ACK mode and
+     * ato at TCP_ATO_MIN; after that ato follows the gaps between arrivals (half the old ato plus the gap, at
+     * least TCP_ATO_MIN / 2 plus half, at most the RTO), and a gap longer than the RTO starts quick-ACK mode
+     * again, as the sender has probably restarted from a small window.
+     */
+    private void eventDataRecv(Segment seg, long now) {
+        ackScheduled = true;
+        measureRcvMss(seg);
+        long atoMin = atoMin();
+        if (ato == 0) {
+            incrQuickAck(MAX_QUICKACKS);
+            ato = atoMin;
+        } else {
+            long m = now - lrcvtime;
+            long rto = tcb.rto.rtoNanos();
+            if (m <= atoMin / 2) {
+                ato = (ato >> 1) + atoMin / 2;
+            } else if (m < ato) {
+                ato = Math.min((ato >> 1) + m, rto);
+            } else if (m > rto) {
+                incrQuickAck(MAX_QUICKACKS);
+            }
+        }
+        lrcvtime = now;
+    }
+
+    /**
+     * tcp_data_queue: in-order data to the buffer (tcp_event_data_recv), data ahead of a gap held, a duplicate
+     * remembered for a D-SACK; where the peer's FIN lies is recorded, for {@link #finInOrder} to tell. A
+     * segment out of order, a retransmission, data that finds no room or that fills a gap wants an ACK at
+     * once (tcp_enter_quickack_mode, ICSK_ACK_NOW), so that the sender learns at once what is missing.
+     */
+    void dataQueue(Segment seg, long now) {
         int len = seg.dataLength();
-        boolean immediateAck = false;
+        if (seg.seqLength() > 0 && !SeqNum.after(seg.seq() + seg.seqLength(), rcvNxt)) {
+            // all of it was here already: a retransmission, answered at once (tcp_data_queue's out_of_window)
+            if (len > 0) {
+                reportDuplicate(seg.seq(), seg.seq() + len);
+            }
+            enterQuickAckMode(MAX_QUICKACKS);
+            ackScheduled = true;
+            ackNow = true;
+            return;
+        }
         if (len > 0) {
             int offset = seg.seq() - rcvNxt;
             if (offset < 0) {
@@ -158,19 +318,29 @@ final class Receiver {
                 lastOfoSeq = seg.seq();
                 hasLastOfo = true;
             }
+            boolean hadOfo = !rcvBuf.outOfOrderRanges().isEmpty();
             int advanced = rcvBuf.accept(offset, seg.data(), seg.dataOffset(), len);
             if (advanced > 0) {
                 rcvNxt += advanced;
                 tcb.events.readable();
+                eventDataRecv(seg, now);
             }
-            immediateAck = offset != 0 || advanced != len || !rcvBuf.outOfOrderRanges().isEmpty();
-            segsUnacked += receivedSegments(len);
+            ackScheduled = true;
+            if (advanced == 0 && offset <= 0) {
+                enterQuickAckMode(MAX_QUICKACKS); // no room: the data is dropped (tcp_data_queue's out_of_window)
+            }
+            if (offset != 0 || advanced != len || hadOfo || !rcvBuf.outOfOrderRanges().isEmpty()) {
+                ackNow = true;
+            }
         }
         if (seg.has(FIN)) {
             pendingFinSeq = seg.seq() + len;
             hasPendingFin = true;
+            ackScheduled = true;
+            if (pendingFinSeq != rcvNxt) {
+                ackNow = true; // a FIN ahead of a gap: tell the sender at once what is missing
+            }
         }
-        return immediateAck;
     }
 
     /** The peer's FIN is next in sequence and not yet taken: every byte before it has arrived. */
@@ -185,31 +355,111 @@ final class Receiver {
     }
 
     /**
-     * tcp_ack_snd_check: an ACK now if {@code quick}, or for every second full segment; otherwise, for data,
-     * the delayed ACK (tcp_send_delayed_ack) unless it is already armed.
+     * tcp_ack_snd_check and __tcp_ack_snd_check: if something wants acknowledging, an ACK now when more than
+     * one full segment (rcv_mss) arrived since the last ACK and the window's right edge does not recede, in
+     * quick-ACK mode, or when the protocol asks for one; otherwise the delayed ACK. Linux's condition on
+     * the edge compares __tcp_select_window with rcv_wnd, which its slowly opened window (rcv_ssthresh)
+     * passes while the buffer has room; this stack offers the buffer's room itself, so the test is that
+     * the right edge would not move left.
      */
-    void ackSndCheck(boolean quick, boolean data, long now) {
-        if (quick) {
-            tcb.snd.sendAck(now);
-        } else if (data) {
-            if (segsUnacked >= 2) {
-                tcb.snd.sendAck(now);
-            } else if (delackAt == 0) {
-                delackAt = now + cfg.delAckMs() * MS;
-            }
+    void ackSndCheck(long now) {
+        if (!ackScheduled) {
+            return;
         }
+        if ((rcvNxt - rcvWup > rcvMss && !SeqNum.before(rcvNxt + window(), advertisedEdge))
+                || inQuickAckMode() || ackNow) {
+            tcb.snd.sendAck(now);
+            return;
+        }
+        sendDelayedAck(now);
     }
 
     /**
-     * tcp_measure_rcv_mss, and the segments a payload of {@code len} bytes stands for: a super-packet merged by
-     * GRO (or sent whole by the host) counts as the segments it was made of, so the ACK policy (one ACK at
-     * least for every two full segments) holds however the data arrived.
+     * tcp_send_delayed_ack: the ACK waits ato. An ato above TCP_DELACK_MIN is bounded by half a second, or
+     * TCP_DELACK_MAX when interactive or after a pushed segment, and by the smoothed RTT (at least
+     * TCP_DELACK_MIN); every delay by TCP_DELACK_MAX. A timer already armed keeps its earlier deadline, and
+     * one within a quarter of ato of firing gives way to an ACK now.
      */
-    private int receivedSegments(int len) {
+    private void sendDelayedAck(long now) {
+        long delackMin = atoMin();
+        long a = ato;
+        if (a > delackMin) {
+            long maxAto = inPingpongMode() || pushed ? DELACK_MAX_NANOS : 500 * MS;
+            RtoEstimator rto = tcb.rto;
+            if (rto.hasSample()) {
+                long rtt = Math.max(rto.srttNanos(), delackMin);
+                if (rtt < maxAto) {
+                    maxAto = rtt;
+                }
+            }
+            a = Math.min(a, maxAto);
+        }
+        a = Math.min(a, DELACK_MAX_NANOS);
+        long timeout = now + a;
+        if (delackAt != 0) {
+            if (delackAt - (now + (a >> 2)) <= 0) {
+                tcb.snd.sendAck(now);
+                return;
+            }
+            if (timeout - delackAt >= 0) {
+                timeout = delackAt;
+            }
+        }
+        delackAt = timeout;
+    }
+
+    /**
+     * tcp_delack_timer_handler: the delayed ACK goes. A bulk receiver's ato doubles (up to the RTO), since
+     * the ACK was late; an interactive one leaves that mode with ato at its least, since no reply came.
+     */
+    void delackTimer(long now) {
+        delackAt = 0;
+        if (!ackScheduled) {
+            return;
+        }
+        if (!inPingpongMode()) {
+            ato = Math.min(ato << 1, tcb.rto.rtoNanos());
+        } else {
+            pingpong = 0;
+            ato = atoMin();
+        }
+        tcb.snd.sendAck(now);
+    }
+
+    /**
+     * tcp_measure_rcv_mss: a segment of at least rcv_mss bytes sets rcv_mss (up to our MSS), and one of exactly
+     * that with PSH marks the end of a write (ICSK_ACK_PUSHED). A shorter one counts as full if, options
+     * aside, it is as long as the last such one and either long enough (TCP_MSS_DEFAULT) or not flagged as
+     * a write's remnant; else it is pushed data. A super-packet (GRO) is as long as all its segments, which
+     * sets rcv_mss to our MSS, as gso_size would.
+     */
+    private void measureRcvMss(Segment seg) {
+        int lss = lastSegSize;
+        lastSegSize = 0;
+        int len = seg.dataLength();
         if (len >= rcvMss) {
             rcvMss = Math.min(len, cfg.mss());
+            if (seg.has(PSH)) {
+                pushed = true;
+            }
+            return;
         }
-        return (len + rcvMss - 1) / rcvMss;
+        len += TcpSegment.MIN_HEADER_LEN + (seg.timestamps() ? Tcb.TS_OPTION_LEN : 0)
+                + (seg.sack().length > 0 ? 4 + 4 * seg.sack().length : 0);
+        boolean remnant = (seg.flags() & (FIN | URG | SYN | PSH)) != 0;
+        if (len >= Tcb.DEFAULT_PEER_MSS + TcpSegment.MIN_HEADER_LEN
+                || (len >= MIN_MSS + TcpSegment.MIN_HEADER_LEN && !remnant)) {
+            len -= TcpSegment.MIN_HEADER_LEN + (tcb.tsOk ? Tcb.TS_OPTION_LEN : 0);
+            lastSegSize = len;
+            if (len == lss) {
+                rcvMss = len;
+                return;
+            }
+        }
+        if (pushed) {
+            pushed2 = true;
+        }
+        pushed = true;
     }
 
     /** tcp_recvmsg: copies out in-order data; -1 at end of stream (the peer's FIN, all read). */
@@ -219,11 +469,19 @@ final class Receiver {
     }
 
     /**
-     * tcp_cleanup_rbuf: after reads, tell the peer of a window that grew by a real amount (two segments or
-     * half the buffer), or a sender that waits for room would wait for its persist timer.
+     * tcp_cleanup_rbuf: after reads, an ACK that tcp_ack_snd_check held back goes if more than a full segment
+     * waits for it, or if the read emptied the buffer after pushed data (unless the connection is
+     * interactive and its reply will carry the ACK); and the peer hears of a window that grew by a real
+     * amount (two segments or half the buffer), or a sender that waits for room would wait for its
+     * persist timer.
      */
     void windowUpdate(int sndMss, long now) {
         rcvSpaceAdjust(now);
+        if (ackScheduled && (rcvNxt - rcvWup > rcvMss
+                || ((pushed2 || (pushed && !inPingpongMode())) && rcvBuf.readable() == 0))) {
+            tcb.snd.sendAck(now);
+            return;
+        }
         int newEdge = rcvNxt + window();
         int grown = newEdge - advertisedEdge;
         if (grown >= 2 * sndMss || grown >= rcvBuf.capacity() / 2) {

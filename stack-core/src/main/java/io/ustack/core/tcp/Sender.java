@@ -500,6 +500,9 @@ final class Sender {
         if ((flags & ACK) != 0) {
             rcv.ackSent(window, syn);
         }
+        if (len > 0) {
+            rcv.dataSent(now); // tcp_event_data_sent
+        }
         int end = seq + seg.seqLength();
         boolean retransmission = seg.seqLength() > 0 && SeqNum.before(seq, sndMax);
         if (retransmission) {

@@ -152,6 +152,7 @@ public final class Tcb {
         t.rcv.fromCookie(ack.seq());
         snd.sndWscale = 0;
         snd.mss(Math.min(mss, cfg.mss()));
+        t.rcv.initializeRcvMss(snd.sndMss);
         snd.sndWnd = ack.window();
         snd.sndWl1 = ack.seq();
         snd.sndWl2 = ack.ack();
@@ -243,6 +244,7 @@ public final class Tcb {
             snd.sndWl1 = seg.seq();
             snd.sndWl2 = seg.ack();
             state = TcpState.ESTABLISHED;
+            rcv.initializeRcvMss(snd.sndMss);
             snd.sendAck(now);
             keepaliveTimer.established(now);
             events.established();
@@ -317,6 +319,7 @@ public final class Tcb {
                 return;
             }
             state = TcpState.ESTABLISHED;
+            rcv.initializeRcvMss(snd.sndMss);
             snd.sndWl1 = seg.seq() - 1; // the window update below takes this ACK's window
             keepaliveTimer.established(now);
             events.established();
@@ -375,37 +378,53 @@ public final class Tcb {
 
     /**
      * tcp_data_queue and tcp_fin, and then tcp_ack_snd_check: the receiver takes the data; a FIN that is
-     * next in sequence changes the state here; else an ACK now or a delayed one, as the receiver's policy has it.
+     * next in sequence changes the state here; then an ACK now or a delayed one, as the receiver's policy has it.
      */
     private void receiveData(Segment seg, long now) {
         if (!state.canReceive()) {
+            // a retransmission of what came before the peer's FIN: answered at once
+            if (seg.seqLength() > 0 && !SeqNum.after(seg.seq() + seg.seqLength(), rcv.rcvNxt)) {
+                rcv.dataQueue(seg, now);
+                rcv.ackSndCheck(now);
+            }
             return;
         }
-        boolean quickAck = rcv.dataQueue(seg);
+        rcv.dataQueue(seg, now);
         if (rcv.finInOrder()) {
             peerFinArrived(now);
-            return;
         }
-        // a FIN ahead of a gap: tell the sender at once what is missing
-        rcv.ackSndCheck(quickAck || (seg.has(FIN) && !rcv.peerFin), seg.dataLength() > 0, now);
+        if (state != TcpState.CLOSED) {
+            rcv.ackSndCheck(now);
+        }
     }
 
-    /** tcp_fin: the peer is done sending. */
+    /**
+     * tcp_fin: the peer is done sending. In ESTABLISHED the connection turns interactive (pingpong), so the
+     * FIN's ACK is delayed and may ride on the application's own FIN or reply; in FIN_WAIT_1 and FIN_WAIT_2
+     * it goes at once.
+     */
     private void peerFinArrived(long now) {
         rcv.takeFin();
+        rcv.scheduleAck();
         switch (state) {
-            case ESTABLISHED -> state = TcpState.CLOSE_WAIT;
+            case ESTABLISHED -> {
+                state = TcpState.CLOSE_WAIT;
+                rcv.enterPingpongMode();
+            }
             case FIN_WAIT_1 -> {
+                snd.sendAck(now);
                 if (snd.finSent && snd.sndUna == snd.sndNxt) {
                     enterTimeWait(now);
                 } else {
                     state = TcpState.CLOSING;
                 }
             }
-            case FIN_WAIT_2 -> enterTimeWait(now);
+            case FIN_WAIT_2 -> {
+                snd.sendAck(now);
+                enterTimeWait(now);
+            }
             default -> { }
         }
-        snd.sendAck(now);
         events.readable();
     }
 
@@ -539,7 +558,7 @@ public final class Tcb {
             return;
         }
         if (rcv.delackAt != 0 && now - rcv.delackAt >= 0) {
-            snd.sendAck(now);
+            rcv.delackTimer(now);
         }
         if (loss.rtoAt != 0 && now - loss.rtoAt >= 0) {
             loss.retransmitTimer(now);

@@ -210,19 +210,94 @@ class TcbTest {
         nd.expect(ACK | PSH, 11, 1, 10);
     }
 
+    /**
+     * tcp_event_data_recv: the first data starts quick-ACK mode, rcv_wnd / (2 * rcv_mss) ACKs at most 16
+     * (rcv_mss 536 from tcp_initialize_rcv_mss, a window of 64 KB), each sent at once; then a short segment
+     * waits TCP_DELACK_MIN, and two full ones (more than rcv_mss unacknowledged) are ACKed at once.
+     */
     @Test
-    void oneSegmentIsAckedAfterTheDelayTwoAtOnce() {
+    void quickAckModeAcksTheFirstSixteenSegmentsThenAcksAreDelayed() {
         TcpScript s = establishedClient(PLAIN);
-        s.in(Seg.of(ACK | PSH, 1, 1).data(100));
+        int seq = 1;
+        for (int i = 0; i < Receiver.MAX_QUICKACKS; i++) {
+            s.in(Seg.of(ACK | PSH, seq, 1).data(100));
+            seq += 100;
+            s.expect(ACK, 1, seq, 0);
+        }
+        s.in(Seg.of(ACK | PSH, seq, 1).data(100));
+        seq += 100;
         s.expectNothing();
         s.advanceMs(39);
         s.expectNothing();
         s.advanceMs(1);
-        s.expect(ACK, 1, 101, 0);
-        s.in(Seg.of(ACK, 101, 1).data(1460));
-        s.in(Seg.of(ACK, 1561, 1).data(1460));
-        s.expect(ACK, 1, 3021, 0);
-        assertEquals(List.of("readable", "readable", "readable"), s.takeEvents());
+        s.expect(ACK, 1, seq, 0);
+        s.advanceMs(100); // a gap longer than the RTO would start quick-ACK mode again
+        s.in(Seg.of(ACK, seq, 1).data(1460));
+        s.expectNothing(); // one full segment: rcv_nxt - rcv_wup is not more than rcv_mss
+        s.in(Seg.of(ACK, seq + 1460, 1).data(1460));
+        s.expect(ACK, 1, seq + 2920, 0);
+        s.in(Seg.of(ACK | PSH, seq + 2920, 1).data(1000));
+        s.expectNothing();
+        s.advanceMs(10);
+        s.in(Seg.of(ACK | PSH, seq + 3920, 1).data(1000));
+        s.expect(ACK, 1, seq + 4920, 0); // 2000 bytes since the last ACK: more than rcv_mss (1460)
+    }
+
+    /**
+     * Pingpong (tcp_event_data_sent, inet_csk_inc_pingpong_cnt): a reply sent within ato of the data it
+     * answers makes the connection interactive, so the next request's ACK waits and rides on the reply;
+     * a request left unanswered gets its ACK from the delayed ACK timer at 40 ms, which ends interactive
+     * mode (tcp_delack_timer_handler), and the quick ACKs left count again.
+     */
+    @Test
+    void aReplyWithinAtoMakesTheConnectionInteractiveAndItsAcksRideOnTheReplies() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK | PSH, 1, 1).data(100));
+        s.expect(ACK, 1, 101, 0); // quick-ACK mode
+        s.advanceMs(5);
+        s.tcb.write(new byte[50], 0, 50, s.now);
+        s.expect(ACK | PSH, 1, 101, 50);
+        s.advanceMs(5);
+        s.in(Seg.of(ACK | PSH, 101, 51).data(100));
+        s.expectNothing(); // interactive: the ACK waits for the reply
+        s.advanceMs(20);
+        s.tcb.write(new byte[50], 0, 50, s.now);
+        s.expect(ACK | PSH, 51, 201, 50);
+        s.advanceMs(100);
+        s.expectNothing();
+        s.in(Seg.of(ACK | PSH, 201, 101).data(100));
+        s.advanceMs(39);
+        s.expectNothing();
+        s.advanceMs(1);
+        s.expect(ACK, 101, 301, 0); // no reply came: the timer's ACK, and interactive mode ends
+        s.advanceMs(100);
+        s.in(Seg.of(ACK | PSH, 301, 101).data(100));
+        s.expect(ACK, 101, 401, 0); // quick ACKs are left, and the connection is not interactive now
+    }
+
+    /** tcp_fin in ESTABLISHED enters pingpong mode: the FIN's ACK is delayed, and rides on our FIN if it comes in time. */
+    @Test
+    void theAckOfAFinIsDelayedAndRidesOnTheApplicationsFin() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK | PSH, 1, 1).data(10));
+        s.expect(ACK, 1, 11, 0);
+        s.advanceMs(100);
+        s.in(Seg.of(FIN | ACK, 11, 1));
+        assertEquals(TcpState.CLOSE_WAIT, s.tcb.state());
+        s.advanceMs(39);
+        s.expectNothing();
+        s.advanceMs(1);
+        s.expect(ACK, 1, 12, 0); // ato, 40 ms
+        TcpScript c = establishedClient(PLAIN);
+        c.in(Seg.of(ACK | PSH, 1, 1).data(10));
+        c.expect(ACK, 1, 11, 0);
+        c.advanceMs(100);
+        c.in(Seg.of(FIN | ACK, 11, 1));
+        c.advanceMs(10);
+        c.tcb.close(c.now);
+        c.expect(FIN | ACK, 1, 12, 0);
+        c.advanceMs(100);
+        c.expectNothing();
     }
 
     @Test
@@ -387,8 +462,9 @@ class TcbTest {
     void passiveCloseReadsEndOfStreamThenLastAck() throws Exception {
         TcpScript s = establishedClient(PLAIN);
         s.in(Seg.of(ACK | PSH, 1, 1).data(5));
+        s.expect(ACK, 1, 6, 0); // quick-ACK mode
         s.in(Seg.of(FIN | ACK, 6, 1));
-        s.expect(ACK, 1, 7, 0);
+        s.expectNothing(); // tcp_fin: pingpong, the FIN's ACK waits for our answer
         assertEquals(TcpState.CLOSE_WAIT, s.tcb.state());
         byte[] b = new byte[10];
         assertEquals(5, s.tcb.read(b, 0, 10));
@@ -543,10 +619,13 @@ class TcbTest {
                 Seg.of(SYN, 0, 0).mss(1000));
         assertEquals(4000, s.out().window());
         s.in(Seg.of(ACK, 1, 1));
+        // quick-ACK mode: rcv_mss measured as 1000, so 4000 / (2 * 1000) = 2 ACKs at once
         s.in(Seg.of(ACK, 1, 1).data(1000));
+        assertEquals(3000, s.expect(ACK, 1, 1001, 0).window());
         s.in(Seg.of(ACK, 1001, 1).data(1000));
         assertEquals(2000, s.expect(ACK, 1, 2001, 0).window());
         s.in(Seg.of(ACK, 2001, 1).data(1000));
+        s.expectNothing(); // not more than rcv_mss unacknowledged
         s.in(Seg.of(ACK, 3001, 1).data(1000));
         assertEquals(0, s.expect(ACK, 1, 4001, 0).window());
         s.in(Seg.of(ACK, 4001, 1).data(1000)); // ignoring the window: not accepted
@@ -564,6 +643,7 @@ class TcbTest {
         s.out(); // the SYN-ACK
         s.in(Seg.of(ACK, 1, 1));
         s.in(Seg.of(ACK, 1, 1).data(1000));
+        assertEquals(3000, s.expect(ACK, 1, 1001, 0).window()); // quick-ACK mode, two of them
         s.in(Seg.of(ACK, 1001, 1).data(1000));
         assertEquals(2000, s.expect(ACK, 1, 2001, 0).window());
         s.tcb.read(new byte[300], 0, 300);
