@@ -87,19 +87,55 @@ final class Receiver {
         this.tcb = tcb;
         this.cfg = cfg;
         this.rcvBuf = new ReceiveBuffer(cfg.rcvBuf());
-        this.rcvWscale = cfg.windowScale() ? scaleFor(Math.max(cfg.rcvBuf(), cfg.rcvBufMax())) : 0;
+        this.rcvWscale = cfg.windowScale() ? initialWscale(cfg) : 0;
+    }
+
+    /** net.core.rmem_max's default, which tcp_select_initial_window also lets the window scale cover. */
+    static final int RMEM_MAX = 212_992;
+
+    /**
+     * tcp_full_space for a connection's first segment: the window the starting buffer stands for. Linux
+     * offers tcp_win_from_space(sk_rcvbuf), half of tcp_rmem[1] at the default scaling_ratio; a buffer fixed by
+     * SO_RCVBUF (no autotuning) is offered whole, as Linux doubles SO_RCVBUF's value and then halves it.
+     */
+    private static int fullSpace(TcpConfig cfg) {
+        return cfg.rcvBufMax() > cfg.rcvBuf() ? cfg.rcvBuf() / 2 : cfg.rcvBuf();
     }
 
     /**
-     * The smallest shift that lets the whole receive buffer be offered, as large as autotuning may grow it
-     * (tcp_select_initial_window, from tcp_rmem[2]).
+     * tcp_select_initial_window's window: the full space, rounded down to a multiple of {@code mss} (our MSS,
+     * less the timestamp option when a SYN-ACK will carry it) if larger, and at most 65535, since a SYN's
+     * window is never scaled: 64240 for tcp_rmem[1] 131072 and MSS 1460, 65160 with timestamps.
      */
-    private static int scaleFor(int buf) {
-        int s = 0;
-        while (s < TcpOptions.MAX_WSCALE && (buf >> s) > 65_535) {
-            s++;
+    static int initialWindow(TcpConfig cfg, int mss) {
+        int space = fullSpace(cfg);
+        if (space > mss) {
+            space -= space % mss;
         }
-        return s;
+        return Math.min(space, 65_535);
+    }
+
+    /**
+     * tcp_select_initial_window's scale: the smallest that lets the largest window be offered, that window
+     * being what autotuning may grow the buffer to (tcp_rmem[2]) or rmem_max, whichever is larger; for a
+     * fixed buffer, the buffer. ilog2(space) - 15, from 0 to 14: 7 for 6 MiB, 8 for 15 MiB.
+     */
+    static int initialWscale(TcpConfig cfg) {
+        long space = cfg.rcvBufMax() > cfg.rcvBuf()
+                ? Math.max(Math.max(fullSpace(cfg), cfg.rcvBufMax()), RMEM_MAX)
+                : fullSpace(cfg);
+        int ilog2 = 63 - Long.numberOfLeadingZeros(Math.max(space, 1));
+        return Math.max(0, Math.min(ilog2 - 15, TcpOptions.MAX_WSCALE));
+    }
+
+    /**
+     * The window our SYN or SYN-ACK offers (tcp_connect_init, tcp_openreq_init_rwin): a SYN's from our MSS,
+     * a SYN-ACK's from our MSS less the timestamp option if the connection uses it; never more than the
+     * buffer's room.
+     */
+    int synWindow(boolean synAck) {
+        int mss = cfg.mss() - (synAck && tcb.tsOk ? Tcb.TS_OPTION_LEN : 0);
+        return Math.min(initialWindow(cfg, mss), window());
     }
 
     /** The peer's SYN, numbered {@code seq}, arrived: receiving starts after it. */
@@ -115,7 +151,7 @@ final class Receiver {
     void fromCookie(int seq) {
         synReceived(seq - 1);
         rcvWup = rcvNxt;
-        rcvWnd = Math.min(cfg.rcvBuf(), 65_535);
+        rcvWnd = initialWindow(cfg, cfg.mss());
         advertisedEdge = rcvNxt + rcvWnd;
         rcvWscale = 0;
     }

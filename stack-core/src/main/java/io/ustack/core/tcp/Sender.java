@@ -481,7 +481,7 @@ final class Sender {
         Receiver rcv = tcb.rcv;
         TcpState state = tcb.state();
         boolean syn = (flags & SYN) != 0;
-        int window = syn ? Math.min(rcv.window(), 65_535) : rcv.windowToAdvertise(sndMss);
+        int window = syn ? rcv.synWindow((flags & ACK) != 0) : rcv.windowToAdvertise(sndMss);
         byte[] data = Segment.NO_DATA;
         if (len > 0) {
             data = new byte[len];

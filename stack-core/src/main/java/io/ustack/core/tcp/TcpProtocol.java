@@ -188,7 +188,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
         TcpConfig c = l.options().apply(configFor(raddr));
         int cookie = cookies.make(laddr, lport, raddr, rport, syn.seq(), syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_PEER_MSS);
-        send(new Segment(cookie, syn.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, Math.min(c.rcvBuf(), 65_535), c.mss(), -1,
+        send(new Segment(cookie, syn.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
                 false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO);
         mib.inc(Mib.TcpExtSyncookiesSent);
     }

@@ -391,7 +391,7 @@ class TcbTest {
 
     @Test
     void theWindowOfferedNeverShrinksAndAnAckAtItsEdgeIsHeard() {
-        TcpScript s = TcpScript.server(PLAIN.withBuffers(3000, 65_536), Seg.of(SYN, 0, 0).mss(1460));
+        TcpScript s = TcpScript.server(PLAIN.withBuffers(3000, 65_536).withMss(1000), Seg.of(SYN, 0, 0).mss(1460));
         assertEquals(3000, s.expect(SYN | ACK, 0, 1, 0).window());
         s.in(Seg.of(ACK, 1, 1));
         s.tcb.write(new byte[100], 0, 100, s.now);
@@ -615,7 +615,7 @@ class TcbTest {
 
     @Test
     void receiveWindowShrinksAsTheBufferFillsAndReopensOnRead() {
-        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000),
+        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000).withMss(1000),
                 Seg.of(SYN, 0, 0).mss(1000));
         assertEquals(4000, s.out().window());
         s.in(Seg.of(ACK, 1, 1));
@@ -638,7 +638,7 @@ class TcbTest {
 
     @Test
     void theRightEdgeMovesByAWholeSegmentOrNotAtAll() {
-        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000),
+        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000).withMss(1000),
                 Seg.of(SYN, 0, 0).mss(1000));
         s.out(); // the SYN-ACK
         s.in(Seg.of(ACK, 1, 1));
