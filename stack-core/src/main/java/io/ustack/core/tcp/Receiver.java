@@ -507,9 +507,9 @@ final class Receiver {
     /**
      * tcp_cleanup_rbuf: after reads, an ACK that tcp_ack_snd_check held back goes if more than a full segment
      * waits for it, or if the read emptied the buffer after pushed data (unless the connection is
-     * interactive and its reply will carry the ACK); and the peer hears of a window that grew by a real
-     * amount (two segments or half the buffer), or a sender that waits for room would wait for its
-     * persist timer.
+     * interactive and its reply will carry the ACK). Otherwise a window update goes only if what remains of
+     * the window offered is at most half the buffer (window_clamp) and the window now is at least twice
+     * that: a closed or nearly closed window that reading reopened, never a routine read.
      */
     void windowUpdate(int sndMss, long now) {
         rcvSpaceAdjust(now);
@@ -518,10 +518,12 @@ final class Receiver {
             tcb.snd.sendAck(now);
             return;
         }
-        int newEdge = rcvNxt + window();
-        int grown = newEdge - advertisedEdge;
-        if (grown >= 2 * sndMss || grown >= rcvBuf.capacity() / 2) {
-            tcb.snd.sendAck(now);
+        int rcvWindowNow = offeredWindow();
+        if (2L * rcvWindowNow <= rcvBuf.capacity()) {
+            long newWindow = (long) windowToAdvertise(sndMss) << rcvWscale;
+            if (newWindow != 0 && newWindow >= 2L * rcvWindowNow) {
+                tcb.snd.sendAck(now);
+            }
         }
     }
 

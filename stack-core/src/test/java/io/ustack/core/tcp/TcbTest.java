@@ -275,6 +275,40 @@ class TcbTest {
         s.expect(ACK, 101, 401, 0); // quick ACKs are left, and the connection is not interactive now
     }
 
+    /**
+     * tcp_cleanup_rbuf: a read that leaves most of the window offered open sends nothing (the next data's
+     * ACK carries the window); an ACK held back for a pushed segment goes when the read empties the buffer.
+     */
+    @Test
+    void readsSendAnAckOnlyForPushedDataOrAWindowThatReopens() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK, 1, 1).data(1460));
+        s.expect(ACK, 1, 1461, 0); // quick-ACK mode
+        s.tcb.read(new byte[2000], 0, 2000);
+        s.tcb.windowUpdate(s.now);
+        s.expectNothing();
+        for (int i = 1; i < Receiver.MAX_QUICKACKS; i++) {
+            s.in(Seg.of(ACK, 1 + 1460 * i, 1).data(1460));
+            s.out();
+        }
+        s.advanceMs(100);
+        int seq = 1 + 1460 * Receiver.MAX_QUICKACKS;
+        s.in(Seg.of(ACK, seq, 1).data(1460));
+        s.expectNothing(); // one segment: the ACK is delayed
+        s.tcb.windowUpdate(s.now);
+        s.expectNothing(); // not more than rcv_mss held back, and nothing pushed
+        s.advanceMs(200);
+        s.expect(ACK, 1, seq + 1460, 0); // the delayed ACK
+        s.in(Seg.of(ACK | PSH, seq + 1460, 1).data(100));
+        s.expectNothing();
+        s.tcb.read(new byte[20_000], 0, 20_000);
+        s.tcb.windowUpdate(s.now);
+        s.expectNothing(); // data still waits to be read
+        s.tcb.read(new byte[20_000], 0, 20_000);
+        s.tcb.windowUpdate(s.now);
+        s.expect(ACK, 1, seq + 1560, 0); // ICSK_ACK_PUSHED: the read emptied the buffer after a pushed segment
+    }
+
     /** tcp_fin in ESTABLISHED enters pingpong mode: the FIN's ACK is delayed, and rides on our FIN if it comes in time. */
     @Test
     void theAckOfAFinIsDelayedAndRidesOnTheApplicationsFin() {
