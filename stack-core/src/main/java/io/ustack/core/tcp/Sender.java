@@ -62,6 +62,10 @@ final class Sender {
     private boolean rttTiming;
     private int rttSeq;
     private long rttStart;
+    /** When our SYN or SYN-ACK first left, for the handshake's RTT sample; synResent once it went again (Karn). */
+    private long synSentAt;
+    private boolean synSent;
+    private boolean synResent;
 
     // congestion: the algorithm sets the window; LossRecovery decides when it falls
     final CongestionControl cc;
@@ -157,6 +161,7 @@ final class Sender {
     void ackAdvanced(Segment seg, long now) {
         int ack = seg.ack();
         int acked = ack - sndUna;
+        boolean synAcked = sndUna == iss;
         int dataEnd = dataEnd();
         int freeTo = SeqNum.before(ack, dataEnd) ? ack : dataEnd;
         int freed = freeTo - bufferBase;
@@ -169,10 +174,14 @@ final class Sender {
         if (SeqNum.after(ack, sndNxt)) {
             sndNxt = ack; // data sent before a timeout's rewind arrived after all
         }
-        if (tcb.tsOk && seg.timestamps() && seg.tsEcr() != 0) {
-            tcb.rto.sample((tsNow(now) - seg.tsEcr()) * MS);
+        if (synAcked && synSent && !synResent) {
+            // tcp_clean_rtx_queue on the SYN, tcp_synack_rtt_meas on the SYN-ACK: the handshake's RTT, timed
+            // from its one transmission, so that the first data's RTO is RTT + rto_min rather than a second
+            tcb.rto.sample(now - synSentAt, sndUna, sndNxt);
+        } else if (tcb.tsOk && seg.timestamps() && seg.tsEcr() != 0) {
+            tcb.rto.sample((tsNow(now) - seg.tsEcr()) * MS, sndUna, sndNxt);
         } else if (rttTiming && SeqNum.after(ack, rttSeq)) {
-            tcb.rto.sample(now - rttStart);
+            tcb.rto.sample(now - rttStart, sndUna, sndNxt);
         }
         if (rttTiming && SeqNum.after(ack, rttSeq)) {
             rttTiming = false;
@@ -406,13 +415,25 @@ final class Sender {
 
     /** tcp_connect and tcp_make_synack: our SYN, or SYN-ACK on a passive open, and its retransmission timer. */
     void sendSyn(long now) {
+        synTransmitted(now);
         sendSegment(iss, tcb.state() == TcpState.SYN_SENT ? SYN : SYN | ACK, 0, 0, now);
         tcb.loss.armRto(now);
     }
 
     /** The SYN-ACK again (a simultaneous open, or a SYN repeated), the timer left as it runs. */
     void sendSynAck(long now) {
+        synTransmitted(now);
         sendSegment(iss, SYN | ACK, 0, 0, now);
+    }
+
+    /** The first SYN or SYN-ACK is timed; any later one spoils the sample (Karn's rule, req->num_retrans). */
+    private void synTransmitted(long now) {
+        if (synSent) {
+            synResent = true;
+        } else {
+            synSent = true;
+            synSentAt = now;
+        }
     }
 
     /** tcp_send_ack, numbered as tcp_acceptable_seq numbers it. */

@@ -153,6 +153,7 @@ public final class Tcb {
         snd.sndWscale = 0;
         snd.mss(Math.min(mss, cfg.mss()));
         t.rcv.initializeRcvMss(snd.sndMss);
+        t.rto.fallbackAfterHandshakeLoss(); // a cookie's handshake gives no RTT sample
         snd.sndWnd = ack.window();
         snd.sndWl1 = ack.seq();
         snd.sndWl2 = ack.ack();
@@ -245,6 +246,7 @@ public final class Tcb {
             snd.sndWl2 = seg.ack();
             state = TcpState.ESTABLISHED;
             rcv.initializeRcvMss(snd.sndMss);
+            rto.fallbackAfterHandshakeLoss(); // tcp_init_metrics: no sample from the handshake, an RTO of 3 s
             snd.sendAck(now);
             keepaliveTimer.established(now);
             events.established();
@@ -313,6 +315,7 @@ public final class Tcb {
         if (tsOk && seg.timestamps() && !SeqNum.after(seg.seq(), rcv.rcvNxt)) {
             tsRecent = seg.tsVal(); // tcp_store_ts_recent: the segment covers last_ack_sent
         }
+        boolean handshakeEnds = state == TcpState.SYN_RECEIVED;
         if (state == TcpState.SYN_RECEIVED) {
             if (!SeqNum.after(seg.ack(), snd.sndUna) || SeqNum.after(seg.ack(), snd.sndNxt)) {
                 snd.sendReset(seg.ack());
@@ -327,7 +330,11 @@ public final class Tcb {
                 state = TcpState.FIN_WAIT_1; // closed in SYN_RECEIVED: the FIN goes now that our SYN is acknowledged
             }
         }
-        if (!processAck(seg, now)) {
+        boolean ackOk = processAck(seg, now);
+        if (handshakeEnds) {
+            rto.fallbackAfterHandshakeLoss(); // tcp_init_metrics: no sample from the handshake, an RTO of 3 s
+        }
+        if (!ackOk) {
             return;
         }
         if (simultaneousSynAck) {

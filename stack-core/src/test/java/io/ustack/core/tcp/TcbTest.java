@@ -353,6 +353,42 @@ class TcbTest {
         assertEquals((byte) (TcpScript.PEER_ISS + 1001), buf[1000], "bytes land at their sequence positions");
     }
 
+    /**
+     * The handshake gives the first RTT sample (tcp_clean_rtx_queue on the SYN, tcp_synack_rtt_meas on the
+     * SYN-ACK), so the first data's RTO is RTT + TCP_RTO_MIN (tcp_rtt_estimator, __tcp_set_rto): 210 ms on
+     * a 10 ms path, where it was the initial second. A handshake whose SYN went twice gives no sample, and
+     * tcp_init_metrics falls back to 3 s.
+     */
+    @Test
+    void theFirstDataRetransmissionComesAfterRttPlusRtoMin() {
+        TcpScript c = TcpScript.client(PLAIN);
+        c.expect(SYN, 0, -1, 0);
+        c.advanceMs(10);
+        c.in(Seg.of(SYN | ACK, 0, 1).mss(1460));
+        c.expect(ACK, 1, 1, 0);
+        c.tcb.write(new byte[100], 0, 100, c.now);
+        c.expect(ACK | PSH, 1, 1, 100);
+        c.advanceMs(209);
+        c.expectNothing();
+        c.advanceMs(1);
+        c.expect(ACK | PSH, 1, 1, 100);
+
+        TcpScript srv = TcpScript.server(PLAIN, Seg.of(SYN, 0, 0).mss(1460));
+        srv.expect(SYN | ACK, 0, 1, 0);
+        srv.advanceMs(30);
+        srv.in(Seg.of(ACK, 1, 1));
+        assertEquals(30_000_000L, srv.tcb.srttNanos(), "the SYN-ACK's RTT");
+        assertEquals(230_000_000L, srv.tcb.rtoNanos());
+
+        TcpScript lost = TcpScript.client(PLAIN);
+        lost.expect(SYN, 0, -1, 0);
+        lost.advanceMs(1000);
+        lost.expect(SYN, 0, -1, 0);
+        lost.in(Seg.of(SYN | ACK, 0, 1).mss(1460));
+        lost.expect(ACK, 1, 1, 0);
+        assertEquals(3_000_000_000L, lost.tcb.rtoNanos(), "RFC 6298 5.7: TCP_TIMEOUT_FALLBACK");
+    }
+
     @Test
     void retransmissionTimeoutBacksOffAndCollapsesTheWindow() {
         TcpScript s = establishedClient(PLAIN);
@@ -360,13 +396,16 @@ class TcbTest {
         s.out();
         s.out();
         s.out();
-        s.advanceMs(1000);
+        // the handshake's RTT sample (0 here) makes the RTO SRTT + rttvar_us = 200 ms, not the initial 1 s
+        s.advanceMs(199);
+        s.expectNothing();
+        s.advanceMs(1);
         s.expect(ACK, 1, 1, 1460);
         s.expectNothing();
         assertEquals(1, s.retransmissions);
         assertEquals(1460, s.tcb.cwnd(), "one segment after a timeout");
         assertEquals(2920, s.tcb.ssthresh(), "half the flight");
-        s.advanceMs(1999);
+        s.advanceMs(399);
         s.expectNothing();
         s.advanceMs(1);
         s.expect(ACK, 1, 1, 1460);
@@ -587,9 +626,9 @@ class TcbTest {
         s.in(Seg.of(ACK, 1, 1).win(0));
         s.tcb.write(new byte[100], 0, 100, s.now);
         s.expectNothing();
-        s.advanceMs(1000);
+        s.advanceMs(200); // the RTO, from the handshake's sample
         s.expect(ACK, 0, 1, 0); // a probe with snd_una - 1
-        s.advanceMs(2000);
+        s.advanceMs(400);
         s.expect(ACK, 0, 1, 0);
         s.in(Seg.of(ACK, 1, 1).win(65535));
         s.expect(ACK | PSH, 1, 1, 100);
@@ -605,18 +644,18 @@ class TcbTest {
         TcpScript s = establishedClient(PLAIN.withRetries(6, 5, 3));
         s.in(Seg.of(ACK, 1, 1).win(0));
         s.tcb.write(new byte[100], 0, 100, s.now);
-        for (long gap : new long[] {1000, 2000, 4000}) {
+        for (long gap : new long[] {200, 400, 800}) {
             s.advanceMs(gap);
             s.expect(ACK, 0, 1, 0);
             s.expectNothing();
         }
         s.in(Seg.of(ACK, 1, 1).win(0)); // an answer: the peer lives, its window still shut
-        for (long gap : new long[] {8000, 16_000, 32_000}) {
+        for (long gap : new long[] {1600, 3200, 6400}) {
             s.advanceMs(gap);
             s.expect(ACK, 0, 1, 0);
         }
         assertEquals(TcpState.ESTABLISHED, s.tcb.state());
-        s.advanceMs(64_000);
+        s.advanceMs(12_800);
         s.expectNothing();
         assertEquals(TcpState.CLOSED, s.tcb.state());
         assertEquals(List.of("closed connection timed out"), s.takeEvents());
@@ -633,7 +672,7 @@ class TcbTest {
         s.in(Seg.of(ACK, 1, 1).win(500));
         s.tcb.write(new byte[3000], 0, 3000, s.now);
         s.expectNothing();
-        s.advanceMs(999);
+        s.advanceMs(199);
         s.expectNothing();
         s.advanceMs(1);
         s.expect(ACK, 1, 1, 500);
@@ -711,15 +750,16 @@ class TcbTest {
         s.advanceMs(10);
         s.in(Seg.of(SYN | ACK, 0, 1).mss(1460).ts(1, syn.tsVal()).wscale(0));
         s.out();
-        assertEquals(10_000_000L, s.tcb.srttNanos(), "the SYN-ACK's echo: SRTT = R");
-        assertEquals(5_000_000L, s.tcb.rttvarNanos(), "RTTVAR = R/2");
+        assertEquals(10_000_000L, s.tcb.srttNanos(), "the handshake's RTT: SRTT = R");
+        assertEquals(5_000_000L, s.tcb.rttvarNanos(), "mdev = R/2");
+        assertEquals(210_000_000L, s.tcb.rtoNanos(), "SRTT + max(4 mdev, TCP_RTO_MIN)");
         s.tcb.write(new byte[100], 0, 100, s.now);
         Segment d = s.out();
         s.advanceMs(30);
         s.in(Seg.of(ACK, 1, 101).ts(2, d.tsVal()));
-        assertEquals(8_750_000L, s.tcb.rttvarNanos(), "RTTVAR = 3/4 * 5 ms + 1/4 * |10 ms - 30 ms|");
+        assertEquals(8_750_000L, s.tcb.rttvarNanos(), "mdev = 3/4 * 5 ms + 1/4 * |10 ms - 30 ms|");
         assertEquals(12_500_000L, s.tcb.srttNanos(), "SRTT = 7/8 * 10 ms + 1/8 * 30 ms");
-        assertEquals(RtoEstimator.MIN_RTO_NANOS, s.tcb.rtoNanos(), "12.5 ms + 4 * 8.75 ms is under TCP_RTO_MIN");
+        assertEquals(213_000_000L, s.tcb.rtoNanos(), "12.5 ms + rttvar_us (TCP_RTO_MIN), rounded up to the ms");
     }
 
     /**
