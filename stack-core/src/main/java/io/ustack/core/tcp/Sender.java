@@ -44,7 +44,12 @@ final class Sender {
     int sndWl1;
     int sndWl2;
     int sndWscale;
+    /** mss_cache: the segment size now, the negotiated one bounded by half the largest window offered. */
     int sndMss;
+    /** The MSS the path and the peer allow, before tcp_bound_to_half_wnd. */
+    private int mssClamp;
+    /** max_window: the largest window the peer has offered. */
+    private int maxWindow;
     /** The highest sequence number sent so far (snd_max): what starts below it is a retransmission. */
     int sndMax;
     /** The end of the last small segment sent (snd_sml), for Minshall's Nagle. */
@@ -105,8 +110,40 @@ final class Sender {
 
     /** The negotiated MSS, and the initial window of TCP_INIT_CWND segments it makes (RFC 6928). */
     void mss(int mss) {
-        sndMss = mss;
-        cwnd = Tcb.INIT_CWND * mss;
+        mssClamp = mss;
+        sndMss = boundToHalfWindow(mss);
+        cwnd = Tcb.INIT_CWND * sndMss;
+    }
+
+    /**
+     * tcp_bound_to_half_wnd, as tcp_sync_mss applies it: a segment is at most half the largest window the peer
+     * has offered (the whole of it if that is no more than TCP_MSS_DEFAULT), but not under 68 bytes of
+     * header and data, so that a peer with a small window gets segments that fit it, at once, rather than
+     * waiting for the persist timer to squeeze them in.
+     */
+    private int boundToHalfWindow(int pktsize) {
+        int cutoff = maxWindow > Tcb.DEFAULT_PEER_MSS ? maxWindow >> 1 : maxWindow;
+        if (cutoff > 0 && pktsize > cutoff) {
+            int headerLen = TcpSegment.MIN_HEADER_LEN + (tcb.tsOk ? Tcb.TS_OPTION_LEN : 0);
+            return Math.max(cutoff, 68 - headerLen);
+        }
+        return pktsize;
+    }
+
+    /**
+     * The peer offered {@code wnd} bytes: a larger window than ever before raises max_window, and the segment
+     * size is synced again (tcp_ack_update_window, tcp_rcv_synsent_state_process: tcp_sync_mss). cwnd keeps
+     * its count of segments, as Linux counts cwnd in segments.
+     */
+    void windowSeen(int wnd) {
+        if (wnd > maxWindow) {
+            maxWindow = wnd;
+            int old = sndMss;
+            sndMss = boundToHalfWindow(mssClamp);
+            if (sndMss != old) {
+                cwnd = (int) Math.max(sndMss, (long) cwnd * sndMss / old);
+            }
+        }
     }
 
     /** The sequence number after the last byte the application has queued. */
@@ -149,6 +186,7 @@ final class Sender {
             sndWnd = seg.window() << sndWscale; // tcp_ack_update_window
             sndWl1 = seg.seq();
             sndWl2 = ack;
+            windowSeen(sndWnd);
         }
         return true;
     }

@@ -157,6 +157,7 @@ public final class Tcb {
         snd.sndWnd = ack.window();
         snd.sndWl1 = ack.seq();
         snd.sndWl2 = ack.ack();
+        snd.windowSeen(snd.sndWnd);
         return t;
     }
 
@@ -244,6 +245,7 @@ public final class Tcb {
             snd.sndWnd = seg.window(); // a SYN's window is never scaled
             snd.sndWl1 = seg.seq();
             snd.sndWl2 = seg.ack();
+            snd.windowSeen(snd.sndWnd);
             state = TcpState.ESTABLISHED;
             rcv.initializeRcvMss(snd.sndMss);
             rto.fallbackAfterHandshakeLoss(); // tcp_init_metrics: no sample from the handshake, an RTO of 3 s

@@ -662,6 +662,36 @@ class TcbTest {
     }
 
     /**
+     * tcp_sync_mss with tcp_bound_to_half_wnd: a peer whose largest window is 500 bytes gets 500-byte segments
+     * at once, each as the window allows, where a 1460-byte segment would never fit and the data would wait
+     * for the persist timer; one that offered 1000 (over TCP_MSS_DEFAULT) gets segments of half that. A
+     * larger window later raises the segment size again, cwnd keeping its count of segments.
+     */
+    @Test
+    void aPeerWithASmallWindowGetsSegmentsThatFitItAtOnce() {
+        TcpScript s = TcpScript.establishedClient(PLAIN, Seg.of(SYN | ACK, 0, 1).mss(1460).win(500));
+        assertEquals(500, s.tcb.sndMss());
+        s.tcb.write(new byte[3000], 0, 3000, s.now);
+        s.expect(ACK, 1, 1, 500);
+        s.expectNothing();
+        s.in(Seg.of(ACK, 1, 501).win(500));
+        s.expect(ACK, 501, 1, 500);
+        s.expectNothing();
+
+        TcpScript h = TcpScript.establishedClient(PLAIN, Seg.of(SYN | ACK, 0, 1).mss(1460).win(1000));
+        assertEquals(500, h.tcb.sndMss(), "half of a window over 536");
+        assertEquals(5000, h.tcb.cwnd());
+        h.tcb.write(new byte[3000], 0, 3000, h.now);
+        h.expect(ACK, 1, 1, 500);
+        h.expect(ACK, 501, 1, 500);
+        h.expectNothing();
+        h.in(Seg.of(ACK, 1, 1001).win(65535));
+        assertEquals(1460, h.tcb.sndMss(), "synced again to the larger window");
+        h.expect(ACK, 1001, 1, 1460);
+        h.expect(ACK | PSH, 2461, 1, 540);
+    }
+
+    /**
      * The window left is under a segment and the update that would widen it was lost: silly window
      * avoidance holds the data, nothing is in flight, so only the persist timer can move it (tcp_write_wakeup
      * sends what fits). Without it both ends of an echo wait for each other forever.
