@@ -50,6 +50,11 @@ final class Sender {
     private int mssClamp;
     /** max_window: the largest window the peer has offered. */
     private int maxWindow;
+    /**
+     * tp->bytes_acked: all the peer has acknowledged, our SYN included on an active open; a passive open's
+     * starts at -1, since Linux's child socket begins with its SYN-ACK already acknowledged.
+     */
+    long bytesAcked;
     /** The highest sequence number sent so far (snd_max): what starts below it is a retransmission. */
     int sndMax;
     /** The end of the last small segment sent (snd_sml), for Minshall's Nagle. */
@@ -160,13 +165,29 @@ final class Sender {
 
     /**
      * tcp_ack's sender side: advances snd_una, hands SACK blocks and duplicate ACKs to loss recovery and
-     * updates the send window. Returns false if the ACK acknowledges what we never sent; it has been
-     * answered and the segment is to be dropped.
+     * updates the send window. Returns false if the segment is to be dropped, its data unread:
+     * <ul>
+     * <li>an ACK older than snd_una by more than the peer's largest window (or than all it ever acknowledged),
+     *     RFC 5961 5.2's blind data injection: answered with a challenge ACK;</li>
+     * <li>an ACK of what we never sent (above snd_nxt, which is snd_max here since a timeout rewinds snd_nxt):
+     *     in ESTABLISHED dropped silently (tcp_rcv_established), in the other states answered with a
+     *     challenge ACK (tcp_rcv_state_process).</li>
+     * </ul>
+     * An ACK merely old (within that window) is taken for its SACK blocks and its data, not its window.
      */
     boolean ack(Segment seg, long now) {
         int ack = seg.ack();
+        if (SeqNum.before(ack, sndUna)) {
+            int maxWin = (int) Math.min(maxWindow, bytesAcked);
+            if (SeqNum.before(ack, sndUna - maxWin)) {
+                sendChallengeAck(now);
+                return false;
+            }
+        }
         if (SeqNum.after(ack, sndMax)) {
-            sendAck(now); // acknowledges what we never sent (snd_max: after a timeout snd_nxt is rewound below it)
+            if (tcb.state() != TcpState.ESTABLISHED) {
+                sendChallengeAck(now);
+            }
             return false;
         }
         LossRecovery loss = tcb.loss;
@@ -179,6 +200,9 @@ final class Sender {
             loss.duplicateAck(now); // RFC 6675 2: an ACK that SACKs new data is a duplicate whatever else it carries
         }
         loss.fastRetransAlert(newlySacked, now);
+        if (SeqNum.before(ack, sndUna)) {
+            return true; // old_ack: no window update from it
+        }
         if (SeqNum.before(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && !SeqNum.before(ack, sndWl2))) {
             if (sndWnd == 0 && seg.window() != 0) {
                 persistBackoff = 0; // tcp_ack_probe: the window opened
@@ -200,6 +224,7 @@ final class Sender {
         int ack = seg.ack();
         int acked = ack - sndUna;
         boolean synAcked = sndUna == iss;
+        bytesAcked += acked;
         int dataEnd = dataEnd();
         int freeTo = SeqNum.before(ack, dataEnd) ? ack : dataEnd;
         int freed = freeTo - bufferBase;
@@ -479,9 +504,12 @@ final class Sender {
         sendSegment(acceptableSeq(), ACK, 0, 0, now);
     }
 
-    /** tcp_send_challenge_ack (RFC 5961 7): an ACK that only the true peer can act on, at a limited rate. */
-    void sendChallengeAck(Segment seg, long now) {
-        if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedChallenge, now)) {
+    /**
+     * tcp_send_challenge_ack (RFC 5961 7): an ACK that only the true peer can act on, at most one per
+     * tcp_invalid_ratelimit whatever the segment carried (__tcp_oow_rate_limited).
+     */
+    void sendChallengeAck(long now) {
+        if (!rateLimited(Mib.TcpExtTCPACKSkippedChallenge, now)) {
             mib.inc(Mib.TcpExtTCPChallengeACK);
             sendAck(now);
         }
@@ -497,6 +525,11 @@ final class Sender {
         if (seg.seqLength() > 0 && !seg.has(SYN)) {
             return false;
         }
+        return rateLimited(skipped, now);
+    }
+
+    /** __tcp_oow_rate_limited: whether an ACK went out of window less than tcp_invalid_ratelimit ago. */
+    private boolean rateLimited(Mib skipped, long now) {
         if (hasOowAck && now - lastOowAckAt < INVALID_RATELIMIT_NANOS) {
             mib.inc(skipped);
             return true;

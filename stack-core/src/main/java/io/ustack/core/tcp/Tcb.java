@@ -129,6 +129,7 @@ public final class Tcb {
         t.state = TcpState.SYN_RECEIVED;
         t.takeSynOptions(syn);
         t.rcv.synReceived(syn.seq());
+        t.snd.bytesAcked = -1; // the ACK of our SYN-ACK is not counted (tcp_create_openreq_child)
         t.snd.sndWnd = syn.window();
         t.snd.sndWl1 = syn.seq();
         t.snd.sndNxt = iss + 1;
@@ -303,7 +304,7 @@ public final class Tcb {
             if (seg.seq() == rcv.rcvNxt) {
                 terminate(CloseReason.RESET_RECEIVED);
             } else {
-                snd.sendChallengeAck(seg, now);
+                snd.sendChallengeAck(now);
             }
             return;
         }
@@ -355,7 +356,7 @@ public final class Tcb {
     /** tcp_validate_incoming's syn_challenge: a SYN on a synchronized connection is answered, at a limited rate. */
     private void synChallenge(Segment seg, long now) {
         mib.inc(Mib.TcpExtTCPSYNChallenge);
-        snd.sendChallengeAck(seg, now);
+        snd.sendChallengeAck(now);
     }
 
     /**

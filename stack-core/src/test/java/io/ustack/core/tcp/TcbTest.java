@@ -574,6 +574,46 @@ class TcbTest {
         assertEquals(TcpState.CLOSE_WAIT, s.tcb.state());
     }
 
+    /**
+     * RFC 5961 5.2 as tcp_ack applies it: an ACK older than snd_una by more than the peer's largest window,
+     * or than all it ever acknowledged (min(max_window, bytes_acked)), is answered with a challenge ACK and
+     * its data dropped; one merely old is taken with its data. An ACK above snd_nxt is dropped, silently in
+     * ESTABLISHED (tcp_rcv_established), with a challenge ACK in the other states (tcp_rcv_state_process).
+     */
+    @Test
+    void acksFarBelowSndUnaOrAboveSndNxtAreDroppedWithTheirData() {
+        TcpScript s = establishedClient(PLAIN);
+        s.tcb.write(new byte[3000], 0, 3000, s.now);
+        s.out();
+        s.out();
+        s.out();
+        s.in(Seg.of(ACK, 1, 3001));
+        // bytes_acked 3001 (the SYN and the data): an ACK below 3001 - 3001 = 0 is too old
+        s.in(Seg.of(ACK | PSH, 1, -1).data(10));
+        s.expect(ACK, 3001, 1, 0); // the challenge ACK
+        assertEquals(0, s.tcb.readable(), "its data was not taken");
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPChallengeACK));
+        s.in(Seg.of(ACK | PSH, 1, 0).data(10)); // old, but within the window
+        s.expect(ACK, 3001, 11, 0);
+        assertEquals(10, s.tcb.readable());
+        s.in(Seg.of(ACK | PSH, 11, 3002).data(10)); // acknowledges what we never sent
+        s.expectNothing();
+        assertEquals(10, s.tcb.readable(), "dropped, data and all");
+
+        TcpScript c = establishedClient(PLAIN);
+        c.in(Seg.of(ACK | PSH, 1, 1).data(10));
+        c.expect(ACK, 1, 11, 0);
+        c.in(Seg.of(FIN | ACK, 11, 1));
+        c.advanceMs(40);
+        c.expect(ACK, 1, 12, 0);
+        assertEquals(TcpState.CLOSE_WAIT, c.tcb.state());
+        c.in(Seg.of(ACK, 12, 5));
+        c.expect(ACK, 1, 12, 0); // in CLOSE_WAIT a challenge ACK answers it
+        c.in(Seg.of(ACK, 12, 5));
+        c.expectNothing(); // at most one per tcp_invalid_ratelimit
+        assertEquals(1, c.mib.get(Mib.TcpExtTCPACKSkippedChallenge));
+    }
+
     @Test
     void resetsFollowRfc5961() {
         TcpScript s = establishedClient(PLAIN);
