@@ -498,10 +498,120 @@ final class Receiver {
         pushed = true;
     }
 
-    /** tcp_recvmsg: copies out in-order data; -1 at end of stream (the peer's FIN, all read). */
+    /**
+     * tcp_recvmsg: copies out in-order data; -1 at end of stream (the peer's FIN, all read). Urgent data
+     * (tcp_urg) splits the stream at its mark: a read stops before the urgent byte if it copied anything,
+     * and one that starts at it skips it unless SO_OOBINLINE, so the byte is read only by MSG_OOB.
+     */
     int read(byte[] dst, int off, int len) {
-        int n = rcvBuf.read(dst, off, len);
-        return n == 0 && peerFin ? -1 : n;
+        int copied = 0;
+        while (copied < len) {
+            int copiedSeq = copiedSeq();
+            int used = Math.min(rcvBuf.readable(), len - copied);
+            if (used == 0) {
+                break;
+            }
+            if (urgData != 0) {
+                int urgOffset = urgSeq - copiedSeq;
+                if (urgOffset == 0) {
+                    if (copied > 0) {
+                        break; // stop at the urgent mark
+                    }
+                    if (!oobInline) {
+                        rcvBuf.skip();
+                        passedUrgentMark();
+                        continue;
+                    }
+                } else if (urgOffset > 0 && urgOffset < used) {
+                    used = urgOffset;
+                }
+            }
+            copied += rcvBuf.read(dst, off + copied, used);
+            passedUrgentMark();
+        }
+        return copied == 0 && peerFin && rcvBuf.readable() == 0 ? -1 : copied;
+    }
+
+    /** copied_seq: the sequence number of the next byte the application reads. */
+    private int copiedSeq() {
+        return rcvNxt - rcvBuf.readable();
+    }
+
+    /** tcp_recvmsg's skip_copy: once reading has passed the urgent byte, it is forgotten. */
+    private void passedUrgentMark() {
+        if (urgData != 0 && SeqNum.after(copiedSeq(), urgSeq)) {
+            urgData = 0;
+        }
+    }
+
+    /** TCP_URG_VALID: the urgent byte has arrived (its value in the low 8 bits). */
+    private static final int URG_VALID = 0x100;
+    /** TCP_URG_NOTYET: the urgent pointer is known, the byte not yet here. */
+    private static final int URG_NOTYET = 0x200;
+    /** TCP_URG_READ: the urgent byte was read with MSG_OOB. */
+    private static final int URG_READ = 0x400;
+    /** tp->urg_data: 0, or the URG_* state with the urgent byte. */
+    private int urgData;
+    /** tp->urg_seq: the urgent byte's sequence number. */
+    private int urgSeq;
+    /** SO_OOBINLINE: the urgent byte stays in the stream. */
+    boolean oobInline;
+
+    /**
+     * tcp_urg and tcp_check_urg, before the segment's data is queued: a new urgent pointer (BSD's meaning,
+     * tcp_stdurg 0: it points one past the urgent byte) that is ahead of what was received and of the one
+     * known marks the urgent byte; an older urgent byte still unread at the head of the stream is dropped
+     * (unless SO_OOBINLINE). When the byte is in this segment its value is kept for MSG_OOB.
+     */
+    void urg(Segment seg) {
+        if (seg.has(URG)) {
+            int ptr = seg.urgPtr();
+            if (ptr != 0) {
+                ptr--;
+            }
+            ptr += seg.seq();
+            int copiedSeq = copiedSeq();
+            if (!SeqNum.after(copiedSeq, ptr) && !SeqNum.before(ptr, rcvNxt)
+                    && !(urgData != 0 && !SeqNum.after(ptr, urgSeq))) {
+                if (urgSeq == copiedSeq && urgData != 0 && !oobInline && copiedSeq != rcvNxt) {
+                    rcvBuf.skip();
+                }
+                urgData = URG_NOTYET;
+                urgSeq = ptr;
+            }
+        }
+        if (urgData == URG_NOTYET) {
+            int ptr = urgSeq - seg.seq() - (seg.has(SYN) ? 1 : 0);
+            if (ptr >= 0 && ptr < seg.dataLength()) {
+                urgData = URG_VALID | (seg.data()[seg.dataOffset() + ptr] & 0xff);
+                tcb.events.readable();
+            }
+        }
+    }
+
+    /**
+     * tcp_recv_urg, recv(MSG_OOB): the urgent byte (0 to 255), or -1 for EINVAL (SO_OOBINLINE, no urgent data,
+     * or already read), -2 for EAGAIN (the pointer is known, the byte not here yet), -3 at the end of the
+     * stream (a read of 0). {@code peek} leaves it to be read again (MSG_PEEK).
+     */
+    int readUrgent(boolean peek) {
+        if (oobInline || urgData == 0 || (urgData & URG_READ) != 0) {
+            return -1;
+        }
+        if ((urgData & URG_VALID) != 0) {
+            int b = urgData & 0xff;
+            if (!peek) {
+                urgData = URG_READ | b;
+            }
+            return b;
+        }
+        return peerFin ? -3 : -2;
+    }
+
+    /** What a read could return now: the bytes waiting, less an urgent byte at their head that a read skips. */
+    int readableNow() {
+        int n = rcvBuf.readable();
+        return urgData != 0 && urgSeq == copiedSeq() && !oobInline && n > 0 ? n - 1 : n;
     }
 
     /**

@@ -343,6 +343,9 @@ public final class Tcb {
         if (simultaneousSynAck) {
             return;
         }
+        if (state.canReceive()) {
+            rcv.urg(seg); // tcp_urg, before the data: the urgent byte is marked
+        }
         if (state == TcpState.TIME_WAIT) {
             if (seg.has(FIN)) {
                 timeWaitAt = now + cfg.timeWaitMs() * MS; // a retransmitted FIN: ACK it and wait again
@@ -626,7 +629,20 @@ public final class Tcb {
 
     /** Bytes that can be read now (ss's Recv-Q). */
     public int readable() {
-        return rcv.rcvBuf.readable();
+        return rcv.readableNow();
+    }
+
+    /** setsockopt SO_OOBINLINE: urgent data stays in the stream (off by default). */
+    public void oobInline(boolean on) {
+        rcv.oobInline = on;
+    }
+
+    /**
+     * recv(MSG_OOB) (tcp_recv_urg): the urgent byte, or -1 for EINVAL, -2 for EAGAIN, -3 at the end of the
+     * stream; {@code peek} for MSG_PEEK.
+     */
+    public int readUrgent(boolean peek) {
+        return rcv.readUrgent(peek);
     }
 
     /** Bytes the application may still write before the send buffer is full. */

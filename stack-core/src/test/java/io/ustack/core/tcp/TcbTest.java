@@ -614,6 +614,45 @@ class TcbTest {
         assertEquals(1, c.mib.get(Mib.TcpExtTCPACKSkippedChallenge));
     }
 
+    private static String read(TcpScript s, int len) {
+        byte[] b = new byte[len];
+        int n = s.tcb.read(b, 0, len);
+        return n <= 0 ? "" : new String(b, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * tcp_urg, tcp_check_urg and tcp_recvmsg: with SO_OOBINLINE off the urgent byte (the one before the urgent
+     * pointer, tcp_stdurg 0) is kept out of the stream: a read stops at it, the next skips it, and MSG_OOB
+     * (tcp_recv_urg) returns it, once. With SO_OOBINLINE the byte stays in the stream, reads still stopping
+     * at the mark.
+     */
+    @Test
+    void urgentDataIsKeptOutOfTheStream() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK | PSH, 1, 1).data("abcdefghij".getBytes()).urg(5));
+        assertEquals(10, s.tcb.readable(), "the urgent byte counts until it is at the head");
+        assertEquals("abcd", read(s, 100), "the read stops at the urgent mark");
+        assertEquals(5, s.tcb.readable(), "the urgent byte at the head is skipped, not read");
+        assertEquals('e', s.tcb.readUrgent(true), "MSG_OOB | MSG_PEEK");
+        assertEquals('e', s.tcb.readUrgent(false), "MSG_OOB");
+        assertEquals(-1, s.tcb.readUrgent(false), "EINVAL: already read");
+        assertEquals("fghij", read(s, 100));
+        // the pointer arrives before its byte: EAGAIN until the byte does
+        s.in(Seg.of(ACK | TcpSegment.URG, 11, 1).data("kl".getBytes()).urg(4));
+        assertEquals(-2, s.tcb.readUrgent(false));
+        s.in(Seg.of(ACK, 13, 1).data("mno".getBytes()));
+        assertEquals('n', s.tcb.readUrgent(false));
+        assertEquals("klm", read(s, 100));
+        assertEquals("o", read(s, 100));
+
+        TcpScript in = establishedClient(PLAIN);
+        in.tcb.oobInline(true);
+        in.in(Seg.of(ACK | PSH, 1, 1).data("abcdefghij".getBytes()).urg(5));
+        assertEquals("abcd", read(in, 100));
+        assertEquals(-1, in.tcb.readUrgent(false), "EINVAL with SO_OOBINLINE");
+        assertEquals("efghij", read(in, 100), "the urgent byte stays in the stream");
+    }
+
     @Test
     void resetsFollowRfc5961() {
         TcpScript s = establishedClient(PLAIN);
