@@ -88,6 +88,10 @@ public final class Tcb {
      * connection for ever.
      */
     private boolean orphaned;
+    /** A passive open: until ESTABLISHED Linux has only a request socket, which sends with IP ID 0. */
+    private boolean passive;
+    /** inet_id: the IP ID of this connection's next packet; -1 until the first packet needs one. */
+    private int inetId = -1;
     /** Set when a new SYN ended TIME_WAIT: the ISN its connection must use (tcp_timewait_state_process). */
     private long successorIsn = -1;
 
@@ -127,6 +131,7 @@ public final class Tcb {
         Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
         t.keepaliveTimer.heard(now);
         t.state = TcpState.SYN_RECEIVED;
+        t.passive = true;
         t.takeSynOptions(syn);
         t.rcv.synReceived(syn.seq());
         t.snd.bytesAcked = -1; // the ACK of our SYN-ACK is not counted (tcp_create_openreq_child)
@@ -737,6 +742,32 @@ public final class Tcb {
         long isn = successorIsn;
         successorIsn = -1;
         return isn;
+    }
+
+    /** Whether the connection's IP ID counter has started. */
+    boolean hasIpId() {
+        return inetId >= 0;
+    }
+
+    /** Starts the IP ID counter at {@code id} (a random 16-bit value). */
+    void startIpId(int id) {
+        inetId = id & 0xffff;
+    }
+
+    /**
+     * The IP ID for {@code seg}, made of {@code segs} segments: 0 for what Linux would send from a request
+     * socket (a passive open before ESTABLISHED), a TIME_WAIT socket (tcp_v4_timewait_ack) or the control
+     * socket (tcp_v4_send_reset: a RST without ACK); otherwise inet_id, which then advances by {@code segs}
+     * (ip_select_ident_segs).
+     */
+    int takeIpId(Segment seg, int segs) {
+        if ((passive && state == TcpState.SYN_RECEIVED) || state == TcpState.TIME_WAIT
+                || (seg.has(RST) && !seg.has(ACK))) {
+            return 0;
+        }
+        int id = inetId;
+        inetId = (inetId + segs) & 0xffff;
+        return id;
     }
 
     /** tcp_current_mss: the segment size a super-segment sent now is cut at (its gso_size). */
