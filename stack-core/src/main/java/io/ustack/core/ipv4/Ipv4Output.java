@@ -61,7 +61,16 @@ public final class Ipv4Output {
      * IpOutNoRoutes counted, as ip_queue_xmit does).
      */
     public boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df) {
-        return send(pkt, saddr, daddr, protocol, tos, ttl, df, false);
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df, false, -1);
+    }
+
+    /**
+     * {@link #send} with the IP ID the caller chose (0 to 65535), as ip_select_ident_segs takes a connected
+     * TCP socket's inet_id, and as what TCP sends with DF and no such socket gets 0.
+     */
+    public boolean sendWithId(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df,
+                              int id) {
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df, false, id & 0xffff);
     }
 
     /**
@@ -69,11 +78,12 @@ public final class Ipv4Output {
      * packet's destination, which is not ours.
      */
     public boolean sendFromAnySource(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df) {
-        return send(pkt, saddr, daddr, protocol, tos, ttl, df, true);
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df, true, -1);
     }
 
+    /** {@code id} below 0: ip_select_ident's choice. */
     private boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df,
-                         boolean anySource) {
+                         boolean anySource, int id) {
         Route r = fib.lookup(daddr);
         // the route's own source is ours by construction: only another one costs a lookup
         if (r == null || !(anySource || saddr == 0 || saddr == r.prefsrc() || fib.isLocal(saddr))) {
@@ -83,7 +93,7 @@ public final class Ipv4Output {
         }
         int src = saddr != 0 ? saddr : r.prefsrc();
         int total = Ipv4Packet.MIN_HEADER_LEN + pkt.len();
-        Ipv4Packet.push(pkt, tos, total, ident.next(src, daddr, protocol), df ? Ipv4Packet.IP_DF : 0, ttl,
+        Ipv4Packet.push(pkt, tos, total, id >= 0 ? id : ident.next(src, daddr, protocol), df ? Ipv4Packet.IP_DF : 0, ttl,
                 protocol, src, daddr);
         pkt.setTransportHeader(pkt.data() + Ipv4Packet.MIN_HEADER_LEN);
         pkt.setDst(r.dst());

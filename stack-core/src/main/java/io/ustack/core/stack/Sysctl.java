@@ -37,6 +37,12 @@ public final class Sysctl {
             new Key("net.ipv4.tcp_retries2", s -> Integer.toString(s.tcp().config().retries2()),
                     v -> checkInt("net.ipv4.tcp_retries2", v, 0, 255),
                     (s, v) -> tcp(s, c -> c.withRetries(c.synRetries(), c.synAckRetries(), Integer.parseInt(v)))),
+            new Key("net.ipv4.tcp_rmem", s -> triple(s.tcp().config().rmemMin(), s.tcp().config().rcvBuf(),
+                    s.tcp().config().rcvBufMax()), v -> checkTriple("net.ipv4.tcp_rmem", v),
+                    (s, v) -> tcp(s, c -> {
+                        int[] t = parseTriple(v);
+                        return c.withRmem(t[0], t[1], t[2]);
+                    })),
             new Key("net.ipv4.tcp_sack", s -> bit(s.tcp().config().sack()), v -> checkBit("net.ipv4.tcp_sack", v),
                     (s, v) -> tcp(s, c -> c.withOptions(c.windowScale(), c.timestamps(), v.equals("1")))),
             new Key("net.ipv4.tcp_syn_retries", s -> Integer.toString(s.tcp().config().synRetries()),
@@ -51,6 +57,12 @@ public final class Sysctl {
             new Key("net.ipv4.tcp_window_scaling", s -> bit(s.tcp().config().windowScale()),
                     v -> checkBit("net.ipv4.tcp_window_scaling", v),
                     (s, v) -> tcp(s, c -> c.withOptions(v.equals("1"), c.timestamps(), c.sack()))),
+            new Key("net.ipv4.tcp_wmem", s -> triple(s.tcp().config().wmemMin(), s.tcp().config().sndBuf(),
+                    s.tcp().config().wmemMax()), v -> checkTriple("net.ipv4.tcp_wmem", v),
+                    (s, v) -> tcp(s, c -> {
+                        int[] t = parseTriple(v);
+                        return c.withWmem(t[0], t[1], t[2]);
+                    })),
             new Key("net.netfilter.nf_conntrack_count", s -> Long.toString(s.conntrack().stats().get("entries")), null, null),
             new Key("net.netfilter.nf_conntrack_max", s -> Integer.toString(s.conntrack().max()),
                     v -> checkInt("net.netfilter.nf_conntrack_max", v, 1, MAX_CONNTRACK_MAX),
@@ -138,6 +150,40 @@ public final class Sysctl {
             // the sentence below says what is wanted
         }
         throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", not '" + v + "'");
+    }
+
+    /** tcp_rmem and tcp_wmem as /proc/sys prints them: min, default and max, tab-separated. */
+    private static String triple(int min, int def, int max) {
+        return min + "\t" + def + "\t" + max;
+    }
+
+    private static int[] parseTriple(String v) {
+        String[] parts = v.strip().split("\\s+");
+        if (parts.length != 3) {
+            return null;
+        }
+        int[] t = new int[3];
+        try {
+            for (int i = 0; i < 3; i++) {
+                t[i] = Integer.parseInt(parts[i]);
+                if (t[i] < 1) {
+                    return null;
+                }
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return t;
+    }
+
+    /** Three whole numbers of at least 1 (proc_dointvec_minmax with extra1 = 1), normalised as the kernel prints them. */
+    private static String checkTriple(String name, String v) {
+        int[] t = parseTriple(v);
+        if (t == null) {
+            throw new IllegalArgumentException(name + " must be three whole numbers of at least 1 (min, default, max), not '"
+                    + v + "'");
+        }
+        return triple(t[0], t[1], t[2]);
     }
 
     private static String checkCongestion(String v) {

@@ -102,6 +102,15 @@ final class ReceiveBuffer {
         end += len;
     }
 
+    /** Drops the next in-order byte unread (the urgent byte, kept out of the stream); returns whether there was one. */
+    boolean skip() {
+        if (ring.size() == 0) {
+            return false;
+        }
+        ring.consume(1);
+        return true;
+    }
+
     /** Copies up to {@code len} in-order bytes to the application; returns how many. */
     int read(byte[] dst, int off, int len) {
         int n = Math.min(len, ring.size());

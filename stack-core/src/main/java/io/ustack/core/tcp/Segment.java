@@ -8,10 +8,18 @@ import io.ustack.core.wire.TcpSegment;
  * window is as on the wire (not yet scaled). Options absent are -1 (mss, wscale) or false.
  *
  * @param sack SACK blocks as [start, end) sequence pairs, or an empty array
+ * @param urgPtr the urgent pointer as on the wire, meaningful with URG set
  */
 public record Segment(int seq, int ack, int flags, int window, int mss, int wscale, boolean sackPermitted,
                       boolean timestamps, int tsVal, int tsEcr, int[] sack, byte[] data, int dataOffset,
-                      int dataLength) {
+                      int dataLength, int urgPtr) {
+
+    /** A segment with no urgent pointer. */
+    public Segment(int seq, int ack, int flags, int window, int mss, int wscale, boolean sackPermitted,
+                   boolean timestamps, int tsVal, int tsEcr, int[] sack, byte[] data, int dataOffset, int dataLength) {
+        this(seq, ack, flags, window, mss, wscale, sackPermitted, timestamps, tsVal, tsEcr, sack, data, dataOffset,
+                dataLength, 0);
+    }
 
     static final int[] NO_SACK = new int[0];
     static final byte[] NO_DATA = new byte[0];

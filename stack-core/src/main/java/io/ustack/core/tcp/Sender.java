@@ -44,7 +44,17 @@ final class Sender {
     int sndWl1;
     int sndWl2;
     int sndWscale;
+    /** mss_cache: the segment size now, the negotiated one bounded by half the largest window offered. */
     int sndMss;
+    /** The MSS the path and the peer allow, before tcp_bound_to_half_wnd. */
+    private int mssClamp;
+    /** max_window: the largest window the peer has offered. */
+    private int maxWindow;
+    /**
+     * tp->bytes_acked: all the peer has acknowledged, our SYN included on an active open; a passive open's
+     * starts at -1, since Linux's child socket begins with its SYN-ACK already acknowledged.
+     */
+    long bytesAcked;
     /** The highest sequence number sent so far (snd_max): what starts below it is a retransmission. */
     int sndMax;
     /** The end of the last small segment sent (snd_sml), for Minshall's Nagle. */
@@ -62,6 +72,10 @@ final class Sender {
     private boolean rttTiming;
     private int rttSeq;
     private long rttStart;
+    /** When our SYN or SYN-ACK first left, for the handshake's RTT sample; synResent once it went again (Karn). */
+    private long synSentAt;
+    private boolean synSent;
+    private boolean synResent;
 
     // congestion: the algorithm sets the window; LossRecovery decides when it falls
     final CongestionControl cc;
@@ -101,8 +115,40 @@ final class Sender {
 
     /** The negotiated MSS, and the initial window of TCP_INIT_CWND segments it makes (RFC 6928). */
     void mss(int mss) {
-        sndMss = mss;
-        cwnd = Tcb.INIT_CWND * mss;
+        mssClamp = mss;
+        sndMss = boundToHalfWindow(mss);
+        cwnd = Tcb.INIT_CWND * sndMss;
+    }
+
+    /**
+     * tcp_bound_to_half_wnd, as tcp_sync_mss applies it: a segment is at most half the largest window the peer
+     * has offered (the whole of it if that is no more than TCP_MSS_DEFAULT), but not under 68 bytes of
+     * header and data, so that a peer with a small window gets segments that fit it, at once, rather than
+     * waiting for the persist timer to squeeze them in.
+     */
+    private int boundToHalfWindow(int pktsize) {
+        int cutoff = maxWindow > Tcb.DEFAULT_PEER_MSS ? maxWindow >> 1 : maxWindow;
+        if (cutoff > 0 && pktsize > cutoff) {
+            int headerLen = TcpSegment.MIN_HEADER_LEN + (tcb.tsOk ? Tcb.TS_OPTION_LEN : 0);
+            return Math.max(cutoff, 68 - headerLen);
+        }
+        return pktsize;
+    }
+
+    /**
+     * The peer offered {@code wnd} bytes: a larger window than ever before raises max_window, and the segment
+     * size is synced again (tcp_ack_update_window, tcp_rcv_synsent_state_process: tcp_sync_mss). cwnd keeps
+     * its count of segments, as Linux counts cwnd in segments.
+     */
+    void windowSeen(int wnd) {
+        if (wnd > maxWindow) {
+            maxWindow = wnd;
+            int old = sndMss;
+            sndMss = boundToHalfWindow(mssClamp);
+            if (sndMss != old) {
+                cwnd = (int) Math.max(sndMss, (long) cwnd * sndMss / old);
+            }
+        }
     }
 
     /** The sequence number after the last byte the application has queued. */
@@ -119,13 +165,29 @@ final class Sender {
 
     /**
      * tcp_ack's sender side: advances snd_una, hands SACK blocks and duplicate ACKs to loss recovery and
-     * updates the send window. Returns false if the ACK acknowledges what we never sent; it has been
-     * answered and the segment is to be dropped.
+     * updates the send window. Returns false if the segment is to be dropped, its data unread:
+     * <ul>
+     * <li>an ACK older than snd_una by more than the peer's largest window (or than all it ever acknowledged),
+     *     RFC 5961 5.2's blind data injection: answered with a challenge ACK;</li>
+     * <li>an ACK of what we never sent (above snd_nxt, which is snd_max here since a timeout rewinds snd_nxt):
+     *     in ESTABLISHED dropped silently (tcp_rcv_established), in the other states answered with a
+     *     challenge ACK (tcp_rcv_state_process).</li>
+     * </ul>
+     * An ACK merely old (within that window) is taken for its SACK blocks and its data, not its window.
      */
     boolean ack(Segment seg, long now) {
         int ack = seg.ack();
+        if (SeqNum.before(ack, sndUna)) {
+            int maxWin = (int) Math.min(maxWindow, bytesAcked);
+            if (SeqNum.before(ack, sndUna - maxWin)) {
+                sendChallengeAck(now);
+                return false;
+            }
+        }
         if (SeqNum.after(ack, sndMax)) {
-            sendAck(now); // acknowledges what we never sent (snd_max: after a timeout snd_nxt is rewound below it)
+            if (tcb.state() != TcpState.ESTABLISHED) {
+                sendChallengeAck(now);
+            }
             return false;
         }
         LossRecovery loss = tcb.loss;
@@ -138,6 +200,9 @@ final class Sender {
             loss.duplicateAck(now); // RFC 6675 2: an ACK that SACKs new data is a duplicate whatever else it carries
         }
         loss.fastRetransAlert(newlySacked, now);
+        if (SeqNum.before(ack, sndUna)) {
+            return true; // old_ack: no window update from it
+        }
         if (SeqNum.before(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && !SeqNum.before(ack, sndWl2))) {
             if (sndWnd == 0 && seg.window() != 0) {
                 persistBackoff = 0; // tcp_ack_probe: the window opened
@@ -145,6 +210,7 @@ final class Sender {
             sndWnd = seg.window() << sndWscale; // tcp_ack_update_window
             sndWl1 = seg.seq();
             sndWl2 = ack;
+            windowSeen(sndWnd);
         }
         return true;
     }
@@ -157,6 +223,8 @@ final class Sender {
     void ackAdvanced(Segment seg, long now) {
         int ack = seg.ack();
         int acked = ack - sndUna;
+        boolean synAcked = sndUna == iss;
+        bytesAcked += acked;
         int dataEnd = dataEnd();
         int freeTo = SeqNum.before(ack, dataEnd) ? ack : dataEnd;
         int freed = freeTo - bufferBase;
@@ -169,10 +237,14 @@ final class Sender {
         if (SeqNum.after(ack, sndNxt)) {
             sndNxt = ack; // data sent before a timeout's rewind arrived after all
         }
-        if (tcb.tsOk && seg.timestamps() && seg.tsEcr() != 0) {
-            tcb.rto.sample((tsNow(now) - seg.tsEcr()) * MS);
+        if (synAcked && synSent && !synResent) {
+            // tcp_clean_rtx_queue on the SYN, tcp_synack_rtt_meas on the SYN-ACK: the handshake's RTT, timed
+            // from its one transmission, so that the first data's RTO is RTT + rto_min rather than a second
+            tcb.rto.sample(now - synSentAt, sndUna, sndNxt);
+        } else if (tcb.tsOk && seg.timestamps() && seg.tsEcr() != 0) {
+            tcb.rto.sample((tsNow(now) - seg.tsEcr()) * MS, sndUna, sndNxt);
         } else if (rttTiming && SeqNum.after(ack, rttSeq)) {
-            tcb.rto.sample(now - rttStart);
+            tcb.rto.sample(now - rttStart, sndUna, sndNxt);
         }
         if (rttTiming && SeqNum.after(ack, rttSeq)) {
             rttTiming = false;
@@ -406,13 +478,25 @@ final class Sender {
 
     /** tcp_connect and tcp_make_synack: our SYN, or SYN-ACK on a passive open, and its retransmission timer. */
     void sendSyn(long now) {
+        synTransmitted(now);
         sendSegment(iss, tcb.state() == TcpState.SYN_SENT ? SYN : SYN | ACK, 0, 0, now);
         tcb.loss.armRto(now);
     }
 
     /** The SYN-ACK again (a simultaneous open, or a SYN repeated), the timer left as it runs. */
     void sendSynAck(long now) {
+        synTransmitted(now);
         sendSegment(iss, SYN | ACK, 0, 0, now);
+    }
+
+    /** The first SYN or SYN-ACK is timed; any later one spoils the sample (Karn's rule, req->num_retrans). */
+    private void synTransmitted(long now) {
+        if (synSent) {
+            synResent = true;
+        } else {
+            synSent = true;
+            synSentAt = now;
+        }
     }
 
     /** tcp_send_ack, numbered as tcp_acceptable_seq numbers it. */
@@ -420,9 +504,12 @@ final class Sender {
         sendSegment(acceptableSeq(), ACK, 0, 0, now);
     }
 
-    /** tcp_send_challenge_ack (RFC 5961 7): an ACK that only the true peer can act on, at a limited rate. */
-    void sendChallengeAck(Segment seg, long now) {
-        if (!oowRateLimited(seg, Mib.TcpExtTCPACKSkippedChallenge, now)) {
+    /**
+     * tcp_send_challenge_ack (RFC 5961 7): an ACK that only the true peer can act on, at most one per
+     * tcp_invalid_ratelimit whatever the segment carried (__tcp_oow_rate_limited).
+     */
+    void sendChallengeAck(long now) {
+        if (!rateLimited(Mib.TcpExtTCPACKSkippedChallenge, now)) {
             mib.inc(Mib.TcpExtTCPChallengeACK);
             sendAck(now);
         }
@@ -438,6 +525,11 @@ final class Sender {
         if (seg.seqLength() > 0 && !seg.has(SYN)) {
             return false;
         }
+        return rateLimited(skipped, now);
+    }
+
+    /** __tcp_oow_rate_limited: whether an ACK went out of window less than tcp_invalid_ratelimit ago. */
+    private boolean rateLimited(Mib skipped, long now) {
         if (hasOowAck && now - lastOowAckAt < INVALID_RATELIMIT_NANOS) {
             mib.inc(skipped);
             return true;
@@ -481,7 +573,7 @@ final class Sender {
         Receiver rcv = tcb.rcv;
         TcpState state = tcb.state();
         boolean syn = (flags & SYN) != 0;
-        int window = syn ? Math.min(rcv.window(), 65_535) : rcv.windowToAdvertise(sndMss);
+        int window = syn ? rcv.synWindow((flags & ACK) != 0) : rcv.windowToAdvertise(sndMss);
         byte[] data = Segment.NO_DATA;
         if (len > 0) {
             data = new byte[len];
@@ -499,6 +591,9 @@ final class Sender {
                 ts ? tcb.tsRecent : 0, sack, data, 0, len);
         if ((flags & ACK) != 0) {
             rcv.ackSent(window, syn);
+        }
+        if (len > 0) {
+            rcv.dataSent(now); // tcp_event_data_sent
         }
         int end = seq + seg.seqLength();
         boolean retransmission = seg.seqLength() > 0 && SeqNum.before(seq, sndMax);

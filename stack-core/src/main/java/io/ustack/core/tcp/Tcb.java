@@ -88,6 +88,10 @@ public final class Tcb {
      * connection for ever.
      */
     private boolean orphaned;
+    /** A passive open: until ESTABLISHED Linux has only a request socket, which sends with IP ID 0. */
+    private boolean passive;
+    /** inet_id: the IP ID of this connection's next packet; -1 until the first packet needs one. */
+    private int inetId = -1;
     /** Set when a new SYN ended TIME_WAIT: the ISN its connection must use (tcp_timewait_state_process). */
     private long successorIsn = -1;
 
@@ -127,8 +131,10 @@ public final class Tcb {
         Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
         t.keepaliveTimer.heard(now);
         t.state = TcpState.SYN_RECEIVED;
+        t.passive = true;
         t.takeSynOptions(syn);
         t.rcv.synReceived(syn.seq());
+        t.snd.bytesAcked = -1; // the ACK of our SYN-ACK is not counted (tcp_create_openreq_child)
         t.snd.sndWnd = syn.window();
         t.snd.sndWl1 = syn.seq();
         t.snd.sndNxt = iss + 1;
@@ -152,9 +158,12 @@ public final class Tcb {
         t.rcv.fromCookie(ack.seq());
         snd.sndWscale = 0;
         snd.mss(Math.min(mss, cfg.mss()));
+        t.rcv.initializeRcvMss(snd.sndMss);
+        t.rto.fallbackAfterHandshakeLoss(); // a cookie's handshake gives no RTT sample
         snd.sndWnd = ack.window();
         snd.sndWl1 = ack.seq();
         snd.sndWl2 = ack.ack();
+        snd.windowSeen(snd.sndWnd);
         return t;
     }
 
@@ -242,7 +251,10 @@ public final class Tcb {
             snd.sndWnd = seg.window(); // a SYN's window is never scaled
             snd.sndWl1 = seg.seq();
             snd.sndWl2 = seg.ack();
+            snd.windowSeen(snd.sndWnd);
             state = TcpState.ESTABLISHED;
+            rcv.initializeRcvMss(snd.sndMss);
+            rto.fallbackAfterHandshakeLoss(); // tcp_init_metrics: no sample from the handshake, an RTO of 3 s
             snd.sendAck(now);
             keepaliveTimer.established(now);
             events.established();
@@ -297,7 +309,7 @@ public final class Tcb {
             if (seg.seq() == rcv.rcvNxt) {
                 terminate(CloseReason.RESET_RECEIVED);
             } else {
-                snd.sendChallengeAck(seg, now);
+                snd.sendChallengeAck(now);
             }
             return;
         }
@@ -311,12 +323,14 @@ public final class Tcb {
         if (tsOk && seg.timestamps() && !SeqNum.after(seg.seq(), rcv.rcvNxt)) {
             tsRecent = seg.tsVal(); // tcp_store_ts_recent: the segment covers last_ack_sent
         }
+        boolean handshakeEnds = state == TcpState.SYN_RECEIVED;
         if (state == TcpState.SYN_RECEIVED) {
             if (!SeqNum.after(seg.ack(), snd.sndUna) || SeqNum.after(seg.ack(), snd.sndNxt)) {
                 snd.sendReset(seg.ack());
                 return;
             }
             state = TcpState.ESTABLISHED;
+            rcv.initializeRcvMss(snd.sndMss);
             snd.sndWl1 = seg.seq() - 1; // the window update below takes this ACK's window
             keepaliveTimer.established(now);
             events.established();
@@ -324,11 +338,18 @@ public final class Tcb {
                 state = TcpState.FIN_WAIT_1; // closed in SYN_RECEIVED: the FIN goes now that our SYN is acknowledged
             }
         }
-        if (!processAck(seg, now)) {
+        boolean ackOk = processAck(seg, now);
+        if (handshakeEnds) {
+            rto.fallbackAfterHandshakeLoss(); // tcp_init_metrics: no sample from the handshake, an RTO of 3 s
+        }
+        if (!ackOk) {
             return;
         }
         if (simultaneousSynAck) {
             return;
+        }
+        if (state.canReceive()) {
+            rcv.urg(seg); // tcp_urg, before the data: the urgent byte is marked
         }
         if (state == TcpState.TIME_WAIT) {
             if (seg.has(FIN)) {
@@ -343,7 +364,7 @@ public final class Tcb {
     /** tcp_validate_incoming's syn_challenge: a SYN on a synchronized connection is answered, at a limited rate. */
     private void synChallenge(Segment seg, long now) {
         mib.inc(Mib.TcpExtTCPSYNChallenge);
-        snd.sendChallengeAck(seg, now);
+        snd.sendChallengeAck(now);
     }
 
     /**
@@ -375,37 +396,53 @@ public final class Tcb {
 
     /**
      * tcp_data_queue and tcp_fin, and then tcp_ack_snd_check: the receiver takes the data; a FIN that is
-     * next in sequence changes the state here; else an ACK now or a delayed one, as the receiver's policy has it.
+     * next in sequence changes the state here; then an ACK now or a delayed one, as the receiver's policy has it.
      */
     private void receiveData(Segment seg, long now) {
         if (!state.canReceive()) {
+            // a retransmission of what came before the peer's FIN: answered at once
+            if (seg.seqLength() > 0 && !SeqNum.after(seg.seq() + seg.seqLength(), rcv.rcvNxt)) {
+                rcv.dataQueue(seg, now);
+                rcv.ackSndCheck(now);
+            }
             return;
         }
-        boolean quickAck = rcv.dataQueue(seg);
+        rcv.dataQueue(seg, now);
         if (rcv.finInOrder()) {
             peerFinArrived(now);
-            return;
         }
-        // a FIN ahead of a gap: tell the sender at once what is missing
-        rcv.ackSndCheck(quickAck || (seg.has(FIN) && !rcv.peerFin), seg.dataLength() > 0, now);
+        if (state != TcpState.CLOSED) {
+            rcv.ackSndCheck(now);
+        }
     }
 
-    /** tcp_fin: the peer is done sending. */
+    /**
+     * tcp_fin: the peer is done sending. In ESTABLISHED the connection turns interactive (pingpong), so the
+     * FIN's ACK is delayed and may ride on the application's own FIN or reply; in FIN_WAIT_1 and FIN_WAIT_2
+     * it goes at once.
+     */
     private void peerFinArrived(long now) {
         rcv.takeFin();
+        rcv.scheduleAck();
         switch (state) {
-            case ESTABLISHED -> state = TcpState.CLOSE_WAIT;
+            case ESTABLISHED -> {
+                state = TcpState.CLOSE_WAIT;
+                rcv.enterPingpongMode();
+            }
             case FIN_WAIT_1 -> {
+                snd.sendAck(now);
                 if (snd.finSent && snd.sndUna == snd.sndNxt) {
                     enterTimeWait(now);
                 } else {
                     state = TcpState.CLOSING;
                 }
             }
-            case FIN_WAIT_2 -> enterTimeWait(now);
+            case FIN_WAIT_2 -> {
+                snd.sendAck(now);
+                enterTimeWait(now);
+            }
             default -> { }
         }
-        snd.sendAck(now);
         events.readable();
     }
 
@@ -539,7 +576,7 @@ public final class Tcb {
             return;
         }
         if (rcv.delackAt != 0 && now - rcv.delackAt >= 0) {
-            snd.sendAck(now);
+            rcv.delackTimer(now);
         }
         if (loss.rtoAt != 0 && now - loss.rtoAt >= 0) {
             loss.retransmitTimer(now);
@@ -597,7 +634,20 @@ public final class Tcb {
 
     /** Bytes that can be read now (ss's Recv-Q). */
     public int readable() {
-        return rcv.rcvBuf.readable();
+        return rcv.readableNow();
+    }
+
+    /** setsockopt SO_OOBINLINE: urgent data stays in the stream (off by default). */
+    public void oobInline(boolean on) {
+        rcv.oobInline = on;
+    }
+
+    /**
+     * recv(MSG_OOB) (tcp_recv_urg): the urgent byte, or -1 for EINVAL, -2 for EAGAIN, -3 at the end of the
+     * stream; {@code peek} for MSG_PEEK.
+     */
+    public int readUrgent(boolean peek) {
+        return rcv.readUrgent(peek);
     }
 
     /** Bytes the application may still write before the send buffer is full. */
@@ -692,6 +742,32 @@ public final class Tcb {
         long isn = successorIsn;
         successorIsn = -1;
         return isn;
+    }
+
+    /** Whether the connection's IP ID counter has started. */
+    boolean hasIpId() {
+        return inetId >= 0;
+    }
+
+    /** Starts the IP ID counter at {@code id} (a random 16-bit value). */
+    void startIpId(int id) {
+        inetId = id & 0xffff;
+    }
+
+    /**
+     * The IP ID for {@code seg}, made of {@code segs} segments: 0 for what Linux would send from a request
+     * socket (a passive open before ESTABLISHED), a TIME_WAIT socket (tcp_v4_timewait_ack) or the control
+     * socket (tcp_v4_send_reset: a RST without ACK); otherwise inet_id, which then advances by {@code segs}
+     * (ip_select_ident_segs).
+     */
+    int takeIpId(Segment seg, int segs) {
+        if ((passive && state == TcpState.SYN_RECEIVED) || state == TcpState.TIME_WAIT
+                || (seg.has(RST) && !seg.has(ACK))) {
+            return 0;
+        }
+        int id = inetId;
+        inetId = (inetId + segs) & 0xffff;
+        return id;
     }
 
     /** tcp_current_mss: the segment size a super-segment sent now is cut at (its gso_size). */

@@ -188,8 +188,8 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
         TcpConfig c = l.options().apply(configFor(raddr));
         int cookie = cookies.make(laddr, lport, raddr, rport, syn.seq(), syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_PEER_MSS);
-        send(new Segment(cookie, syn.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, Math.min(c.rcvBuf(), 65_535), c.mss(), -1,
-                false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO);
+        send(new Segment(cookie, syn.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
+                false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO, null);
         mib.inc(Mib.TcpExtSyncookiesSent);
     }
 
@@ -214,18 +214,25 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
                 ? new Segment(seg.ack(), 0, TcpSegment.RST, 0, -1, -1, false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0)
                 : new Segment(0, seg.seq() + seg.seqLength(), TcpSegment.RST | TcpSegment.ACK, 0, -1, -1, false, false, 0, 0,
                         Segment.NO_SACK, Segment.NO_DATA, 0, 0);
-        send(rst, laddr, lport, raddr, rport, false, NO_GSO);
+        send(rst, laddr, lport, raddr, rport, false, NO_GSO, null);
     }
 
     // ---- send (tcp_transmit_skb) ----
 
     private void transmit(Tcb tcb, Segment seg, boolean retransmission) {
         send(seg, tcb.localAddress(), tcb.localPort(), tcb.remoteAddress(), tcb.remotePort(), retransmission,
-                tcb.gsoSize());
+                tcb.gsoSize(), tcb);
     }
 
-    /** tcp_transmit_skb: segments counted as the segments a super-segment holds (tcp_skb_pcount). */
-    private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission, int gsoSize) {
+    /**
+     * tcp_transmit_skb: segments counted as the segments a super-segment holds (tcp_skb_pcount). The IP ID is
+     * the connection's counter, advanced by those segments (ip_select_ident_segs with inet_id, which starts
+     * at a random value), for what a full socket sends; 0 for what Linux sends with DF from a request socket
+     * (SYN-ACKs), a TIME_WAIT socket or the control socket (resets for no connection, cookie SYN-ACKs):
+     * {@code tcb} null, or {@link Tcb#takeIpId} says so.
+     */
+    private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission, int gsoSize,
+                      Tcb tcb) {
         PacketBuffer pkt = wire.get().build(pool, seg, laddr, lport, raddr, rport, gsoSize);
         pkt.setHash(FlowHash.ofFlow(laddr, raddr, Ipv4Packet.IPPROTO_TCP, lport, rport));
         int pcount = pkt.isGso() ? pkt.gsoSegs() : 1;
@@ -236,8 +243,15 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         if (seg.has(TcpSegment.RST)) {
             mib.inc(Mib.TcpOutRsts);
         }
+        int id = 0;
+        if (tcb != null) {
+            if (!tcb.hasIpId()) {
+                tcb.startIpId(random.nextInt(65_536)); // get_random_u16 in tcp_v4_connect, tcp_v4_syn_recv_sock
+            }
+            id = tcb.takeIpId(seg, pcount);
+        }
         // Linux sets DF on TCP (path MTU discovery): the MSS keeps segments under the route's MTU
-        out.send(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
+        out.sendWithId(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true, id);
     }
 
     // ---- ICMP errors (tcp_v4_err) ----

@@ -35,7 +35,7 @@ final class TcpWire {
         }
         return new Segment(tcp.seq(), tcp.ackSeq(), tcp.flags(), tcp.window(), scratch.mss(), scratch.wscale(),
                 scratch.sackPermitted(), scratch.timestamps(), scratch.tsVal(), scratch.tsEcr(), sack, data, 0,
-                payloadLen);
+                payloadLen, tcp.urgentPointer());
     }
 
     /**

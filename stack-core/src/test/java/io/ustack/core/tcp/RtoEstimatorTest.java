@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RtoEstimatorTest {
@@ -25,7 +24,7 @@ class RtoEstimatorTest {
 
     @Test
     void firstSampleSetsSrttAndHalfOfItAsRttvar() {
-        // RFC 6298 2.2: SRTT = R, RTTVAR = R/2, RTO = SRTT + max(G, 4 RTTVAR) = 100 + 200 ms
+        // tcp_rtt_estimator: SRTT = R, mdev = R/2, rttvar_us = max(4 mdev, rto_min) = 200 ms; RTO = 100 + 200 ms
         RtoEstimator e = new RtoEstimator();
         e.sample(100 * MS);
         assertTrue(e.hasSample());
@@ -35,68 +34,73 @@ class RtoEstimatorTest {
     }
 
     @Test
-    void laterSamplesFollowTheRfcFormulasWorkedByHand() {
+    void laterSamplesFollowLinuxsFormulasWorkedByHand() {
         RtoEstimator e = new RtoEstimator();
         e.sample(100 * MS);
-        // R' = 120: RTTVAR = 3/4 * 50 + 1/4 * |100 - 120| = 42.5; SRTT = 7/8 * 100 + 1/8 * 120 = 102.5
+        // R' = 120: error 20, SRTT = 100 + 20/8 = 102.5; 4 mdev = 200 + (20 - 50) = 170 (mdev 42.5);
+        // rttvar_us stays at rto_min, 200: RTO = 302.5 ms, rounded up to the jiffy
         e.sample(120 * MS);
         assertEquals(42_500_000L, e.rttvarNanos());
         assertEquals(102_500_000L, e.srttNanos());
-        assertEquals(102_500_000L + 170 * MS, e.rtoNanos());
-        // R' = 62.5: |102.5 - 62.5| = 40, RTTVAR = 31.875 + 10 = 41.875; SRTT = 89.6875 + 7.8125 = 97.5
+        assertEquals(303 * MS, e.rtoNanos());
+        // R' = 62.5: error -40, SRTT = 97.5; |error| - mdev = 40 - 42.5 < 0, taken whole: 4 mdev = 167.5
         e.sample(62_500_000L);
         assertEquals(41_875_000L, e.rttvarNanos());
         assertEquals(97_500_000L, e.srttNanos());
-        assertEquals(97_500_000L + 167_500_000L, e.rtoNanos());
+        assertEquals(298 * MS, e.rtoNanos(), "97.5 + 200");
     }
 
     @Test
-    void matchesTheRfcFormulasInDoubleOverRandomSamples() {
-        Random rnd = new Random(6298);
-        for (int run = 0; run < 200; run++) {
-            RtoEstimator e = new RtoEstimator();
-            double srtt = 0;
-            double rttvar = 0;
-            long base = (1 + rnd.nextInt(500)) * MS;
-            for (int i = 0; i < 200; i++) {
-                long r = Math.max(0, base + (long) (rnd.nextGaussian() * base / 3));
-                if (i == 0) {
-                    srtt = r;
-                    rttvar = r / 2.0;
-                } else {
-                    rttvar = 0.75 * rttvar + 0.25 * Math.abs(srtt - r);
-                    srtt = 0.875 * srtt + 0.125 * r;
-                }
-                e.sample(r);
-                double rto = Math.min(Math.max(srtt + Math.max(RtoEstimator.DEFAULT_GRANULARITY_NANOS, 4 * rttvar),
-                        RtoEstimator.MIN_RTO_NANOS), RtoEstimator.MAX_RTO_NANOS);
-                // integer division loses under a nanosecond a step; the errors decay geometrically
-                assertEquals(srtt, e.srttNanos(), 10, "srtt run " + run + " sample " + i);
-                assertEquals(rttvar, e.rttvarNanos(), 10, "rttvar run " + run + " sample " + i);
-                assertEquals(rto, e.rtoNanos(), 50, "rto run " + run + " sample " + i);
-            }
-        }
+    void aFallingRttMovesTheDeviationByAnEighthOfTheUsualStep() {
+        RtoEstimator e = new RtoEstimator();
+        e.sample(100 * MS);
+        // R' = 20: error -80, SRTT = 90; |error| - mdev = 80 - 50 = 30 > 0, so only 30/8 = 3.75 goes into
+        // 4 mdev: 203.75 (RFC 6298 would say 230); it passes rttvar_us, which takes it at once
+        e.sample(20 * MS);
+        assertEquals(90 * MS, e.srttNanos());
+        assertEquals(50_937_000L, e.rttvarNanos(), "203.75 / 4 in whole microseconds, as tcpi_rttvar");
+        assertEquals(294 * MS, e.rtoNanos(), "90 + 203.75, rounded up");
     }
 
     @Test
-    void aSteadyRttConvergesAndTheVarianceDecays() {
+    void rttvarDecaysOncePerFlightTowardTheLargestDeviationSeen() {
+        RtoEstimator e = new RtoEstimator();
+        e.sample(300 * MS, 1001, 2001); // rttvar_us = 4 mdev = 600 ms; the flight ends at 2001
+        assertEquals(900 * MS, e.rtoNanos());
+        e.sample(300 * MS, 1501, 2501); // within the flight: 4 mdev falls to 450, rttvar_us stays
+        assertEquals(900 * MS, e.rtoNanos());
+        // past the flight: rttvar_us loses a quarter of its excess over the flight's largest, 600: none.
+        // A new flight begins at 3001 with mdev_max back at rto_min
+        e.sample(300 * MS, 2101, 3001);
+        assertEquals(900 * MS, e.rtoNanos());
+        // 4 mdev 253.125 is the new flight's largest; past it, rttvar_us = 600 - (600 - 253.125) / 4 = 513.282
+        e.sample(300 * MS, 3101, 4001);
+        assertEquals(814 * MS, e.rtoNanos(), "300 + 513.282, rounded up");
+    }
+
+    @Test
+    void aSteadyRttConvergesAndTheVarianceDecaysToRtoMin() {
         RtoEstimator e = new RtoEstimator();
         for (int i = 0; i < 200; i++) {
             e.sample(150 * MS);
         }
         assertEquals(150 * MS, e.srttNanos());
-        assertTrue(e.rttvarNanos() < 1000, "rttvar decays toward zero: " + e.rttvarNanos());
-        // SRTT + max(G, ~0) = 151 ms, under the 200 ms floor
-        assertEquals(RtoEstimator.MIN_RTO_NANOS, e.rtoNanos());
+        assertTrue(e.rttvarNanos() < 1000, "mdev decays toward zero: " + e.rttvarNanos());
+        // rttvar_us settles a few microseconds above rto_min (the integer quarter stops at 3 us): SRTT + 200 ms,
+        // rounded up to the millisecond
+        assertEquals(351 * MS, e.rtoNanos());
     }
 
     @Test
-    void theFloorIsTcpRtoMin() {
+    void rtoMinIsAddedToSrttNotAFloorOfTheSum() {
         RtoEstimator e = new RtoEstimator();
-        e.sample(MS); // 1 + 4 * 0.5 = 3 ms
-        assertEquals(200 * MS, e.rtoNanos());
-        e.sample(50_000); // a 50 us LAN
-        assertEquals(200 * MS, e.rtoNanos());
+        e.sample(10 * MS); // a 10 ms path: 10 + max(20, 200)
+        assertEquals(210 * MS, e.rtoNanos());
+        RtoEstimator lan = new RtoEstimator();
+        lan.sample(MS); // 1 + max(2, 200) = 201 ms
+        assertEquals(201 * MS, lan.rtoNanos());
+        lan.sample(50_000); // a 50 us LAN: SRTT 881 us, still 200 ms above it
+        assertEquals(201 * MS, lan.rtoNanos());
     }
 
     @Test
@@ -108,22 +112,22 @@ class RtoEstimatorTest {
     }
 
     @Test
-    void granularityBoundsTheVarianceTermFromBelow() {
-        // a 1 ns floor so the clock granularity shows: RTO = SRTT + max(G, 4 RTTVAR) -> SRTT + G once RTTVAR ~ 0
+    void theRtoIsRoundedUpToTheClocksGranularity() {
+        // no floor, a 10 ms clock: the RTO is rounded up to it, as usecs_to_jiffies rounds up
         RtoEstimator e = new RtoEstimator(1, 10 * MS);
         e.sample(50 * MS);
-        assertEquals(150 * MS, e.rtoNanos(), "4 RTTVAR = 100 ms > G");
+        assertEquals(150 * MS, e.rtoNanos(), "50 + 4 * 25 ms");
         for (int i = 0; i < 100; i++) {
             e.sample(50 * MS);
         }
-        assertEquals(60 * MS, e.rtoNanos());
+        assertEquals(60 * MS, e.rtoNanos(), "50 ms and a few microseconds, rounded up");
     }
 
     @Test
     void aRouteRtoMinReplacesTheDefaultFloor() {
         RtoEstimator e = new RtoEstimator(5 * MS, RtoEstimator.DEFAULT_GRANULARITY_NANOS);
         e.sample(MS);
-        assertEquals(5 * MS, e.rtoNanos(), "1 + max(1, 2) = 3 ms, floored at 5");
+        assertEquals(6 * MS, e.rtoNanos(), "1 + max(2, 5) = 6 ms");
     }
 
     @Test
@@ -164,9 +168,9 @@ class RtoEstimatorTest {
         e.backoff();
         e.backoff();
         assertEquals(1200 * MS, e.rtoNanos());
-        e.sample(100 * MS); // RTTVAR 37.5, SRTT 100
+        e.sample(100 * MS); // mdev 37.5, SRTT 100, rttvar_us still rto_min
         assertEquals(0, e.backoffs());
-        assertEquals(250 * MS, e.rtoNanos());
+        assertEquals(300 * MS, e.rtoNanos());
     }
 
     @Test
@@ -197,8 +201,8 @@ class RtoEstimatorTest {
     void aZeroSampleCountsAsASample() {
         RtoEstimator e = new RtoEstimator();
         e.sample(0);
-        assertTrue(e.hasSample(), "srtt is kept at least 1 ns so 0 still means no sample");
-        assertEquals(1, e.srttNanos());
+        assertTrue(e.hasSample(), "srtt_us is kept at least 1 (an eighth of a microsecond) so 0 still means no sample");
+        assertEquals(125, e.srttNanos());
         assertEquals(200 * MS, e.rtoNanos());
         e.sample(10 * MS);
         assertTrue(e.srttNanos() > MS, "the zero was not taken for 'no sample' and overwritten");

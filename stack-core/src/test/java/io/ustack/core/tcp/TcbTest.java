@@ -210,19 +210,128 @@ class TcbTest {
         nd.expect(ACK | PSH, 11, 1, 10);
     }
 
+    /**
+     * tcp_event_data_recv: the first data starts quick-ACK mode, rcv_wnd / (2 * rcv_mss) ACKs at most 16
+     * (rcv_mss 536 from tcp_initialize_rcv_mss, a window of 64 KB), each sent at once; then a short segment
+     * waits TCP_DELACK_MIN, and two full ones (more than rcv_mss unacknowledged) are ACKed at once.
+     */
     @Test
-    void oneSegmentIsAckedAfterTheDelayTwoAtOnce() {
+    void quickAckModeAcksTheFirstSixteenSegmentsThenAcksAreDelayed() {
         TcpScript s = establishedClient(PLAIN);
-        s.in(Seg.of(ACK | PSH, 1, 1).data(100));
+        int seq = 1;
+        for (int i = 0; i < Receiver.MAX_QUICKACKS; i++) {
+            s.in(Seg.of(ACK | PSH, seq, 1).data(100));
+            seq += 100;
+            s.expect(ACK, 1, seq, 0);
+        }
+        s.in(Seg.of(ACK | PSH, seq, 1).data(100));
+        seq += 100;
         s.expectNothing();
         s.advanceMs(39);
         s.expectNothing();
         s.advanceMs(1);
-        s.expect(ACK, 1, 101, 0);
-        s.in(Seg.of(ACK, 101, 1).data(1460));
-        s.in(Seg.of(ACK, 1561, 1).data(1460));
-        s.expect(ACK, 1, 3021, 0);
-        assertEquals(List.of("readable", "readable", "readable"), s.takeEvents());
+        s.expect(ACK, 1, seq, 0);
+        s.advanceMs(100); // a gap longer than the RTO would start quick-ACK mode again
+        s.in(Seg.of(ACK, seq, 1).data(1460));
+        s.expectNothing(); // one full segment: rcv_nxt - rcv_wup is not more than rcv_mss
+        s.in(Seg.of(ACK, seq + 1460, 1).data(1460));
+        s.expect(ACK, 1, seq + 2920, 0);
+        s.in(Seg.of(ACK | PSH, seq + 2920, 1).data(1000));
+        s.expectNothing();
+        s.advanceMs(10);
+        s.in(Seg.of(ACK | PSH, seq + 3920, 1).data(1000));
+        s.expect(ACK, 1, seq + 4920, 0); // 2000 bytes since the last ACK: more than rcv_mss (1460)
+    }
+
+    /**
+     * Pingpong (tcp_event_data_sent, inet_csk_inc_pingpong_cnt): a reply sent within ato of the data it
+     * answers makes the connection interactive, so the next request's ACK waits and rides on the reply;
+     * a request left unanswered gets its ACK from the delayed ACK timer at 40 ms, which ends interactive
+     * mode (tcp_delack_timer_handler), and the quick ACKs left count again.
+     */
+    @Test
+    void aReplyWithinAtoMakesTheConnectionInteractiveAndItsAcksRideOnTheReplies() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK | PSH, 1, 1).data(100));
+        s.expect(ACK, 1, 101, 0); // quick-ACK mode
+        s.advanceMs(5);
+        s.tcb.write(new byte[50], 0, 50, s.now);
+        s.expect(ACK | PSH, 1, 101, 50);
+        s.advanceMs(5);
+        s.in(Seg.of(ACK | PSH, 101, 51).data(100));
+        s.expectNothing(); // interactive: the ACK waits for the reply
+        s.advanceMs(20);
+        s.tcb.write(new byte[50], 0, 50, s.now);
+        s.expect(ACK | PSH, 51, 201, 50);
+        s.advanceMs(100);
+        s.expectNothing();
+        s.in(Seg.of(ACK | PSH, 201, 101).data(100));
+        s.advanceMs(39);
+        s.expectNothing();
+        s.advanceMs(1);
+        s.expect(ACK, 101, 301, 0); // no reply came: the timer's ACK, and interactive mode ends
+        s.advanceMs(100);
+        s.in(Seg.of(ACK | PSH, 301, 101).data(100));
+        s.expect(ACK, 101, 401, 0); // quick ACKs are left, and the connection is not interactive now
+    }
+
+    /**
+     * tcp_cleanup_rbuf: a read that leaves most of the window offered open sends nothing (the next data's
+     * ACK carries the window); an ACK held back for a pushed segment goes when the read empties the buffer.
+     */
+    @Test
+    void readsSendAnAckOnlyForPushedDataOrAWindowThatReopens() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK, 1, 1).data(1460));
+        s.expect(ACK, 1, 1461, 0); // quick-ACK mode
+        s.tcb.read(new byte[2000], 0, 2000);
+        s.tcb.windowUpdate(s.now);
+        s.expectNothing();
+        for (int i = 1; i < Receiver.MAX_QUICKACKS; i++) {
+            s.in(Seg.of(ACK, 1 + 1460 * i, 1).data(1460));
+            s.out();
+        }
+        s.advanceMs(100);
+        int seq = 1 + 1460 * Receiver.MAX_QUICKACKS;
+        s.in(Seg.of(ACK, seq, 1).data(1460));
+        s.expectNothing(); // one segment: the ACK is delayed
+        s.tcb.windowUpdate(s.now);
+        s.expectNothing(); // not more than rcv_mss held back, and nothing pushed
+        s.advanceMs(200);
+        s.expect(ACK, 1, seq + 1460, 0); // the delayed ACK
+        s.in(Seg.of(ACK | PSH, seq + 1460, 1).data(100));
+        s.expectNothing();
+        s.tcb.read(new byte[20_000], 0, 20_000);
+        s.tcb.windowUpdate(s.now);
+        s.expectNothing(); // data still waits to be read
+        s.tcb.read(new byte[20_000], 0, 20_000);
+        s.tcb.windowUpdate(s.now);
+        s.expect(ACK, 1, seq + 1560, 0); // ICSK_ACK_PUSHED: the read emptied the buffer after a pushed segment
+    }
+
+    /** tcp_fin in ESTABLISHED enters pingpong mode: the FIN's ACK is delayed, and rides on our FIN if it comes in time. */
+    @Test
+    void theAckOfAFinIsDelayedAndRidesOnTheApplicationsFin() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK | PSH, 1, 1).data(10));
+        s.expect(ACK, 1, 11, 0);
+        s.advanceMs(100);
+        s.in(Seg.of(FIN | ACK, 11, 1));
+        assertEquals(TcpState.CLOSE_WAIT, s.tcb.state());
+        s.advanceMs(39);
+        s.expectNothing();
+        s.advanceMs(1);
+        s.expect(ACK, 1, 12, 0); // ato, 40 ms
+        TcpScript c = establishedClient(PLAIN);
+        c.in(Seg.of(ACK | PSH, 1, 1).data(10));
+        c.expect(ACK, 1, 11, 0);
+        c.advanceMs(100);
+        c.in(Seg.of(FIN | ACK, 11, 1));
+        c.advanceMs(10);
+        c.tcb.close(c.now);
+        c.expect(FIN | ACK, 1, 12, 0);
+        c.advanceMs(100);
+        c.expectNothing();
     }
 
     @Test
@@ -244,6 +353,42 @@ class TcbTest {
         assertEquals((byte) (TcpScript.PEER_ISS + 1001), buf[1000], "bytes land at their sequence positions");
     }
 
+    /**
+     * The handshake gives the first RTT sample (tcp_clean_rtx_queue on the SYN, tcp_synack_rtt_meas on the
+     * SYN-ACK), so the first data's RTO is RTT + TCP_RTO_MIN (tcp_rtt_estimator, __tcp_set_rto): 210 ms on
+     * a 10 ms path, where it was the initial second. A handshake whose SYN went twice gives no sample, and
+     * tcp_init_metrics falls back to 3 s.
+     */
+    @Test
+    void theFirstDataRetransmissionComesAfterRttPlusRtoMin() {
+        TcpScript c = TcpScript.client(PLAIN);
+        c.expect(SYN, 0, -1, 0);
+        c.advanceMs(10);
+        c.in(Seg.of(SYN | ACK, 0, 1).mss(1460));
+        c.expect(ACK, 1, 1, 0);
+        c.tcb.write(new byte[100], 0, 100, c.now);
+        c.expect(ACK | PSH, 1, 1, 100);
+        c.advanceMs(209);
+        c.expectNothing();
+        c.advanceMs(1);
+        c.expect(ACK | PSH, 1, 1, 100);
+
+        TcpScript srv = TcpScript.server(PLAIN, Seg.of(SYN, 0, 0).mss(1460));
+        srv.expect(SYN | ACK, 0, 1, 0);
+        srv.advanceMs(30);
+        srv.in(Seg.of(ACK, 1, 1));
+        assertEquals(30_000_000L, srv.tcb.srttNanos(), "the SYN-ACK's RTT");
+        assertEquals(230_000_000L, srv.tcb.rtoNanos());
+
+        TcpScript lost = TcpScript.client(PLAIN);
+        lost.expect(SYN, 0, -1, 0);
+        lost.advanceMs(1000);
+        lost.expect(SYN, 0, -1, 0);
+        lost.in(Seg.of(SYN | ACK, 0, 1).mss(1460));
+        lost.expect(ACK, 1, 1, 0);
+        assertEquals(3_000_000_000L, lost.tcb.rtoNanos(), "RFC 6298 5.7: TCP_TIMEOUT_FALLBACK");
+    }
+
     @Test
     void retransmissionTimeoutBacksOffAndCollapsesTheWindow() {
         TcpScript s = establishedClient(PLAIN);
@@ -251,13 +396,16 @@ class TcbTest {
         s.out();
         s.out();
         s.out();
-        s.advanceMs(1000);
+        // the handshake's RTT sample (0 here) makes the RTO SRTT + rttvar_us = 200 ms, not the initial 1 s
+        s.advanceMs(199);
+        s.expectNothing();
+        s.advanceMs(1);
         s.expect(ACK, 1, 1, 1460);
         s.expectNothing();
         assertEquals(1, s.retransmissions);
         assertEquals(1460, s.tcb.cwnd(), "one segment after a timeout");
         assertEquals(2920, s.tcb.ssthresh(), "half the flight");
-        s.advanceMs(1999);
+        s.advanceMs(399);
         s.expectNothing();
         s.advanceMs(1);
         s.expect(ACK, 1, 1, 1460);
@@ -316,7 +464,7 @@ class TcbTest {
 
     @Test
     void theWindowOfferedNeverShrinksAndAnAckAtItsEdgeIsHeard() {
-        TcpScript s = TcpScript.server(PLAIN.withBuffers(3000, 65_536), Seg.of(SYN, 0, 0).mss(1460));
+        TcpScript s = TcpScript.server(PLAIN.withBuffers(3000, 65_536).withMss(1000), Seg.of(SYN, 0, 0).mss(1460));
         assertEquals(3000, s.expect(SYN | ACK, 0, 1, 0).window());
         s.in(Seg.of(ACK, 1, 1));
         s.tcb.write(new byte[100], 0, 100, s.now);
@@ -387,8 +535,9 @@ class TcbTest {
     void passiveCloseReadsEndOfStreamThenLastAck() throws Exception {
         TcpScript s = establishedClient(PLAIN);
         s.in(Seg.of(ACK | PSH, 1, 1).data(5));
+        s.expect(ACK, 1, 6, 0); // quick-ACK mode
         s.in(Seg.of(FIN | ACK, 6, 1));
-        s.expect(ACK, 1, 7, 0);
+        s.expectNothing(); // tcp_fin: pingpong, the FIN's ACK waits for our answer
         assertEquals(TcpState.CLOSE_WAIT, s.tcb.state());
         byte[] b = new byte[10];
         assertEquals(5, s.tcb.read(b, 0, 10));
@@ -423,6 +572,85 @@ class TcbTest {
         s.in(Seg.of(ACK, 1, 1).data(100));
         s.expect(ACK, 1, 102, 0);
         assertEquals(TcpState.CLOSE_WAIT, s.tcb.state());
+    }
+
+    /**
+     * RFC 5961 5.2 as tcp_ack applies it: an ACK older than snd_una by more than the peer's largest window,
+     * or than all it ever acknowledged (min(max_window, bytes_acked)), is answered with a challenge ACK and
+     * its data dropped; one merely old is taken with its data. An ACK above snd_nxt is dropped, silently in
+     * ESTABLISHED (tcp_rcv_established), with a challenge ACK in the other states (tcp_rcv_state_process).
+     */
+    @Test
+    void acksFarBelowSndUnaOrAboveSndNxtAreDroppedWithTheirData() {
+        TcpScript s = establishedClient(PLAIN);
+        s.tcb.write(new byte[3000], 0, 3000, s.now);
+        s.out();
+        s.out();
+        s.out();
+        s.in(Seg.of(ACK, 1, 3001));
+        // bytes_acked 3001 (the SYN and the data): an ACK below 3001 - 3001 = 0 is too old
+        s.in(Seg.of(ACK | PSH, 1, -1).data(10));
+        s.expect(ACK, 3001, 1, 0); // the challenge ACK
+        assertEquals(0, s.tcb.readable(), "its data was not taken");
+        assertEquals(1, s.mib.get(Mib.TcpExtTCPChallengeACK));
+        s.in(Seg.of(ACK | PSH, 1, 0).data(10)); // old, but within the window
+        s.expect(ACK, 3001, 11, 0);
+        assertEquals(10, s.tcb.readable());
+        s.in(Seg.of(ACK | PSH, 11, 3002).data(10)); // acknowledges what we never sent
+        s.expectNothing();
+        assertEquals(10, s.tcb.readable(), "dropped, data and all");
+
+        TcpScript c = establishedClient(PLAIN);
+        c.in(Seg.of(ACK | PSH, 1, 1).data(10));
+        c.expect(ACK, 1, 11, 0);
+        c.in(Seg.of(FIN | ACK, 11, 1));
+        c.advanceMs(40);
+        c.expect(ACK, 1, 12, 0);
+        assertEquals(TcpState.CLOSE_WAIT, c.tcb.state());
+        c.in(Seg.of(ACK, 12, 5));
+        c.expect(ACK, 1, 12, 0); // in CLOSE_WAIT a challenge ACK answers it
+        c.in(Seg.of(ACK, 12, 5));
+        c.expectNothing(); // at most one per tcp_invalid_ratelimit
+        assertEquals(1, c.mib.get(Mib.TcpExtTCPACKSkippedChallenge));
+    }
+
+    private static String read(TcpScript s, int len) {
+        byte[] b = new byte[len];
+        int n = s.tcb.read(b, 0, len);
+        return n <= 0 ? "" : new String(b, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * tcp_urg, tcp_check_urg and tcp_recvmsg: with SO_OOBINLINE off the urgent byte (the one before the urgent
+     * pointer, tcp_stdurg 0) is kept out of the stream: a read stops at it, the next skips it, and MSG_OOB
+     * (tcp_recv_urg) returns it, once. With SO_OOBINLINE the byte stays in the stream, reads still stopping
+     * at the mark.
+     */
+    @Test
+    void urgentDataIsKeptOutOfTheStream() {
+        TcpScript s = establishedClient(PLAIN);
+        s.in(Seg.of(ACK | PSH, 1, 1).data("abcdefghij".getBytes()).urg(5));
+        assertEquals(10, s.tcb.readable(), "the urgent byte counts until it is at the head");
+        assertEquals("abcd", read(s, 100), "the read stops at the urgent mark");
+        assertEquals(5, s.tcb.readable(), "the urgent byte at the head is skipped, not read");
+        assertEquals('e', s.tcb.readUrgent(true), "MSG_OOB | MSG_PEEK");
+        assertEquals('e', s.tcb.readUrgent(false), "MSG_OOB");
+        assertEquals(-1, s.tcb.readUrgent(false), "EINVAL: already read");
+        assertEquals("fghij", read(s, 100));
+        // the pointer arrives before its byte: EAGAIN until the byte does
+        s.in(Seg.of(ACK | TcpSegment.URG, 11, 1).data("kl".getBytes()).urg(4));
+        assertEquals(-2, s.tcb.readUrgent(false));
+        s.in(Seg.of(ACK, 13, 1).data("mno".getBytes()));
+        assertEquals('n', s.tcb.readUrgent(false));
+        assertEquals("klm", read(s, 100));
+        assertEquals("o", read(s, 100));
+
+        TcpScript in = establishedClient(PLAIN);
+        in.tcb.oobInline(true);
+        in.in(Seg.of(ACK | PSH, 1, 1).data("abcdefghij".getBytes()).urg(5));
+        assertEquals("abcd", read(in, 100));
+        assertEquals(-1, in.tcb.readUrgent(false), "EINVAL with SO_OOBINLINE");
+        assertEquals("efghij", read(in, 100), "the urgent byte stays in the stream");
     }
 
     @Test
@@ -477,9 +705,9 @@ class TcbTest {
         s.in(Seg.of(ACK, 1, 1).win(0));
         s.tcb.write(new byte[100], 0, 100, s.now);
         s.expectNothing();
-        s.advanceMs(1000);
+        s.advanceMs(200); // the RTO, from the handshake's sample
         s.expect(ACK, 0, 1, 0); // a probe with snd_una - 1
-        s.advanceMs(2000);
+        s.advanceMs(400);
         s.expect(ACK, 0, 1, 0);
         s.in(Seg.of(ACK, 1, 1).win(65535));
         s.expect(ACK | PSH, 1, 1, 100);
@@ -495,21 +723,51 @@ class TcbTest {
         TcpScript s = establishedClient(PLAIN.withRetries(6, 5, 3));
         s.in(Seg.of(ACK, 1, 1).win(0));
         s.tcb.write(new byte[100], 0, 100, s.now);
-        for (long gap : new long[] {1000, 2000, 4000}) {
+        for (long gap : new long[] {200, 400, 800}) {
             s.advanceMs(gap);
             s.expect(ACK, 0, 1, 0);
             s.expectNothing();
         }
         s.in(Seg.of(ACK, 1, 1).win(0)); // an answer: the peer lives, its window still shut
-        for (long gap : new long[] {8000, 16_000, 32_000}) {
+        for (long gap : new long[] {1600, 3200, 6400}) {
             s.advanceMs(gap);
             s.expect(ACK, 0, 1, 0);
         }
         assertEquals(TcpState.ESTABLISHED, s.tcb.state());
-        s.advanceMs(64_000);
+        s.advanceMs(12_800);
         s.expectNothing();
         assertEquals(TcpState.CLOSED, s.tcb.state());
         assertEquals(List.of("closed connection timed out"), s.takeEvents());
+    }
+
+    /**
+     * tcp_sync_mss with tcp_bound_to_half_wnd: a peer whose largest window is 500 bytes gets 500-byte segments
+     * at once, each as the window allows, where a 1460-byte segment would never fit and the data would wait
+     * for the persist timer; one that offered 1000 (over TCP_MSS_DEFAULT) gets segments of half that. A
+     * larger window later raises the segment size again, cwnd keeping its count of segments.
+     */
+    @Test
+    void aPeerWithASmallWindowGetsSegmentsThatFitItAtOnce() {
+        TcpScript s = TcpScript.establishedClient(PLAIN, Seg.of(SYN | ACK, 0, 1).mss(1460).win(500));
+        assertEquals(500, s.tcb.sndMss());
+        s.tcb.write(new byte[3000], 0, 3000, s.now);
+        s.expect(ACK, 1, 1, 500);
+        s.expectNothing();
+        s.in(Seg.of(ACK, 1, 501).win(500));
+        s.expect(ACK, 501, 1, 500);
+        s.expectNothing();
+
+        TcpScript h = TcpScript.establishedClient(PLAIN, Seg.of(SYN | ACK, 0, 1).mss(1460).win(1000));
+        assertEquals(500, h.tcb.sndMss(), "half of a window over 536");
+        assertEquals(5000, h.tcb.cwnd());
+        h.tcb.write(new byte[3000], 0, 3000, h.now);
+        h.expect(ACK, 1, 1, 500);
+        h.expect(ACK, 501, 1, 500);
+        h.expectNothing();
+        h.in(Seg.of(ACK, 1, 1001).win(65535));
+        assertEquals(1460, h.tcb.sndMss(), "synced again to the larger window");
+        h.expect(ACK, 1001, 1, 1460);
+        h.expect(ACK | PSH, 2461, 1, 540);
     }
 
     /**
@@ -523,7 +781,7 @@ class TcbTest {
         s.in(Seg.of(ACK, 1, 1).win(500));
         s.tcb.write(new byte[3000], 0, 3000, s.now);
         s.expectNothing();
-        s.advanceMs(999);
+        s.advanceMs(199);
         s.expectNothing();
         s.advanceMs(1);
         s.expect(ACK, 1, 1, 500);
@@ -539,14 +797,17 @@ class TcbTest {
 
     @Test
     void receiveWindowShrinksAsTheBufferFillsAndReopensOnRead() {
-        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000),
+        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000).withMss(1000),
                 Seg.of(SYN, 0, 0).mss(1000));
         assertEquals(4000, s.out().window());
         s.in(Seg.of(ACK, 1, 1));
+        // quick-ACK mode: rcv_mss measured as 1000, so 4000 / (2 * 1000) = 2 ACKs at once
         s.in(Seg.of(ACK, 1, 1).data(1000));
+        assertEquals(3000, s.expect(ACK, 1, 1001, 0).window());
         s.in(Seg.of(ACK, 1001, 1).data(1000));
         assertEquals(2000, s.expect(ACK, 1, 2001, 0).window());
         s.in(Seg.of(ACK, 2001, 1).data(1000));
+        s.expectNothing(); // not more than rcv_mss unacknowledged
         s.in(Seg.of(ACK, 3001, 1).data(1000));
         assertEquals(0, s.expect(ACK, 1, 4001, 0).window());
         s.in(Seg.of(ACK, 4001, 1).data(1000)); // ignoring the window: not accepted
@@ -559,11 +820,12 @@ class TcbTest {
 
     @Test
     void theRightEdgeMovesByAWholeSegmentOrNotAtAll() {
-        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000),
+        TcpScript s = TcpScript.server(TcpConfig.defaults().withOptions(false, false, false).withBuffers(4000, 4000).withMss(1000),
                 Seg.of(SYN, 0, 0).mss(1000));
         s.out(); // the SYN-ACK
         s.in(Seg.of(ACK, 1, 1));
         s.in(Seg.of(ACK, 1, 1).data(1000));
+        assertEquals(3000, s.expect(ACK, 1, 1001, 0).window()); // quick-ACK mode, two of them
         s.in(Seg.of(ACK, 1001, 1).data(1000));
         assertEquals(2000, s.expect(ACK, 1, 2001, 0).window());
         s.tcb.read(new byte[300], 0, 300);
@@ -597,15 +859,16 @@ class TcbTest {
         s.advanceMs(10);
         s.in(Seg.of(SYN | ACK, 0, 1).mss(1460).ts(1, syn.tsVal()).wscale(0));
         s.out();
-        assertEquals(10_000_000L, s.tcb.srttNanos(), "the SYN-ACK's echo: SRTT = R");
-        assertEquals(5_000_000L, s.tcb.rttvarNanos(), "RTTVAR = R/2");
+        assertEquals(10_000_000L, s.tcb.srttNanos(), "the handshake's RTT: SRTT = R");
+        assertEquals(5_000_000L, s.tcb.rttvarNanos(), "mdev = R/2");
+        assertEquals(210_000_000L, s.tcb.rtoNanos(), "SRTT + max(4 mdev, TCP_RTO_MIN)");
         s.tcb.write(new byte[100], 0, 100, s.now);
         Segment d = s.out();
         s.advanceMs(30);
         s.in(Seg.of(ACK, 1, 101).ts(2, d.tsVal()));
-        assertEquals(8_750_000L, s.tcb.rttvarNanos(), "RTTVAR = 3/4 * 5 ms + 1/4 * |10 ms - 30 ms|");
+        assertEquals(8_750_000L, s.tcb.rttvarNanos(), "mdev = 3/4 * 5 ms + 1/4 * |10 ms - 30 ms|");
         assertEquals(12_500_000L, s.tcb.srttNanos(), "SRTT = 7/8 * 10 ms + 1/8 * 30 ms");
-        assertEquals(RtoEstimator.MIN_RTO_NANOS, s.tcb.rtoNanos(), "12.5 ms + 4 * 8.75 ms is under TCP_RTO_MIN");
+        assertEquals(213_000_000L, s.tcb.rtoNanos(), "12.5 ms + rttvar_us (TCP_RTO_MIN), rounded up to the ms");
     }
 
     /**

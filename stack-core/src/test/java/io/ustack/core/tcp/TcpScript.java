@@ -145,6 +145,7 @@ final class TcpScript implements TcpOutput, TcpEvents {
         private int tsEcr;
         private int[] sack = new int[0];
         private byte[] data = new byte[0];
+        private int urgPtr;
 
         static Seg of(int flags, int relSeq, int relAck) {
             Seg s = new Seg();
@@ -198,8 +199,21 @@ final class TcpScript implements TcpOutput, TcpEvents {
             return this;
         }
 
+        Seg data(byte[] bytes) {
+            data = bytes.clone();
+            return this;
+        }
+
+        /** URG with this urgent pointer (BSD's: one past the urgent byte). */
+        Seg urg(int ptr) {
+            flags |= TcpSegment.URG;
+            urgPtr = ptr;
+            return this;
+        }
+
         Segment build() {
-            return new Segment(seq, ack, flags, window, mss, wscale, sackOk, ts, tsVal, tsEcr, sack, data, 0, data.length);
+            return new Segment(seq, ack, flags, window, mss, wscale, sackOk, ts, tsVal, tsEcr, sack, data, 0, data.length,
+                    urgPtr);
         }
     }
 }
