@@ -41,7 +41,8 @@ final class TcpWire {
     /**
      * A packet for {@code seg}, from {@code saddr}:{@code sport} to {@code daddr}:{@code dport}, with options
      * and a partial checksum; data at the TCP header, headroom left for IP and Ethernet. A payload over
-     * {@code gsoSize} makes it a super-segment (SKB_GSO_TCPV4) to be cut at {@code gsoSize} bytes.
+     * {@code gsoSize} makes it a super-segment (SKB_GSO_TCPV4) to be cut at {@code gsoSize} bytes, with PSH set
+     * as Linux sets it on every GSO packet.
      */
     PacketBuffer build(BufferPool pool, Segment seg, int saddr, int sport, int daddr, int dport, int gsoSize) {
         scratch.clear();
@@ -64,12 +65,16 @@ final class TcpWire {
         if (seg.dataLength() > 0) {
             pkt.copyIn(pkt.put(seg.dataLength()), seg.data(), seg.dataOffset(), seg.dataLength());
         }
-        TcpSegment tcp = TcpSegment.push(pkt, sport, dport, seg.seq(), seg.ack(), seg.flags(), seg.window(), optLen);
+        boolean superSegment = seg.dataLength() > gsoSize;
+        // __tcp_transmit_skb forces PSH on every GSO packet (pcount > 1), to speed the receiver's GRO flush;
+        // the segments cut from it keep PSH on the last only
+        int flags = superSegment ? seg.flags() | TcpSegment.PSH : seg.flags();
+        TcpSegment tcp = TcpSegment.push(pkt, sport, dport, seg.seq(), seg.ack(), flags, seg.window(), optLen);
         scratch.write(pkt, tcp.optionsOffset());
         // __tcp_v4_send_check: the pseudo-header's sum only; the device, or skb_checksum_help before one that
         // cannot, folds in the rest (CHECKSUM_PARTIAL), once per segment when a super-segment is cut
         PartialChecksum.set(pkt, tcp.offset(), TcpSegment.CSUM_OFFSET, saddr, daddr, Ipv4Packet.IPPROTO_TCP, pkt.len());
-        if (seg.dataLength() > gsoSize) {
+        if (superSegment) {
             pkt.setGso(gsoSize, (seg.dataLength() + gsoSize - 1) / gsoSize, PacketBuffer.SKB_GSO_TCPV4);
         }
         return pkt;
