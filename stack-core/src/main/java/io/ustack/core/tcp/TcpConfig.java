@@ -30,9 +30,14 @@ public record TcpConfig(int mss, int rcvBuf, int rcvBufMax, int sndBuf, boolean 
     /** GSO_LEGACY_MAX_SIZE: the most a super-packet may hold, IP header included. */
     public static final int GSO_MAX_SIZE = 65536;
 
-    /** Linux's defaults for an Ethernet route (MTU 1500): tcp_rmem 131072 to 6291456, wmem 262144. */
+    /**
+     * Linux 6.18's defaults for an Ethernet route (MTU 1500): tcp_rmem 4096 131072 33554432 (so wscale 10).
+     * The send buffer is 256 KiB from the start where Linux's starts at tcp_wmem[1] (16 KiB) and grows with
+     * cwnd (tcp_sndbuf_expand), which this stack does not do: a deliberate difference, or bulk sending would
+     * crawl.
+     */
     public static TcpConfig defaults() {
-        return new TcpConfig(1460, 131_072, 6_291_456, 262_144, true, true, true, false, 6, 5, 15, 60_000, 40, "cubic", 0,
+        return new TcpConfig(1460, 131_072, 33_554_432, 262_144, true, true, true, false, 6, 5, 15, 60_000, 40, "cubic", 0,
                 4096, 4096, 4_194_304);
     }
 

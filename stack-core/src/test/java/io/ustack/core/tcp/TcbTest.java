@@ -32,7 +32,7 @@ class TcbTest {
         TcpScript s = TcpScript.client(LINUX);
         Segment syn = s.expect(SYN, 0, -1, 0);
         assertEquals(1460, syn.mss());
-        assertEquals(7, syn.wscale(), "the smallest shift that offers the 6 MiB autotuning may grow the buffer to");
+        assertEquals(10, syn.wscale(), "the smallest shift that offers the 32 MiB autotuning may grow the buffer to");
         assertTrue(syn.sackPermitted());
         assertTrue(syn.timestamps());
         assertEquals(TcpState.SYN_SENT, s.tcb.state());
@@ -82,7 +82,7 @@ class TcbTest {
         Segment synAck = s.expect(SYN | ACK, 0, 1, 0);
         assertEquals(100, synAck.tsEcr());
         assertTrue(synAck.sackPermitted());
-        assertEquals(7, synAck.wscale());
+        assertEquals(10, synAck.wscale(), "our own scale, for tcp_rmem[2] 32 MiB");
         assertEquals(TcpState.SYN_RECEIVED, s.tcb.state());
         s.in(Seg.of(ACK, 1, 1).ts(101, synAck.tsVal()).win(1000));
         assertEquals(TcpState.ESTABLISHED, s.tcb.state());

@@ -74,12 +74,12 @@ class TcpSynWindowTest {
         assertArrayEquals(bytes(2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 8), options(synAck));
     }
 
-    /** The defaults (tcp_rmem 131072, 6 MiB): 65536 rounded down to 44 segments of 1460, scale 7. */
+    /** The defaults (tcp_rmem 131072, 32 MiB as Linux 6.18's): 65536 rounded down to 44 segments of 1460, scale 10. */
     @Test
-    void defaultsOffer64240AndWscale7() throws Exception {
+    void defaultsOffer64240AndWscale10() throws Exception {
         byte[] synAck = synAckTo(64240, bytes(2, 4, 0x05, 0xb4, 4, 2, 1, 1, 1, 3, 3, 7));
         assertEquals(64240, u16(synAck, TCP + 14));
-        assertArrayEquals(bytes(2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7), options(synAck));
+        assertArrayEquals(bytes(2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 10), options(synAck));
     }
 
     /**
@@ -94,20 +94,20 @@ class TcpSynWindowTest {
         assertEquals(20, o.length);
         assertArrayEquals(bytes(2, 4, 0x05, 0xb4, 4, 2, 8, 10), Arrays.copyOfRange(o, 0, 8));
         assertArrayEquals(bytes(0, 0, 0, 100), Arrays.copyOfRange(o, 12, 16), "TS ecr echoes the SYN's val");
-        assertArrayEquals(bytes(1, 3, 3, 7), Arrays.copyOfRange(o, 16, 20));
+        assertArrayEquals(bytes(1, 3, 3, 10), Arrays.copyOfRange(o, 16, 20));
     }
 
     /** Without SACK and timestamps: mss, nop, wscale. */
     @Test
     void withoutSackOrTimestampsTheLayoutIsMssNopWscale() throws Exception {
         byte[] synAck = synAckTo(64240, bytes(2, 4, 0x05, 0xb4, 1, 3, 3, 7));
-        assertArrayEquals(bytes(2, 4, 0x05, 0xb4, 1, 3, 3, 7), options(synAck));
+        assertArrayEquals(bytes(2, 4, 0x05, 0xb4, 1, 3, 3, 10), options(synAck));
     }
 
     /** tcp_wmem sets the send buffer new connections get, and both read back as /proc/sys prints them. */
     @Test
     void tcpWmemAndRmemReachTheConfig() {
-        assertEquals("4096\t131072\t6291456", sysctl.get("net.ipv4.tcp_rmem"));
+        assertEquals("4096\t131072\t33554432", sysctl.get("net.ipv4.tcp_rmem"));
         sysctl.set("net.ipv4.tcp_wmem", " 4096 262144\t4194304\n");
         assertEquals("4096\t262144\t4194304", sysctl.get("net.ipv4.tcp_wmem"));
         assertEquals(262_144, h.stack.tcp().config().sndBuf());
@@ -115,7 +115,7 @@ class TcpSynWindowTest {
         assertEquals(540_000, h.stack.tcp().config().rcvBuf());
         assertEquals(15_728_640, h.stack.tcp().config().rcvBufMax());
         assertEquals(8, Receiver.initialWscale(h.stack.tcp().config()));
-        assertEquals(7, Receiver.initialWscale(TcpConfig.defaults()));
+        assertEquals(10, Receiver.initialWscale(TcpConfig.defaults()), "32 MiB, Linux 6.18's tcp_rmem[2]");
         assertEquals(14, Receiver.initialWscale(TcpConfig.defaults().withRmem(4096, 131_072, Integer.MAX_VALUE)),
                 "never more than 14");
         assertEquals(2, Receiver.initialWscale(TcpConfig.defaults().withRmem(4096, 16_384, 65_536)),
