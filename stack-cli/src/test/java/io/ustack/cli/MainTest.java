@@ -53,6 +53,15 @@ class MainTest {
     }
 
     @Test
+    void aBadMetricsAddressIsOneSentenceAndExitCode2() {
+        assertEquals(2, cli.run("daemon", "--metrics", "9464"));
+        assertEquals("ustack: --metrics '9464' has no port: give ADDR:PORT, as 127.0.0.1:9464\n", cli.err());
+        assertEquals(2, cli.run("daemon", "--metrics", "localhost:99999"));
+        assertEquals("ustack: --metrics 'localhost:99999': the port must be a number from 1 to 65535, not '99999'\n",
+                cli.err());
+    }
+
+    @Test
     void aBadRouteIsOneSentenceAndExitCode2() {
         assertEquals(2, cli.run("daemon", "--route", "10.0.0.0/8 dev tap9"));
         assertEquals("ustack: --route '10.0.0.0/8 dev tap9': there is no --iface named tap9\n", cli.err());

@@ -1,7 +1,9 @@
 package io.ustack.cli.daemon;
 
 import io.ustack.cli.ControlOption;
+import io.ustack.cli.Logging;
 import io.ustack.cli.UserException;
+import io.ustack.cli.metrics.MetricsServer;
 import io.ustack.cli.services.ServiceList;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.driver.tap.TapConfig;
@@ -81,8 +83,24 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "UDP, http (80) and iperf3 (5201); or all, or none. Default: ${DEFAULT-VALUE}.")
     String serve;
 
+    @Option(names = "--metrics", paramLabel = "ADDR:PORT",
+            description = "Serve the counters (all that ustack stats shows) to Prometheus at http://ADDR:PORT/metrics, "
+                    + "as " + MetricsServer.EXAMPLE + ". Default: off.")
+    String metrics;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+            description = "What the daemon logs to stderr: error, warning, info, debug, trace or off. Default: "
+                    + "${DEFAULT-VALUE}.")
+    String logLevel;
+
     @Override
     public Integer call() {
+        Logging.Level level = Logging.Level.parse(logLevel);
+        if (level == null) {
+            throw new ParameterException(spec.commandLine(), "--log-level must be error, warning, info, debug, trace "
+                    + "or off, not '" + logLevel + "'");
+        }
+        Logging.setLevel(level);
         DaemonConfig config;
         ServiceList services;
         try {
@@ -93,6 +111,9 @@ public final class DaemonCommand implements Callable<Integer> {
                 config = config.withConntrackMax(conntrackMax);
             }
             config = config.withSysctls(sysctls);
+            if (metrics != null) {
+                config = config.withMetrics(metrics);
+            }
             services = ServiceList.parse(serve);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
