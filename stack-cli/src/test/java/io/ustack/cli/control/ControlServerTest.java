@@ -99,10 +99,10 @@ class ControlServerTest {
     void anOverlongRequestIsRefusedAndTheConnectionClosed() throws Exception {
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
             OutputStream out = Channels.newOutputStream(ch);
-            out.write(new byte[ControlServer.MAX_REQUEST_BYTES + 1]);
+            out.write(new byte[ControlLimits.DEFAULT.maxRequestBytes() + 1]);
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-            assertEquals("the request is longer than 1048576 bytes", ControlResponse.parse(in.readLine()).error());
+            assertEquals("the request is longer than 65536 bytes", ControlResponse.parse(in.readLine()).error());
             assertEquals(null, in.readLine());
         }
     }

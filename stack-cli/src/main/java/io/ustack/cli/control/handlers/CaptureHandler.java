@@ -61,6 +61,12 @@ public final class CaptureHandler implements ControlHandler {
         }
     }
 
+    /** Runs for as long as asked, on a thread of its own; an interrupt (its client gone) ends it early. */
+    @Override
+    public boolean longRunning() {
+        return true;
+    }
+
     @Override
     public Object execute(ObjectNode args) throws ControlException {
         Args.only(args, name(), "iface", "file", "count", "timeoutMs", "direction");
