@@ -125,6 +125,25 @@ class ControlServerTest {
     }
 
     @Test
+    void aUserLookingForRootsDaemonIsToldItIsAPermissionProblem() throws Exception {
+        Path rootDir = Files.createDirectory(dir.resolve("root-run"));
+        Path rootSock = rootDir.resolve("ustack.sock");
+        Path mine = dir.resolve("user-run").resolve("ustack.sock");
+        java.io.IOException enoent = new java.net.SocketException("No such file or directory");
+        assertEquals("there is no daemon of yours at " + mine + ", and a daemon run by root listens on " + rootSock
+                + ", which only root may use: run this as root (sudo)",
+                ControlClient.unreachable(mine, enoent, 1000, rootSock, p -> false).getMessage());
+        assertEquals("cannot reach the daemon at " + mine + ": is 'ustack daemon' running?",
+                ControlClient.unreachable(mine, enoent, 0, rootSock, p -> false).getMessage(), "root may enter anywhere");
+        assertEquals("cannot reach the daemon at " + mine + ": is 'ustack daemon' running?",
+                ControlClient.unreachable(mine, enoent, 1000, dir.resolve("none").resolve("ustack.sock"), p -> false)
+                        .getMessage(), "no root daemon's directory at all");
+        assertEquals("no permission to use the control socket " + rootSock + "; run as root or as the user of 'ustack daemon'",
+                ControlClient.unreachable(rootSock, new java.net.BindException("Permission denied"), 1000, rootSock,
+                        p -> false).getMessage(), "EACCES from connect(2), as the JDK reports it");
+    }
+
+    @Test
     void aStaleSocketIsReplaced() throws Exception {
         Path stale = dir.resolve("stale.sock");
         try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -14,7 +14,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
@@ -119,11 +122,32 @@ public final class CaptureHandler implements ControlHandler {
                 dev.removePacketTap(tap);
             }
         } catch (IOException e) {
-            throw new ControlException("cannot write " + file + ": " + e.getMessage());
+            throw new ControlException("cannot write " + file + ": " + why(file, e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return Map.of("file", file.toString(), "captured", captured, "dropped", dropped.get() + queue.size());
+    }
+
+    /** Why a file could not be written, in words: the JDK's exceptions carry the path where the reason should be. */
+    static String why(Path file, IOException e) {
+        Path dir = file.getParent();
+        if (e instanceof NoSuchFileException) {
+            return dir != null && !Files.isDirectory(dir) ? "the directory " + dir + " does not exist" : "no such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied (the daemon writes it, as its own user)";
+        }
+        if (e instanceof FileSystemException fse) {
+            if (Files.isDirectory(file)) {
+                return "it is a directory";
+            }
+            if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+                return dir + " is not a directory";
+            }
+            return fse.getReason() != null ? fse.getReason() : e.getClass().getSimpleName();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static long longArg(ObjectNode args, String name, long dflt, long min, long max) throws ControlException {
