@@ -29,13 +29,15 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "SPEC  NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:XX:XX:XX:XX:XX]",
-            "          [,mtu=N][,queues=N]",
-            "  addr    the stack's address on the link",
-            "  host    the host (kernel) side's address; that side is brought up",
+            "          [,mtu=N][,queues=N][,offload=on|off]",
+            "  addr    the stack's address on the link, with its prefix length",
+            "  host    the host (kernel) side's address, with its prefix length;",
+            "          that side is brought up",
             "  mac     the stack's MAC (default: random, locally administered)",
             "  mtu     " + TapConfig.MIN_MTU + ".." + TapConfig.MAX_MTU + ", for both sides (default "
                     + TapConfig.DEFAULT_MTU + ")",
             "  queues  1.." + TapConfig.MAX_QUEUES + " queue pairs, IFF_MULTI_QUEUE if more than 1 (default 1)",
+            "  offload the TAP's virtio header: TSO, checksum offloads, GRO (default on)",
             "  A TAP that does not exist is created, and removed on exit; an existing",
             "  (persistent) one is attached to and left in place.",
             "",
