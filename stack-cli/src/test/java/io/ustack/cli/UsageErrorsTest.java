@@ -30,7 +30,9 @@ class UsageErrorsTest {
     void pingsFlagsInTheirOwnUnits() {
         usage("-i must be from 0.01 to 120 seconds, not 0.001", "ping", "-i", "0.001", "10.0.0.1");
         usage("-i must be from 0.01 to 120 seconds, not 500", "ping", "-i", "500", "10.0.0.1");
-        usage("-i must be from 0.01 to 120 seconds, not NaN", "ping", "-i", "NaN", "10.0.0.1");
+        usage("Invalid value for option '-i': 'NaN' is not a number", "ping", "-i", "NaN", "10.0.0.1");
+        usage("Invalid value for option '-i': 'fast' is not a number", "ping", "-i", "fast", "10.0.0.1");
+        usage("Invalid value for option '-c': '1.5' is not a whole number", "ping", "-c", "1.5", "10.0.0.1");
         usage("-c must be from 1 to 1000 requests, not 0", "ping", "-c", "0", "10.0.0.1");
         usage("-s must be from 0 to 65507 bytes, not 70000", "ping", "-s", "70000", "10.0.0.1");
         usage("-W must be from 0.001 to 120 seconds, not 0", "ping", "-W", "0", "10.0.0.1");
