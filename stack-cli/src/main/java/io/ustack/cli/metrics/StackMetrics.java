@@ -60,7 +60,7 @@ public final class StackMetrics implements MultiCollector {
                 f.gauge(snake(name), "nstat's " + name + " (a gauge)", Labels.EMPTY, v);
             }
         });
-        // IcmpMsg counters exist in nstat only once non-zero; the family is always there so a query never fails
+        // IcmpMsg counters exist in nstat only once non-zero: a type's series appears with its first message
         f.declare("icmp_msg_in", true, "nstat's IcmpMsgInType<type>: ICMP messages received, by type");
         icmpIn.forEach((t, v) -> f.counter("icmp_msg_in", null, Labels.of("type", t), v));
         f.declare("icmp_msg_out", true, "nstat's IcmpMsgOutType<type>: ICMP messages sent, by type");

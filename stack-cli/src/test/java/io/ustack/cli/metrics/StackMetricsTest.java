@@ -63,10 +63,10 @@ class StackMetricsTest {
     }
 
     @Test
-    void familiesWithoutDataStillDeclared() throws IOException {
+    void familiesWithoutDataAreWrittenAsNothing() throws IOException {
         StackStats empty = new StackStats(Map.of(), Map.of(), List.of(), Map.of(), Map.of());
         assertEquals(6, StackMetrics.snapshots(empty).size(), "icmp_msg_in/out, drops and the three softnet families");
-        text(empty);
+        assertEquals("", text(empty), "a family's series appear with its first data point");
     }
 
     private static String text(StackStats stats) throws IOException {
