@@ -40,6 +40,11 @@ class LauncherTest {
         jar = repo.resolve("stack-cli/target/ustack.jar");
         write(jar);
         Files.setLastModifiedTime(jar, FileTime.from(built));
+        try (var dirs = Files.walk(repo)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                Files.setLastModifiedTime(d, FileTime.from(built.minusSeconds(60)));
+            }
+        }
     }
 
     @Test
@@ -69,6 +74,13 @@ class LauncherTest {
             Files.setLastModifiedTime(jar, FileTime.from(built));
             Files.setLastModifiedTime(repo.resolve(source), FileTime.from(built.minusSeconds(60)));
         }
+    }
+
+    @Test
+    void aRemovedSourceRebuilds() throws Exception {
+        Files.delete(repo.resolve("stack-cli/src/main/java/B.java"));
+        assertEquals("ustack: sources changed since the jar was built; rebuilding\n"
+                + "mvnw -B -q -DskipTests -pl stack-cli -am package\n", run("stats").err);
     }
 
     @Test
