@@ -82,9 +82,16 @@ public final class Logging {
         }
     }
 
-    /** Logs records at {@code level} and above (INFO unless changed). */
+    /** ustack's own loggers; held here because JUL forgets the level of a logger nobody references. */
+    private static final Logger USTACK = Logger.getLogger("io.ustack");
+
+    /**
+     * Logs records at {@code level} and above (INFO unless changed). DEBUG is ustack's own: the libraries (Netty,
+     * JNA) stay at INFO, or their start-up chatter would bury it; TRACE is everyone's.
+     */
     public static void setLevel(Level level) {
-        Logger.getLogger("").setLevel(level.jul);
+        Logger.getLogger("").setLevel(level == Level.DEBUG ? Level.INFO.jul : level.jul);
+        USTACK.setLevel(level.jul);
     }
 
     /** One line a record (and the stack trace after it, if any). */

@@ -37,6 +37,24 @@ class LoggingTest {
     }
 
     @Test
+    void debugIsUstacksOwnAndTraceEveryones() {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        java.util.logging.Level before = root.getLevel();
+        try {
+            Logging.setLevel(Logging.Level.DEBUG);
+            assertTrue(java.util.logging.Logger.getLogger("io.ustack.cli.daemon.Daemon").isLoggable(Level.FINE));
+            assertTrue(!java.util.logging.Logger.getLogger("io.netty.util.NetUtil").isLoggable(Level.FINE));
+            Logging.setLevel(Logging.Level.TRACE);
+            assertTrue(java.util.logging.Logger.getLogger("io.netty.util.NetUtil").isLoggable(Level.FINER));
+            Logging.setLevel(Logging.Level.WARNING);
+            assertTrue(!java.util.logging.Logger.getLogger("io.ustack.cli.daemon.Daemon").isLoggable(Level.INFO));
+        } finally {
+            Logging.setLevel(Logging.Level.INFO);
+            root.setLevel(before);
+        }
+    }
+
+    @Test
     void levelsByName() {
         assertEquals(Logging.Level.WARNING, Logging.Level.parse("warn"));
         assertEquals(Logging.Level.DEBUG, Logging.Level.parse("DEBUG"));
