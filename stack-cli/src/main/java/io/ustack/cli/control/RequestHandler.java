@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Answers each request line of a connection with one response line, one request at a time, in order. Ordinary
@@ -32,7 +33,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<String> {
     /** When the last whole request came or the last answer went (System.nanoTime). */
     private long lastActivity;
     /** The thread running this connection's long-running command, if one is. */
-    private volatile Thread runner;
+    private final AtomicReference<Thread> runner = new AtomicReference<>();
 
     RequestHandler(ControlDispatcher dispatcher, EventExecutor worker, ControlLimits limits, Semaphore longRunning) {
         this.dispatcher = dispatcher;
@@ -78,16 +79,19 @@ final class RequestHandler extends SimpleChannelInboundHandler<String> {
             return;
         }
         Thread t = new Thread(() -> {
+            ControlResponse r;
             try {
-                answer(ctx, call.run());
+                r = call.run();
             } finally {
-                runner = null;
+                // done before the answer goes, after which the connection's next command may start at once
+                runner.compareAndSet(Thread.currentThread(), null);
                 Thread.interrupted(); // an interrupt that came late is not the next command's
                 longRunning.release();
             }
+            answer(ctx, r);
         }, "ustack-control-" + call.cmd());
         t.setDaemon(true);
-        runner = t;
+        runner.set(t);
         t.start();
         if (!ctx.channel().isActive()) {
             t.interrupt(); // the client left between the check above and now: channelInactive saw no runner
@@ -120,7 +124,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<String> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         pending.clear();
-        Thread t = runner;
+        Thread t = runner.get();
         if (t != null) {
             LOG.log(System.Logger.Level.DEBUG, "control client gone: ending {0}", t.getName());
             t.interrupt();

@@ -201,6 +201,20 @@ class ControlServerAbuseTest {
         }
     }
 
+    @Test
+    void theSecondLongCommandOnAConnectionEndsWithItsClientToo() throws Exception {
+        try (Conn c = new Conn(sock)) {
+            for (int i = 0; i < 20; i++) {
+                c.send("{\"cmd\":\"capture\",\"args\":{\"iface\":\"lo\",\"file\":\"" + dir.resolve("s" + i + ".pcap")
+                        + "\",\"timeoutMs\":1}}\n");
+                assertTrue(ControlResponse.parse(c.line()).ok());
+            }
+            c.send(capture(dir.resolve("long.pcap")));
+            waitFor(() -> Files.exists(dir.resolve("long.pcap")) && captureThreads() == 1, "the long capture to start");
+        }
+        waitFor(() -> captureThreads() == 0, "the long capture to end with its client");
+    }
+
     private static String capture(Path file) {
         return "{\"cmd\":\"capture\",\"args\":{\"iface\":\"lo\",\"file\":\"" + file + "\",\"timeoutMs\":3600000}}\n";
     }
