@@ -10,14 +10,12 @@ import io.ustack.core.link.PacketTap;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.time.Clock;
 import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
@@ -98,7 +96,9 @@ public final class CaptureHandler implements ControlHandler {
             }
         };
         long captured = 0;
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+        // a FileOutputStream, not a FileChannel's: the interrupt that ends a capture whose client went must not close
+        // the file under a write and lose what was buffered
+        try (OutputStream out = new BufferedOutputStream(new FileOutputStream(file.toFile()))) {
             out.write(globalHeader());
             dev.addPacketTap(tap);
             try {
@@ -129,25 +129,27 @@ public final class CaptureHandler implements ControlHandler {
         return Map.of("file", file.toString(), "captured", captured, "dropped", dropped.get() + queue.size());
     }
 
-    /** Why a file could not be written, in words: the JDK's exceptions carry the path where the reason should be. */
+    /**
+     * Why a file could not be written, in words, from what the file system shows: the JDK's exceptions carry the
+     * path where the reason should be.
+     */
     static String why(Path file, IOException e) {
         Path dir = file.getParent();
-        if (e instanceof NoSuchFileException) {
-            return dir != null && !Files.isDirectory(dir) ? "the directory " + dir + " does not exist" : "no such file or directory";
+        if (Files.isDirectory(file)) {
+            return "it is a directory";
         }
-        if (e instanceof AccessDeniedException) {
+        if (dir != null && !Files.exists(dir)) {
+            return "the directory " + dir + " does not exist";
+        }
+        if (dir != null && !Files.isDirectory(dir)) {
+            return dir + " is not a directory";
+        }
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (m.contains("Permission denied")) {
             return "permission denied (the daemon writes it, as its own user)";
         }
-        if (e instanceof FileSystemException fse) {
-            if (Files.isDirectory(file)) {
-                return "it is a directory";
-            }
-            if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
-                return dir + " is not a directory";
-            }
-            return fse.getReason() != null ? fse.getReason() : e.getClass().getSimpleName();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String prefix = file + " (";
+        return m.startsWith(prefix) && m.endsWith(")") ? m.substring(prefix.length(), m.length() - 1) : m;
     }
 
     private static long longArg(ObjectNode args, String name, long dflt, long min, long max) throws ControlException {
