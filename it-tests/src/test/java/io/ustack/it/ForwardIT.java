@@ -160,8 +160,8 @@ class ForwardIT {
         Cmd add = ustack("route", "add", net + ".9.0/24", "via", rightHost());
         assertEquals(0, add.exit(), add.output());
         Cmd routes = ustack("route");
-        assertEquals(net + ".1.0/24 dev " + left + " proto kernel src " + net + ".1.1\n"
-                + net + ".2.0/24 dev " + right + " proto kernel src " + net + ".2.1\n"
+        assertEquals(net + ".1.0/24 dev " + left + " proto kernel scope link src " + net + ".1.1\n"
+                + net + ".2.0/24 dev " + right + " proto kernel scope link src " + net + ".2.1\n"
                 + net + ".9.0/24 via " + rightHost() + " dev " + right + " src " + net + ".2.1\n", routes.output());
         System.out.println("$ ustack route\n" + routes.output());
         Cmd c = leftNs.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", far);
@@ -184,8 +184,10 @@ class ForwardIT {
         System.out.println("$ ustack addr\n" + addr.output());
         assertTrue(Pattern.compile("(?m)^\\d+: " + right + ": <BROADCAST,UP,LOWER_UP> mtu 1280 state UP$").matcher(addr.output()).find(),
                 addr.output());
-        assertTrue(addr.output().contains("    inet " + net + ".1.1/24 brd " + net + ".1.255\n"), addr.output());
-        assertTrue(addr.output().contains("    inet " + net + ".2.1/24 brd " + net + ".2.255\n"), addr.output());
+        assertTrue(addr.output().contains("    inet " + net + ".1.1/24 brd " + net + ".1.255 scope global " + left + "\n"),
+                addr.output());
+        assertTrue(addr.output().contains("    inet " + net + ".2.1/24 brd " + net + ".2.255 scope global " + right + "\n"),
+                addr.output());
 
         String rightMac = rightNs.exec("cat", "/sys/class/net/" + right + "/address").ok().output().strip();
         Cmd neigh = ustack("neigh");

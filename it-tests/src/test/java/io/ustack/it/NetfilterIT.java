@@ -293,7 +293,8 @@ class NetfilterIT {
         ok("addr", "add", fresh + "/24", "dev", right);
         Cmd addr = ok("addr", "show");
         System.out.println("$ ustack addr show\n" + addr.output());
-        assertTrue(addr.output().contains("    inet " + fresh + "/24 brd " + net + ".2.255\n"), addr.output());
+        assertTrue(addr.output().contains("    inet " + fresh + "/24 brd " + net + ".2.255 scope global " + right + "\n"),
+                addr.output());
         assertFalse(addr.output().contains(" " + old + "/"), addr.output());
         Cmd ct = ok("conntrack");
         assertFalse(ct.output().contains(" dst=" + old + " "), "the flows masqueraded to " + old + " went with it: "

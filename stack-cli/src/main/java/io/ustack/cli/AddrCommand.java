@@ -19,8 +19,10 @@ import picocli.CommandLine.Spec;
 /** {@code ustack addr}: the daemon's interfaces, like {@code ip -s addr}, and their addresses changed like {@code ip addr}. */
 @Command(name = "addr",
         description = {
-            "Print the daemon's interfaces: index, name, flags, MTU, state, MAC, IPv4 addresses and link counters,",
-            "or add and delete addresses. Without a subcommand: list.",
+            "Print the daemon's interfaces with their addresses and counters (as ip -s addr does), or add and delete "
+                    + "addresses.",
+            "Without a subcommand: list each interface's index, name, flags, MTU, state, MAC, IPv4 addresses (secondary "
+                    + "ones marked) and link counters.",
             "With --json, the daemon's answer as ip -j names the fields (ifname, mtu, operstate, address, "
                     + "addr_info, stats)."},
         subcommands = {AddrCommand.ListAddr.class, AddrCommand.Add.class, AddrCommand.Del.class})
@@ -60,6 +62,15 @@ public final class AddrCommand implements Callable<Integer> {
                 sb.append("    inet ").append(a.path("local").asText()).append('/').append(a.path("prefixlen").asInt());
                 if (a.has("broadcast")) {
                     sb.append(" brd ").append(a.path("broadcast").asText());
+                }
+                if (a.has("scope")) {
+                    sb.append(" scope ").append(a.path("scope").asText());
+                }
+                if (a.path("secondary").asBoolean()) {
+                    sb.append(" secondary");
+                }
+                if (a.has("label")) {
+                    sb.append(' ').append(a.path("label").asText());
                 }
                 sb.append('\n');
             }

@@ -6,6 +6,7 @@ import io.ustack.cli.control.ControlClient;
 import io.ustack.cli.control.ControlRequest;
 import io.ustack.cli.control.ControlResponse;
 import io.ustack.cli.control.Json;
+import io.ustack.cli.control.handlers.CaptureHandler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,8 +19,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code ustack capture}: {@code tcpdump -i IF [-Q in|out|inout] -w FILE} for the daemon's interfaces. */
-@Command(name = "capture", description = {"Write the frames the daemon receives and sends on an interface to a pcap",
-    "file (tcpdump -r and Wireshark read it), until COUNT frames or SECONDS have passed."})
+@Command(name = "capture", description = {"Write the frames the daemon receives and sends on an interface to a pcap file.",
+    "tcpdump -r and Wireshark read it. The daemon writes it until COUNT frames or SECONDS have passed, or until this "
+            + "command is stopped (Ctrl-C)."})
 public final class CaptureCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -45,8 +47,13 @@ public final class CaptureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (count < 0 || seconds < 1 || seconds > 3600) {
-            throw new UserException("-c must be 0 or more and --seconds from 1 to 3600");
+        if (count < 0) {
+            throw new ParameterException(spec.commandLine(), "-c must be 0 (no limit) or more frames, not " + count);
+        }
+        long maxSeconds = CaptureHandler.MAX_TIMEOUT_MS / 1000;
+        if (seconds < 1 || seconds > maxSeconds) {
+            throw new ParameterException(spec.commandLine(), "--seconds must be from 1 to " + maxSeconds + " seconds, not "
+                    + seconds);
         }
         if (!List.of("in", "out", "inout").contains(direction)) {
             throw new ParameterException(spec.commandLine(), "-Q must be in, out or inout, not " + direction);

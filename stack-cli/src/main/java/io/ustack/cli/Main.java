@@ -22,6 +22,13 @@ public final class Main {
     /** The configured command line, with its usage and error handling; tests run it with their own writers. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new UstackCommand());
+        // picocli's own words for these are a programmer's ("'x' is not an int"): say them as a user would
+        cl.registerConverter(Integer.class, Main::wholeNumber);
+        cl.registerConverter(int.class, Main::wholeNumber);
+        cl.registerConverter(Long.class, Main::longNumber);
+        cl.registerConverter(long.class, Main::longNumber);
+        cl.registerConverter(Double.class, Main::number);
+        cl.registerConverter(double.class, Main::number);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof UserException) {
@@ -32,6 +39,34 @@ public final class Main {
             throw e;
         });
         return cl;
+    }
+
+    private static Integer wholeNumber(String s) {
+        try {
+            return Integer.valueOf(s.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is not a whole number");
+        }
+    }
+
+    private static Long longNumber(String s) {
+        try {
+            return Long.valueOf(s.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is not a whole number");
+        }
+    }
+
+    private static Double number(String s) {
+        try {
+            double d = Double.parseDouble(s.strip());
+            if (Double.isFinite(d) && !s.strip().matches(".*[dDfFxXpP].*")) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new CommandLine.TypeConversionException("'" + s + "' is not a number");
     }
 
     /**

@@ -169,6 +169,14 @@ public final class NfCommand implements Callable<Integer> {
         }
     }
 
+    /** N, a rule's number, which counts from 1 as iptables' do. */
+    static int ruleNumber(CommandSpec spec, int num) {
+        if (num < 1) {
+            throw new ParameterException(spec.commandLine(), "N must be a rule number from 1, not " + num);
+        }
+        return num;
+    }
+
     /** {@code ustack nf insert CHAIN N RULE...}. */
     @Command(name = "insert", description = {"Insert a rule into CHAIN as rule N (from 1), like iptables -I.", RULE_HELP})
     static final class Insert implements Callable<Integer> {
@@ -195,6 +203,7 @@ public final class NfCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             Chain c = chain(spec, chain);
+            ruleNumber(spec, num);
             ObjectNode args = Json.MAPPER.createObjectNode().put("chain", c.name()).put("num", num);
             args.set("rule", rule(spec, c, words));
             ControlClient.result(control.resolve(), new ControlRequest("nf insert", args));
@@ -219,7 +228,8 @@ public final class NfCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ObjectNode args = Json.MAPPER.createObjectNode().put("chain", chain(spec, chain).name()).put("num", num);
+            ObjectNode args = Json.MAPPER.createObjectNode().put("chain", chain(spec, chain).name())
+                    .put("num", ruleNumber(spec, num));
             ControlClient.result(control.resolve(), new ControlRequest("nf del", args));
             return 0;
         }

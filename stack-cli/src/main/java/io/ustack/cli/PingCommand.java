@@ -6,6 +6,7 @@ import io.ustack.cli.control.ControlClient;
 import io.ustack.cli.control.ControlRequest;
 import io.ustack.cli.control.ControlResponse;
 import io.ustack.cli.control.Json;
+import io.ustack.cli.control.handlers.PingHandler;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -28,16 +30,18 @@ public final class PingCommand implements Callable<Integer> {
     @Mixin
     ControlOption control;
 
-    @Option(names = "-c", paramLabel = "N", description = "Send N requests (default 4, at most 1000).")
+    @Option(names = "-c", paramLabel = "N", description = "Send N requests (default 4, at most " + PingHandler.MAX_COUNT + ").")
     int count = 4;
 
     @Option(names = "-i", paramLabel = "SECONDS", description = "Wait SECONDS between requests (default 1, at least 0.01).")
     double interval = 1;
 
-    @Option(names = "-s", paramLabel = "SIZE", description = "SIZE bytes of data in each request (default 56).")
+    @Option(names = "-s", paramLabel = "SIZE", description = "SIZE bytes of data in each request (default 56, at most "
+            + PingHandler.MAX_SIZE + ").")
     int size = 56;
 
-    @Option(names = "-W", paramLabel = "TIMEOUT", description = "Wait up to TIMEOUT seconds for replies after the last request (default 10).")
+    @Option(names = "-W", paramLabel = "TIMEOUT", description = "Wait up to TIMEOUT seconds for replies after the last request "
+            + "(default 10). The whole run, (N - 1) x interval + TIMEOUT, may take at most 120 seconds.")
     double timeout = 10;
 
     @Option(names = "--json", description = "Print the daemon's answer as JSON.")
@@ -48,6 +52,7 @@ public final class PingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        check();
         ObjectNode args = Json.MAPPER.createObjectNode();
         args.put("address", address);
         args.put("count", count);
@@ -62,6 +67,43 @@ public final class PingCommand implements Callable<Integer> {
         }
         Output.print(spec, r.result(), json, PingCommand::text);
         return r.result().path("received").asInt() > 0 ? 0 : 1;
+    }
+
+    /** The daemon's limits, checked here so that a mistake is a usage error naming the flag in its own unit. */
+    private void check() {
+        double maxSeconds = PingHandler.MAX_TOTAL_MS / 1000.0;
+        double minInterval = PingHandler.MIN_INTERVAL_MS / 1000.0;
+        if (count < 1 || count > PingHandler.MAX_COUNT) {
+            throw usage("-c must be from 1 to " + PingHandler.MAX_COUNT + " requests, not " + count);
+        }
+        if (!(interval >= minInterval && interval <= maxSeconds)) {
+            throw usage("-i must be from " + seconds(minInterval) + " to " + seconds(maxSeconds) + " seconds, not "
+                    + seconds(interval));
+        }
+        if (size < 0 || size > PingHandler.MAX_SIZE) {
+            throw usage("-s must be from 0 to " + PingHandler.MAX_SIZE + " bytes, not " + size);
+        }
+        if (!(timeout >= 0.001 && timeout <= maxSeconds)) {
+            throw usage("-W must be from 0.001 to " + seconds(maxSeconds) + " seconds, not " + seconds(timeout));
+        }
+        double total = (count - 1) * (Math.round(interval * 1000) / 1000.0) + Math.round(timeout * 1000) / 1000.0;
+        if (total > maxSeconds) {
+            throw usage("-c " + count + " -i " + seconds(interval) + " -W " + seconds(timeout) + " would take "
+                    + seconds(total) + " seconds, and a ping may take at most " + seconds(maxSeconds)
+                    + " ((N - 1) x interval + timeout)");
+        }
+    }
+
+    private ParameterException usage(String sentence) {
+        return new ParameterException(spec.commandLine(), sentence);
+    }
+
+    /** Seconds as a person writes them: 1, 0.2, 120. */
+    static String seconds(double s) {
+        if (!Double.isFinite(s)) {
+            return Double.toString(s);
+        }
+        return BigDecimal.valueOf(s).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     /** iputils ping's lines: the banner, one per reply, the statistics. */

@@ -58,6 +58,9 @@ public final class RouteCommand implements Callable<Integer> {
             if (r.path("protocol").asText().equals("kernel")) {
                 sb.append(" proto kernel");
             }
+            if (r.has("scope")) {
+                sb.append(" scope ").append(r.get("scope").asText());
+            }
             if (r.has("prefsrc")) {
                 sb.append(" src ").append(r.get("prefsrc").asText());
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ustack.cli.control.ControlClient;
 import io.ustack.cli.control.ControlRequest;
 import io.ustack.cli.control.Json;
+import io.ustack.core.stack.Sysctl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,15 @@ public final class SysctlCommand implements Callable<Integer> {
         for (String w : words) {
             if (write && w.indexOf('=') <= 0) {
                 throw new ParameterException(spec.commandLine(), "sysctl -w '" + w + "': expected NAME=VALUE, as net.ipv4.tcp_sack=0");
+            }
+            int eq = w.indexOf('=');
+            if (eq > 0) {
+                // the daemon's own table judges the value, here, so that a bad one is a usage error like any other
+                try {
+                    Sysctl.check(w.substring(0, eq).strip(), w.substring(eq + 1));
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), e.getMessage());
+                }
             }
         }
         ObjectNode args = Json.MAPPER.createObjectNode();

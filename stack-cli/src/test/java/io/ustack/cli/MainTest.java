@@ -52,6 +52,37 @@ class MainTest {
         assertEquals("ustack: --iface 'tap0,mtu=abc': mtu must be a number between 68 and 65535\n", cli.err());
     }
 
+    /** ustack --help lists each command by the first line of its description: that line must be a whole sentence. */
+    @Test
+    void everyCommandsFirstDescriptionLineIsAWholeSentence() {
+        java.util.List<String> cut = new java.util.ArrayList<>();
+        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(Main.commandLine().getSubcommands().values());
+        while (!todo.isEmpty()) {
+            picocli.CommandLine c = todo.poll();
+            todo.addAll(c.getSubcommands().values());
+            String[] d = c.getCommandSpec().usageMessage().description();
+            if (d.length == 0 || !d[0].strip().endsWith(".")) {
+                cut.add(c.getCommandSpec().qualifiedName() + ": " + (d.length == 0 ? "(none)" : d[0]));
+            }
+        }
+        assertEquals(java.util.List.of(), cut);
+    }
+
+    @Test
+    void anIfaceAddressWithoutItsPrefixLengthIsRefused() {
+        assertEquals(2, cli.run("daemon", "--iface", "tap0,addr=10.1.2.3"));
+        assertEquals("ustack: --iface 'tap0,addr=10.1.2.3': addr needs its prefix length, like addr=10.1.2.3/24\n", cli.err());
+    }
+
+    @Test
+    void aBadMetricsAddressIsOneSentenceAndExitCode2() {
+        assertEquals(2, cli.run("daemon", "--metrics", "9464"));
+        assertEquals("ustack: --metrics '9464' has no port: give ADDR:PORT, as 127.0.0.1:9464\n", cli.err());
+        assertEquals(2, cli.run("daemon", "--metrics", "localhost:99999"));
+        assertEquals("ustack: --metrics 'localhost:99999': the port must be a number from 1 to 65535, not '99999'\n",
+                cli.err());
+    }
+
     @Test
     void aBadRouteIsOneSentenceAndExitCode2() {
         assertEquals(2, cli.run("daemon", "--route", "10.0.0.0/8 dev tap9"));

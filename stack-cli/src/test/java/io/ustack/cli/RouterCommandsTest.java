@@ -20,24 +20,32 @@ class RouterCommandsTest extends ServedStackTest {
     void routeListsAddsAndDeletesLikeIpRoute() {
         assertEquals(0, cli.run("route"));
         assertEquals("""
-                10.0.0.0/24 dev eth0 proto kernel src 10.0.0.2
-                10.0.1.0/24 dev eth1 proto kernel src 10.0.1.1
+                10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.2
+                10.0.1.0/24 dev eth1 proto kernel scope link src 10.0.1.1
                 """, cli.out());
         assertEquals(0, cli.run("route", "add", "10.9.0.0/16", "via", "10.0.1.9"));
         assertEquals("", cli.out());
         assertEquals(0, cli.run("route", "add", "default", "via", "10.0.0.1", "dev", "eth0"));
+        assertEquals(0, cli.run("route", "add", "10.0.0.0/8", "dev", "eth1"));
+        assertEquals(0, cli.run("route", "add", "192.168.7.0/24", "dev", "eth0"));
         assertEquals(0, cli.run("route", "list"));
+        // as ip route lists them: default first, then by address, the longer prefix first for the same address
         assertEquals("""
-                10.0.0.0/24 dev eth0 proto kernel src 10.0.0.2
-                10.0.1.0/24 dev eth1 proto kernel src 10.0.1.1
-                10.9.0.0/16 via 10.0.1.9 dev eth1 src 10.0.1.1
                 default via 10.0.0.1 dev eth0 src 10.0.0.2
+                10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.2
+                10.0.0.0/8 dev eth1 scope link src 10.0.1.1
+                10.0.1.0/24 dev eth1 proto kernel scope link src 10.0.1.1
+                10.9.0.0/16 via 10.0.1.9 dev eth1 src 10.0.1.1
+                192.168.7.0/24 dev eth0 scope link src 10.0.0.2
                 """, cli.out());
         assertEquals(0, cli.run("route", "del", "10.9.0.0/16"));
+        assertEquals(0, cli.run("route", "del", "10.0.0.0/8"));
+        assertEquals(0, cli.run("route", "del", "192.168.7.0/24"));
         assertEquals(0, cli.run("route", "--json"));
         assertEquals(3, json().size());
         assertEquals(0, cli.run("route", "list", "--json"));
-        assertEquals("10.0.0.1", json().get(2).get("gateway").asText());
+        assertEquals("10.0.0.1", json().get(0).get("gateway").asText());
+        assertEquals("link", json().get(1).get("scope").asText());
         assertEquals("", cli.err());
     }
 
@@ -64,17 +72,17 @@ class RouterCommandsTest extends ServedStackTest {
         assertEquals("""
                 1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UP
                     link/loopback 00:00:00:00:00:00
-                    inet 127.0.0.1/8
+                    inet 127.0.0.1/8 scope host lo
                     RX: packets 0 bytes 0 errors 0 dropped 0
                     TX: packets 0 bytes 0 errors 0 dropped 0
                 2: eth0: <BROADCAST,UP,LOWER_UP> mtu 1500 state UP
                     link/ether 02:00:00:00:00:02
-                    inet 10.0.0.2/24 brd 10.0.0.255
+                    inet 10.0.0.2/24 brd 10.0.0.255 scope global eth0
                     RX: packets 0 bytes 0 errors 0 dropped 0
                     TX: packets 1 bytes 42 errors 0 dropped 0
                 3: eth1: <BROADCAST,UP,LOWER_UP> mtu 1280 state UP
                     link/ether 02:00:00:00:01:02
-                    inet 10.0.1.1/24 brd 10.0.1.255
+                    inet 10.0.1.1/24 brd 10.0.1.255 scope global eth1
                     RX: packets 0 bytes 0 errors 0 dropped 0
                     TX: packets 1 bytes 42 errors 0 dropped 0
                 """, cli.out());
@@ -89,26 +97,50 @@ class RouterCommandsTest extends ServedStackTest {
         assertEquals(0, cli.run("addr", "show"));
         assertTrue(cli.out().contains("""
                     link/ether 02:00:00:00:01:02
-                    inet 10.0.1.1/24 brd 10.0.1.255
-                    inet 10.0.2.1/24 brd 10.0.2.255
+                    inet 10.0.1.1/24 brd 10.0.1.255 scope global eth1
+                    inet 10.0.2.1/24 brd 10.0.2.255 scope global eth1
                 """), cli.out());
         assertEquals(0, cli.run("route"));
         assertEquals("""
-                10.0.0.0/24 dev eth0 proto kernel src 10.0.0.2
-                10.0.1.0/24 dev eth1 proto kernel src 10.0.1.1
-                10.0.2.0/24 dev eth1 proto kernel src 10.0.2.1
+                10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.2
+                10.0.1.0/24 dev eth1 proto kernel scope link src 10.0.1.1
+                10.0.2.0/24 dev eth1 proto kernel scope link src 10.0.2.1
                 """, cli.out());
         assertEquals(0, cli.run("addr", "del", "10.0.2.1/24", "dev", "eth1"));
         assertEquals("", cli.out());
         assertEquals(0, cli.run("route"));
         assertEquals("""
-                10.0.0.0/24 dev eth0 proto kernel src 10.0.0.2
-                10.0.1.0/24 dev eth1 proto kernel src 10.0.1.1
+                10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.2
+                10.0.1.0/24 dev eth1 proto kernel scope link src 10.0.1.1
                 """, cli.out());
         assertEquals(0, cli.run("addr", "list", "--json"));
-        assertEquals("[{\"local\":\"10.0.1.1\",\"prefixlen\":24,\"broadcast\":\"10.0.1.255\"}]",
+        assertEquals("[{\"local\":\"10.0.1.1\",\"prefixlen\":24,\"broadcast\":\"10.0.1.255\",\"scope\":\"global\","
+                + "\"label\":\"eth1\"}]",
                 json().get(2).get("addr_info").toString());
         assertEquals("", cli.err());
+    }
+
+    @Test
+    void secondaryAddressesAreMarkedAndListedAfterThePrimaries() {
+        assertEquals(0, cli.run("addr", "add", "10.0.1.5/24", "dev", "eth1"));
+        assertEquals(0, cli.run("addr", "add", "10.0.3.1/24", "dev", "eth1"));
+        assertEquals(0, cli.run("addr"));
+        assertTrue(cli.out().contains("""
+                    link/ether 02:00:00:00:01:02
+                    inet 10.0.1.1/24 brd 10.0.1.255 scope global eth1
+                    inet 10.0.3.1/24 brd 10.0.3.255 scope global eth1
+                    inet 10.0.1.5/24 brd 10.0.1.255 scope global secondary eth1
+                """), cli.out());
+        assertEquals(0, cli.run("addr", "--json"));
+        assertEquals(true, json().get(2).get("addr_info").get(2).get("secondary").asBoolean());
+        assertEquals(false, json().get(2).get("addr_info").get(0).has("secondary"));
+        // the primary goes: the secondary is promoted, as in Linux
+        assertEquals(0, cli.run("addr", "del", "10.0.1.1/24", "dev", "eth1"));
+        assertEquals(0, cli.run("addr"));
+        assertTrue(cli.out().contains("""
+                    inet 10.0.1.5/24 brd 10.0.1.255 scope global eth1
+                    inet 10.0.3.1/24 brd 10.0.3.255 scope global eth1
+                """), cli.out());
     }
 
     @Test

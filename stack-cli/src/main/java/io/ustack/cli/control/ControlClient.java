@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
  * The client side of the control socket, for the {@code ustack} subcommands: connect, send one request line,
@@ -40,7 +41,7 @@ public final class ControlClient {
             try {
                 ch.connect(UnixDomainSocketAddress.of(path));
             } catch (IOException e) {
-                throw unreachable(path);
+                throw unreachable(path, e, Uid.current(), Path.of(ControlPath.ROOT_DEFAULT), Files::isExecutable);
             }
             ByteBuffer out = ByteBuffer.wrap((request.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) {
@@ -67,11 +68,24 @@ public final class ControlClient {
         return r.result();
     }
 
-    /** Why connect(2) failed, said from the file's point of view: EACCES and ENOENT read alike otherwise. */
-    private static UserException unreachable(Path path) {
-        if (Files.exists(path) && !Files.isWritable(path)) {
+    /**
+     * Why connect(2) failed, in words: a permission problem is said as one, and so is the likeliest one of all, a
+     * user looking for a daemon that root runs, whose socket sits in a directory only root may enter.
+     *
+     * @param rootSocket where root's daemon listens by default
+     * @param mayEnter   whether this process may enter a directory (Files::isExecutable; tests run as root)
+     */
+    static UserException unreachable(Path path, IOException e, int uid, Path rootSocket, Predicate<Path> mayEnter) {
+        String error = String.valueOf(e.getMessage());
+        if (error.contains("Permission denied") || Files.exists(path) && !Files.isWritable(path)) {
             return new UserException("no permission to use the control socket " + path
                     + "; run as root or as the user of 'ustack daemon'");
+        }
+        Path rootDir = rootSocket.getParent();
+        if (uid != 0 && !path.equals(rootSocket) && rootDir != null && Files.isDirectory(rootDir)
+                && !mayEnter.test(rootDir)) {
+            return new UserException("there is no daemon of yours at " + path + ", and a daemon run by root listens on "
+                    + rootSocket + ", which only root may use: run this as root (sudo)");
         }
         return new UserException("cannot reach the daemon at " + path + ": is 'ustack daemon' running?");
     }

@@ -25,4 +25,14 @@ public interface ControlHandler {
      *                          is reported the same way
      */
     Object execute(ObjectNode args) throws ControlException;
+
+    /**
+     * Whether this command may run for seconds or more ({@code ping}, {@code capture}). Such a command gets a
+     * thread of its own instead of one of the few control workers, so it cannot hold up other clients; that
+     * thread is interrupted when its client goes away, and {@link #execute} should then end soon, returning
+     * what it has.
+     */
+    default boolean longRunning() {
+        return false;
+    }
 }

@@ -18,6 +18,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.ustack.cli.UserException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,12 +26,15 @@ import java.util.concurrent.TimeUnit;
  * one JSON response per line (see {@link ControlRequest}, {@link ControlResponse}).
  *
  * <p>Threads: one epoll event loop ({@code ustack-control}) does the I/O; requests are dispatched on two
- * single-threaded workers ({@code ustack-control-cmd}), each connection on one of them (see
- * {@link RequestHandler}).
+ * single-threaded workers ({@code ustack-control-cmd}), each connection on one of them, and long-running
+ * commands on threads of their own (see {@link RequestHandler}).
+ *
+ * <p>A client may cost only so much ({@link ControlLimits}): a request line is at most 64 KiB, a connection
+ * that sends no whole request for 15 s while nothing of its runs is closed, at most 64 connections are open
+ * (a new one closes the one idle longest), so hostile or broken clients get an error line or are cut off while
+ * others are served, and the daemon's memory stays bounded.
  */
 public final class ControlServer implements AutoCloseable {
-    /** The longest request line accepted; far above any real request, low enough to bound a bad client. */
-    static final int MAX_REQUEST_BYTES = 1 << 20;
     private static final int WORKERS = 2;
 
     private final Path path;
@@ -53,6 +57,11 @@ public final class ControlServer implements AutoCloseable {
      *                       cannot be bound; nothing is left running then
      */
     public static ControlServer bind(Path path, ControlDispatcher dispatcher) {
+        return bind(path, dispatcher, ControlLimits.DEFAULT);
+    }
+
+    /** As {@link #bind(Path, ControlDispatcher)}, with other limits (for tests). */
+    static ControlServer bind(Path path, ControlDispatcher dispatcher, ControlLimits limits) {
         if (!Epoll.isAvailable()) {
             throw new UserException("the control socket needs Netty's epoll native library, which cannot be loaded ("
                     + Epoll.unavailabilityCause().getMessage() + ")");
@@ -60,6 +69,8 @@ public final class ControlServer implements AutoCloseable {
         SocketFile.claim(path);
         ControlServer server = new ControlServer(path);
         int ownUid = Uid.current();
+        ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections());
+        Semaphore longRunning = new Semaphore(limits.maxLongRunning());
         ServerBootstrap b = new ServerBootstrap()
                 .group(server.io)
                 .channel(EpollServerDomainSocketChannel.class)
@@ -67,11 +78,12 @@ public final class ControlServer implements AutoCloseable {
                     @Override
                     protected void initChannel(EpollDomainSocketChannel ch) {
                         ch.pipeline()
+                                .addLast(connectionLimit)
                                 .addLast(new PeerCheck(ownUid))
-                                .addLast(new LineBasedFrameDecoder(MAX_REQUEST_BYTES, true, true))
+                                .addLast(new LineBasedFrameDecoder(limits.maxRequestBytes(), true, true))
                                 .addLast(new StringDecoder(StandardCharsets.UTF_8))
                                 .addLast(new StringEncoder(StandardCharsets.UTF_8))
-                                .addLast(new RequestHandler(dispatcher, server.workers.next()));
+                                .addLast(new RequestHandler(dispatcher, server.workers.next(), limits, longRunning));
                     }
                 });
         ChannelFuture bound = b.bind(new DomainSocketAddress(path.toString())).awaitUninterruptibly();

@@ -4,6 +4,8 @@ import io.ustack.cli.UserException;
 import io.ustack.cli.control.ControlDispatcher;
 import io.ustack.cli.control.ControlHandlers;
 import io.ustack.cli.control.ControlServer;
+import io.ustack.cli.metrics.MetricsServer;
+import io.ustack.cli.metrics.StackMetrics;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
 import io.ustack.core.stack.Sysctl;
@@ -29,6 +31,7 @@ public final class Daemon implements AutoCloseable {
     /** Every TAP opened, including one whose dev_open failed and which the stack therefore does not know. */
     private final List<TapDevice> taps = new ArrayList<>();
     private ControlServer control;
+    private MetricsServer metrics;
     private boolean closed;
 
     private Daemon(DaemonConfig config) {
@@ -38,7 +41,7 @@ public final class Daemon implements AutoCloseable {
 
     /**
      * Brings the daemon up: the control socket first (so a second daemon is turned away before it touches a
-     * TAP), then each TAP with its address, then the routes and forwarding, then the stack's
+     * TAP), then the metrics socket (a port in use costs no TAP either), then each TAP with its address, then the routes and forwarding, then the stack's
      * threads.
      *
      * @throws UserException with one sentence when something the user must fix gets in the way (no TAP
@@ -65,6 +68,10 @@ public final class Daemon implements AutoCloseable {
 
     private void bringUp(Path controlPath) {
         control = ControlServer.bind(controlPath, new ControlDispatcher(ControlHandlers.forStack(stack)));
+        if (config.metrics() != null) {
+            metrics = MetricsServer.start(config.metrics(), new StackMetrics(stack::stats));
+            LOG.log(System.Logger.Level.INFO, "serving metrics on http://{0}/metrics", MetricsServer.describe(metrics.address()));
+        }
         for (IfaceSpec spec : config.ifaces()) {
             TapDevice dev = openTap(spec);
             if (spec.addr() != null) {
@@ -113,7 +120,8 @@ public final class Daemon implements AutoCloseable {
     /** The line printed once everything is up; tests and scripts wait for its "ustack: up:" prefix. */
     public String upLine() {
         return "ustack: up: " + config.ifaces().stream().map(IfaceSpec::describe).collect(Collectors.joining(", "))
-                + (config.forward() ? ", forwarding" : "") + ", control " + control.path();
+                + (config.forward() ? ", forwarding" : "") + ", control " + control.path()
+                + (metrics == null ? "" : ", metrics http://" + MetricsServer.describe(metrics.address()) + "/metrics");
     }
 
     public NetStack stack() {
@@ -135,6 +143,9 @@ public final class Daemon implements AutoCloseable {
         try {
             if (control != null) {
                 control.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
         } finally {
             try {

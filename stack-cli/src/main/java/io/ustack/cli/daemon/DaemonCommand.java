@@ -1,7 +1,9 @@
 package io.ustack.cli.daemon;
 
 import io.ustack.cli.ControlOption;
+import io.ustack.cli.Logging;
 import io.ustack.cli.UserException;
+import io.ustack.cli.metrics.MetricsServer;
 import io.ustack.cli.services.ServiceList;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.driver.tap.TapConfig;
@@ -27,13 +29,15 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "SPEC  NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:XX:XX:XX:XX:XX]",
-            "          [,mtu=N][,queues=N]",
-            "  addr    the stack's address on the link",
-            "  host    the host (kernel) side's address; that side is brought up",
+            "          [,mtu=N][,queues=N][,offload=on|off]",
+            "  addr    the stack's address on the link, with its prefix length",
+            "  host    the host (kernel) side's address, with its prefix length;",
+            "          that side is brought up",
             "  mac     the stack's MAC (default: random, locally administered)",
             "  mtu     " + TapConfig.MIN_MTU + ".." + TapConfig.MAX_MTU + ", for both sides (default "
                     + TapConfig.DEFAULT_MTU + ")",
             "  queues  1.." + TapConfig.MAX_QUEUES + " queue pairs, IFF_MULTI_QUEUE if more than 1 (default 1)",
+            "  offload the TAP's virtio header: TSO, checksum offloads, GRO (default on)",
             "  A TAP that does not exist is created, and removed on exit; an existing",
             "  (persistent) one is attached to and left in place.",
             "",
@@ -81,8 +85,24 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "UDP, http (80) and iperf3 (5201); or all, or none. Default: ${DEFAULT-VALUE}.")
     String serve;
 
+    @Option(names = "--metrics", paramLabel = "ADDR:PORT",
+            description = "Serve the counters (all that ustack stats shows) to Prometheus at http://ADDR:PORT/metrics, "
+                    + "as " + MetricsServer.EXAMPLE + ". Default: off.")
+    String metrics;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+            description = "What the daemon logs to stderr: error, warning, info, debug, trace or off. Default: "
+                    + "${DEFAULT-VALUE}.")
+    String logLevel;
+
     @Override
     public Integer call() {
+        Logging.Level level = Logging.Level.parse(logLevel);
+        if (level == null) {
+            throw new ParameterException(spec.commandLine(), "--log-level must be error, warning, info, debug, trace "
+                    + "or off, not '" + logLevel + "'");
+        }
+        Logging.setLevel(level);
         DaemonConfig config;
         ServiceList services;
         try {
@@ -93,6 +113,9 @@ public final class DaemonCommand implements Callable<Integer> {
                 config = config.withConntrackMax(conntrackMax);
             }
             config = config.withSysctls(sysctls);
+            if (metrics != null) {
+                config = config.withMetrics(metrics);
+            }
             services = ServiceList.parse(serve);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -1,8 +1,10 @@
 package io.ustack.cli.daemon;
 
+import io.ustack.cli.metrics.MetricsServer;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.stack.Sysctl;
 import io.ustack.core.wire.Ipv4Address;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -20,9 +22,10 @@ import java.util.Map;
  * @param forward        net.ipv4.ip_forward: route packets between the interfaces
  * @param conntrackMax   net.netfilter.nf_conntrack_max: the most connections conntrack tracks at once
  * @param sysctls        --sysctl settings by key, in the order given, applied after everything else
+ * @param metrics        where to serve the counters to Prometheus (--metrics), or null for nowhere
  */
 public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads, boolean forward,
-                           int conntrackMax, Map<String, String> sysctls) {
+                           int conntrackMax, Map<String, String> sysctls, InetSocketAddress metrics) {
     /** The --iface used when none is given: the host at 10.77.0.1, the stack at 10.77.0.2. */
     public static final String DEFAULT_IFACE = "tap0,addr=10.77.0.2/24,host=10.77.0.1/24";
     /** Far more than any useful number; stops a typo from starting thousands of threads. */
@@ -77,12 +80,12 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             parsedRoutes.add(route);
         }
         return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads, false,
-                Conntrack.DEFAULT_MAX, Map.of());
+                Conntrack.DEFAULT_MAX, Map.of(), null);
     }
 
     /** This configuration with forwarding on or off (it is off after {@link #parse}, as in Linux). */
     public DaemonConfig withForward(boolean on) {
-        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax, sysctls);
+        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax, sysctls, metrics);
     }
 
     /**
@@ -96,7 +99,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             throw new IllegalArgumentException("--conntrack-max must be between 1 and " + Sysctl.MAX_CONNTRACK_MAX
                     + ", not " + max);
         }
-        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max, sysctls);
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max, sysctls, metrics);
     }
 
     /**
@@ -122,7 +125,19 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             m.remove(name);
             m.put(name, value);
         }
-        return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, Collections.unmodifiableMap(m));
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, Collections.unmodifiableMap(m),
+                metrics);
+    }
+
+    /**
+     * This configuration serving its counters to Prometheus on {@code addrPort} (ADDR:PORT; none after
+     * {@link #parse}).
+     *
+     * @throws IllegalArgumentException with one sentence if {@code addrPort} is not ADDR:PORT
+     */
+    public DaemonConfig withMetrics(String addrPort) {
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls,
+                MetricsServer.parseAddress(addrPort));
     }
 
     private static IllegalArgumentException bad(String option, String text, String why) {

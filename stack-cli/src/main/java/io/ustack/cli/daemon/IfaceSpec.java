@@ -58,8 +58,8 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
                 throw new IllegalArgumentException(key + " is given twice");
             }
             switch (key) {
-                case "addr" -> addr = address(key, value, "10.77.0.2/24");
-                case "host" -> host = address(key, value, "10.77.0.1/24");
+                case "addr" -> addr = address(key, withPrefix(key, value), "10.77.0.2/24");
+                case "host" -> host = address(key, withPrefix(key, value), "10.77.0.1/24");
                 case "mac" -> mac = mac(value);
                 case "mtu" -> mtu = number(key, value, TapConfig.MIN_MTU, TapConfig.MAX_MTU);
                 case "queues" -> queues = number(key, value, 1, TapConfig.MAX_QUEUES);
@@ -73,6 +73,17 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
         }
         // TapConfig checks the rest (characters in the name, a unicast MAC) with sentences of its own.
         return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host, offload), addr);
+    }
+
+    /**
+     * {@code value} if it has its /P: SPEC's grammar asks for one, and a bare address taken as a /32 would give
+     * the interface no network, so no connected route and no neighbours.
+     */
+    private static String withPrefix(String key, String value) {
+        if (!value.contains("/") && !value.isEmpty()) {
+            throw new IllegalArgumentException(key + " needs its prefix length, like " + key + "=" + value + "/24");
+        }
+        return value;
     }
 
     /** An interface address: a non-zero address with a non-zero prefix length; {@code key} names it in a refusal. */

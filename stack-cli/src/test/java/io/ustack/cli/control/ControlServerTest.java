@@ -99,10 +99,10 @@ class ControlServerTest {
     void anOverlongRequestIsRefusedAndTheConnectionClosed() throws Exception {
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
             OutputStream out = Channels.newOutputStream(ch);
-            out.write(new byte[ControlServer.MAX_REQUEST_BYTES + 1]);
+            out.write(new byte[ControlLimits.DEFAULT.maxRequestBytes() + 1]);
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-            assertEquals("the request is longer than 1048576 bytes", ControlResponse.parse(in.readLine()).error());
+            assertEquals("the request is longer than 65536 bytes", ControlResponse.parse(in.readLine()).error());
             assertEquals(null, in.readLine());
         }
     }
@@ -122,6 +122,25 @@ class ControlServerTest {
         assertFalse(Files.exists(sock, LinkOption.NOFOLLOW_LINKS));
         assertEquals("cannot reach the daemon at " + sock + ": is 'ustack daemon' running?",
                 assertThrows(UserException.class, () -> ControlClient.result(sock, ControlRequest.of("stats"))).getMessage());
+    }
+
+    @Test
+    void aUserLookingForRootsDaemonIsToldItIsAPermissionProblem() throws Exception {
+        Path rootDir = Files.createDirectory(dir.resolve("root-run"));
+        Path rootSock = rootDir.resolve("ustack.sock");
+        Path mine = dir.resolve("user-run").resolve("ustack.sock");
+        java.io.IOException enoent = new java.net.SocketException("No such file or directory");
+        assertEquals("there is no daemon of yours at " + mine + ", and a daemon run by root listens on " + rootSock
+                + ", which only root may use: run this as root (sudo)",
+                ControlClient.unreachable(mine, enoent, 1000, rootSock, p -> false).getMessage());
+        assertEquals("cannot reach the daemon at " + mine + ": is 'ustack daemon' running?",
+                ControlClient.unreachable(mine, enoent, 0, rootSock, p -> false).getMessage(), "root may enter anywhere");
+        assertEquals("cannot reach the daemon at " + mine + ": is 'ustack daemon' running?",
+                ControlClient.unreachable(mine, enoent, 1000, dir.resolve("none").resolve("ustack.sock"), p -> false)
+                        .getMessage(), "no root daemon's directory at all");
+        assertEquals("no permission to use the control socket " + rootSock + "; run as root or as the user of 'ustack daemon'",
+                ControlClient.unreachable(rootSock, new java.net.BindException("Permission denied"), 1000, rootSock,
+                        p -> false).getMessage(), "EACCES from connect(2), as the JDK reports it");
     }
 
     @Test

@@ -16,6 +16,13 @@ import io.ustack.driver.tap.Tap;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -95,8 +102,49 @@ class DaemonRootTest {
         assertEquals(List.of(), out.rest(), "no up line");
     }
 
+    @Test
+    void metricsServedWhileUpAndGoneAfter() throws Exception {
+        Path sock = dir.resolve("ustack.sock");
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        start(DaemonConfig.parse(List.of(tap + ",addr=10.250.8.2/24"), List.of(), 1).withMetrics("127.0.0.1:" + port), sock);
+        assertEquals("ustack: up: " + tap + " 10.250.8.2/24, control " + sock + ", metrics http://127.0.0.1:" + port
+                + "/metrics", out.next());
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build();
+        String text = http.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(text.contains("ustack_link_rx_packets_total{device=\"" + tap + "\"}"), text);
+        assertTrue(text.contains("ustack_ip_in_receives_total"), text);
+
+        stop.stop("SIGTERM (simulated)");
+        assertEquals(0, daemon.get(30, TimeUnit.SECONDS));
+        try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            assertEquals(port, again.getLocalPort(), "the metrics port is free again");
+        }
+    }
+
+    @Test
+    void aMetricsPortInUseStartsNothing() throws Exception {
+        Path sock = dir.resolve("ustack.sock");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            start(DaemonConfig.parse(List.of(tap + ",addr=10.250.9.2/24"), List.of(), 1)
+                    .withMetrics("127.0.0.1:" + taken.getLocalPort()), sock);
+            UserException e = (UserException) assertThrows(Exception.class, () -> daemon.get(30, TimeUnit.SECONDS)).getCause();
+            assertEquals("cannot serve metrics on 127.0.0.1:" + taken.getLocalPort() + ": Address already in use", e.getMessage());
+        }
+        assertFalse(Files.exists(sysfs(tap)), "no TAP was created");
+        assertFalse(Files.exists(sock, LinkOption.NOFOLLOW_LINKS), "the control socket is removed again");
+        assertEquals(List.of(), out.rest(), "no up line");
+    }
+
     private void start(List<String> ifaces, Path sock) {
-        DaemonConfig config = DaemonConfig.parse(ifaces, List.of(), 1);
+        start(DaemonConfig.parse(ifaces, List.of(), 1), sock);
+    }
+
+    private void start(DaemonConfig config, Path sock) {
         daemon = CompletableFuture.supplyAsync(() -> DaemonCommand.run(config, ServiceList.parse("all"), sock, new PrintWriter(out), stop));
     }
 

@@ -61,6 +61,8 @@ class IfaceSpecTest {
             ,addr=10.0.0.1/24            | it must start with an interface name, like tap0
             tap0,addr=0.0.0.0/24         | addr needs a non-zero address and prefix length, like 10.77.0.2/24
             tap0,host=10.0.0.1/0         | host needs a non-zero address and prefix length, like 10.77.0.1/24
+            tap0,addr=10.1.2.3           | addr needs its prefix length, like addr=10.1.2.3/24
+            tap0,host=10.1.2.1           | host needs its prefix length, like host=10.1.2.1/24
             tap0,addr=10.0.0.1/24,host=10.0.0.1/24 | addr and host are both 10.0.0.1; the stack and the host side each need their own address
             """)
     void badSpecsSayWhatIsWrong(String spec, String sentence) {

@@ -9,6 +9,7 @@ import io.ustack.core.link.NetDevice;
 import io.ustack.core.route.InterfaceAddress;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv4Prefix;
 import io.ustack.core.wire.MacAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +32,13 @@ public final class AddrHandler implements ControlHandler {
                        @JsonProperty("addr_info") List<Address> addrInfo, Map<String, Long> stats) {
     }
 
-    /** One IPv4 address; {@code broadcast} is absent where there is none (loopback, /31, /32). */
+    /**
+     * One IPv4 address; {@code broadcast} is absent where there is none (loopback, /31, /32), {@code secondary}
+     * unless it is one (IFA_F_SECONDARY: a second address on a network the device has already), as ip -j has
+     * them; {@code scope} is {@code host} on loopback, else {@code global}, and {@code label} the device's name.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Address(String local, int prefixlen, String broadcast) {
+    public record Address(String local, int prefixlen, String broadcast, String scope, Boolean secondary, String label) {
     }
 
     @Override
@@ -52,16 +57,29 @@ public final class AddrHandler implements ControlHandler {
         return links;
     }
 
-    /** Device {@code d} with those of {@code addresses} that are on it. */
+    /**
+     * Device {@code d} with those of {@code addresses} that are on it, in the kernel's ifa_list order: the
+     * primaries as they came, then the secondaries (inet_insert_ifa puts a new primary after the last one).
+     */
     static Link link(NetDevice d, List<InterfaceAddress> addresses) {
-        List<Address> mine = new ArrayList<>();
+        List<Address> primaries = new ArrayList<>();
+        List<Address> secondaries = new ArrayList<>();
+        List<InterfaceAddress> before = new ArrayList<>();
         for (InterfaceAddress a : addresses) {
-            if (a.dev() == d) {
-                boolean brd = !d.isLoopback() && a.prefix().prefixLen() < 31;
-                mine.add(new Address(Ipv4Address.format(a.address()), a.prefix().prefixLen(),
-                        brd ? Ipv4Address.format(a.prefix().broadcast()) : null));
+            if (a.dev() != d) {
+                continue;
             }
+            Ipv4Prefix p = a.prefix();
+            boolean secondary = before.stream().anyMatch(b -> b.prefix().prefixLen() == p.prefixLen()
+                    && b.prefix().network() == p.network());
+            before.add(a);
+            boolean brd = !d.isLoopback() && p.prefixLen() < 31;
+            (secondary ? secondaries : primaries).add(new Address(Ipv4Address.format(a.address()), p.prefixLen(),
+                    brd ? Ipv4Address.format(p.broadcast()) : null, d.isLoopback() ? "host" : "global",
+                    secondary ? Boolean.TRUE : null, d.name()));
         }
+        List<Address> mine = new ArrayList<>(primaries);
+        mine.addAll(secondaries);
         return new Link(d.ifindex(), d.name(), flags(d), d.mtu(), operstate(d),
                 d.isLoopback() ? "loopback" : "ether", MacAddress.format(d.mac()), mine, d.stats().snapshot());
     }

@@ -10,6 +10,7 @@ import io.ustack.core.link.PacketTap;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.time.Clock;
 import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -61,6 +62,12 @@ public final class CaptureHandler implements ControlHandler {
         }
     }
 
+    /** Runs for as long as asked, on a thread of its own; an interrupt (its client gone) ends it early. */
+    @Override
+    public boolean longRunning() {
+        return true;
+    }
+
     @Override
     public Object execute(ObjectNode args) throws ControlException {
         Args.only(args, name(), "iface", "file", "count", "timeoutMs", "direction");
@@ -89,7 +96,9 @@ public final class CaptureHandler implements ControlHandler {
             }
         };
         long captured = 0;
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+        // a FileOutputStream, not a FileChannel's: the interrupt that ends a capture whose client went must not close
+        // the file under a write and lose what was buffered
+        try (OutputStream out = new BufferedOutputStream(new FileOutputStream(file.toFile()))) {
             out.write(globalHeader());
             dev.addPacketTap(tap);
             try {
@@ -113,11 +122,34 @@ public final class CaptureHandler implements ControlHandler {
                 dev.removePacketTap(tap);
             }
         } catch (IOException e) {
-            throw new ControlException("cannot write " + file + ": " + e.getMessage());
+            throw new ControlException("cannot write " + file + ": " + why(file, e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return Map.of("file", file.toString(), "captured", captured, "dropped", dropped.get() + queue.size());
+    }
+
+    /**
+     * Why a file could not be written, in words, from what the file system shows: the JDK's exceptions carry the
+     * path where the reason should be.
+     */
+    static String why(Path file, IOException e) {
+        Path dir = file.getParent();
+        if (Files.isDirectory(file)) {
+            return "it is a directory";
+        }
+        if (dir != null && !Files.exists(dir)) {
+            return "the directory " + dir + " does not exist";
+        }
+        if (dir != null && !Files.isDirectory(dir)) {
+            return dir + " is not a directory";
+        }
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (m.contains("Permission denied")) {
+            return "permission denied (the daemon writes it, as its own user)";
+        }
+        String prefix = file + " (";
+        return m.startsWith(prefix) && m.endsWith(")") ? m.substring(prefix.length(), m.length() - 1) : m;
     }
 
     private static long longArg(ObjectNode args, String name, long dflt, long min, long max) throws ControlException {

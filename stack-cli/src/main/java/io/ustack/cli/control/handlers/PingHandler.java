@@ -45,6 +45,12 @@ public final class PingHandler implements ControlHandler {
         return "ping";
     }
 
+    /** Runs for as long as asked, on a thread of its own; an interrupt (its client gone) ends it early. */
+    @Override
+    public boolean longRunning() {
+        return true;
+    }
+
     @Override
     public Object execute(ObjectNode args) throws ControlException {
         Args.only(args, name(), "address", "count", "intervalMs", "size", "timeoutMs");

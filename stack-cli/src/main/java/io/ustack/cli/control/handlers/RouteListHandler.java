@@ -5,7 +5,7 @@ import io.ustack.cli.control.ControlException;
 import io.ustack.cli.control.ControlHandler;
 import io.ustack.core.stack.NetStack;
 
-/** {@code route list}: the main table, most specific first, as {@code ip route} lists it. */
+/** {@code route list}: the main table in the order {@code ip route} lists it (default first, then by address). */
 public final class RouteListHandler implements ControlHandler {
     private final NetStack stack;
 
@@ -21,6 +21,6 @@ public final class RouteListHandler implements ControlHandler {
     @Override
     public Object execute(ObjectNode args) throws ControlException {
         Args.only(args, name());
-        return stack.fib().mainRoutes().stream().map(RouteEntry::of).toList();
+        return stack.fib().mainRoutes().stream().sorted(RouteEntry.IP_ROUTE_ORDER).map(RouteEntry::of).toList();
     }
 }

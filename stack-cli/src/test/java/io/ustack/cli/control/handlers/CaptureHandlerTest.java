@@ -34,6 +34,24 @@ class CaptureHandlerTest {
             Frames.arp(1, StackHarness.HOST_MAC, StackHarness.HOST_IP, 0, StackHarness.STACK_IP));
 
     @Test
+    void aFileThatCannotBeWrittenIsSaidInWords() throws Exception {
+        try (StackHarness h = new StackHarness()) {
+            CaptureHandler c = new CaptureHandler(h.stack);
+            ObjectNode args = Json.MAPPER.createObjectNode().put("iface", "eth0").put("timeoutMs", 1);
+            assertEquals("cannot write /no/such/dir/x: the directory /no/such/dir does not exist",
+                    assertThrows(ControlException.class, () -> c.execute(args.deepCopy().put("file", "/no/such/dir/x")))
+                            .getMessage());
+            assertEquals("cannot write " + dir + ": it is a directory",
+                    assertThrows(ControlException.class, () -> c.execute(args.deepCopy().put("file", dir.toString())))
+                            .getMessage());
+            Path plain = Files.writeString(dir.resolve("plain"), "x");
+            assertEquals("cannot write " + plain + "/x: " + plain + " is not a directory",
+                    assertThrows(ControlException.class, () -> c.execute(args.deepCopy().put("file", plain + "/x")))
+                            .getMessage());
+        }
+    }
+
+    @Test
     void writesAPcapOfTheInterfacesFrames() throws Exception {
         Path file = dir.resolve("eth0.pcap");
         Files.writeString(file, "an old file is overwritten");

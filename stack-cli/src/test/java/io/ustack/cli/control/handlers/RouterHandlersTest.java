@@ -35,7 +35,8 @@ class RouterHandlersTest {
         assertEquals("lo", lo.get("ifname").asText());
         assertEquals("loopback", lo.get("link_type").asText());
         assertEquals("[\"LOOPBACK\",\"UP\",\"LOWER_UP\"]", lo.get("flags").toString());
-        assertEquals("[{\"local\":\"127.0.0.1\",\"prefixlen\":8}]", lo.get("addr_info").toString());
+        assertEquals("[{\"local\":\"127.0.0.1\",\"prefixlen\":8,\"scope\":\"host\",\"label\":\"lo\"}]",
+                lo.get("addr_info").toString());
 
         JsonNode eth0 = links.get(1);
         assertEquals(2, eth0.get("ifindex").asInt());
@@ -44,7 +45,8 @@ class RouterHandlersTest {
         assertEquals(1500, eth0.get("mtu").asInt());
         assertEquals("UP", eth0.get("operstate").asText());
         assertEquals("[\"BROADCAST\",\"UP\",\"LOWER_UP\"]", eth0.get("flags").toString());
-        assertEquals("[{\"local\":\"10.0.0.2\",\"prefixlen\":24,\"broadcast\":\"10.0.0.255\"}]", eth0.get("addr_info").toString());
+        assertEquals("[{\"local\":\"10.0.0.2\",\"prefixlen\":24,\"broadcast\":\"10.0.0.255\",\"scope\":\"global\","
+                + "\"label\":\"eth0\"}]", eth0.get("addr_info").toString());
         assertEquals(1, eth0.get("stats").get("rx_packets").asLong(), "the host's ARP request");
 
         assertEquals(1280, links.get(2).get("mtu").asInt());
@@ -55,8 +57,9 @@ class RouterHandlersTest {
     void addrAddAndDelChangeTheAddressesTheirRoutesAndWhatArpAnswers() {
         JsonNode added = d.ok("{\"cmd\":\"addr add\",\"args\":{\"local\":\"10.0.2.1/24\",\"dev\":\"eth1\"}}");
         assertEquals("eth1", added.get("ifname").asText(), "the answer is the interface as addr lists it");
-        assertEquals("[{\"local\":\"10.0.1.1\",\"prefixlen\":24,\"broadcast\":\"10.0.1.255\"},"
-                + "{\"local\":\"10.0.2.1\",\"prefixlen\":24,\"broadcast\":\"10.0.2.255\"}]", added.get("addr_info").toString());
+        assertEquals("[{\"local\":\"10.0.1.1\",\"prefixlen\":24,\"broadcast\":\"10.0.1.255\",\"scope\":\"global\",\"label\":\"eth1\"},"
+                + "{\"local\":\"10.0.2.1\",\"prefixlen\":24,\"broadcast\":\"10.0.2.255\",\"scope\":\"global\",\"label\":\"eth1\"}]",
+                added.get("addr_info").toString());
         List<byte[]> announced = eth1.drain();
         assertEquals(1, announced.size(), "a gratuitous ARP for the new address");
         assertEquals(Frames.ip("10.0.2.1"), Frames.i32(announced.get(0), 14 + 24), "its target is the address itself");
@@ -109,8 +112,8 @@ class RouterHandlersTest {
 
     @Test
     void routesAreListedAddedAndDeleted() {
-        assertEquals("[{\"dst\":\"10.0.0.0/24\",\"dev\":\"eth0\",\"protocol\":\"kernel\",\"prefsrc\":\"10.0.0.2\"},"
-                        + "{\"dst\":\"10.0.1.0/24\",\"dev\":\"eth1\",\"protocol\":\"kernel\",\"prefsrc\":\"10.0.1.1\"}]",
+        assertEquals("[{\"dst\":\"10.0.0.0/24\",\"dev\":\"eth0\",\"protocol\":\"kernel\",\"scope\":\"link\",\"prefsrc\":\"10.0.0.2\"},"
+                        + "{\"dst\":\"10.0.1.0/24\",\"dev\":\"eth1\",\"protocol\":\"kernel\",\"scope\":\"link\",\"prefsrc\":\"10.0.1.1\"}]",
                 d.ok("{\"cmd\":\"route list\"}").toString());
 
         JsonNode added = d.ok("{\"cmd\":\"route add\",\"args\":{\"dst\":\"default\",\"gateway\":\"10.0.1.9\"}}");
@@ -120,8 +123,8 @@ class RouterHandlersTest {
         d.ok("{\"cmd\":\"route add\",\"args\":{\"dst\":\"172.16.0.0/12\",\"gateway\":\"10.0.0.1\",\"dev\":\"eth0\"}}");
         JsonNode routes = d.ok("{\"cmd\":\"route list\"}");
         assertEquals(5, routes.size());
-        assertEquals("192.168.7.0/24", routes.get(2).get("dst").asText(), "most specific first");
-        assertEquals("default", routes.get(4).get("dst").asText());
+        assertEquals(List.of("default", "10.0.0.0/24", "10.0.1.0/24", "172.16.0.0/12", "192.168.7.0/24"),
+                routes.findValuesAsText("dst"), "as ip route lists them: by address, default first");
         assertEquals(0x0a00_0109, h.stack.fib().lookup(0x0808_0808).gateway(), "the FIB uses it");
 
         assertEquals("default", d.ok("{\"cmd\":\"route del\",\"args\":{\"dst\":\"default\"}}").get("dst").asText());
