@@ -61,19 +61,53 @@ public final class Ipv4Output {
      * IpOutNoRoutes counted, as ip_queue_xmit does).
      */
     public boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df) {
-        return send(pkt, saddr, daddr, protocol, tos, ttl, df, false);
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, false, false, 0);
     }
+
+    /**
+     * {@link #send} for a connected socket (one with a peer: an established TCP connection, a connected UDP
+     * socket): with DF its packets carry IDs that count up (the socket's inet_id), where the packets of a
+     * socket without a peer (a listener's SYN-ACK, a reset, an unconnected UDP socket) carry ID 0, as
+     * ip_select_ident_segs gives them.
+     */
+    public boolean sendConnected(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df) {
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, true, false, 0);
+    }
+
+    /**
+     * {@link #send} for a datagram socket's default, IP_PMTUDISC_WANT (__ip_make_skb): DF when the datagram
+     * fits the path MTU, so that a smaller path is learnt; a larger one leaves without DF, fragmented here.
+     */
+    public boolean sendDatagram(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean connected) {
+        return send(pkt, saddr, daddr, protocol, tos, ttl, Df.IF_FITS, connected, false, 0);
+    }
+
+    /**
+     * {@link #send} with IP options (ip_build_and_send_pkt and icmp_push_reply with the options
+     * ip_options_echo made): the first {@code optLen} bytes of {@code options}, a multiple of four, go between
+     * the 20-byte header and the payload.
+     */
+    public boolean sendWithOptions(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df,
+                                   byte[] options, int optLen) {
+        if (optLen > 0) {
+            pkt.copyIn(pkt.push(optLen), options, 0, optLen);
+        }
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, false, false, optLen);
+    }
+
+    /** Whether a packet gets DF: always, never, or when it fits the path MTU (IP_PMTUDISC_WANT). */
+    private enum Df { SET, CLEAR, IF_FITS }
 
     /**
      * {@link #send} from any source (FLOWI_FLAG_ANYSRC): nf_send_reset answers a forwarded packet from that
      * packet's destination, which is not ours.
      */
     public boolean sendFromAnySource(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df) {
-        return send(pkt, saddr, daddr, protocol, tos, ttl, df, true);
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, false, true, 0);
     }
 
-    private boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df,
-                         boolean anySource) {
+    private boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, Df dfMode,
+                         boolean connected, boolean anySource, int optLen) {
         Route r = fib.lookup(daddr);
         // the route's own source is ours by construction: only another one costs a lookup
         if (r == null || !(anySource || saddr == 0 || saddr == r.prefsrc() || fib.isLocal(saddr))) {
@@ -83,13 +117,27 @@ public final class Ipv4Output {
         }
         int src = saddr != 0 ? saddr : r.prefsrc();
         int total = Ipv4Packet.MIN_HEADER_LEN + pkt.len();
-        Ipv4Packet.push(pkt, tos, total, ident.next(src, daddr, protocol), df ? Ipv4Packet.IP_DF : 0, ttl,
-                protocol, src, daddr);
-        pkt.setTransportHeader(pkt.data() + Ipv4Packet.MIN_HEADER_LEN);
+        boolean df = dfMode == Df.SET || (dfMode == Df.IF_FITS && total <= r.dst().mtu());
+        Ipv4Packet.push(pkt, tos, total, selectIdent(df, connected, src, daddr, protocol), df ? Ipv4Packet.IP_DF : 0,
+                ttl, protocol, src, daddr);
+        if (optLen > 0) {
+            pkt.setU8(pkt.data(), 0x40 | ((Ipv4Packet.MIN_HEADER_LEN + optLen) >>> 2)); // IHL counts the options
+        }
+        pkt.setTransportHeader(pkt.data() + Ipv4Packet.MIN_HEADER_LEN + optLen);
         pkt.setDst(r.dst());
         pkt.setProtocol(EthernetFrame.ETH_P_IP);
         ipLocalOut(pkt);
         return true;
+    }
+
+    /**
+     * ip_select_ident_segs: a DF packet cannot be fragmented, so its ID needs to be unique only for a
+     * connected socket, whose packets count up from where its counter stands (Linux starts each socket's
+     * at random; here the per-destination counter of {@link IpIdent} serves); any other DF packet carries
+     * 0. Packets that may be fragmented take the next ID of their destination's counter.
+     */
+    private int selectIdent(boolean df, boolean connected, int saddr, int daddr, int protocol) {
+        return df && !connected ? 0 : ident.next(saddr, daddr, protocol);
     }
 
     /**

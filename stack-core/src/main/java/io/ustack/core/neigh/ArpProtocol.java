@@ -59,6 +59,12 @@ public final class ArpProtocol implements NeighbourTable.Solicitor {
         boolean request = arp.operation() == ArpPacket.ARPOP_REQUEST;
         mib.inc(request ? Mib.ArpInRequests : Mib.ArpInReplies);
         boolean forUs = fib.isLocal(tip);
+        if (request && forUs && sip != 0 && !validSource(sip)) {
+            // arp_process asks ip_route_input(tip, sip) first: a martian sender (one of this host's own
+            // addresses, a broadcast, zeronet) fails it, so the request goes unanswered and teaches nothing
+            drops.drop(pkt, DropReason.ARP_INVALID);
+            return;
+        }
         if (request && forUs) {
             if (sip != 0) {
                 neigh.update(dev, sip, sha, false, true); // neigh_event_ns: the asker is a neighbour
@@ -71,6 +77,14 @@ public final class ArpProtocol implements NeighbourTable.Solicitor {
             neigh.update(dev, sip, sha, solicited, false);
         }
         pkt.release();
+    }
+
+    /**
+     * fib_validate_source for a request's sender, as ip_route_input_slow checks it: not limited broadcast, not
+     * one of this host's own or broadcast addresses (the multicast and loopback senders are refused earlier).
+     */
+    private boolean validSource(int sip) {
+        return !Ipv4Address.isZeronet(sip) && !fib.isLocal(sip) && !fib.isBroadcast(sip);
     }
 
     /** arp_solicit: asks who has {@code target}, by broadcast or (targetMac non-zero) a unicast probe. */

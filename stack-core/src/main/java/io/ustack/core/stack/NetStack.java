@@ -6,6 +6,7 @@ import io.ustack.core.icmp.IcmpProtocol;
 import io.ustack.core.icmp.IcmpRateLimiter;
 import io.ustack.core.icmp.IcmpSender;
 import io.ustack.core.ipv4.Fragmenter;
+import io.ustack.core.ipv4.IgmpProtocol;
 import io.ustack.core.ipv4.Ipv4Forward;
 import io.ustack.core.ipv4.Ipv4Input;
 import io.ustack.core.ipv4.Ipv4Output;
@@ -114,6 +115,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         out[0] = ipv4Out;
         this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, new IcmpRateLimiter(config.clock(), mib), config.clock());
         ipv4In.setErrorSender(icmp::send);
+        ipv4In.setWallClock(config.clock());
         this.icmpProtocol = new IcmpProtocol(icmp, mib, drops);
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, icmpProtocol);
         this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, mib, drops, config.random());
@@ -122,6 +124,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.tcp = new TcpProtocol(pool, ipv4Out, mib, drops, config.clock(), config.random(), config.secrets(), this::cpuFor,
                 TcpConfig.defaults());
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_TCP, tcp);
+        ipv4In.addProtocol(IgmpProtocol.IPPROTO_IGMP, new IgmpProtocol(drops));
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_TCP, tcp);
         ipv4Out.setFragNeededReporter((pkt, mtu) -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.FRAG_NEEDED, mtu));
         reassembler.setExpiryReporter(first -> icmp.send(first, IcmpPacket.TIME_EXCEEDED, IcmpPacket.EXC_FRAGTIME, 0));

@@ -99,6 +99,14 @@ public enum DropReason {
     TCP_CSUM,
     /** TCP: the listener's queues are full. */
     TCP_LISTEN_OVERFLOW,
+    /** IP: a source-routed packet (LSRR, SSRR) while accept_source_route is off, as Linux has it by default. */
+    IP_SOURCE_ROUTE,
+    /** TCP: flags that a socket in its state takes no notice of (a listener's FIN, NULL, SYN+FIN). */
+    TCP_FLAGS,
+    /** TCP: an MD5 signature option (RFC 2385) where no key is configured. */
+    TCP_MD5UNEXPECTED,
+    /** ICMP, IGMP...: a message this host has nothing to do with; consumed without an answer. */
+    PROTO_MEM_IGNORED,
     /** UDP: the length field disagrees with the packet. */
     UDP_LEN,
     /** UDP: the checksum is wrong. */

@@ -92,6 +92,12 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     /** Takes ownership; data at the TCP header, network header and dst set. */
     @Override
     public void rcv(PacketBuffer pkt) {
+        if (pkt.pktType() != PacketBuffer.PacketType.HOST) {
+            // tcp_v4_rcv: a segment sent to a link-layer broadcast or multicast is no one's, whatever its IP
+            // destination; it is dropped before anything else, answered by no reset
+            drops.drop(pkt, DropReason.OTHERHOST);
+            return;
+        }
         TcpSegment tcp = TcpSegment.wrap(pkt, pkt.data());
         if (tcp == null || tcp.headerLength() < TcpSegment.MIN_HEADER_LEN || tcp.headerLength() > pkt.len()) {
             mib.inc(Mib.TcpInErrs);
@@ -112,6 +118,12 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             drops.drop(pkt, DropReason.NO_SOCKET); // TCP is never broadcast
             return;
         }
+        if (hasMd5Option(pkt, tcp)) {
+            // tcp_inbound_hash: no MD5 key is ever configured here, so a signed segment is unexpected and
+            // dropped, for a connection or listener and (tcp_v4_send_reset finds no key) with no reset either
+            drops.drop(pkt, DropReason.TCP_MD5UNEXPECTED);
+            return;
+        }
         Segment seg = wire.get().parse(pkt, tcp);
         int sport = tcp.sourcePort();
         int dport = tcp.destinationPort();
@@ -122,6 +134,13 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             return;
         }
         TcpListener l = listener(daddr, dport);
+        if (l != null && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)
+                && (!seg.has(TcpSegment.SYN) || seg.has(TcpSegment.FIN))) {
+            // tcp_rcv_state_process in LISTEN: without ACK or RST only a SYN (and not SYN+FIN) means
+            // anything; FIN, NULL, XMAS and SYN+FIN scans are dropped without a word
+            drops.drop(pkt, DropReason.TCP_FLAGS);
+            return;
+        }
         if (l != null && seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)) {
             pkt.release();
             passiveOpen(l, seg, daddr, dport, saddr, sport, isn.isn(daddr, dport, saddr, sport));
@@ -141,6 +160,34 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             sendReset(seg, daddr, dport, saddr, sport);
         }
         drops.drop(pkt, DropReason.NO_SOCKET);
+    }
+
+    /** tcp_parse_md5sig_option: whether the options hold a TCPOPT_MD5SIG (kind 19, length 18). */
+    static boolean hasMd5Option(PacketBuffer pkt, TcpSegment tcp) {
+        int at = tcp.offset() + TcpSegment.MIN_HEADER_LEN;
+        int end = tcp.offset() + tcp.headerLength();
+        while (at < end) {
+            int kind = pkt.u8(at);
+            if (kind == 0) {
+                return false;
+            }
+            if (kind == 1) {
+                at++;
+                continue;
+            }
+            if (at + 1 >= end) {
+                return false;
+            }
+            int len = pkt.u8(at + 1);
+            if (len < 2 || at + len > end) {
+                return false;
+            }
+            if (kind == 19 && len == 18) {
+                return true;
+            }
+            at += len;
+        }
+        return false;
     }
 
     private TcpListener listener(int daddr, int dport) {
@@ -219,12 +266,21 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     // ---- send (tcp_transmit_skb) ----
 
     private void transmit(Tcb tcb, Segment seg, boolean retransmission) {
+        // a SYN-ACK goes out for the request (ip_build_and_send_pkt) and a TIME_WAIT answer from the
+        // timewait socket (ip_send_unicast_reply): neither is a connected socket's, so their ID is 0
+        boolean connected = !(seg.has(TcpSegment.SYN) && seg.has(TcpSegment.ACK)) && tcb.state() != TcpState.TIME_WAIT;
         send(seg, tcb.localAddress(), tcb.localPort(), tcb.remoteAddress(), tcb.remotePort(), retransmission,
-                tcb.gsoSize());
+                tcb.gsoSize(), connected);
     }
 
     /** tcp_transmit_skb: segments counted as the segments a super-segment holds (tcp_skb_pcount). */
     private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission, int gsoSize) {
+        send(seg, laddr, lport, raddr, rport, retransmission, gsoSize, false);
+    }
+
+    /** {@code connected}: from an established socket, whose IDs count up; otherwise (resets, cookies) ID 0. */
+    private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission, int gsoSize,
+                      boolean connected) {
         PacketBuffer pkt = wire.get().build(pool, seg, laddr, lport, raddr, rport, gsoSize);
         pkt.setHash(FlowHash.ofFlow(laddr, raddr, Ipv4Packet.IPPROTO_TCP, lport, rport));
         int pcount = pkt.isGso() ? pkt.gsoSegs() : 1;
@@ -236,7 +292,11 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             mib.inc(Mib.TcpOutRsts);
         }
         // Linux sets DF on TCP (path MTU discovery): the MSS keeps segments under the route's MTU
-        out.send(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
+        if (connected) {
+            out.sendConnected(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
+        } else {
+            out.send(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
+        }
     }
 
     // ---- ICMP errors (tcp_v4_err) ----

@@ -121,7 +121,8 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
 
     /**
      * udp_sendmsg: one datagram from {@code sk} to {@code daddr}:{@code dport}, checksummed, through
-     * ip_local_out (fragmented there when over the MTU).
+     * ip_local_out (fragmented there when over the MTU; with DF, and ID 0 unless the socket is connected,
+     * when it fits).
      */
     void sendmsg(UdpSocket sk, byte[] data, int off, int len, int daddr, int dport) throws IOException {
         if (len > UdpDatagram.MAX_PAYLOAD) {
@@ -139,7 +140,8 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         UdpDatagram udp = UdpDatagram.push(pkt, sk.localPort(), dport);
         udp.updateChecksum(saddr, daddr);
         mib.inc(Mib.UdpOutDatagrams);
-        if (!out.send(pkt, saddr, daddr, Ipv4Packet.IPPROTO_UDP, 0, Ipv4Packet.DEFAULT_TTL, false)) {
+        // IP_PMTUDISC_WANT, a UDP socket's default: DF on what fits the path, fragments for what does not
+        if (!out.sendDatagram(pkt, saddr, daddr, Ipv4Packet.IPPROTO_UDP, 0, Ipv4Packet.DEFAULT_TTL, sk.remotePort() != 0)) {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(daddr));
         }
     }
