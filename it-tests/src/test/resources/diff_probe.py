@@ -1205,6 +1205,35 @@ established("tcp-est-duplicate-data", est_dup_data)
 established("tcp-est-out-of-order", est_out_of_order)
 
 
+# ---- path MTU: an ICMP "fragmentation needed" about what the target sent us, then something bigger
+def frag_needed(c, mtu, proto, sport, dport):
+    if proto == 1:
+        inner = ip_packet(c.tgt, c.ip, 1, echo(c.sport, typ=0, data=payload(1400))[:8], total=1428)
+    else:
+        inner = ip_packet(c.tgt, c.ip, 17, udp(c.tgt, c.ip, sport, dport, payload(1400))[:8], total=1428, flags=2)
+    c.icmp_send(icmp(3, 4, struct.pack("!HH", 0, mtu), inner))
+
+
+def pmtu_probe(name, mtu, proto, size):
+    @probe(name)
+    def _(c):
+        frag_needed(c, mtu, proto, ECHO, c.sport)
+        c.collect(0, 0.5)
+        if proto == 1:
+            ping(c, data=payload(size))
+        else:
+            c.udp_send(ECHO, payload(size))
+        c.collect(2 if size + 28 > max(mtu, 552) else 1)
+
+
+pmtu_probe("pmtu-echo-after-frag-needed-1000", 1000, 1, 1400)
+pmtu_probe("pmtu-echo-after-frag-needed-400", 400, 1, 1000)
+pmtu_probe("pmtu-echo-after-frag-needed-0", 0, 1, 1000)
+pmtu_probe("pmtu-echo-after-frag-needed-9000", 9000, 1, 1400)
+pmtu_probe("pmtu-udp-echo-after-frag-needed-1000", 1000, 17, 1400)
+pmtu_probe("pmtu-udp-echo-small-after-frag-needed-1000", 1000, 17, 500)
+
+
 # ---- ARP
 def arp_probe(name, **kw):
     @probe(name)

@@ -8,11 +8,13 @@ import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.offload.SkbGso;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
+import io.ustack.core.route.PmtuCache;
 import io.ustack.core.route.Route;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.time.Clock;
 import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Packet;
@@ -37,6 +39,7 @@ public final class Ipv4Output {
     private final PacketDrops drops;
     private final IpIdent ident = new IpIdent();
     private volatile FragNeededReporter fragNeeded = (pkt, mtu) -> { };
+    private volatile PmtuCache pmtu = new PmtuCache(Clock.SYSTEM);
 
     public Ipv4Output(Fib fib, Netfilter netfilter, NeighbourTable neigh, Fragmenter fragmenter,
                       MibCounters mib, PacketDrops drops) {
@@ -50,6 +53,23 @@ public final class Ipv4Output {
 
     public void setFragNeededReporter(FragNeededReporter r) {
         this.fragNeeded = r;
+    }
+
+    /** The route exceptions path MTUs are learnt in (one on the stack's clock). */
+    public void setPmtuCache(PmtuCache cache) {
+        this.pmtu = cache;
+    }
+
+    /**
+     * ipv4_update_pmtu: an ICMP "fragmentation needed" said the path to {@code daddr} takes only {@code mtu}
+     * bytes; later packets to it are sized or fragmented to fit (see {@link PmtuCache}).
+     */
+    public void updatePmtu(int daddr, int mtu) {
+        Route r = fib.lookup(daddr);
+        if (r == null || r.dst().type() != DstEntry.Type.UNICAST) {
+            return;
+        }
+        pmtu.update(r.dst(), pmtu.dst(r.dst(), daddr), daddr, mtu);
     }
 
     /**
@@ -77,6 +97,7 @@ public final class Ipv4Output {
     /**
      * {@link #send} for a datagram socket's default, IP_PMTUDISC_WANT (__ip_make_skb): DF when the datagram
      * fits the path MTU, so that a smaller path is learnt; a larger one leaves without DF, fragmented here.
+     * Such a DF may be ignored (ignore_df), so the ID is a real one even then, counted per destination.
      */
     public boolean sendDatagram(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean connected) {
         return send(pkt, saddr, daddr, protocol, tos, ttl, Df.IF_FITS, connected, false, 0);
@@ -117,14 +138,17 @@ public final class Ipv4Output {
         }
         int src = saddr != 0 ? saddr : r.prefsrc();
         int total = Ipv4Packet.MIN_HEADER_LEN + pkt.len();
-        boolean df = dfMode == Df.SET || (dfMode == Df.IF_FITS && total <= r.dst().mtu());
-        Ipv4Packet.push(pkt, tos, total, selectIdent(df, connected, src, daddr, protocol), df ? Ipv4Packet.IP_DF : 0,
-                ttl, protocol, src, daddr);
+        DstEntry dst = pmtu.dst(r.dst(), daddr);
+        // ip_dont_fragment: a path MTU locked at min_pmtu takes DF away (nf_send_reset sets it regardless)
+        boolean df = (dfMode == Df.SET && (anySource || !dst.mtuLocked()))
+                || (dfMode == Df.IF_FITS && !dst.mtuLocked() && total <= dst.mtu());
+        int id = dfMode == Df.IF_FITS ? selectIdentIgnoringDf(src, daddr, protocol) : selectIdent(df, connected, src, daddr, protocol);
+        Ipv4Packet.push(pkt, tos, total, id, df ? Ipv4Packet.IP_DF : 0, ttl, protocol, src, daddr);
         if (optLen > 0) {
             pkt.setU8(pkt.data(), 0x40 | ((Ipv4Packet.MIN_HEADER_LEN + optLen) >>> 2)); // IHL counts the options
         }
         pkt.setTransportHeader(pkt.data() + Ipv4Packet.MIN_HEADER_LEN + optLen);
-        pkt.setDst(r.dst());
+        pkt.setDst(dst);
         pkt.setProtocol(EthernetFrame.ETH_P_IP);
         ipLocalOut(pkt);
         return true;
@@ -141,12 +165,20 @@ public final class Ipv4Output {
     }
 
     /**
+     * The ID of a packet whose DF may be ignored (skb->ignore_df: a datagram socket short of
+     * IP_PMTUDISC_DO, which lets a later hop fragment it anyway): never 0 for being DF.
+     */
+    private int selectIdentIgnoringDf(int saddr, int daddr, int protocol) {
+        return ident.next(saddr, daddr, protocol);
+    }
+
+    /**
      * The route's destination entry for {@code daddr}, or null if there is none: what a socket learns of its
      * path when it connects (sk_setup_caps: dst_mtu, and the device's features).
      */
     public DstEntry dstFor(int daddr) {
         Route r = fib.lookup(daddr);
-        return r == null ? null : r.dst();
+        return r == null ? null : pmtu.dst(r.dst(), daddr);
     }
 
     /** The source address a reply to {@code daddr} would carry, or 0 if there is no route. */

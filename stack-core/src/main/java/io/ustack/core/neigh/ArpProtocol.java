@@ -80,11 +80,12 @@ public final class ArpProtocol implements NeighbourTable.Solicitor {
     }
 
     /**
-     * fib_validate_source for a request's sender, as ip_route_input_slow checks it: not limited broadcast, not
-     * one of this host's own or broadcast addresses (the multicast and loopback senders are refused earlier).
+     * ip_route_input_slow's check of a request's sender: not the limited broadcast or zeronet, and (the
+     * rp_filter-off fast path of fib_validate_source) not one of this host's own addresses. A network's
+     * broadcast address passes, as in Linux. Multicast and loopback senders are refused earlier.
      */
     private boolean validSource(int sip) {
-        return !Ipv4Address.isZeronet(sip) && !fib.isLocal(sip) && !fib.isBroadcast(sip);
+        return !Ipv4Address.isZeronet(sip) && sip != Ipv4Address.BROADCAST && !fib.isLocal(sip);
     }
 
     /** arp_solicit: asks who has {@code target}, by broadcast or (targetMac non-zero) a unicast probe. */

@@ -25,6 +25,7 @@ import io.ustack.core.netfilter.rules.IpTables;
 import io.ustack.core.netfilter.rules.NfReject;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
+import io.ustack.core.route.PmtuCache;
 import io.ustack.core.route.Route;
 import io.ustack.core.softnet.BacklogThread;
 import io.ustack.core.softnet.Cpu;
@@ -116,11 +117,13 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, new IcmpRateLimiter(config.clock(), mib), config.clock());
         ipv4In.setErrorSender(icmp::send);
         ipv4In.setWallClock(config.clock());
+        ipv4Out.setPmtuCache(new PmtuCache(config.clock()));
         this.icmpProtocol = new IcmpProtocol(icmp, mib, drops);
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, icmpProtocol);
         this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, mib, drops, config.random());
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_UDP, udp);
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);
+        icmpProtocol.setPmtuUpdater(ipv4Out::updatePmtu);
         this.tcp = new TcpProtocol(pool, ipv4Out, mib, drops, config.clock(), config.random(), config.secrets(), this::cpuFor,
                 TcpConfig.defaults());
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_TCP, tcp);

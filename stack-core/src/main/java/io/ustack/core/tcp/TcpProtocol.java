@@ -3,6 +3,7 @@ package io.ustack.core.tcp;
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.ipv4.IcmpErrorHandler;
+import io.ustack.core.ipv4.IpOptions;
 import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.link.NetdevFeatures;
@@ -157,7 +158,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             mib.inc(Mib.TcpExtSyncookiesFailed);
         }
         if (!seg.has(TcpSegment.RST)) {
-            sendReset(seg, daddr, dport, saddr, sport);
+            sendReset(seg, daddr, dport, saddr, sport, pkt);
         }
         drops.drop(pkt, DropReason.NO_SOCKET);
     }
@@ -256,11 +257,29 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * sender will accept: at the ACK it carried, or acknowledging what it sent.
      */
     private void sendReset(Segment seg, int laddr, int lport, int raddr, int rport) {
+        sendReset(seg, laddr, lport, raddr, rport, null);
+    }
+
+    /**
+     * {@link #sendReset} answering {@code received} (borrowed): ip_send_unicast_reply gives the reset the
+     * segment's IP options back (ip_options_echo), and sends nothing if they cannot be echoed.
+     */
+    private void sendReset(Segment seg, int laddr, int lport, int raddr, int rport, PacketBuffer received) {
+        byte[] options = null;
+        int optLen = 0;
+        if (received != null && received.ipOptions() != 0) {
+            options = new byte[IpOptions.MAX_LEN];
+            optLen = IpOptions.echo(received, received.networkHeader(), received.ipOptions(), laddr,
+                    (int) Math.floorMod(clock.wallMillis(), 86_400_000L), options);
+            if (optLen < 0) {
+                return;
+            }
+        }
         Segment rst = seg.has(TcpSegment.ACK)
                 ? new Segment(seg.ack(), 0, TcpSegment.RST, 0, -1, -1, false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0)
                 : new Segment(0, seg.seq() + seg.seqLength(), TcpSegment.RST | TcpSegment.ACK, 0, -1, -1, false, false, 0, 0,
                         Segment.NO_SACK, Segment.NO_DATA, 0, 0);
-        send(rst, laddr, lport, raddr, rport, false, NO_GSO);
+        send(rst, laddr, lport, raddr, rport, false, NO_GSO, false, options, optLen);
     }
 
     // ---- send (tcp_transmit_skb) ----
@@ -270,17 +289,17 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         // timewait socket (ip_send_unicast_reply): neither is a connected socket's, so their ID is 0
         boolean connected = !(seg.has(TcpSegment.SYN) && seg.has(TcpSegment.ACK)) && tcb.state() != TcpState.TIME_WAIT;
         send(seg, tcb.localAddress(), tcb.localPort(), tcb.remoteAddress(), tcb.remotePort(), retransmission,
-                tcb.gsoSize(), connected);
+                tcb.gsoSize(), connected, null, 0);
     }
 
     /** tcp_transmit_skb: segments counted as the segments a super-segment holds (tcp_skb_pcount). */
     private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission, int gsoSize) {
-        send(seg, laddr, lport, raddr, rport, retransmission, gsoSize, false);
+        send(seg, laddr, lport, raddr, rport, retransmission, gsoSize, false, null, 0);
     }
 
     /** {@code connected}: from an established socket, whose IDs count up; otherwise (resets, cookies) ID 0. */
     private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission, int gsoSize,
-                      boolean connected) {
+                      boolean connected, byte[] ipOptions, int ipOptLen) {
         PacketBuffer pkt = wire.get().build(pool, seg, laddr, lport, raddr, rport, gsoSize);
         pkt.setHash(FlowHash.ofFlow(laddr, raddr, Ipv4Packet.IPPROTO_TCP, lport, rport));
         int pcount = pkt.isGso() ? pkt.gsoSegs() : 1;
@@ -292,7 +311,9 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             mib.inc(Mib.TcpOutRsts);
         }
         // Linux sets DF on TCP (path MTU discovery): the MSS keeps segments under the route's MTU
-        if (connected) {
+        if (ipOptLen > 0) {
+            out.sendWithOptions(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true, ipOptions, ipOptLen);
+        } else if (connected) {
             out.sendConnected(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
         } else {
             out.send(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
@@ -305,6 +326,12 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     @Override
     public void err(int type, int code, int info, int saddr, int daddr, int sport, int dport) {
         TcpSocket s = connections.get(new Key(saddr, sport, daddr, dport));
+        if (s != null && type == IcmpPacket.DEST_UNREACH && code == IcmpPacket.FRAG_NEEDED) {
+            // tcp_v4_err: the route learns the path MTU (inet_csk_update_pmtu); the connection's own MSS
+            // reduction (tcp_v4_mtu_reduced) is the Tcb's, still to come
+            out.updatePmtu(daddr, info & 0xffff);
+            return;
+        }
         if (s != null && type == IcmpPacket.DEST_UNREACH
                 && (code == IcmpPacket.PORT_UNREACH || code == IcmpPacket.PROT_UNREACH)) {
             s.cpu().execute(() -> s.hardError("connection refused"));

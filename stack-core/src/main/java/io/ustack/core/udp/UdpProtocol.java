@@ -109,6 +109,11 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     @Override
     public void err(int type, int code, int info, int saddr, int daddr, int sport, int dport) {
         UdpSocket sk = table.lookup(daddr, dport, saddr, sport);
+        if (sk != null && type == IcmpPacket.DEST_UNREACH && code == IcmpPacket.FRAG_NEEDED) {
+            // __udp4_lib_err: a socket sent it, connected or not: learn the path MTU (ipv4_sk_update_pmtu)
+            out.updatePmtu(daddr, info & 0xffff);
+            return;
+        }
         if (sk == null || sk.remotePort() == 0) {
             return;
         }

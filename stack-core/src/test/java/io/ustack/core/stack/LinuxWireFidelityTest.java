@@ -87,8 +87,11 @@ class LinuxWireFidelityTest {
     void arpRequestWhoseSenderClaimsOurAddressIsIgnored() {
         h.dev.inject(Frames.eth(-1L >>> 16, HOST_MAC, Frames.ETH_P_ARP, Frames.arp(1, HOST_MAC, STACK_IP, 0, STACK_IP)));
         h.dev.inject(Frames.eth(-1L >>> 16, HOST_MAC, Frames.ETH_P_ARP,
-                Frames.arp(1, HOST_MAC, Frames.ip("10.0.0.255"), 0, STACK_IP)));
+                Frames.arp(1, HOST_MAC, Frames.ip("255.255.255.255"), 0, STACK_IP)));
         assertEquals(List.of(), h.sent(), "ip_route_input(tip, sip) fails for a martian sender: no reply");
+        h.dev.inject(Frames.eth(-1L >>> 16, HOST_MAC, Frames.ETH_P_ARP,
+                Frames.arp(1, HOST_MAC, Frames.ip("10.0.0.255"), 0, STACK_IP)));
+        assertEquals(2, u16(onlyFrame(h.sent()), 20), "a network's broadcast address passes the rp_filter-off check");
         h.dev.inject(Frames.eth(-1L >>> 16, HOST_MAC, Frames.ETH_P_ARP, Frames.arp(1, HOST_MAC, HOST_IP, 0, STACK_IP)));
         byte[] reply = onlyFrame(h.sent());
         assertEquals(2, u16(reply, 20), "a request from a neighbour is answered");
@@ -100,9 +103,13 @@ class LinuxWireFidelityTest {
         try (UdpSocket s = h.stack.udp().open()) {
             s.bind(0, 7);
             s.sendTo(pattern(100), 0, 100, HOST_IP, 4000);
-            byte[] f = onlyFrame(h.sent());
+            s.sendTo(pattern(100), 0, 100, HOST_IP, 4000);
+            List<byte[]> two = h.sent();
+            assertEquals(2, two.size());
+            byte[] f = two.get(0);
             assertEquals(0x4000, u16(f, 20), "DF set (IP_PMTUDISC_WANT), not fragmented");
-            assertEquals(0, u16(f, 18), "an unconnected socket's DF packets carry ID 0");
+            assertEquals((u16(f, 18) + 1) & 0xffff, u16(two.get(1), 18),
+                    "ignore_df: real IDs, counting up per destination, not 0");
             s.sendTo(pattern(3000), 0, 3000, HOST_IP, 4000);
             List<byte[]> frags = h.sent();
             assertTrue(frags.size() >= 3, "fragmented: " + frags.size());
@@ -270,6 +277,65 @@ class LinuxWireFidelityTest {
         byte[] rr = {7, 11, 6, 0, 0, 0, 0, 0, 0, 0, 0}; // one entry fits on the way in, none on the way back
         h.injectIp(ipv4Opts(HOST_IP, STACK_IP, 1, 1, 0, rr, icmpEcho(8, 1, 1, pattern(8))));
         assertEquals(List.of(), h.sent(), "ip_options_echo fails: icmp_reply sends nothing");
+    }
+
+    /** An ICMP "fragmentation needed" from a router, quoting an echo reply of 1400 bytes the stack sent. */
+    private void fragNeeded(int mtu) {
+        byte[] quoted = ipv4(STACK_IP, HOST_IP, 1, 64, 7, 0, Arrays.copyOf(icmpEcho(0, 1, 1, pattern(1400)), 8));
+        quoted[2] = (byte) (1428 >> 8); // the quoted header says how long the packet was
+        quoted[3] = (byte) 1428;
+        byte[] err = Frames.icmpError(3, 4, quoted);
+        err[6] = (byte) (mtu >> 8);
+        err[7] = (byte) mtu;
+        err[2] = 0;
+        err[3] = 0;
+        int c = checksum(err, 0, err.length);
+        err[2] = (byte) (c >> 8);
+        err[3] = (byte) c;
+        h.injectIp(ipv4(Frames.ip("10.0.0.254"), STACK_IP, 1, 64, 9, 0, err));
+        assertEquals(List.of(), h.sent());
+    }
+
+    @Test
+    void fragmentationNeededLowersThePathMtuForTenMinutes() {
+        h.hostArps();
+        fragNeeded(1000);
+        h.injectIp(ipv4(HOST_IP, STACK_IP, 1, 64, 1, 0, icmpEcho(8, 1, 1, pattern(1400))));
+        List<byte[]> frags = h.sent();
+        assertEquals(2, frags.size(), "the reply is cut to the path's 1000 bytes");
+        assertTrue(frags.get(0).length - 14 <= 1000);
+        h.clock.advance(601, java.util.concurrent.TimeUnit.SECONDS);
+        h.injectIp(ipv4(HOST_IP, STACK_IP, 1, 64, 2, 0, icmpEcho(8, 1, 2, pattern(1400))));
+        assertEquals(1, h.sent().size(), "600 s later the exception has expired: one frame again");
+    }
+
+    @Test
+    void aPathMtuBelowMinPmtuIsLockedAt552AndDfGoesAway() throws Exception {
+        h.hostArps();
+        fragNeeded(300);
+        try (UdpSocket s = h.stack.udp().open()) {
+            s.bind(0, 7);
+            s.sendTo(pattern(1000), 0, 1000, HOST_IP, 4000);
+            List<byte[]> frags = h.sent();
+            assertEquals(2, frags.size(), "cut at min_pmtu 552, not at 300");
+            assertEquals(20 + 528, frags.get(0).length - 14, "552 less the header, to eight bytes");
+            s.sendTo(pattern(100), 0, 100, HOST_IP, 4000);
+            byte[] small = onlyFrame(h.sent());
+            assertEquals(0, u16(small, 20) & 0x4000, "a locked path MTU: no DF (ip_dont_fragment)");
+        }
+    }
+
+    @Test
+    void aResetEchoesTheSegmentsOptions() {
+        h.hostArps();
+        byte[] rr = {7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0};
+        h.injectIp(ipv4Opts(HOST_IP, STACK_IP, 6, 1, 0, rr, tcp(HOST_IP, STACK_IP, 40000, 4444, 1000, 0, SYN, new byte[0])));
+        byte[] f = onlyFrame(h.sent());
+        assertEquals(0x48, u8(f, 14), "ip_send_unicast_reply echoes the options");
+        assertEquals(12, u8(f, 36));
+        assertEquals(STACK_IP, i32(f, 41));
+        assertEquals(RST | ACK, u8(f, 46 + 13));
+        assertEquals(0, u16(f, 18), "ID 0, DF");
     }
 
     @Test
