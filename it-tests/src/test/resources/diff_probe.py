@@ -1281,6 +1281,10 @@ def _(c):
 
 # ---------------------------------------------------------------------------------------------------- main
 
+# probes whose datagram never completes: the target owes an ICMP time exceeded 30 s later (a late answer)
+INCOMPLETE_DATAGRAMS = {"frag-missing-middle", "frag-mf-odd-length"}
+
+
 def main():
     iface, net, target, out = sys.argv[1:5]
     only = set(sys.argv[5].split(",")) if len(sys.argv) > 5 and sys.argv[5] else None
@@ -1290,19 +1294,22 @@ def main():
     order = sorted(enumerate(PROBES), key=lambda e: 0 if e[1][0] == "frag-missing-middle" else 1)
     results = {}
     contexts = []
-    started = time.monotonic()
+    incomplete = []
     for index, (name, fn) in order:
         if only and name not in only:
             continue
         c = Probe(p, index, name)
+        if name in INCOMPLETE_DATAGRAMS:
+            incomplete.append(time.monotonic())
         try:
             fn(c)
         except Exception as e:   # noqa: a broken probe is reported, not fatal
             c.answers.append("prober error: %r" % e)
         contexts.append(c)
         results[name] = c
-    # late answers: wait until the reassembly timeout (30 s) has surely passed for the first probe
-    while time.monotonic() - started < 36 and (not only or "frag-missing-middle" in only):
+    # late answers: wait until the reassembly timeout (30 s) has surely passed for every probe that left an
+    # incomplete datagram behind
+    while any(time.monotonic() - t < 36 for t in incomplete):
         time.sleep(0.5)
     with p.cond:
         frames = list(p.frames)
