@@ -154,6 +154,7 @@ class Prober:
         self.frames = []          # (time, frame, checksum not ready)
         self.cond = threading.Condition()
         self.mine = {aton("%s.%d" % (net, n)) for n in list(range(10, 250)) + [1]}
+        self.silent = set()       # our addresses whose ARP requests go unanswered
         threading.Thread(target=self.receive, daemon=True).start()
 
     def send(self, frame):
@@ -174,7 +175,7 @@ class Prober:
             if len(data) >= 42 and data[12:14] == b"\x08\x06":
                 op = struct.unpack("!H", data[20:22])[0]
                 tpa = data[38:42]
-                if op == 1 and tpa in self.mine and data[28:32] == self.target:
+                if op == 1 and tpa in self.mine and tpa not in self.silent and data[28:32] == self.target:
                     # a request for one of our addresses: answer it, as a host would
                     self.send(self.eth(data[6:12], ETH_P_ARP, arp(2, self.mac, tpa, data[22:28], data[28:32])))
             with self.cond:
@@ -1258,6 +1259,15 @@ arp_probe("arp-request-from-broadcast-sender", op=1, spa=lambda c: c.bcast)
 arp_probe("arp-request-from-multicast-sender", op=1, spa=aton("224.0.0.5"))
 arp_probe("arp-request-sender-mac-broadcast", op=1, sha=BCAST_MAC)
 arp_probe("arp-request-for-loopback", op=1, tpa=aton("127.0.0.1"))
+
+
+@probe("arp-unanswered-while-a-reply-waits")
+def _(c):
+    # the target's echo reply waits for an ARP answer that never comes: how often, and how, does it ask?
+    c.p.silent.add(c.ip)
+    c.arp_probe = True
+    ping(c)
+    c.collect(0, 5.0)
 
 
 @probe("arp-request-then-echo")

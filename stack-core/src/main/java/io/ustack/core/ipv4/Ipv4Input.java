@@ -182,6 +182,11 @@ public final class Ipv4Input {
             drops.drop(pkt, DropReason.IP_SOURCE_ROUTE);
             return false;
         }
+        if (dst.type() != DstEntry.Type.LOCAL) {
+            // a packet that goes on carries the entries made here: its checksum must cover them
+            // (ip_forward_options' ip_send_check); one delivered here keeps the header it came with
+            ip.updateChecksum();
+        }
         return true;
     }
 
