@@ -890,6 +890,16 @@ def _(c):
     c.collect(1)
 
 
+@probe("frag-with-record-route")
+def _(c):
+    body = echo(c.sport, data=payload(1000))
+    ident = 0x4000 + c.sport % 1000
+    c.sent.append(ip_packet(c.ip, c.tgt, 1, body, ident=ident, options=rr(2)))
+    c.ip_frame(ip_packet(c.ip, c.tgt, 1, body[:504], ident=ident, flags=1, frag=0, options=rr(2)))
+    c.ip_frame(ip_packet(c.ip, c.tgt, 1, body[504:], ident=ident, flags=0, frag=63))
+    c.collect(1)
+
+
 @probe("frag-beyond-65535")
 def _(c):
     body = echo(c.sport, data=payload(100))

@@ -188,6 +188,7 @@ public final class Reassembler {
             out.copyFrom(f.pkt(), f.payloadAt(), at + ihl + f.start(), f.end() - f.start());
         }
         out.copyMetadata(head);
+        out.setIpOptions(head.ipOptions()); // the head's IPCB: a reply to the datagram echoes its options
         out.setNetworkHeader(at);
         out.setTransportHeader(at + ihl);
         Ipv4Packet ip = Ipv4Packet.wrap(out, at);

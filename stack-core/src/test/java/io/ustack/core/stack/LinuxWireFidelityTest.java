@@ -326,6 +326,18 @@ class LinuxWireFidelityTest {
     }
 
     @Test
+    void aReassembledRequestsOptionsAreEchoed() {
+        h.hostArps();
+        byte[] rr = {7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0};
+        byte[] echo = icmpEcho(8, 1, 1, pattern(1000));
+        h.injectIp(ipv4Opts(HOST_IP, STACK_IP, 1, 77, 0x2000, rr, Arrays.copyOfRange(echo, 0, 504)));
+        h.injectIp(ipv4(HOST_IP, STACK_IP, 1, 64, 77, 63, Arrays.copyOfRange(echo, 504, echo.length)));
+        byte[] f = onlyFrame(h.sent());
+        assertEquals(0x48, u8(f, 14), "the head fragment's options, echoed");
+        assertEquals(12, u8(f, 36));
+    }
+
+    @Test
     void aResetEchoesTheSegmentsOptions() {
         h.hostArps();
         byte[] rr = {7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0};
