@@ -105,8 +105,6 @@ public enum DropReason {
     TCP_FLAGS,
     /** TCP: an MD5 signature option (RFC 2385) where no key is configured. */
     TCP_MD5UNEXPECTED,
-    /** ICMP, IGMP...: a message this host has nothing to do with; consumed without an answer. */
-    PROTO_MEM_IGNORED,
     /** UDP: the length field disagrees with the packet. */
     UDP_LEN,
     /** UDP: the checksum is wrong. */
