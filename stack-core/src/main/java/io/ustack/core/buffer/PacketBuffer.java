@@ -74,6 +74,7 @@ public final class PacketBuffer {
     private int gsoSize;
     private int gsoSegs;
     private int gsoType;
+    private long ipOptions;
 
     PacketBuffer(BufferPool pool, int capacity) {
         this.pool = pool;
@@ -99,7 +100,20 @@ public final class PacketBuffer {
         nfctInfo = null;
         ipSummed = IpSummed.NONE;
         csumStart = csumOffset = 0;
+        ipOptions = 0;
         clearGso();
+    }
+
+    /**
+     * IPCB(skb)->opt: the IP options ip_options_compile found in this received packet, packed as
+     * {@code io.ustack.core.ipv4.IpOptions} packs them; 0 for none.
+     */
+    public long ipOptions() {
+        return ipOptions;
+    }
+
+    public void setIpOptions(long opts) {
+        this.ipOptions = opts;
     }
 
     /**

@@ -22,6 +22,17 @@ public final class IcmpProtocol implements IpProtocolHandler {
     private final PacketDrops drops;
     private final IcmpErrorHandler[] errorHandlers = new IcmpErrorHandler[256];
     private final ConcurrentHashMap<Integer, EchoListener> echoListeners = new ConcurrentHashMap<>();
+    private volatile PmtuUpdater pmtu = (daddr, mtu) -> { };
+
+    /** ipv4_update_pmtu, as icmp_err calls it. */
+    @FunctionalInterface
+    public interface PmtuUpdater {
+        void update(int daddr, int mtu);
+    }
+
+    public void setPmtuUpdater(PmtuUpdater u) {
+        this.pmtu = u;
+    }
 
     /** Hears the echo replies that carry its echo id (a ping socket's id, as ping_rcv looks it up). */
     @FunctionalInterface
@@ -65,6 +76,12 @@ public final class IcmpProtocol implements IpProtocolHandler {
         Ipv4Packet quoted = Ipv4Packet.wrap(pkt, icmp.offset() + IcmpPacket.HEADER_LEN);
         if (quoted == null || quoted.ihl() < 5 || pkt.tail() - quoted.offset() < quoted.headerLength() + 8) {
             return;
+        }
+        if (quoted.protocol() == Ipv4Packet.IPPROTO_ICMP && icmp.type() == IcmpPacket.DEST_UNREACH
+                && icmp.code() == IcmpPacket.FRAG_NEEDED) {
+            // icmp_err: about an ICMP message this host sent (an echo reply, say): the path MTU to its
+            // destination is learnt whatever socket sent it
+            pmtu.update(quoted.daddr(), icmp.restOfHeader() & 0xffff);
         }
         IcmpErrorHandler h = errorHandlers[quoted.protocol()];
         if (h != null) {

@@ -3,6 +3,7 @@ package io.ustack.core.icmp;
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketBuffer.PacketType;
+import io.ustack.core.ipv4.IpOptions;
 import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
@@ -73,8 +74,21 @@ public final class IcmpSender {
         if (!limiter.allow(type, code, saddr, loopback)) {
             return;
         }
+        int source = fib.isLocal(ip.daddr()) ? ip.daddr() : 0;
+        // __ip_options_echo: the error carries back the offending packet's options; if they cannot be
+        // echoed, no error is sent
+        byte[] options = null;
+        int optLen = 0;
+        if (offending.ipOptions() != 0) {
+            options = new byte[IpOptions.MAX_LEN];
+            optLen = IpOptions.echo(offending, ip.offset(), offending.ipOptions(),
+                    source != 0 ? source : out.sourceFor(saddr), timeOfDay(), options);
+            if (optLen < 0) {
+                return;
+            }
+        }
         int available = Math.min(ip.totalLength(), offending.tail() - ip.offset());
-        int quote = Math.min(available, MAX_ERROR_LEN - Ipv4Packet.MIN_HEADER_LEN - IcmpPacket.HEADER_LEN);
+        int quote = Math.min(available, MAX_ERROR_LEN - Ipv4Packet.MIN_HEADER_LEN - optLen - IcmpPacket.HEADER_LEN);
         PacketBuffer pkt = pool.allocateWithHeadroom(IcmpPacket.HEADER_LEN + quote);
         int at = pkt.put(IcmpPacket.HEADER_LEN + quote);
         pkt.copyFrom(offending, ip.offset(), at + IcmpPacket.HEADER_LEN, quote);
@@ -83,10 +97,9 @@ public final class IcmpSender {
         icmp.setCode(code);
         icmp.setRestOfHeader(info);
         icmp.updateChecksum(pkt.len());
-        int source = fib.isLocal(ip.daddr()) ? ip.daddr() : 0;
         int tos = (ip.tos() & IPTOS_TOS_MASK) | TOS_INTERNETCONTROL;
         countOut(type);
-        out.send(pkt, source, saddr, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false);
+        out.sendWithOptions(pkt, source, saddr, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false, options, optLen);
     }
 
     /**
@@ -99,14 +112,26 @@ public final class IcmpSender {
         int replyTo = req.saddr();
         int from = req.daddr();
         int tos = req.tos();
+        // icmp_reply: ip_options_echo gives the reply the request's options back; if it cannot, no reply
+        byte[] options = null;
+        int optLen = 0;
+        if (pkt.ipOptions() != 0) {
+            options = new byte[IpOptions.MAX_LEN];
+            optLen = IpOptions.echo(pkt, req.offset(), pkt.ipOptions(), from, timeOfDay(), options);
+            if (optLen < 0) {
+                pkt.release();
+                return;
+            }
+        }
         IcmpPacket icmp = IcmpPacket.wrap(pkt, pkt.data());
+        // icmp_echo: the reply is the request's header with the type changed; the code goes back as it came
         int before = (icmp.type() << 8) | icmp.code();
         icmp.setType(IcmpPacket.ECHOREPLY);
-        icmp.setCode(0);
-        pkt.setU16(icmp.offset() + 2, Checksum.replace16(icmp.checksum(), before, 0));
+        pkt.setU16(icmp.offset() + 2, Checksum.replace16(icmp.checksum(), before, icmp.code()));
         pkt.nfResetCt(); // the request's connection entry belongs to the request; conntrack classifies the reply anew
+        pkt.setIpOptions(0);
         countOut(IcmpPacket.ECHOREPLY);
-        out.send(pkt, from, replyTo, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false);
+        out.sendWithOptions(pkt, from, replyTo, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false, options, optLen);
     }
 
     /**
@@ -132,9 +157,19 @@ public final class IcmpSender {
         int replyTo = ip.saddr();
         int from = ip.daddr();
         int tos = ip.tos();
+        byte[] options = null;
+        int optLen = 0;
+        if (req.ipOptions() != 0) {
+            options = new byte[IpOptions.MAX_LEN];
+            optLen = IpOptions.echo(req, ip.offset(), req.ipOptions(), from, timeOfDay(), options);
+        }
         req.release();
+        if (optLen < 0) {
+            pkt.release();
+            return;
+        }
         countOut(IcmpPacket.TIMESTAMPREPLY);
-        out.send(pkt, from, replyTo, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false);
+        out.sendWithOptions(pkt, from, replyTo, Ipv4Packet.IPPROTO_ICMP, tos, Ipv4Packet.DEFAULT_TTL, false, options, optLen);
     }
 
     /**
@@ -154,6 +189,11 @@ public final class IcmpSender {
         icmp.updateChecksum(len);
         countOut(IcmpPacket.ECHO);
         return out.send(pkt, 0, daddr, Ipv4Packet.IPPROTO_ICMP, 0, Ipv4Packet.DEFAULT_TTL, false);
+    }
+
+    /** inet_current_timestamp: milliseconds since midnight UT, what the Timestamp option records. */
+    private int timeOfDay() {
+        return (int) Math.floorMod(clock.wallMillis(), MS_PER_DAY);
     }
 
     /** icmp_is_err, for the message quoted in {@code pkt}: no error is ever sent about an error. */

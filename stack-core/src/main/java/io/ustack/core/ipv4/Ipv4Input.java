@@ -6,10 +6,12 @@ import io.ustack.core.netfilter.Hook;
 import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
+import io.ustack.core.route.InterfaceAddress;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.time.Clock;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Packet;
@@ -35,6 +37,8 @@ public final class Ipv4Input {
     private volatile ErrorSender icmp = (pkt, type, code, info) -> { };
     private volatile IpProtocolHandler forward;
     private volatile boolean defragBeforeHooks;
+    private volatile Clock wallClock = Clock.SYSTEM;
+    private static final long MS_PER_DAY = 86_400_000L;
 
     public Ipv4Input(Fib fib, Netfilter netfilter, Reassembler reassembler, MibCounters mib, PacketDrops drops) {
         this.fib = fib;
@@ -148,7 +152,47 @@ public final class Ipv4Input {
             mib.inc(Mib.IpExtInBcastPkts);
         }
         pkt.setDst(dst);
+        if (ip.ihl() > 5 && !ipRcvOptions(pkt, ip, dst)) {
+            return;
+        }
         dst.input(pkt);
+    }
+
+    /**
+     * ip_rcv_options: compiles the options (Record Route and Timestamp get this host's entry), answers a
+     * malformed one with ICMP parameter problem pointing at it (IpInHdrErrors), and drops source-routed
+     * packets, since accept_source_route is off as Linux has it by default. Returns false if it took
+     * {@code pkt}.
+     */
+    private boolean ipRcvOptions(PacketBuffer pkt, Ipv4Packet ip, DstEntry dst) {
+        int daddr = ip.daddr();
+        InterfaceAddress primary = fib.primaryAddress(pkt.dev());
+        // spec_dst: the address the packet came to, or (a broadcast, say) the interface's own
+        int specDst = dst.type() == DstEntry.Type.LOCAL ? daddr : primary == null ? 0 : primary.address();
+        long opts = IpOptions.compile(pkt, ip.offset(), fib, specDst, (int) Math.floorMod(wallClock.wallMillis(), MS_PER_DAY));
+        if (IpOptions.failed(opts)) {
+            pkt.setIpOptions(IpOptions.partial(opts));
+            mib.inc(Mib.IpInHdrErrors);
+            icmp.send(pkt, IcmpPacket.PARAMETERPROB, 0, IpOptions.errorPointer(opts) << 24);
+            drops.drop(pkt, DropReason.IP_INHDR);
+            return false;
+        }
+        pkt.setIpOptions(opts);
+        if (IpOptions.srr(opts) != 0) {
+            drops.drop(pkt, DropReason.IP_SOURCE_ROUTE);
+            return false;
+        }
+        if (dst.type() != DstEntry.Type.LOCAL) {
+            // a packet that goes on carries the entries made here: its checksum must cover them
+            // (ip_forward_options' ip_send_check); one delivered here keeps the header it came with
+            ip.updateChecksum();
+        }
+        return true;
+    }
+
+    /** The clock whose time of day the Timestamp option records (inet_current_timestamp). */
+    public void setWallClock(Clock clock) {
+        this.wallClock = clock;
     }
 
     /**

@@ -8,11 +8,13 @@ import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.offload.SkbGso;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
+import io.ustack.core.route.PmtuCache;
 import io.ustack.core.route.Route;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.time.Clock;
 import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Packet;
@@ -37,6 +39,7 @@ public final class Ipv4Output {
     private final PacketDrops drops;
     private final IpIdent ident = new IpIdent();
     private volatile FragNeededReporter fragNeeded = (pkt, mtu) -> { };
+    private volatile PmtuCache pmtu = new PmtuCache(Clock.SYSTEM);
 
     public Ipv4Output(Fib fib, Netfilter netfilter, NeighbourTable neigh, Fragmenter fragmenter,
                       MibCounters mib, PacketDrops drops) {
@@ -52,6 +55,23 @@ public final class Ipv4Output {
         this.fragNeeded = r;
     }
 
+    /** The route exceptions path MTUs are learnt in (one on the stack's clock). */
+    public void setPmtuCache(PmtuCache cache) {
+        this.pmtu = cache;
+    }
+
+    /**
+     * ipv4_update_pmtu: an ICMP "fragmentation needed" said the path to {@code daddr} takes only {@code mtu}
+     * bytes; later packets to it are sized or fragmented to fit (see {@link PmtuCache}).
+     */
+    public void updatePmtu(int daddr, int mtu) {
+        Route r = fib.lookup(daddr);
+        if (r == null || r.dst().type() != DstEntry.Type.UNICAST) {
+            return;
+        }
+        pmtu.update(r.dst(), pmtu.dst(r.dst(), daddr), daddr, mtu);
+    }
+
     /**
      * ip_build_and_send_pkt / ip_queue_xmit for a transport payload: routes {@code daddr}, pushes a header
      * and sends. Takes ownership; data must be at the transport header with room for the IP and Ethernet
@@ -61,7 +81,7 @@ public final class Ipv4Output {
      * IpOutNoRoutes counted, as ip_queue_xmit does).
      */
     public boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df) {
-        return send(pkt, saddr, daddr, protocol, tos, ttl, df, false, -1);
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, false, false, 0, CHOOSE_ID);
     }
 
     /**
@@ -70,20 +90,48 @@ public final class Ipv4Output {
      */
     public boolean sendWithId(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df,
                               int id) {
-        return send(pkt, saddr, daddr, protocol, tos, ttl, df, false, id & 0xffff);
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, false, false, 0, id & 0xffff);
     }
+
+    /**
+     * {@link #send} for a datagram socket's default, IP_PMTUDISC_WANT (__ip_make_skb): DF when the datagram
+     * fits the path MTU, so that a smaller path is learnt; a larger one leaves without DF, fragmented here.
+     * Such a DF may be ignored (ignore_df), so the ID is a real one even then, counted per destination.
+     */
+    public boolean sendDatagram(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean connected) {
+        return send(pkt, saddr, daddr, protocol, tos, ttl, Df.IF_FITS, connected, false, 0, CHOOSE_ID);
+    }
+
+    /**
+     * {@link #send} with IP options (ip_build_and_send_pkt and icmp_push_reply with the options
+     * ip_options_echo made): the first {@code optLen} bytes of {@code options}, a multiple of four, go between
+     * the 20-byte header and the payload.
+     */
+    public boolean sendWithOptions(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df,
+                                   byte[] options, int optLen) {
+        if (optLen > 0) {
+            pkt.copyIn(pkt.push(optLen), options, 0, optLen);
+        }
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, false, false, optLen, CHOOSE_ID);
+    }
+
+    /** What {@link #send} is given when the ID is ip_select_ident's to choose. */
+    private static final int CHOOSE_ID = -1;
+
+    /** Whether a packet gets DF: always, never, or when it fits the path MTU (IP_PMTUDISC_WANT). */
+    private enum Df { SET, CLEAR, IF_FITS }
 
     /**
      * {@link #send} from any source (FLOWI_FLAG_ANYSRC): nf_send_reset answers a forwarded packet from that
      * packet's destination, which is not ours.
      */
     public boolean sendFromAnySource(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df) {
-        return send(pkt, saddr, daddr, protocol, tos, ttl, df, true, -1);
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, false, true, 0, CHOOSE_ID);
     }
 
-    /** {@code id} below 0: ip_select_ident's choice. */
-    private boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df,
-                         boolean anySource, int id) {
+    /** {@code chosenId}: the caller's IP ID, or {@link #CHOOSE_ID} for ip_select_ident's. */
+    private boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, Df dfMode,
+                         boolean connected, boolean anySource, int optLen, int chosenId) {
         Route r = fib.lookup(daddr);
         // the route's own source is ours by construction: only another one costs a lookup
         if (r == null || !(anySource || saddr == 0 || saddr == r.prefsrc() || fib.isLocal(saddr))) {
@@ -93,13 +141,39 @@ public final class Ipv4Output {
         }
         int src = saddr != 0 ? saddr : r.prefsrc();
         int total = Ipv4Packet.MIN_HEADER_LEN + pkt.len();
-        Ipv4Packet.push(pkt, tos, total, id >= 0 ? id : ident.next(src, daddr, protocol), df ? Ipv4Packet.IP_DF : 0, ttl,
-                protocol, src, daddr);
-        pkt.setTransportHeader(pkt.data() + Ipv4Packet.MIN_HEADER_LEN);
-        pkt.setDst(r.dst());
+        DstEntry dst = pmtu.dst(r.dst(), daddr);
+        // ip_dont_fragment: a path MTU locked at min_pmtu takes DF away (nf_send_reset sets it regardless)
+        boolean df = (dfMode == Df.SET && (anySource || !dst.mtuLocked()))
+                || (dfMode == Df.IF_FITS && !dst.mtuLocked() && total <= dst.mtu());
+        int id = chosenId != CHOOSE_ID ? chosenId : dfMode == Df.IF_FITS ? selectIdentIgnoringDf(src, daddr, protocol)
+                : selectIdent(df, connected, src, daddr, protocol);
+        Ipv4Packet.push(pkt, tos, total, id, df ? Ipv4Packet.IP_DF : 0, ttl, protocol, src, daddr);
+        if (optLen > 0) {
+            pkt.setU8(pkt.data(), 0x40 | ((Ipv4Packet.MIN_HEADER_LEN + optLen) >>> 2)); // IHL counts the options
+        }
+        pkt.setTransportHeader(pkt.data() + Ipv4Packet.MIN_HEADER_LEN + optLen);
+        pkt.setDst(dst);
         pkt.setProtocol(EthernetFrame.ETH_P_IP);
         ipLocalOut(pkt);
         return true;
+    }
+
+    /**
+     * ip_select_ident_segs: a DF packet cannot be fragmented, so its ID needs to be unique only for a
+     * connected socket, whose packets count up from where its counter stands (Linux starts each socket's
+     * at random; here the per-destination counter of {@link IpIdent} serves); any other DF packet carries
+     * 0. Packets that may be fragmented take the next ID of their destination's counter.
+     */
+    private int selectIdent(boolean df, boolean connected, int saddr, int daddr, int protocol) {
+        return df && !connected ? 0 : ident.next(saddr, daddr, protocol);
+    }
+
+    /**
+     * The ID of a packet whose DF may be ignored (skb->ignore_df: a datagram socket short of
+     * IP_PMTUDISC_DO, which lets a later hop fragment it anyway): never 0 for being DF.
+     */
+    private int selectIdentIgnoringDf(int saddr, int daddr, int protocol) {
+        return ident.next(saddr, daddr, protocol);
     }
 
     /**
@@ -108,7 +182,7 @@ public final class Ipv4Output {
      */
     public DstEntry dstFor(int daddr) {
         Route r = fib.lookup(daddr);
-        return r == null ? null : r.dst();
+        return r == null ? null : pmtu.dst(r.dst(), daddr);
     }
 
     /** The source address a reply to {@code daddr} would carry, or 0 if there is no route. */

@@ -126,6 +126,9 @@ public final class Reassembler {
         if (end <= start || end + ihl > Ipv4Packet.MAX_PACKET_LEN) {
             return discard(key, q, pkt, DropReason.FRAG_REASM_FAIL);
         }
+        // pskb_trim_rcsum: a ragged tail is cut off the fragment itself, so what quotes it later (the time
+        // exceeded of an expired queue) quotes what was kept
+        pkt.trim(ip.offset() - pkt.data() + ihl + (end - start));
 
         Map.Entry<Integer, Frag> below = q.frags.floorEntry(start);
         if (below != null && below.getValue().end() > start) {
@@ -185,6 +188,7 @@ public final class Reassembler {
             out.copyFrom(f.pkt(), f.payloadAt(), at + ihl + f.start(), f.end() - f.start());
         }
         out.copyMetadata(head);
+        out.setIpOptions(head.ipOptions()); // the head's IPCB: a reply to the datagram echoes its options
         out.setNetworkHeader(at);
         out.setTransportHeader(at + ihl);
         Ipv4Packet ip = Ipv4Packet.wrap(out, at);

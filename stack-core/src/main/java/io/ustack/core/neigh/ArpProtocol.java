@@ -59,6 +59,12 @@ public final class ArpProtocol implements NeighbourTable.Solicitor {
         boolean request = arp.operation() == ArpPacket.ARPOP_REQUEST;
         mib.inc(request ? Mib.ArpInRequests : Mib.ArpInReplies);
         boolean forUs = fib.isLocal(tip);
+        if (request && forUs && sip != 0 && !validSource(sip)) {
+            // arp_process asks ip_route_input(tip, sip) first: a martian sender (one of this host's own
+            // addresses, a broadcast, zeronet) fails it, so the request goes unanswered and teaches nothing
+            drops.drop(pkt, DropReason.ARP_INVALID);
+            return;
+        }
         if (request && forUs) {
             if (sip != 0) {
                 neigh.update(dev, sip, sha, false, true); // neigh_event_ns: the asker is a neighbour
@@ -71,6 +77,15 @@ public final class ArpProtocol implements NeighbourTable.Solicitor {
             neigh.update(dev, sip, sha, solicited, false);
         }
         pkt.release();
+    }
+
+    /**
+     * ip_route_input_slow's check of a request's sender: not the limited broadcast or zeronet, and (the
+     * rp_filter-off fast path of fib_validate_source) not one of this host's own addresses. A network's
+     * broadcast address passes, as in Linux. Multicast and loopback senders are refused earlier.
+     */
+    private boolean validSource(int sip) {
+        return !Ipv4Address.isZeronet(sip) && sip != Ipv4Address.BROADCAST && !fib.isLocal(sip);
     }
 
     /** arp_solicit: asks who has {@code target}, by broadcast or (targetMac non-zero) a unicast probe. */

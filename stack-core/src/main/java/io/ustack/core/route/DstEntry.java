@@ -9,7 +9,8 @@ import io.ustack.core.link.NetDevice;
  * nobody branches on local-versus-forward again: {@link #input} is ip_local_deliver for a local
  * destination (ip_forward for a forwarded one), and {@link #output} is ip_output for anything sent.
  *
- * <p>Entries are made once per route and shared by every packet that takes it; they are immutable.
+ * <p>Entries are made once per route and shared by every packet that takes it; they are immutable. A
+ * destination with a path MTU of its own gets an entry of its own ({@link #withPmtu}, from {@link PmtuCache}).
  */
 public final class DstEntry {
     /** rt_type. */
@@ -21,14 +22,35 @@ public final class DstEntry {
     private final int prefsrc;
     private final PacketHandler input;
     private final PacketHandler output;
+    /** rt_pmtu: a path MTU learnt for one destination (a route exception's entry), 0 for the device's. */
+    private final int pmtu;
+    /** RTAX_MTU locked: the path MTU was clamped to min_pmtu, so DF is no longer set (ip_dont_fragment). */
+    private final boolean mtuLocked;
 
     public DstEntry(Type type, NetDevice dev, int gateway, int prefsrc, PacketHandler input, PacketHandler output) {
+        this(type, dev, gateway, prefsrc, input, output, 0, false);
+    }
+
+    private DstEntry(Type type, NetDevice dev, int gateway, int prefsrc, PacketHandler input, PacketHandler output,
+                     int pmtu, boolean mtuLocked) {
         this.type = type;
         this.dev = dev;
         this.gateway = gateway;
         this.prefsrc = prefsrc;
         this.input = input;
         this.output = output;
+        this.pmtu = pmtu;
+        this.mtuLocked = mtuLocked;
+    }
+
+    /** This route's decision for one destination whose path MTU is {@code pmtu} (rt_set_nexthop from a fnhe). */
+    public DstEntry withPmtu(int pmtu, boolean locked) {
+        return new DstEntry(type, dev, gateway, prefsrc, input, output, pmtu, locked);
+    }
+
+    /** Whether the path MTU is locked (learnt below min_pmtu): packets on it go without DF. */
+    public boolean mtuLocked() {
+        return mtuLocked;
     }
 
     public Type type() {
@@ -55,9 +77,10 @@ public final class DstEntry {
         return prefsrc;
     }
 
-    /** dst_mtu. */
+    /** dst_mtu: the device's, or a smaller path MTU learnt for this destination. */
     public int mtu() {
-        return dev.mtu();
+        int m = dev.mtu();
+        return pmtu != 0 && pmtu < m ? pmtu : m;
     }
 
     /** dst_input: takes ownership. */

@@ -181,6 +181,18 @@ public final class Fib {
         return r != null && r.type() == DstEntry.Type.LOCAL;
     }
 
+    /**
+     * inet_addr_type == RTN_BROADCAST: {@code addr} is the limited broadcast or one of the broadcast addresses
+     * of this host's networks (the local table's broadcast routes).
+     */
+    public boolean isBroadcast(int addr) {
+        if (addr == Ipv4Address.BROADCAST) {
+            return true;
+        }
+        Route r = local.lookup(addr);
+        return r != null && r.type() == DstEntry.Type.BROADCAST;
+    }
+
     /** The first address configured on {@code dev}, or null. */
     public InterfaceAddress primaryAddress(NetDevice dev) {
         for (InterfaceAddress a : addresses) {

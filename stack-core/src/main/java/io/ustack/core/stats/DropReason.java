@@ -99,6 +99,12 @@ public enum DropReason {
     TCP_CSUM,
     /** TCP: the listener's queues are full. */
     TCP_LISTEN_OVERFLOW,
+    /** IP: a source-routed packet (LSRR, SSRR) while accept_source_route is off, as Linux has it by default. */
+    IP_SOURCE_ROUTE,
+    /** TCP: flags that a socket in its state takes no notice of (a listener's FIN, NULL, SYN+FIN). */
+    TCP_FLAGS,
+    /** TCP: an MD5 signature option (RFC 2385) where no key is configured. */
+    TCP_MD5UNEXPECTED,
     /** UDP: the length field disagrees with the packet. */
     UDP_LEN,
     /** UDP: the checksum is wrong. */

@@ -3,6 +3,7 @@ package io.ustack.core.tcp;
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.ipv4.IcmpErrorHandler;
+import io.ustack.core.ipv4.IpOptions;
 import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.link.NetdevFeatures;
@@ -93,6 +94,12 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     /** Takes ownership; data at the TCP header, network header and dst set. */
     @Override
     public void rcv(PacketBuffer pkt) {
+        if (pkt.pktType() != PacketBuffer.PacketType.HOST) {
+            // tcp_v4_rcv: a segment sent to a link-layer broadcast or multicast is no one's, whatever its IP
+            // destination; it is dropped before anything else, answered by no reset
+            drops.drop(pkt, DropReason.OTHERHOST);
+            return;
+        }
         TcpSegment tcp = TcpSegment.wrap(pkt, pkt.data());
         if (tcp == null || tcp.headerLength() < TcpSegment.MIN_HEADER_LEN || tcp.headerLength() > pkt.len()) {
             mib.inc(Mib.TcpInErrs);
@@ -113,6 +120,12 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             drops.drop(pkt, DropReason.NO_SOCKET); // TCP is never broadcast
             return;
         }
+        if (hasMd5Option(pkt, tcp)) {
+            // tcp_inbound_hash: no MD5 key is ever configured here, so a signed segment is unexpected and
+            // dropped, for a connection or listener and (tcp_v4_send_reset finds no key) with no reset either
+            drops.drop(pkt, DropReason.TCP_MD5UNEXPECTED);
+            return;
+        }
         Segment seg = wire.get().parse(pkt, tcp);
         int sport = tcp.sourcePort();
         int dport = tcp.destinationPort();
@@ -123,6 +136,13 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             return;
         }
         TcpListener l = listener(daddr, dport);
+        if (l != null && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)
+                && (!seg.has(TcpSegment.SYN) || seg.has(TcpSegment.FIN))) {
+            // tcp_rcv_state_process in LISTEN: without ACK or RST only a SYN (and not SYN+FIN) means
+            // anything; FIN, NULL, XMAS and SYN+FIN scans are dropped without a word
+            drops.drop(pkt, DropReason.TCP_FLAGS);
+            return;
+        }
         if (l != null && seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)) {
             pkt.release();
             passiveOpen(l, seg, daddr, dport, saddr, sport, isn.isn(daddr, dport, saddr, sport));
@@ -139,9 +159,37 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             mib.inc(Mib.TcpExtSyncookiesFailed);
         }
         if (!seg.has(TcpSegment.RST)) {
-            sendReset(seg, daddr, dport, saddr, sport);
+            sendReset(seg, daddr, dport, saddr, sport, pkt);
         }
         drops.drop(pkt, DropReason.NO_SOCKET);
+    }
+
+    /** tcp_parse_md5sig_option: whether the options hold a TCPOPT_MD5SIG (kind 19, length 18). */
+    static boolean hasMd5Option(PacketBuffer pkt, TcpSegment tcp) {
+        int at = tcp.offset() + TcpSegment.MIN_HEADER_LEN;
+        int end = tcp.offset() + tcp.headerLength();
+        while (at < end) {
+            int kind = pkt.u8(at);
+            if (kind == 0) {
+                return false;
+            }
+            if (kind == 1) {
+                at++;
+                continue;
+            }
+            if (at + 1 >= end) {
+                return false;
+            }
+            int len = pkt.u8(at + 1);
+            if (len < 2 || at + len > end) {
+                return false;
+            }
+            if (kind == 19 && len == 18) {
+                return true;
+            }
+            at += len;
+        }
+        return false;
     }
 
     private TcpListener listener(int daddr, int dport) {
@@ -189,7 +237,8 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         TcpConfig c = l.options().apply(configFor(raddr));
         int cookie = cookies.make(laddr, lport, raddr, rport, syn.seq(), syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_PEER_MSS);
         send(new Segment(cookie, syn.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
-                false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO, null);
+                false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO, null,
+                null, 0);
         mib.inc(Mib.TcpExtSyncookiesSent);
     }
 
@@ -210,18 +259,36 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * sender will accept: at the ACK it carried, or acknowledging what it sent.
      */
     private void sendReset(Segment seg, int laddr, int lport, int raddr, int rport) {
+        sendReset(seg, laddr, lport, raddr, rport, null);
+    }
+
+    /**
+     * {@link #sendReset} answering {@code received} (borrowed): ip_send_unicast_reply gives the reset the
+     * segment's IP options back (ip_options_echo), and sends nothing if they cannot be echoed.
+     */
+    private void sendReset(Segment seg, int laddr, int lport, int raddr, int rport, PacketBuffer received) {
+        byte[] options = null;
+        int optLen = 0;
+        if (received != null && received.ipOptions() != 0) {
+            options = new byte[IpOptions.MAX_LEN];
+            optLen = IpOptions.echo(received, received.networkHeader(), received.ipOptions(), laddr,
+                    (int) Math.floorMod(clock.wallMillis(), 86_400_000L), options);
+            if (optLen < 0) {
+                return;
+            }
+        }
         Segment rst = seg.has(TcpSegment.ACK)
                 ? new Segment(seg.ack(), 0, TcpSegment.RST, 0, -1, -1, false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0)
                 : new Segment(0, seg.seq() + seg.seqLength(), TcpSegment.RST | TcpSegment.ACK, 0, -1, -1, false, false, 0, 0,
                         Segment.NO_SACK, Segment.NO_DATA, 0, 0);
-        send(rst, laddr, lport, raddr, rport, false, NO_GSO, null);
+        send(rst, laddr, lport, raddr, rport, false, NO_GSO, null, options, optLen);
     }
 
     // ---- send (tcp_transmit_skb) ----
 
     private void transmit(Tcb tcb, Segment seg, boolean retransmission) {
         send(seg, tcb.localAddress(), tcb.localPort(), tcb.remoteAddress(), tcb.remotePort(), retransmission,
-                tcb.gsoSize(), tcb);
+                tcb.gsoSize(), tcb, null, 0);
     }
 
     /**
@@ -229,10 +296,11 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * the connection's counter, advanced by those segments (ip_select_ident_segs with inet_id, which starts
      * at a random value), for what a full socket sends; 0 for what Linux sends with DF from a request socket
      * (SYN-ACKs), a TIME_WAIT socket or the control socket (resets for no connection, cookie SYN-ACKs):
-     * {@code tcb} null, or {@link Tcb#takeIpId} says so.
+     * {@code tcb} null, or {@link Tcb#takeIpId} says so. {@code ipOptions}: what a reset echoes of the
+     * segment it answers (ip_options_echo), sent with ID 0 as the control socket's.
      */
     private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission, int gsoSize,
-                      Tcb tcb) {
+                      Tcb tcb, byte[] ipOptions, int ipOptLen) {
         PacketBuffer pkt = wire.get().build(pool, seg, laddr, lport, raddr, rport, gsoSize);
         pkt.setHash(FlowHash.ofFlow(laddr, raddr, Ipv4Packet.IPPROTO_TCP, lport, rport));
         int pcount = pkt.isGso() ? pkt.gsoSegs() : 1;
@@ -251,7 +319,11 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             id = tcb.takeIpId(seg, pcount);
         }
         // Linux sets DF on TCP (path MTU discovery): the MSS keeps segments under the route's MTU
-        out.sendWithId(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true, id);
+        if (ipOptLen > 0) {
+            out.sendWithOptions(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true, ipOptions, ipOptLen);
+        } else {
+            out.sendWithId(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true, id);
+        }
     }
 
     // ---- ICMP errors (tcp_v4_err) ----
@@ -260,6 +332,12 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     @Override
     public void err(int type, int code, int info, int saddr, int daddr, int sport, int dport) {
         TcpSocket s = connections.get(new Key(saddr, sport, daddr, dport));
+        if (s != null && type == IcmpPacket.DEST_UNREACH && code == IcmpPacket.FRAG_NEEDED) {
+            // tcp_v4_err: the route learns the path MTU (inet_csk_update_pmtu); the connection's own MSS
+            // reduction (tcp_v4_mtu_reduced) is the Tcb's, still to come
+            out.updatePmtu(daddr, info & 0xffff);
+            return;
+        }
         if (s != null && type == IcmpPacket.DEST_UNREACH
                 && (code == IcmpPacket.PORT_UNREACH || code == IcmpPacket.PROT_UNREACH)) {
             s.cpu().execute(() -> s.hardError(CloseReason.ICMP_UNREACHABLE));

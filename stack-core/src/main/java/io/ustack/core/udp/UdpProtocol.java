@@ -109,6 +109,11 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     @Override
     public void err(int type, int code, int info, int saddr, int daddr, int sport, int dport) {
         UdpSocket sk = table.lookup(daddr, dport, saddr, sport);
+        if (sk != null && type == IcmpPacket.DEST_UNREACH && code == IcmpPacket.FRAG_NEEDED) {
+            // __udp4_lib_err: a socket sent it, connected or not: learn the path MTU (ipv4_sk_update_pmtu)
+            out.updatePmtu(daddr, info & 0xffff);
+            return;
+        }
         if (sk == null || sk.remotePort() == 0) {
             return;
         }
@@ -121,7 +126,8 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
 
     /**
      * udp_sendmsg: one datagram from {@code sk} to {@code daddr}:{@code dport}, checksummed, through
-     * ip_local_out (fragmented there when over the MTU).
+     * ip_local_out (fragmented there when over the MTU; with DF, and ID 0 unless the socket is connected,
+     * when it fits).
      */
     void sendmsg(UdpSocket sk, byte[] data, int off, int len, int daddr, int dport) throws IOException {
         if (len > UdpDatagram.MAX_PAYLOAD) {
@@ -139,7 +145,8 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         UdpDatagram udp = UdpDatagram.push(pkt, sk.localPort(), dport);
         udp.updateChecksum(saddr, daddr);
         mib.inc(Mib.UdpOutDatagrams);
-        if (!out.send(pkt, saddr, daddr, Ipv4Packet.IPPROTO_UDP, 0, Ipv4Packet.DEFAULT_TTL, false)) {
+        // IP_PMTUDISC_WANT, a UDP socket's default: DF on what fits the path, fragments for what does not
+        if (!out.sendDatagram(pkt, saddr, daddr, Ipv4Packet.IPPROTO_UDP, 0, Ipv4Packet.DEFAULT_TTL, sk.remotePort() != 0)) {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(daddr));
         }
     }

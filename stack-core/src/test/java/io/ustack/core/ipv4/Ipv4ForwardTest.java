@@ -85,6 +85,31 @@ class Ipv4ForwardTest {
     }
 
     @Test
+    void aForwardedPacketsRecordRouteEntryIsCoveredByItsChecksum() {
+        hostsKnown();
+        byte[] opts = {7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        byte[] payload = icmpEcho(8, 7, 1, pattern(16));
+        byte[] request = new byte[32 + payload.length];
+        System.arraycopy(ping(FAR_IP, 64, 0, 0), 0, request, 0, 20);
+        request[0] = 0x48;
+        request[2] = (byte) (request.length >> 8);
+        request[3] = (byte) request.length;
+        System.arraycopy(opts, 0, request, 20, 12);
+        System.arraycopy(payload, 0, request, 32, payload.length);
+        request[10] = 0;
+        request[11] = 0;
+        int c = checksum(request, 0, 32);
+        request[10] = (byte) (c >> 8);
+        request[11] = (byte) c;
+        h.injectIp(request);
+        List<byte[]> out = right.drain();
+        assertEquals(1, out.size());
+        byte[] f = out.get(0);
+        assertEquals(8, u8(f, 14 + 22), "an entry was recorded");
+        assertEquals(0, checksum(f, 14, 32), "and the header checksum covers it");
+    }
+
+    @Test
     void aPingIsForwardedBothWaysWithTtlDecrementedAndMacsRewritten() {
         hostsKnown();
         byte[] request = ping(FAR_IP, 64, 0x4000, 56);
