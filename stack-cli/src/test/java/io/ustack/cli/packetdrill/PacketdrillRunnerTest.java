@@ -264,7 +264,7 @@ class PacketdrillRunnerTest {
                 +0  bind(3, ..., ...) = 0
                 +0  listen(3, 1) = 0
                 +0  < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>
-                +0  > S. 0:0(0) ack 1 <mss 1460,nop,wscale 7>
+                +0  > S. 0:0(0) ack 1 <mss 1460,nop,wscale 10>
                 """);
         assertEquals(Runner.Verdict.PASSED, r.verdict(), r.message());
         assertEquals(1, r.notes().size(), r.notes().toString());
