@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code ustack addr}: the daemon's interfaces, like {@code ip -s addr}, and their addresses changed like {@code ip addr}. */
 @Command(name = "addr",
         description = {
-            "Print the daemon's interfaces: index, name, flags, MTU, state, MAC, IPv4 addresses and link counters,",
+            "Print the daemon's interfaces: index, name, flags, MTU, state, MAC, IPv4 and IPv6 addresses and link counters,",
             "or add and delete addresses. Without a subcommand: list.",
             "With --json, the daemon's answer as ip -j names the fields (ifname, mtu, operstate, address, "
                     + "addr_info, stats)."},
@@ -57,6 +57,12 @@ public final class AddrCommand implements Callable<Integer> {
             sb.append("    link/").append(l.path("link_type").asText()).append(' ').append(l.path("address").asText())
                     .append('\n');
             for (JsonNode a : l.path("addr_info")) {
+                if (a.path("family").asText().equals("inet6")) {
+                    // as ip -6 addr: inet6 fd00:77::2/64 scope global
+                    sb.append("    inet6 ").append(a.path("local").asText()).append('/').append(a.path("prefixlen").asInt())
+                            .append(" scope ").append(a.path("scope").asText()).append('\n');
+                    continue;
+                }
                 sb.append("    inet ").append(a.path("local").asText()).append('/').append(a.path("prefixlen").asInt());
                 if (a.has("broadcast")) {
                     sb.append(" brd ").append(a.path("broadcast").asText());

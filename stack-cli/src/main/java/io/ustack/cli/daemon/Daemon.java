@@ -7,6 +7,7 @@ import io.ustack.cli.control.ControlServer;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
 import io.ustack.core.stack.Sysctl;
+import io.ustack.core.wire.Ipv6Prefix;
 import io.ustack.core.wire.MacAddress;
 import io.ustack.driver.tap.Tap;
 import io.ustack.driver.tap.TapDevice;
@@ -72,6 +73,13 @@ public final class Daemon implements AutoCloseable {
                     stack.addAddress(dev, spec.addr());
                 } catch (IllegalArgumentException e) {
                     throw new UserException("cannot give " + spec.name() + " the address " + spec.addr() + ": " + e.getMessage());
+                }
+            }
+            for (Ipv6Prefix p : spec.addrs6()) {
+                try {
+                    stack.addAddress(dev, p);
+                } catch (IllegalArgumentException e) {
+                    throw new UserException("cannot give " + spec.name() + " the address " + p + ": " + e.getMessage());
                 }
             }
         }
