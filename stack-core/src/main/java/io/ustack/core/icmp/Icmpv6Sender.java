@@ -66,12 +66,27 @@ public final class Icmpv6Sender {
      * ownership; data at the ICMPv6 header, the message runs to tail. Returns false if it could not be routed.
      */
     public boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int hopLimit, int tclass) {
+        return send(pkt, saddr, daddr, oif, hopLimit, tclass, false);
+    }
+
+    /**
+     * {@link #send} for Neighbour Discovery (ndisc_send_skb): straight out {@code dev} to {@code daddr} on its
+     * link, with no route lookup. Takes ownership.
+     */
+    public boolean sendOnLink(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice dev, int hopLimit) {
+        return send(pkt, saddr, daddr, dev, hopLimit, 0, true);
+    }
+
+    private boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int hopLimit, int tclass,
+                         boolean onLink) {
         Icmpv6Packet icmp = Icmpv6Packet.wrap(pkt, pkt.data());
         icmp.updateChecksum(saddr, daddr, pkt.len());
         pkt.setIpSummed(IpSummed.NONE);
         pkt.clearGso();
         int type = icmp.type();
-        boolean sent = out.send(pkt, saddr, daddr, oif, Ipv6Packet.NEXTHDR_ICMP, hopLimit, tclass);
+        boolean sent = onLink
+                ? out.sendOnLink(pkt, saddr, daddr, oif, Ipv6Packet.NEXTHDR_ICMP, hopLimit, tclass)
+                : out.send(pkt, saddr, daddr, oif, Ipv6Packet.NEXTHDR_ICMP, hopLimit, tclass);
         if (sent) {
             countOut(type);
         } else {

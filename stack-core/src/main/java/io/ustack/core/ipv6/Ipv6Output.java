@@ -44,7 +44,21 @@ public final class Ipv6Output {
      */
     public boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
                         int hopLimit, int trafficClass) {
-        DstEntry dst = fib.outputRoute(daddr, oif);
+        return send(pkt, saddr, daddr, oif, nexthdr, hopLimit, trafficClass, fib.outputRoute(daddr, oif));
+    }
+
+    /**
+     * {@link #send} straight out {@code dev} to a neighbour or group on its link, with no route lookup
+     * (ndisc_send_skb's icmp6_dst_alloc): Neighbour Discovery answers whoever asked on the link, whether or not
+     * a route covers its address.
+     */
+    public boolean sendOnLink(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice dev, int nexthdr,
+                              int hopLimit, int trafficClass) {
+        return send(pkt, saddr, daddr, dev, nexthdr, hopLimit, trafficClass, fib.linkRoute(daddr, dev));
+    }
+
+    private boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
+                         int hopLimit, int trafficClass, DstEntry dst) {
         NetDevice out = dst == null ? null : dst.type() == DstEntry.Type.LOCAL ? oif : dst.dev();
         Ipv6Address src = saddr;
         if (dst != null && src == null) {

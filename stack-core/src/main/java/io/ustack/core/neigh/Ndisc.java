@@ -173,7 +173,7 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
                 | (override ? NdMessage.NA_OVERRIDE : 0);
         NdMessage.appendNa(out, flags, target, withLladdr ? dev.mac() : -1);
         out.setDev(dev);
-        sender.send(out, target, daddr, dev, NdMessage.HOP_LIMIT, 0);
+        sender.sendOnLink(out, target, daddr, dev, NdMessage.HOP_LIMIT);
     }
 
     /**
@@ -196,6 +196,6 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
         PacketBuffer out = pool.allocateWithHeadroom(NdMessage.NS_LEN + NdOptions.LLADDR_OPT_LEN);
         NdMessage.appendNs(out, target, dev.mac());
         out.setDev(dev);
-        sender.send(out, saddr, daddr, dev, NdMessage.HOP_LIMIT, 0);
+        sender.sendOnLink(out, saddr, daddr, dev, NdMessage.HOP_LIMIT);
     }
 }

@@ -200,6 +200,14 @@ public final class Ipv6Fib {
         return r == null ? null : r.dst();
     }
 
+    /**
+     * icmp6_dst_alloc: the decision for a packet that goes out {@code dev} to {@code daddr} on that link
+     * whatever the routes say, as Neighbour Discovery's do (a group, or a neighbour resolved on the link).
+     */
+    public DstEntry linkRoute(Ipv6Address daddr, NetDevice dev) {
+        return daddr.isMulticast() ? multicastDst(dev) : onLink(dev);
+    }
+
     /** fib6_lookup's longest-prefix match over the connected routes, on {@code oif} only if it is given. */
     public Route6 lookup(Ipv6Address daddr, NetDevice oif) {
         Route6 best = null;

@@ -232,6 +232,38 @@ class NdiscTest {
     }
 
     @Test
+    void anAskerOffOurPrefixesIsAnsweredOnTheLinkAllTheSame() {
+        h.addIpv6();
+        byte[] stranger = ip6("2001:db8::7");
+        inject(SOLICITED_STACK_MAC, stranger, SOLICITED_STACK, 255, 135, 0, nsBody(STACK_IP6, 0x02_00_00_00_00_07L));
+        List<byte[]> out = h.sent();
+        assertEquals(1, out.size(), "no route covers it, but ND needs none (icmp6_dst_alloc)");
+        na(out.get(0), 0x02_00_00_00_00_07L, STACK_IP6, stranger);
+    }
+
+    @Test
+    void unconfirmedNeighbourIsProbedByUnicastAfterDelay() {
+        h.addIpv6();
+        h.hostSolicits(); // learnt STALE, used for the NA: DELAY
+        h.clock.advanceMillis(5000); // delay_first_probe_time
+        h.stack.runTimers();
+        List<byte[]> out = h.sent();
+        assertEquals(1, out.size());
+        byte[] probe = out.get(0);
+        assertEquals(HOST_MAC, mac(probe, 0), "a unicast probe to the MAC we know");
+        assertArrayEquals(STACK_IP6, bytes(probe, 22, 16));
+        assertArrayEquals(HOST_IP6, bytes(probe, 38, 16), "to the address itself, not its group");
+        byte[] icmp = bytes(probe, 54, u16(probe, 18));
+        assertEquals(135, u8(icmp, 0));
+        assertArrayEquals(HOST_IP6, bytes(icmp, 8, 16));
+        assertEquals(0, icmpv6Checksum(STACK_IP6, HOST_IP6, icmp));
+        assertEquals(NudState.PROBE, h.stack.ndTable().lookup(h.dev, HOST).state());
+        inject(STACK_MAC, HOST_IP6, STACK_IP6, 255, 136, 0, naBody(0x40, HOST_IP6, -1));
+        assertEquals(NudState.REACHABLE, h.stack.ndTable().lookup(h.dev, HOST).state(),
+                "a solicited NA confirms, with or without the option");
+    }
+
+    @Test
     void arpTableKnowsNothingOfIpv6() {
         h.addIpv6();
         h.hostSolicits();
