@@ -148,6 +148,38 @@ class TapPing6IT {
         pingAndCheck(env.stackIp6, env.stackIp6, 2);
     }
 
+    /**
+     * A burst of hostile IPv6 frames from the namespace (ND that may have crossed a router, malformed ND
+     * options, an NA nobody asked for, a bad ICMPv6 checksum, a payload length past the frame, a multicast
+     * source): each counted under its drop reason and counter, no buffer kept, and ping -6 still answered.
+     */
+    @Test
+    @Order(5)
+    void hostileIpv6FramesAreCountedAndPingStillAnswers() throws Exception {
+        RootRequirement.require("python3");
+        Path script = env.work.resolve("inject_frames6.py");
+        try (java.io.InputStream in = TapPing6IT.class.getResourceAsStream("/inject_frames6.py")) {
+            Files.copy(in, script);
+        }
+        Map<String, Long> before = env.daemon.stats();
+        int count = 200;
+        Cmd c = env.ns.exec("python3", script.toString(), env.tap, stackMac(), env.hostIp6, env.stackIp6,
+                String.valueOf(count)).ok();
+        pingAndCheck(env.stackIp6, env.stackIp6, 3);
+        Map<String, Long> after = env.daemon.stats();
+        for (String line : c.output().trim().split("\n")) {
+            String reason = line.split(" ")[0];
+            long delta = after.getOrDefault("DropReason" + reason, 0L) - before.getOrDefault("DropReason" + reason, 0L);
+            assertEquals(count, delta, "drops counted as " + reason + ": " + after);
+        }
+        assertEquals(count, after.get("Icmp6InCsumErrors") - before.get("Icmp6InCsumErrors"));
+        assertEquals(count, after.get("Ip6InTruncatedPkts") - before.get("Ip6InTruncatedPkts"));
+        assertEquals(count, after.get("Ip6InHdrErrors") - before.get("Ip6InHdrErrors"));
+        assertEquals(before.get("BufferOutstanding"), after.get("BufferOutstanding"), "no buffer held after the burst");
+        assertFalse(env.ns.exec("ip", "-6", "neigh", "show", "dev", env.tap).output().contains("dead"),
+                "and nothing learnt from the NA nobody asked for");
+    }
+
     private String stackMac() {
         Cmd c = Cmd.run(60, Daemon.command("addr", "--control", env.daemon.control.toString())).ok();
         Matcher m = Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(c.output());
@@ -160,7 +192,7 @@ class TapPing6IT {
      * it gives its TAP's host side an IPv6 address beside the IPv4 one, and that address reaches the stack.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void theDaemonGivesTheHostSideItsIpv6Address() throws Exception {
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         String tap = "uh" + id;
