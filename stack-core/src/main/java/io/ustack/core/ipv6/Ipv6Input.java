@@ -100,8 +100,9 @@ public final class Ipv6Input {
 
     /**
      * ip6_rcv_finish: multicast to ip6_mc_input (Ip6InMcastPkts; delivered only for a group the device has
-     * joined), unicast through ip6_route_input to the decision's input. No route: Ip6InNoRoutes (ip6_pkt_drop;
-     * the ICMPv6 unreachable it sends is a later step). Takes ownership.
+     * joined), unicast through ip6_route_input to the decision's input. No route: Ip6InNoRoutes, or
+     * Ip6InAddrErrors for the unspecified address (ip6_pkt_drop; the ICMPv6 unreachable it sends is a later
+     * step). Takes ownership.
      */
     private void ip6RcvFinish(PacketBuffer pkt, Ipv6Address daddr) {
         DstEntry dst;
@@ -115,8 +116,10 @@ public final class Ipv6Input {
         } else {
             dst = fib.inputRoute(daddr, pkt.dev());
             if (dst == null) {
-                mib.inc(Mib.Ip6InNoRoutes);
-                drops.drop(pkt, DropReason.IP_INNOROUTES);
+                // ip6_pkt_drop: to :: is an address error, anything else a missing route
+                boolean any = daddr.isUnspecified();
+                mib.inc(any ? Mib.Ip6InAddrErrors : Mib.Ip6InNoRoutes);
+                drops.drop(pkt, any ? DropReason.IP_INADDRERRORS : DropReason.IP_INNOROUTES);
                 return;
             }
         }

@@ -59,6 +59,7 @@ class Ipv6InputValidationTest {
                 Arguments.of("another host on the link, forwarding off", with(HOST_IP6, ip6("fd00:77::99")), "Ip6InAddrErrors", "IP_INADDRERRORS"),
                 Arguments.of("another link-local address", with(ip6("fe80::1"), ip6("fe80::99")), "Ip6InAddrErrors", "IP_INADDRERRORS"),
                 Arguments.of("no route at all", with(HOST_IP6, ip6("2001:db8::1")), "Ip6InNoRoutes", "IP_INNOROUTES"),
+                Arguments.of("the unspecified destination", with(HOST_IP6, ip6("::")), "Ip6InAddrErrors", "IP_INADDRERRORS"),
                 Arguments.of("hop-by-hop options (not parsed yet)", nextHeader(0), "Ip6InDiscards", "IPV6_EXTHDR_UNSUPPORTED"),
                 Arguments.of("a fragment (not reassembled yet)", nextHeader(44), "Ip6InDiscards", "IPV6_EXTHDR_UNSUPPORTED"),
                 Arguments.of("routing header (not parsed yet)", nextHeader(43), "Ip6InDiscards", "IPV6_EXTHDR_UNSUPPORTED"),
