@@ -27,12 +27,15 @@ public final class Ipv6Output {
     private final NeighbourTable nd;
     private final MibCounters mib;
     private final PacketDrops drops;
+    /** The key of the flow label hash (the kernel's per-boot flow dissector key). */
+    private final int flowSeed;
 
-    public Ipv6Output(Ipv6Fib fib, NeighbourTable nd, MibCounters mib, PacketDrops drops) {
+    public Ipv6Output(Ipv6Fib fib, NeighbourTable nd, MibCounters mib, PacketDrops drops, int flowSeed) {
         this.fib = fib;
         this.nd = nd;
         this.mib = mib;
         this.drops = drops;
+        this.flowSeed = flowSeed;
     }
 
     /**
@@ -44,21 +47,21 @@ public final class Ipv6Output {
      */
     public boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
                         int hopLimit, int trafficClass) {
-        return send(pkt, saddr, daddr, oif, nexthdr, hopLimit, trafficClass, fib.outputRoute(daddr, oif));
+        return send(pkt, saddr, daddr, oif, nexthdr, hopLimit, trafficClass, fib.outputRoute(daddr, oif), true);
     }
 
     /**
      * {@link #send} straight out {@code dev} to a neighbour or group on its link, with no route lookup
      * (ndisc_send_skb's icmp6_dst_alloc): Neighbour Discovery answers whoever asked on the link, whether or not
-     * a route covers its address.
+     * a route covers its address. Its packets carry no flow label, as ip6_nd_hdr writes them.
      */
     public boolean sendOnLink(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice dev, int nexthdr,
                               int hopLimit, int trafficClass) {
-        return send(pkt, saddr, daddr, dev, nexthdr, hopLimit, trafficClass, fib.linkRoute(daddr, dev));
+        return send(pkt, saddr, daddr, dev, nexthdr, hopLimit, trafficClass, fib.linkRoute(daddr, dev), false);
     }
 
     private boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
-                         int hopLimit, int trafficClass, DstEntry dst) {
+                         int hopLimit, int trafficClass, DstEntry dst, boolean autoFlowLabel) {
         NetDevice out = dst == null ? null : dst.type() == DstEntry.Type.LOCAL ? oif : dst.dev();
         Ipv6Address src = saddr;
         if (dst != null && src == null) {
@@ -69,12 +72,26 @@ public final class Ipv6Output {
             drops.drop(pkt, DropReason.IP_OUTNOROUTES);
             return false;
         }
-        Ipv6Packet.push(pkt, trafficClass, 0, pkt.len(), nexthdr, hopLimit, src, daddr);
+        int label = autoFlowLabel ? flowLabel(src, daddr, nexthdr) : 0;
+        Ipv6Packet.push(pkt, trafficClass, label, pkt.len(), nexthdr, hopLimit, src, daddr);
         pkt.setTransportHeader(pkt.data() + Ipv6Packet.HEADER_LEN);
         pkt.setDst(dst);
         pkt.setProtocol(EthernetFrame.ETH_P_IPV6);
         ip6LocalOut(pkt);
         return true;
+    }
+
+    /**
+     * ip6_make_flowlabel with auto_flowlabels on (Linux's default, RFC 6437): a 20-bit label hashed from the
+     * flow (addresses and next header) with a key of this stack's, the same for every packet of the flow.
+     */
+    int flowLabel(Ipv6Address s, Ipv6Address d, int nexthdr) {
+        long h = flowSeed;
+        for (long v : new long[] {s.hi(), s.lo(), d.hi(), d.lo(), nexthdr}) {
+            h = (h ^ v) * 0x9e37_79b9_7f4a_7c15L;
+            h ^= h >>> 29;
+        }
+        return (int) (h ^ (h >>> 32)) & 0xf_ffff;
     }
 
     /** The source a packet to {@code daddr} out {@code oif} would carry, or null if there is no route. */

@@ -158,7 +158,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.fib6 = new Ipv6Fib(loopback, (type, dev) -> new DstEntry(type, dev, 0, 0,
                 type == DstEntry.Type.UNICAST ? p -> in6[0].ip6ForwardOrError(p) : p -> in6[0].ip6Input(p),
                 p -> out6[0].ip6Output(p)));
-        this.ipv6Out = new Ipv6Output(fib6, nd, mib, drops);
+        this.ipv6Out = new Ipv6Output(fib6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
         this.ipv6In = new Ipv6Input(fib6, mib, drops);
         in6[0] = ipv6In;
         out6[0] = ipv6Out;

@@ -71,14 +71,18 @@ class Icmpv6EchoTest {
         assertEquals(1, u16(icmp, 6));
         assertArrayEquals(data, bytes(icmp, 8, 56));
         assertEquals(0xb8, (u16(out.get(0), 14) >> 4) & 0xff, "the request's traffic class");
-        assertEquals(1, h.counter("Icmp6InEchos"));
-        assertEquals(1, h.counter("Icmp6InType128"));
-        assertEquals(1, h.counter("Icmp6OutEchoReplies"));
-        assertEquals(1, h.counter("Icmp6OutType129"));
-        assertEquals(2, h.counter("Icmp6InMsgs"), "the NS and the echo");
-        assertEquals(2, h.counter("Icmp6OutMsgs"), "the NA and the reply");
-        assertEquals(2, h.counter("Ip6InDelivers"));
-        assertEquals(2, h.counter("Ip6OutRequests"));
+        int label = ((u8(out.get(0), 15) & 0x0f) << 16) | u16(out.get(0), 16);
+        h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 58, 64, request(HOST_IP6, STACK_IP6, 2, data)));
+        byte[] second = h.sent().get(0);
+        assertEquals(label, ((u8(second, 15) & 0x0f) << 16) | u16(second, 16), "one flow, one label (auto_flowlabels)");
+        assertEquals(2, h.counter("Icmp6InEchos"));
+        assertEquals(2, h.counter("Icmp6InType128"));
+        assertEquals(2, h.counter("Icmp6OutEchoReplies"));
+        assertEquals(2, h.counter("Icmp6OutType129"));
+        assertEquals(3, h.counter("Icmp6InMsgs"), "the NS and the echoes");
+        assertEquals(3, h.counter("Icmp6OutMsgs"), "the NA and the replies");
+        assertEquals(3, h.counter("Ip6InDelivers"));
+        assertEquals(3, h.counter("Ip6OutRequests"));
     }
 
     @Test

@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import io.ustack.core.wire.Ipv6Address;
 import java.util.List;
@@ -58,6 +59,7 @@ class NdiscTest {
         assertEquals(6, u8(f, 14) >> 4);
         assertEquals(58, u8(f, 20));
         assertEquals(255, u8(f, 21), "ND leaves with hop limit 255");
+        assertEquals(0x60000000, Frames.i32(f, 14), "no traffic class, no flow label (ip6_nd_hdr)");
         assertArrayEquals(src, bytes(f, 22, 16));
         assertArrayEquals(dst, bytes(f, 38, 16));
         byte[] icmp = bytes(f, 54, u16(f, 18));
