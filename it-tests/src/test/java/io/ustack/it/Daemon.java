@@ -44,11 +44,24 @@ final class Daemon implements AutoCloseable {
 
     /** Starts the daemon and waits for its "ustack: up:" line. */
     static Daemon start(Path workDir, String... args) throws IOException, InterruptedException {
+        return startIn(null, workDir, args);
+    }
+
+    /**
+     * As {@link #start}, inside network namespace {@code netns} when it is not null (ip netns exec runs the JVM
+     * itself there, so SIGTERM still reaches the daemon): its TAPs and their host sides live in that namespace.
+     */
+    static Daemon startIn(String netns, Path workDir, String... args) throws IOException, InterruptedException {
         Path control = workDir.resolve("ustack.sock");
         Path log = workDir.resolve("daemon.log");
         List<String> cmd = new ArrayList<>(List.of("daemon", "--control", control.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(command(cmd.toArray(String[]::new)))
+        List<String> argv = new ArrayList<>();
+        if (netns != null) {
+            argv.addAll(List.of("ip", "netns", "exec", netns));
+        }
+        argv.addAll(command(cmd.toArray(String[]::new)));
+        Process p = new ProcessBuilder(argv)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         p.getOutputStream().close();
         Daemon d = new Daemon(p, log, control);

@@ -16,14 +16,20 @@ final class StackOnTap implements AutoCloseable {
     final String tap;
     final String stackIp;
     final String hostIp;
+    /** The stack's and the host's IPv6 addresses, fd00:201:N::2 and ::1, or null without IPv6. */
+    final String stackIp6;
+    final String hostIp6;
     final NetNs ns;
     final Daemon daemon;
     final Path work;
 
-    private StackOnTap(String tap, String stackIp, String hostIp, NetNs ns, Daemon daemon, Path work) {
+    private StackOnTap(String tap, String stackIp, String hostIp, String stackIp6, String hostIp6, NetNs ns,
+                       Daemon daemon, Path work) {
         this.tap = tap;
         this.stackIp = stackIp;
         this.hostIp = hostIp;
+        this.stackIp6 = stackIp6;
+        this.hostIp6 = hostIp6;
         this.ns = ns;
         this.daemon = daemon;
         this.work = work;
@@ -35,20 +41,39 @@ final class StackOnTap implements AutoCloseable {
 
     /** As {@link #start}, with {@code ifaceOptions} (",offload=off", say) added to the --iface SPEC. */
     static StackOnTap startWithIface(String ifaceOptions, String... extraDaemonArgs) throws Exception {
+        return start(false, ifaceOptions, extraDaemonArgs);
+    }
+
+    /**
+     * As {@link #start}, dual-stack: the stack also has fd00:201:N::2/64 (and its link-local address), the
+     * namespace has IPv6 on, without DAD, and fd00:201:N::1/64 on its side.
+     */
+    static StackOnTap startDualStack(String... extraDaemonArgs) throws Exception {
+        return start(true, "", extraDaemonArgs);
+    }
+
+    private static StackOnTap start(boolean ipv6, String ifaceOptions, String... extraDaemonArgs) throws Exception {
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         String tap = "ut" + id;
         int net = 1 + ThreadLocalRandom.current().nextInt(250);
         String stackIp = "10.201." + net + ".2";
         String hostIp = "10.201." + net + ".1";
+        String stackIp6 = ipv6 ? "fd00:201:" + Integer.toHexString(net) + "::2" : null;
+        String hostIp6 = ipv6 ? "fd00:201:" + Integer.toHexString(net) + "::1" : null;
         Path work = Files.createTempDirectory("ustack-it-");
-        NetNs ns = new NetNs("ustack-it-" + id);
+        NetNs ns = new NetNs("ustack-it-" + id, ipv6);
         Daemon daemon = null;
         try {
-            List<String> args = new ArrayList<>(List.of("--iface", tap + ",addr=" + stackIp + "/24" + ifaceOptions));
+            List<String> args = new ArrayList<>(List.of("--iface", tap + ",addr=" + stackIp + "/24"
+                    + (ipv6 ? ",addr=" + stackIp6 + "/64" : "") + ifaceOptions));
             args.addAll(List.of(extraDaemonArgs));
             daemon = Daemon.start(work, args.toArray(String[]::new));
-            ns.adopt(tap, hostIp + "/24");
-            return new StackOnTap(tap, stackIp, hostIp, ns, daemon, work);
+            if (ipv6) {
+                ns.adopt(tap, hostIp + "/24", hostIp6 + "/64");
+            } else {
+                ns.adopt(tap, hostIp + "/24");
+            }
+            return new StackOnTap(tap, stackIp, hostIp, stackIp6, hostIp6, ns, daemon, work);
         } catch (Exception | AssertionError e) {
             if (daemon != null) {
                 daemon.close();
@@ -62,7 +87,8 @@ final class StackOnTap implements AutoCloseable {
     /** The daemon's log and the namespace's view of the link, for a failure message. */
     String diagnostics() {
         return "---- daemon log ----\n" + daemon.log() + "---- ip addr / route / neigh in " + ns.name + " ----\n"
-                + ns.exec("ip", "addr").output() + ns.exec("ip", "route").output() + ns.exec("ip", "neigh").output();
+                + ns.exec("ip", "addr").output() + ns.exec("ip", "route").output() + ns.exec("ip", "neigh").output()
+                + (stackIp6 == null ? "" : ns.exec("ip", "-6", "route").output() + ns.exec("ip", "-6", "neigh").output());
     }
 
     @Override

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
             "Print the daemon's interfaces with their addresses and counters (as ip -s addr does), or add and delete "
                     + "addresses.",
             "Without a subcommand: list each interface's index, name, flags, MTU, state, MAC, IPv4 addresses (secondary "
-                    + "ones marked) and link counters.",
+                    + "ones marked), IPv6 addresses and link counters.",
             "With --json, the daemon's answer as ip -j names the fields (ifname, mtu, operstate, address, "
                     + "addr_info, stats)."},
         subcommands = {AddrCommand.ListAddr.class, AddrCommand.Add.class, AddrCommand.Del.class})
@@ -59,6 +59,12 @@ public final class AddrCommand implements Callable<Integer> {
             sb.append("    link/").append(l.path("link_type").asText()).append(' ').append(l.path("address").asText())
                     .append('\n');
             for (JsonNode a : l.path("addr_info")) {
+                if (a.path("family").asText().equals("inet6")) {
+                    // as ip -6 addr: inet6 fd00:77::2/64 scope global
+                    sb.append("    inet6 ").append(a.path("local").asText()).append('/').append(a.path("prefixlen").asInt())
+                            .append(" scope ").append(a.path("scope").asText()).append('\n');
+                    continue;
+                }
                 sb.append("    inet ").append(a.path("local").asText()).append('/').append(a.path("prefixlen").asInt());
                 if (a.has("broadcast")) {
                     sb.append(" brd ").append(a.path("broadcast").asText());

@@ -73,16 +73,19 @@ class RouterCommandsTest extends ServedStackTest {
                 1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UP
                     link/loopback 00:00:00:00:00:00
                     inet 127.0.0.1/8 scope host lo
+                    inet6 ::1/128 scope host
                     RX: packets 0 bytes 0 errors 0 dropped 0
                     TX: packets 0 bytes 0 errors 0 dropped 0
                 2: eth0: <BROADCAST,UP,LOWER_UP> mtu 1500 state UP
                     link/ether 02:00:00:00:00:02
                     inet 10.0.0.2/24 brd 10.0.0.255 scope global eth0
+                    inet6 fe80::ff:fe00:2/64 scope link
                     RX: packets 0 bytes 0 errors 0 dropped 0
                     TX: packets 1 bytes 42 errors 0 dropped 0
                 3: eth1: <BROADCAST,UP,LOWER_UP> mtu 1280 state UP
                     link/ether 02:00:00:00:01:02
                     inet 10.0.1.1/24 brd 10.0.1.255 scope global eth1
+                    inet6 fe80::ff:fe00:102/64 scope link
                     RX: packets 0 bytes 0 errors 0 dropped 0
                     TX: packets 1 bytes 42 errors 0 dropped 0
                 """, cli.out());
@@ -115,7 +118,8 @@ class RouterCommandsTest extends ServedStackTest {
                 """, cli.out());
         assertEquals(0, cli.run("addr", "list", "--json"));
         assertEquals("[{\"local\":\"10.0.1.1\",\"prefixlen\":24,\"broadcast\":\"10.0.1.255\",\"scope\":\"global\","
-                + "\"label\":\"eth1\"}]",
+                + "\"label\":\"eth1\"},"
+                + "{\"family\":\"inet6\",\"local\":\"fe80::ff:fe00:102\",\"prefixlen\":64,\"scope\":\"link\"}]",
                 json().get(2).get("addr_info").toString());
         assertEquals("", cli.err());
     }

@@ -9,6 +9,7 @@ import io.ustack.cli.metrics.StackMetrics;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
 import io.ustack.core.stack.Sysctl;
+import io.ustack.core.wire.Ipv6Prefix;
 import io.ustack.core.wire.MacAddress;
 import io.ustack.driver.tap.Tap;
 import io.ustack.driver.tap.TapDevice;
@@ -79,6 +80,13 @@ public final class Daemon implements AutoCloseable {
                     stack.addAddress(dev, spec.addr());
                 } catch (IllegalArgumentException e) {
                     throw new UserException("cannot give " + spec.name() + " the address " + spec.addr() + ": " + e.getMessage());
+                }
+            }
+            for (Ipv6Prefix p : spec.addrs6()) {
+                try {
+                    stack.addAddress(dev, p);
+                } catch (IllegalArgumentException e) {
+                    throw new UserException("cannot give " + spec.name() + " the address " + p + ": " + e.getMessage());
                 }
             }
         }

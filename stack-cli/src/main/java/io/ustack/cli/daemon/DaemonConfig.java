@@ -4,6 +4,8 @@ import io.ustack.cli.metrics.MetricsServer;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.stack.Sysctl;
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Prefix;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,8 +28,11 @@ import java.util.Map;
  */
 public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads, boolean forward,
                            int conntrackMax, Map<String, String> sysctls, InetSocketAddress metrics) {
-    /** The --iface used when none is given: the host at 10.77.0.1, the stack at 10.77.0.2. */
-    public static final String DEFAULT_IFACE = "tap0,addr=10.77.0.2/24,host=10.77.0.1/24";
+    /**
+     * The --iface used when none is given: the host at 10.77.0.1 and fd00:77::1, the stack at 10.77.0.2 and
+     * fd00:77::2 (and its link-local address).
+     */
+    public static final String DEFAULT_IFACE = "tap0,addr=10.77.0.2/24,addr=fd00:77::2/64,host=10.77.0.1/24,host=fd00:77::1/64";
     /** Far more than any useful number; stops a typo from starting thousands of threads. */
     static final int MAX_BACKLOG_THREADS = 1024;
 
@@ -46,6 +51,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
         List<IfaceSpec> specs = new ArrayList<>();
         Map<String, IfaceSpec> byName = new HashMap<>();
         Map<Integer, String> owners = new HashMap<>();
+        Map<Ipv6Address, String> owners6 = new HashMap<>();
         for (String text : ifaces.isEmpty() ? List.of(DEFAULT_IFACE) : ifaces) {
             IfaceSpec spec;
             try {
@@ -55,6 +61,12 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             }
             if (byName.putIfAbsent(spec.name(), spec) != null) {
                 throw bad("--iface", text, spec.name() + " is given twice");
+            }
+            for (Ipv6Prefix p : spec.addrs6()) {
+                String owner = owners6.putIfAbsent(p.address(), spec.name());
+                if (owner != null) {
+                    throw bad("--iface", text, p.address() + " is already the addr of " + owner);
+                }
             }
             if (spec.addr() != null) {
                 String owner = owners.putIfAbsent(spec.addr().address(), spec.name());

@@ -2,20 +2,25 @@ package io.ustack.cli.daemon;
 
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Prefix;
+import io.ustack.core.wire.Ipv6Prefix;
 import io.ustack.core.wire.MacAddress;
 import io.ustack.driver.tap.TapConfig;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * One {@code --iface NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:..][,mtu=N][,queues=N][,offload=on|off]}: the
- * TAP to open and the stack's address on it.
+ * TAP to open and the stack's address on it. {@code addr=} and {@code host=} may be repeated to add IPv6
+ * prefixes ({@code addr=fd00:77::2/64}) beside the one IPv4 address each may have.
  *
- * @param tap  what the driver opens: name, MAC, MTU, queues and the host side's address (host=)
- * @param addr the stack's own address on the link (addr=), or null for none
+ * @param tap    what the driver opens: name, MAC, MTU, queues and the host side's addresses (host=)
+ * @param addr   the stack's own IPv4 address on the link (addr=), or null for none
+ * @param addrs6 the stack's own IPv6 addresses on the link (addr=), beside the link-local one it always has
  */
-public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
+public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6) {
     /** IFNAMSIZ less the terminating NUL. */
     static final int MAX_NAME_BYTES = 15;
     static final String KEYS = "addr, host, mac, mtu, queues, offload";
@@ -42,6 +47,8 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
         }
         Ipv4Prefix addr = null;
         Ipv4Prefix host = null;
+        List<Ipv6Prefix> addrs6 = new ArrayList<>();
+        List<Ipv6Prefix> hosts6 = new ArrayList<>();
         long mac = 0;
         int mtu = 0;
         int queues = 0;
@@ -54,6 +61,16 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
             }
             String key = items[i].substring(0, eq);
             String value = items[i].substring(eq + 1);
+            boolean ipv6 = (key.equals("addr") || key.equals("host")) && value.contains(":");
+            if (ipv6) {
+                Ipv6Prefix p = address6(key, value, key.equals("addr") ? "fd00:77::2/64" : "fd00:77::1/64");
+                List<Ipv6Prefix> into = key.equals("addr") ? addrs6 : hosts6;
+                if (addrs6.contains(p) || hosts6.contains(p)) {
+                    throw new IllegalArgumentException(p.address() + " is given twice");
+                }
+                into.add(p);
+                continue;
+            }
             if (!seen.add(key)) {
                 throw new IllegalArgumentException(key + " is given twice");
             }
@@ -72,7 +89,35 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
                     + "; the stack and the host side each need their own address");
         }
         // TapConfig checks the rest (characters in the name, a unicast MAC) with sentences of its own.
-        return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host, offload), addr);
+        for (Ipv6Prefix a : addrs6) {
+            for (Ipv6Prefix h : hosts6) {
+                if (a.address().equals(h.address())) {
+                    throw new IllegalArgumentException("addr and host are both " + a.address()
+                            + "; the stack and the host side each need their own address");
+                }
+            }
+        }
+        return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host, offload, hosts6), addr, List.copyOf(addrs6));
+    }
+
+    /**
+     * An IPv6 interface address: unicast, with a prefix length (1 to 128), as {@code ip -6 addr add} takes
+     * it; {@code key} names it in a refusal.
+     */
+    static Ipv6Prefix address6(String key, String value, String example) {
+        if (value.indexOf('/') < 0) {
+            throw new IllegalArgumentException(key + " needs a prefix length, like " + example);
+        }
+        Ipv6Prefix p;
+        try {
+            p = Ipv6Prefix.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+        }
+        if (p.address().isUnspecified() || p.address().isMulticast() || p.address().isLoopback() || p.prefixLen() == 0) {
+            throw new IllegalArgumentException(key + " needs a unicast address and a non-zero prefix length, like " + example);
+        }
+        return p;
     }
 
     /**
@@ -129,8 +174,21 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr) {
         };
     }
 
-    /** How the "up" line shows it: {@code tap0 10.77.0.2/24 (host 10.77.0.1/24)}. */
+    /** How the "up" line shows it: {@code tap0 10.77.0.2/24 fd00:77::2/64 (host 10.77.0.1/24 fd00:77::1/64)}. */
     public String describe() {
-        return name() + (addr == null ? "" : " " + addr) + (tap.host() == null ? "" : " (host " + tap.host() + ")");
+        StringBuilder sb = new StringBuilder(name());
+        if (addr != null) {
+            sb.append(' ').append(addr);
+        }
+        addrs6.forEach(p -> sb.append(' ').append(p));
+        List<String> hosts = new ArrayList<>();
+        if (tap.host() != null) {
+            hosts.add(tap.host().toString());
+        }
+        tap.host6().forEach(p -> hosts.add(p.toString()));
+        if (!hosts.isEmpty()) {
+            sb.append(" (host ").append(String.join(" ", hosts)).append(')');
+        }
+        return sb.toString();
     }
 }

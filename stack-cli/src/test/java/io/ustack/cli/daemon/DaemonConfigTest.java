@@ -11,7 +11,7 @@ class DaemonConfigTest {
     void withoutIfaceTheDefaultTap0() {
         DaemonConfig c = DaemonConfig.parse(List.of(), List.of(), 2);
         assertEquals(1, c.ifaces().size());
-        assertEquals("tap0 10.77.0.2/24 (host 10.77.0.1/24)", c.ifaces().get(0).describe());
+        assertEquals("tap0 10.77.0.2/24 fd00:77::2/64 (host 10.77.0.1/24 fd00:77::1/64)", c.ifaces().get(0).describe());
         assertEquals(2, c.backlogThreads());
     }
 

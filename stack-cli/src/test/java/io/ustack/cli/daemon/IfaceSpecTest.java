@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.ustack.core.wire.Ipv4Prefix;
+import io.ustack.core.wire.Ipv6Prefix;
 import io.ustack.core.wire.MacAddress;
 import io.ustack.driver.tap.TapConfig;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,34 @@ class IfaceSpecTest {
         assertEquals(4, s.tap().queues());
         assertFalse(s.tap().offload());
         assertEquals("tap3 10.1.0.2/16 (host 10.1.0.1/16)", s.describe());
+    }
+
+    @Test
+    void addrAndHostRepeatForIpv6() {
+        IfaceSpec s = IfaceSpec.parse("tap0,addr=10.77.0.2/24,addr=fd00:77::2/64,host=10.77.0.1/24,host=fd00:77::1/64,addr=fd00:78::2/48");
+        assertEquals(Ipv4Prefix.parse("10.77.0.2/24"), s.addr());
+        assertEquals(java.util.List.of(Ipv6Prefix.parse("fd00:77::2/64"), Ipv6Prefix.parse("fd00:78::2/48")), s.addrs6());
+        assertEquals(Ipv4Prefix.parse("10.77.0.1/24"), s.tap().host());
+        assertEquals(java.util.List.of(Ipv6Prefix.parse("fd00:77::1/64")), s.tap().host6());
+        assertEquals("tap0 10.77.0.2/24 fd00:77::2/64 fd00:78::2/48 (host 10.77.0.1/24 fd00:77::1/64)", s.describe());
+        IfaceSpec only6 = IfaceSpec.parse("tap1,addr=fd01::1/64");
+        assertNull(only6.addr());
+        assertEquals("tap1 fd01::1/64", only6.describe());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            tap0,addr=fd00::1                      | addr needs a prefix length, like fd00:77::2/64
+            tap0,host=fd00::1                      | host needs a prefix length, like fd00:77::1/64
+            tap0,addr=ff02::1/64                   | addr needs a unicast address and a non-zero prefix length, like fd00:77::2/64
+            tap0,addr=::/64                        | addr needs a unicast address and a non-zero prefix length, like fd00:77::2/64
+            tap0,addr=fd00::1/0                    | addr needs a unicast address and a non-zero prefix length, like fd00:77::2/64
+            tap0,addr=fd00::1/64,addr=fd00::1/64   | fd00::1 is given twice
+            tap0,addr=fd00::1/64,host=fd00::1/64   | fd00::1 is given twice
+            tap0,addr=10.0.0.1/24,addr=10.0.0.2/24 | addr is given twice
+            """)
+    void badIpv6SpecsSayWhatIsWrong(String spec, String sentence) {
+        assertEquals(sentence, assertThrows(IllegalArgumentException.class, () -> IfaceSpec.parse(spec)).getMessage());
     }
 
     @Test

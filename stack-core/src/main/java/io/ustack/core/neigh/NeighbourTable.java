@@ -9,19 +9,53 @@ import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.time.Clock;
 import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Packet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
 /**
- * The ARP neighbour table (arp_tbl) and its NUD state machine, with the kernel's default timers.
+ * A neighbour table and its NUD state machine, with the kernel's default timers: the neighbour core that
+ * serves both ARP (arp_tbl, {@link Family#ARP}) and IPv6 Neighbour Discovery (nd_tbl, {@link Family#ND}), one
+ * instance per family as in Linux. Entries of an ARP table are keyed by IPv4 address, those of an ND table by
+ * IPv6 address; the states, timers, queueing and garbage collection are the same code.
  *
  * <p>Sending ({@link #output}) reads the entry without a lock when a MAC is known. Resolution, confirmation
  * and the timers ({@link #tick}, run periodically by the stack's housekeeping) change an entry under its
  * monitor; frames are handed to the device only after the monitor is released.
  */
 public final class NeighbourTable {
+    /** Which protocol a table resolves for: the EtherType it sends with and the counters its failures go to. */
+    public enum Family {
+        /** arp_tbl: IPv4 over ARP. */
+        ARP(EthernetFrame.ETH_P_IP, Mib.ArpResFailed, Mib.ArpUnresolvedDiscards),
+        /** nd_tbl: IPv6 over Neighbour Discovery. */
+        ND(EthernetFrame.ETH_P_IPV6, Mib.NdiscResFailed, Mib.NdiscUnresolvedDiscards);
+
+        final int etherType;
+        final Mib resFailed;
+        final Mib unresolvedDiscards;
+
+        Family(int etherType, Mib resFailed, Mib unresolvedDiscards) {
+            this.etherType = etherType;
+            this.resFailed = resFailed;
+            this.unresolvedDiscards = unresolvedDiscards;
+        }
+    }
+
+    /**
+     * ndisc_solicit: how an ND table asks for an address. {@code targetMac} 0 means by multicast (to the
+     * target's solicited-node group), anything else a unicast probe. {@code waitingSource} is the source
+     * address of the oldest packet waiting for the address, or null: if it is still ours, it is the
+     * solicitation's source too (ndisc_solicit).
+     */
+    @FunctionalInterface
+    public interface Solicitor6 {
+        void solicit(NetDevice dev, Ipv6Address target, long targetMac, Ipv6Address waitingSource);
+    }
+
     /** arp_solicit: how the table asks for an address. {@code targetMac} 0 means broadcast. */
     @FunctionalInterface
     public interface Solicitor {
@@ -37,16 +71,26 @@ public final class NeighbourTable {
         void errorReport(PacketBuffer pkt);
     }
 
-    private final ConcurrentHashMap<Long, Neighbour> entries = new ConcurrentHashMap<>();
+    /** Keys: a Long (ifindex, IPv4 address) in an ARP table, an {@link NdKey} in an ND table. */
+    private final ConcurrentHashMap<Object, Neighbour> entries = new ConcurrentHashMap<>();
+    private final Family family;
     private final NeighParams params;
     private final Clock clock;
     private final RandomGenerator random;
     private final PacketDrops drops;
     private final MibCounters mib;
     private volatile Solicitor solicitor;
+    private volatile Solicitor6 solicitor6;
     private volatile ErrorReporter errorReporter = pkt -> { };
 
+    /** An ARP table (arp_tbl). */
     public NeighbourTable(NeighParams params, Clock clock, RandomGenerator random, PacketDrops drops, MibCounters mib) {
+        this(Family.ARP, params, clock, random, drops, mib);
+    }
+
+    public NeighbourTable(Family family, NeighParams params, Clock clock, RandomGenerator random, PacketDrops drops,
+                          MibCounters mib) {
+        this.family = family;
         this.params = params;
         this.clock = clock;
         this.random = random;
@@ -58,12 +102,33 @@ public final class NeighbourTable {
         this.solicitor = solicitor;
     }
 
+    public void setSolicitor6(Solicitor6 solicitor6) {
+        this.solicitor6 = solicitor6;
+    }
+
+    public Family family() {
+        return family;
+    }
+
     public void setErrorReporter(ErrorReporter errorReporter) {
         this.errorReporter = errorReporter;
     }
 
     private static long key(NetDevice dev, int ip) {
         return ((long) dev.ifindex() << 32) | (ip & 0xffff_ffffL);
+    }
+
+    /** An ND table's key: the device and the IPv6 address. */
+    private record NdKey(int ifindex, Ipv6Address addr) {
+    }
+
+    private static Object key(Neighbour n) {
+        return n.ip6 == null ? (Object) key(n.dev, n.ip) : new NdKey(n.dev.ifindex(), n.ip6);
+    }
+
+    /** neigh_lookup in an ND table: the entry for {@code ip6} on {@code dev}, or null. */
+    public Neighbour lookup(NetDevice dev, Ipv6Address ip6) {
+        return entries.get(new NdKey(dev.ifindex(), ip6));
     }
 
     /** neigh_lookup: the entry for {@code ip} on {@code dev}, or null. */
@@ -85,6 +150,27 @@ public final class NeighbourTable {
                 return;
             }
         }
+        output(n, pkt);
+    }
+
+    /**
+     * neigh_resolve_output in an ND table (ip6_finish_output2): as {@link #output(PacketBuffer, NetDevice, int)}
+     * for IPv6 next hop {@code nexthop}. Takes ownership; data must be at the IPv6 header.
+     */
+    public void output(PacketBuffer pkt, NetDevice dev, Ipv6Address nexthop) {
+        Neighbour n = entries.get(new NdKey(dev.ifindex(), nexthop));
+        if (n == null) {
+            n = create(new Neighbour(dev, nexthop));
+            if (n == null) {
+                drops.drop(pkt, DropReason.NEIGH_QUEUEFULL);
+                return;
+            }
+        }
+        output(n, pkt);
+    }
+
+    private void output(Neighbour n, PacketBuffer pkt) {
+        NetDevice dev = n.dev;
         long now = clock.nanos();
         n.usedNanos = now;
         NudState s = n.state;
@@ -98,6 +184,7 @@ public final class NeighbourTable {
     /** __neigh_event_send: the slow path, for STALE, NONE, INCOMPLETE and FAILED entries. */
     private void eventSend(Neighbour n, PacketBuffer pkt, long now) {
         boolean solicit = false;
+        Ipv6Address first = null;
         long mac;
         synchronized (n) {
             switch (n.state) {
@@ -113,6 +200,7 @@ public final class NeighbourTable {
                     n.timerNanos = now + ms(params.retransMs());
                     solicit = true;
                     enqueue(n, pkt);
+                    first = sourceOf(n, n.queue.peekFirst());
                 }
                 case INCOMPLETE -> enqueue(n, pkt);
                 default -> { } // a MAC arrived since output() looked
@@ -123,7 +211,7 @@ public final class NeighbourTable {
             transmit(pkt, n.dev, mac);
         }
         if (solicit) {
-            send(n.dev, n.ip, 0L);
+            send(n, 0L, first);
         }
     }
 
@@ -133,7 +221,7 @@ public final class NeighbourTable {
         while (!n.queue.isEmpty() && n.queueBytes + size > params.unresQlenBytes()) {
             PacketBuffer old = n.queue.pollFirst();
             n.queueBytes -= old.end();
-            mib.inc(Mib.ArpUnresolvedDiscards);
+            mib.inc(family.unresolvedDiscards);
             drops.drop(old, DropReason.NEIGH_QUEUEFULL);
         }
         n.queue.addLast(pkt);
@@ -141,15 +229,19 @@ public final class NeighbourTable {
     }
 
     private Neighbour create(NetDevice dev, int ip) {
+        return create(new Neighbour(dev, ip));
+    }
+
+    /** neigh_create: adds {@code fresh} unless an entry for its address exists (then returns that), or null when full. */
+    private Neighbour create(Neighbour fresh) {
         if (entries.size() >= params.gcThresh3()) {
             forcedGc();
             if (entries.size() >= params.gcThresh3()) {
                 return null; // "neighbour table overflow", as the kernel says
             }
         }
-        Neighbour fresh = new Neighbour(dev, ip);
         fresh.updatedNanos = clock.nanos();
-        Neighbour prior = entries.putIfAbsent(key(dev, ip), fresh);
+        Neighbour prior = entries.putIfAbsent(key(fresh), fresh);
         return prior != null ? prior : fresh;
     }
 
@@ -179,6 +271,35 @@ public final class NeighbourTable {
                 return;
             }
         }
+        apply(n, mac, solicitedReply, true, true);
+    }
+
+    /**
+     * ndisc_update from a received ND message (neigh_update with ND's flags). {@code mac} is the link-layer
+     * address the message carried, or -1 if it carried none. {@code solicited} (a solicited NA) proves
+     * reachability: REACHABLE; anything else says where the address is: STALE. Without {@code override} (an
+     * NA with O clear) a different address does not replace a known one: a REACHABLE entry only turns STALE
+     * (RFC 4861 section 7.2.5). With {@code create} a missing entry is made (an NS from the address). Returns
+     * whether there was, or now is, an entry.
+     */
+    public boolean update(NetDevice dev, Ipv6Address ip6, long mac, boolean solicited, boolean override, boolean create) {
+        Neighbour n = entries.get(new NdKey(dev.ifindex(), ip6));
+        if (n == null) {
+            if (!create || mac < 0) {
+                return false;
+            }
+            n = create(new Neighbour(dev, ip6));
+            if (n == null) {
+                return false;
+            }
+        }
+        apply(n, mac, solicited, override, false);
+        return true;
+    }
+
+    /** neigh_update's core, for both families. */
+    private void apply(Neighbour n, long mac, boolean solicitedReply, boolean override, boolean arpLocktime) {
+        NetDevice dev = n.dev;
         long now = clock.nanos();
         List<PacketBuffer> release = null;
         synchronized (n) {
@@ -186,9 +307,25 @@ public final class NeighbourTable {
                 return;
             }
             boolean known = n.state.hasAddress();
-            boolean locked = known && n.mac != mac && now - n.updatedNanos < ms(params.locktimeMs());
+            if (mac < 0) {
+                if (!known) {
+                    return; // nothing to resolve with (an NA without a target link-layer address)
+                }
+                mac = n.mac;
+            }
+            boolean locked = arpLocktime && known && n.mac != mac && now - n.updatedNanos < ms(params.locktimeMs());
             if (locked) {
                 return; // several replies back to back: the first one wins (arp_process's locktime)
+            }
+            if (!override && known && n.mac != mac) {
+                if (n.state != NudState.REACHABLE) {
+                    return;
+                }
+                // the known address stays, but is no longer confirmed
+                n.state = NudState.STALE;
+                n.timerNanos = 0;
+                n.updatedNanos = now;
+                return;
             }
             if (solicitedReply) {
                 n.state = NudState.REACHABLE;
@@ -216,6 +353,16 @@ public final class NeighbourTable {
         }
     }
 
+    /** Adds a permanent entry in an ND table, as `ip -6 neigh add ... nud permanent`. */
+    public void addPermanent(NetDevice dev, Ipv6Address ip6, long mac) {
+        Neighbour n = entries.computeIfAbsent(new NdKey(dev.ifindex(), ip6), k -> new Neighbour(dev, ip6));
+        synchronized (n) {
+            n.mac = mac;
+            n.state = NudState.PERMANENT;
+            n.timerNanos = 0;
+        }
+    }
+
     /** Adds a permanent entry, as `ip neigh add ... nud permanent`. */
     public void addPermanent(NetDevice dev, int ip, long mac) {
         Neighbour n = entries.computeIfAbsent(key(dev, ip), k -> new Neighbour(dev, ip));
@@ -236,6 +383,7 @@ public final class NeighbourTable {
         for (Neighbour n : entries.values()) {
             List<PacketBuffer> failed = null;
             long probeMac = -1;
+            Ipv6Address waiting = null;
             boolean remove = false;
             synchronized (n) {
                 boolean due = n.timerNanos != 0 && now - n.timerNanos >= 0;
@@ -263,7 +411,7 @@ public final class NeighbourTable {
                                 n.state = NudState.FAILED;
                                 n.updatedNanos = now;
                                 n.timerNanos = 0;
-                                mib.inc(Mib.ArpResFailed);
+                                mib.inc(family.resFailed);
                                 failed = new ArrayList<>(n.queue);
                                 n.queue.clear();
                                 n.queueBytes = 0;
@@ -271,6 +419,7 @@ public final class NeighbourTable {
                                 n.probes++;
                                 n.timerNanos = now + ms(params.retransMs());
                                 probeMac = n.state == NudState.PROBE ? n.mac : 0L;
+                                waiting = sourceOf(n, n.queue.peekFirst());
                             }
                         }
                     }
@@ -285,10 +434,10 @@ public final class NeighbourTable {
                 }
             }
             if (probeMac >= 0) {
-                send(n.dev, n.ip, probeMac);
+                send(n, probeMac, waiting);
             }
             if (remove) {
-                entries.remove(key(n.dev, n.ip), n);
+                entries.remove(key(n), n);
             }
         }
     }
@@ -309,7 +458,7 @@ public final class NeighbourTable {
                 n.queue.clear();
                 n.queueBytes = 0;
             }
-            if (entries.remove(key(n.dev, n.ip), n)) {
+            if (entries.remove(key(n), n)) {
                 flushed++;
             }
             for (PacketBuffer p : waiting) {
@@ -330,16 +479,37 @@ public final class NeighbourTable {
         return base / 2 + random.nextLong(base);
     }
 
-    private void send(NetDevice dev, int ip, long mac) {
-        Solicitor s = solicitor;
-        if (s != null) {
-            s.solicit(dev, ip, mac);
+    /**
+     * The source address of {@code queued}, a packet waiting on ND entry {@code n} (data at its IPv6 header),
+     * read while the caller holds the entry: once it lets go the packet may leave and its buffer be reused.
+     * Null for an ARP entry or no packet.
+     */
+    private static Ipv6Address sourceOf(Neighbour n, PacketBuffer queued) {
+        if (n.ip6 == null || queued == null) {
+            return null;
+        }
+        Ipv6Packet ip = Ipv6Packet.wrap(queued, queued.data());
+        return ip == null ? null : ip.saddr();
+    }
+
+    /** neigh->ops->solicit: arp_solicit or ndisc_solicit. */
+    private void send(Neighbour n, long mac, Ipv6Address waiting) {
+        if (n.ip6 == null) {
+            Solicitor s = solicitor;
+            if (s != null) {
+                s.solicit(n.dev, n.ip, mac);
+            }
+        } else {
+            Solicitor6 s = solicitor6;
+            if (s != null) {
+                s.solicit(n.dev, n.ip6, mac, waiting);
+            }
         }
     }
 
     /** neigh_hh_output: writes the Ethernet header and queues the frame on the device. Takes ownership. */
-    private static void transmit(PacketBuffer pkt, NetDevice dev, long mac) {
-        EthernetFrame.push(pkt, mac, dev.mac(), EthernetFrame.ETH_P_IP);
+    private void transmit(PacketBuffer pkt, NetDevice dev, long mac) {
+        EthernetFrame.push(pkt, mac, dev.mac(), family.etherType);
         dev.devQueueXmit(pkt);
     }
 
@@ -351,7 +521,7 @@ public final class NeighbourTable {
     public String toString() {
         StringBuilder sb = new StringBuilder();
         for (Neighbour n : entries.values()) {
-            sb.append(Ipv4Address.format(n.ip)).append(' ').append(n.state).append('\n');
+            sb.append(n.ip6 == null ? Ipv4Address.format(n.ip) : n.ip6.toString()).append(' ').append(n.state).append('\n');
         }
         return sb.toString();
     }

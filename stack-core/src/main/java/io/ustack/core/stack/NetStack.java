@@ -5,18 +5,23 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.icmp.IcmpProtocol;
 import io.ustack.core.icmp.IcmpRateLimiter;
 import io.ustack.core.icmp.IcmpSender;
+import io.ustack.core.icmp.Icmpv6Protocol;
+import io.ustack.core.icmp.Icmpv6Sender;
 import io.ustack.core.ipv4.Fragmenter;
 import io.ustack.core.ipv4.IgmpProtocol;
 import io.ustack.core.ipv4.Ipv4Forward;
 import io.ustack.core.ipv4.Ipv4Input;
 import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.ipv4.Reassembler;
+import io.ustack.core.ipv6.Ipv6Input;
+import io.ustack.core.ipv6.Ipv6Output;
 import io.ustack.core.link.EthTypeTrans;
 import io.ustack.core.link.LoopbackDevice;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.link.NetDeviceHost;
 import io.ustack.core.link.PacketTap;
 import io.ustack.core.neigh.ArpProtocol;
+import io.ustack.core.neigh.Ndisc;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.netfilter.conntrack.Conntrack;
@@ -25,6 +30,7 @@ import io.ustack.core.netfilter.rules.IpTables;
 import io.ustack.core.netfilter.rules.NfReject;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
+import io.ustack.core.route.Ipv6Fib;
 import io.ustack.core.route.PmtuCache;
 import io.ustack.core.route.Route;
 import io.ustack.core.softnet.BacklogThread;
@@ -41,6 +47,9 @@ import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.Ipv4Prefix;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Packet;
+import io.ustack.core.wire.Ipv6Prefix;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,6 +93,14 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Ipv4Forward forward;
     private final UdpProtocol udp;
     private final TcpProtocol tcp;
+    /** IPv6 (#12, first step): addresses and connected routes, ND, ICMPv6 echo. */
+    private final Ipv6Fib fib6;
+    private final NeighbourTable nd;
+    private final Ipv6Input ipv6In;
+    private final Ipv6Output ipv6Out;
+    private final Icmpv6Sender icmp6;
+    private final Ndisc ndisc;
+    private final Icmpv6Protocol icmpv6Protocol;
     private final Softnet softnet;
     /** The Cpu of every flow when RPS is off; null with backlog threads. */
     private final DirectCpu directCpu;
@@ -140,6 +157,22 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         NfNat nat = new NfNat(netfilter, conntrack);
         this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp), conntrack, nat);
         fib.onAddressRemoved(nat::masqInetEvent); // masq_inet_event: masqueraded flows go with their address
+        // IPv6: its own FIB and ND table (nd_tbl beside arp_tbl, one neighbour core), the same devices
+        this.nd = new NeighbourTable(NeighbourTable.Family.ND, config.neigh(), config.clock(), config.random(), drops, mib);
+        Ipv6Input[] in6 = new Ipv6Input[1];
+        Ipv6Output[] out6 = new Ipv6Output[1];
+        this.fib6 = new Ipv6Fib(loopback, (type, dev) -> new DstEntry(type, dev, 0, 0,
+                type == DstEntry.Type.UNICAST ? p -> in6[0].ip6ForwardOrError(p) : p -> in6[0].ip6Input(p),
+                p -> out6[0].ip6Output(p)));
+        this.ipv6Out = new Ipv6Output(fib6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
+        this.ipv6In = new Ipv6Input(fib6, mib, drops);
+        in6[0] = ipv6In;
+        out6[0] = ipv6Out;
+        this.icmp6 = new Icmpv6Sender(ipv6Out, fib6, mib, drops);
+        this.ndisc = new Ndisc(fib6, nd, icmp6, pool, mib, drops);
+        nd.setSolicitor6(ndisc);
+        this.icmpv6Protocol = new Icmpv6Protocol(icmp6, ndisc, mib, drops);
+        ipv6In.addProtocol(Ipv6Packet.NEXTHDR_ICMP, icmpv6Protocol);
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;
@@ -178,6 +211,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
      */
     public void runTimers() {
         neigh.tick();
+        nd.tick();
         reassembler.expire();
         conntrack.gc();
         if (directCpu != null) {
@@ -220,9 +254,14 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
             softnet.stop();
         }
         neigh.flush();
+        nd.flush();
     }
 
-    /** register_netdevice and dev_open: gives the device an ifindex and starts it. */
+    /**
+     * register_netdevice and dev_open: gives the device an ifindex and starts it. IPv6 comes up on it as
+     * addrconf_dev_config has it: the loopback gets ::1, any other device its link-local address fe80::/64
+     * from its MAC (EUI-64, addr_gen_mode 0) and the all-nodes group.
+     */
     public synchronized void addDevice(NetDevice dev) throws IOException {
         if (device(dev.name()) != null) {
             throw new IllegalArgumentException("a device named " + dev.name() + " already exists");
@@ -230,6 +269,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         dev.setIfindex(nextIfindex++);
         dev.open(this);
         devices.add(dev);
+        fib6.addAddress(dev, dev.isLoopback() ? new Ipv6Prefix(Ipv6Address.LOOPBACK, 128)
+                : new Ipv6Prefix(Ipv6Address.linkLocalFromMac(dev.mac()), 64));
     }
 
     /**
@@ -241,6 +282,14 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         if (!dev.noArp()) {
             arp.announce(dev, prefix.address());
         }
+    }
+
+    /**
+     * `ip -6 addr add`: an IPv6 address, its connected route and its solicited-node group. Duplicate Address
+     * Detection and the unsolicited NA are later steps: the address is usable at once.
+     */
+    public void addAddress(NetDevice dev, Ipv6Prefix prefix) {
+        fib6.addAddress(dev, prefix);
     }
 
     /**
@@ -308,6 +357,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         switch (pkt.protocol()) {
             case EthernetFrame.ETH_P_IP -> ipv4In.ipRcv(pkt);
             case EthernetFrame.ETH_P_ARP -> arp.arpRcv(pkt);
+            case EthernetFrame.ETH_P_IPV6 -> ipv6In.ipv6Rcv(pkt);
             default -> {
                 pkt.dev().stats().rxDropped.increment();
                 drops.drop(pkt, DropReason.UNHANDLED_PROTO);
@@ -347,6 +397,32 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
 
     public NeighbourTable neighbours() {
         return neigh;
+    }
+
+    /** The IPv6 addresses, connected routes and joined groups. */
+    public Ipv6Fib fib6() {
+        return fib6;
+    }
+
+    /** The ND neighbour table (nd_tbl). */
+    public NeighbourTable ndTable() {
+        return nd;
+    }
+
+    public Ipv6Input ipv6Input() {
+        return ipv6In;
+    }
+
+    public Ipv6Output ipv6Output() {
+        return ipv6Out;
+    }
+
+    public Icmpv6Sender icmp6() {
+        return icmp6;
+    }
+
+    public Ndisc ndisc() {
+        return ndisc;
     }
 
     public Ipv4Input ipv4Input() {

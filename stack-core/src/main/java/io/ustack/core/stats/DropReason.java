@@ -113,6 +113,38 @@ public enum DropReason {
     SOCKET_RCVBUFF,
     /** The socket was closed with the packet still queued. */
     SOCKET_CLOSE,
+    /** ndisc_rcv: an ND message whose hop limit is not 255, so it may have crossed a router (RFC 4861 7.1). */
+    IPV6_NDISC_HOP_LIMIT,
+    /** ndisc_rcv: an ND message whose ICMPv6 code is not 0. */
+    IPV6_NDISC_BAD_CODE,
+    /** ndisc_rcv: an ND message whose options are malformed (ndisc_parse_options failed). */
+    IPV6_NDISC_BAD_OPTIONS,
+    /** ndisc_recv_ns: a Neighbour Solicitation for an address that is not ours. */
+    IPV6_NDISC_NS_OTHERHOST,
+    /**
+     * An ND message that breaks one of RFC 4861's other rules: shorter than its fixed part, a multicast target,
+     * a DAD probe not sent to a solicited-node group or carrying a link-layer address, a multicast NS with no
+     * source link-layer address from a neighbour we do not know, a solicited NA sent to a group, an NA for one
+     * of this host's own addresses, a link-layer address option of the wrong length. ustack's own name: Linux drops these as
+     * NOT_SPECIFIED after an ND_PRINTK.
+     */
+    IPV6_NDISC_INVALID,
+    /**
+     * A Neighbour Advertisement for an address with no neighbour entry: nobody asked (ndisc_recv_na finds no
+     * neigh and ignores it). ustack's own name: Linux drops it as NOT_SPECIFIED.
+     */
+    IPV6_NDISC_NA_UNREQUESTED,
+    /**
+     * A packet to a multicast group this host has not joined on that interface (ip6_mc_input finds no
+     * membership). ustack's own name: Linux discards it as NOT_SPECIFIED.
+     */
+    IPV6_MC_NOT_JOINED,
+    /**
+     * An IPv6 packet for this host whose first next header is an extension header (hop-by-hop, routing,
+     * fragment, destination options...), which this step of ustack's IPv6 does not parse yet: counted under
+     * Ip6InDiscards. ustack's own, until extension headers are handled as RFC 8200 says.
+     */
+    IPV6_EXTHDR_UNSUPPORTED,
     /** The stack is shutting down. */
     STACK_STOPPED
 }

@@ -16,6 +16,8 @@ public final class MibCounters {
     private final LongAdder[] mib = new LongAdder[Mib.values().length];
     private final LongAdder[] icmpMsgIn = new LongAdder[256];
     private final LongAdder[] icmpMsgOut = new LongAdder[256];
+    private final LongAdder[] icmp6MsgIn = new LongAdder[256];
+    private final LongAdder[] icmp6MsgOut = new LongAdder[256];
     private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
 
     public MibCounters() {
@@ -25,6 +27,8 @@ public final class MibCounters {
         for (int i = 0; i < 256; i++) {
             icmpMsgIn[i] = new LongAdder();
             icmpMsgOut[i] = new LongAdder();
+            icmp6MsgIn[i] = new LongAdder();
+            icmp6MsgOut[i] = new LongAdder();
         }
     }
 
@@ -53,6 +57,16 @@ public final class MibCounters {
         icmpMsgOut[type & 0xff].increment();
     }
 
+    /** ICMP6MSGIN_INC_STATS: one more ICMPv6 message of {@code type} received (Icmp6InType{@code type}). */
+    public void icmp6MsgIn(int type) {
+        icmp6MsgIn[type & 0xff].increment();
+    }
+
+    /** ICMP6MSGOUT_INC_STATS: one more ICMPv6 message of {@code type} sent (Icmp6OutType{@code type}). */
+    public void icmp6MsgOut(int type) {
+        icmp6MsgOut[type & 0xff].increment();
+    }
+
     public long icmpMsgInCount(int type) {
         return icmpMsgIn[type & 0xff].sum();
     }
@@ -63,7 +77,8 @@ public final class MibCounters {
 
     /**
      * Every counter, then the gauges, then the IcmpMsg counters that are non-zero (as nstat -a shows
-     * them: {@code IcmpMsgInType8}).
+     * them: {@code IcmpMsgInType8}), then the per-type ICMPv6 ones as /proc/net/snmp6 names them
+     * ({@code Icmp6InType135}).
      */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new LinkedHashMap<>();
@@ -81,6 +96,18 @@ public final class MibCounters {
             long n = icmpMsgOut[t].sum();
             if (n != 0) {
                 out.put("IcmpMsgOutType" + t, n);
+            }
+        }
+        for (int t = 0; t < 256; t++) {
+            long n = icmp6MsgIn[t].sum();
+            if (n != 0) {
+                out.put("Icmp6InType" + t, n);
+            }
+        }
+        for (int t = 0; t < 256; t++) {
+            long n = icmp6MsgOut[t].sum();
+            if (n != 0) {
+                out.put("Icmp6OutType" + t, n);
             }
         }
         return out;

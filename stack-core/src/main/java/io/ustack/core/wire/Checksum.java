@@ -54,6 +54,20 @@ public final class Checksum {
     }
 
     /**
+     * csum_ipv6_magic's sum before folding: the IPv6 pseudo-header (RFC 8200 section 8.1) of source and
+     * destination addresses, the upper-layer packet length as 32 bits and the next header, which the
+     * checksums of ICMPv6, TCP and UDP over IPv6 cover.
+     */
+    public static long pseudoHeader6(Ipv6Address saddr, Ipv6Address daddr, int nextHeader, int length) {
+        return words(saddr.hi()) + words(saddr.lo()) + words(daddr.hi()) + words(daddr.lo())
+                + (length >>> 16) + (length & 0xffff) + nextHeader;
+    }
+
+    private static long words(long v) {
+        return (v >>> 48) + ((v >>> 32) & 0xffff) + ((v >>> 16) & 0xffff) + (v & 0xffff);
+    }
+
+    /**
      * ~csum_tcpudp_magic: what a TCP or UDP checksum field holds while the checksum is partial
      * (CHECKSUM_PARTIAL): the pseudo-header's sum folded to 16 bits and not complemented, so that whoever
      * finishes it sums the transport bytes, this field among them, and stores the complement.

@@ -84,7 +84,7 @@ class Ipv4InputValidationTest {
     void runtFrameAndUnknownEtherTypeAreDropped() {
         try (StackHarness h = new StackHarness()) {
             h.dev.inject(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
-            h.dev.inject(eth(STACK_MAC, HOST_MAC, 0x86dd, pattern(40)));
+            h.dev.inject(eth(STACK_MAC, HOST_MAC, 0x88cc, pattern(40)));
             assertEquals(1, h.counter("DropReasonPKT_TOO_SMALL"));
             assertEquals(1, h.counter("DropReasonUNHANDLED_PROTO"));
             assertEquals(1, h.counter("eth0:rx_errors"));

@@ -154,6 +154,83 @@ public final class Frames {
         return out;
     }
 
+    public static final int ETH_P_IPV6 = 0x86dd;
+
+    /** The 16 bytes of an IPv6 address written as text, parsed here by the JDK, not by the stack's Ipv6Address. */
+    public static byte[] ip6(String text) {
+        try {
+            byte[] a = java.net.InetAddress.getByName(text).getAddress();
+            if (a.length != 16) {
+                throw new IllegalArgumentException(text + " is not IPv6");
+            }
+            return a;
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** An IPv6 packet: the 40-byte header (traffic class 0, flow label 0) and {@code payload}. */
+    public static byte[] ipv6(byte[] src, byte[] dst, int nextHeader, int hopLimit, byte[] payload) {
+        return ipv6(src, dst, nextHeader, hopLimit, 0, payload);
+    }
+
+    public static byte[] ipv6(byte[] src, byte[] dst, int nextHeader, int hopLimit, int trafficClass, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(40 + payload.length);
+        b.putInt((6 << 28) | ((trafficClass & 0xff) << 20)).putShort((short) payload.length).put((byte) nextHeader)
+                .put((byte) hopLimit).put(src).put(dst).put(payload);
+        return b.array();
+    }
+
+    /** An ICMPv6 message (type, code, then {@code body} after the checksum) with its checksum over the pseudo-header. */
+    public static byte[] icmpv6(byte[] src, byte[] dst, int type, int code, byte[] body) {
+        byte[] m = new byte[4 + body.length];
+        m[0] = (byte) type;
+        m[1] = (byte) code;
+        System.arraycopy(body, 0, m, 4, body.length);
+        int c = icmpv6Checksum(src, dst, m);
+        m[2] = (byte) (c >> 8);
+        m[3] = (byte) c;
+        return m;
+    }
+
+    /** The ICMPv6 checksum of {@code message} with its checksum field as it stands: 0 when that field is right. */
+    public static int icmpv6Checksum(byte[] src, byte[] dst, byte[] message) {
+        ByteBuffer pseudo = ByteBuffer.allocate(40 + message.length);
+        pseudo.put(src).put(dst).putInt(message.length).putInt(58).put(message);
+        return checksum(pseudo.array(), 0, pseudo.capacity());
+    }
+
+    /** An echo request's body (after the checksum): id, sequence, data. */
+    public static byte[] echoBody(int id, int seq, byte[] data) {
+        return ByteBuffer.allocate(4 + data.length).putShort((short) id).putShort((short) seq).put(data).array();
+    }
+
+    /** A Neighbour Solicitation's body for {@code target}, with a source link-layer option unless {@code slla} is -1. */
+    public static byte[] nsBody(byte[] target, long slla) {
+        ByteBuffer b = ByteBuffer.allocate(4 + 16 + (slla >= 0 ? 8 : 0));
+        b.putInt(0).put(target);
+        if (slla >= 0) {
+            b.put((byte) 1).put((byte) 1);
+            putMac(b, slla);
+        }
+        return b.array();
+    }
+
+    /** A Neighbour Advertisement's body with {@code flags} (0x80 R, 0x40 S, 0x20 O), the target and a TLLA unless -1. */
+    public static byte[] naBody(int flags, byte[] target, long tlla) {
+        ByteBuffer b = ByteBuffer.allocate(4 + 16 + (tlla >= 0 ? 8 : 0));
+        b.putInt(flags << 24).put(target);
+        if (tlla >= 0) {
+            b.put((byte) 2).put((byte) 1);
+            putMac(b, tlla);
+        }
+        return b.array();
+    }
+
+    public static byte[] bytes(byte[] d, int off, int len) {
+        return java.util.Arrays.copyOfRange(d, off, off + len);
+    }
+
     /** RFC 1071, the slow obvious way. */
     public static int checksum(byte[] d, int off, int len) {
         long sum = 0;

@@ -19,6 +19,13 @@ public final class StackHarness implements AutoCloseable {
     public static final int HOST_IP = Frames.ip("10.0.0.1");
     public static final int STACK_IP = Frames.ip("10.0.0.2");
 
+    /** The IPv6 addresses of {@link #addIpv6}: the host's and the stack's on fd00:77::/64, as Frames bytes. */
+    public static final byte[] HOST_IP6 = Frames.ip6("fd00:77::1");
+    public static final byte[] STACK_IP6 = Frames.ip6("fd00:77::2");
+    /** The link-local addresses of the two MACs by EUI-64. */
+    public static final byte[] HOST_LL = Frames.ip6("fe80::ff:fe00:1");
+    public static final byte[] STACK_LL = Frames.ip6("fe80::ff:fe00:2");
+
     public final ManualClock clock = new ManualClock();
     public final BufferPool pool = new BufferPool();
     public final NetStack stack;
@@ -68,6 +75,27 @@ public final class StackHarness implements AutoCloseable {
     /** An IPv4 packet from the host to the stack, in an Ethernet frame to the stack's MAC. */
     public void injectIp(byte[] ipPacket) {
         dev.inject(Frames.eth(STACK_MAC, HOST_MAC, Frames.ETH_P_IP, ipPacket));
+    }
+
+    /** Gives eth0 the IPv6 address fd00:77::2/64 beside its IPv4 one. */
+    public void addIpv6() {
+        stack.addAddress(dev, io.ustack.core.wire.Ipv6Prefix.parse("fd00:77::2/64"));
+    }
+
+    /** An IPv6 packet from the host to the stack's MAC. */
+    public void injectIp6(byte[] ipv6Packet) {
+        dev.inject(Frames.eth(STACK_MAC, HOST_MAC, Frames.ETH_P_IPV6, ipv6Packet));
+    }
+
+    /**
+     * The host resolves the stack's global address as Linux does (an NS to its solicited-node group with the
+     * host's MAC), so the stack learns the host's MAC (STALE) and answers; the answer is drained.
+     */
+    public void hostSolicits() {
+        byte[] group = Frames.ip6("ff02::1:ff00:2");
+        byte[] ns = Frames.icmpv6(HOST_IP6, group, 135, 0, Frames.nsBody(STACK_IP6, HOST_MAC));
+        dev.inject(Frames.eth(0x3333_ff00_0002L, HOST_MAC, Frames.ETH_P_IPV6, Frames.ipv6(HOST_IP6, group, 58, 255, ns)));
+        dev.drain();
     }
 
     public long counter(String name) {

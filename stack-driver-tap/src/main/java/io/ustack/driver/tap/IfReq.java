@@ -61,6 +61,11 @@ final class IfReq {
         return this;
     }
 
+    /** ifr_ifindex, as SIOCGIFINDEX fills it. */
+    int ifindex() {
+        return buf.getInt(UNION);
+    }
+
     byte[] bytes() {
         return bytes;
     }

@@ -2,7 +2,9 @@ package io.ustack.driver.tap;
 
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Prefix;
+import io.ustack.core.wire.Ipv6Prefix;
 import io.ustack.core.wire.MacAddress;
+import java.util.List;
 
 /**
  * What to open: the TAP's name, the stack's own MAC on it, the MTU, the number of queues and, optionally,
@@ -20,8 +22,11 @@ import io.ustack.core.wire.MacAddress;
  * @param host   if not null, the host side gets this address and prefix and is brought up
  * @param offload open the TAP with IFF_VNET_HDR and take the checksum and segmentation offloads the kernel
  *               offers (TUNSETOFFLOAD); false reads and writes bare frames, each one segment with a full checksum
+ * @param host6  IPv6 addresses the host side gets beside {@code host} (null or empty for none); set where the
+ *               kernel has IPv6 on the TAP, a warning in the log where it refuses them
  */
-public record TapConfig(String name, long mac, int mtu, int queues, Ipv4Prefix host, boolean offload) {
+public record TapConfig(String name, long mac, int mtu, int queues, Ipv4Prefix host, boolean offload,
+                        List<Ipv6Prefix> host6) {
     public static final int DEFAULT_MTU = 1500;
     /** The smallest MTU IPv4 allows (RFC 791's 68). */
     public static final int MIN_MTU = 68;
@@ -55,6 +60,18 @@ public record TapConfig(String name, long mac, int mtu, int queues, Ipv4Prefix h
             throw new IllegalArgumentException("host address " + host + " for " + name
                     + " needs a non-zero address and prefix length, like 10.77.0.1/24");
         }
+        host6 = host6 == null ? List.of() : List.copyOf(host6);
+        for (Ipv6Prefix p : host6) {
+            if (p.address().isUnspecified() || p.address().isMulticast() || p.prefixLen() == 0) {
+                throw new IllegalArgumentException("host address " + p + " for " + name
+                        + " needs a unicast address and a non-zero prefix length, like fd00:77::1/64");
+            }
+        }
+    }
+
+    /** A TAP whose host side gets no IPv6 address. */
+    public TapConfig(String name, long mac, int mtu, int queues, Ipv4Prefix host, boolean offload) {
+        this(name, mac, mtu, queues, host, offload, List.of());
     }
 
     /** A TAP named {@code name} with a random MAC, MTU 1500, one queue, offloads on and the host side left alone. */
@@ -63,22 +80,26 @@ public record TapConfig(String name, long mac, int mtu, int queues, Ipv4Prefix h
     }
 
     public TapConfig withMac(long mac) {
-        return new TapConfig(name, mac, mtu, queues, host, offload);
+        return new TapConfig(name, mac, mtu, queues, host, offload, host6);
     }
 
     public TapConfig withMtu(int mtu) {
-        return new TapConfig(name, mac, mtu, queues, host, offload);
+        return new TapConfig(name, mac, mtu, queues, host, offload, host6);
     }
 
     public TapConfig withQueues(int queues) {
-        return new TapConfig(name, mac, mtu, queues, host, offload);
+        return new TapConfig(name, mac, mtu, queues, host, offload, host6);
     }
 
     public TapConfig withHost(Ipv4Prefix host) {
-        return new TapConfig(name, mac, mtu, queues, host, offload);
+        return new TapConfig(name, mac, mtu, queues, host, offload, host6);
+    }
+
+    public TapConfig withHost6(List<Ipv6Prefix> host6) {
+        return new TapConfig(name, mac, mtu, queues, host, offload, host6);
     }
 
     public TapConfig withOffload(boolean offload) {
-        return new TapConfig(name, mac, mtu, queues, host, offload);
+        return new TapConfig(name, mac, mtu, queues, host, offload, host6);
     }
 }

@@ -75,6 +75,7 @@ public final class TapDevice extends NetDevice {
                 Tun.setOffload(tap.fds()[0], tunOffloadBits(VNET_FEATURES));
             }
             HostSide.configure(config.name(), config.mtu(), config.host());
+            HostSide.configure6(config.name(), config.host6());
         } catch (LastErrorException | TapException e) {
             for (int fd : tap.fds()) {
                 LibC.closeQuietly(fd);

@@ -29,7 +29,7 @@ public final class AddrAddHandler implements ControlHandler {
         AddrSpec spec = spec(args, name());
         NetDevice dev = Args.device(stack, spec.dev());
         stack.addAddress(dev, spec.prefix());
-        return AddrHandler.link(dev, stack.fib().addresses());
+        return AddrHandler.link(dev, stack);
     }
 
     /** The {@code local} and {@code dev} arguments of {@code addr add} and {@code addr del}. */

@@ -30,6 +30,6 @@ public final class AddrDelHandler implements ControlHandler {
         AddrSpec spec = AddrAddHandler.spec(args, name());
         NetDevice dev = Args.device(stack, spec.dev());
         stack.fib().removeAddress(dev, spec.prefix());
-        return AddrHandler.link(dev, stack.fib().addresses());
+        return AddrHandler.link(dev, stack);
     }
 }

@@ -25,6 +25,6 @@ public final class NeighFlushHandler implements ControlHandler {
     @Override
     public Object execute(ObjectNode args) throws ControlException {
         Args.only(args, name());
-        return Map.of("flushed", stack.neighbours().flush());
+        return Map.of("flushed", stack.neighbours().flush() + stack.ndTable().flush()); // both families, as `all`
     }
 }

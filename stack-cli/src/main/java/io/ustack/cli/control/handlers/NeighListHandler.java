@@ -10,8 +10,12 @@ import io.ustack.core.stack.NetStack;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.MacAddress;
 import java.util.Comparator;
+import java.util.stream.Stream;
 
-/** {@code neigh list}: the ARP table, as {@code ip -j neigh} names the fields, by interface and address. */
+/**
+ * {@code neigh list}: the ARP table, then the ND table (IPv6), as {@code ip -j neigh} names the fields, each by
+ * interface and address.
+ */
 public final class NeighListHandler implements ControlHandler {
     private final NetStack stack;
 
@@ -32,16 +36,19 @@ public final class NeighListHandler implements ControlHandler {
     @Override
     public Object execute(ObjectNode args) throws ControlException {
         Args.only(args, name());
-        return stack.neighbours().entries().stream()
+        Stream<Neighbour> arp = stack.neighbours().entries().stream()
                 .sorted(Comparator.comparingInt((Neighbour n) -> n.dev().ifindex())
-                        .thenComparing(n -> n.ip(), Integer::compareUnsigned))
-                .map(NeighListHandler::entry)
-                .toList();
+                        .thenComparing(n -> n.ip(), Integer::compareUnsigned));
+        Stream<Neighbour> nd = stack.ndTable().entries().stream()
+                .sorted(Comparator.comparingInt((Neighbour n) -> n.dev().ifindex())
+                        .thenComparing(n -> n.ip6().hi(), Long::compareUnsigned)
+                        .thenComparing(n -> n.ip6().lo(), Long::compareUnsigned));
+        return Stream.concat(arp, nd).map(NeighListHandler::entry).toList();
     }
 
     private static Entry entry(Neighbour n) {
         NudState s = n.state();
-        return new Entry(Ipv4Address.format(n.ip()), n.dev().name(), s.hasAddress() ? MacAddress.format(n.mac()) : null,
-                s.name());
+        String dst = n.ip6() != null ? n.ip6().toString() : Ipv4Address.format(n.ip());
+        return new Entry(dst, n.dev().name(), s.hasAddress() ? MacAddress.format(n.mac()) : null, s.name());
     }
 }

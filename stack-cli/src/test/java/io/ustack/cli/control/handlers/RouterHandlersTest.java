@@ -35,8 +35,8 @@ class RouterHandlersTest {
         assertEquals("lo", lo.get("ifname").asText());
         assertEquals("loopback", lo.get("link_type").asText());
         assertEquals("[\"LOOPBACK\",\"UP\",\"LOWER_UP\"]", lo.get("flags").toString());
-        assertEquals("[{\"local\":\"127.0.0.1\",\"prefixlen\":8,\"scope\":\"host\",\"label\":\"lo\"}]",
-                lo.get("addr_info").toString());
+        assertEquals("[{\"local\":\"127.0.0.1\",\"prefixlen\":8,\"scope\":\"host\",\"label\":\"lo\"},"
+                + "{\"family\":\"inet6\",\"local\":\"::1\",\"prefixlen\":128,\"scope\":\"host\"}]", lo.get("addr_info").toString());
 
         JsonNode eth0 = links.get(1);
         assertEquals(2, eth0.get("ifindex").asInt());
@@ -46,7 +46,8 @@ class RouterHandlersTest {
         assertEquals("UP", eth0.get("operstate").asText());
         assertEquals("[\"BROADCAST\",\"UP\",\"LOWER_UP\"]", eth0.get("flags").toString());
         assertEquals("[{\"local\":\"10.0.0.2\",\"prefixlen\":24,\"broadcast\":\"10.0.0.255\",\"scope\":\"global\","
-                + "\"label\":\"eth0\"}]", eth0.get("addr_info").toString());
+                + "\"label\":\"eth0\"},"
+                + "{\"family\":\"inet6\",\"local\":\"fe80::ff:fe00:2\",\"prefixlen\":64,\"scope\":\"link\"}]", eth0.get("addr_info").toString());
         assertEquals(1, eth0.get("stats").get("rx_packets").asLong(), "the host's ARP request");
 
         assertEquals(1280, links.get(2).get("mtu").asInt());
@@ -58,7 +59,8 @@ class RouterHandlersTest {
         JsonNode added = d.ok("{\"cmd\":\"addr add\",\"args\":{\"local\":\"10.0.2.1/24\",\"dev\":\"eth1\"}}");
         assertEquals("eth1", added.get("ifname").asText(), "the answer is the interface as addr lists it");
         assertEquals("[{\"local\":\"10.0.1.1\",\"prefixlen\":24,\"broadcast\":\"10.0.1.255\",\"scope\":\"global\",\"label\":\"eth1\"},"
-                + "{\"local\":\"10.0.2.1\",\"prefixlen\":24,\"broadcast\":\"10.0.2.255\",\"scope\":\"global\",\"label\":\"eth1\"}]",
+                + "{\"local\":\"10.0.2.1\",\"prefixlen\":24,\"broadcast\":\"10.0.2.255\",\"scope\":\"global\",\"label\":\"eth1\"},"
+                + "{\"family\":\"inet6\",\"local\":\"fe80::ff:fe00:102\",\"prefixlen\":64,\"scope\":\"link\"}]",
                 added.get("addr_info").toString());
         List<byte[]> announced = eth1.drain();
         assertEquals(1, announced.size(), "a gratuitous ARP for the new address");
@@ -67,7 +69,7 @@ class RouterHandlersTest {
         assertEquals(1, arpFor("10.0.2.1").size(), "ARP answers for the new address");
 
         JsonNode deleted = d.ok("{\"cmd\":\"addr del\",\"args\":{\"local\":\"10.0.2.1/24\",\"dev\":\"eth1\"}}");
-        assertEquals(1, deleted.get("addr_info").size());
+        assertEquals(2, deleted.get("addr_info").size(), "10.0.1.1 and the link-local address");
         assertEquals(List.of("10.0.0.0/24", "10.0.1.0/24"), routeDsts(), "its connected route went with it");
         assertEquals(List.of(), arpFor("10.0.2.1"), "ARP no longer answers for it");
         assertEquals(1, arpFor("10.0.1.1").size(), "but still for the address that stays");

@@ -1,0 +1,240 @@
+package io.ustack.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ustack.core.testing.Await;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * IPv6, first step of #12, end to end: the host's own `ping -6` in a namespace with IPv6 on reaches the
+ * daemon's global address and its link-local one over a real TAP, every reply is checked (from the address
+ * asked, hop limit 64, in order, no duplicates, data intact), and the Neighbour Discovery exchange both ways
+ * shows in both sides' views: the host's neighbour table and the stack's counters.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(TapPing6IT.LogOnFailure.class)
+class TapPing6IT {
+    private static final Pattern REPLY = Pattern.compile(
+            "^\\d+ bytes from (\\S+?): icmp_seq=(\\d+) ttl=(\\d+) time=([\\d.]+) ms$", Pattern.MULTILINE);
+
+    private StackOnTap env;
+
+    @BeforeAll
+    void up() throws Exception {
+        RootRequirement.require("ip", "ping");
+        if (!Files.exists(Path.of("/proc/sys/net/ipv6"))) {
+            throw new AssertionError("this kernel has no IPv6 (/proc/sys/net/ipv6 is missing)");
+        }
+        env = StackOnTap.startDualStack("--backlog-threads", "2");
+    }
+
+    @AfterAll
+    void down() throws Exception {
+        if (env != null) {
+            env.close();
+        }
+    }
+
+    /**
+     * Runs `ping -6 -c COUNT` at {@code target} and checks every reply: one per request, in order, from
+     * {@code from}, hop limit 64 (ping prints it as ttl), no duplicates or corrupted data.
+     */
+    private List<Double> pingAndCheck(String target, String from, int count, String... extra) {
+        List<String> argv = new ArrayList<>(List.of("ping", "-6", "-c", String.valueOf(count), "-i", "0.2", "-W", "2"));
+        argv.addAll(List.of(extra));
+        argv.add(target);
+        Cmd c = env.ns.exec(argv.toArray(String[]::new));
+        String out = c.output();
+        assertEquals(count, TapPingIT.received(out), out);
+        assertFalse(out.contains("DUP!"), "no duplicates: " + out);
+        assertFalse(out.contains("wrong data"), "the data came back as sent: " + out);
+        Matcher m = REPLY.matcher(out);
+        List<Double> rtts = new ArrayList<>();
+        int seq = 0;
+        while (m.find()) {
+            seq++;
+            assertEquals(from, m.group(1), out);
+            assertEquals(seq, Integer.parseInt(m.group(2)), "replies in order: " + out);
+            assertEquals(64, Integer.parseInt(m.group(3)), "hop limit 64, as Linux answers: " + out);
+            rtts.add(Double.parseDouble(m.group(4)));
+        }
+        assertEquals(count, seq, out);
+        System.out.println("ping -6 " + target + ": " + count + "/" + count + " replies, RTTs (ms) " + rtts);
+        return rtts;
+    }
+
+    /** The stack's link-local address as `ustack addr` lists it, after checking the global one is listed too. */
+    private String stackLinkLocal() {
+        Cmd c = Cmd.run(60, Daemon.command("addr", "--control", env.daemon.control.toString())).ok();
+        assertTrue(c.output().contains("inet6 " + env.stackIp6 + "/64 scope global\n"), c.output());
+        Matcher m = Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64 scope link\n").matcher(c.output());
+        assertTrue(m.find(), "a link-local address: " + c.output());
+        return m.group(1);
+    }
+
+    @Test
+    @Order(1)
+    void pingToTheGlobalAddress() {
+        pingAndCheck(env.stackIp6, env.stackIp6, 5);
+        pingAndCheck(env.stackIp6, env.stackIp6, 3, "-s", "1452"); // the most one 1500-byte frame holds
+        Map<String, Long> s = env.daemon.stats();
+        assertTrue(s.get("Icmp6InNeighborSolicits") >= 1, "the host asked for our address: " + s);
+        assertTrue(s.get("Icmp6OutNeighborAdvertisements") >= 1, "and we answered: " + s);
+        assertEquals(s.get("Icmp6InEchos"), s.get("Icmp6OutEchoReplies"), "every request answered: " + s);
+        assertTrue(s.get("Icmp6InEchos") >= 8, s.toString());
+        assertEquals(0, s.getOrDefault("Icmp6InCsumErrors", 0L));
+    }
+
+    @Test
+    @Order(2)
+    void pingToTheLinkLocalAddress() {
+        String ll = stackLinkLocal();
+        pingAndCheck(ll + "%" + env.tap, ll + "%" + env.tap, 5);
+    }
+
+    /**
+     * Both directions of ND: the host learnt our MAC for both addresses, and we, having learnt the host's from
+     * its solicitations, confirm it with probes of our own (NUD: the entry goes DELAY, then PROBE after 5 s)
+     * that the host answers.
+     */
+    @Test
+    @Order(3)
+    void neighbourDiscoveryBothWays() {
+        Map<String, Long> seen = Await.until("the stack probing the host's address and the host answering",
+                Duration.ofSeconds(60), () -> {
+                    env.ns.exec("ping", "-6", "-c", "1", "-W", "1", env.stackIp6);
+                    return env.daemon.stats();
+                }, s -> s.get("Icmp6OutNeighborSolicits") >= 1 && s.get("Icmp6InNeighborAdvertisements") >= 1);
+        assertTrue(seen.get("Icmp6OutType135") >= 1 && seen.get("Icmp6InType136") >= 1, seen.toString());
+        String neigh = env.ns.exec("ip", "-6", "neigh", "show", "dev", env.tap).ok().output();
+        String mac = stackMac();
+        assertTrue(neigh.contains(env.stackIp6 + " lladdr " + mac), neigh);
+        assertTrue(neigh.contains(stackLinkLocal() + " lladdr " + mac), neigh);
+        assertEquals(0, seen.getOrDefault("NdiscResFailed", 0L), seen.toString());
+    }
+
+    /** What the host's own IPv6 chatter (MLD reports, router solicitations) costs: counted, never answered. */
+    @Test
+    @Order(4)
+    void theHostsOtherIpv6IsCountedAndIgnored() {
+        // asked until no packet is half-way through the stack between two counters
+        Await.until("every IPv6 packet received delivered or dropped with a reason", Duration.ofSeconds(30),
+                env.daemon::stats, s -> s.get("Ip6InReceives") == s.get("Ip6InDelivers")
+                        + s.getOrDefault("DropReasonIPV6_MC_NOT_JOINED", 0L) + s.getOrDefault("DropReasonIPV6_EXTHDR_UNSUPPORTED", 0L)
+                        + s.get("Ip6InHdrErrors") + s.get("Ip6InAddrErrors") + s.get("Ip6InNoRoutes")
+                        + s.get("Ip6InTruncatedPkts") + s.get("Ip6InUnknownProtos"));
+        pingAndCheck(env.stackIp6, env.stackIp6, 2);
+    }
+
+    /**
+     * A burst of hostile IPv6 frames from the namespace (ND that may have crossed a router, malformed ND
+     * options, an NA nobody asked for, a bad ICMPv6 checksum, a payload length past the frame, a multicast
+     * source): each counted under its drop reason and counter, no buffer kept, and ping -6 still answered.
+     */
+    @Test
+    @Order(5)
+    void hostileIpv6FramesAreCountedAndPingStillAnswers() throws Exception {
+        RootRequirement.require("python3");
+        Path script = env.work.resolve("inject_frames6.py");
+        try (java.io.InputStream in = TapPing6IT.class.getResourceAsStream("/inject_frames6.py")) {
+            Files.copy(in, script);
+        }
+        Map<String, Long> before = env.daemon.stats();
+        int count = 200;
+        Cmd c = env.ns.exec("python3", script.toString(), env.tap, stackMac(), env.hostIp6, env.stackIp6,
+                String.valueOf(count)).ok();
+        pingAndCheck(env.stackIp6, env.stackIp6, 3);
+        Map<String, Long> after = env.daemon.stats();
+        for (String line : c.output().trim().split("\n")) {
+            String reason = line.split(" ")[0];
+            long delta = after.getOrDefault("DropReason" + reason, 0L) - before.getOrDefault("DropReason" + reason, 0L);
+            assertEquals(count, delta, "drops counted as " + reason + ": " + after);
+        }
+        assertEquals(count, after.get("Icmp6InCsumErrors") - before.get("Icmp6InCsumErrors"));
+        assertEquals(count, after.get("Ip6InTruncatedPkts") - before.get("Ip6InTruncatedPkts"));
+        assertEquals(count, after.get("Ip6InHdrErrors") - before.get("Ip6InHdrErrors"));
+        assertEquals(before.get("BufferOutstanding"), after.get("BufferOutstanding"), "no buffer held after the burst");
+        assertFalse(env.ns.exec("ip", "-6", "neigh", "show", "dev", env.tap).output().contains("dead"),
+                "and nothing learnt from the NA nobody asked for");
+    }
+
+    private String stackMac() {
+        Cmd c = Cmd.run(60, Daemon.command("addr", "--control", env.daemon.control.toString())).ok();
+        Matcher m = Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(c.output());
+        assertTrue(m.find(), c.output());
+        return m.group(1);
+    }
+
+    /**
+     * The daemon's own host side (host=), as the default daemon has it: started inside a namespace of its own,
+     * it gives its TAP's host side an IPv6 address beside the IPv4 one, and that address reaches the stack.
+     */
+    @Test
+    @Order(6)
+    void theDaemonGivesTheHostSideItsIpv6Address() throws Exception {
+        String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+        String tap = "uh" + id;
+        Path work = Files.createTempDirectory("ustack-it-");
+        try (NetNs ns = new NetNs("ustack-it-" + id, true)) {
+            hostSideInNamespace(ns, tap, work);
+        } finally {
+            Cmd.run("ip", "link", "del", tap); // only if a failure left it behind
+        }
+    }
+
+    private void hostSideInNamespace(NetNs ns, String tap, Path work) throws Exception {
+        Daemon daemon = null;
+        try {
+            ns.exec("sh", "-c", "for c in default all; do echo 1 > /proc/sys/net/ipv6/conf/$c/accept_dad; done").ok();
+            daemon = Daemon.startIn(ns.name, work, "--iface", tap + ",addr=10.202.0.2/24,addr=fd00:202::2/64"
+                    + ",host=10.202.0.1/24,host=fd00:202::1/64");
+            assertTrue(daemon.log().contains("(host 10.202.0.1/24 fd00:202::1/64)"), daemon.log());
+            // the host's kernel runs DAD on it (the stack must not claim it), then the address is usable
+            String addr = Await.until("fd00:202::1 on the host side, past DAD", Duration.ofSeconds(30),
+                    () -> ns.exec("ip", "-6", "addr", "show", "dev", tap).output(),
+                    o -> o.contains("inet6 fd00:202::1/64 scope global") && !o.contains("tentative"));
+            assertFalse(addr.contains("dadfailed"), addr);
+            Cmd ping = ns.exec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd00:202::2");
+            assertEquals(3, TapPingIT.received(ping.output()), ping.output() + daemon.log());
+            assertEquals(0, daemon.stop(), daemon.log());
+            assertFalse(ns.exec("ip", "link", "show", tap).exit() == 0, "the daemon removed its TAP");
+        } finally {
+            if (daemon != null) {
+                daemon.close();
+            }
+        }
+    }
+
+    /** Prints the daemon's log and the namespace's view of the link when a test fails. */
+    static final class LogOnFailure implements TestWatcher {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            Object test = context.getTestInstance().orElse(null);
+            if (test instanceof TapPing6IT t && t.env != null) {
+                System.err.println(t.env.diagnostics());
+            }
+        }
+    }
+}

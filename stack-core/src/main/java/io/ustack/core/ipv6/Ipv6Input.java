@@ -1,0 +1,173 @@
+package io.ustack.core.ipv6;
+
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.buffer.PacketBuffer.PacketType;
+import io.ustack.core.ipv4.IpProtocolHandler;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.route.Ipv6Fib;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Packet;
+
+/**
+ * The IPv6 receive path (net/ipv6/ip6_input.c): ipv6_rcv with ip6_rcv_core's validation, ip6_rcv_finish's
+ * route lookup (ip6_route_input) or, for multicast, ip6_mc_input's membership check, then dst.input:
+ * ip6_input for this host, ip6_forward (refused while forwarding is off, the only setting yet) for others.
+ *
+ * <p>Not yet (later steps of #12): extension headers (a packet for this host whose next header is one is
+ * counted under Ip6InDiscards and dropped as {@link DropReason#IPV6_EXTHDR_UNSUPPORTED}), reassembly,
+ * forwarding, ICMPv6 errors (parameter problem, unreachable) and the netfilter hooks.
+ */
+public final class Ipv6Input {
+    private final Ipv6Fib fib;
+    private final MibCounters mib;
+    private final PacketDrops drops;
+    private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
+
+    public Ipv6Input(Ipv6Fib fib, MibCounters mib, PacketDrops drops) {
+        this.fib = fib;
+        this.mib = mib;
+        this.drops = drops;
+    }
+
+    /** inet6_add_protocol: the handler of next header {@code nexthdr} on local delivery. */
+    public void addProtocol(int nexthdr, IpProtocolHandler handler) {
+        protocols[nexthdr] = handler;
+    }
+
+    private void hdrError(PacketBuffer pkt, DropReason reason) {
+        mib.inc(Mib.Ip6InHdrErrors);
+        drops.drop(pkt, reason);
+    }
+
+    /**
+     * ipv6_rcv and ip6_rcv_core: validates the fixed header, counting each failure under its snmp6 name with
+     * Linux's drop reason, trims link-layer padding to the payload length, then ip6_rcv_finish. Takes
+     * ownership; data at the IPv6 header.
+     */
+    public void ipv6Rcv(PacketBuffer pkt) {
+        if (pkt.pktType() == PacketType.OTHERHOST) {
+            drops.drop(pkt, DropReason.OTHERHOST);
+            return;
+        }
+        mib.inc(Mib.Ip6InReceives);
+        mib.add(Mib.Ip6InOctets, pkt.len());
+        Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.data());
+        if (ip == null) {
+            hdrError(pkt, DropReason.IP_INHDR);
+            return;
+        }
+        if (ip.version() != 6) {
+            hdrError(pkt, DropReason.UNHANDLED_PROTO);
+            return;
+        }
+        boolean fromWire = !pkt.dev().isLoopback();
+        Ipv6Address saddr = ip.saddr();
+        Ipv6Address daddr = ip.daddr();
+        // RFC 4291 2.5.3: the loopback address never comes from outside, nor goes to it
+        if (fromWire && (saddr.isLoopback() || daddr.isLoopback())) {
+            hdrError(pkt, DropReason.IP_INHDR);
+            return;
+        }
+        if (daddr.isMulticast()) {
+            // RFC 4291 errata 3480: interface-local scope never crosses a wire; 2.7: scope 0 is reserved
+            if ((fromWire && daddr.multicastScope() == 1) || daddr.multicastScope() == 0) {
+                hdrError(pkt, DropReason.IP_INHDR);
+                return;
+            }
+        }
+        if (saddr.isMulticast()) { // RFC 4291 2.7: a group is never a source
+            hdrError(pkt, DropReason.IP_INHDR);
+            return;
+        }
+        int payloadLen = ip.payloadLength();
+        // a zero payload length with a hop-by-hop header is a jumbogram's, whose length is an option's
+        if (payloadLen != 0 || ip.nextHeader() != Ipv6Packet.NEXTHDR_HOP) {
+            if (Ipv6Packet.HEADER_LEN + payloadLen > pkt.len()) {
+                mib.inc(Mib.Ip6InTruncatedPkts);
+                drops.drop(pkt, DropReason.PKT_TOO_SMALL);
+                return;
+            }
+            pkt.trim(Ipv6Packet.HEADER_LEN + payloadLen);
+        }
+        pkt.resetNetworkHeader();
+        pkt.setTransportHeader(pkt.data() + Ipv6Packet.HEADER_LEN);
+        ip6RcvFinish(pkt, daddr);
+    }
+
+    /**
+     * ip6_rcv_finish: multicast to ip6_mc_input (Ip6InMcastPkts; delivered only for a group the device has
+     * joined), unicast through ip6_route_input to the decision's input. No route: Ip6InNoRoutes, or
+     * Ip6InAddrErrors for the unspecified address (ip6_pkt_drop; the ICMPv6 unreachable it sends is a later
+     * step). Takes ownership.
+     */
+    private void ip6RcvFinish(PacketBuffer pkt, Ipv6Address daddr) {
+        DstEntry dst;
+        if (daddr.isMulticast()) {
+            mib.inc(Mib.Ip6InMcastPkts);
+            if (!fib.isMember(pkt.dev(), daddr)) {
+                drops.drop(pkt, DropReason.IPV6_MC_NOT_JOINED);
+                return;
+            }
+            dst = fib.multicastInput(pkt.dev());
+        } else {
+            dst = fib.inputRoute(daddr, pkt.dev());
+            if (dst == null) {
+                // ip6_pkt_drop: to :: is an address error, anything else a missing route
+                boolean any = daddr.isUnspecified();
+                mib.inc(any ? Mib.Ip6InAddrErrors : Mib.Ip6InNoRoutes);
+                drops.drop(pkt, any ? DropReason.IP_INADDRERRORS : DropReason.IP_INNOROUTES);
+                return;
+            }
+        }
+        pkt.setDst(dst);
+        dst.input(pkt);
+    }
+
+    /**
+     * The dst.input of routes that are not ours: ip6_forward, which with forwarding off (net.ipv6.conf.all.
+     * forwarding 0, the only setting yet) counts Ip6InAddrErrors and drops. Takes ownership.
+     */
+    public void ip6ForwardOrError(PacketBuffer pkt) {
+        mib.inc(Mib.Ip6InAddrErrors);
+        drops.drop(pkt, DropReason.IP_INADDRERRORS);
+    }
+
+    /**
+     * ip6_input, ip6_input_finish and ip6_protocol_deliver_rcu: pulls the fixed header and hands the packet to
+     * its next header's handler. An extension header is not parsed yet (Ip6InDiscards); no next header (59)
+     * is delivered to nobody, as ipv6_nodata_protocol takes it; an unknown one counts Ip6InUnknownProtos.
+     * Takes ownership.
+     */
+    public void ip6Input(PacketBuffer pkt) {
+        Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.networkHeader());
+        int nexthdr = ip.nextHeader();
+        switch (nexthdr) {
+            case Ipv6Packet.NEXTHDR_HOP, Ipv6Packet.NEXTHDR_ROUTING, Ipv6Packet.NEXTHDR_FRAGMENT,
+                    Ipv6Packet.NEXTHDR_DEST -> {
+                mib.inc(Mib.Ip6InDiscards);
+                drops.drop(pkt, DropReason.IPV6_EXTHDR_UNSUPPORTED);
+                return;
+            }
+            case Ipv6Packet.NEXTHDR_NONE -> {
+                mib.inc(Mib.Ip6InDelivers);
+                pkt.release(); // consumed: nothing follows
+                return;
+            }
+            default -> { }
+        }
+        IpProtocolHandler h = protocols[nexthdr];
+        if (h == null) {
+            mib.inc(Mib.Ip6InUnknownProtos);
+            drops.drop(pkt, DropReason.IP_NOPROTO);
+            return;
+        }
+        mib.inc(Mib.Ip6InDelivers);
+        pkt.setTransportHeader(pkt.networkHeader() + Ipv6Packet.HEADER_LEN);
+        pkt.pull(pkt.transportHeader() - pkt.data());
+        h.rcv(pkt);
+    }
+}

@@ -1,0 +1,152 @@
+package io.ustack.core.ipv6;
+
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.neigh.NeighbourTable;
+import io.ustack.core.offload.SkbGso;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.route.Ipv6Fib;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.EthernetFrame;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Packet;
+
+/**
+ * The IPv6 transmit path (net/ipv6/ip6_output.c): ip6_xmit (route, source, header), ip6_local_out, then
+ * dst.output = ip6_output, ip6_finish_output and ip6_finish_output2 into the ND neighbour table (or straight
+ * to a 33:33 group MAC for multicast), and the device's dev_queue_xmit.
+ *
+ * <p>Not yet (later steps of #12): fragmentation (a packet over the route's MTU is dropped as PKT_TOO_BIG and
+ * counted in Ip6OutDiscards), path MTU, gateways, the netfilter hooks.
+ */
+public final class Ipv6Output {
+    private final Ipv6Fib fib;
+    private final NeighbourTable nd;
+    private final MibCounters mib;
+    private final PacketDrops drops;
+    /** The key of the flow label hash (the kernel's per-boot flow dissector key). */
+    private final int flowSeed;
+
+    public Ipv6Output(Ipv6Fib fib, NeighbourTable nd, MibCounters mib, PacketDrops drops, int flowSeed) {
+        this.fib = fib;
+        this.nd = nd;
+        this.mib = mib;
+        this.drops = drops;
+        this.flowSeed = flowSeed;
+    }
+
+    /**
+     * ip6_xmit for a payload of next header {@code nexthdr}: routes {@code daddr} (out {@code oif}, which a
+     * link-scope destination needs; null otherwise), picks the source when {@code saddr} is null
+     * (ipv6_dev_get_saddr) or checks that the given one is still ours, pushes the header and sends. Takes
+     * ownership; data at the payload with room for the IPv6 and Ethernet headers in front. Returns false if
+     * there was no route or no source (the packet is dropped and Ip6OutNoRoutes counted).
+     */
+    public boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
+                        int hopLimit, int trafficClass) {
+        return send(pkt, saddr, daddr, oif, nexthdr, hopLimit, trafficClass, fib.outputRoute(daddr, oif), true);
+    }
+
+    /**
+     * {@link #send} straight out {@code dev} to a neighbour or group on its link, with no route lookup
+     * (ndisc_send_skb's icmp6_dst_alloc): Neighbour Discovery answers whoever asked on the link, whether or not
+     * a route covers its address. Its packets carry no flow label, as ip6_nd_hdr writes them.
+     */
+    public boolean sendOnLink(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice dev, int nexthdr,
+                              int hopLimit, int trafficClass) {
+        return send(pkt, saddr, daddr, dev, nexthdr, hopLimit, trafficClass, fib.linkRoute(daddr, dev), false);
+    }
+
+    private boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
+                         int hopLimit, int trafficClass, DstEntry dst, boolean autoFlowLabel) {
+        NetDevice out = dst == null ? null : dst.type() == DstEntry.Type.LOCAL ? oif : dst.dev();
+        Ipv6Address src = saddr;
+        if (dst != null && src == null) {
+            src = dst.type() == DstEntry.Type.LOCAL ? daddr : fib.chooseSource(daddr, out);
+        }
+        if (dst == null || src == null || (saddr != null && !saddr.isUnspecified() && !fib.isLocal(saddr, out))) {
+            mib.inc(Mib.Ip6OutNoRoutes);
+            drops.drop(pkt, DropReason.IP_OUTNOROUTES);
+            return false;
+        }
+        int label = autoFlowLabel ? flowLabel(src, daddr, nexthdr) : 0;
+        Ipv6Packet.push(pkt, trafficClass, label, pkt.len(), nexthdr, hopLimit, src, daddr);
+        pkt.setTransportHeader(pkt.data() + Ipv6Packet.HEADER_LEN);
+        pkt.setDst(dst);
+        pkt.setProtocol(EthernetFrame.ETH_P_IPV6);
+        ip6LocalOut(pkt);
+        return true;
+    }
+
+    /**
+     * ip6_make_flowlabel with auto_flowlabels on (Linux's default, RFC 6437): a 20-bit label hashed from the
+     * flow (addresses and next header) with a key of this stack's, the same for every packet of the flow.
+     */
+    int flowLabel(Ipv6Address s, Ipv6Address d, int nexthdr) {
+        long h = flowSeed;
+        for (long v : new long[] {s.hi(), s.lo(), d.hi(), d.lo(), nexthdr}) {
+            h = (h ^ v) * 0x9e37_79b9_7f4a_7c15L;
+            h ^= h >>> 29;
+        }
+        return (int) (h ^ (h >>> 32)) & 0xf_ffff;
+    }
+
+    /** The source a packet to {@code daddr} out {@code oif} would carry, or null if there is no route. */
+    public Ipv6Address sourceFor(Ipv6Address daddr, NetDevice oif) {
+        DstEntry dst = fib.outputRoute(daddr, oif);
+        if (dst == null) {
+            return null;
+        }
+        return dst.type() == DstEntry.Type.LOCAL ? daddr : fib.chooseSource(daddr, dst.dev());
+    }
+
+    /** ip6_local_out: Ip6OutRequests, then dst_output. Takes ownership; data at the IPv6 header, dst set. */
+    public void ip6LocalOut(PacketBuffer pkt) {
+        Ipv6Packet.wrap(pkt, pkt.data()).setPayloadLength(pkt.len() - Ipv6Packet.HEADER_LEN);
+        mib.inc(Mib.Ip6OutRequests);
+        pkt.dst().output(pkt);
+    }
+
+    /** ip6_output: the dst.output of every IPv6 decision. Takes ownership. */
+    public void ip6Output(PacketBuffer pkt) {
+        NetDevice dev = pkt.dst().dev();
+        mib.add(Mib.Ip6OutOctets, pkt.len());
+        pkt.setDev(dev);
+        pkt.setProtocol(EthernetFrame.ETH_P_IPV6);
+        ip6FinishOutput(pkt);
+    }
+
+    /** ip6_finish_output: what is over the MTU cannot leave yet (fragmentation is a later step). Takes ownership. */
+    void ip6FinishOutput(PacketBuffer pkt) {
+        int mtu = pkt.dst().mtu();
+        if (pkt.len() > mtu && !(pkt.isGso() && SkbGso.validateNetworkLen(pkt, mtu))) {
+            mib.inc(Mib.Ip6OutDiscards);
+            drops.drop(pkt, DropReason.PKT_TOO_BIG);
+            return;
+        }
+        ip6FinishOutput2(pkt);
+    }
+
+    /**
+     * ip6_finish_output2: multicast maps straight to its 33:33 MAC (ipv6_eth_mc_map), the loopback and IFF_NOARP
+     * devices need none, and everything else asks the ND table for the next hop (the destination itself: the
+     * routes are all connected ones yet). Takes ownership.
+     */
+    void ip6FinishOutput2(PacketBuffer pkt) {
+        NetDevice dev = pkt.dst().dev();
+        Ipv6Address daddr = Ipv6Packet.wrap(pkt, pkt.data()).daddr();
+        if (daddr.isMulticast()) {
+            mib.inc(Mib.Ip6OutMcastPkts);
+            EthernetFrame.push(pkt, dev.noArp() ? dev.mac() : daddr.multicastMac(), dev.mac(), EthernetFrame.ETH_P_IPV6);
+            dev.devQueueXmit(pkt);
+        } else if (dev.noArp()) {
+            EthernetFrame.push(pkt, dev.mac(), dev.mac(), EthernetFrame.ETH_P_IPV6);
+            dev.devQueueXmit(pkt);
+        } else {
+            nd.output(pkt, dev, daddr);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.ustack.core.neigh;
+
+import io.ustack.core.buffer.BufferPool;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.icmp.Icmpv6Sender;
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.route.Ipv6Fib;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.Icmpv6Packet;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Packet;
+import io.ustack.core.wire.NdMessage;
+import io.ustack.core.wire.NdOptions;
+
+/**
+ * Neighbour Discovery for this host's own addresses (net/ipv6/ndisc.c, RFC 4861): ndisc_rcv's checks,
+ * ndisc_recv_ns (answer solicitations for our addresses, learn the asker), ndisc_recv_na (confirm or learn
+ * a neighbour we asked about), and ndisc_solicit/ndisc_send_ns for the ND table ({@link NeighbourTable},
+ * Family.ND: the same NUD state machine as ARP's). Hostile messages (a hop limit other than 255, a non-zero
+ * code, malformed options, an NA nobody asked for) are counted and ignored, as RFC 4861 section 7.1 says.
+ *
+ * <p>Not yet (later steps of #12): Duplicate Address Detection of our own addresses (RFC 4862) and
+ * unsolicited NAs when an address comes up, router behaviour (RS answered, RAs sent) and host behaviour on
+ * RAs (SLAAC), redirects; RS, RA and Redirect messages are counted and dropped as ICMP_IGNORED.
+ */
+public final class Ndisc implements NeighbourTable.Solicitor6 {
+    private final Ipv6Fib fib;
+    private final NeighbourTable nd;
+    private final Icmpv6Sender sender;
+    private final BufferPool pool;
+    private final MibCounters mib;
+    private final PacketDrops drops;
+
+    public Ndisc(Ipv6Fib fib, NeighbourTable nd, Icmpv6Sender sender, BufferPool pool, MibCounters mib, PacketDrops drops) {
+        this.fib = fib;
+        this.nd = nd;
+        this.sender = sender;
+        this.pool = pool;
+        this.mib = mib;
+        this.drops = drops;
+    }
+
+    /**
+     * ndisc_rcv: an ND message that icmpv6_rcv has checked and counted. Takes ownership; data at the ICMPv6
+     * header, network header set.
+     */
+    public void rcv(PacketBuffer pkt) {
+        Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.networkHeader());
+        if (ip.hopLimit() != NdMessage.HOP_LIMIT) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_HOP_LIMIT);
+            return;
+        }
+        Icmpv6Packet icmp = Icmpv6Packet.wrap(pkt, pkt.data());
+        if (icmp.code() != 0) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_BAD_CODE);
+            return;
+        }
+        NdMessage m = NdMessage.wrap(pkt, pkt.data(), pkt.len());
+        if (m == null && NdMessage.fixedLength(icmp.type()) > 0) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_INVALID); // "packet too short"
+            return;
+        }
+        switch (icmp.type()) {
+            case Icmpv6Packet.ND_NEIGHBOUR_SOLICIT -> recvNs(pkt, ip, m);
+            case Icmpv6Packet.ND_NEIGHBOUR_ADVERT -> recvNa(pkt, ip, m);
+            // a host ignores solicitations for routers; what a host does with RAs and redirects is a later step
+            default -> drops.drop(pkt, DropReason.ICMP_IGNORED);
+        }
+    }
+
+    /**
+     * ndisc_recv_ns: a Neighbour Solicitation. For one of our addresses on the interface it came in by, the
+     * asker is learnt from its source link-layer address (STALE, neigh_update with OVERRIDE) and answered
+     * with a solicited NA from the target: for address resolution (sent to a group) with the override flag and
+     * our link-layer address, for a reachability probe (sent to the address) without either, as Linux's
+     * ndisc_send_na. A Duplicate Address Detection probe (from ::) for an address we have is answered to
+     * all-nodes. Takes ownership.
+     */
+    private void recvNs(PacketBuffer pkt, Ipv6Packet ip, NdMessage ns) {
+        NetDevice dev = pkt.dev();
+        Ipv6Address saddr = ip.saddr();
+        Ipv6Address daddr = ip.daddr();
+        Ipv6Address target = ns.target();
+        boolean dad = saddr.isUnspecified();
+        if (target.isMulticast() || (dad && !daddr.isSolicitedNode())) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_INVALID);
+            return;
+        }
+        NdOptions opts = ns.options();
+        if (opts == null) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_BAD_OPTIONS);
+            return;
+        }
+        long lladdr = -1;
+        if (opts.sourceLinkLayer() >= 0) {
+            lladdr = NdOptions.linkLayerAddress(pkt, opts.sourceLinkLayer());
+            if (lladdr < 0 || dad) { // RFC 4861 7.1.1: a DAD probe carries no link-layer address
+                drops.drop(pkt, DropReason.IPV6_NDISC_INVALID);
+                return;
+            }
+        }
+        if (!fib.isLocal(target, dev)) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_NS_OTHERHOST);
+            return;
+        }
+        boolean router = false; // forwarding is not an IPv6 setting yet
+        if (dad) {
+            pkt.release();
+            sendNa(dev, Ipv6Address.ALL_NODES, target, router, false, true, true);
+            return;
+        }
+        boolean inc = daddr.isMulticast();
+        mib.inc(inc ? Mib.NdiscRcvProbesMcast : Mib.NdiscRcvProbesUcast);
+        boolean haveNeigh = nd.update(dev, saddr, lladdr, false, true, !inc || lladdr >= 0)
+                || !inc; // a unicast probe without the option: sending the NA resolves the asker first
+        if (!haveNeigh) {
+            // a multicast NS must carry the asker's address (RFC 4861 7.2.3): Linux answers nobody it does not know
+            drops.drop(pkt, DropReason.IPV6_NDISC_INVALID);
+            return;
+        }
+        pkt.release();
+        sendNa(dev, saddr, target, router, true, inc, inc);
+    }
+
+    /**
+     * ndisc_recv_na: a Neighbour Advertisement. It updates the entry of a neighbour we have one for (REACHABLE
+     * when solicited, STALE otherwise; a different link-layer address replaces the known one only with the
+     * override flag), and is ignored otherwise: nobody asked. Takes ownership.
+     */
+    private void recvNa(PacketBuffer pkt, Ipv6Packet ip, NdMessage na) {
+        NetDevice dev = pkt.dev();
+        Ipv6Address target = na.target();
+        if (target.isMulticast() || (ip.daddr().isMulticast() && na.solicited())) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_INVALID);
+            return;
+        }
+        NdOptions opts = na.options();
+        if (opts == null) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_BAD_OPTIONS);
+            return;
+        }
+        long lladdr = -1;
+        if (opts.targetLinkLayer() >= 0) {
+            lladdr = NdOptions.linkLayerAddress(pkt, opts.targetLinkLayer());
+            if (lladdr < 0) {
+                drops.drop(pkt, DropReason.IPV6_NDISC_INVALID);
+                return;
+            }
+        }
+        if (fib.isLocal(target, dev)) {
+            // "NA: someone advertises our address": DAD's business, a later step
+            drops.drop(pkt, DropReason.IPV6_NDISC_INVALID);
+            return;
+        }
+        if (!nd.update(dev, target, lladdr, na.solicited(), na.override(), false)) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_NA_UNREQUESTED);
+            return;
+        }
+        pkt.release();
+    }
+
+    /**
+     * ndisc_send_na: an advertisement for our address {@code target} to {@code daddr} out {@code dev}, from
+     * the target itself, with the R, S and O flags given and our link-layer address when {@code withLladdr}.
+     */
+    public void sendNa(NetDevice dev, Ipv6Address daddr, Ipv6Address target, boolean router, boolean solicited,
+                       boolean override, boolean withLladdr) {
+        PacketBuffer out = pool.allocateWithHeadroom(NdMessage.NA_LEN + NdOptions.LLADDR_OPT_LEN);
+        int flags = (router ? NdMessage.NA_ROUTER : 0) | (solicited ? NdMessage.NA_SOLICITED : 0)
+                | (override ? NdMessage.NA_OVERRIDE : 0);
+        NdMessage.appendNa(out, flags, target, withLladdr ? dev.mac() : -1);
+        out.setDev(dev);
+        sender.sendOnLink(out, target, daddr, dev, NdMessage.HOP_LIMIT);
+    }
+
+    /**
+     * ndisc_solicit and ndisc_send_ns: asks for {@code target}'s link-layer address, to its solicited-node
+     * group ({@code targetMac} 0) or as a unicast probe, from the source of the packet waiting for it when that
+     * is still ours on {@code dev}, else from the source selection picks (the link-local address for a
+     * link-local target), with our link-layer address.
+     */
+    @Override
+    public void solicit(NetDevice dev, Ipv6Address target, long targetMac, Ipv6Address waitingSource) {
+        if (!dev.isUp()) {
+            return;
+        }
+        Ipv6Address daddr = targetMac == 0 ? target.solicitedNode() : target;
+        Ipv6Address saddr = waitingSource != null && fib.isLocal(waitingSource, dev) ? waitingSource
+                : fib.chooseSource(target, dev);
+        if (saddr == null) {
+            return;
+        }
+        PacketBuffer out = pool.allocateWithHeadroom(NdMessage.NS_LEN + NdOptions.LLADDR_OPT_LEN);
+        NdMessage.appendNs(out, target, dev.mac());
+        out.setDev(dev);
+        sender.sendOnLink(out, saddr, daddr, dev, NdMessage.HOP_LIMIT);
+    }
+}

@@ -1,0 +1,299 @@
+package io.ustack.core.route;
+
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Prefix;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The IPv6 side of routing, as small as the first step of IPv6 needs: the interfaces' addresses (struct
+ * inet6_ifaddr), the connected routes they bring (addrconf_prefix_route) with longest-prefix match, the
+ * multicast groups each interface has joined (the all-nodes group and each address's solicited-node group,
+ * as ipv6_dev_mc_inc does in addrconf), and source address selection. Link-local addresses and link-scope
+ * groups belong to one interface: the same fe80:: address on two links is two addresses.
+ *
+ * <p>Readers (the receive and transmit paths) take no lock; changes are synchronized and rare.
+ */
+public final class Ipv6Fib {
+    /** Builds the shared DstEntry of a decision: where its packets go next. */
+    @FunctionalInterface
+    public interface DstFactory {
+        DstEntry make(DstEntry.Type type, NetDevice dev);
+    }
+
+    /** struct inet6_ifaddr: an IPv6 address with its prefix length, on a device. */
+    public record Inet6Address(NetDevice dev, Ipv6Prefix prefix) {
+        public Ipv6Address address() {
+            return prefix.address();
+        }
+
+        public Ipv6Address.Scope scope() {
+            return prefix.address().scope();
+        }
+    }
+
+    /** A connected route (fib6_info of a prefix route): {@code prefix} is on the link of {@code dev}. */
+    public record Route6(Ipv6Prefix prefix, NetDevice dev, DstEntry dst) {
+        /** As `ip -6 route` shows it. */
+        @Override
+        public String toString() {
+            return prefix.network() + "/" + prefix.prefixLen() + " dev " + dev.name() + " proto kernel";
+        }
+    }
+
+    private final List<Inet6Address> addresses = new CopyOnWriteArrayList<>();
+    private final List<Route6> routes = new CopyOnWriteArrayList<>();
+    /** Joined groups per device, each with how many addresses joined it (ipv6_dev_mc_inc's users). */
+    private final Map<NetDevice, Map<Ipv6Address, Integer>> groups = new ConcurrentHashMap<>();
+    private final Map<NetDevice, DstEntry> onLink = new ConcurrentHashMap<>();
+    private final Map<NetDevice, DstEntry> multicast = new ConcurrentHashMap<>();
+    private final DstFactory dsts;
+    private final DstEntry local;
+
+    public Ipv6Fib(NetDevice loopback, DstFactory dsts) {
+        this.dsts = dsts;
+        this.local = dsts.make(DstEntry.Type.LOCAL, loopback);
+    }
+
+    /**
+     * ipv6_add_addr and addrconf_prefix_route: the address, its connected route (none for a /128) and its
+     * solicited-node group, with the all-nodes group joined on the device's first address. Throws
+     * IllegalArgumentException with a sentence when the address is on the device already, or when a global
+     * address is on another device.
+     */
+    public synchronized void addAddress(NetDevice dev, Ipv6Prefix p) {
+        Ipv6Address a = p.address();
+        if (a.isUnspecified() || a.isMulticast()) {
+            throw new IllegalArgumentException(a + " cannot be an interface address");
+        }
+        for (Inet6Address have : addresses) {
+            if (have.address().equals(a) && (have.dev() == dev || !a.isLinkLocal())) {
+                throw new IllegalArgumentException(have.prefix() + " is already on " + have.dev().name());
+            }
+        }
+        addresses.add(new Inet6Address(dev, p));
+        if (!dev.isLoopback()) {
+            join(dev, Ipv6Address.ALL_NODES);
+            join(dev, a.solicitedNode());
+        }
+        if (p.prefixLen() < 128 && !dev.isLoopback()) {
+            Ipv6Prefix net = new Ipv6Prefix(p.network(), p.prefixLen());
+            boolean have = routes.stream().anyMatch(r -> r.dev() == dev && r.prefix().equals(net));
+            if (!have) {
+                routes.add(new Route6(net, dev, onLink(dev)));
+            }
+        }
+    }
+
+    /**
+     * ipv6_del_addr: removes {@code p} from {@code dev}, with its connected route when no other address of
+     * the device is on that prefix, and leaves its solicited-node group. Throws IllegalArgumentException with
+     * a sentence when {@code dev} has no such address.
+     */
+    public synchronized void removeAddress(NetDevice dev, Ipv6Prefix p) {
+        Inet6Address gone = addresses.stream().filter(a -> a.dev() == dev && a.prefix().equals(p)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(dev.name() + " has no address " + p));
+        addresses.remove(gone);
+        if (!dev.isLoopback()) {
+            leave(dev, p.address().solicitedNode());
+        }
+        Ipv6Prefix net = new Ipv6Prefix(p.network(), p.prefixLen());
+        boolean stillUsed = addresses.stream().anyMatch(a -> a.dev() == dev
+                && new Ipv6Prefix(a.prefix().network(), a.prefix().prefixLen()).equals(net));
+        if (!stillUsed) {
+            routes.removeIf(r -> r.dev() == dev && r.prefix().equals(net));
+        }
+    }
+
+    private void join(NetDevice dev, Ipv6Address group) {
+        groups.computeIfAbsent(dev, d -> new ConcurrentHashMap<>()).merge(group, 1, Integer::sum);
+    }
+
+    private void leave(NetDevice dev, Ipv6Address group) {
+        Map<Ipv6Address, Integer> g = groups.get(dev);
+        if (g != null) {
+            g.computeIfPresent(group, (k, n) -> n > 1 ? n - 1 : null);
+        }
+    }
+
+    private DstEntry onLink(NetDevice dev) {
+        return onLink.computeIfAbsent(dev, d -> dsts.make(DstEntry.Type.UNICAST, d));
+    }
+
+    private DstEntry multicastDst(NetDevice dev) {
+        return multicast.computeIfAbsent(dev, d -> dsts.make(DstEntry.Type.MULTICAST, d));
+    }
+
+    /** ipv6_chk_mcast_addr: {@code dev} has joined {@code group}. */
+    public boolean isMember(NetDevice dev, Ipv6Address group) {
+        Map<Ipv6Address, Integer> g = groups.get(dev);
+        return g != null && g.containsKey(group);
+    }
+
+    /** The groups {@code dev} has joined, as `ip -6 maddr` lists them. */
+    public List<Ipv6Address> groups(NetDevice dev) {
+        Map<Ipv6Address, Integer> g = groups.get(dev);
+        return g == null ? List.of() : List.copyOf(g.keySet());
+    }
+
+    /**
+     * ipv6_get_ifaddr: our address {@code a}, or null. A link-local address counts only on {@code dev}
+     * (which may be null for "any device" when {@code a} is not link-local).
+     */
+    public Inet6Address address(Ipv6Address a, NetDevice dev) {
+        for (Inet6Address have : addresses) {
+            if (have.address().equals(a) && (!a.isLinkLocal() || have.dev() == dev)) {
+                return have;
+            }
+        }
+        return null;
+    }
+
+    /** ipv6_chk_addr: {@code a} is one of ours ({@code dev} as in {@link #address}). */
+    public boolean isLocal(Ipv6Address a, NetDevice dev) {
+        return address(a, dev) != null;
+    }
+
+    /**
+     * ip6_route_input for a unicast destination: LOCAL for one of our addresses (a link-local one only on the
+     * device it came in on), else the connected route that covers {@code daddr} longest (a link-local
+     * destination is on the link it came from); null when nothing covers it. Multicast is the caller's
+     * ({@link #isMember}).
+     */
+    public DstEntry inputRoute(Ipv6Address daddr, NetDevice in) {
+        if (isLocal(daddr, in)) {
+            return local;
+        }
+        if (daddr.isLinkLocal()) {
+            return onLink(in);
+        }
+        Route6 r = lookup(daddr, null);
+        return r == null ? null : r.dst();
+    }
+
+    /** The decision for multicast this host takes in on {@code dev} (ip6_mc_input's ip6_input). */
+    public DstEntry multicastInput(NetDevice dev) {
+        return multicastDst(dev);
+    }
+
+    /**
+     * ip6_route_output: our own address goes to the loopback; a destination that needs its interface named
+     * (link-local, link-scope multicast) goes out {@code oif}, and without one there is no route; anything
+     * else takes the longest connected prefix (on {@code oif} when it is given). Null when there is no route.
+     */
+    public DstEntry outputRoute(Ipv6Address daddr, NetDevice oif) {
+        if (daddr.isMulticast()) {
+            return oif == null ? null : multicastDst(oif);
+        }
+        if (isLocal(daddr, oif)) {
+            return local;
+        }
+        if (daddr.isLinkLocal()) {
+            return oif == null ? null : onLink(oif);
+        }
+        Route6 r = lookup(daddr, oif);
+        return r == null ? null : r.dst();
+    }
+
+    /**
+     * icmp6_dst_alloc: the decision for a packet that goes out {@code dev} to {@code daddr} on that link
+     * whatever the routes say, as Neighbour Discovery's do (a group, or a neighbour resolved on the link).
+     */
+    public DstEntry linkRoute(Ipv6Address daddr, NetDevice dev) {
+        return daddr.isMulticast() ? multicastDst(dev) : onLink(dev);
+    }
+
+    /** fib6_lookup's longest-prefix match over the connected routes, on {@code oif} only if it is given. */
+    public Route6 lookup(Ipv6Address daddr, NetDevice oif) {
+        Route6 best = null;
+        for (Route6 r : routes) {
+            if ((oif == null || r.dev() == oif) && r.prefix().contains(daddr)
+                    && (best == null || r.prefix().prefixLen() > best.prefix().prefixLen())) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * ipv6_dev_get_saddr: the source for a packet to {@code daddr} leaving by {@code dev}, by RFC 6724's
+     * rules as far as they matter here: the destination itself if it is ours (rule 1), an address of the
+     * destination's scope (rule 2: a link-local destination gets the link-local source), the outgoing
+     * interface's own (rule 5), then the longest prefix in common (rule 8). Null if there is none.
+     */
+    public Ipv6Address chooseSource(Ipv6Address daddr, NetDevice dev) {
+        if (!daddr.isMulticast() && isLocal(daddr, dev)) {
+            return daddr;
+        }
+        Ipv6Address.Scope want = daddr.scope();
+        Inet6Address best = null;
+        for (Inet6Address a : addresses) {
+            if (a.dev().isLoopback() && (dev == null || !dev.isLoopback())) {
+                continue;
+            }
+            if (a.address().isLinkLocal() && a.dev() != dev) {
+                continue; // a link-local source only ever leaves by its own link
+            }
+            if (best == null || better(a, best, want, dev, daddr)) {
+                best = a;
+            }
+        }
+        return best == null ? null : best.address();
+    }
+
+    /** RFC 6724 section 5, rules 2, 5 and 8: whether {@code a} is a better source than {@code b}. */
+    private static boolean better(Inet6Address a, Inet6Address b, Ipv6Address.Scope want, NetDevice dev, Ipv6Address d) {
+        int sa = a.scope().ordinal();
+        int sb = b.scope().ordinal();
+        if (sa != sb) {
+            // rule 2: of two scopes, the smaller one if it still reaches the destination's, else the larger
+            return sa < sb ? sa >= want.ordinal() : sb < want.ordinal();
+        }
+        boolean aDev = a.dev() == dev;
+        boolean bDev = b.dev() == dev;
+        if (aDev != bDev) {
+            return aDev;
+        }
+        return commonPrefix(a.address(), d) > commonPrefix(b.address(), d);
+    }
+
+    private static int commonPrefix(Ipv6Address x, Ipv6Address y) {
+        long h = x.hi() ^ y.hi();
+        if (h != 0) {
+            return Long.numberOfLeadingZeros(h);
+        }
+        return 64 + Long.numberOfLeadingZeros(x.lo() ^ y.lo());
+    }
+
+    /** The addresses on {@code dev}, in the order added. */
+    public List<Inet6Address> addresses(NetDevice dev) {
+        List<Inet6Address> out = new ArrayList<>();
+        for (Inet6Address a : addresses) {
+            if (a.dev() == dev) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    public List<Inet6Address> addresses() {
+        return List.copyOf(addresses);
+    }
+
+    /** The connected routes, as `ip -6 route` shows them. */
+    public List<Route6> routes() {
+        return List.copyOf(routes);
+    }
+
+    /** A snapshot of who has joined what, by device name. */
+    public Map<String, List<Ipv6Address>> memberships() {
+        Map<String, List<Ipv6Address>> out = new HashMap<>();
+        groups.forEach((d, g) -> out.put(d.name(), List.copyOf(g.keySet())));
+        return out;
+    }
+}

@@ -1,0 +1,74 @@
+package io.ustack.core.wire;
+
+import io.ustack.core.buffer.PacketBuffer;
+
+/**
+ * The options of an ND message (RFC 4861 section 4.6), as ndisc_parse_options finds them: type, length in
+ * units of 8 bytes, value. Offsets of the first source and target link-layer address, prefix information and
+ * MTU options are kept (a repeated one is ignored, as the kernel does); unknown options are skipped (RFC 4861
+ * section 4.6: "MUST silently ignore"). An option of length zero, or one that runs past the message, makes
+ * the whole message's options malformed: {@link #parse} returns null.
+ *
+ * @param sourceLinkLayer the offset of the first source link-layer address option, or -1
+ * @param targetLinkLayer the offset of the first target link-layer address option, or -1
+ * @param prefixInfo      the offset of the first prefix information option, or -1
+ * @param mtu             the offset of the first MTU option, or -1
+ */
+public record NdOptions(int sourceLinkLayer, int targetLinkLayer, int prefixInfo, int mtu) {
+    public static final int SOURCE_LL_ADDR = 1;
+    public static final int TARGET_LL_ADDR = 2;
+    public static final int PREFIX_INFO = 3;
+    public static final int REDIRECT_HDR = 4;
+    public static final int MTU = 5;
+    /** An Ethernet link-layer address option: type, length 1, six bytes of MAC (ndisc_opt_addr_space). */
+    public static final int LLADDR_OPT_LEN = 8;
+
+    /** ndisc_parse_options over the {@code len} bytes at {@code off}; null if malformed. */
+    public static NdOptions parse(PacketBuffer b, int off, int len) {
+        if (off < 0 || len < 0 || b.tail() - off < len) {
+            return null;
+        }
+        int sll = -1;
+        int tll = -1;
+        int pi = -1;
+        int mtu = -1;
+        int at = off;
+        int end = off + len;
+        while (end - at >= 2) {
+            int optLen = b.u8(at + 1) * 8;
+            if (optLen == 0 || optLen > end - at) {
+                return null;
+            }
+            switch (b.u8(at)) {
+                case SOURCE_LL_ADDR -> sll = sll < 0 ? at : sll;
+                case TARGET_LL_ADDR -> tll = tll < 0 ? at : tll;
+                case PREFIX_INFO -> pi = pi < 0 ? at : pi;
+                case MTU -> mtu = mtu < 0 ? at : mtu;
+                default -> { } // unknown: skipped
+            }
+            at += optLen;
+        }
+        if (at != end) {
+            return null; // a stray byte that cannot hold an option header
+        }
+        return new NdOptions(sll, tll, pi, mtu);
+    }
+
+    /**
+     * ndisc_opt_addr_data for Ethernet: the MAC of the link-layer address option at {@code opt}, or -1 when
+     * the option's length is not the 8 bytes an Ethernet address takes ("invalid link-layer address length").
+     */
+    public static long linkLayerAddress(PacketBuffer b, int opt) {
+        if (opt < 0 || b.u8(opt + 1) != LLADDR_OPT_LEN / 8) {
+            return -1;
+        }
+        return MacAddress.read(b, opt + 2);
+    }
+
+    /** ndisc_fill_addr_option for Ethernet: an 8-byte link-layer address option of {@code type} at {@code at}. */
+    public static void writeLinkLayerAddress(PacketBuffer b, int at, int type, long mac) {
+        b.setU8(at, type);
+        b.setU8(at + 1, LLADDR_OPT_LEN / 8);
+        MacAddress.write(b, at + 2, mac);
+    }
+}
