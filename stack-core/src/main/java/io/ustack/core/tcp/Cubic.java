@@ -43,7 +43,12 @@ final class Cubic implements CongestionControl {
     @Override
     public int congAvoid(int cwnd, int ssthresh, int acked, int mss, long nowNanos, long srttNanos) {
         if (cwnd < ssthresh) {
-            return CongestionControl.slowStart(cwnd, acked, mss);
+            int next = CongestionControl.slowStart(cwnd, ssthresh, acked);
+            acked = CongestionControl.slowStartLeft(cwnd, next, acked);
+            if (acked <= 0) {
+                return next;
+            }
+            cwnd = next; // cubictcp_cong_avoid: what crossed ssthresh goes on to congestion avoidance
         }
         double segs = (double) cwnd / mss;
         if (!epochStarted) {

@@ -81,6 +81,14 @@ final class Sender {
     final CongestionControl cc;
     int cwnd;
     int ssthresh = Integer.MAX_VALUE;
+    /**
+     * tp->is_cwnd_limited: the last transmission in this window found cwnd full (tcp_cwnd_validate); with
+     * {@link #maxFlightOut} (tp->max_packets_out, in bytes here) it says whether an ACK may grow cwnd.
+     */
+    private boolean cwndLimited;
+    private int maxFlightOut;
+    /** tp->cwnd_usage_seq: snd_nxt when the window's usage was last recorded; a new window starts past it. */
+    private int cwndUsageSeq;
 
     /** The persist timer's deadline (icsk_timeout for ICSK_TIME_PROBE0), 0 when not armed. */
     long persistAt;
@@ -108,6 +116,7 @@ final class Sender {
         this.sndNxt = iss;
         this.sndSml = iss;
         this.sndMax = iss;
+        this.cwndUsageSeq = iss;
         this.bufferBase = iss + 1;
         this.cc = CongestionControl.named(cfg.congestion());
         mss(Math.min(Tcb.DEFAULT_PEER_MSS, cfg.mss()));
@@ -281,9 +290,40 @@ final class Sender {
             }
             sent = true;
         }
+        boolean full = cwnd - loss.inFlight() < sndMss; // no room for another full segment: cwnd, not the app, holds it
+        if (sent || full) {
+            cwndValidate(full);
+        }
         if (sent || loss.tlpAt == 0) {
             loss.scheduleLossProbe(now);
         }
+    }
+
+    /**
+     * tcp_cwnd_validate's bookkeeping, after tcp_write_xmit: once per window (snd_una past cwnd_usage_seq), or
+     * whenever cwnd was full, or when more is out than recorded while it was not, remember whether cwnd was
+     * the limit and how much was in flight (tp->is_cwnd_limited, tp->max_packets_out).
+     */
+    private void cwndValidate(boolean full) {
+        int out = flightSize();
+        if (!SeqNum.before(sndUna, cwndUsageSeq) || full || (!cwndLimited && out > maxFlightOut)) {
+            cwndLimited = full;
+            maxFlightOut = out;
+            cwndUsageSeq = sndNxt;
+        }
+    }
+
+    /**
+     * tcp_is_cwnd_limited: whether an ACK may grow cwnd. Yes if the window's transmissions filled it; in slow
+     * start also while cwnd is under twice the most that was in flight, so that a flow that sent less than
+     * cwnd still doubles what it used. An application-limited flow does not inflate a window it never fills;
+     * a bulk transfer fills it every round trip and grows as before.
+     */
+    boolean isCwndLimited() {
+        if (cwndLimited) {
+            return true;
+        }
+        return cwnd < ssthresh && cwnd < 2L * maxFlightOut;
     }
 
     /**

@@ -63,11 +63,18 @@ class CubicTest {
         assertEquals(80 * 1.7 / 2, c.wMax(), 1e-9, "W_max = cwnd (1 + β) / 2 when the window shrank");
     }
 
+    /**
+     * tcp_slow_start: cwnd grows by all an ACK newly acknowledged (Linux applies no RFC 3465 limit), up to
+     * ssthresh; the rest of that ACK goes to congestion avoidance.
+     */
     @Test
-    void slowStartBelowSsthreshAsReno() {
+    void slowStartGrowsByEverythingAckedUpToSsthresh() {
         Cubic c = new Cubic();
         assertEquals(11 * MSS, c.congAvoid(10 * MSS, Integer.MAX_VALUE, MSS, MSS, 0, 0));
-        assertEquals(11 * MSS, new Reno().congAvoid(10 * MSS, Integer.MAX_VALUE, 5 * MSS, MSS, 0, 0), "one MSS per ACK at most");
+        assertEquals(15 * MSS, new Reno().congAvoid(10 * MSS, Integer.MAX_VALUE, 5 * MSS, MSS, 0, 0),
+                "an ACK of five segments adds five");
+        assertEquals(12 * MSS + MSS * MSS / (12 * MSS), new Reno().congAvoid(10 * MSS, 12 * MSS, 5 * MSS, MSS, 0, 0),
+                "capped at ssthresh, the rest grows it as congestion avoidance would");
     }
 
     @Test

@@ -1,0 +1,94 @@
+package io.ustack.core.tcp;
+
+import static io.ustack.core.wire.TcpSegment.ACK;
+import static io.ustack.core.wire.TcpSegment.PSH;
+import static io.ustack.core.wire.TcpSegment.SYN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.ustack.core.tcp.TcpScript.Seg;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Slow start as Linux 6.12 runs it, in the numbers of its own packetdrill selftests (tcp_slow_start_*.pkt):
+ * MSS 1000, an initial window of ten segments, the peer ACKing every other segment.
+ */
+class TcpSlowStartTest {
+    private static final int MSS = 1000;
+    private static final TcpConfig PLAIN = TcpConfig.defaults().withOptions(false, false, false);
+
+    /** A client whose peer announced MSS 1000 and a large window, ESTABLISHED after an RTT of 100 ms. */
+    private static TcpScript connection(TcpConfig cfg) {
+        TcpScript s = TcpScript.client(cfg);
+        s.expect(SYN, 0, -1, 0);
+        s.advanceMs(100);
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(MSS).win(65535));
+        s.expect(ACK, 1, 1, 0);
+        s.takeEvents();
+        assertEquals(10 * MSS, s.tcb.cwnd());
+        return s;
+    }
+
+    /** Writes {@code len} bytes, expects them sent in full segments, then ACKs them two segments at a time. */
+    private static int[] cwndAfterEachAck(TcpConfig cfg, int len) {
+        TcpScript s = connection(cfg);
+        s.tcb.write(new byte[len], 0, len, s.now);
+        for (int seq = 1; seq <= len; seq += MSS) {
+            s.expect(seq + MSS > len ? ACK | PSH : ACK, seq, 1, MSS);
+        }
+        s.expectNothing();
+        s.advanceMs(100);
+        int acks = (len / MSS + 1) / 2;
+        int[] cwnd = new int[acks];
+        for (int i = 0; i < acks; i++) {
+            s.in(Seg.of(ACK, 1, 1 + Math.min(len, (i + 1) * 2 * MSS)).win(65535));
+            cwnd[i] = s.tcb.cwnd() / MSS;
+        }
+        s.expectNothing();
+        return cwnd;
+    }
+
+    /**
+     * tcp_slow_start grows cwnd by the segments an ACK newly acknowledges (two here, not RFC 3465's one), and
+     * tcp_is_cwnd_limited lets it grow only while the connection uses its window: cwnd-limited (all ten
+     * segments out), or in slow start while cwnd is under twice the most that was in flight
+     * (tcp_cwnd_validate's max_packets_out). slow-start-app-limited.pkt, -app-limited-9-packets-out.pkt,
+     * -ack-per-2pkt-send-6pkt.pkt and -send-5pkt.pkt.
+     */
+    @Test
+    void cwndGrowsByWhatIsAckedWhileTheWindowIsUsed() {
+        assertEquals("[12, 14, 16, 18, 20]", java.util.Arrays.toString(cwndAfterEachAck(PLAIN, 10 * MSS)),
+                "all ten segments out: cwnd-limited, two segments per ACK");
+        assertEquals("[12, 14, 16, 18, 18]", java.util.Arrays.toString(cwndAfterEachAck(PLAIN, 9 * MSS)),
+                "nine out: cwnd grows to twice that, 18");
+        assertEquals("[12, 12, 12]", java.util.Arrays.toString(cwndAfterEachAck(PLAIN, 6 * MSS)),
+                "six out: to 12, twice six");
+        assertEquals("[10, 10, 10]", java.util.Arrays.toString(cwndAfterEachAck(PLAIN, 5 * MSS)),
+                "five out: ten is already twice that");
+    }
+
+    /**
+     * A sender that keeps its window full grows it by every segment acknowledged, so it doubles each round
+     * trip and what each ACK releases is the ACKed segments and as many again
+     * (slow-start-ack-per-2pkt.pkt, with tcp_tso_win_divisor 100).
+     */
+    @Test
+    void aBulkSenderDoublesItsWindowEachRoundTrip() {
+        TcpScript s = connection(PLAIN);
+        s.tcb.write(new byte[30 * MSS], 0, 30 * MSS, s.now);
+        for (int seq = 1; seq <= 10 * MSS; seq += MSS) {
+            s.expect(ACK, seq, 1, MSS);
+        }
+        s.expectNothing();
+        s.advanceMs(105);
+        int next = 10 * MSS + 1;
+        for (int acked = 2 * MSS; acked <= 10 * MSS; acked += 2 * MSS) {
+            s.in(Seg.of(ACK, 1, 1 + acked).win(65535));
+            for (int i = 0; i < 4; i++, next += MSS) {
+                s.expect(next + MSS > 30 * MSS ? ACK | PSH : ACK, next, 1, MSS);
+            }
+            s.expectNothing();
+            s.advanceMs(5);
+        }
+        assertEquals(20 * MSS, s.tcb.cwnd());
+    }
+}
