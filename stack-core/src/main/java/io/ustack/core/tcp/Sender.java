@@ -25,8 +25,8 @@ import static io.ustack.core.wire.TcpSegment.SYN;
  * state, and the state changes our FIN's acknowledgement brings, stay in the {@link Tcb}.
  */
 final class Sender {
-    /** tcp_min_tso_segs: a super-segment is worth building from two segments on. */
-    private static final int MIN_TSO_SEGS = 2;
+    /** tcp_tso_rtt_log's default, 9: below an RTT of 2^9 us a super-segment may take the device's whole size. */
+    private static final int TSO_RTT_LOG = 9;
     /** The most IPv4 and TCP headers with options take, which a super-segment must leave room for. */
     private static final int MAX_TCP_IP_HEADERS = Ipv4Packet.MIN_HEADER_LEN + TcpSegment.MAX_HEADER_LEN;
     /** tcp_invalid_ratelimit: at most one ACK per this many nanoseconds answers out-of-window segments. */
@@ -342,12 +342,12 @@ final class Sender {
             sendFin(now);
             return false;
         }
-        int room = Math.min(sndWnd - flightSize(), cwnd - tcb.loss.inFlight());
+        int mss = mssNow();
+        int room = Math.min(sndWnd - flightSize(), resend ? cwnd - tcb.loss.inFlight() : cwndQuota(mss));
         if (room <= 0) {
             checkProbeTimer(now);
             return false;
         }
-        int mss = mssNow();
         int len = Math.min(Math.min(unsent, sizeGoal(mss)), room);
         if (resend) {
             len = Math.min(len, scoreboard.nextSackedStart(sndNxt, sndMax) - sndNxt);
@@ -421,11 +421,14 @@ final class Sender {
     }
 
     /**
-     * tcp_xmit_size_goal with tcp_tso_autosize: how much one transmission may carry. Without GSO on the route,
-     * one segment. With it, a super-segment of whole segments worth about a millisecond at the pacing rate
-     * Linux would set (twice cwnd per RTT in slow start, 1.2 times after: tcp_update_pacing_rate), at least
-     * two segments (tcp_min_tso_segs) and at most what one IPv4 packet holds; cwnd and the windows cut it
-     * further. A sender that has no RTT yet goes by cwnd alone.
+     * tcp_xmit_size_goal with tcp_tso_segs and tcp_tso_autosize: how much one transmission may carry. Without
+     * GSO on the route, one segment. With it, a super-segment of whole segments worth what the pacing rate
+     * Linux would set sends in 2^-10 s (sk_pacing_shift 10; the rate is tcp_update_pacing_rate's: cwnd, or
+     * what is in flight if more, per SRTT, times tcp_pacing_ss_ratio 200% while cwnd is under half ssthresh,
+     * else tcp_pacing_ca_ratio 120%), plus the device's whole size shifted right by the least RTT in units of
+     * 2^tcp_tso_rtt_log us (all of it under 512 us: a LAN sender builds full super-segments at once); at most
+     * what one IPv4 packet holds and at least tcp_min_tso_segs segments. cwnd and the windows cut it further.
+     * A sender that has no RTT yet goes by the largest size.
      */
     private int sizeGoal(int mss) {
         if (cfg.gsoMaxSize() == 0) {
@@ -435,11 +438,27 @@ final class Sender {
         long bytes = maxPayload;
         RtoEstimator rto = tcb.rto;
         if (rto.hasSample() && rto.srttNanos() > 0) {
-            long perRtt = cwnd < ssthresh ? 2L * cwnd : cwnd + cwnd / 5;
-            bytes = perRtt * 1_000_000L / rto.srttNanos(); // per millisecond, as sk_pacing_shift 10 has it
+            long window = Math.max(cwnd, flightSize());
+            long perRtt = cwnd < ssthresh / 2 ? 2L * window : window + window / 5;
+            bytes = (perRtt * 1_000_000_000L / rto.srttNanos()) >> 10;
+            long r = rto.minRttUs() >> TSO_RTT_LOG;
+            if (r < 32) {
+                bytes += maxPayload >> r;
+            }
         }
-        int segs = (int) Math.max(MIN_TSO_SEGS, Math.min(bytes, maxPayload) / mss);
-        return Math.max(mss, Math.min(segs * mss, maxPayload / mss * mss));
+        long segs = Math.max(Math.min(bytes, maxPayload) / mss, cfg.minTsoSegs());
+        return (int) Math.max(mss, Math.min(segs * mss, maxPayload / mss * mss));
+    }
+
+    /**
+     * tcp_cwnd_test's quota for one transmission of new data: what cwnd leaves, but no more than half of cwnd
+     * (at least a segment), so that a window is sent as at least two super-segments and the ACK of the
+     * first can clock out more while the second is on its way.
+     */
+    private int cwndQuota(int mss) {
+        int room = cwnd - tcb.loss.inFlight();
+        int half = Math.max(cwnd / mss >> 1, 1) * mss;
+        return Math.min(room, half);
     }
 
     /**

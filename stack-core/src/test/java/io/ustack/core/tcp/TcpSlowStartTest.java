@@ -91,4 +91,48 @@ class TcpSlowStartTest {
         }
         assertEquals(20 * MSS, s.tcb.cwnd());
     }
+
+    /** Sends {@code len} bytes on a connection whose device takes super-segments; returns their lengths. */
+    private static String superSegments(TcpScript s, int len) {
+        s.tcb.write(new byte[len], 0, len, s.now);
+        StringBuilder b = new StringBuilder();
+        while (!s.sent.isEmpty()) {
+            b.append(b.length() == 0 ? "" : " ").append(s.out().dataLength());
+        }
+        return b.toString();
+    }
+
+    /**
+     * tcp_cwnd_test gives one transmission at most half of cwnd, so the initial window goes as two
+     * super-segments of five segments each when tcp_min_tso_segs lets them be that large
+     * (slow-start-after-idle.pkt, tcp_min_tso_segs 10); with the default 2 and an RTT of 100 ms,
+     * tcp_tso_autosize's pacing term is under a segment and super-segments are two segments long.
+     */
+    @Test
+    void aWindowGoesAsSuperSegmentsOfAtMostHalfOfIt() {
+        TcpConfig gso = PLAIN.withGsoMaxSize(TcpConfig.GSO_MAX_SIZE);
+        assertEquals("5000 5000", superSegments(connection(gso.withMinTsoSegs(10)), 26 * MSS));
+        assertEquals("2000 2000 2000 2000 2000", superSegments(connection(gso), 26 * MSS));
+    }
+
+    /**
+     * On a short path (an RTT of 100 us, under tcp_tso_rtt_log's 512 us) tcp_tso_autosize allows the device's
+     * whole super-segment size, so only cwnd's halves cut what goes: a fast path is not held to small ones.
+     */
+    @Test
+    void aShortRttAllowsWholeSuperSegments() {
+        TcpScript s = TcpScript.client(PLAIN.withGsoMaxSize(TcpConfig.GSO_MAX_SIZE));
+        s.expect(SYN, 0, -1, 0);
+        s.now += 100_000; // 100 us
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(MSS).win(65535));
+        s.expect(ACK, 1, 1, 0);
+        s.in(Seg.of(ACK, 1, 1).win(65535 * 4));
+        assertEquals("5000 5000", superSegments(s, 100 * MSS), "cwnd, not the size goal, cuts them");
+        s.in(Seg.of(ACK, 1, 1 + 10 * MSS).win(65535 * 4));
+        StringBuilder b = new StringBuilder();
+        while (!s.sent.isEmpty()) {
+            b.append(b.length() == 0 ? "" : " ").append(s.out().dataLength());
+        }
+        assertEquals("10000 10000", b.toString(), "cwnd 20: two halves of ten segments");
+    }
 }
