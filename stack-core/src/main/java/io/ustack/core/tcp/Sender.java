@@ -90,6 +90,10 @@ final class Sender {
     /** tp->cwnd_usage_seq: snd_nxt when the window's usage was last recorded; a new window starts past it. */
     private int cwndUsageSeq;
 
+    /** tp->lsndtime: when data last left, retransmissions included; dataSent once any has. */
+    private long lastDataSentAt;
+    private boolean dataSent;
+
     /** The persist timer's deadline (icsk_timeout for ICSK_TIME_PROBE0), 0 when not armed. */
     long persistAt;
     private int persistBackoff;
@@ -200,6 +204,7 @@ final class Sender {
             return false;
         }
         LossRecovery loss = tcb.loss;
+        boolean nothingOut = sndUna == sndNxt; // packets_out as tcp_ack_update_window sees it, before this ACK frees any
         boolean advanced = SeqNum.after(ack, sndUna);
         int newlySacked = loss.sacktag(seg, advanced ? ack : sndUna);
         if (advanced) {
@@ -216,7 +221,11 @@ final class Sender {
             if (sndWnd == 0 && seg.window() != 0) {
                 persistBackoff = 0; // tcp_ack_probe: the window opened
             }
-            sndWnd = seg.window() << sndWscale; // tcp_ack_update_window
+            int nwin = seg.window() << sndWscale; // tcp_ack_update_window
+            if (nwin != sndWnd && nothingOut && SeqNum.after(dataEnd(), sndNxt)) {
+                slowStartAfterIdleCheck(now, 0); // a window that opens on data waiting after an idle spell
+            }
+            sndWnd = nwin;
             sndWl1 = seg.seq();
             sndWl2 = ack;
             windowSeen(sndWnd);
@@ -262,6 +271,40 @@ final class Sender {
         if (freed > 0) {
             tcb.events.writable();
         }
+    }
+
+    /**
+     * tcp_slow_start_after_idle_check, when the application queues data (tcp_skb_entail) or a window opens on
+     * data waiting: with tcp_slow_start_after_idle on and nothing in flight, a connection that sent no data for
+     * longer than the RTO restarts from a smaller window (tcp_cwnd_restart, RFC 2861): what it learnt of the
+     * path may no longer hold. {@code inFlight} is what the caller counts as still out (packets_out).
+     */
+    void slowStartAfterIdleCheck(long now, int inFlight) {
+        if (!cfg.slowStartAfterIdle() || inFlight != 0 || !dataSent) {
+            return;
+        }
+        long delta = now - lastDataSentAt;
+        if (delta > tcb.rto.baseRtoNanos()) {
+            cwndRestart(delta);
+        }
+    }
+
+    /**
+     * tcp_cwnd_restart: ssthresh keeps three quarters of cwnd (tcp_current_ssthresh, outside recovery), and
+     * cwnd halves for every RTO the connection was idle, down to the restart window: the initial window, or
+     * cwnd if that is smaller.
+     */
+    private void cwndRestart(long delta) {
+        int restart = Math.min(Tcb.INIT_CWND * sndMss, cwnd);
+        if (!tcb.loss.inRecovery) {
+            ssthresh = Math.max(ssthresh, (cwnd >> 1) + (cwnd >> 2));
+        }
+        long rto = tcb.rto.baseRtoNanos();
+        int w = cwnd;
+        while ((delta -= rto) > 0 && w > restart) {
+            w >>= 1;
+        }
+        cwnd = Math.max(w, restart);
     }
 
     /** Karn's rule: a retransmission spoils the segment being timed, so no sample comes from it. */
@@ -653,6 +696,8 @@ final class Sender {
         }
         if (len > 0) {
             rcv.dataSent(now); // tcp_event_data_sent
+            lastDataSentAt = now; // tp->lsndtime
+            dataSent = true;
         }
         int end = seq + seg.seqLength();
         boolean retransmission = seg.seqLength() > 0 && SeqNum.before(seq, sndMax);

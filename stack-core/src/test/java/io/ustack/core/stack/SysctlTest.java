@@ -30,6 +30,7 @@ class SysctlTest {
         assertEquals("5", sysctl.get("net.ipv4.tcp_synack_retries"));
         assertEquals("15", sysctl.get("net.ipv4.tcp_retries2"));
         assertEquals("2", sysctl.get("net.ipv4.tcp_min_tso_segs"));
+        assertEquals("1", sysctl.get("net.ipv4.tcp_slow_start_after_idle"));
         assertEquals("32768\t60999", sysctl.get("net.ipv4.ip_local_port_range"));
         assertEquals("65536", sysctl.get("net.netfilter.nf_conntrack_max"));
         assertEquals("0", sysctl.get("net.netfilter.nf_conntrack_count"));
@@ -51,6 +52,8 @@ class SysctlTest {
         assertEquals(5, h.stack.tcp().config().synAckRetries());
         sysctl.set("net.ipv4.tcp_min_tso_segs", "10");
         assertEquals(10, h.stack.tcp().config().minTsoSegs());
+        sysctl.set("net.ipv4.tcp_slow_start_after_idle", "0");
+        assertFalse(h.stack.tcp().config().slowStartAfterIdle());
         sysctl.set("net.netfilter.nf_conntrack_max", "1024");
         assertEquals(1024, h.stack.conntrack().max());
     }

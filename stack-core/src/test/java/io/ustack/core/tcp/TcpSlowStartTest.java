@@ -135,4 +135,79 @@ class TcpSlowStartTest {
         }
         assertEquals("10000 10000", b.toString(), "cwnd 20: two halves of ten segments");
     }
+
+    /** What was sent since the last call, as payload lengths. */
+    private static String drain(TcpScript s) {
+        StringBuilder b = new StringBuilder();
+        while (!s.sent.isEmpty()) {
+            b.append(b.length() == 0 ? "" : " ").append(s.out().dataLength());
+        }
+        return b.toString();
+    }
+
+    /** slow-start-after-idle.pkt's first 0.3 s: 26 segments written, cwnd grown to 36 and all acknowledged. */
+    private static TcpScript grownTo36(TcpConfig cfg) {
+        TcpScript s = connection(cfg);
+        assertEquals("5000 5000", superSegments(s, 26 * MSS));
+        s.advanceMs(100);
+        s.in(Seg.of(ACK, 1, 1 + 10 * MSS).win(65535));
+        assertEquals(20 * MSS, s.tcb.cwnd());
+        assertEquals("10000 6000", drain(s));
+        s.advanceMs(100);
+        s.in(Seg.of(ACK, 1, 1 + 26 * MSS).win(65535));
+        assertEquals(36 * MSS, s.tcb.cwnd(), "16 out of 20 is under half: still growing, by all 16");
+        return s;
+    }
+
+    /**
+     * tcp_slow_start_after_idle_check: data written after an idle spell longer than the RTO (2 s, the RTO
+     * about 300 ms) restarts the window (tcp_cwnd_restart): 36 halves once per RTO down to the initial ten,
+     * of which half goes in the first super-segment (slow-start-after-idle.pkt). With the sysctl off, as
+     * packetdrill's defaults.sh sets it, the window is kept.
+     */
+    @Test
+    void dataAfterAnIdleSpellRestartsFromTheInitialWindow() {
+        TcpConfig cfg = PLAIN.withGsoMaxSize(TcpConfig.GSO_MAX_SIZE).withMinTsoSegs(10);
+        TcpScript s = grownTo36(cfg);
+        s.advanceMs(2000);
+        assertEquals("5000 5000", superSegments(s, 20 * MSS));
+        assertEquals(10 * MSS, s.tcb.cwnd());
+        assertEquals(Integer.MAX_VALUE, s.tcb.ssthresh(),
+                "tcp_current_ssthresh: the larger of ssthresh and three quarters of cwnd, so still infinite");
+
+        TcpScript off = grownTo36(cfg.withSlowStartAfterIdle(false));
+        off.advanceMs(2000);
+        assertEquals("10000 10000", superSegments(off, 20 * MSS));
+        assertEquals(36 * MSS, off.tcb.cwnd());
+
+        TcpScript brief = grownTo36(cfg);
+        brief.advanceMs(150); // 250 ms since data last left, under the RTO of 300
+        superSegments(brief, 20 * MSS);
+        assertEquals(36 * MSS, brief.tcb.cwnd(), "idle for less than the RTO: nothing changes");
+    }
+
+    /**
+     * The same restart when a zero window opens on data that waited through the persist timer's probes:
+     * tcp_ack_update_window runs the check, since no data left for 3.3 s (slow-start-after-win-update.pkt).
+     * The probes carry no data, so they do not count as sending.
+     */
+    @Test
+    void aWindowThatOpensAfterAnIdleSpellRestartsTheWindow() {
+        TcpScript s = connection(PLAIN.withGsoMaxSize(TcpConfig.GSO_MAX_SIZE).withMinTsoSegs(10));
+        assertEquals("5000 5000", superSegments(s, 26 * MSS));
+        s.advanceMs(100);
+        s.in(Seg.of(ACK, 1, 1 + 10 * MSS).win(65535));
+        assertEquals("10000 6000", drain(s));
+        s.advanceMs(100);
+        s.in(Seg.of(ACK, 1, 1 + 26 * MSS).win(0));
+        assertEquals(36 * MSS, s.tcb.cwnd());
+        assertEquals("", superSegments(s, 20 * MSS));
+        s.advanceMs(2100);
+        assertEquals("0 0 0", drain(s), "three zero-window probes");
+        assertEquals(36 * MSS, s.tcb.cwnd(), "probes leave cwnd alone");
+        s.advanceMs(900);
+        s.in(Seg.of(ACK, 1, 1 + 26 * MSS).win(65535));
+        assertEquals(10 * MSS, s.tcb.cwnd());
+        assertEquals(5 * MSS, s.out().dataLength());
+    }
 }
