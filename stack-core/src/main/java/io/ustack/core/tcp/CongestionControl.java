@@ -21,6 +21,13 @@ public interface CongestionControl {
      */
     int congAvoid(int cwnd, int ssthresh, int acked, int mss, long nowNanos, long srttNanos);
 
+    /**
+     * CA_EVENT_TX_START (tcp_event_data_sent): data leaves with nothing in flight, {@code idleNanos} after data
+     * last left (tp->lsndtime).
+     */
+    default void onTxStart(long idleNanos, long nowNanos) {
+    }
+
     /** CA_EVENT_LOSS: a retransmission timeout collapsed the window; growth starts a new epoch. */
     void onTimeout();
 

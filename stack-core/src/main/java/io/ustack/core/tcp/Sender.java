@@ -696,6 +696,9 @@ final class Sender {
         }
         if (len > 0) {
             rcv.dataSent(now); // tcp_event_data_sent
+            if (dataSent && tcb.loss.inFlight() == 0) {
+                cc.onTxStart(now - lastDataSentAt, now); // CA_EVENT_TX_START
+            }
             lastDataSentAt = now; // tp->lsndtime
             dataSent = true;
         }

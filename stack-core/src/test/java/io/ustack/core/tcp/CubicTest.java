@@ -47,6 +47,26 @@ class CubicTest {
         assertTrue(later > 101 * MSS, "convex beyond: probing for more: " + later);
     }
 
+    /**
+     * cubictcp_cwnd_event (CA_EVENT_TX_START): after the sender sat idle, the epoch moves on by the idle time,
+     * so the window continues along the curve from where it was rather than jumping by the time that passed;
+     * never past now.
+     */
+    @Test
+    void anIdleSpellMovesTheEpochOn() {
+        Cubic c = new Cubic();
+        int cwnd = c.ssthresh(100 * MSS, 100 * MSS, MSS, 0);
+        c.congAvoid(cwnd, cwnd, MSS, MSS, SEC, 0);
+        assertEquals(SEC, c.epochStart());
+        c.onTxStart(3 * SEC, 5 * SEC);
+        assertEquals(4 * SEC, c.epochStart(), "moved on by the 3 s idle");
+        c.onTxStart(3 * SEC, 5 * SEC);
+        assertEquals(5 * SEC, c.epochStart(), "never past now");
+        Cubic fresh = new Cubic();
+        fresh.onTxStart(3 * SEC, 5 * SEC);
+        assertEquals(0, fresh.epochStart(), "no epoch yet: nothing to move");
+    }
+
     @Test
     void withAShortRttTheRenoFriendlyEstimateLeads() {
         Cubic c = new Cubic();
