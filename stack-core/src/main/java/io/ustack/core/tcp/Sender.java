@@ -467,8 +467,8 @@ final class Sender {
      * tcp_xmit_size_goal with tcp_tso_segs and tcp_tso_autosize: how much one transmission may carry. Without
      * GSO on the route, one segment. With it, a super-segment of whole segments worth what the pacing rate
      * Linux would set sends in 2^-10 s (sk_pacing_shift 10; the rate is tcp_update_pacing_rate's: cwnd, or
-     * what is in flight if more, per SRTT, times tcp_pacing_ss_ratio 200% while cwnd is under half ssthresh,
-     * else tcp_pacing_ca_ratio 120%), plus the device's whole size shifted right by the least RTT in units of
+     * what is in flight if more, per SRTT, times tcp_pacing_ss_ratio, 200%, while cwnd is under half ssthresh,
+     * else tcp_pacing_ca_ratio, 120%), plus the device's whole size shifted right by the least RTT in units of
      * 2^tcp_tso_rtt_log us (all of it under 512 us: a LAN sender builds full super-segments at once); at most
      * what one IPv4 packet holds and at least tcp_min_tso_segs segments. cwnd and the windows cut it further.
      * A sender that has no RTT yet goes by the largest size.
@@ -482,7 +482,7 @@ final class Sender {
         RtoEstimator rto = tcb.rto;
         if (rto.hasSample() && rto.srttNanos() > 0) {
             long window = Math.max(cwnd, flightSize());
-            long perRtt = cwnd < ssthresh / 2 ? 2L * window : window + window / 5;
+            long perRtt = window * (cwnd < ssthresh / 2 ? cfg.pacingSsRatio() : cfg.pacingCaRatio()) / 100;
             bytes = (perRtt * 1_000_000_000L / rto.srttNanos()) >> 10;
             long r = rto.minRttUs() >> TSO_RTT_LOG;
             if (r < 32) {

@@ -31,6 +31,8 @@ class SysctlTest {
         assertEquals("15", sysctl.get("net.ipv4.tcp_retries2"));
         assertEquals("2", sysctl.get("net.ipv4.tcp_min_tso_segs"));
         assertEquals("1", sysctl.get("net.ipv4.tcp_slow_start_after_idle"));
+        assertEquals("200", sysctl.get("net.ipv4.tcp_pacing_ss_ratio"));
+        assertEquals("120", sysctl.get("net.ipv4.tcp_pacing_ca_ratio"));
         assertEquals("32768\t60999", sysctl.get("net.ipv4.ip_local_port_range"));
         assertEquals("65536", sysctl.get("net.netfilter.nf_conntrack_max"));
         assertEquals("0", sysctl.get("net.netfilter.nf_conntrack_count"));
@@ -52,6 +54,9 @@ class SysctlTest {
         assertEquals(5, h.stack.tcp().config().synAckRetries());
         sysctl.set("net.ipv4.tcp_min_tso_segs", "10");
         assertEquals(10, h.stack.tcp().config().minTsoSegs());
+        sysctl.set("net.ipv4.tcp_pacing_ss_ratio", "1000");
+        assertEquals(1000, h.stack.tcp().config().pacingSsRatio());
+        assertEquals(120, h.stack.tcp().config().pacingCaRatio());
         sysctl.set("net.ipv4.tcp_slow_start_after_idle", "0");
         assertFalse(h.stack.tcp().config().slowStartAfterIdle());
         sysctl.set("net.netfilter.nf_conntrack_max", "1024");

@@ -116,6 +116,27 @@ class TcpSlowStartTest {
     }
 
     /**
+     * tcp_tso_autosize starts from the pacing rate tcp_update_pacing_rate would set: in slow start
+     * tcp_pacing_ss_ratio percent of cwnd per SRTT. On a 20 ms path the default 200% makes under a
+     * segment per 2^-10 s, so super-segments are tcp_min_tso_segs long; 1000% makes four segments' worth.
+     */
+    @Test
+    void superSegmentsFollowThePacingRatio() {
+        TcpConfig gso = PLAIN.withGsoMaxSize(TcpConfig.GSO_MAX_SIZE);
+        assertEquals("2000 2000 2000 2000 2000", superSegments(connectionWithRtt(gso, 20), 26 * MSS));
+        assertEquals("4000 4000 2000", superSegments(connectionWithRtt(gso.withPacingRatios(1000, 120), 20), 26 * MSS));
+    }
+
+    private static TcpScript connectionWithRtt(TcpConfig cfg, long rttMs) {
+        TcpScript s = TcpScript.client(cfg);
+        s.expect(SYN, 0, -1, 0);
+        s.advanceMs(rttMs);
+        s.in(Seg.of(SYN | ACK, 0, 1).mss(MSS).win(65535));
+        s.expect(ACK, 1, 1, 0);
+        return s;
+    }
+
+    /**
      * On a short path (an RTT of 100 us, under tcp_tso_rtt_log's 512 us) tcp_tso_autosize allows the device's
      * whole super-segment size, so only cwnd's halves cut what goes: a fast path is not held to small ones.
      */
