@@ -43,7 +43,12 @@ final class Cubic implements CongestionControl {
     @Override
     public int congAvoid(int cwnd, int ssthresh, int acked, int mss, long nowNanos, long srttNanos) {
         if (cwnd < ssthresh) {
-            return CongestionControl.slowStart(cwnd, acked, mss);
+            int next = CongestionControl.slowStart(cwnd, ssthresh, acked);
+            acked = CongestionControl.slowStartLeft(cwnd, next, acked);
+            if (acked <= 0) {
+                return next;
+            }
+            cwnd = next; // cubictcp_cong_avoid: what crossed ssthresh goes on to congestion avoidance
         }
         double segs = (double) cwnd / mss;
         if (!epochStarted) {
@@ -67,6 +72,21 @@ final class Cubic implements CongestionControl {
         return Math.max(cwnd, (int) Math.round(next * mss));
     }
 
+    /**
+     * cubictcp_cwnd_event's CA_EVENT_TX_START: the sender was idle (application-limited) for a while, so the
+     * epoch moves on by that time, keeping cwnd on the cubic curve rather than jumping by the idle time's
+     * worth of growth at the next ACK; never past now.
+     */
+    @Override
+    public void onTxStart(long idleNanos, long nowNanos) {
+        if (epochStarted && idleNanos > 0) {
+            epochStart += idleNanos;
+            if (epochStart - nowNanos > 0) {
+                epochStart = nowNanos;
+            }
+        }
+    }
+
     @Override
     public void onTimeout() {
         epochStarted = false;
@@ -74,6 +94,10 @@ final class Cubic implements CongestionControl {
 
     double wMax() {
         return wMax;
+    }
+
+    long epochStart() {
+        return epochStart;
     }
 
     double k() {

@@ -151,8 +151,8 @@ final class LossRecovery {
     }
 
     /**
-     * tcp_cong_control and the end of recovery: the algorithm's growth (cong_avoid) outside recovery; in
-     * it, the way out (RFC 6582 for NewReno, RFC 6675 with SACK) or NewReno's partial ACK.
+     * tcp_cong_control and the end of recovery: the algorithm's growth (cong_avoid) outside recovery, while
+     * the connection is cwnd-limited ({@link Sender#isCwndLimited}); in it, the way out (RFC 6582 for NewReno, RFC 6675 with SACK) or NewReno's partial ACK.
      */
     private void congestionOnAck(int ack, int acked, long now) {
         if (inRecovery) {
@@ -169,6 +169,9 @@ final class LossRecovery {
             return;
         }
         dupAcks = 0;
+        if (!snd.isCwndLimited()) {
+            return; // tcp_is_cwnd_limited, checked first by every cong_avoid: an unused window does not grow
+        }
         snd.cwnd = snd.cc.congAvoid(snd.cwnd, snd.ssthresh, acked, snd.sndMss, now, tcb.rto.srttNanos());
     }
 

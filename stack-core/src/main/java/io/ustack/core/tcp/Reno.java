@@ -15,7 +15,11 @@ final class Reno implements CongestionControl {
     @Override
     public int congAvoid(int cwnd, int ssthresh, int acked, int mss, long nowNanos, long srttNanos) {
         if (cwnd < ssthresh) {
-            return CongestionControl.slowStart(cwnd, acked, mss);
+            int next = CongestionControl.slowStart(cwnd, ssthresh, acked);
+            if (CongestionControl.slowStartLeft(cwnd, next, acked) <= 0) {
+                return next;
+            }
+            cwnd = next; // tcp_reno_cong_avoid: what crossed ssthresh goes on to congestion avoidance
         }
         return cwnd + Math.max(1, mss * mss / cwnd);
     }

@@ -49,6 +49,8 @@ public final class RtoEstimator {
     private long rto = INITIAL_RTO_NANOS;
     /** icsk_backoff: how many times the timer has been doubled since the last valid sample. */
     private int backoffs;
+    /** The least RTT sampled, in microseconds (tcp_min_rtt); -1 before the first sample. */
+    private long minRttUs = -1;
 
     /** The kernel's defaults: TCP_RTO_MIN and a one-millisecond clock granularity. */
     public RtoEstimator() {
@@ -90,6 +92,9 @@ public final class RtoEstimator {
             return false;
         }
         long m = rttNanos / 1000;
+        if (minRttUs < 0 || m < minRttUs) {
+            minRttUs = m; // tcp_update_rtt_min
+        }
         long srtt = srtt8;
         if (srtt != 0) {
             m -= srtt >> 3; // the error
@@ -183,6 +188,14 @@ public final class RtoEstimator {
     /** The mean deviation (tcpi_rttvar: mdev_us / 4), or 0 before the first sample. */
     public long rttvarNanos() {
         return (mdev4 >> 2) * 1000;
+    }
+
+    /**
+     * tcp_min_rtt: the least RTT sampled, in microseconds, -1 before any. Linux keeps it as a windowed
+     * minimum over tcp_min_rtt_wlen (300 s); here it is the connection's least.
+     */
+    public long minRttUs() {
+        return minRttUs;
     }
 
     /** Whether an RTT sample has been taken (srtt_us != 0). */

@@ -25,8 +25,8 @@ import static io.ustack.core.wire.TcpSegment.SYN;
  * state, and the state changes our FIN's acknowledgement brings, stay in the {@link Tcb}.
  */
 final class Sender {
-    /** tcp_min_tso_segs: a super-segment is worth building from two segments on. */
-    private static final int MIN_TSO_SEGS = 2;
+    /** tcp_tso_rtt_log's default, 9: below an RTT of 2^9 us a super-segment may take the device's whole size. */
+    private static final int TSO_RTT_LOG = 9;
     /** The most IPv4 and TCP headers with options take, which a super-segment must leave room for. */
     private static final int MAX_TCP_IP_HEADERS = Ipv4Packet.MIN_HEADER_LEN + TcpSegment.MAX_HEADER_LEN;
     /** tcp_invalid_ratelimit: at most one ACK per this many nanoseconds answers out-of-window segments. */
@@ -81,6 +81,18 @@ final class Sender {
     final CongestionControl cc;
     int cwnd;
     int ssthresh = Integer.MAX_VALUE;
+    /**
+     * tp->is_cwnd_limited: the last transmission in this window found cwnd full (tcp_cwnd_validate); with
+     * {@link #maxFlightOut} (tp->max_packets_out, in bytes here) it says whether an ACK may grow cwnd.
+     */
+    private boolean cwndLimited;
+    private int maxFlightOut;
+    /** tp->cwnd_usage_seq: snd_nxt when the window's usage was last recorded; a new window starts past it. */
+    private int cwndUsageSeq;
+
+    /** tp->lsndtime: when data last left, retransmissions included; dataSent once any has. */
+    private long lastDataSentAt;
+    private boolean dataSent;
 
     /** The persist timer's deadline (icsk_timeout for ICSK_TIME_PROBE0), 0 when not armed. */
     long persistAt;
@@ -108,6 +120,7 @@ final class Sender {
         this.sndNxt = iss;
         this.sndSml = iss;
         this.sndMax = iss;
+        this.cwndUsageSeq = iss;
         this.bufferBase = iss + 1;
         this.cc = CongestionControl.named(cfg.congestion());
         mss(Math.min(Tcb.DEFAULT_PEER_MSS, cfg.mss()));
@@ -191,6 +204,7 @@ final class Sender {
             return false;
         }
         LossRecovery loss = tcb.loss;
+        boolean nothingOut = sndUna == sndNxt; // packets_out as tcp_ack_update_window sees it, before this ACK frees any
         boolean advanced = SeqNum.after(ack, sndUna);
         int newlySacked = loss.sacktag(seg, advanced ? ack : sndUna);
         if (advanced) {
@@ -207,7 +221,11 @@ final class Sender {
             if (sndWnd == 0 && seg.window() != 0) {
                 persistBackoff = 0; // tcp_ack_probe: the window opened
             }
-            sndWnd = seg.window() << sndWscale; // tcp_ack_update_window
+            int nwin = seg.window() << sndWscale; // tcp_ack_update_window
+            if (nwin != sndWnd && nothingOut && SeqNum.after(dataEnd(), sndNxt)) {
+                slowStartAfterIdleCheck(now, 0); // a window that opens on data waiting after an idle spell
+            }
+            sndWnd = nwin;
             sndWl1 = seg.seq();
             sndWl2 = ack;
             windowSeen(sndWnd);
@@ -255,6 +273,40 @@ final class Sender {
         }
     }
 
+    /**
+     * tcp_slow_start_after_idle_check, when the application queues data (tcp_skb_entail) or a window opens on
+     * data waiting: with tcp_slow_start_after_idle on and nothing in flight, a connection that sent no data for
+     * longer than the RTO restarts from a smaller window (tcp_cwnd_restart, RFC 2861): what it learnt of the
+     * path may no longer hold. {@code inFlight} is what the caller counts as still out (packets_out).
+     */
+    void slowStartAfterIdleCheck(long now, int inFlight) {
+        if (!cfg.slowStartAfterIdle() || inFlight != 0 || !dataSent) {
+            return;
+        }
+        long delta = now - lastDataSentAt;
+        if (delta > tcb.rto.baseRtoNanos()) {
+            cwndRestart(delta);
+        }
+    }
+
+    /**
+     * tcp_cwnd_restart: ssthresh keeps three quarters of cwnd (tcp_current_ssthresh, outside recovery), and
+     * cwnd halves for every RTO the connection was idle, down to the restart window: the initial window, or
+     * cwnd if that is smaller.
+     */
+    private void cwndRestart(long delta) {
+        int restart = Math.min(Tcb.INIT_CWND * sndMss, cwnd);
+        if (!tcb.loss.inRecovery) {
+            ssthresh = Math.max(ssthresh, (cwnd >> 1) + (cwnd >> 2));
+        }
+        long rto = tcb.rto.baseRtoNanos();
+        int w = cwnd;
+        while ((delta -= rto) > 0 && w > restart) {
+            w >>= 1;
+        }
+        cwnd = Math.max(w, restart);
+    }
+
     /** Karn's rule: a retransmission spoils the segment being timed, so no sample comes from it. */
     void stopRttTiming() {
         rttTiming = false;
@@ -281,9 +333,40 @@ final class Sender {
             }
             sent = true;
         }
+        boolean full = cwnd - loss.inFlight() < sndMss; // no room for another full segment: cwnd, not the app, holds it
+        if (sent || full) {
+            cwndValidate(full);
+        }
         if (sent || loss.tlpAt == 0) {
             loss.scheduleLossProbe(now);
         }
+    }
+
+    /**
+     * tcp_cwnd_validate's bookkeeping, after tcp_write_xmit: once per window (snd_una past cwnd_usage_seq), or
+     * whenever cwnd was full, or when more is out than recorded while it was not, remember whether cwnd was
+     * the limit and how much was in flight (tp->is_cwnd_limited, tp->max_packets_out).
+     */
+    private void cwndValidate(boolean full) {
+        int out = flightSize();
+        if (!SeqNum.before(sndUna, cwndUsageSeq) || full || (!cwndLimited && out > maxFlightOut)) {
+            cwndLimited = full;
+            maxFlightOut = out;
+            cwndUsageSeq = sndNxt;
+        }
+    }
+
+    /**
+     * tcp_is_cwnd_limited: whether an ACK may grow cwnd. Yes if the window's transmissions filled it; in slow
+     * start also while cwnd is under twice the most that was in flight, so that a flow that sent less than
+     * cwnd still doubles what it used. An application-limited flow does not inflate a window it never fills;
+     * a bulk transfer fills it every round trip and grows as before.
+     */
+    boolean isCwndLimited() {
+        if (cwndLimited) {
+            return true;
+        }
+        return cwnd < ssthresh && cwnd < 2L * maxFlightOut;
     }
 
     /**
@@ -302,12 +385,12 @@ final class Sender {
             sendFin(now);
             return false;
         }
-        int room = Math.min(sndWnd - flightSize(), cwnd - tcb.loss.inFlight());
+        int mss = mssNow();
+        int room = Math.min(sndWnd - flightSize(), resend ? cwnd - tcb.loss.inFlight() : cwndQuota(mss));
         if (room <= 0) {
             checkProbeTimer(now);
             return false;
         }
-        int mss = mssNow();
         int len = Math.min(Math.min(unsent, sizeGoal(mss)), room);
         if (resend) {
             len = Math.min(len, scoreboard.nextSackedStart(sndNxt, sndMax) - sndNxt);
@@ -381,11 +464,14 @@ final class Sender {
     }
 
     /**
-     * tcp_xmit_size_goal with tcp_tso_autosize: how much one transmission may carry. Without GSO on the route,
-     * one segment. With it, a super-segment of whole segments worth about a millisecond at the pacing rate
-     * Linux would set (twice cwnd per RTT in slow start, 1.2 times after: tcp_update_pacing_rate), at least
-     * two segments (tcp_min_tso_segs) and at most what one IPv4 packet holds; cwnd and the windows cut it
-     * further. A sender that has no RTT yet goes by cwnd alone.
+     * tcp_xmit_size_goal with tcp_tso_segs and tcp_tso_autosize: how much one transmission may carry. Without
+     * GSO on the route, one segment. With it, a super-segment of whole segments worth what the pacing rate
+     * Linux would set sends in 2^-10 s (sk_pacing_shift 10; the rate is tcp_update_pacing_rate's: cwnd, or
+     * what is in flight if more, per SRTT, times tcp_pacing_ss_ratio, 200%, while cwnd is under half ssthresh,
+     * else tcp_pacing_ca_ratio, 120%), plus the device's whole size shifted right by the least RTT in units of
+     * 2^tcp_tso_rtt_log us (all of it under 512 us: a LAN sender builds full super-segments at once); at most
+     * what one IPv4 packet holds and at least tcp_min_tso_segs segments. cwnd and the windows cut it further.
+     * A sender that has no RTT yet goes by the largest size.
      */
     private int sizeGoal(int mss) {
         if (cfg.gsoMaxSize() == 0) {
@@ -395,11 +481,27 @@ final class Sender {
         long bytes = maxPayload;
         RtoEstimator rto = tcb.rto;
         if (rto.hasSample() && rto.srttNanos() > 0) {
-            long perRtt = cwnd < ssthresh ? 2L * cwnd : cwnd + cwnd / 5;
-            bytes = perRtt * 1_000_000L / rto.srttNanos(); // per millisecond, as sk_pacing_shift 10 has it
+            long window = Math.max(cwnd, flightSize());
+            long perRtt = window * (cwnd < ssthresh / 2 ? cfg.pacingSsRatio() : cfg.pacingCaRatio()) / 100;
+            bytes = (perRtt * 1_000_000_000L / rto.srttNanos()) >> 10;
+            long r = rto.minRttUs() >> TSO_RTT_LOG;
+            if (r < 32) {
+                bytes += maxPayload >> r;
+            }
         }
-        int segs = (int) Math.max(MIN_TSO_SEGS, Math.min(bytes, maxPayload) / mss);
-        return Math.max(mss, Math.min(segs * mss, maxPayload / mss * mss));
+        long segs = Math.max(Math.min(bytes, maxPayload) / mss, cfg.minTsoSegs());
+        return (int) Math.max(mss, Math.min(segs * mss, maxPayload / mss * mss));
+    }
+
+    /**
+     * tcp_cwnd_test's quota for one transmission of new data: what cwnd leaves, but no more than half of cwnd
+     * (at least a segment), so that a window is sent as at least two super-segments and the ACK of the
+     * first can clock out more while the second is on its way.
+     */
+    private int cwndQuota(int mss) {
+        int room = cwnd - tcb.loss.inFlight();
+        int half = Math.max(cwnd / mss >> 1, 1) * mss;
+        return Math.min(room, half);
     }
 
     /**
@@ -594,6 +696,11 @@ final class Sender {
         }
         if (len > 0) {
             rcv.dataSent(now); // tcp_event_data_sent
+            if (dataSent && tcb.loss.inFlight() == 0) {
+                cc.onTxStart(now - lastDataSentAt, now); // CA_EVENT_TX_START
+            }
+            lastDataSentAt = now; // tp->lsndtime
+            dataSent = true;
         }
         int end = seq + seg.seqLength();
         boolean retransmission = seg.seqLength() > 0 && SeqNum.before(seq, sndMax);

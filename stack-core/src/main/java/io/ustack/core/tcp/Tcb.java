@@ -467,6 +467,7 @@ public final class Tcb {
     /** tcp_sendmsg: queues what fits the send buffer and sends what the windows allow; returns bytes taken. */
     public int write(byte[] src, int off, int len, long now) {
         int n = queue(src, off, len);
+        snd.slowStartAfterIdleCheck(now, snd.flightSize());
         snd.pushPending(now);
         return n;
     }
@@ -482,9 +483,13 @@ public final class Tcb {
         return snd.sendBuf.write(src, off, len);
     }
 
-    /** tcp_push: sends what is queued, as far as the windows allow. */
+    /**
+     * tcp_push: sends what is queued, as far as the windows allow; after an idle spell the window restarts
+     * first, as tcp_skb_entail's check would have when the data was queued.
+     */
     public void push(long now) {
         if (state != TcpState.CLOSED) {
+            snd.slowStartAfterIdleCheck(now, snd.flightSize());
             snd.pushPending(now);
         }
     }

@@ -29,6 +29,10 @@ class SysctlTest {
         assertEquals("6", sysctl.get("net.ipv4.tcp_syn_retries"));
         assertEquals("5", sysctl.get("net.ipv4.tcp_synack_retries"));
         assertEquals("15", sysctl.get("net.ipv4.tcp_retries2"));
+        assertEquals("2", sysctl.get("net.ipv4.tcp_min_tso_segs"));
+        assertEquals("1", sysctl.get("net.ipv4.tcp_slow_start_after_idle"));
+        assertEquals("200", sysctl.get("net.ipv4.tcp_pacing_ss_ratio"));
+        assertEquals("120", sysctl.get("net.ipv4.tcp_pacing_ca_ratio"));
         assertEquals("32768\t60999", sysctl.get("net.ipv4.ip_local_port_range"));
         assertEquals("65536", sysctl.get("net.netfilter.nf_conntrack_max"));
         assertEquals("0", sysctl.get("net.netfilter.nf_conntrack_count"));
@@ -48,6 +52,13 @@ class SysctlTest {
         assertEquals("reno", h.stack.tcp().config().congestion());
         assertEquals(2, h.stack.tcp().config().synRetries());
         assertEquals(5, h.stack.tcp().config().synAckRetries());
+        sysctl.set("net.ipv4.tcp_min_tso_segs", "10");
+        assertEquals(10, h.stack.tcp().config().minTsoSegs());
+        sysctl.set("net.ipv4.tcp_pacing_ss_ratio", "1000");
+        assertEquals(1000, h.stack.tcp().config().pacingSsRatio());
+        assertEquals(120, h.stack.tcp().config().pacingCaRatio());
+        sysctl.set("net.ipv4.tcp_slow_start_after_idle", "0");
+        assertFalse(h.stack.tcp().config().slowStartAfterIdle());
         sysctl.set("net.netfilter.nf_conntrack_max", "1024");
         assertEquals(1024, h.stack.conntrack().max());
     }
@@ -58,6 +69,8 @@ class SysctlTest {
                 assertThrows(IllegalArgumentException.class, () -> sysctl.set("net.ipv4.tcp_sack", "yes")).getMessage());
         assertEquals("net.ipv4.tcp_syn_retries must be a whole number from 1 to 127, not '0'",
                 assertThrows(IllegalArgumentException.class, () -> Sysctl.check("net.ipv4.tcp_syn_retries", "0")).getMessage());
+        assertEquals("net.ipv4.tcp_min_tso_segs must be a whole number from 1 to 255, not '0'",
+                assertThrows(IllegalArgumentException.class, () -> sysctl.set("net.ipv4.tcp_min_tso_segs", "0")).getMessage());
         assertEquals("net.ipv4.tcp_congestion_control must be one of reno cubic, not 'bbr'",
                 assertThrows(IllegalArgumentException.class, () -> sysctl.set("net.ipv4.tcp_congestion_control", "bbr")).getMessage());
         assertEquals("there is no sysctl key net.ipv4.tcp_sacks (ustack sysctl -a lists them)",

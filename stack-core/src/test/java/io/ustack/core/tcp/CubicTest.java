@@ -47,6 +47,26 @@ class CubicTest {
         assertTrue(later > 101 * MSS, "convex beyond: probing for more: " + later);
     }
 
+    /**
+     * cubictcp_cwnd_event (CA_EVENT_TX_START): after the sender sat idle, the epoch moves on by the idle time,
+     * so the window continues along the curve from where it was rather than jumping by the time that passed;
+     * never past now.
+     */
+    @Test
+    void anIdleSpellMovesTheEpochOn() {
+        Cubic c = new Cubic();
+        int cwnd = c.ssthresh(100 * MSS, 100 * MSS, MSS, 0);
+        c.congAvoid(cwnd, cwnd, MSS, MSS, SEC, 0);
+        assertEquals(SEC, c.epochStart());
+        c.onTxStart(3 * SEC, 5 * SEC);
+        assertEquals(4 * SEC, c.epochStart(), "moved on by the 3 s idle");
+        c.onTxStart(3 * SEC, 5 * SEC);
+        assertEquals(5 * SEC, c.epochStart(), "never past now");
+        Cubic fresh = new Cubic();
+        fresh.onTxStart(3 * SEC, 5 * SEC);
+        assertEquals(0, fresh.epochStart(), "no epoch yet: nothing to move");
+    }
+
     @Test
     void withAShortRttTheRenoFriendlyEstimateLeads() {
         Cubic c = new Cubic();
@@ -63,11 +83,18 @@ class CubicTest {
         assertEquals(80 * 1.7 / 2, c.wMax(), 1e-9, "W_max = cwnd (1 + β) / 2 when the window shrank");
     }
 
+    /**
+     * tcp_slow_start: cwnd grows by all an ACK newly acknowledged (Linux applies no RFC 3465 limit), up to
+     * ssthresh; the rest of that ACK goes to congestion avoidance.
+     */
     @Test
-    void slowStartBelowSsthreshAsReno() {
+    void slowStartGrowsByEverythingAckedUpToSsthresh() {
         Cubic c = new Cubic();
         assertEquals(11 * MSS, c.congAvoid(10 * MSS, Integer.MAX_VALUE, MSS, MSS, 0, 0));
-        assertEquals(11 * MSS, new Reno().congAvoid(10 * MSS, Integer.MAX_VALUE, 5 * MSS, MSS, 0, 0), "one MSS per ACK at most");
+        assertEquals(15 * MSS, new Reno().congAvoid(10 * MSS, Integer.MAX_VALUE, 5 * MSS, MSS, 0, 0),
+                "an ACK of five segments adds five");
+        assertEquals(12 * MSS + MSS * MSS / (12 * MSS), new Reno().congAvoid(10 * MSS, 12 * MSS, 5 * MSS, MSS, 0, 0),
+                "capped at ssthresh, the rest grows it as congestion avoidance would");
     }
 
     @Test
