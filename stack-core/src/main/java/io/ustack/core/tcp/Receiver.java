@@ -34,6 +34,12 @@ final class Receiver {
     private boolean hasPendingFin;
     /** The right edge of the window last advertised (rcv_wup + rcv_wnd). */
     private int advertisedEdge;
+    /**
+     * rcv_ssthresh: the most the window may offer now, whatever room the buffer has. It starts at the window
+     * the SYN or SYN-ACK offered and grows as data arrives (tcp_grow_window), so a new connection opens its
+     * window as Linux's does rather than offering its whole buffer at once.
+     */
+    private int rcvSsthresh = Integer.MAX_VALUE;
     /** rcv_nxt when the window was last advertised (rcv_wup): segments ending before it are old. */
     private int rcvWup;
     /** The most recent out-of-order segment's first byte: its block goes first in our SACK option (RFC 2018 4). */
@@ -135,7 +141,9 @@ final class Receiver {
      */
     int synWindow(boolean synAck) {
         int mss = cfg.mss() - (synAck && tcb.tsOk ? Tcb.TS_OPTION_LEN : 0);
-        return Math.min(initialWindow(cfg, mss), window());
+        int w = Math.min(initialWindow(cfg, mss), window());
+        rcvSsthresh = w; // tcp_connect_init, tcp_openreq_init_rwin: rcv_ssthresh = rcv_wnd
+        return w;
     }
 
     /** The peer's SYN, numbered {@code seq}, arrived: receiving starts after it. */
@@ -152,6 +160,7 @@ final class Receiver {
         synReceived(seq - 1);
         rcvWup = rcvNxt;
         rcvWnd = initialWindow(cfg, cfg.mss());
+        rcvSsthresh = rcvWnd;
         advertisedEdge = rcvNxt + rcvWnd;
         rcvWscale = 0;
     }
@@ -197,7 +206,10 @@ final class Receiver {
         if (room - offered < Math.min(sndMss, rcvBuf.capacity() / 2)) {
             room = offered;
         }
-        int scaled = Math.max(room >> rcvWscale, (offered + unit - 1) >> rcvWscale);
+        // __tcp_select_window: at most rcv_ssthresh, and with a scale rounded up to its unit (ALIGN) so that
+        // scaling does not take a window below a segment away
+        int free = Math.max(Math.min(room, rcvSsthresh), offered);
+        int scaled = rcvWscale == 0 ? free : (int) Math.min(((long) free + unit - 1) >> rcvWscale, Integer.MAX_VALUE);
         return Math.min(scaled, 65_535);
     }
 
@@ -310,6 +322,9 @@ final class Receiver {
     private void eventDataRecv(Segment seg, long now) {
         ackScheduled = true;
         measureRcvMss(seg);
+        if (seg.dataLength() >= 128) {
+            growWindow(seg.dataLength());
+        }
         long atoMin = atoMin();
         if (ato == 0) {
             incrQuickAck(MAX_QUICKACKS);
@@ -326,6 +341,20 @@ final class Receiver {
             }
         }
         lrcvtime = now;
+    }
+
+    /**
+     * tcp_grow_window: while the buffer has room beyond it, rcv_ssthresh grows by two of our segments or twice
+     * the data just received, whichever is more (the data here costs what it carries, so Linux's truesize
+     * test always passes), up to what the buffer may grow to (window_clamp).
+     */
+    private void growWindow(int len) {
+        int clamp = Math.max(cfg.rcvBufMax(), rcvBuf.capacity());
+        if (rcvSsthresh >= clamp || rcvSsthresh >= window()) {
+            return;
+        }
+        long incr = Math.max(2L * cfg.mss(), 2L * len);
+        rcvSsthresh = (int) Math.min((long) rcvSsthresh + incr, clamp);
     }
 
     /**

@@ -433,6 +433,24 @@ class TcbTest {
         assertEquals(1460 * 4, s.tcb.cwnd(), "cwnd deflates to ssthresh");
     }
 
+    /**
+     * rcv_ssthresh (tcp_grow_window, __tcp_select_window): a new connection offers the window its SYN-ACK
+     * offered, not its whole 128 KiB buffer, and each segment of 128 bytes or more opens it by two segments
+     * (or twice its length); a small one does not. As Linux advertises it at wscale 10: 64, then 67.
+     */
+    @Test
+    void theWindowOpensFromTheSynAcksAsDataArrives() {
+        TcpScript s = TcpScript.server(LINUX.withOptions(true, false, true), Seg.of(SYN, 0, 0).mss(1460).wscale(7).sackOk());
+        Segment synAck = s.expect(SYN | ACK, 0, 1, 0);
+        assertEquals(64_240, synAck.window());
+        assertEquals(10, synAck.wscale());
+        s.in(Seg.of(ACK, 1, 1).win(1000));
+        s.in(Seg.of(ACK | PSH, 1, 1).data(100));
+        assertEquals(63, s.expect(ACK, 1, 101, 0).window(), "64240 aligned up to 1 KiB is 63 units; 100 bytes open nothing");
+        s.in(Seg.of(ACK | PSH, 101, 1).data(1460));
+        assertEquals(66, s.expect(ACK, 1, 1561, 0).window(), "64240 + 2 * 1460 = 67160, 66 units rounded up");
+    }
+
     @Test
     void windowScalingAtItsLimits() {
         TcpScript s = TcpScript.client(PLAIN.withOptions(true, false, false).withBuffers(1 << 30, 1 << 20));
@@ -441,7 +459,8 @@ class TcbTest {
         s.in(Seg.of(SYN | ACK, 0, 1).mss(1460).wscale(15)); // RFC 7323 2.3: beyond 14 is taken as 14
         Segment ack = s.expect(ACK, 1, 1, 0);
         assertEquals(14, s.tcb.sndWscale());
-        assertEquals(65_535, ack.window(), "1 GiB >> 14 is one more than the field holds");
+        assertEquals(4, ack.window(), "the window opens from the SYN's (rcv_ssthresh 65535), rounded up to 2^14 units "
+                + "as __tcp_select_window's ALIGN does, not the whole 1 GiB buffer at once");
         s.in(Seg.of(ACK, 1, 1).win(65_535));
         assertEquals(65_535 << 14, s.tcb.sndWnd(), "just under 1 GiB, no overflow");
         s.tcb.write(new byte[100_000], 0, 100_000, s.now);
