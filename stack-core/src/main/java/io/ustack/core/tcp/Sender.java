@@ -198,9 +198,9 @@ final class Sender {
             }
         }
         if (SeqNum.after(ack, sndMax)) {
-            if (tcb.state() != TcpState.ESTABLISHED) {
-                sendChallengeAck(now);
-            }
+            // an ACK of data not yet sent (RFC 9293 3.10.7.4: send an ACK, drop the segment): Linux 6.18 answers
+            // it in every state, ESTABLISHED too (seen side by side by DiffProbeIT), rate-limited as a challenge ACK
+            sendChallengeAck(now);
             return false;
         }
         LossRecovery loss = tcb.loss;

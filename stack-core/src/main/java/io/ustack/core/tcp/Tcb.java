@@ -320,9 +320,10 @@ public final class Tcb {
         if (!seg.has(ACK)) {
             return;
         }
-        if (tsOk && seg.timestamps() && !SeqNum.after(seg.seq(), rcv.rcvNxt)) {
-            tsRecent = seg.tsVal(); // tcp_store_ts_recent: the segment covers last_ack_sent
-        }
+        // tcp_ack's tcp_replace_ts_recent: only an ACK that is neither old nor beyond what we sent updates
+        // ts_recent, and only from a segment that covers last_ack_sent (tcp_store_ts_recent)
+        boolean updatesTsRecent = tsOk && seg.timestamps() && !SeqNum.after(seg.seq(), rcv.rcvNxt)
+                && !SeqNum.before(seg.ack(), snd.sndUna) && !SeqNum.after(seg.ack(), snd.sndMax);
         boolean handshakeEnds = state == TcpState.SYN_RECEIVED;
         if (state == TcpState.SYN_RECEIVED) {
             if (!SeqNum.after(seg.ack(), snd.sndUna) || SeqNum.after(seg.ack(), snd.sndNxt)) {
@@ -344,6 +345,9 @@ public final class Tcb {
         }
         if (!ackOk) {
             return;
+        }
+        if (updatesTsRecent) {
+            tsRecent = seg.tsVal();
         }
         if (simultaneousSynAck) {
             return;
