@@ -45,6 +45,8 @@ public final class DhcpServer {
     private final Map<Long, Lease> byMac = new LinkedHashMap<>();
     private final Map<Integer, Lease> byIp = new HashMap<>();
     private final Map<Integer, Long> declined = new HashMap<>();
+    /** Counts changes to the lease table, so that the lease file is written only when there is news. */
+    private long version;
 
     public DhcpServer(DhcpPool pool, DhcpCounters counters) {
         this.pool = pool;
@@ -53,6 +55,11 @@ public final class DhcpServer {
 
     public DhcpPool pool() {
         return pool;
+    }
+
+    /** How many times the lease table has changed. */
+    public synchronized long version() {
+        return version;
     }
 
     /** The leases this server holds (bound and offered), a copy. */
@@ -312,10 +319,12 @@ public final class DhcpServer {
         }
         byMac.put(l.mac(), l);
         byIp.put(l.ip(), l);
+        version++;
     }
 
     private void remove(Lease l) {
         byMac.remove(l.mac());
         byIp.remove(l.ip());
+        version++;
     }
 }

@@ -13,6 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -20,8 +26,10 @@ import java.util.function.LongSupplier;
  * {@link DhcpServer} of the interface it came in on (IP_PKTINFO's ifindex), each reply sent as RFC 2131 4.1
  * says. A reply to a client without an address and without the broadcast flag goes to yiaddr at chaddr:
  * like ISC dhcpd, the server first sets a neighbour entry for yiaddr from chaddr. The lease file is
- * rewritten (atomically) after every change a client asked for. Runs on the backlog thread of the
- * request; never throws at a hostile packet: refused ones are counted in DhcpInErrors by reason.
+ * rewritten (atomically) on a thread of its own after the lease table changes; changes that come while a
+ * write waits share it, so a flood of requests costs at most one write at a time and never blocks the
+ * backlog thread, which does the protocol work. Never throws at a hostile packet: refused ones are counted
+ * in DhcpInErrors by reason.
  */
 public final class DhcpService implements Service {
     private static final System.Logger LOG = System.getLogger(DhcpService.class.getName());
@@ -33,6 +41,13 @@ public final class DhcpService implements Service {
     private final DhcpCounters counters = new DhcpCounters();
     private final Map<Integer, DhcpServer> byIfindex = new ConcurrentHashMap<>();
     private final Map<Integer, NetDevice> devices = new ConcurrentHashMap<>();
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ustack-dhcp-leases");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean writeQueued = new AtomicBoolean();
+    private long savedVersion;
     private NetStack stack;
     private UdpSocket socket;
 
@@ -100,10 +115,13 @@ public final class DhcpService implements Service {
             return;
         }
         boolean toBroadcast = d.destinationAddress() == Ipv4Address.BROADCAST || stack.fib().isBroadcast(d.destinationAddress());
+        long before = server.version();
         DhcpServer.Reply r = server.handle(p.message(), toBroadcast, clock.getAsLong());
-        int type = p.message().messageType();
-        if (type == DhcpMessage.REQUEST || type == DhcpMessage.RELEASE || type == DhcpMessage.DECLINE) {
-            save();
+        if (server.version() != before && writeQueued.compareAndSet(false, true)) {
+            writer.execute(() -> {
+                writeQueued.set(false);
+                save();
+            });
         }
         if (r == null) {
             return;
@@ -133,9 +151,28 @@ public final class DhcpService implements Service {
         return out;
     }
 
+    /** Waits (up to 10 s) for the lease file writes queued so far; for tests and for close. */
+    public void flush() {
+        try {
+            writer.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+            LOG.log(System.Logger.Level.WARNING, "dhcp: the lease file writer did not finish: " + e);
+        }
+    }
+
     private synchronized void save() {
         List<Lease> all = new ArrayList<>();
-        byIfindex.values().forEach(s -> all.addAll(s.leases()));
+        long version = 0;
+        for (DhcpServer s : byIfindex.values()) {
+            version += s.version();
+            all.addAll(s.leases());
+        }
+        if (version == savedVersion) {
+            return;
+        }
+        savedVersion = version;
         try {
             store.save(all);
         } catch (IOException e) {
@@ -143,10 +180,15 @@ public final class DhcpService implements Service {
         }
     }
 
+    /** Closes the socket, then writes what the last requests changed and stops the writer. */
     @Override
     public void close() {
         if (socket != null) {
             socket.close();
+        }
+        if (!writer.isShutdown()) {
+            flush();
+            writer.shutdown();
         }
     }
 }

@@ -130,6 +130,7 @@ class DhcpServiceTest {
                 .messageType(DhcpMessage.REQUEST).addressOption(DhcpMessage.OPT_SERVER_ID, Frames.ip("10.0.0.2"))
                 .addressOption(DhcpMessage.OPT_REQUESTED_IP, Frames.ip("10.0.0.100")).build());
         assertEquals(DhcpMessage.ACK, payload(h.sent().get(0)).messageType());
+        svc.flush();
         List<Lease> saved = new LeaseStore(dir.resolve("leases")).load();
         assertEquals(1, saved.size());
         assertEquals(Frames.ip("10.0.0.100"), saved.get(0).ip());
