@@ -136,4 +136,22 @@ class DhcpServiceTest {
         assertEquals(Frames.ip("10.0.0.100"), saved.get(0).ip());
         assertEquals(now + 3_600_000, saved.get(0).expires());
     }
+
+    @Test
+    void leasesAreListedThroughTheControlSocket() {
+        inject(discover().flags(DhcpMessage.FLAG_BROADCAST).stringOption(DhcpMessage.OPT_HOSTNAME, "box").build());
+        h.sent();
+        io.ustack.cli.control.ControlDispatcher d = new io.ustack.cli.control.ControlDispatcher(
+                io.ustack.cli.control.ControlHandlers.forStack(h.stack)
+                        .add(new io.ustack.cli.control.handlers.DhcpLeasesHandler(() -> svc)));
+        io.ustack.cli.control.ControlResponse r = d.dispatch("{\"cmd\":\"dhcp leases\"}");
+        assertTrue(r.ok(), r.error());
+        assertEquals("[{\"dev\":\"eth0\",\"mac\":\"02:00:00:00:00:0c\",\"ip\":\"10.0.0.100\","
+                + "\"expires\":\"1970-01-01T00:17:40Z\",\"expiresEpochMillis\":1060000,\"state\":\"offered\","
+                + "\"hostname\":\"box\"}]", r.result().toString());
+        io.ustack.cli.control.ControlDispatcher none = new io.ustack.cli.control.ControlDispatcher(
+                io.ustack.cli.control.ControlHandlers.forStack(h.stack)
+                        .add(new io.ustack.cli.control.handlers.DhcpLeasesHandler(() -> null)));
+        assertEquals("[]", none.dispatch("{\"cmd\":\"dhcp leases\"}").result().toString());
+    }
 }
