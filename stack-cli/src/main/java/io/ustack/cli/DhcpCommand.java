@@ -11,9 +11,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ustack dhcp leases}: the DHCP server's leases. */
-@Command(name = "dhcp", description = "The daemon's DHCP server (--iface ...,dhcp=FIRST-LAST).",
+@Command(name = "dhcp", description = {"The daemon's DHCP server (--iface ...,dhcp=FIRST-LAST).",
+            "Without a subcommand: leases."},
         subcommands = {DhcpCommand.Leases.class})
-public final class DhcpCommand {
+public final class DhcpCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ControlOption control;
+
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        return Leases.list(spec, control, json);
+    }
+
     /** {@code ustack dhcp leases}. */
     @Command(name = "leases", description = "List the leases: interface, MAC, address, expiry, state, host name.")
     static final class Leases implements Callable<Integer> {
@@ -28,6 +43,10 @@ public final class DhcpCommand {
 
         @Override
         public Integer call() {
+            return list(spec, control, json);
+        }
+
+        static int list(CommandSpec spec, ControlOption control, boolean json) {
             JsonNode result = ControlClient.result(control.resolve(), ControlRequest.of("dhcp leases"));
             Output.print(spec, result, json, Leases::text);
             return 0;
