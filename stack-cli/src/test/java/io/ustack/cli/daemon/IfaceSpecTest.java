@@ -151,6 +151,7 @@ class IfaceSpecTest {
             "tapL,addr=10.1.0.150/24,dhcp=10.1.0.100-10.1.0.199|dhcp=10.1.0.100-10.1.0.199 holds the interface's own address 10.1.0.150",
             "tapL,addr=10.1.0.1/24,dhcp=10.1.0.199-10.1.0.100|dhcp=10.1.0.199-10.1.0.100 ends before it starts",
             "tapL,addr=10.1.0.1/24,dhcp=10.1.0.2-10.1.0.255|dhcp=10.1.0.2-10.1.0.255 holds the network's or its broadcast address",
+            "tapL,addr=10.0.0.1/8,dhcp=10.1.0.0-10.2.0.0|dhcp=10.1.0.0-10.2.0.0 holds more than 65536 addresses",
             "tapL,addr=10.1.0.1/24,dhcp=10.1.0.100|dhcp needs a range FIRST-LAST, like dhcp=10.1.0.100-10.1.0.199",
             "tapL,addr=10.1.0.1/24,dhcp=10.1.0.100-x|dhcp: 'x' is not an IPv4 address",
             "tapL,dhcp=10.1.0.100-10.1.0.199|dhcp needs the interface's own IPv4 address (addr=) to serve a pool",

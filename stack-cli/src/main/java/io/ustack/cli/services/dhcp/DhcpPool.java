@@ -13,6 +13,8 @@ import java.util.Map;
 public record DhcpPool(Ipv4Prefix server, int first, int last, long leaseSeconds, List<Integer> dns,
                        Map<Long, Integer> statics) {
     public static final long DEFAULT_LEASE_SECONDS = 3600;
+    /** The largest pool: a /16's worth. The lease table and the search for a free address grow with it. */
+    public static final int MAX_SIZE = 65536;
 
     public DhcpPool {
         dns = List.copyOf(dns);
@@ -40,6 +42,9 @@ public record DhcpPool(Ipv4Prefix server, int first, int last, long leaseSeconds
         String range = Ipv4Address.format(first) + "-" + Ipv4Address.format(last);
         if (Integer.compareUnsigned(first, last) > 0) {
             throw new IllegalArgumentException("dhcp=" + range + " ends before it starts");
+        }
+        if (Integer.toUnsignedLong(last) - Integer.toUnsignedLong(first) + 1 > MAX_SIZE) {
+            throw new IllegalArgumentException("dhcp=" + range + " holds more than " + MAX_SIZE + " addresses");
         }
         int mask = server.mask();
         if ((first & mask) != server.network() || (last & mask) != server.network()) {
