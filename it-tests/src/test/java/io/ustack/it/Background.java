@@ -36,6 +36,11 @@ final class Background implements AutoCloseable {
         }
     }
 
+    /** Its process id (ip netns exec execs the command, so this is the command's own). */
+    long pid() {
+        return process.pid();
+    }
+
     /** What it printed so far. */
     String output() {
         try {

@@ -48,6 +48,14 @@ class UsageErrorsTest {
     }
 
     @Test
+    void aDhcpPoolOffTheNetworkIsAUsageError() {
+        usage("--iface 'tapL,addr=10.1.0.1/24,dhcp=10.2.0.100-10.2.0.199': dhcp=10.2.0.100-10.2.0.199 is not inside "
+                + "the interface's network 10.1.0.0/24", "daemon", "--iface", "tapL,addr=10.1.0.1/24,dhcp=10.2.0.100-10.2.0.199");
+        usage("--iface 'tapL,addr=10.1.0.1/24,dhcp=10.1.0.1-10.1.0.9': dhcp=10.1.0.1-10.1.0.9 holds the interface's "
+                + "own address 10.1.0.1", "daemon", "--iface", "tapL,addr=10.1.0.1/24,dhcp=10.1.0.1-10.1.0.9");
+    }
+
+    @Test
     void ruleNumbersCountFromOne() {
         usage("N must be a rule number from 1, not 0", "nf", "del", "INPUT", "0");
         usage("N must be a rule number from 1, not 0", "nf", "insert", "INPUT", "0", "-j", "ACCEPT");

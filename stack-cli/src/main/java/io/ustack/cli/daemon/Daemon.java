@@ -5,7 +5,11 @@ import io.ustack.cli.control.ControlDispatcher;
 import io.ustack.cli.control.ControlHandlers;
 import io.ustack.cli.control.ControlServer;
 import io.ustack.cli.metrics.MetricsServer;
+import io.ustack.cli.control.handlers.DhcpLeasesHandler;
 import io.ustack.cli.metrics.StackMetrics;
+import io.ustack.cli.services.dhcp.DhcpPool;
+import io.ustack.cli.services.dhcp.DhcpService;
+import io.ustack.cli.services.dhcp.LeaseStore;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
 import io.ustack.core.stack.Sysctl;
@@ -17,7 +21,9 @@ import io.ustack.driver.tap.TapException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -33,6 +39,7 @@ public final class Daemon implements AutoCloseable {
     private final List<TapDevice> taps = new ArrayList<>();
     private ControlServer control;
     private MetricsServer metrics;
+    private volatile DhcpService dhcp;
     private boolean closed;
 
     private Daemon(DaemonConfig config) {
@@ -68,7 +75,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void bringUp(Path controlPath) {
-        control = ControlServer.bind(controlPath, new ControlDispatcher(ControlHandlers.forStack(stack)));
+        control = ControlServer.bind(controlPath, new ControlDispatcher(ControlHandlers.forStack(stack)
+                .add(new DhcpLeasesHandler(() -> dhcp))));
         if (config.metrics() != null) {
             metrics = MetricsServer.start(config.metrics(), new StackMetrics(stack::stats));
             LOG.log(System.Logger.Level.INFO, "serving metrics on http://{0}/metrics", MetricsServer.describe(metrics.address()));
@@ -102,6 +110,27 @@ public final class Daemon implements AutoCloseable {
         Sysctl sysctl = new Sysctl(stack);
         config.sysctls().forEach(sysctl::set);
         stack.start();
+        startDhcp();
+    }
+
+    /** The DHCP server of the interfaces that have a pool (dhcp=), with its lease file; none if none has. */
+    private void startDhcp() {
+        Map<String, DhcpPool> pools = new LinkedHashMap<>();
+        config.ifaces().stream().filter(i -> i.dhcp() != null).forEach(i -> pools.put(i.name(), i.dhcp()));
+        if (pools.isEmpty()) {
+            return;
+        }
+        Path file = config.dhcpLeases() != null ? config.dhcpLeases()
+                : DaemonConfig.defaultDhcpLeases(System.getenv(), io.ustack.cli.control.Uid.current());
+        DhcpService s = new DhcpService(pools, new LeaseStore(file), System::currentTimeMillis);
+        try {
+            s.start(stack);
+        } catch (IOException e) {
+            s.close();
+            throw new UserException("cannot start the DHCP server with the lease file " + file + ": " + e.getMessage());
+        }
+        dhcp = s;
+        LOG.log(System.Logger.Level.INFO, "dhcp: serving {0}, leases in {1}", String.join(", ", pools.keySet()), file);
     }
 
     /** TapDevice.open, then register_netdevice and dev_open in the stack. */
@@ -149,6 +178,9 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         // Each step runs even if the one before failed: a TAP left behind outlives the process.
         try {
+            if (dhcp != null) {
+                dhcp.close();
+            }
             if (control != null) {
                 control.close();
             }

@@ -80,6 +80,11 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "ustack sysctl -a lists them.")
     List<String> sysctls = new ArrayList<>();
 
+    @Option(names = "--dhcp-leases", paramLabel = "FILE",
+            description = {"The DHCP server's lease file (for --iface ...,dhcp=FIRST-LAST). Default:",
+                DaemonConfig.ROOT_DHCP_LEASES + " for root, $XDG_STATE_HOME/ustack/dhcp.leases for others."})
+    java.nio.file.Path dhcpLeases;
+
     @Option(names = "--serve", paramLabel = "LIST", defaultValue = "all",
             description = "Built-in services, comma-separated: echo (7), discard (9), chargen (19), on TCP and "
                     + "UDP, http (80) and iperf3 (5201); or all, or none. Default: ${DEFAULT-VALUE}.")
@@ -112,7 +117,7 @@ public final class DaemonCommand implements Callable<Integer> {
             if (conntrackMax != null) {
                 config = config.withConntrackMax(conntrackMax);
             }
-            config = config.withSysctls(sysctls);
+            config = config.withSysctls(sysctls).withDhcpLeases(dhcpLeases);
             if (metrics != null) {
                 config = config.withMetrics(metrics);
             }

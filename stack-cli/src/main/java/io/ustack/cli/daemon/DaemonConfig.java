@@ -25,9 +25,34 @@ import java.util.Map;
  * @param conntrackMax   net.netfilter.nf_conntrack_max: the most connections conntrack tracks at once
  * @param sysctls        --sysctl settings by key, in the order given, applied after everything else
  * @param metrics        where to serve the counters to Prometheus (--metrics), or null for nowhere
+ * @param dhcpLeases     the DHCP server's lease file (--dhcp-leases), or null for {@link #defaultDhcpLeases}
  */
 public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads, boolean forward,
-                           int conntrackMax, Map<String, String> sysctls, InetSocketAddress metrics) {
+                           int conntrackMax, Map<String, String> sysctls, InetSocketAddress metrics,
+                           java.nio.file.Path dhcpLeases) {
+    /** The lease file root's daemon keeps, in its state directory. */
+    public static final String ROOT_DHCP_LEASES = "/var/lib/ustack/dhcp.leases";
+
+    /**
+     * Where the lease file is by default: {@value #ROOT_DHCP_LEASES} for uid 0, else
+     * {@code $XDG_STATE_HOME/ustack/dhcp.leases} ({@code ~/.local/state} without it).
+     */
+    public static java.nio.file.Path defaultDhcpLeases(Map<String, String> env, int uid) {
+        if (uid == 0) {
+            return java.nio.file.Path.of(ROOT_DHCP_LEASES);
+        }
+        String state = env.get("XDG_STATE_HOME");
+        java.nio.file.Path dir = state != null && !state.isEmpty() ? java.nio.file.Path.of(state)
+                : java.nio.file.Path.of(System.getProperty("user.home"), ".local", "state");
+        return dir.resolve("ustack").resolve("dhcp.leases").toAbsolutePath();
+    }
+
+    /** This configuration with the lease file at {@code file}. */
+    public DaemonConfig withDhcpLeases(java.nio.file.Path file) {
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls, metrics,
+                file == null ? null : file.toAbsolutePath().normalize());
+    }
+
     /**
      * The --iface used when none is given: the host at 10.77.0.1 and fd00:77::1, the stack at 10.77.0.2 and
      * fd00:77::2 (and its link-local address).
@@ -92,12 +117,12 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             parsedRoutes.add(route);
         }
         return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads, false,
-                Conntrack.DEFAULT_MAX, Map.of(), null);
+                Conntrack.DEFAULT_MAX, Map.of(), null, null);
     }
 
     /** This configuration with forwarding on or off (it is off after {@link #parse}, as in Linux). */
     public DaemonConfig withForward(boolean on) {
-        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax, sysctls, metrics);
+        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax, sysctls, metrics, dhcpLeases);
     }
 
     /**
@@ -111,7 +136,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             throw new IllegalArgumentException("--conntrack-max must be between 1 and " + Sysctl.MAX_CONNTRACK_MAX
                     + ", not " + max);
         }
-        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max, sysctls, metrics);
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max, sysctls, metrics, dhcpLeases);
     }
 
     /**
@@ -138,7 +163,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             m.put(name, value);
         }
         return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, Collections.unmodifiableMap(m),
-                metrics);
+                metrics, dhcpLeases);
     }
 
     /**
@@ -149,7 +174,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
      */
     public DaemonConfig withMetrics(String addrPort) {
         return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls,
-                MetricsServer.parseAddress(addrPort));
+                MetricsServer.parseAddress(addrPort), dhcpLeases);
     }
 
     private static IllegalArgumentException bad(String option, String text, String why) {

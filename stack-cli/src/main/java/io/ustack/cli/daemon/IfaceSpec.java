@@ -1,5 +1,6 @@
 package io.ustack.cli.daemon;
 
+import io.ustack.cli.services.dhcp.DhcpPool;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Prefix;
 import io.ustack.core.wire.Ipv6Prefix;
@@ -8,7 +9,9 @@ import io.ustack.driver.tap.TapConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,11 +22,19 @@ import java.util.Set;
  * @param tap    what the driver opens: name, MAC, MTU, queues and the host side's addresses (host=)
  * @param addr   the stack's own IPv4 address on the link (addr=), or null for none
  * @param addrs6 the stack's own IPv6 addresses on the link (addr=), beside the link-local one it always has
+ * @param dhcp   the DHCP server's pool on the link ({@code dhcp=FIRST-LAST}, {@code dhcp-lease=SECONDS},
+ *               {@code dhcp-dns=A.B.C.D} and {@code dhcp-static=MAC=IP}, the last two repeatable), or null
  */
-public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6) {
+public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6, DhcpPool dhcp) {
     /** IFNAMSIZ less the terminating NUL. */
     static final int MAX_NAME_BYTES = 15;
-    static final String KEYS = "addr, host, mac, mtu, queues, offload";
+    static final String KEYS = "addr, host, mac, mtu, queues, offload, dhcp, dhcp-lease, dhcp-dns, dhcp-static";
+    /** The longest lease dhcp-lease= takes: a year (option 51 could say more, but no pool wants it). */
+    static final int MAX_LEASE_SECONDS = 365 * 24 * 3600;
+
+    public IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6) {
+        this(tap, addr, addrs6, null);
+    }
 
     public String name() {
         return tap.name();
@@ -53,6 +64,10 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6)
         int mtu = 0;
         int queues = 0;
         boolean offload = true;
+        String dhcpRange = null;
+        long lease = DhcpPool.DEFAULT_LEASE_SECONDS;
+        List<Integer> dns = new ArrayList<>();
+        Map<Long, Integer> statics = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
         for (int i = 1; i < items.length; i++) {
             int eq = items[i].indexOf('=');
@@ -71,6 +86,28 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6)
                 into.add(p);
                 continue;
             }
+            if (key.equals("dhcp-dns")) {
+                int a = dhcpAddress(key, value);
+                if (dns.contains(a)) {
+                    throw new IllegalArgumentException("dhcp-dns " + value + " is given twice");
+                }
+                dns.add(a);
+                continue;
+            }
+            if (key.equals("dhcp-static")) {
+                int eq2 = value.lastIndexOf('=');
+                if (eq2 < 0) {
+                    throw new IllegalArgumentException("dhcp-static needs MAC=IP, like dhcp-static=02:00:00:00:00:01=10.1.0.50");
+                }
+                long m = mac(value.substring(0, eq2));
+                int a = dhcpAddress(key, value.substring(eq2 + 1));
+                if (statics.containsKey(m) || statics.containsValue(a)) {
+                    throw new IllegalArgumentException("dhcp-static gives " + value.substring(0, eq2) + " or "
+                            + value.substring(eq2 + 1) + " twice");
+                }
+                statics.put(m, a);
+                continue;
+            }
             if (!seen.add(key)) {
                 throw new IllegalArgumentException(key + " is given twice");
             }
@@ -81,6 +118,8 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6)
                 case "mtu" -> mtu = number(key, value, TapConfig.MIN_MTU, TapConfig.MAX_MTU);
                 case "queues" -> queues = number(key, value, 1, TapConfig.MAX_QUEUES);
                 case "offload" -> offload = onOff(key, value);
+                case "dhcp" -> dhcpRange = value;
+                case "dhcp-lease" -> lease = number(key, value, 60, MAX_LEASE_SECONDS);
                 default -> throw new IllegalArgumentException("unknown key '" + key + "' (keys: " + KEYS + ")");
             }
         }
@@ -97,7 +136,36 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6)
                 }
             }
         }
-        return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host, offload, hosts6), addr, List.copyOf(addrs6));
+        DhcpPool dhcp = null;
+        if (dhcpRange != null) {
+            dhcp = pool(addr, dhcpRange, lease, dns, statics);
+        } else if (seen.contains("dhcp-lease") || !dns.isEmpty() || !statics.isEmpty()) {
+            throw new IllegalArgumentException("dhcp-lease, dhcp-dns and dhcp-static need a pool, like dhcp=10.1.0.100-10.1.0.199");
+        }
+        return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host, offload, hosts6), addr, List.copyOf(addrs6), dhcp);
+    }
+
+    /** dhcp=FIRST-LAST on the network of {@code addr}, checked by {@link DhcpPool#check}. */
+    private static DhcpPool pool(Ipv4Prefix addr, String range, long lease, List<Integer> dns, Map<Long, Integer> statics) {
+        if (addr == null) {
+            throw new IllegalArgumentException("dhcp needs the interface's own IPv4 address (addr=) to serve a pool");
+        }
+        int dash = range.indexOf('-');
+        if (dash < 0) {
+            throw new IllegalArgumentException("dhcp needs a range FIRST-LAST, like dhcp=10.1.0.100-10.1.0.199");
+        }
+        int first = dhcpAddress("dhcp", range.substring(0, dash));
+        int last = dhcpAddress("dhcp", range.substring(dash + 1));
+        DhcpPool.check(addr, first, last, statics);
+        return new DhcpPool(addr, first, last, lease, dns, statics);
+    }
+
+    private static int dhcpAddress(String key, String value) {
+        try {
+            return Ipv4Address.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": '" + value + "' is not an IPv4 address");
+        }
     }
 
     /**
@@ -188,6 +256,9 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6)
         tap.host6().forEach(p -> hosts.add(p.toString()));
         if (!hosts.isEmpty()) {
             sb.append(" (host ").append(String.join(" ", hosts)).append(')');
+        }
+        if (dhcp != null) {
+            sb.append(" dhcp ").append(Ipv4Address.format(dhcp.first())).append('-').append(Ipv4Address.format(dhcp.last()));
         }
         return sb.toString();
     }

@@ -56,6 +56,9 @@ public final class StackMetrics implements MultiCollector {
                 (m.group(1).equals("In") ? icmpIn : icmpOut).put(m.group(2), v);
             } else if (isMib(name)) {
                 f.counter(snake(name), "nstat's " + name, Labels.EMPTY, v);
+            } else if (name.startsWith("Dhcp")) {
+                // the DHCP server's counters, which it registers beside the MIB (they only go up)
+                f.counter(snake(name), "ustack stats' " + name + " (the DHCP server)", Labels.EMPTY, v);
             } else {
                 f.gauge(snake(name), "nstat's " + name + " (a gauge)", Labels.EMPTY, v);
             }

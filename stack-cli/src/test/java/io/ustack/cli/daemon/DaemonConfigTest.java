@@ -82,4 +82,16 @@ class DaemonConfigTest {
     private static String bad(List<String> ifaces, List<String> routes) {
         return assertThrows(IllegalArgumentException.class, () -> DaemonConfig.parse(ifaces, routes, 1)).getMessage();
     }
+
+    @Test
+    void dhcpLeaseFileDefaultsToTheStateDirectory() {
+        assertEquals(java.nio.file.Path.of("/var/lib/ustack/dhcp.leases"), DaemonConfig.defaultDhcpLeases(java.util.Map.of(), 0));
+        assertEquals(java.nio.file.Path.of("/home/u/.state/ustack/dhcp.leases"),
+                DaemonConfig.defaultDhcpLeases(java.util.Map.of("XDG_STATE_HOME", "/home/u/.state"), 1000));
+        DaemonConfig c = DaemonConfig.parse(List.of(), List.of(), 1);
+        assertEquals(null, c.dhcpLeases());
+        assertEquals(java.nio.file.Path.of("/tmp/x.leases"), c.withDhcpLeases(java.nio.file.Path.of("/tmp/x.leases")).dhcpLeases());
+        assertEquals(java.nio.file.Path.of("/tmp/x.leases"),
+                c.withDhcpLeases(java.nio.file.Path.of("/tmp/x.leases")).withForward(true).withSysctls(List.of()).dhcpLeases());
+    }
 }

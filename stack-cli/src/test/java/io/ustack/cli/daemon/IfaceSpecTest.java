@@ -80,9 +80,9 @@ class IfaceSpecTest {
             tap0,queues=0                | queues must be a number between 1 and 256
             tap0,queues=-1               | queues must be a number between 1 and 256
             tap0,queues=257              | queues must be a number between 1 and 256
-            tap0,speed=10                | unknown key 'speed' (keys: addr, host, mac, mtu, queues, offload)
-            tap0,mtu                     | 'mtu' is not KEY=VALUE (keys: addr, host, mac, mtu, queues, offload)
-            tap0,                        | '' is not KEY=VALUE (keys: addr, host, mac, mtu, queues, offload)
+            tap0,speed=10                | unknown key 'speed' (keys: addr, host, mac, mtu, queues, offload, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
+            tap0,mtu                     | 'mtu' is not KEY=VALUE (keys: addr, host, mac, mtu, queues, offload, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
+            tap0,                        | '' is not KEY=VALUE (keys: addr, host, mac, mtu, queues, offload, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
             tap0,mtu=1500,mtu=9000       | mtu is given twice
             tap0,offload=no              | offload must be on or off, not 'no'
             abcdefghijklmnop             | interface name 'abcdefghijklmnop' is longer than 15 characters, the kernel's limit
@@ -126,5 +126,42 @@ class IfaceSpecTest {
                 () -> IfaceSpec.parse("tap0,mac=01:00:5e:00:00:01")).getMessage());
         String slash = assertThrows(IllegalArgumentException.class, () -> TapConfig.of("tap/0")).getMessage();
         assertEquals(slash, assertThrows(IllegalArgumentException.class, () -> IfaceSpec.parse("tap/0")).getMessage());
+    }
+
+    @Test
+    void dhcpPool() {
+        IfaceSpec s = IfaceSpec.parse("tapL,addr=10.1.0.1/24,dhcp=10.1.0.100-10.1.0.199,dhcp-lease=600,dhcp-dns=9.9.9.9,"
+                + "dhcp-dns=1.1.1.1,dhcp-static=02:00:00:00:00:05=10.1.0.5");
+        assertEquals(io.ustack.core.wire.Ipv4Address.parse("10.1.0.100"), s.dhcp().first());
+        assertEquals(100, s.dhcp().size());
+        assertEquals(600, s.dhcp().leaseSeconds());
+        assertEquals(2, s.dhcp().dns().size());
+        assertEquals(io.ustack.core.wire.Ipv4Address.parse("10.1.0.5"), s.dhcp().statics().get(MacAddress.parse("02:00:00:00:00:05")));
+        assertEquals(3600, IfaceSpec.parse("tapL,addr=10.1.0.1/24,dhcp=10.1.0.100-10.1.0.199").dhcp().leaseSeconds());
+        assertNull(IfaceSpec.parse("tapL,addr=10.1.0.1/24").dhcp());
+        assertEquals("tapL 10.1.0.1/24 dhcp 10.1.0.100-10.1.0.199",
+                IfaceSpec.parse("tapL,addr=10.1.0.1/24,dhcp=10.1.0.100-10.1.0.199").describe());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "tapL,addr=10.1.0.1/24,dhcp=10.2.0.100-10.2.0.199|dhcp=10.2.0.100-10.2.0.199 is not inside the interface's network 10.1.0.0/24",
+            "tapL,addr=10.1.0.1/24,dhcp=10.1.0.100-10.1.1.5|dhcp=10.1.0.100-10.1.1.5 is not inside the interface's network 10.1.0.0/24",
+            "tapL,addr=10.1.0.1/24,dhcp=10.1.0.1-10.1.0.199|dhcp=10.1.0.1-10.1.0.199 holds the interface's own address 10.1.0.1",
+            "tapL,addr=10.1.0.150/24,dhcp=10.1.0.100-10.1.0.199|dhcp=10.1.0.100-10.1.0.199 holds the interface's own address 10.1.0.150",
+            "tapL,addr=10.1.0.1/24,dhcp=10.1.0.199-10.1.0.100|dhcp=10.1.0.199-10.1.0.100 ends before it starts",
+            "tapL,addr=10.1.0.1/24,dhcp=10.1.0.2-10.1.0.255|dhcp=10.1.0.2-10.1.0.255 holds the network's or its broadcast address",
+            "tapL,addr=10.0.0.1/8,dhcp=10.1.0.0-10.2.0.0|dhcp=10.1.0.0-10.2.0.0 holds more than 65536 addresses",
+            "tapL,addr=10.1.0.1/24,dhcp=10.1.0.100|dhcp needs a range FIRST-LAST, like dhcp=10.1.0.100-10.1.0.199",
+            "tapL,addr=10.1.0.1/24,dhcp=10.1.0.100-x|dhcp: 'x' is not an IPv4 address",
+            "tapL,dhcp=10.1.0.100-10.1.0.199|dhcp needs the interface's own IPv4 address (addr=) to serve a pool",
+            "tapL,addr=10.1.0.1/24,dhcp-dns=1.1.1.1|dhcp-lease, dhcp-dns and dhcp-static need a pool, like dhcp=10.1.0.100-10.1.0.199",
+            "tapL,addr=10.1.0.1/24,dhcp=10.1.0.100-10.1.0.199,dhcp-lease=5|dhcp-lease must be a number between 60 and 31536000",
+            "tapL,addr=10.1.0.1/24,dhcp=10.1.0.100-10.1.0.199,dhcp-static=02:00:00:00:00:05|dhcp-static needs MAC=IP, like dhcp-static=02:00:00:00:00:01=10.1.0.50",
+            "tapL,addr=10.1.0.1/24,dhcp=10.1.0.100-10.1.0.199,dhcp-static=02:00:00:00:00:05=10.2.0.5|dhcp-static address 10.2.0.5 is not a host address of the interface's network other than its own",
+            "tapL,addr=10.1.0.1/24,dhcp=10.1.0.100-10.1.0.199,dhcp=10.1.0.100-10.1.0.199|dhcp is given twice",
+    })
+    void dhcpErrors(String spec, String sentence) {
+        assertEquals(sentence, assertThrows(IllegalArgumentException.class, () -> IfaceSpec.parse(spec)).getMessage());
     }
 }

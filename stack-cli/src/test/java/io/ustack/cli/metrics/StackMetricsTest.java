@@ -63,6 +63,16 @@ class StackMetricsTest {
     }
 
     @Test
+    void dhcpCountersAreCounters() throws IOException {
+        StackStats stats = new StackStats(Map.of("DhcpOutAcks", 3L, "DhcpInErrorBadCookie", 1L), Map.of(), List.of(),
+                Map.of(), Map.of());
+        String text = text(stats);
+        assertTrue(text.contains("# TYPE ustack_dhcp_out_acks_total counter\n"), text);
+        assertTrue(text.contains("\nustack_dhcp_out_acks_total 3.0\n"), text);
+        assertTrue(text.contains("\nustack_dhcp_in_error_bad_cookie_total 1.0\n"), text);
+    }
+
+    @Test
     void familiesWithoutDataAreWrittenAsNothing() throws IOException {
         StackStats empty = new StackStats(Map.of(), Map.of(), List.of(), Map.of(), Map.of());
         assertEquals(6, StackMetrics.snapshots(empty).size(), "icmp_msg_in/out, drops and the three softnet families");

@@ -115,6 +115,29 @@ public final class Ipv4Output {
         return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, false, false, optLen, CHOOSE_ID);
     }
 
+    /**
+     * ip_route_output with oif set and daddr 255.255.255.255: the limited broadcast out of {@code dev} alone
+     * (the device's broadcast dst, which fib_add_ifaddr made), from {@code saddr}. Takes ownership; data at
+     * the transport header. Returns false (the packet dropped, IpOutNoRoutes counted) if {@code dev} has no
+     * IPv4 address and so no such dst.
+     */
+    public boolean sendBroadcast(PacketBuffer pkt, int saddr, NetDevice dev, int protocol, int ttl) {
+        DstEntry dst = fib.inputRoute(Ipv4Address.BROADCAST, dev);
+        if (dst == null) {
+            mib.inc(Mib.IpOutNoRoutes);
+            drops.drop(pkt, DropReason.IP_OUTNOROUTES);
+            return false;
+        }
+        int total = Ipv4Packet.MIN_HEADER_LEN + pkt.len();
+        Ipv4Packet.push(pkt, 0, total, ident.next(saddr, Ipv4Address.BROADCAST, protocol), 0, ttl, protocol, saddr,
+                Ipv4Address.BROADCAST);
+        pkt.setTransportHeader(pkt.data() + Ipv4Packet.MIN_HEADER_LEN);
+        pkt.setDst(dst);
+        pkt.setProtocol(EthernetFrame.ETH_P_IP);
+        ipLocalOut(pkt);
+        return true;
+    }
+
     /** What {@link #send} is given when the ID is ip_select_ident's to choose. */
     private static final int CHOOSE_ID = -1;
 

@@ -150,4 +150,20 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(daddr));
         }
     }
+
+    /** udp_sendmsg to 255.255.255.255 out of {@code dev} (SO_BINDTODEVICE), from {@code saddr}. */
+    void sendBroadcast(UdpSocket sk, byte[] data, int off, int len, io.ustack.core.link.NetDevice dev, int saddr, int dport)
+            throws IOException {
+        if (len > UdpDatagram.MAX_PAYLOAD) {
+            throw new SocketException("message too long: " + len + " bytes");
+        }
+        PacketBuffer pkt = pool.allocateWithHeadroom(UdpDatagram.HEADER_LEN + len);
+        pkt.copyIn(pkt.put(len), data, off, len);
+        UdpDatagram udp = UdpDatagram.push(pkt, sk.localPort(), dport);
+        udp.updateChecksum(saddr, Ipv4Address.BROADCAST);
+        mib.inc(Mib.UdpOutDatagrams);
+        if (!out.sendBroadcast(pkt, saddr, dev, Ipv4Packet.IPPROTO_UDP, Ipv4Packet.DEFAULT_TTL)) {
+            throw new NoRouteToHostException("no broadcast route on " + dev.name());
+        }
+    }
 }

@@ -84,6 +84,20 @@ public final class UdpSocket implements AutoCloseable {
         udp.sendmsg(this, data, off, len, addr, port);
     }
 
+    /**
+     * sendto(2) to 255.255.255.255 on a socket bound to {@code dev} (SO_BINDTODEVICE with SO_BROADCAST): the
+     * limited broadcast leaves on that device alone, from {@code saddr}, to the Ethernet broadcast address,
+     * as a DHCP server answers a client that has no address yet.
+     */
+    public void sendBroadcast(byte[] data, int off, int len, io.ustack.core.link.NetDevice dev, int saddr, int port)
+            throws IOException {
+        checkOpen();
+        if (localPort == 0) {
+            bind(0, 0);
+        }
+        udp.sendBroadcast(this, data, off, len, dev, saddr, port);
+    }
+
     /** recvfrom(2), blocking up to {@code timeout}; throws SocketTimeoutException when nothing came. */
     public UdpDatagramReceived receive(long timeout, TimeUnit unit) throws IOException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
@@ -127,7 +141,8 @@ public final class UdpSocket implements AutoCloseable {
         queuedBytes -= pkt.end();
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         UdpDatagram udpHdr = UdpDatagram.wrap(pkt, pkt.transportHeader());
-        UdpDatagramReceived d = new UdpDatagramReceived(ip.saddr(), udpHdr.sourcePort(), ip.daddr(), pkt.toByteArray());
+        UdpDatagramReceived d = new UdpDatagramReceived(ip.saddr(), udpHdr.sourcePort(), ip.daddr(), pkt.toByteArray(),
+                pkt.dev() == null ? 0 : pkt.dev().ifindex());
         pkt.release();
         return d;
     }

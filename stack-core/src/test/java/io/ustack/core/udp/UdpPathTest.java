@@ -278,4 +278,44 @@ class UdpPathTest {
             assertThrows(SocketTimeoutException.class, () -> s.receive(10, TimeUnit.MILLISECONDS));
         }
     }
+
+    @Test
+    void theIngressInterfaceIsReported() throws Exception {
+        io.ustack.core.testing.FakeDevice eth1 = h.addDevice("eth1", 0x02_00_00_00_01_02L, 1500, "10.0.1.1/24");
+        try (UdpSocket s = udp.open()) {
+            s.bind(0, 67);
+            fromHost(68, 67, pattern(4));
+            assertEquals(h.dev.ifindex(), s.poll().ifindex());
+            // a broadcast from 0.0.0.0, as a DHCP client without an address sends it, on the second link
+            eth1.inject(io.ustack.core.testing.Frames.eth(-1L >>> 16, 0x02_00_00_00_00_0cL, io.ustack.core.testing.Frames.ETH_P_IP,
+                    ipv4(0, -1, 17, 64, 1, 0, udp(0, -1, 68, 67, pattern(4)))));
+            UdpDatagramReceived d = s.poll();
+            assertEquals(eth1.ifindex(), d.ifindex());
+            assertEquals(0, d.sourceAddress());
+            assertEquals(-1, d.destinationAddress());
+        }
+    }
+
+    @Test
+    void aLimitedBroadcastLeavesTheChosenDeviceOnly() throws Exception {
+        io.ustack.core.testing.FakeDevice eth1 = h.addDevice("eth1", 0x02_00_00_00_01_02L, 1500, "10.0.1.1/24");
+        try (UdpSocket s = udp.open()) {
+            s.bind(0, 67);
+            s.sendBroadcast(pattern(10), 0, 10, eth1, ip("10.0.1.1"), 68);
+            assertEquals(List.of(), h.sent());
+            List<byte[]> out = eth1.drain();
+            assertEquals(1, out.size());
+            byte[] f = out.get(0);
+            assertEquals(-1L >>> 16, io.ustack.core.testing.Frames.mac(f, 0));
+            assertEquals(ip("10.0.1.1"), i32(f, 14 + 12));
+            assertEquals(-1, i32(f, 14 + 16));
+            assertEquals(0, checksum(f, 14, 20), "a correct IP header checksum");
+            assertEquals(67, u16(f, 34));
+            assertEquals(68, u16(f, 36));
+            byte[] datagram = Arrays.copyOfRange(f, 34, f.length);
+            assertEquals(0, udpChecksum(ip("10.0.1.1"), -1, datagram), "a checksum that verifies");
+            assertArrayEquals(pattern(10), Arrays.copyOfRange(f, 42, 52));
+            assertEquals(1, h.counter("IpExtOutBcastPkts"));
+        }
+    }
 }
