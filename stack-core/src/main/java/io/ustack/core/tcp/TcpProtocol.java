@@ -126,7 +126,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             drops.drop(pkt, DropReason.TCP_MD5UNEXPECTED);
             return;
         }
-        Segment seg = wire.get().parse(pkt, tcp);
+        Segment seg = wire.get().parse(pkt, tcp, ip.tos());
         int sport = tcp.sourcePort();
         int dport = tcp.destinationPort();
         TcpSocket sock = connections.get(new Key(daddr, dport, saddr, sport));
@@ -320,9 +320,9 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
         // Linux sets DF on TCP (path MTU discovery): the MSS keeps segments under the route's MTU
         if (ipOptLen > 0) {
-            out.sendWithOptions(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true, ipOptions, ipOptLen);
+            out.sendWithOptions(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, seg.ipEcn(), Ipv4Packet.DEFAULT_TTL, true, ipOptions, ipOptLen);
         } else {
-            out.sendWithId(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true, id);
+            out.sendWithId(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, seg.ipEcn(), Ipv4Packet.DEFAULT_TTL, true, id);
         }
     }
 
