@@ -199,6 +199,16 @@ public final class Tcb {
         return (ecnFlags & ECN_OK) != 0;
     }
 
+    /** ss's "ecn": ECN agreed (TCPI_OPT_ECN). */
+    public boolean ecn() {
+        return ecnOk();
+    }
+
+    /** ss's "ecnseen": ECT or CE seen on the peer's data (TCPI_OPT_ECN_SEEN). */
+    public boolean ecnSeen() {
+        return (ecnFlags & ECN_SEEN) != 0;
+    }
+
     /** tcp_parse_options on a SYN: what both sides offered is what the connection uses. */
     private void takeSynOptions(Segment syn) {
         int peerMss = syn.mss() > 0 ? syn.mss() : DEFAULT_PEER_MSS;

@@ -186,8 +186,10 @@ class TcpEcnTest {
     @Test
     void ceIsEchoedUntilCwr() {
         TcpScript s = ecnServer();
-        // leave quick-ACK mode's first ACKs behind: in-order ECT data is ACKed every other segment
+        assertTrue(s.tcb.ecn());
+        assertFalse(s.tcb.ecnSeen());
         s.in(Seg.of(ACK | Segment.IP_ECT0, 1, 1).data(MSS));
+        assertTrue(s.tcb.ecnSeen(), "ss's ecnseen: ECT data arrived");
         s.expect(ACK, 1, 1 + MSS, 0); // quick ACK at the start of the connection, not ECE
         s.in(Seg.of(ACK | Segment.IP_CE, 1 + MSS, 1).data(MSS));
         Segment ack = s.expect(ACK | ECE, 1, 1 + 2 * MSS, 0);
