@@ -236,7 +236,11 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
         TcpConfig c = l.options().apply(configFor(raddr));
         int cookie = cookies.make(laddr, lport, raddr, rport, syn.seq(), syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_PEER_MSS);
-        send(new Segment(cookie, syn.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
+        // tcp_conn_request decides ECN (tcp_ecn_create_request) before choosing a cookie, so a cookie SYN-ACK
+        // answers an ECN-setup SYN with ECE as well; the connection the cookie makes has no ECN (without
+        // timestamps the cookie cannot remember it: cookie_v4_check's TS_OPT_ECN)
+        int flags = TcpSegment.SYN | TcpSegment.ACK | (Tcb.ecnSetupSyn(c, syn) ? TcpSegment.ECE : 0);
+        send(new Segment(cookie, syn.seq() + 1, flags, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
                 false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO, null,
                 null, 0);
         mib.inc(Mib.TcpExtSyncookiesSent);
