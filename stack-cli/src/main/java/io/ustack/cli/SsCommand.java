@@ -59,6 +59,12 @@ public final class SsCommand implements Callable<Integer> {
         if (i.path("sack").asBoolean()) {
             sb.append("sack ");
         }
+        if (i.path("ecn").asBoolean()) {
+            sb.append("ecn ");
+        }
+        if (i.path("ecnSeen").asBoolean()) {
+            sb.append("ecnseen ");
+        }
         sb.append(i.path("congestion").asText())
                 .append(" wscale:").append(i.path("sndWscale").asInt()).append(',').append(i.path("rcvWscale").asInt())
                 .append(" rto:").append(number(i.path("rtoMs").asDouble()))

@@ -34,4 +34,14 @@ class SsCommandTest {
                 .put("retrans", 0).put("totalRetrans", 0).put("sackedBytes", 0);
         assertEquals("\t reno wscale:0,0 rto:1000 rtt:0/0 mss:536 cwnd:10", SsCommand.infoLine(i));
     }
+
+    /** iproute2's order: ts, sack, ecn, ecnseen, then the algorithm. */
+    @Test
+    void anEcnConnectionSaysSo() {
+        JsonNode i = Json.MAPPER.createObjectNode().put("timestamps", true).put("sack", true).put("ecn", true)
+                .put("ecnSeen", true).put("congestion", "cubic").put("sndWscale", 7).put("rcvWscale", 7)
+                .put("rtoMs", 204.0).put("rttMs", 0).put("rttvarMs", 0).put("mss", 1448).put("cwnd", 10)
+                .put("retrans", 0).put("totalRetrans", 0).put("sackedBytes", 0);
+        assertEquals("\t ts sack ecn ecnseen cubic wscale:7,7 rto:204 rtt:0/0 mss:1448 cwnd:10", SsCommand.infoLine(i));
+    }
 }

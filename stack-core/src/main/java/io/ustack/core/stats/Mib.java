@@ -32,7 +32,7 @@ public enum Mib {
     TcpExtTCPAbortOnTimeout, TcpExtTCPLossProbes, TcpExtTCPLostRetransmit, TcpExtTCPSACKDiscard, TcpExtTCPDSACKRecv,
     TcpExtTCPSACKReneging, TcpExtTCPKeepAlive, TcpExtPAWSEstabRejected, TcpExtTCPChallengeACK,
     TcpExtTCPSYNChallenge, TcpExtTCPACKSkippedSynRecv, TcpExtTCPACKSkippedPAWS, TcpExtTCPACKSkippedSeq,
-    TcpExtTCPACKSkippedChallenge,
+    TcpExtTCPACKSkippedChallenge, TcpExtTCPDeliveredCE,
     // Arp (/proc/net/stat/arp_cache, named for nstat's style)
     ArpInRequests, ArpInReplies, ArpOutRequests, ArpOutReplies, ArpUnresolvedDiscards, ArpResFailed,
     // Ip6 (/proc/net/snmp6, whose names nstat prints as they are)

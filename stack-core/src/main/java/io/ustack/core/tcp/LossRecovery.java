@@ -23,6 +23,17 @@ final class LossRecovery {
     final SackScoreboard scoreboard;
     private int dupAcks;
     boolean inRecovery;
+    /**
+     * TCP_CA_CWR: an ECN echo reduced the window (tcp_enter_cwr), which falls by proportional rate reduction
+     * (tcp_cwnd_reduction, RFC 6937) until everything sent before it is acknowledged, and a little more so that
+     * our CWR is known to have arrived (cwrHighSeq, tp->high_seq).
+     */
+    boolean inCwr;
+    private int cwrHighSeq;
+    /** tp->prior_cwnd (bytes), prr_delivered and prr_out (segments): PRR's reckoning in CWR. */
+    private int priorCwnd;
+    private long prrDelivered;
+    private long prrOut;
     /** RFC 6582's recover: recovery ends when everything sent before it began is acknowledged. */
     private int recover;
     /** RFC 6675's HighRxt: the end of what loss recovery has retransmitted so far. */
@@ -99,6 +110,8 @@ final class LossRecovery {
         snd.ssthresh = snd.cc.ssthresh(snd.cwnd, snd.flightSize(), snd.sndMss, now);
         snd.cwnd = snd.sndMss;
         snd.cc.onTimeout();
+        inCwr = false;
+        queueCwr(); // tcp_enter_loss: the reduction is signalled with CWR as well
         boolean sackOk = tcb.sackOk;
         if (inRecovery) {
             mib.inc(sackOk ? Mib.TcpExtTCPSackRecoveryFail : Mib.TcpExtTCPRenoRecoveryFail);
@@ -169,6 +182,15 @@ final class LossRecovery {
             return;
         }
         dupAcks = 0;
+        if (inCwr) {
+            if (!SeqNum.after(ack, cwrHighSeq)) {
+                cwndReduction(acked);
+                return;
+            }
+            // past high_seq, so our CWR has arrived: tcp_end_cwnd_reduction, and the state is Open again
+            inCwr = false;
+            snd.cwnd = snd.ssthresh;
+        }
         if (!snd.isCwndLimited()) {
             return; // tcp_is_cwnd_limited, checked first by every cong_avoid: an unused window does not grow
         }
@@ -187,7 +209,7 @@ final class LossRecovery {
             return;
         }
         if (++dupAcks == Tcb.DUPACK_THRESHOLD && !tcb.sackOk) {
-            snd.ssthresh = snd.cc.ssthresh(snd.cwnd, snd.flightSize(), snd.sndMss, now);
+            initCwndReduction(now);
             snd.cwnd = snd.ssthresh + Tcb.DUPACK_THRESHOLD * snd.sndMss;
             inRecovery = true;
             recover = snd.sndNxt;
@@ -221,7 +243,7 @@ final class LossRecovery {
      */
     private void enterSackRecovery(long now) {
         tlpAt = 0;
-        snd.ssthresh = snd.cc.ssthresh(snd.cwnd, snd.flightSize(), snd.sndMss, now);
+        initCwndReduction(now);
         snd.cwnd = snd.ssthresh;
         inRecovery = true;
         recover = snd.sndMax;
@@ -249,6 +271,78 @@ final class LossRecovery {
             retransmitted.resent(lost, snd.sndMax);
             mib.inc(Mib.TcpExtTCPLostRetransmit);
         }
+    }
+
+    /**
+     * tcp_enter_recovery's tcp_init_cwnd_reduction: ssthresh from the algorithm and CWR queued for the next new
+     * data, unless an ECN echo already reduced the window (TCP_CA_CWR), whose ssthresh stands.
+     */
+    private void initCwndReduction(long now) {
+        if (inCwr) {
+            inCwr = false;
+            return;
+        }
+        snd.ssthresh = snd.cc.ssthresh(snd.cwnd, snd.flightSize(), snd.sndMss, now);
+        queueCwr();
+    }
+
+    /** tcp_ecn_queue_cwr: on an ECN connection, the next new data segment tells the peer of the reduction. */
+    private void queueCwr() {
+        if (tcb.ecnOk()) {
+            tcb.ecnFlags |= Tcb.ECN_QUEUE_CWR;
+        }
+    }
+
+    /**
+     * An ACK with ECE (tcp_try_to_open's tcp_enter_cwr): outside recovery and loss, and once per window, the
+     * window is reduced as for a loss but nothing is resent: ssthresh from the algorithm, the state CWR until
+     * what was sent so far is acknowledged, CWR on the next new data.
+     */
+    void ecnEcho(long now) {
+        if (inRecovery || inCwr || retransmits > 0) {
+            return;
+        }
+        priorCwnd = snd.cwnd;
+        prrDelivered = 0;
+        prrOut = 0;
+        snd.ssthresh = snd.cc.ssthresh(snd.cwnd, snd.flightSize(), snd.sndMss, now);
+        cwrHighSeq = snd.sndMax;
+        inCwr = true;
+        queueCwr();
+    }
+
+    /** Data sent while in CWR counts against PRR's allowance (prr_out, in segments). */
+    void prrSent(int len) {
+        if (inCwr) {
+            prrOut += (len + snd.sndMss - 1) / snd.sndMss;
+        }
+    }
+
+    /**
+     * tcp_cwnd_reduction (RFC 6937, PRR), in segments as Linux counts it: while more is in flight than ssthresh,
+     * cwnd lets out data in proportion to what is delivered (ssthresh / prior_cwnd of it); below ssthresh, it
+     * grows back toward it by what is delivered plus a segment. At least one segment may leave when none has yet.
+     */
+    private void cwndReduction(int acked) {
+        int mss = snd.sndMss;
+        int prior = priorCwnd / mss;
+        if (acked <= 0 || prior == 0) {
+            return;
+        }
+        int newly = (acked + mss - 1) / mss;
+        prrDelivered += newly;
+        int inFlight = (inFlight() + mss - 1) / mss;
+        long ssthresh = snd.ssthresh / mss;
+        long delta = ssthresh - inFlight;
+        long sndcnt;
+        if (delta < 0) {
+            sndcnt = (ssthresh * prrDelivered + prior - 1) / prior - prrOut;
+        } else {
+            sndcnt = Math.max(prrDelivered - prrOut, newly) + 1; // snd_una advanced, nothing newly lost
+            sndcnt = Math.min(delta, sndcnt);
+        }
+        sndcnt = Math.max(sndcnt, prrOut == 0 ? 1 : 0);
+        snd.cwnd = (int) ((inFlight + sndcnt) * mss);
     }
 
     /** tcp_retransmit_skb for the first unacknowledged segment. */

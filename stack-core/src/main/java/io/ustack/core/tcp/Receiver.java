@@ -341,6 +341,47 @@ final class Receiver {
             }
         }
         lrcvtime = now;
+        ecnCheckCe(seg);
+    }
+
+    /**
+     * tcp_ecn_check_ce on data that arrived in order or ahead of a gap, on an ECN connection: a CE mark makes
+     * every segment we send carry ECE until the peer's CWR arrives, and the first one an ACK at once (quick-ACK
+     * mode for two, as the sender's window may be very small); ECT is remembered, and a segment without it
+     * after ECT was seen is probably a retransmission, quickly acknowledged too.
+     */
+    private void ecnCheckCe(Segment seg) {
+        if (!tcb.ecnOk()) {
+            return;
+        }
+        switch (seg.ipEcn()) {
+            case 0 -> {
+                if ((tcb.ecnFlags & Tcb.ECN_SEEN) != 0) {
+                    enterQuickAckMode(2);
+                }
+            }
+            case 3 -> {
+                if ((tcb.ecnFlags & Tcb.ECN_DEMAND_CWR) == 0) {
+                    enterQuickAckMode(2);
+                    tcb.ecnFlags |= Tcb.ECN_DEMAND_CWR;
+                }
+                tcb.ecnFlags |= Tcb.ECN_SEEN;
+            }
+            default -> tcb.ecnFlags |= Tcb.ECN_SEEN;
+        }
+    }
+
+    /**
+     * tcp_ecn_accept_cwr, from tcp_ack: the peer's CWR says it reduced its window, so our ECE stops; with data
+     * it asks for an ACK at once (its window may be one segment). Taken on pure ACKs too, as Linux does.
+     */
+    void ecnAcceptCwr(Segment seg) {
+        if (seg.has(TcpSegment.CWR)) {
+            tcb.ecnFlags &= ~Tcb.ECN_DEMAND_CWR;
+            if (seg.seqLength() > 0) {
+                ackNow = true;
+            }
+        }
     }
 
     /**
@@ -382,6 +423,7 @@ final class Receiver {
             } else if (offset > 0) {
                 lastOfoSeq = seg.seq();
                 hasLastOfo = true;
+                ecnCheckCe(seg); // tcp_data_queue_ofo
             }
             boolean hadOfo = !rcvBuf.outOfOrderRanges().isEmpty();
             int advanced = rcvBuf.accept(offset, seg.data(), seg.dataOffset(), len);

@@ -21,6 +21,25 @@ public record Segment(int seq, int ack, int flags, int window, int mss, int wsca
                 dataLength, 0);
     }
 
+    /**
+     * The IP header's ECN field (RFC 3168 5), carried beside the TCP control bits in {@link #flags()}, shifted
+     * past them: what a segment arrived with (TCP_SKB_CB(skb)->ip_dsfield) and what it is to leave with (the
+     * socket's tos as INET_ECN_xmit and INET_ECN_dontxmit set it). TcpWire moves it to and from the TOS byte.
+     */
+    public static final int IP_ECN_SHIFT = 16;
+    /** ECT(1), 01 in the TOS byte's low bits. */
+    public static final int IP_ECT1 = 1 << IP_ECN_SHIFT;
+    /** ECT(0), 10: what Linux's ECN-capable segments carry. */
+    public static final int IP_ECT0 = 2 << IP_ECN_SHIFT;
+    /** CE, 11: congestion experienced, set by a router. */
+    public static final int IP_CE = 3 << IP_ECN_SHIFT;
+    public static final int IP_ECN_MASK = 3 << IP_ECN_SHIFT;
+
+    /** The IP header's ECN codepoint, as in the TOS byte's two low bits (INET_ECN_NOT_ECT 0 ... INET_ECN_CE 3). */
+    public int ipEcn() {
+        return (flags & IP_ECN_MASK) >>> IP_ECN_SHIFT;
+    }
+
     static final int[] NO_SACK = new int[0];
     static final byte[] NO_DATA = new byte[0];
 
@@ -38,6 +57,15 @@ public record Segment(int seq, int ack, int flags, int window, int mss, int wsca
         }
         if ((flags & TcpSegment.PSH) != 0) {
             sb.append('P');
+        }
+        if ((flags & TcpSegment.URG) != 0) {
+            sb.append('U');
+        }
+        if ((flags & TcpSegment.ECE) != 0) {
+            sb.append('E');
+        }
+        if ((flags & TcpSegment.CWR) != 0) {
+            sb.append('W');
         }
         if ((flags & TcpSegment.ACK) != 0) {
             sb.append('.');
@@ -79,6 +107,13 @@ public record Segment(int seq, int ack, int flags, int window, int mss, int wsca
         for (int i = 0; i + 1 < sack.length; i += 2) {
             sb.append(" sack ").append(Integer.toUnsignedString(sack[i])).append(':').append(Integer.toUnsignedString(sack[i + 1]));
         }
-        return sb.append(" length ").append(dataLength).toString();
+        sb.append(" length ").append(dataLength);
+        switch (ipEcn()) {
+            case 1 -> sb.append(" [ect1]");
+            case 2 -> sb.append(" [ect0]");
+            case 3 -> sb.append(" [ce]");
+            default -> { }
+        }
+        return sb.toString();
     }
 }

@@ -204,9 +204,19 @@ final class Sender {
             return false;
         }
         LossRecovery loss = tcb.loss;
+        // tcp_ecn_rcv_ecn_echo: ECE on an ECN connection's ACK (not a SYN-ACK's) says the peer saw CE
+        boolean ece = seg.has(TcpSegment.ECE) && !seg.has(SYN) && tcb.ecnOk() && !SeqNum.before(ack, sndUna);
         boolean nothingOut = sndUna == sndNxt; // packets_out as tcp_ack_update_window sees it, before this ACK frees any
         boolean advanced = SeqNum.after(ack, sndUna);
         int newlySacked = loss.sacktag(seg, advanced ? ack : sndUna);
+        if (ece) {
+            // tcp_newly_delivered: segments this ACK delivered, counted as CE-delivered
+            int delivered = (advanced ? ack - sndUna : 0) + newlySacked;
+            if (delivered > 0) {
+                mib.add(Mib.TcpExtTCPDeliveredCE, (delivered + sndMss - 1) / sndMss);
+            }
+            loss.ecnEcho(now); // tcp_try_to_open's tcp_enter_cwr, before the window grows on this ACK
+        }
         if (advanced) {
             ackAdvanced(seg, now);
         } else if (ack == sndUna && sndUna != sndNxt && (newlySacked > 0 || (seg.dataLength() == 0
@@ -217,6 +227,7 @@ final class Sender {
         if (SeqNum.before(ack, sndUna)) {
             return true; // old_ack: no window update from it
         }
+        tcb.rcv.ecnAcceptCwr(seg);
         if (SeqNum.before(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && !SeqNum.before(ack, sndWl2))) {
             if (sndWnd == 0 && seg.window() != 0) {
                 persistBackoff = 0; // tcp_ack_probe: the window opened
@@ -663,6 +674,9 @@ final class Sender {
     }
 
     private void sendSegmentNoTs(int seq, int flags) {
+        if ((flags & ACK) != 0) {
+            flags = ecnFlags(flags, seq, 0); // tcp_send_active_reset goes through tcp_transmit_skb
+        }
         out.transmit(tcb, new Segment(seq, (flags & ACK) != 0 ? tcb.rcv.rcvNxt : 0, flags, 0, -1, -1, false, false,
                 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), false);
     }
@@ -686,6 +700,7 @@ final class Sender {
             sack = rcv.sackBlocks();
         }
         boolean ts = syn ? cfg.timestamps() && (state == TcpState.SYN_SENT || tcb.tsOk) : tcb.tsOk;
+        flags = ecnFlags(flags, seq, len);
         Segment seg = new Segment(seq, (flags & ACK) != 0 ? rcv.rcvNxt : 0, flags, window,
                 syn ? cfg.mss() : -1,
                 syn && cfg.windowScale() && (state == TcpState.SYN_SENT || rcv.rcvWscale > 0 || sndWscale > 0) ? rcv.rcvWscale : -1,
@@ -695,6 +710,7 @@ final class Sender {
             rcv.ackSent(window, syn);
         }
         if (len > 0) {
+            tcb.loss.prrSent(len);
             rcv.dataSent(now); // tcp_event_data_sent
             if (dataSent && tcb.loss.inFlight() == 0) {
                 cc.onTxStart(now - lastDataSentAt, now); // CA_EVENT_TX_START
@@ -711,6 +727,38 @@ final class Sender {
             sndMax = end;
         }
         out.transmit(tcb, seg, retransmission);
+    }
+
+    /**
+     * The ECN bits of a segment about to leave, TCP's and IP's (RFC 3168). A SYN: tcp_ecn_send_syn's ECE and
+     * CWR when we ask for ECN, except on a retransmission with tcp_ecn_fallback (tcp_ecn_clear_syn: a peer or
+     * middlebox may drop ECN-setup SYNs); a SYN-ACK: ECE when ECN was agreed (tcp_ecn_make_synack); neither
+     * ECT in IP. Then tcp_ecn_send, on an ECN connection: new data leaves ECN-capable, ECT(0) (INET_ECN_xmit),
+     * and the first after a window reduction carries CWR; pure ACKs, window probes and retransmissions leave
+     * not ECN-capable (INET_ECN_dontxmit: RFC 3168 6.1.5, a retransmission must not be marked); every
+     * segment carries ECE while the peer owes us a CWR.
+     */
+    private int ecnFlags(int flags, int seq, int len) {
+        if (!tcb.ecnOk()) {
+            return flags;
+        }
+        if ((flags & SYN) != 0) {
+            if ((flags & ACK) != 0) {
+                return flags | TcpSegment.ECE;
+            }
+            return synResent && cfg.ecnFallback() ? flags : flags | TcpSegment.ECE | TcpSegment.CWR;
+        }
+        if (len > 0 && !SeqNum.before(seq, sndMax)) {
+            flags |= Segment.IP_ECT0;
+            if ((tcb.ecnFlags & Tcb.ECN_QUEUE_CWR) != 0) {
+                tcb.ecnFlags &= ~Tcb.ECN_QUEUE_CWR;
+                flags |= TcpSegment.CWR;
+            }
+        }
+        if ((tcb.ecnFlags & Tcb.ECN_DEMAND_CWR) != 0) {
+            flags |= TcpSegment.ECE;
+        }
+        return flags;
     }
 
     /** The timestamp clock: milliseconds (tcp_time_stamp_ms) plus this connection's random offset. */

@@ -2,6 +2,7 @@ package io.ustack.core.tcp;
 
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
+import io.ustack.core.wire.TcpSegment;
 import static io.ustack.core.wire.TcpSegment.ACK;
 import static io.ustack.core.wire.TcpSegment.FIN;
 import static io.ustack.core.wire.TcpSegment.RST;
@@ -63,6 +64,17 @@ public final class Tcb {
     private final int remotePort;
     private TcpState state = TcpState.CLOSED;
 
+    /** tp->ecn_flags's TCP_ECN_OK: RFC 3168 ECN was negotiated (or, in SYN_SENT, asked for). */
+    static final int ECN_OK = 1;
+    /** TCP_ECN_QUEUE_CWR: the window was reduced; the next new data segment carries CWR. */
+    static final int ECN_QUEUE_CWR = 2;
+    /** TCP_ECN_DEMAND_CWR: a CE mark arrived; our segments carry ECE until the peer's CWR does. */
+    static final int ECN_DEMAND_CWR = 4;
+    /** TCP_ECN_SEEN: the peer's data arrived ECN-capable (ECT or CE) at least once. */
+    static final int ECN_SEEN = 8;
+    /** tp->ecn_flags: {@link #ECN_OK} and the others. */
+    int ecnFlags;
+
     /** The sending half: snd_una, snd_nxt, the send buffer, cwnd and every segment that leaves. */
     final Sender snd;
     /** The receiving half: rcv_nxt, the receive buffer, the window offered and the ACK policy. */
@@ -116,6 +128,9 @@ public final class Tcb {
         Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
         t.keepaliveTimer.heard(now);
         t.state = TcpState.SYN_SENT;
+        if (cfg.ecn() == 1) {
+            t.ecnFlags = ECN_OK; // tcp_ecn_send_syn: tcp_ecn 1 asks for ECN on our connects
+        }
         t.snd.sndNxt = iss + 1;
         t.snd.sendSyn(now);
         return t;
@@ -133,6 +148,9 @@ public final class Tcb {
         t.state = TcpState.SYN_RECEIVED;
         t.passive = true;
         t.takeSynOptions(syn);
+        if (ecnSetupSyn(cfg, syn)) {
+            t.ecnFlags = ECN_OK; // tcp_ecn_openreq_child
+        }
         t.rcv.synReceived(syn.seq());
         t.snd.bytesAcked = -1; // the ACK of our SYN-ACK is not counted (tcp_create_openreq_child)
         t.snd.sndWnd = syn.window();
@@ -165,6 +183,30 @@ public final class Tcb {
         snd.sndWl2 = ack.ack();
         snd.windowSeen(snd.sndWnd);
         return t;
+    }
+
+    /**
+     * tcp_ecn_create_request: a SYN with both ECE and CWR asks for ECN (RFC 3168 6.1.1), granted unless
+     * tcp_ecn is 0. A SYN that is itself ECN-capable in its IP header (ECT or CE) is refused it: RFC 3168
+     * forbids ECT on a SYN, so such a SYN comes from a path or a peer that mangles the ECN field.
+     */
+    static boolean ecnSetupSyn(TcpConfig cfg, Segment syn) {
+        return syn.has(TcpSegment.ECE) && syn.has(TcpSegment.CWR) && cfg.ecn() != 0 && syn.ipEcn() == 0;
+    }
+
+    /** Whether ECN was negotiated (tp->ecn_flags & TCP_ECN_OK). */
+    boolean ecnOk() {
+        return (ecnFlags & ECN_OK) != 0;
+    }
+
+    /** ss's "ecn": ECN agreed (TCPI_OPT_ECN). */
+    public boolean ecn() {
+        return ecnOk();
+    }
+
+    /** ss's "ecnseen": ECT or CE seen on the peer's data (TCPI_OPT_ECN_SEEN). */
+    public boolean ecnSeen() {
+        return (ecnFlags & ECN_SEEN) != 0;
     }
 
     /** tcp_parse_options on a SYN: what both sides offered is what the connection uses. */
@@ -242,6 +284,13 @@ public final class Tcb {
             return;
         }
         takeSynOptions(seg);
+        if (ackOk ? !seg.has(TcpSegment.ECE) || seg.has(TcpSegment.CWR)
+                : !seg.has(TcpSegment.ECE) || !seg.has(TcpSegment.CWR)) {
+            // tcp_ecn_rcv_synack: only a SYN-ACK with ECE and not CWR agrees to ECN (one with both is a
+            // SYN-ACK from a peer that reflects the flags it got); tcp_ecn_rcv_syn: in a simultaneous open
+            // the peer's SYN must ask for ECN too
+            ecnFlags &= ~ECN_OK;
+        }
         rcv.synReceived(seg.seq());
         if (tsOk && seg.timestamps()) {
             tsRecent = seg.tsVal();

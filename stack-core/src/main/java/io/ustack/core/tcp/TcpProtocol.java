@@ -126,7 +126,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             drops.drop(pkt, DropReason.TCP_MD5UNEXPECTED);
             return;
         }
-        Segment seg = wire.get().parse(pkt, tcp);
+        Segment seg = wire.get().parse(pkt, tcp, ip.tos());
         int sport = tcp.sourcePort();
         int dport = tcp.destinationPort();
         TcpSocket sock = connections.get(new Key(daddr, dport, saddr, sport));
@@ -236,7 +236,11 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
         TcpConfig c = l.options().apply(configFor(raddr));
         int cookie = cookies.make(laddr, lport, raddr, rport, syn.seq(), syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_PEER_MSS);
-        send(new Segment(cookie, syn.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
+        // tcp_conn_request decides ECN (tcp_ecn_create_request) before choosing a cookie, so a cookie SYN-ACK
+        // answers an ECN-setup SYN with ECE as well; the connection the cookie makes has no ECN (without
+        // timestamps the cookie cannot remember it: cookie_v4_check's TS_OPT_ECN)
+        int flags = TcpSegment.SYN | TcpSegment.ACK | (Tcb.ecnSetupSyn(c, syn) ? TcpSegment.ECE : 0);
+        send(new Segment(cookie, syn.seq() + 1, flags, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
                 false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO, null,
                 null, 0);
         mib.inc(Mib.TcpExtSyncookiesSent);
@@ -320,9 +324,9 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
         // Linux sets DF on TCP (path MTU discovery): the MSS keeps segments under the route's MTU
         if (ipOptLen > 0) {
-            out.sendWithOptions(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true, ipOptions, ipOptLen);
+            out.sendWithOptions(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, seg.ipEcn(), Ipv4Packet.DEFAULT_TTL, true, ipOptions, ipOptLen);
         } else {
-            out.sendWithId(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true, id);
+            out.sendWithId(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, seg.ipEcn(), Ipv4Packet.DEFAULT_TTL, true, id);
         }
     }
 

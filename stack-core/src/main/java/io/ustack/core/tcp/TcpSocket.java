@@ -501,10 +501,10 @@ public final class TcpSocket implements AutoCloseable {
         lock.lock();
         try {
             if (tcb == null) {
-                return new TcpInfo(TcpState.CLOSED, 0, 0, false, false, "", 0, 0, 0, 0, 0, 0, 0, Integer.MAX_VALUE, 0, 0, 0);
+                return new TcpInfo(TcpState.CLOSED, 0, 0, false, false, false, false, "", 0, 0, 0, 0, 0, 0, 0, Integer.MAX_VALUE, 0, 0, 0);
             }
             return new TcpInfo(tcb.state(), tcb.readable(), tcb.unacknowledged(), tcb.timestamps(), tcb.sack(),
-                    tcb.congestion(), tcb.sndWscale(),
+                    tcb.ecn(), tcb.ecnSeen(), tcb.congestion(), tcb.sndWscale(),
                     tcb.rcvWscale(), tcb.rtoNanos() / 1_000, tcb.srttNanos() / 1_000, tcb.rttvarNanos() / 1_000,
                     tcb.sndMss(), tcb.cwnd(), tcb.ssthresh(), tcb.backoffs(), tcb.totalRetransmissions(),
                     tcb.sackedBytes());
@@ -568,9 +568,11 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * tcp_info, the part ss prints: the state and queues (ss -tn), then what ss -ti adds, starting with the
      * options the handshake agreed. Times are in
-     * microseconds, windows in bytes; {@code ssthresh} is Integer.MAX_VALUE until the first loss.
+     * microseconds, windows in bytes; {@code ssthresh} is Integer.MAX_VALUE until the first loss. {@code ecn}: ECN
+     * was agreed (TCPI_OPT_ECN), {@code ecnSeen}: the peer's data came ECN-capable (TCPI_OPT_ECN_SEEN).
      */
-    public record TcpInfo(TcpState state, int recvQ, int sendQ, boolean timestamps, boolean sack, String congestion,
+    public record TcpInfo(TcpState state, int recvQ, int sendQ, boolean timestamps, boolean sack, boolean ecn,
+                          boolean ecnSeen, String congestion,
                           int sndWscale, int rcvWscale,
                           long rtoUs, long rttUs, long rttvarUs, int mss, int cwnd, int ssthresh, int backoffs,
                           long totalRetrans, int sackedBytes) {

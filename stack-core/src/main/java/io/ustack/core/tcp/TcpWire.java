@@ -15,9 +15,10 @@ final class TcpWire {
 
     /**
      * The segment a validated packet carries (data at the TCP header, network header set). Borrows the
-     * packet: the payload is copied out, so the caller may release it.
+     * packet: the payload is copied out, so the caller may release it. {@code tos}: the IP header's TOS byte,
+     * whose ECN field goes into the segment's flags ({@link Segment#IP_ECN_SHIFT}).
      */
-    Segment parse(PacketBuffer pkt, TcpSegment tcp) {
+    Segment parse(PacketBuffer pkt, TcpSegment tcp, int tos) {
         scratch.parse(pkt, tcp.optionsOffset(), tcp.optionsLength());
         int payloadLen = pkt.tail() - tcp.payloadOffset();
         byte[] data = Segment.NO_DATA;
@@ -33,7 +34,7 @@ final class TcpWire {
                 sack[2 * i + 1] = scratch.sackEnd(i);
             }
         }
-        return new Segment(tcp.seq(), tcp.ackSeq(), tcp.flags(), tcp.window(), scratch.mss(), scratch.wscale(),
+        return new Segment(tcp.seq(), tcp.ackSeq(), tcp.flags() | (tos & 3) << Segment.IP_ECN_SHIFT, tcp.window(), scratch.mss(), scratch.wscale(),
                 scratch.sackPermitted(), scratch.timestamps(), scratch.tsVal(), scratch.tsEcr(), sack, data, 0,
                 payloadLen, tcp.urgentPointer());
     }
@@ -68,14 +69,16 @@ final class TcpWire {
         boolean superSegment = seg.dataLength() > gsoSize;
         // __tcp_transmit_skb forces PSH on every GSO packet (pcount > 1), to speed the receiver's GRO flush;
         // the segments cut from it keep PSH on the last only
-        int flags = superSegment ? seg.flags() | TcpSegment.PSH : seg.flags();
+        int flags = (superSegment ? seg.flags() | TcpSegment.PSH : seg.flags()) & 0xff; // the IP ECN bits go in the TOS
         TcpSegment tcp = TcpSegment.push(pkt, sport, dport, seg.seq(), seg.ack(), flags, seg.window(), optLen);
         scratch.write(pkt, tcp.optionsOffset());
         // __tcp_v4_send_check: the pseudo-header's sum only; the device, or skb_checksum_help before one that
         // cannot, folds in the rest (CHECKSUM_PARTIAL), once per segment when a super-segment is cut
         PartialChecksum.set(pkt, tcp.offset(), TcpSegment.CSUM_OFFSET, saddr, daddr, Ipv4Packet.IPPROTO_TCP, pkt.len());
         if (superSegment) {
-            pkt.setGso(gsoSize, (seg.dataLength() + gsoSize - 1) / gsoSize, PacketBuffer.SKB_GSO_TCPV4);
+            // tcp_ecn_send: a super-segment carrying CWR is SKB_GSO_TCP_ECN, CWR on its first segment only
+            int type = PacketBuffer.SKB_GSO_TCPV4 | (seg.has(TcpSegment.CWR) ? PacketBuffer.SKB_GSO_TCP_ECN : 0);
+            pkt.setGso(gsoSize, (seg.dataLength() + gsoSize - 1) / gsoSize, type);
         }
         return pkt;
     }

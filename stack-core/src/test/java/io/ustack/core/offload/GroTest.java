@@ -95,6 +95,7 @@ class GroTest extends PooledBufferTest {
                 row("another timestamp", s -> s.options = timestamps(101, 200), List.of("1", "2-3"), 1),
                 row("another TTL", s -> s.ttl = 63, List.of("1", "2-3"), 1),
                 row("another TOS", s -> s.tos = 0x10, List.of("1", "2-3"), 1),
+                row("CE marked (ECN): the TOS differs", s -> s.tos = 0x03, List.of("1", "2-3"), 1),
                 row("DF cleared", s -> s.fragOff = 0, List.of("1", "2-3"), 1),
                 row("IP ID out of step", s -> s.id += 5, List.of("1", "2-3"), 1),
                 row("ECE set", s -> s.flags |= TcpSegment.ECE, List.of("1", "2-3"), 1),

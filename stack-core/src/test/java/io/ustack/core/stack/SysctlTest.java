@@ -33,6 +33,8 @@ class SysctlTest {
         assertEquals("1", sysctl.get("net.ipv4.tcp_slow_start_after_idle"));
         assertEquals("200", sysctl.get("net.ipv4.tcp_pacing_ss_ratio"));
         assertEquals("120", sysctl.get("net.ipv4.tcp_pacing_ca_ratio"));
+        assertEquals("2", sysctl.get("net.ipv4.tcp_ecn"));
+        assertEquals("1", sysctl.get("net.ipv4.tcp_ecn_fallback"));
         assertEquals("32768\t60999", sysctl.get("net.ipv4.ip_local_port_range"));
         assertEquals("65536", sysctl.get("net.netfilter.nf_conntrack_max"));
         assertEquals("0", sysctl.get("net.netfilter.nf_conntrack_count"));
@@ -59,6 +61,12 @@ class SysctlTest {
         assertEquals(120, h.stack.tcp().config().pacingCaRatio());
         sysctl.set("net.ipv4.tcp_slow_start_after_idle", "0");
         assertFalse(h.stack.tcp().config().slowStartAfterIdle());
+        sysctl.set("net.ipv4.tcp_ecn", "1");
+        assertEquals(1, h.stack.tcp().config().ecn());
+        sysctl.set("net.ipv4.tcp_ecn_fallback", "0");
+        assertFalse(h.stack.tcp().config().ecnFallback());
+        assertEquals(1, h.stack.tcp().config().ecn());
+        assertThrows(IllegalArgumentException.class, () -> sysctl.set("net.ipv4.tcp_ecn", "3"));
         sysctl.set("net.netfilter.nf_conntrack_max", "1024");
         assertEquals(1024, h.stack.conntrack().max());
     }

@@ -62,6 +62,24 @@ class SynCookiesTest {
         }
     }
 
+    /**
+     * An ECN-setup SYN (ECE and CWR, 0xc2) gets a SYN-ACK with ECE (0x52) and TOS 0, from the SYN queue and
+     * from a cookie alike: Linux decides ECN before it chooses a cookie.
+     */
+    @Test
+    void anEcnSetupSynGetsEceOnTheSynAckAndOnACookieSynAck() throws Exception {
+        h.hostArps();
+        try (TcpListener l = h.stack.tcp().listen(0, 80, 1)) {
+            byte[] normal = sendTcp(1000, 5000, 0, 0xc2, new byte[0]);
+            assertEquals(0x52, u8(normal, 34 + 13));
+            assertEquals(0, u8(normal, 14 + 1), "the SYN-ACK's TOS: not ECT");
+            byte[] cookieSynAck = sendTcp(1001, 7000, 0, 0xc2, new byte[0]);
+            assertEquals(1, h.counter("TcpExtSyncookiesSent"));
+            assertEquals(0x52, u8(cookieSynAck, 34 + 13));
+            assertEquals(0, u8(cookieSynAck, 14 + 1));
+        }
+    }
+
     @Test
     void aForgedCookieIsRefusedWithAReset() throws Exception {
         h.hostArps();

@@ -108,10 +108,11 @@ final class TcpScript implements TcpOutput, TcpEvents {
         return s;
     }
 
-    /** Asserts the next outbound segment's flags, relative seq and ack (ack -1: not checked) and length. */
+    /** Asserts the next outbound segment's flags (the IP ECN field too), relative seq and ack (ack -1: not checked) and length. */
     Segment expect(int flags, int relSeq, int relAck, int len) {
         Segment s = out();
         assertEquals(Segment.formatFlags(flags), Segment.formatFlags(s.flags()), "flags of " + s);
+        assertEquals((flags & Segment.IP_ECN_MASK) >>> Segment.IP_ECN_SHIFT, s.ipEcn(), "IP ECN field of " + s);
         assertEquals(relSeq, s.seq() - ISS, "seq of " + s);
         if (relAck >= 0) {
             assertEquals(relAck, s.ack() - PEER_ISS, "ack of " + s);

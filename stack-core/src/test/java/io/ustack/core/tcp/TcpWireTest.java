@@ -35,7 +35,7 @@ class TcpWireTest {
         byte[] bytes = built.toByteArray();
         byte[] pseudo = new byte[12 + bytes.length];
         assertEquals(0, Frames.checksum(withPseudo(bytes, pseudo), 0, pseudo.length), "an independent checksum agrees");
-        Segment back = wire.parse(built, tcp);
+        Segment back = wire.parse(built, tcp, seg.ipEcn()); // the TOS byte IP would carry
         built.release();
         return back;
     }
@@ -75,6 +75,40 @@ class TcpWireTest {
         assertEquals(4, built.gsoSegs(), "1448 + 1448 + 1448 + 656");
         assertEquals(PacketBuffer.SKB_GSO_TCPV4, built.gsoType());
         assertEquals(PacketBuffer.IpSummed.PARTIAL, built.ipSummed());
+        built.release();
+    }
+
+    /**
+     * The IP ECN field rides in the segment's flags above the TCP bits: the TCP header's flag byte gets only
+     * the eight control bits (ECE 0x40, CWR 0x80), and the TOS byte's low two bits come back in on parse.
+     */
+    @Test
+    void ecnBitsSplitBetweenTheTcpFlagsAndTheTosByte() {
+        byte[] data = Frames.pattern(100);
+        Segment seg = new Segment(1, 2, TcpSegment.ACK | TcpSegment.ECE | TcpSegment.CWR | Segment.IP_ECT0, 512, -1,
+                -1, false, false, 0, 0, Segment.NO_SACK, data, 0, data.length);
+        assertEquals(2, seg.ipEcn());
+        PacketBuffer built = wire.build(pool, seg, 0x0a000002, 80, 0x0a000001, 40000, Integer.MAX_VALUE);
+        TcpSegment tcp = TcpSegment.wrap(built, built.data());
+        assertEquals(0xd0, tcp.flags(), "CWR, ECE and ACK on the wire; nothing of the IP field");
+        assertEquals(0xd0, built.toByteArray()[13] & 0xff);
+        Segment ce = wire.parse(built, tcp, 0x03);
+        assertEquals(3, ce.ipEcn(), "the TOS byte's CE");
+        assertEquals(TcpSegment.ACK | TcpSegment.ECE | TcpSegment.CWR | Segment.IP_CE, ce.flags());
+        assertEquals("[EW.] seq 1:101 ack 2 win 512 length 100 [ce]", ce.toString());
+        assertEquals(0, wire.parse(built, tcp, 0xb8).ipEcn(), "DSCP EF, not ECN-capable");
+        assertEquals(1, wire.parse(built, tcp, 0x01).ipEcn(), "ECT(1)");
+        built.release();
+    }
+
+    /** tcp_ecn_send: a super-segment carrying CWR is SKB_GSO_TCP_ECN, so GSO leaves CWR on its first segment only. */
+    @Test
+    void aSuperSegmentWithCwrIsGsoTcpEcn() {
+        byte[] data = Frames.pattern(3000);
+        Segment seg = new Segment(1, 2, TcpSegment.ACK | TcpSegment.CWR | Segment.IP_ECT0, 512, -1, -1, false,
+                false, 0, 0, Segment.NO_SACK, data, 0, data.length);
+        PacketBuffer built = wire.build(pool, seg, 0x0a000002, 80, 0x0a000001, 40000, 1448);
+        assertEquals(PacketBuffer.SKB_GSO_TCPV4 | PacketBuffer.SKB_GSO_TCP_ECN, built.gsoType());
         built.release();
     }
 }

@@ -185,6 +185,23 @@ class Ipv4PacketTest extends PooledBufferTest {
         b.release();
     }
 
+    /** ip_forward's ip_decrease_ttl changes the TTL and the checksum only: a CE or ECT mark goes on as it came. */
+    @Test
+    void decreaseTtlLeavesTheEcnFieldAlone() {
+        for (int ecn = 0; ecn < 4; ecn++) {
+            byte[] h = hex(PING_IP_HEADER);
+            h[1] = (byte) (0xb8 | ecn); // DSCP EF and the ECN codepoint
+            PacketBuffer b = buffer(h);
+            Ipv4Packet ip = Ipv4Packet.wrap(b, 0);
+            ip.updateChecksum();
+            assertTrue(ip.checksumOk());
+            ip.decreaseTtl();
+            assertEquals(0xb8 | ecn, ip.tos());
+            assertTrue(ip.checksumOk());
+            b.release();
+        }
+    }
+
     @Test
     void decreaseTtlEqualsFullRecomputationOnRandomHeaders() {
         Random rnd = new Random(1071);

@@ -39,11 +39,11 @@ public final class SsHandler implements ControlHandler {
      * all, and the bytes above snd_una the peer has SACKed.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Details(boolean timestamps, boolean sack, String congestion, int sndWscale, int rcvWscale, double rtoMs, double rttMs, double rttvarMs,
+    public record Details(boolean timestamps, boolean sack, boolean ecn, boolean ecnSeen, String congestion, int sndWscale, int rcvWscale, double rtoMs, double rttMs, double rttvarMs,
                           int mss, int cwnd, Integer ssthresh, int retrans, long totalRetrans, int sackedBytes) {
         static Details of(TcpSocket.TcpInfo i) {
             int mss = Math.max(1, i.mss());
-            return new Details(i.timestamps(), i.sack(), i.congestion(), i.sndWscale(), i.rcvWscale(), i.rtoUs() / 1000.0, i.rttUs() / 1000.0,
+            return new Details(i.timestamps(), i.sack(), i.ecn(), i.ecnSeen(), i.congestion(), i.sndWscale(), i.rcvWscale(), i.rtoUs() / 1000.0, i.rttUs() / 1000.0,
                     i.rttvarUs() / 1000.0, i.mss(), segments(i.cwnd(), mss),
                     i.ssthresh() == Integer.MAX_VALUE ? null : segments(i.ssthresh(), mss), i.backoffs(),
                     i.totalRetrans(), i.sackedBytes());
