@@ -414,6 +414,38 @@ class Probe:
             i += ln
         return " ".join(out)
 
+    @staticmethod
+    def fold_timestamp_fields(q, diffs):
+        """Offsets that fall in the 4-byte entries of a quoted IP Timestamp option count as each entry's first."""
+        ihl = (q[0] & 0x0f) * 4
+        fields = []
+        i = 20
+        while i < min(ihl, len(q)):
+            kind = q[i]
+            if kind == 0:
+                break
+            if kind == 1:
+                i += 1
+                continue
+            if i + 1 >= len(q):
+                break
+            ln = q[i + 1]
+            if ln < 2:
+                break
+            if kind == 68:  # IPOPT_TIMESTAMP: type, length, pointer, oflw/flag, then 4-byte entries
+                j = i + 4
+                while j + 4 <= min(i + ln, len(q)):
+                    fields.append(j)
+                    j += 4
+            i += ln
+        out = []
+        for d in diffs:
+            start = next((f for f in fields if f <= d < f + 4), None)
+            key = start if start is not None else d
+            if key not in out:
+                out.append(key)
+        return out
+
     def quote(self, q):
         """An ICMP error's quoted bytes, against the packet they quote."""
         if len(q) < 20:
@@ -422,6 +454,10 @@ class Probe:
             if s[4:6] == q[4:6] and s[12:20] == q[12:20]:
                 n = min(len(q), len(s))
                 diffs = [i for i in range(n) if q[i] != s[i]]
+                # a timestamp the router or target wrote into a quoted IP option (ms since midnight UT) differs
+                # from the zero sent in as many bytes as its value has non-zero bytes: whole 4-byte fields count
+                # once, by their first offset, so the comparison does not hang on the clock
+                diffs = self.fold_timestamp_fields(q, diffs)
                 return "quote=%d of %d%s" % (len(q), len(s), " differs@" + ",".join(map(str, diffs[:12]))
                                              if diffs else " same")
         return "quote=%d unknown %s" % (len(q), q[:28].hex())
