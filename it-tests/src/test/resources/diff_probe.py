@@ -491,7 +491,12 @@ class Probe:
 
     def rel_seq(self, v):
         if self.isn is not None:
-            return "isn+%d" % ((v - self.isn) & 0xFFFFFFFF)
+            d = (v - self.isn) & 0xFFFFFFFF
+            # a number near the ISN is the connection's own; anywhere else only 0 means something (a reset for
+            # a SYN, numbered 0 whatever the ISN), and a random distance from a random ISN would never compare
+            if d < 1_000_000 or d > 0xFFFFFFFF - 1_000_000 or v != 0:
+                return "isn+%d" % d
+            return "0"
         return "0" if v == 0 else "x"
 
     def rel_ack(self, v):

@@ -278,7 +278,7 @@ final class TcpSocketFile extends SocketFile {
         return switch (r.closeReason()) {
             case REFUSED, ICMP_UNREACHABLE -> Errno.ECONNREFUSED;
             case TIMEOUT -> Errno.ETIMEDOUT;
-            case RESET_RECEIVED, LISTEN_QUEUE_OVERFLOW, UNREAD_DATA, LISTENER_CLOSED, LINGER_ZERO -> Errno.ECONNRESET;
+            case RESET_RECEIVED, LISTEN_QUEUE_OVERFLOW, UNREAD_DATA, LISTENER_CLOSED, LINGER_ZERO, EMBRYONIC_RESET -> Errno.ECONNRESET;
         };
     }
 

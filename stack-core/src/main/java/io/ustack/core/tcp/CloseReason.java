@@ -23,6 +23,11 @@ public enum CloseReason {
     UNREAD_DATA("closed with unread data"),
     /** The listener closed before the application accepted this connection (inet_csk_listen_stop). */
     LISTENER_CLOSED("listener closed"),
+    /**
+     * tcp_check_req's embryonic_reset: a new SYN in the window of a connection still in SYN_RECEIVED (not
+     * the first SYN again) resets it before anyone accepted it.
+     */
+    EMBRYONIC_RESET("reset in SYN_RECV by a new SYN"),
     /** close(2) with SO_LINGER on and a zero timeout: tcp_close's RST instead of a FIN. */
     LINGER_ZERO("closed with SO_LINGER 0");
 

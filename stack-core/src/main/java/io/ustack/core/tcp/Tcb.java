@@ -362,6 +362,13 @@ public final class Tcb {
             }
             return;
         }
+        if (seg.has(SYN) && passive && state == TcpState.SYN_RECEIVED) {
+            // tcp_check_req: Linux still holds a request socket here, and a SYN in its window that is not the
+            // first one again ends it with a reset (embryonic_reset), where a full socket answers a challenge
+            snd.sendResetFor(seg);
+            terminate(CloseReason.EMBRYONIC_RESET);
+            return;
+        }
         if (seg.has(SYN) && !simultaneousSynAck) {
             synChallenge(seg, now); // RFC 5961 4.2: a challenge ACK, never a reset
             return;

@@ -76,6 +76,26 @@ class TcbTest {
         assertEquals(1460, s.tcb.sndMss());
     }
 
+    /**
+     * tcp_check_req's embryonic_reset: in SYN_RECEIVED a SYN that is not the first one again, inside the
+     * window, resets the connection (RST|ACK at sequence 0, acknowledging the new SYN) and ends it, as Linux's
+     * request socket does; the first SYN again only brings the SYN-ACK back.
+     */
+    @Test
+    void aNewSynInSynReceivedResetsTheConnection() {
+        TcpScript s = TcpScript.server(LINUX, Seg.of(SYN, 0, 0).mss(1460));
+        s.expect(SYN | ACK, 0, 1, 0);
+        s.in(Seg.of(SYN, 0, 0).mss(1460));
+        s.expect(SYN | ACK, 0, 1, 0); // the first SYN again: our SYN-ACK again
+        s.in(Seg.of(SYN, 5000, 0).mss(1460));
+        Segment rst = s.out();
+        assertEquals(RST | ACK, rst.flags() & (RST | ACK | SYN));
+        assertEquals(0, rst.seq());
+        assertEquals(TcpScript.PEER_ISS + 5001, rst.ack(), "it acknowledges the new SYN");
+        assertEquals(TcpState.CLOSED, s.tcb.state());
+        s.expectNothing();
+    }
+
     @Test
     void passiveOpenAnswersTheSynAndCompletesOnItsAck() {
         TcpScript s = TcpScript.server(LINUX, Seg.of(SYN, 0, 0).mss(1460).wscale(7).sackOk().ts(100, 0));
