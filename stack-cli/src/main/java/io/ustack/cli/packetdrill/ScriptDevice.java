@@ -4,6 +4,7 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.time.Clock;
+import io.ustack.core.wire.EthernetFrame;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
@@ -15,9 +16,6 @@ import java.util.function.Consumer;
  * kernel's do.
  */
 final class ScriptDevice extends NetDevice {
-    /** Ethernet's header, which this device adds on receive and takes off on send. */
-    static final int ETH_HLEN = 14;
-    private static final int ETH_P_IP = 0x0800;
 
     /** A packet the stack sent: its bytes from the IP header on, and when. */
     record Sent(byte[] ip, long atNanos, int gsoSize) {
@@ -51,8 +49,8 @@ final class ScriptDevice extends NetDevice {
     @Override
     protected int ndoStartXmit(PacketBuffer pkt, int queue) {
         byte[] frame = pkt.toByteArray();
-        byte[] ip = new byte[frame.length - ETH_HLEN];
-        System.arraycopy(frame, ETH_HLEN, ip, 0, ip.length);
+        byte[] ip = new byte[frame.length - EthernetFrame.HEADER_LEN];
+        System.arraycopy(frame, EthernetFrame.HEADER_LEN, ip, 0, ip.length);
         synchronized (sent) {
             sent.addLast(new Sent(ip, clock.nanos(), pkt.isGso() ? pkt.gsoSize() : 0));
         }
@@ -76,17 +74,9 @@ final class ScriptDevice extends NetDevice {
 
     /** Hands an IPv4 packet to the stack as received on this device; {@code asDriver} may mark its checksum. */
     void inject(byte[] ip, Consumer<PacketBuffer> asDriver) {
-        PacketBuffer pkt = host().pool().allocate(ETH_HLEN + ip.length);
-        int at = pkt.put(ETH_HLEN + ip.length);
-        byte[] eth = new byte[ETH_HLEN];
-        long mac = mac();
-        for (int i = 0; i < 6; i++) {
-            eth[i] = (byte) (mac >>> (40 - 8 * i));
-        }
-        eth[12] = (byte) (ETH_P_IP >> 8);
-        eth[13] = (byte) ETH_P_IP;
-        pkt.copyIn(at, eth, 0, ETH_HLEN);
-        pkt.copyIn(at + ETH_HLEN, ip, 0, ip.length);
+        PacketBuffer pkt = host().pool().allocateWithHeadroom(ip.length);
+        pkt.copyIn(pkt.put(ip.length), ip, 0, ip.length);
+        EthernetFrame.push(pkt, mac(), 0L, EthernetFrame.ETH_P_IP);
         asDriver.accept(pkt);
         pkt.setDev(this);
         stats().rxPackets.increment();

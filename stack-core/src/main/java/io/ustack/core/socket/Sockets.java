@@ -107,13 +107,6 @@ public final class Sockets implements AutoCloseable {
         return f;
     }
 
-    private TcpSocketFile tcpFile(int fd) throws ErrnoException {
-        if (file(fd) instanceof TcpSocketFile t) {
-            return t;
-        }
-        throw new ErrnoException(file(fd) instanceof EpollFile ? Errno.ENOTSOCK : Errno.EOPNOTSUPP);
-    }
-
     /** close(2). */
     public void close(int fd) throws ErrnoException {
         SocketFile f;
@@ -369,7 +362,7 @@ public final class Sockets implements AutoCloseable {
             return blocking(u, dontWait ? 0 : Long.MAX_VALUE, () -> u.recvFrom(b, off, len));
         }
         int n = recv(fd, b, off, len, flags);
-        TcpSocket c = tcpFile(fd).connection();
+        TcpSocket c = stream(fd).connection();
         return new Received(n, c.remoteAddress(), c.remotePort());
     }
 

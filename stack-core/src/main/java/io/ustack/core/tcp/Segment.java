@@ -116,4 +116,15 @@ public record Segment(int seq, int ack, int flags, int window, int mss, int wsca
         }
         return sb.toString();
     }
+
+    /**
+     * tcp_v4_send_reset's segment for {@code seg}: a RST its sender accepts, at its ACK, or, without one,
+     * numbered 0 and acknowledging what it sent.
+     */
+    static Segment resetFor(Segment seg) {
+        return seg.has(TcpSegment.ACK)
+                ? new Segment(seg.ack(), 0, TcpSegment.RST, 0, -1, -1, false, false, 0, 0, NO_SACK, NO_DATA, 0, 0)
+                : new Segment(0, seg.seq() + seg.seqLength(), TcpSegment.RST | TcpSegment.ACK, 0, -1, -1, false, false,
+                        0, 0, NO_SACK, NO_DATA, 0, 0);
+    }
 }

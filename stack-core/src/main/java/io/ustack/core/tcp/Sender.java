@@ -673,11 +673,7 @@ final class Sender {
      * acknowledging what it sent (sequence 0).
      */
     void sendResetFor(Segment seg) {
-        Segment rst = seg.has(ACK)
-                ? new Segment(seg.ack(), 0, RST, 0, -1, -1, false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0)
-                : new Segment(0, seg.seq() + seg.seqLength(), RST | ACK, 0, -1, -1, false, false, 0, 0, Segment.NO_SACK,
-                        Segment.NO_DATA, 0, 0);
-        out.transmit(tcb, rst, false);
+        out.transmit(tcb, Segment.resetFor(seg), false);
     }
 
     /** tcp_send_active_reset: a RST that ends the connection, numbered at snd_nxt. */

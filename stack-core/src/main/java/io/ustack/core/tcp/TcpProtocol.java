@@ -281,10 +281,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
                 return;
             }
         }
-        Segment rst = seg.has(TcpSegment.ACK)
-                ? new Segment(seg.ack(), 0, TcpSegment.RST, 0, -1, -1, false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0)
-                : new Segment(0, seg.seq() + seg.seqLength(), TcpSegment.RST | TcpSegment.ACK, 0, -1, -1, false, false, 0, 0,
-                        Segment.NO_SACK, Segment.NO_DATA, 0, 0);
+        Segment rst = Segment.resetFor(seg);
         send(rst, laddr, lport, raddr, rport, false, NO_GSO, null, options, optLen);
     }
 
