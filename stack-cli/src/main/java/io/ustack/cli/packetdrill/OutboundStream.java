@@ -22,11 +22,14 @@ final class OutboundStream {
         this.settler = settler;
     }
 
-    /** The next packet the stack sends by script time {@code horizon}, or null when none comes by then. */
+    /**
+     * The next packet the stack sends by script time {@code horizon}, or null when none comes by then; the
+     * clock stops at each timer and at each departure the qdisc holds a packet for.
+     */
     ScriptDevice.Sent next(long horizon) throws ScriptStop {
         ScriptDevice.Sent sent = live.dev.poll();
         while (sent == null && live.nowUsecs() < horizon) {
-            long timer = live.stack.earliestTimerDeadline();
+            long timer = Math.min(live.stack.earliestTimerDeadline(), live.dev.nextDeparture());
             long to = timer == Long.MAX_VALUE ? horizon
                     : Math.min(horizon, Math.max(ScriptStack.usecsOf(timer), live.nowUsecs() + 1));
             live.advanceTo(to);

@@ -287,7 +287,8 @@ final class Runner implements Syscalls.Listener {
                     notes.add(s.file() + ":" + s.line() + ": unsupported sysctl " + s.name() + "=" + s.value()
                             + " (" + e.getMessage() + ")");
                 }
-            } else if (!ethtool(((ShellItem.Unsupported) item).command())) {
+            } else if (!ethtool(((ShellItem.Unsupported) item).command())
+                    && !qdisc(((ShellItem.Unsupported) item).command())) {
                 notes.add(item.toString());
             }
         }
@@ -313,6 +314,38 @@ final class Runner implements Syscalls.Listener {
             on = w[i + 1].equals("on") ? on | f.bit() : on & ~f.bit();
         }
         live.dev.setFeatures(on);
+        return true;
+    }
+
+    /**
+     * {@code tc qdisc add|replace|change dev tun0 root KIND} (and {@code tc qdisc del dev tun0 root}), as scripts
+     * pick the tun device's qdisc: {@code fq} makes it pace packets to their departure times, the non-pacing
+     * kinds (and deleting the root qdisc) stop that. False when the command is not that, or has parameters.
+     */
+    private boolean qdisc(String command) {
+        String[] w = command.trim().split("\\s+");
+        if (w.length < 5 || !w[0].equals("tc") || !w[1].equals("qdisc") || !w[3].equals("dev")
+                || !w[4].equals(live.dev.name())) {
+            return false;
+        }
+        String op = w[2];
+        if (op.equals("del") || op.equals("delete")) {
+            if (w.length == 6 && w[5].equals("root")) {
+                live.dev.setFq(false);
+                return true;
+            }
+            return false;
+        }
+        if (!(op.equals("add") || op.equals("replace") || op.equals("change")) || w.length != 7 || !w[5].equals("root")) {
+            return false;
+        }
+        switch (w[6]) {
+            case "fq" -> live.dev.setFq(true);
+            case "pfifo_fast", "pfifo", "fq_codel", "noqueue" -> live.dev.setFq(false);
+            default -> {
+                return false;
+            }
+        }
         return true;
     }
 

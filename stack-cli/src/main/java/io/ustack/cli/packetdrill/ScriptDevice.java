@@ -5,7 +5,8 @@ import io.ustack.core.link.NetDevice;
 import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.time.Clock;
 import io.ustack.core.wire.EthernetFrame;
-import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.function.Consumer;
 
 /**
@@ -13,21 +14,36 @@ import java.util.function.Consumer;
  * with the virtual clock, for the runner to check; packets the script sends are handed to the stack as the
  * device had received them. It needs no ARP (IFF_NOARP, as a tun device) and takes partial checksums and
  * TCP super-packets whole, as packetdrill's tun does, so segments of a TSO size reach the script as the
- * kernel's do.
+ * kernel's do. With {@code tc qdisc ... root fq} it paces as sch_fq does: each packet leaves at its departure
+ * time (skb->tstamp, TCP's earliest departure time) when that is later than the moment it was sent.
  */
 final class ScriptDevice extends NetDevice {
 
-    /** A packet the stack sent: its bytes from the IP header on, and when. */
-    record Sent(byte[] ip, long atNanos, int gsoSize) {
+    /** A packet the stack sent: its bytes from the IP header on, when it left, and its place in the queue. */
+    record Sent(byte[] ip, long atNanos, int gsoSize, long order) {
     }
 
     private final Clock clock;
-    private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+    /** Packets sent and not yet taken, in the order they leave: by time, then as they were sent. */
+    private final PriorityQueue<Sent> sent = new PriorityQueue<>(
+            Comparator.comparingLong(Sent::atNanos).thenComparingLong(Sent::order));
+    private long sentCount;
+    private volatile boolean fq;
 
     ScriptDevice(String name, long mac, int mtu, Clock clock) {
         super(name, mac, mtu, 1, NetDevice.DEFAULT_TX_QUEUE_LEN);
         this.clock = clock;
         setHwFeatures(NetdevFeatures.HW_CSUM | NetdevFeatures.RXCSUM | NetdevFeatures.TSO);
+    }
+
+    /** Whether the root qdisc is sch_fq, which holds packets to their departure times. */
+    void setFq(boolean on) {
+        fq = on;
+    }
+
+    @Override
+    public boolean pacesDepartures() {
+        return fq;
     }
 
     @Override
@@ -51,24 +67,37 @@ final class ScriptDevice extends NetDevice {
         byte[] frame = pkt.toByteArray();
         byte[] ip = new byte[frame.length - EthernetFrame.HEADER_LEN];
         System.arraycopy(frame, EthernetFrame.HEADER_LEN, ip, 0, ip.length);
+        long at = clock.nanos();
+        if (fq && pkt.tstamp() - at > 0) {
+            at = pkt.tstamp();
+        }
         synchronized (sent) {
-            sent.addLast(new Sent(ip, clock.nanos(), pkt.isGso() ? pkt.gsoSize() : 0));
+            sent.add(new Sent(ip, at, pkt.isGso() ? pkt.gsoSize() : 0, sentCount++));
         }
         pkt.release();
         return NETDEV_TX_OK;
     }
 
-    /** The oldest packet sent and not yet taken, or null. */
+    /** The first packet that has left by now and is not yet taken, or null. */
     Sent poll() {
         synchronized (sent) {
-            return sent.pollFirst();
+            Sent first = sent.peek();
+            return first != null && first.atNanos() - clock.nanos() <= 0 ? sent.poll() : null;
         }
     }
 
-    /** Puts back a packet taken by {@link #poll} that belongs to a later line. */
+    /** When the next packet held by the qdisc leaves, on the stack's clock; {@link Long#MAX_VALUE} if none. */
+    long nextDeparture() {
+        synchronized (sent) {
+            Sent first = sent.peek();
+            return first == null ? Long.MAX_VALUE : first.atNanos();
+        }
+    }
+
+    /** Puts back a packet taken by {@link #poll} that belongs to a later line: it is first again. */
     void pushBack(Sent s) {
         synchronized (sent) {
-            sent.addFirst(s);
+            sent.add(s);
         }
     }
 

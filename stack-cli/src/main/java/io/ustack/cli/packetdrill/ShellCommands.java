@@ -17,8 +17,9 @@ import java.util.List;
  * <li>a script named relative to the .pkt, {@code ./defaults.sh} (also {@code bash x.sh}, {@code sh x.sh},
  *     {@code source x.sh}, {@code . x.sh}), read and interpreted line by line the same way, to any depth short
  *     of a loop;</li>
- * <li>anything else ({@code tc qdisc}, {@code ip tcp_metrics}, {@code /tmp/sysctl_restore_${PPID}.sh},
- *     reads, pipelines) as {@link ShellItem.Unsupported}, with its text and the reason.</li>
+ * <li>anything else ({@code ip tcp_metrics}, {@code /tmp/sysctl_restore_${PPID}.sh}, reads, pipelines) as
+ *     {@link ShellItem.Unsupported}, with its text and the reason; the runner still applies the
+ *     {@code ethtool -K} and {@code tc qdisc} lines among them to the script's device.</li>
  * </ul>
  * Blank lines and comments are skipped, backslash-newline continues a line, and {@code > /dev/null 2>&1}
  * redirections are ignored.

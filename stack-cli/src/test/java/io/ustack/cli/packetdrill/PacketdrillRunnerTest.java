@@ -259,7 +259,7 @@ class PacketdrillRunnerTest {
     void sysctlsInBackticksAreAppliedAndTheRestNoted() throws Exception {
         Runner.Result r = run("""
                 `sysctl -q net.ipv4.tcp_sack=0
-                tc qdisc add dev tun0 root pfifo`
+                tc qdisc add dev tun0 root netem delay 10ms`
                 0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
                 +0  bind(3, ..., ...) = 0
                 +0  listen(3, 1) = 0
@@ -268,6 +268,39 @@ class PacketdrillRunnerTest {
                 """);
         assertEquals(Runner.Verdict.PASSED, r.verdict(), r.message());
         assertEquals(1, r.notes().size(), r.notes().toString());
-        assertTrue(r.notes().get(0).contains("tc qdisc add dev tun0 root pfifo"), r.notes().toString());
+        assertTrue(r.notes().get(0).contains("tc qdisc add dev tun0 root netem delay 10ms"), r.notes().toString());
+    }
+
+    /**
+     * An RTT of half a second: the first ten segments leave together, unpaced; after the ACK of two, cwnd 12
+     * and 2 x 12,000 bytes per 0.5 s make 20.8 ms a segment, the first of them sent at once and the second
+     * after half of that (the credit for the idle time).
+     */
+    private static final String PACED = """
+            0    socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+            +0   setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
+            +0   bind(3, ..., ...) = 0
+            +0   listen(3, 1) = 0
+            +0   < S 0:0(0) win 65535 <mss 1000>
+            +0   > S. 0:0(0) ack 1 <mss 1460>
+            +.5  < . 1:1(0) ack 1 win 65535
+            +0   accept(3, ..., ...) = 4
+            +0   write(4, ..., 20000) = 20000
+            +0   > . 1:10001(10000) ack 1
+            +.5  < . 1:1(0) ack 2001 win 65535
+            +0   > . 10001:11001(1000) ack 1
+            +.0104 > . 11001:12001(1000) ack 1
+            +.0208 > . 12001:13001(1000) ack 1
+            +.0208 > . 13001:14001(1000) ack 1
+            """;
+
+    @Test
+    void anFqQdiscPacesDataToItsDepartureTimes() throws Exception {
+        Runner.Result r = run("`ethtool -K tun0 tso off gso off\ntc qdisc replace dev tun0 root fq`\n" + PACED);
+        assertEquals(Runner.Verdict.PASSED, r.verdict(), r.message());
+        assertTrue(r.notes().isEmpty(), r.notes().toString());
+        assertFails("`ethtool -K tun0 tso off gso off`\n" + PACED, "t.pkt:14: ", "timing error");
+        assertFails("`ethtool -K tun0 tso off gso off\ntc qdisc replace dev tun0 root fq\ntc qdisc del dev tun0 root`\n"
+                + PACED, "t.pkt:16: ", "timing error");
     }
 }

@@ -263,6 +263,15 @@ public abstract class NetDevice {
         return false;
     }
 
+    /**
+     * The device's queue holds each packet until its departure time (skb->tstamp), as sch_fq does; TCP then
+     * paces its data to those times (SK_PACING_FQ). The stack's own queue ({@link TxQueue}) does not, as
+     * Linux's default qdiscs (pfifo_fast, fq_codel) do not, and over them Linux's TCP does not pace either.
+     */
+    public boolean pacesDepartures() {
+        return false;
+    }
+
     /** IFF_NOARP: the device needs no neighbour resolution. */
     public boolean noArp() {
         return isLoopback();

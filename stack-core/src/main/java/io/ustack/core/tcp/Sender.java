@@ -107,6 +107,8 @@ final class Sender {
     /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
     private long lastOowAckAt;
     private boolean hasOowAck;
+    /** Departure times, paced where the route's device holds packets to them. */
+    private final Pacer pacer;
 
     Sender(Tcb tcb, TcpConfig cfg, TcpOutput out, MibCounters mib, int iss, int tsOffset) {
         this.tcb = tcb;
@@ -116,6 +118,7 @@ final class Sender {
         this.iss = iss;
         this.tsOffset = tsOffset;
         this.sendBuf = new SendBuffer(cfg.sndBuf());
+        this.pacer = new Pacer(cfg.fqPacing());
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndSml = iss;
@@ -476,13 +479,11 @@ final class Sender {
 
     /**
      * tcp_xmit_size_goal with tcp_tso_segs and tcp_tso_autosize: how much one transmission may carry. Without
-     * GSO on the route, one segment. With it, a super-segment of whole segments worth what the pacing rate
-     * Linux would set sends in 2^-10 s (sk_pacing_shift 10; the rate is tcp_update_pacing_rate's: cwnd, or
-     * what is in flight if more, per SRTT, times tcp_pacing_ss_ratio, 200%, while cwnd is under half ssthresh,
-     * else tcp_pacing_ca_ratio, 120%), plus the device's whole size shifted right by the least RTT in units of
-     * 2^tcp_tso_rtt_log us (all of it under 512 us: a LAN sender builds full super-segments at once); at most
-     * what one IPv4 packet holds and at least tcp_min_tso_segs segments. cwnd and the windows cut it further.
-     * A sender that has no RTT yet goes by the largest size.
+     * GSO on the route, one segment. With it, a super-segment of whole segments worth what the
+     * {@link #pacingRate} sends in 2^-10 s (sk_pacing_shift 10), plus the device's whole size shifted right by
+     * the least RTT in units of 2^tcp_tso_rtt_log us (all of it under 512 us: a LAN sender builds full
+     * super-segments at once); at most what one IPv4 packet holds and at least tcp_min_tso_segs segments. cwnd
+     * and the windows cut it further. A sender that has no RTT yet goes by the largest size.
      */
     private int sizeGoal(int mss) {
         if (cfg.gsoMaxSize() == 0) {
@@ -490,18 +491,31 @@ final class Sender {
         }
         int maxPayload = Math.min(cfg.gsoMaxSize(), Ipv4Packet.MAX_PACKET_LEN + 1) - 1 - MAX_TCP_IP_HEADERS;
         long bytes = maxPayload;
-        RtoEstimator rto = tcb.rto;
-        if (rto.hasSample() && rto.srttNanos() > 0) {
-            long window = Math.max(cwnd, flightSize());
-            long perRtt = window * (cwnd < ssthresh / 2 ? cfg.pacingSsRatio() : cfg.pacingCaRatio()) / 100;
-            bytes = (perRtt * 1_000_000_000L / rto.srttNanos()) >> 10;
-            long r = rto.minRttUs() >> TSO_RTT_LOG;
+        long rate = pacingRate();
+        if (rate != Long.MAX_VALUE) {
+            bytes = rate >> 10;
+            long r = tcb.rto.minRttUs() >> TSO_RTT_LOG;
             if (r < 32) {
                 bytes += maxPayload >> r;
             }
         }
         long segs = Math.max(Math.min(bytes, maxPayload) / mss, cfg.minTsoSegs());
         return (int) Math.max(mss, Math.min(segs * mss, maxPayload / mss * mss));
+    }
+
+    /**
+     * tcp_update_pacing_rate, in bytes a second: cwnd, or what is in flight if more, per SRTT, times
+     * tcp_pacing_ss_ratio (200%) while cwnd is under half ssthresh, else tcp_pacing_ca_ratio (120%);
+     * {@link Long#MAX_VALUE} (~0UL, no limit) before the first RTT sample.
+     */
+    private long pacingRate() {
+        RtoEstimator rto = tcb.rto;
+        if (!rto.hasSample() || rto.srttNanos() <= 0) {
+            return Long.MAX_VALUE;
+        }
+        long window = Math.max(cwnd, flightSize());
+        long perRtt = window * (cwnd < ssthresh / 2 ? cfg.pacingSsRatio() : cfg.pacingCaRatio()) / 100;
+        return perRtt * 1_000_000_000L / rto.srttNanos();
     }
 
     /**
@@ -673,7 +687,7 @@ final class Sender {
      * acknowledging what it sent (sequence 0).
      */
     void sendResetFor(Segment seg) {
-        out.transmit(tcb, Segment.resetFor(seg), false);
+        out.transmit(tcb, Segment.resetFor(seg), false, 0);
     }
 
     /** tcp_send_active_reset: a RST that ends the connection, numbered at snd_nxt. */
@@ -686,7 +700,7 @@ final class Sender {
             flags = ecnFlags(flags, seq, 0); // tcp_send_active_reset goes through tcp_transmit_skb
         }
         out.transmit(tcb, new Segment(seq, (flags & ACK) != 0 ? tcb.rcv.rcvNxt : 0, flags, 0, -1, -1, false, false,
-                0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), false);
+                0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), false, 0);
     }
 
     /**
@@ -734,7 +748,8 @@ final class Sender {
         if (SeqNum.after(end, sndMax)) {
             sndMax = end;
         }
-        out.transmit(tcb, seg, retransmission);
+        out.transmit(tcb, seg, retransmission, pacer.departure(now));
+        pacer.sent(len, (len + mssNow() - 1) / mssNow(), pacingRate());
     }
 
     /**

@@ -6,6 +6,10 @@ package io.ustack.core.tcp;
  */
 @FunctionalInterface
 public interface TcpOutput {
-    /** {@code retransmission}: the segment starts below the highest sequence number already sent. */
-    void transmit(Tcb tcb, Segment seg, boolean retransmission);
+    /**
+     * {@code retransmission}: the segment starts below the highest sequence number already sent;
+     * {@code departureNanos}: the earliest time it may leave, on the stack's clock (skb->tstamp), which only a
+     * device that paces (sch_fq) holds it to.
+     */
+    void transmit(Tcb tcb, Segment seg, boolean retransmission, long departureNanos);
 }

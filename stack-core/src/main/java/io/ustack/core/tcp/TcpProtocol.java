@@ -242,7 +242,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         int flags = TcpSegment.SYN | TcpSegment.ACK | (Tcb.ecnSetupSyn(c, syn) ? TcpSegment.ECE : 0);
         send(new Segment(cookie, syn.seq() + 1, flags, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
                 false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO, null,
-                null, 0);
+                null, 0, 0);
         mib.inc(Mib.TcpExtSyncookiesSent);
     }
 
@@ -282,14 +282,14 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             }
         }
         Segment rst = Segment.resetFor(seg);
-        send(rst, laddr, lport, raddr, rport, false, NO_GSO, null, options, optLen);
+        send(rst, laddr, lport, raddr, rport, false, NO_GSO, null, options, optLen, 0);
     }
 
     // ---- send (tcp_transmit_skb) ----
 
-    private void transmit(Tcb tcb, Segment seg, boolean retransmission) {
+    private void transmit(Tcb tcb, Segment seg, boolean retransmission, long departureNanos) {
         send(seg, tcb.localAddress(), tcb.localPort(), tcb.remoteAddress(), tcb.remotePort(), retransmission,
-                tcb.gsoSize(), tcb, null, 0);
+                tcb.gsoSize(), tcb, null, 0, departureNanos);
     }
 
     /**
@@ -301,8 +301,9 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * segment it answers (ip_options_echo), sent with ID 0 as the control socket's.
      */
     private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission, int gsoSize,
-                      Tcb tcb, byte[] ipOptions, int ipOptLen) {
+                      Tcb tcb, byte[] ipOptions, int ipOptLen, long departureNanos) {
         PacketBuffer pkt = wire.get().build(pool, seg, laddr, lport, raddr, rport, gsoSize);
+        pkt.setTstamp(departureNanos);
         pkt.setHash(FlowHash.ofFlow(laddr, raddr, Ipv4Packet.IPPROTO_TCP, lport, rport));
         int pcount = pkt.isGso() ? pkt.gsoSegs() : 1;
         mib.add(Mib.TcpOutSegs, pcount);
@@ -425,7 +426,8 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
 
     /**
      * The settings for a connection to {@code raddr}: the MSS the route's MTU allows and, as sk_setup_caps
-     * finds it, whether its device takes super-segments (NETIF_F_GSO, software or not).
+     * finds it, whether its device takes super-segments (NETIF_F_GSO, software or not); and whether the
+     * device's qdisc paces (sch_fq marks the sockets whose packets it sees SK_PACING_FQ).
      */
     private TcpConfig configFor(int raddr) {
         TcpConfig c = config;
@@ -435,7 +437,8 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
         int mss = dst.mtu() - Ipv4Packet.MIN_HEADER_LEN - TcpSegment.MIN_HEADER_LEN;
         c = mss < c.mss() ? c.withMss(mss) : c;
-        return c.withGsoMaxSize(dst.dev().hasFeatures(NetdevFeatures.GSO) ? TcpConfig.GSO_MAX_SIZE : 0);
+        return c.withGsoMaxSize(dst.dev().hasFeatures(NetdevFeatures.GSO) ? TcpConfig.GSO_MAX_SIZE : 0)
+                .withFqPacing(dst.dev().pacesDepartures());
     }
 
     /** A connection entered (+1) or left (-1) the states TcpCurrEstab counts. */

@@ -51,7 +51,7 @@ final class TcpScript implements TcpOutput, TcpEvents {
     }
 
     @Override
-    public void transmit(Tcb t, Segment seg, boolean retransmission) {
+    public void transmit(Tcb t, Segment seg, boolean retransmission, long departureNanos) {
         sent.add(seg);
         if (retransmission) {
             retransmissions++;
