@@ -109,10 +109,16 @@ public final class Ipv4Output {
      */
     public boolean sendWithOptions(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df,
                                    byte[] options, int optLen) {
+        return sendWithOptions(pkt, saddr, daddr, protocol, tos, ttl, df, options, optLen, CHOOSE_ID);
+    }
+
+    /** {@link #sendWithOptions} with the IP ID the caller chose, as {@link #sendWithId} takes it. */
+    public boolean sendWithOptions(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, boolean df,
+                                   byte[] options, int optLen, int id) {
         if (optLen > 0) {
             pkt.copyIn(pkt.push(optLen), options, 0, optLen);
         }
-        return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, false, false, optLen, CHOOSE_ID);
+        return send(pkt, saddr, daddr, protocol, tos, ttl, df ? Df.SET : Df.CLEAR, false, false, optLen, id);
     }
 
     /**

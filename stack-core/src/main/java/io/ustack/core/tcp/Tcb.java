@@ -104,6 +104,11 @@ public final class Tcb {
     private boolean passive;
     /** inet_id: the IP ID of this connection's next packet; -1 until the first packet needs one. */
     private int inetId = -1;
+    /**
+     * The IP options every packet of a passive open carries (ireq_opt, then the child's inet_opt): the SYN's,
+     * as ip_options_echo turned them round; null for none.
+     */
+    private byte[] ipOptions;
     /** Set when a new SYN ended TIME_WAIT: the ISN its connection must use (tcp_timewait_state_process). */
     private long successorIsn = -1;
 
@@ -138,12 +143,15 @@ public final class Tcb {
 
     /**
      * tcp_conn_request and tcp_create_openreq_child in one: a passive open from a SYN that reached a
-     * listener. Negotiates the options the SYN offers and sends the SYN-ACK.
+     * listener. Negotiates the options the SYN offers and sends the SYN-ACK. {@code ipOptions} (null for none):
+     * the SYN's IP options echoed (tcp_v4_save_options), which the connection's packets carry and its MSS
+     * makes room for (icsk_ext_hdr_len).
      */
     public static Tcb accept(TcpConfig cfg, TcpOutput out, TcpEvents events, MibCounters mib, int localAddr,
                              int localPort, int remoteAddr, int remotePort, Segment syn, int iss, int tsOffset,
-                             long now) {
+                             long now, byte[] ipOptions) {
         Tcb t = new Tcb(cfg, out, events, mib, localAddr, localPort, remoteAddr, remotePort, iss, tsOffset);
+        t.ipOptions = ipOptions;
         t.keepaliveTimer.heard(now);
         t.state = TcpState.SYN_RECEIVED;
         t.passive = true;
@@ -226,7 +234,17 @@ public final class Tcb {
         // __tcp_mtu_to_mss: a smaller MSS from the peer is raised to tcp_min_snd_mss (CVE-2019-11479). Taken
         // as it came, with the timestamp option's bytes off, an MSS under 13 made ours zero or negative, so
         // data never left, and one a little over sent a segment per byte.
-        snd.mss(Math.max(Math.min(peerMss, cfg.mss()), MIN_SND_MSS) - (tsOk ? TS_OPTION_LEN : 0));
+        snd.mss(Math.max(Math.min(peerMss, cfg.mss()), MIN_SND_MSS) - ipOptionsLength() - (tsOk ? TS_OPTION_LEN : 0));
+    }
+
+    /** The IP options this connection's packets carry, or null. */
+    byte[] ipOptions() {
+        return ipOptions;
+    }
+
+    /** icsk_ext_hdr_len: the bytes of IP options in each packet. */
+    private int ipOptionsLength() {
+        return ipOptions == null ? 0 : ipOptions.length;
     }
 
     // ---- segment arrival (tcp_rcv_state_process) ----

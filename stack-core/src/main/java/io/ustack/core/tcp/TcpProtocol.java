@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.NoRouteToHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -144,8 +145,9 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             return;
         }
         if (l != null && seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)) {
+            byte[] ipOptions = echoedOptions(pkt, daddr);
             pkt.release();
-            passiveOpen(l, seg, daddr, dport, saddr, sport, isn.isn(daddr, dport, saddr, sport));
+            passiveOpen(l, seg, daddr, dport, saddr, sport, isn.isn(daddr, dport, saddr, sport), ipOptions);
             return;
         }
         if (l != null && seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.RST)) {
@@ -201,9 +203,10 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * tcp_conn_request: a SYN for a listener makes a connection in SYN_RECEIVED if the SYN queue has room;
      * with the queue full (a SYN flood, say) it is answered with a SYN cookie instead, which keeps no state.
      */
-    private void passiveOpen(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport, int iss) {
+    private void passiveOpen(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport, int iss,
+                             byte[] ipOptions) {
         if (!l.reserveSynSlot()) {
-            sendCookie(l, syn, laddr, lport, raddr, rport);
+            sendCookie(l, syn, laddr, lport, raddr, rport, ipOptions);
             return;
         }
         Key key = new Key(laddr, lport, raddr, rport);
@@ -211,7 +214,26 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         connections.put(key, s);
         mib.inc(Mib.TcpPassiveOpens);
         s.attach(Tcb.accept(l.options().apply(configFor(raddr)), this::transmit, s.events(), mib, laddr, lport, raddr, rport, syn,
-                iss, isn.tsOffset(laddr, raddr), now()));
+                iss, isn.tsOffset(laddr, raddr), now(), ipOptions));
+    }
+
+    /**
+     * tcp_v4_save_options: the IP options of {@code syn} (borrowed) turned round for our answers
+     * (ip_options_echo, our address and the time filled in), or null when it has none or they cannot be
+     * echoed, in which case the connection goes on without them, as Linux's does.
+     */
+    private byte[] echoedOptions(PacketBuffer syn, int laddr) {
+        if (syn.ipOptions() == 0) {
+            return null;
+        }
+        byte[] options = new byte[IpOptions.MAX_LEN];
+        int len = IpOptions.echo(syn, syn.networkHeader(), syn.ipOptions(), laddr, timeOfDayMs(), options);
+        return len <= 0 ? null : Arrays.copyOf(options, len);
+    }
+
+    /** The IP Timestamp option's clock: milliseconds since midnight UT (RFC 791). */
+    private int timeOfDayMs() {
+        return (int) Math.floorMod(clock.wallMillis(), 86_400_000L);
     }
 
     /**
@@ -222,14 +244,14 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     void synAfterTimeWait(Key key, Segment syn, int iss) {
         TcpListener l = listener(key.laddr(), key.lport());
         if (l != null) {
-            passiveOpen(l, syn, key.laddr(), key.lport(), key.raddr(), key.rport(), iss);
+            passiveOpen(l, syn, key.laddr(), key.lport(), key.raddr(), key.rport(), iss, null);
         } else {
             sendReset(syn, key.laddr(), key.lport(), key.raddr(), key.rport());
         }
     }
 
     /** cookie_v4_init_sequence and tcp_v4_send_synack: a SYN-ACK whose ISN is the cookie, MSS its only option. */
-    private void sendCookie(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport) {
+    private void sendCookie(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport, byte[] ipOptions) {
         if (l.acceptQueueFull()) {
             mib.inc(Mib.TcpExtListenDrops); // even a cookie cannot help when nobody accepts
             return;
@@ -242,7 +264,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         int flags = TcpSegment.SYN | TcpSegment.ACK | (Tcb.ecnSetupSyn(c, syn) ? TcpSegment.ECE : 0);
         send(new Segment(cookie, syn.seq() + 1, flags, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
                 false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO, null,
-                null, 0, 0);
+                ipOptions, ipOptions == null ? 0 : ipOptions.length, 0);
         mib.inc(Mib.TcpExtSyncookiesSent);
     }
 
@@ -275,8 +297,8 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         int optLen = 0;
         if (received != null && received.ipOptions() != 0) {
             options = new byte[IpOptions.MAX_LEN];
-            optLen = IpOptions.echo(received, received.networkHeader(), received.ipOptions(), laddr,
-                    (int) Math.floorMod(clock.wallMillis(), 86_400_000L), options);
+            optLen = IpOptions.echo(received, received.networkHeader(), received.ipOptions(), laddr, timeOfDayMs(),
+                    options);
             if (optLen < 0) {
                 return;
             }
@@ -288,8 +310,9 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     // ---- send (tcp_transmit_skb) ----
 
     private void transmit(Tcb tcb, Segment seg, boolean retransmission, long departureNanos) {
+        byte[] options = tcb.ipOptions();
         send(seg, tcb.localAddress(), tcb.localPort(), tcb.remoteAddress(), tcb.remotePort(), retransmission,
-                tcb.gsoSize(), tcb, null, 0, departureNanos);
+                tcb.gsoSize(), tcb, options, options == null ? 0 : options.length, departureNanos);
     }
 
     /**
@@ -298,7 +321,8 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * at a random value), for what a full socket sends; 0 for what Linux sends with DF from a request socket
      * (SYN-ACKs), a TIME_WAIT socket or the control socket (resets for no connection, cookie SYN-ACKs):
      * {@code tcb} null, or {@link Tcb#takeIpId} says so. {@code ipOptions}: what a reset echoes of the
-     * segment it answers (ip_options_echo), sent with ID 0 as the control socket's.
+     * segment it answers, or a passive open's of its SYN (ip_options_echo). {@code departureNanos}: the
+     * earliest departure time (skb->tstamp), 0 for at once.
      */
     private void send(Segment seg, int laddr, int lport, int raddr, int rport, boolean retransmission, int gsoSize,
                       Tcb tcb, byte[] ipOptions, int ipOptLen, long departureNanos) {
@@ -322,7 +346,8 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
         // Linux sets DF on TCP (path MTU discovery): the MSS keeps segments under the route's MTU
         if (ipOptLen > 0) {
-            out.sendWithOptions(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, seg.ipEcn(), Ipv4Packet.DEFAULT_TTL, true, ipOptions, ipOptLen);
+            out.sendWithOptions(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, seg.ipEcn(), Ipv4Packet.DEFAULT_TTL, true,
+                    ipOptions, ipOptLen, id);
         } else {
             out.sendWithId(pkt, laddr, raddr, Ipv4Packet.IPPROTO_TCP, seg.ipEcn(), Ipv4Packet.DEFAULT_TTL, true, id);
         }

@@ -14,9 +14,11 @@ import static io.ustack.core.testing.StackHarness.HOST_MAC;
 import static io.ustack.core.testing.StackHarness.STACK_IP;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.tcp.TcpListener;
+import io.ustack.core.tcp.TcpSocket;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import io.ustack.core.udp.UdpSocket;
@@ -149,6 +151,49 @@ class LinuxWireFidelityTest {
             assertEquals(SYN | ACK, u8(synAck, 47));
             assertEquals(0, u16(synAck, 18), "a listener's SYN-ACK carries ID 0 (ip_build_and_send_pkt)");
             assertEquals(0x4000, u16(synAck, 20));
+        }
+    }
+
+    /**
+     * tcp_v4_save_options: a passive open keeps its SYN's IP options, echoed (ireq_opt, then the child's
+     * inet_opt), on the SYN-ACK and on every later packet, as the reset for the same SYN carries them; its
+     * MSS makes room for them (icsk_ext_hdr_len).
+     */
+    @Test
+    void aPassiveOpenEchoesItsSynsIpOptionsOnEveryPacket() throws Exception {
+        h.hostArps();
+        byte[] rr = {7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 1}; // Record Route, two empty slots, NOP
+        byte[] mss = {2, 4, 0x05, (byte) 0xb4};
+        h.injectIp(ipv4Opts(HOST_IP, STACK_IP, 6, 1, 0, rr,
+                tcp(HOST_IP, STACK_IP, 40000, 4444, 1000, 0, SYN, 64240, mss, new byte[0])));
+        byte[] rst = onlyFrame(h.sent());
+        byte[] echoed = Arrays.copyOfRange(rst, 14 + 20, 14 + 32);
+        assertEquals(7, echoed[0], "the reset echoes Record Route");
+        try (TcpListener l = h.stack.tcp().listen(0, 9, 16)) {
+            h.injectIp(ipv4Opts(HOST_IP, STACK_IP, 6, 2, 0, rr,
+                    tcp(HOST_IP, STACK_IP, 40001, 9, 1000, 0, SYN, 64240, mss, new byte[0])));
+            byte[] synAck = onlyFrame(h.sent());
+            assertEquals(0x48, u8(synAck, 14), "a 32-byte header");
+            assertEquals(SYN | ACK, u8(synAck, 14 + 32 + 13));
+            assertArrayEquals(echoed, Arrays.copyOfRange(synAck, 14 + 20, 14 + 32), "the options the reset echoed");
+            assertEquals(0, u16(synAck, 18), "ID 0, as a request socket's");
+            int iss = i32(synAck, 14 + 32 + 4);
+            h.injectIp(ipv4(HOST_IP, STACK_IP, 6, 64, 3, 0,
+                    tcp(HOST_IP, STACK_IP, 40001, 9, 1001, iss + 1, ACK, new byte[0])));
+            try (TcpSocket s = l.accept(1000)) {
+                s.write(pattern(4000), 0, 4000);
+                List<byte[]> data = h.sent();
+                assertFalse(data.isEmpty());
+                int sent = 0;
+                for (byte[] f : data) {
+                    assertEquals(0x48, u8(f, 14), "every packet of the connection carries the options");
+                    assertArrayEquals(echoed, Arrays.copyOfRange(f, 14 + 20, 14 + 32));
+                    int payload = u16(f, 16) - 32 - (u8(f, 14 + 32 + 12) >> 4) * 4;
+                    assertTrue(payload <= 1460 - 12, "segments leave room for the options: " + payload);
+                    sent += payload;
+                }
+                assertEquals(4000, sent);
+            }
         }
     }
 

@@ -46,7 +46,7 @@ final class TcpScript implements TcpOutput, TcpEvents {
 
     static TcpScript server(TcpConfig cfg, Seg syn) {
         TcpScript s = new TcpScript();
-        s.tcb = Tcb.accept(cfg, s, s, s.mib, LOCAL, 80, REMOTE, 40000, syn.build(), ISS, 0, s.now);
+        s.tcb = Tcb.accept(cfg, s, s, s.mib, LOCAL, 80, REMOTE, 40000, syn.build(), ISS, 0, s.now, null);
         return s;
     }
 
