@@ -36,6 +36,12 @@ final class LossRecovery {
     private long prrOut;
     /** RFC 6582's recover: recovery ends when everything sent before it began is acknowledged. */
     private int recover;
+    /**
+     * TCP_CA_Loss: a retransmission timeout sent everything from snd_una again; it lasts until what was sent
+     * before it (lossHighSeq, tp->high_seq) is acknowledged.
+     */
+    private boolean inLoss;
+    private int lossHighSeq;
     /** RFC 6675's HighRxt: the end of what loss recovery has retransmitted so far. */
     private int highRxt;
     /** This recovery's retransmissions, to notice one lost again. */
@@ -107,7 +113,11 @@ final class LossRecovery {
      * the peer SACKed stays on the scoreboard, so the resending skips it.
      */
     private void enterLoss(long now) {
-        snd.ssthresh = snd.cc.ssthresh(snd.cwnd, snd.flightSize(), snd.sndMss, now);
+        if (reducesSsthreshAgain()) {
+            snd.ssthresh = snd.cc.ssthresh(snd.cwnd, snd.flightSize(), snd.sndMss, now);
+        }
+        inLoss = true;
+        lossHighSeq = snd.sndMax;
         snd.cwnd = snd.sndMss;
         snd.cc.onTimeout();
         inCwr = false;
@@ -123,6 +133,18 @@ final class LossRecovery {
         tlpOut = false;
         dupAcks = 0;
         snd.sndNxt = snd.sndUna;
+    }
+
+    /**
+     * tcp_enter_loss: ssthresh falls once a window. A timeout in the window of a recovery, a CWR or an
+     * earlier timeout whose ACKs have not yet come keeps the ssthresh that reduction set (a second timeout
+     * with cwnd at one segment would otherwise take it to two); only the first timeout of a Loss state, or
+     * one after that state's window was all acknowledged, takes it from the algorithm again.
+     */
+    private boolean reducesSsthreshAgain() {
+        int highSeq = inLoss ? lossHighSeq : inRecovery ? recover : inCwr ? cwrHighSeq : snd.sndUna;
+        boolean firstTimeout = retransmits == 1; // icsk_retransmits is still 0 when tcp_enter_loss runs
+        return !(inLoss || inRecovery || inCwr) || !SeqNum.after(highSeq, snd.sndUna) || (inLoss && firstTimeout);
     }
 
     // ---- what ACKs tell (tcp_ack, tcp_fastretrans_alert) ----
@@ -168,6 +190,9 @@ final class LossRecovery {
      * the connection is cwnd-limited ({@link Sender#isCwndLimited}); in it, the way out (RFC 6582 for NewReno, RFC 6675 with SACK) or NewReno's partial ACK.
      */
     private void congestionOnAck(int ack, int acked, long now) {
+        if (inLoss && !SeqNum.before(ack, lossHighSeq)) {
+            inLoss = false; // tcp_process_loss: everything the timeout resent is acknowledged
+        }
         if (inRecovery) {
             if (!SeqNum.before(ack, recover)) {
                 inRecovery = false;

@@ -516,26 +516,6 @@ class TcbTest {
         assertEquals(0, s.tcb.unacknowledged(), "the ACK was heard, though the buffer has room for 1000 only");
     }
 
-    @Test
-    void activeCloseThroughFinWait2AndTimeWait() {
-        TcpScript s = establishedClient(PLAIN);
-        s.tcb.close(s.now);
-        s.expect(FIN | ACK, 1, 1, 0);
-        assertEquals(TcpState.FIN_WAIT_1, s.tcb.state());
-        s.in(Seg.of(ACK, 1, 2));
-        assertEquals(TcpState.FIN_WAIT_2, s.tcb.state());
-        s.in(Seg.of(FIN | ACK, 1, 2));
-        s.expect(ACK, 2, 2, 0);
-        assertEquals(TcpState.TIME_WAIT, s.tcb.state());
-        s.in(Seg.of(FIN | ACK, 1, 2)); // our ACK was lost: the FIN comes again
-        s.expect(ACK, 2, 2, 0);
-        s.advanceMs(59_999);
-        assertEquals(TcpState.TIME_WAIT, s.tcb.state());
-        s.advanceMs(1);
-        assertEquals(TcpState.CLOSED, s.tcb.state());
-        assertTrue(s.takeEvents().contains("closed null"));
-    }
-
     /**
      * tcp_fin_timeout: a connection the application has closed (an orphan) waits 60 s in FIN_WAIT_2 for the
      * peer's FIN, then goes. Before, a peer that acknowledged our FIN and never sent its own kept it for ever.
@@ -740,20 +720,6 @@ class TcbTest {
         s.in(Seg.of(ACK, 1, 1).data(100)); // retransmitted: already have it
         s.expect(ACK, 1, 101, 0);
         assertEquals(100, s.tcb.readable());
-    }
-
-    @Test
-    void zeroWindowIsProbedUntilItOpens() {
-        TcpScript s = establishedClient(PLAIN);
-        s.in(Seg.of(ACK, 1, 1).win(0));
-        s.tcb.write(new byte[100], 0, 100, s.now);
-        s.expectNothing();
-        s.advanceMs(200); // the RTO, from the handshake's sample
-        s.expect(ACK, 0, 1, 0); // a probe with snd_una - 1
-        s.advanceMs(400);
-        s.expect(ACK, 0, 1, 0);
-        s.in(Seg.of(ACK, 1, 1).win(65535));
-        s.expect(ACK | PSH, 1, 1, 100);
     }
 
     /**
