@@ -402,7 +402,10 @@ public final class Sockets implements AutoCloseable {
             }
         } else if (level == Abi.SOL_TCP) {
             switch (name) {
-                case Abi.TCP_NODELAY -> o.noDelay = value != 0;
+                case Abi.TCP_NODELAY -> {
+                    o.noDelay = value != 0;
+                    t.liveOptionsChanged();
+                }
                 case Abi.TCP_MAXSEG -> {
                     if (value != 0 && (value < 88 || value > 32_767)) { // TCP_MIN_MSS .. MAX_TCP_WINDOW
                         throw new ErrnoException(Errno.EINVAL);
@@ -414,6 +417,7 @@ public final class Sockets implements AutoCloseable {
                         throw new ErrnoException(Errno.EINVAL);
                     }
                     o.userTimeoutMs = value;
+                    t.liveOptionsChanged();
                 }
                 case Abi.TCP_NOTSENT_LOWAT -> o.notSentLowat = value;
                 case Abi.TCP_INQ -> o.inq = value != 0;
@@ -436,6 +440,7 @@ public final class Sockets implements AutoCloseable {
             throw new ErrnoException(Errno.ENOENT);
         }
         t.options.congestion = value;
+        t.liveOptionsChanged();
     }
 
     /** setsockopt(SO_LINGER) with struct linger. */

@@ -68,6 +68,9 @@ final class TcpSocketFile extends SocketFile {
         if (options.keepalive) {
             s.setKeepAlive(Keepalive.LINUX);
         }
+        if (options.userTimeoutMs > 0) {
+            s.setUserTimeout(options.userTimeoutMs);
+        }
     }
 
     boolean bound() {
@@ -331,7 +334,7 @@ final class TcpSocketFile extends SocketFile {
             }
             if (shutWr || r.closed()) {
                 mask |= POLLOUT | POLLWRNORM;
-            } else if (r.established() && r.writeSpace() >= minWriteSpace(r)) {
+            } else if (r.established() && r.writeSpace() >= minWriteSpace(r) && belowNotSentLowat(r)) {
                 mask |= POLLOUT | POLLWRNORM;
             }
         }
@@ -339,6 +342,14 @@ final class TcpSocketFile extends SocketFile {
             mask |= POLLERR;
         }
         return mask;
+    }
+
+    /**
+     * tcp_stream_memory_free as tcp_poll asks it (wake 1): with TCP_NOTSENT_LOWAT set, writable only while
+     * twice the bytes not yet sent stay under it, so that an application writes close to when data leaves.
+     */
+    private boolean belowNotSentLowat(TcpSocket.Readiness r) {
+        return options.notSentLowat < 0 || ((long) r.notSent() << 1) < options.notSentLowat;
     }
 
     /** sk_stream_min_wspace: writable once the free space is at least half of what is queued. */
@@ -358,6 +369,21 @@ final class TcpSocketFile extends SocketFile {
     void keepaliveChanged() {
         if (conn != null) {
             conn.setKeepAlive(options.keepalive ? Keepalive.LINUX : null);
+        }
+    }
+
+    /**
+     * The options a connection that exists takes at once, as Linux's do_tcp_setsockopt applies them to the
+     * running socket: TCP_NODELAY, TCP_CONGESTION and TCP_USER_TIMEOUT. The buffer sizes and TCP_MAXSEG
+     * count from the next connection only: a running connection keeps the buffers and the MSS it began with.
+     */
+    void liveOptionsChanged() {
+        if (conn != null) {
+            conn.setNoDelay(options.noDelay);
+            if (options.congestion != null) {
+                conn.setCongestion(options.congestion);
+            }
+            conn.setUserTimeout(options.userTimeoutMs);
         }
     }
 

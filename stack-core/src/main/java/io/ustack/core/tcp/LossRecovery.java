@@ -54,6 +54,12 @@ final class LossRecovery {
     private boolean tlpOut;
     /** Timeouts in a row without an ACK of new data (icsk_retransmits). */
     int retransmits;
+    /** TCP_USER_TIMEOUT (icsk_user_timeout), in milliseconds; 0 for none. */
+    int userTimeoutMs;
+    /** When the retransmission timer last started from a quiet state (its start approximates retrans_stamp). */
+    private long armedAt;
+    /** retrans_stamp: when the data the first of these timeouts resent had gone out. */
+    private long retransStamp;
 
     LossRecovery(Tcb tcb, Sender snd, MibCounters mib) {
         this.tcb = tcb;
@@ -67,6 +73,7 @@ final class LossRecovery {
     /** inet_csk_reset_xmit_timer: the retransmission timeout runs from now. */
     void armRto(long now) {
         rtoAt = now + tcb.rto.rtoNanos();
+        armedAt = now;
     }
 
     /** tcp_event_new_data_sent: new data went out, so the timer runs if it did not already. */
@@ -83,21 +90,19 @@ final class LossRecovery {
      */
     void retransmitTimer(long now) {
         TcpState state = tcb.state();
-        TcpConfig cfg = tcb.cfg;
-        int limit = switch (state) {
-            case SYN_SENT -> cfg.synRetries();
-            case SYN_RECEIVED -> cfg.synAckRetries();
-            default -> cfg.retries2();
-        };
-        if (retransmits >= limit) {
+        boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
+        if (timedOut(handshake, now)) {
             tcb.terminate(CloseReason.TIMEOUT);
             return;
+        }
+        if (retransmits == 0) {
+            retransStamp = armedAt;
         }
         retransmits++;
         mib.inc(Mib.TcpExtTCPTimeouts);
         tcb.rto.backoff();
         snd.stopRttTiming(); // Karn's rule
-        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
+        if (handshake) {
             snd.sendSyn(now);
             return;
         }
@@ -106,6 +111,27 @@ final class LossRecovery {
         rtoAt = 0;
         snd.pushPending(now);
         startRtoIfStopped(now);
+        if (userTimeoutMs > 0) {
+            // tcp_clamp_rto_to_user_timeout: the next timeout comes no later than the user timeout's end
+            long end = retransStamp + userTimeoutMs * Tcb.MS;
+            rtoAt = Math.max(now + 1, Math.min(rtoAt, end));
+        }
+    }
+
+    /**
+     * tcp_write_timeout: the handshake gives up after tcp_syn_retries or tcp_synack_retries timeouts in a row;
+     * an open connection after tcp_retries2, or, with TCP_USER_TIMEOUT set, once its data has gone
+     * unacknowledged that long since it was first resent (retransmits_timed_out with the user's timeout).
+     */
+    private boolean timedOut(boolean handshake, long now) {
+        TcpConfig cfg = tcb.cfg;
+        if (handshake) {
+            return retransmits >= (tcb.state() == TcpState.SYN_SENT ? cfg.synRetries() : cfg.synAckRetries());
+        }
+        if (userTimeoutMs > 0) {
+            return retransmits > 0 && now - retransStamp >= userTimeoutMs * Tcb.MS;
+        }
+        return retransmits >= cfg.retries2();
     }
 
     /**

@@ -78,7 +78,9 @@ final class Sender {
     private boolean synResent;
 
     // congestion: the algorithm sets the window; LossRecovery decides when it falls
-    final CongestionControl cc;
+    CongestionControl cc;
+    /** TCP_NODELAY (tp->nonagle): Nagle off; the socket's option, which may change at any time. */
+    private boolean noDelay;
     int cwnd;
     int ssthresh = Integer.MAX_VALUE;
     /**
@@ -126,7 +128,34 @@ final class Sender {
         this.cwndUsageSeq = iss;
         this.bufferBase = iss + 1;
         this.cc = CongestionControl.named(cfg.congestion());
+        this.noDelay = cfg.noDelay();
         mss(Math.min(Tcb.DEFAULT_PEER_MSS, cfg.mss()));
+    }
+
+    /**
+     * TCP_NODELAY on a live connection (do_tcp_setsockopt): switching Nagle off sends what it was holding
+     * back at once (tcp_push_pending_frames).
+     */
+    void setNoDelay(boolean on, long now) {
+        noDelay = on;
+        if (on) {
+            pushPending(now);
+        }
+    }
+
+    /**
+     * TCP_CONGESTION on a live connection (tcp_reinit_congestion_control): the new algorithm starts from the
+     * connection's cwnd and ssthresh as they stand.
+     */
+    void setCongestion(String name) {
+        if (!name.equals(cc.name())) {
+            cc = CongestionControl.named(name);
+        }
+    }
+
+    /** Bytes written and not yet sent (write_seq - snd_nxt), for TCP_NOTSENT_LOWAT. */
+    int unsent() {
+        return Math.max(0, dataEnd() - sndNxt);
     }
 
     /** The negotiated MSS, and the initial window of TCP_INIT_CWND segments it makes (RFC 6928). */
@@ -414,7 +443,7 @@ final class Sender {
         }
         boolean allOfIt = len == unsent;
         if (!resend && len < mss) {
-            if (!cfg.noDelay() && SeqNum.after(sndSml, sndUna) && !SeqNum.after(sndSml, sndNxt)
+            if (!noDelay && SeqNum.after(sndSml, sndUna) && !SeqNum.after(sndSml, sndNxt)
                     && !(allOfIt && finQueued)) {
                 return false; // Nagle, Minshall's way (tcp_minshall_check): one small segment in flight at a time
             }

@@ -683,6 +683,26 @@ public final class Tcb {
         keepaliveTimer.set(k, now);
     }
 
+    /** TCP_NODELAY, which may change while the connection runs. */
+    public void setNoDelay(boolean on, long now) {
+        snd.setNoDelay(on, now);
+    }
+
+    /** TCP_CONGESTION on a running connection: one of {@link TcpConfig#withCongestion}'s names. */
+    public void setCongestion(String name) {
+        snd.setCongestion(name);
+    }
+
+    /** TCP_USER_TIMEOUT in milliseconds, 0 for none: how long sent data may go unacknowledged. */
+    public void setUserTimeout(int ms) {
+        loss.userTimeoutMs = ms;
+    }
+
+    /** Bytes written and not yet sent (TCP_NOTSENT_LOWAT's measure). */
+    public int unsent() {
+        return snd.unsent();
+    }
+
     /** tcp_done: the connection is CLOSED, its timers stopped, and its socket hears why. */
     void terminate(CloseReason reason) {
         if (state == TcpState.CLOSED) {

@@ -420,6 +420,21 @@ public final class TcpSocket implements AutoCloseable {
         cpu.execute(() -> onCpu(t -> t.keepalive(k, tcp.now())));
     }
 
+    /** TCP_NODELAY on this connection: on sends what Nagle holds back at once. */
+    public void setNoDelay(boolean on) {
+        cpu.execute(() -> onCpu(t -> t.setNoDelay(on, tcp.now())));
+    }
+
+    /** TCP_CONGESTION on this connection ("cubic" or "reno"). */
+    public void setCongestion(String name) {
+        cpu.execute(() -> onCpu(t -> t.setCongestion(name)));
+    }
+
+    /** TCP_USER_TIMEOUT on this connection, in milliseconds (0: tcp_retries2 decides). */
+    public void setUserTimeout(int ms) {
+        cpu.execute(() -> onCpu(t -> t.setUserTimeout(ms)));
+    }
+
     /** The readiness callbacks of the non-blocking form; they run on the connection's Cpu and must not block. */
     public void onReadable(Runnable callback) {
         this.onReadable = callback;
@@ -532,8 +547,8 @@ public final class TcpSocket implements AutoCloseable {
         try {
             TcpState state = tcb == null ? TcpState.SYN_SENT : tcb.state();
             return new Readiness(state, established, tcb == null ? 0 : tcb.readable(),
-                    tcb == null || !established ? 0 : tcb.writable(), tcb == null ? 0 : tcb.unacknowledged(), closed,
-                    closeReason);
+                    tcb == null || !established ? 0 : tcb.writable(), tcb == null ? 0 : tcb.unacknowledged(),
+                    tcb == null ? 0 : tcb.unsent(), closed, closeReason);
         } finally {
             lock.unlock();
         }
@@ -546,10 +561,11 @@ public final class TcpSocket implements AutoCloseable {
      * @param readable    bytes waiting to be read (SIOCINQ)
      * @param writeSpace  bytes the send buffer takes now
      * @param sendQueue   bytes queued and not yet acknowledged (SIOCOUTQ: write_seq - snd_una)
+     * @param notSent     bytes queued and not yet sent (write_seq - snd_nxt, SIOCOUTQNSD)
      * @param closeReason why the connection ended abnormally (reset, timeout...), null for an orderly end
      */
     public record Readiness(TcpState state, boolean established, int readable, int writeSpace, int sendQueue,
-                            boolean closed, CloseReason closeReason) {
+                            int notSent, boolean closed, CloseReason closeReason) {
         /** RCV_SHUTDOWN: the peer's FIN arrived, so a read past the data returns end of file. */
         public boolean peerFinished() {
             return switch (state) {
