@@ -173,6 +173,27 @@ final class LossRecovery {
         return !(inLoss || inRecovery || inCwr) || !SeqNum.after(highSeq, snd.sndUna) || (inLoss && firstTimeout);
     }
 
+    /**
+     * tcp_simple_retransmit after the path MTU fell: everything in flight was too big and is gone, so it is
+     * all sent again at once in the new size, from snd_una. This is no congestion: cwnd stays, ssthresh is
+     * at least three quarters of it (tcp_current_ssthresh), and the state is Loss until what was sent is
+     * acknowledged.
+     */
+    void simpleRetransmit(long now) {
+        if (snd.sndUna == snd.sndMax) {
+            return;
+        }
+        if (!inLoss) {
+            snd.ssthresh = Math.max(snd.ssthresh, snd.cwnd / 4 * 3);
+            inLoss = true;
+            lossHighSeq = snd.sndMax;
+        }
+        inRecovery = false;
+        snd.sndNxt = snd.sndUna;
+        snd.pushPending(now);
+        startRtoIfStopped(now);
+    }
+
     // ---- what ACKs tell (tcp_ack, tcp_fastretrans_alert) ----
 
     /**

@@ -153,6 +153,26 @@ final class Sender {
         }
     }
 
+    /**
+     * tcp_sync_mss after the path MTU fell: segments of at most {@code mss} from now on (never more than the
+     * peer allows), and cwnd and ssthresh keep their worth in segments, as Linux counts them in packets.
+     * Returns false when the MSS was no larger already.
+     */
+    boolean pathMssFell(int mss) {
+        int clamp = Math.max(Math.min(mss, mssClamp), Tcb.MIN_SND_MSS);
+        if (clamp >= mssClamp) {
+            return false;
+        }
+        int before = sndMss;
+        mssClamp = clamp;
+        sndMss = boundToHalfWindow(clamp);
+        cwnd = Math.max(sndMss, (int) ((long) cwnd * sndMss / before));
+        if (ssthresh != Integer.MAX_VALUE) {
+            ssthresh = (int) ((long) ssthresh * sndMss / before);
+        }
+        return true;
+    }
+
     /** Bytes written and not yet sent (write_seq - snd_nxt), for TCP_NOTSENT_LOWAT. */
     int unsent() {
         return Math.max(0, dataEnd() - sndNxt);

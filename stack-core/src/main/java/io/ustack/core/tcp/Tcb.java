@@ -2,6 +2,7 @@ package io.ustack.core.tcp;
 
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
+import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.TcpSegment;
 import static io.ustack.core.wire.TcpSegment.ACK;
 import static io.ustack.core.wire.TcpSegment.FIN;
@@ -681,6 +682,22 @@ public final class Tcb {
      */
     public void keepalive(Keepalive k, long now) {
         keepaliveTimer.set(k, now);
+    }
+
+    /**
+     * tcp_v4_mtu_reduced: the path to the peer now takes {@code pmtu} bytes (an ICMP "fragmentation needed"
+     * for this connection lowered it): a smaller MSS, and what was in flight sent again in it.
+     */
+    public void pathMtuReduced(int pmtu, long now) {
+        if (state == TcpState.LISTEN || state == TcpState.CLOSED || state == TcpState.SYN_SENT
+                || state == TcpState.TIME_WAIT) {
+            return;
+        }
+        int mss = pmtu - Ipv4Packet.MIN_HEADER_LEN - TcpSegment.MIN_HEADER_LEN - ipOptionsLength()
+                - (tsOk ? TS_OPTION_LEN : 0);
+        if (snd.pathMssFell(mss)) {
+            loss.simpleRetransmit(now);
+        }
     }
 
     /** TCP_NODELAY, which may change while the connection runs. */

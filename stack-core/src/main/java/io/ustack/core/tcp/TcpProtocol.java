@@ -360,9 +360,14 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     public void err(int type, int code, int info, int saddr, int daddr, int sport, int dport) {
         TcpSocket s = connections.get(new Key(saddr, sport, daddr, dport));
         if (s != null && type == IcmpPacket.DEST_UNREACH && code == IcmpPacket.FRAG_NEEDED) {
-            // tcp_v4_err: the route learns the path MTU (inet_csk_update_pmtu); the connection's own MSS
-            // reduction (tcp_v4_mtu_reduced) is the Tcb's, still to come
+            // tcp_v4_err: the route learns the path MTU (inet_csk_update_pmtu), then tcp_v4_mtu_reduced
+            // shrinks the connection's segments to what the route now says (at least min_pmtu's worth)
             out.updatePmtu(daddr, info & 0xffff);
+            DstEntry dst = out.dstFor(daddr);
+            if (dst != null) {
+                int pmtu = dst.mtu();
+                s.cpu().execute(() -> s.onCpu(t -> t.pathMtuReduced(pmtu, now())));
+            }
             return;
         }
         if (s != null && type == IcmpPacket.DEST_UNREACH

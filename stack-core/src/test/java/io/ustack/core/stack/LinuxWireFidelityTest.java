@@ -197,6 +197,50 @@ class LinuxWireFidelityTest {
         }
     }
 
+    /**
+     * tcp_v4_mtu_reduced: an ICMP "fragmentation needed" quoting one of a connection's segments lowers the
+     * path MTU, the connection's segments shrink to fit it, and what was in flight goes again at once
+     * (tcp_simple_retransmit), not after a timeout in the old size that the path would drop again.
+     */
+    @Test
+    void fragmentationNeededForAConnectionShrinksItsSegmentsAndResendsAtOnce() throws Exception {
+        h.hostArps();
+        byte[] mss = {2, 4, 0x05, (byte) 0xb4};
+        try (TcpListener l = h.stack.tcp().listen(0, 9, 16)) {
+            h.injectIp(ipv4(HOST_IP, STACK_IP, 6, 64, 1, 0,
+                    tcp(HOST_IP, STACK_IP, 40002, 9, 1000, 0, SYN, 64240, mss, new byte[0])));
+            int iss = i32(onlyFrame(h.sent()), 14 + 20 + 4);
+            h.injectIp(ipv4(HOST_IP, STACK_IP, 6, 64, 2, 0,
+                    tcp(HOST_IP, STACK_IP, 40002, 9, 1001, iss + 1, ACK, new byte[0])));
+            try (TcpSocket s = l.accept(1000)) {
+                s.write(pattern(4000), 0, 4000);
+                List<byte[]> first = h.sent();
+                assertEquals(1460, u16(first.get(0), 16) - 40, "full-sized segments first");
+                byte[] quoted = Arrays.copyOfRange(first.get(0), 14, 14 + 28);
+                byte[] err = Frames.icmpError(3, 4, quoted);
+                err[6] = (byte) (1000 >> 8);
+                err[7] = (byte) 1000;
+                err[2] = 0;
+                err[3] = 0;
+                int c = checksum(err, 0, err.length);
+                err[2] = (byte) (c >> 8);
+                err[3] = (byte) c;
+                h.injectIp(ipv4(Frames.ip("10.0.0.254"), STACK_IP, 1, 64, 9, 0, err));
+                List<byte[]> again = h.sent();
+                assertFalse(again.isEmpty(), "resent at once, before any timer");
+                int resent = 0;
+                for (byte[] f : again) {
+                    int payload = u16(f, 16) - 40;
+                    assertTrue(f.length - 14 <= 1000, "fits the path: " + (f.length - 14));
+                    assertEquals(iss + 1 + resent, i32(f, 14 + 20 + 4), "from snd_una, in order");
+                    resent += payload;
+                }
+                assertEquals(4000, resent, "everything in flight");
+                assertEquals(960, s.info().mss(), "the MSS the path now takes");
+            }
+        }
+    }
+
     @Test
     void aListenerIgnoresFinNullXmasAndSynFin() throws Exception {
         h.hostArps();
