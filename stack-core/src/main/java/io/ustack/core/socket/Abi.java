@@ -31,6 +31,7 @@ public final class Abi {
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_KEEPALIVE = 9;
+    public static final int SO_OOBINLINE = 10;
     public static final int SO_LINGER = 13;
     public static final int SO_REUSEPORT = 15;
     public static final int SO_RCVLOWAT = 18;
@@ -52,6 +53,7 @@ public final class Abi {
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
 
+    public static final int MSG_OOB = 0x1;
     public static final int MSG_PEEK = 0x2;
     public static final int MSG_DONTWAIT = 0x40;
 
@@ -66,6 +68,8 @@ public final class Abi {
     public static final int SIOCOUTQ = 0x5411;
     /** SIOCOUTQNSD: bytes not sent yet. */
     public static final int SIOCOUTQNSD = 0x894B;
+    /** SIOCATMARK: whether the next byte to read is the urgent mark. */
+    public static final int SIOCATMARK = 0x8905;
 
     public static final int POLLIN = 0x1;
     public static final int POLLPRI = 0x2;

@@ -310,6 +310,9 @@ public final class Sockets implements AutoCloseable {
             return recvFrom(fd, b, off, len, flags).length();
         }
         TcpSocketFile t = stream(fd);
+        if ((flags & Abi.MSG_OOB) != 0) {
+            return t.readUrgent(b, off, len, (flags & Abi.MSG_PEEK) != 0);
+        }
         boolean dontWait = (flags & Abi.MSG_DONTWAIT) != 0;
         return blockingInt(t, dontWait, () -> t.read(b, off, len));
     }
@@ -398,6 +401,10 @@ public final class Sockets implements AutoCloseable {
                     o.keepalive = value != 0;
                     t.keepaliveChanged();
                 }
+                case Abi.SO_OOBINLINE -> {
+                    o.oobInline = value != 0;
+                    t.liveOptionsChanged();
+                }
                 default -> throw new ErrnoException(Errno.ENOPROTOOPT);
             }
         } else if (level == Abi.SOL_TCP) {
@@ -477,6 +484,7 @@ public final class Sockets implements AutoCloseable {
                 case Abi.SO_SNDBUF -> o.sndBuf != 0 ? o.sndBuf : route.sndBuf();
                 case Abi.SO_RCVBUF -> o.rcvBuf != 0 ? o.rcvBuf : route.rcvBuf();
                 case Abi.SO_KEEPALIVE -> o.keepalive ? 1 : 0;
+                case Abi.SO_OOBINLINE -> o.oobInline ? 1 : 0;
                 default -> throw new ErrnoException(Errno.ENOPROTOOPT);
             };
         }
@@ -517,7 +525,7 @@ public final class Sockets implements AutoCloseable {
         }
     }
 
-    /** ioctl(2): SIOCINQ, SIOCOUTQ and SIOCOUTQNSD. A listener has none of them (EINVAL). */
+    /** ioctl(2): SIOCINQ, SIOCOUTQ, SIOCOUTQNSD and SIOCATMARK. A listener has none of them (EINVAL). */
     public int ioctl(int fd, int request) throws ErrnoException {
         SocketFile f = file(fd);
         if (f instanceof UdpSocketFile u) {
@@ -536,6 +544,8 @@ public final class Sockets implements AutoCloseable {
         return switch (request) {
             case Abi.SIOCINQ -> t.bytesToRead();
             case Abi.SIOCOUTQ -> t.bytesUnacknowledged();
+            case Abi.SIOCOUTQNSD -> t.bytesNotSent();
+            case Abi.SIOCATMARK -> t.atUrgentMark() ? 1 : 0;
             default -> throw new ErrnoException(Errno.EINVAL);
         };
     }

@@ -4,6 +4,7 @@ import static io.ustack.core.socket.Abi.POLLERR;
 import static io.ustack.core.socket.Abi.POLLHUP;
 import static io.ustack.core.socket.Abi.POLLIN;
 import static io.ustack.core.socket.Abi.POLLOUT;
+import static io.ustack.core.socket.Abi.POLLPRI;
 import static io.ustack.core.socket.Abi.POLLRDHUP;
 import static io.ustack.core.socket.Abi.POLLRDNORM;
 import static io.ustack.core.socket.Abi.POLLWRNORM;
@@ -70,6 +71,9 @@ final class TcpSocketFile extends SocketFile {
         }
         if (options.userTimeoutMs > 0) {
             s.setUserTimeout(options.userTimeoutMs);
+        }
+        if (options.oobInline) {
+            s.setOobInline(true);
         }
     }
 
@@ -332,6 +336,9 @@ final class TcpSocketFile extends SocketFile {
             if (r.readable() > 0) {
                 mask |= POLLIN | POLLRDNORM;
             }
+            if (r.urgent()) {
+                mask |= POLLPRI;
+            }
             if (shutWr || r.closed()) {
                 mask |= POLLOUT | POLLWRNORM;
             } else if (r.established() && r.writeSpace() >= minWriteSpace(r) && belowNotSentLowat(r)) {
@@ -365,6 +372,34 @@ final class TcpSocketFile extends SocketFile {
         return conn == null ? 0 : conn.readiness().sendQueue();
     }
 
+    int bytesNotSent() {
+        return conn == null ? 0 : conn.readiness().notSent();
+    }
+
+    boolean atUrgentMark() {
+        return conn != null && conn.readiness().atMark();
+    }
+
+    /**
+     * recv(MSG_OOB), tcp_recv_urg: the urgent byte into {@code b}, 1 (0 at the end of the stream); EINVAL with
+     * SO_OOBINLINE, with no urgent byte or one already read; EAGAIN while it is announced but not here, even
+     * on a blocking socket, as Linux never waits for it.
+     */
+    int readUrgent(byte[] b, int off, int len, boolean peek) throws ErrnoException {
+        if (conn == null) {
+            throw new ErrnoException(Errno.ENOTCONN);
+        }
+        int u = conn.readUrgent(peek);
+        if (u == -3 || (u >= 0 && len == 0)) {
+            return 0;
+        }
+        if (u < 0) {
+            throw new ErrnoException(u == -2 ? Errno.EAGAIN : Errno.EINVAL);
+        }
+        b[off] = (byte) u;
+        return 1;
+    }
+
     /** SO_KEEPALIVE on a connection that exists; a later one takes it from the options. */
     void keepaliveChanged() {
         if (conn != null) {
@@ -374,7 +409,7 @@ final class TcpSocketFile extends SocketFile {
 
     /**
      * The options a connection that exists takes at once, as Linux's do_tcp_setsockopt applies them to the
-     * running socket: TCP_NODELAY, TCP_CONGESTION and TCP_USER_TIMEOUT. The buffer sizes and TCP_MAXSEG
+     * running socket: TCP_NODELAY, TCP_CONGESTION, TCP_USER_TIMEOUT and SO_OOBINLINE. The buffer sizes and TCP_MAXSEG
      * count from the next connection only: a running connection keeps the buffers and the MSS it began with.
      */
     void liveOptionsChanged() {
@@ -384,6 +419,7 @@ final class TcpSocketFile extends SocketFile {
                 conn.setCongestion(options.congestion);
             }
             conn.setUserTimeout(options.userTimeoutMs);
+            conn.setOobInline(options.oobInline);
         }
     }
 
@@ -427,6 +463,7 @@ final class TcpSocketFile extends SocketFile {
         int userTimeoutMs;
         int notSentLowat = -1;
         boolean inq;
+        boolean oobInline;
 
         TcpConfig apply(TcpConfig c) {
             TcpConfig out = c;
@@ -459,6 +496,7 @@ final class TcpSocketFile extends SocketFile {
             o.userTimeoutMs = userTimeoutMs;
             o.notSentLowat = notSentLowat;
             o.inq = inq;
+            o.oobInline = oobInline;
             return o;
         }
     }

@@ -679,6 +679,16 @@ final class Receiver {
         return peerFin ? -3 : -2;
     }
 
+    /** SIOCATMARK (tcp_ioctl): the next byte a read would reach is the urgent mark. */
+    boolean atUrgentMark() {
+        return urgData != 0 && urgSeq == copiedSeq();
+    }
+
+    /** tcp_poll's EPOLLPRI: an urgent byte has arrived and not been read with MSG_OOB. */
+    boolean urgentWaiting() {
+        return (urgData & URG_VALID) != 0 && (urgData & URG_READ) == 0;
+    }
+
     /** What a read could return now: the bytes waiting, less an urgent byte at their head that a read skips. */
     int readableNow() {
         int n = rcvBuf.readable();

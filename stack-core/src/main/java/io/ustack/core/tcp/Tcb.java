@@ -770,6 +770,16 @@ public final class Tcb {
         return rcv.readUrgent(peek);
     }
 
+    /** SIOCATMARK: the next byte to read is where the urgent byte was. */
+    public boolean atUrgentMark() {
+        return rcv.atUrgentMark();
+    }
+
+    /** An urgent byte waits to be read with MSG_OOB (POLLPRI). */
+    public boolean urgentWaiting() {
+        return rcv.urgentWaiting();
+    }
+
     /** Bytes the application may still write before the send buffer is full. */
     public int writable() {
         return snd.finQueued ? 0 : snd.sendBuf.free();

@@ -290,6 +290,24 @@ public final class TcpSocket implements AutoCloseable {
         return n;
     }
 
+    /**
+     * recv(MSG_OOB) (tcp_recv_urg): the urgent byte (0 to 255), or -1 (EINVAL: SO_OOBINLINE, none, or read
+     * already), -2 (EAGAIN: its pointer came, the byte not yet), -3 (end of stream); {@code peek}: MSG_PEEK.
+     */
+    public int readUrgent(boolean peek) {
+        lock.lock();
+        try {
+            return tcb == null ? -1 : tcb.readUrgent(peek);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** SO_OOBINLINE: the urgent byte stays in the stream, where reads find it. */
+    public void setOobInline(boolean on) {
+        cpu.execute(() -> onCpu(t -> t.oobInline(on)));
+    }
+
     private int readLocked(byte[] b, int off, int len) throws IOException {
         if (tcb != null) {
             int n = tcb.read(b, off, len);
@@ -548,7 +566,8 @@ public final class TcpSocket implements AutoCloseable {
             TcpState state = tcb == null ? TcpState.SYN_SENT : tcb.state();
             return new Readiness(state, established, tcb == null ? 0 : tcb.readable(),
                     tcb == null || !established ? 0 : tcb.writable(), tcb == null ? 0 : tcb.unacknowledged(),
-                    tcb == null ? 0 : tcb.unsent(), closed, closeReason);
+                    tcb == null ? 0 : tcb.unsent(), tcb != null && tcb.urgentWaiting(),
+                    tcb != null && tcb.atUrgentMark(), closed, closeReason);
         } finally {
             lock.unlock();
         }
@@ -562,10 +581,12 @@ public final class TcpSocket implements AutoCloseable {
      * @param writeSpace  bytes the send buffer takes now
      * @param sendQueue   bytes queued and not yet acknowledged (SIOCOUTQ: write_seq - snd_una)
      * @param notSent     bytes queued and not yet sent (write_seq - snd_nxt, SIOCOUTQNSD)
+     * @param urgent      an urgent byte waits for recv(MSG_OOB) (POLLPRI)
+     * @param atMark      the next byte to read is the urgent mark (SIOCATMARK)
      * @param closeReason why the connection ended abnormally (reset, timeout...), null for an orderly end
      */
     public record Readiness(TcpState state, boolean established, int readable, int writeSpace, int sendQueue,
-                            int notSent, boolean closed, CloseReason closeReason) {
+                            int notSent, boolean urgent, boolean atMark, boolean closed, CloseReason closeReason) {
         /** RCV_SHUTDOWN: the peer's FIN arrived, so a read past the data returns end of file. */
         public boolean peerFinished() {
             return switch (state) {
