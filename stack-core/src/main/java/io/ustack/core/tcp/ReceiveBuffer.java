@@ -50,13 +50,16 @@ final class ReceiveBuffer {
     }
 
     /**
-     * Accepts the peer's bytes at {@code offset} from the in-order end (0: they continue the stream). Bytes
-     * beyond what the buffer can hold are cut off; bytes already received are ignored. Returns how far the
-     * in-order end advanced: the new bytes plus any held segments they joined up with.
+     * Accepts {@code len} bytes of the peer's, {@code src} from index {@code from}, at {@code offset} from the
+     * in-order end (0: they continue the stream). Bytes beyond what the buffer can hold are cut off; bytes
+     * already received are ignored. In-order bytes are copied once, from {@code src} into the ring; bytes
+     * ahead of a gap are copied into an array of their own and held (see {@link #hold}). Borrows {@code src}
+     * for the call. Returns how far the in-order end advanced: the new bytes plus any held segments they
+     * joined up with.
      */
-    int accept(int offset, byte[] src, int srcOff, int len) {
+    int accept(int offset, Payload src, int from, int len) {
         if (offset < 0) {
-            srcOff -= offset;
+            from -= offset;
             len += offset;
             offset = 0;
         }
@@ -65,11 +68,11 @@ final class ReceiveBuffer {
             return 0;
         }
         if (offset > 0) {
-            hold(end + offset, src, srcOff, len);
+            hold(end + offset, src, from, len);
             return 0;
         }
         long before = end;
-        append(src, srcOff, len);
+        append(src, from, len);
         // tcp_ofo_queue: held segments that now continue the stream move in
         while (!ofo.isEmpty() && ofo.firstKey() <= end) {
             Map.Entry<Long, byte[]> e = ofo.pollFirstEntry();
@@ -77,13 +80,19 @@ final class ReceiveBuffer {
             ofoBytes -= b.length;
             int skip = (int) (end - e.getKey());
             if (skip < b.length) {
-                append(b, skip, b.length - skip);
+                append(Payload.of(b), skip, b.length - skip);
             }
         }
         return (int) (end - before);
     }
 
-    private void hold(long position, byte[] src, int srcOff, int len) {
+    /**
+     * tcp_data_queue_ofo: bytes ahead of a gap, held at their stream position. They are copied out of the
+     * segment rather than the packet kept (as Linux keeps the skb): a packet held here would pin a pooled
+     * buffer, up to 64 KB for a GRO'd one, for as long as the gap lasts, and its ownership would pass from the
+     * receive path to the connection; loss is the uncommon case, where a second copy costs little.
+     */
+    private void hold(long position, Payload src, int from, int len) {
         byte[] prior = ofo.get(position);
         if (prior != null && prior.length >= len) {
             return; // a duplicate of what is held
@@ -92,13 +101,13 @@ final class ReceiveBuffer {
             return; // overlapping copies would take more than the buffer: it is sent again later
         }
         byte[] copy = new byte[len];
-        System.arraycopy(src, srcOff, copy, 0, len);
+        src.copyTo(from, copy, 0, len);
         ofo.put(position, copy);
         ofoBytes += len - (prior == null ? 0 : prior.length);
     }
 
-    private void append(byte[] src, int off, int len) {
-        ring.append(src, off, len);
+    private void append(Payload src, int from, int len) {
+        ring.append(src, from, len);
         end += len;
     }
 

@@ -426,7 +426,7 @@ final class Receiver {
                 ecnCheckCe(seg); // tcp_data_queue_ofo
             }
             boolean hadOfo = !rcvBuf.outOfOrderRanges().isEmpty();
-            int advanced = rcvBuf.accept(offset, seg.data(), seg.dataOffset(), len);
+            int advanced = rcvBuf.accept(offset, seg.payload(), 0, len);
             if (advanced > 0) {
                 rcvNxt += advanced;
                 tcb.events.readable();
@@ -654,7 +654,7 @@ final class Receiver {
         if (urgData == URG_NOTYET) {
             int ptr = urgSeq - seg.seq() - (seg.has(SYN) ? 1 : 0);
             if (ptr >= 0 && ptr < seg.dataLength()) {
-                urgData = URG_VALID | (seg.data()[seg.dataOffset() + ptr] & 0xff);
+                urgData = URG_VALID | seg.payload().byteAt(ptr);
                 tcb.events.readable();
             }
         }

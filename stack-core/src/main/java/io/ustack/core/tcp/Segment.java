@@ -8,16 +8,18 @@ import io.ustack.core.wire.TcpSegment;
  * window is as on the wire (not yet scaled). Options absent are -1 (mss, wscale) or false.
  *
  * @param sack SACK blocks as [start, end) sequence pairs, or an empty array
+ * @param payload the {@code dataLength} payload bytes where they lie (the received packet, the send buffer),
+ *     borrowed for as long as the segment is being handled: see {@link Payload}
  * @param urgPtr the urgent pointer as on the wire, meaningful with URG set
  */
 public record Segment(int seq, int ack, int flags, int window, int mss, int wscale, boolean sackPermitted,
-                      boolean timestamps, int tsVal, int tsEcr, int[] sack, byte[] data, int dataOffset,
-                      int dataLength, int urgPtr) {
+                      boolean timestamps, int tsVal, int tsEcr, int[] sack, Payload payload, int dataLength,
+                      int urgPtr) {
 
     /** A segment with no urgent pointer. */
     public Segment(int seq, int ack, int flags, int window, int mss, int wscale, boolean sackPermitted,
-                   boolean timestamps, int tsVal, int tsEcr, int[] sack, byte[] data, int dataOffset, int dataLength) {
-        this(seq, ack, flags, window, mss, wscale, sackPermitted, timestamps, tsVal, tsEcr, sack, data, dataOffset,
+                   boolean timestamps, int tsVal, int tsEcr, int[] sack, Payload payload, int dataLength) {
+        this(seq, ack, flags, window, mss, wscale, sackPermitted, timestamps, tsVal, tsEcr, sack, payload,
                 dataLength, 0);
     }
 
@@ -41,7 +43,6 @@ public record Segment(int seq, int ack, int flags, int window, int mss, int wsca
     }
 
     static final int[] NO_SACK = new int[0];
-    static final byte[] NO_DATA = new byte[0];
 
     /** tcpdump's spelling of the control bits: [S.], [P.], [F.], [R]... */
     public static String formatFlags(int flags) {
@@ -123,8 +124,8 @@ public record Segment(int seq, int ack, int flags, int window, int mss, int wsca
      */
     static Segment resetFor(Segment seg) {
         return seg.has(TcpSegment.ACK)
-                ? new Segment(seg.ack(), 0, TcpSegment.RST, 0, -1, -1, false, false, 0, 0, NO_SACK, NO_DATA, 0, 0)
+                ? new Segment(seg.ack(), 0, TcpSegment.RST, 0, -1, -1, false, false, 0, 0, NO_SACK, Payload.NONE, 0)
                 : new Segment(0, seg.seq() + seg.seqLength(), TcpSegment.RST | TcpSegment.ACK, 0, -1, -1, false, false,
-                        0, 0, NO_SACK, NO_DATA, 0, 0);
+                        0, 0, NO_SACK, Payload.NONE, 0);
     }
 }

@@ -749,7 +749,7 @@ final class Sender {
             flags = ecnFlags(flags, seq, 0); // tcp_send_active_reset goes through tcp_transmit_skb
         }
         out.transmit(tcb, new Segment(seq, (flags & ACK) != 0 ? tcb.rcv.rcvNxt : 0, flags, 0, -1, -1, false, false,
-                0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), false, 0);
+                0, 0, Segment.NO_SACK, Payload.NONE, 0), false, 0);
     }
 
     /**
@@ -761,11 +761,7 @@ final class Sender {
         TcpState state = tcb.state();
         boolean syn = (flags & SYN) != 0;
         int window = syn ? rcv.synWindow((flags & ACK) != 0) : rcv.windowToAdvertise(sndMss);
-        byte[] data = Segment.NO_DATA;
-        if (len > 0) {
-            data = new byte[len];
-            sendBuf.copyOut(bufOff, data, 0, len);
-        }
+        Payload data = len > 0 ? sendBuf.payloadAt(bufOff) : Payload.NONE; // copied once, into the packet
         int[] sack = Segment.NO_SACK;
         if (tcb.sackOk && !syn) {
             sack = rcv.sackBlocks();
@@ -776,7 +772,7 @@ final class Sender {
                 syn ? cfg.mss() : -1,
                 syn && cfg.windowScale() && (state == TcpState.SYN_SENT || rcv.rcvWscale > 0 || sndWscale > 0) ? rcv.rcvWscale : -1,
                 syn && cfg.sack() && (state == TcpState.SYN_SENT || tcb.sackOk), ts, ts ? tsNow(now) : 0,
-                ts ? tcb.tsRecent : 0, sack, data, 0, len);
+                ts ? tcb.tsRecent : 0, sack, data, len);
         if ((flags & ACK) != 0) {
             rcv.ackSent(window, syn);
         }

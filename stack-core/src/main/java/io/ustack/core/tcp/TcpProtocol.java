@@ -127,13 +127,15 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             drops.drop(pkt, DropReason.TCP_MD5UNEXPECTED);
             return;
         }
+        // the segment's payload is the packet's own bytes (copied once, into the receive buffer), so the packet
+        // is released only after the segment has been handled
         Segment seg = wire.get().parse(pkt, tcp, ip.tos());
         int sport = tcp.sourcePort();
         int dport = tcp.destinationPort();
         TcpSocket sock = connections.get(new Key(daddr, dport, saddr, sport));
         if (sock != null) {
-            pkt.release();
             sock.segmentArrives(seg);
+            pkt.release();
             return;
         }
         TcpListener l = listener(daddr, dport);
@@ -146,16 +148,16 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
         if (l != null && seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)) {
             byte[] ipOptions = echoedOptions(pkt, daddr);
-            pkt.release();
             passiveOpen(l, seg, daddr, dport, saddr, sport, isn.isn(daddr, dport, saddr, sport), ipOptions);
+            pkt.release();
             return;
         }
         if (l != null && seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.RST)) {
             int mss = cookies.check(daddr, dport, saddr, sport, seg.seq(), seg.ack());
             if (mss > 0 && !l.acceptQueueFull()) {
-                pkt.release();
                 mib.inc(Mib.TcpExtSyncookiesRecv);
                 cookieOpen(l, seg, mss, daddr, dport, saddr, sport);
+                pkt.release();
                 return;
             }
             mib.inc(Mib.TcpExtSyncookiesFailed);
@@ -263,7 +265,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         // timestamps the cookie cannot remember it: cookie_v4_check's TS_OPT_ECN)
         int flags = TcpSegment.SYN | TcpSegment.ACK | (Tcb.ecnSetupSyn(c, syn) ? TcpSegment.ECE : 0);
         send(new Segment(cookie, syn.seq() + 1, flags, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
-                false, false, 0, 0, Segment.NO_SACK, Segment.NO_DATA, 0, 0), laddr, lport, raddr, rport, false, NO_GSO, null,
+                false, false, 0, 0, Segment.NO_SACK, Payload.NONE, 0), laddr, lport, raddr, rport, false, NO_GSO, null,
                 ipOptions, ipOptions == null ? 0 : ipOptions.length, 0);
         mib.inc(Mib.TcpExtSyncookiesSent);
     }

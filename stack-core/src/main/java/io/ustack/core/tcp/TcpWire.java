@@ -15,17 +15,14 @@ final class TcpWire {
 
     /**
      * The segment a validated packet carries (data at the TCP header, network header set). Borrows the
-     * packet: the payload is copied out, so the caller may release it. {@code tos}: the IP header's TOS byte,
+     * packet, and so does the segment: its payload is a view of the packet's bytes, not a copy, so the caller
+     * releases the packet only once the segment has been handled. {@code tos}: the IP header's TOS byte,
      * whose ECN field goes into the segment's flags ({@link Segment#IP_ECN_SHIFT}).
      */
     Segment parse(PacketBuffer pkt, TcpSegment tcp, int tos) {
         scratch.parse(pkt, tcp.optionsOffset(), tcp.optionsLength());
         int payloadLen = pkt.tail() - tcp.payloadOffset();
-        byte[] data = Segment.NO_DATA;
-        if (payloadLen > 0) {
-            data = new byte[payloadLen];
-            pkt.copyOut(tcp.payloadOffset(), data, 0, payloadLen);
-        }
+        Payload data = payloadLen > 0 ? Payload.of(pkt, tcp.payloadOffset()) : Payload.NONE;
         int[] sack = Segment.NO_SACK;
         if (scratch.numSacks() > 0) {
             sack = new int[2 * scratch.numSacks()];
@@ -35,13 +32,14 @@ final class TcpWire {
             }
         }
         return new Segment(tcp.seq(), tcp.ackSeq(), tcp.flags() | (tos & 3) << Segment.IP_ECN_SHIFT, tcp.window(), scratch.mss(), scratch.wscale(),
-                scratch.sackPermitted(), scratch.timestamps(), scratch.tsVal(), scratch.tsEcr(), sack, data, 0,
-                payloadLen, tcp.urgentPointer());
+                scratch.sackPermitted(), scratch.timestamps(), scratch.tsVal(), scratch.tsEcr(), sack, data, payloadLen,
+                tcp.urgentPointer());
     }
 
     /**
      * A packet for {@code seg}, from {@code saddr}:{@code sport} to {@code daddr}:{@code dport}, with options
-     * and a partial checksum; data at the TCP header, headroom left for IP and Ethernet. A payload over
+     * and a partial checksum; data at the TCP header, headroom left for IP and Ethernet. The payload is
+     * copied once, from where {@code seg}'s lies (the send buffer) straight into the packet. A payload over
      * {@code gsoSize} makes it a super-segment (SKB_GSO_TCPV4) to be cut at {@code gsoSize} bytes, with PSH set
      * as Linux sets it on every GSO packet.
      */
@@ -64,7 +62,7 @@ final class TcpWire {
         PacketBuffer pkt = pool.allocateWithHeadroom(TcpSegment.MAX_HEADER_LEN + seg.dataLength());
         pkt.reserve(TcpSegment.MAX_HEADER_LEN);
         if (seg.dataLength() > 0) {
-            pkt.copyIn(pkt.put(seg.dataLength()), seg.data(), seg.dataOffset(), seg.dataLength());
+            seg.payload().copyTo(0, pkt, pkt.put(seg.dataLength()), seg.dataLength());
         }
         boolean superSegment = seg.dataLength() > gsoSize;
         // __tcp_transmit_skb forces PSH on every GSO packet (pcount > 1), to speed the receiver's GRO flush;

@@ -201,8 +201,8 @@ class TcbTest {
         Segment a = s.expect(ACK, 1, 1, 1460);
         s.expect(ACK, 1461, 1, 1460);
         Segment c = s.expect(ACK | PSH, 2921, 1, 1080);
-        assertArrayEquals(java.util.Arrays.copyOf(data, 1460), a.data());
-        assertEquals((byte) 2920, c.data()[0]);
+        assertArrayEquals(java.util.Arrays.copyOf(data, 1460), TcpScript.data(a));
+        assertEquals((byte) 2920, TcpScript.data(c)[0]);
         assertEquals(4000, s.tcb.unacknowledged());
         s.in(Seg.of(ACK, 1, 2921));
         assertEquals(1080, s.tcb.unacknowledged());

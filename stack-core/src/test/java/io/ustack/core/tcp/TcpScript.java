@@ -50,9 +50,13 @@ final class TcpScript implements TcpOutput, TcpEvents {
         return s;
     }
 
+    /**
+     * Records a copy of {@code seg}: its payload borrows the send buffer, whose bytes move on (an ACK frees
+     * them) after this returns, while a test looks at the segment later.
+     */
     @Override
     public void transmit(Tcb t, Segment seg, boolean retransmission, long departureNanos) {
-        sent.add(seg);
+        sent.add(copyOf(seg));
         if (retransmission) {
             retransmissions++;
         }
@@ -97,6 +101,20 @@ final class TcpScript implements TcpOutput, TcpEvents {
         }
         now = target;
         return this;
+    }
+
+    /** {@code seg} with its payload copied into an array of its own, to outlive what it borrowed. */
+    static Segment copyOf(Segment seg) {
+        return new Segment(seg.seq(), seg.ack(), seg.flags(), seg.window(), seg.mss(), seg.wscale(),
+                seg.sackPermitted(), seg.timestamps(), seg.tsVal(), seg.tsEcr(), seg.sack(), Payload.of(data(seg)),
+                seg.dataLength(), seg.urgPtr());
+    }
+
+    /** The payload of {@code seg}, copied into an array of its own. */
+    static byte[] data(Segment seg) {
+        byte[] b = new byte[seg.dataLength()];
+        seg.payload().copyTo(0, b, 0, b.length);
+        return b;
     }
 
     /** The next segment the connection sent; fails if there is none. */
@@ -213,8 +231,8 @@ final class TcpScript implements TcpOutput, TcpEvents {
         }
 
         Segment build() {
-            return new Segment(seq, ack, flags, window, mss, wscale, sackOk, ts, tsVal, tsEcr, sack, data, 0, data.length,
-                    urgPtr);
+            return new Segment(seq, ack, flags, window, mss, wscale, sackOk, ts, tsVal, tsEcr, sack, Payload.of(data),
+                    data.length, urgPtr);
         }
     }
 }
