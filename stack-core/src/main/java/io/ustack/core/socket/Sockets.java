@@ -323,7 +323,8 @@ public final class Sockets implements AutoCloseable {
 
     /**
      * write(2) and send(2). A blocking stream write returns when all of it is queued; a non-blocking one
-     * queues what fits and says how much, or fails with EAGAIN when nothing does.
+     * queues what fits and says how much, or fails with EAGAIN when nothing does. MSG_OOB sends the last
+     * byte as urgent data.
      */
     public int send(int fd, byte[] b, int off, int len, int flags) throws ErrnoException {
         SocketFile f = file(fd);
@@ -332,14 +333,15 @@ public final class Sockets implements AutoCloseable {
         }
         TcpSocketFile t = stream(fd);
         boolean dontWait = (flags & Abi.MSG_DONTWAIT) != 0;
+        boolean urgent = (flags & Abi.MSG_OOB) != 0; // tcp_push's tcp_mark_urg: each push marks what is queued
         if (dontWait || t.nonBlocking()) {
-            return blockingInt(t, true, () -> t.write(b, off, len));
+            return blockingInt(t, true, () -> t.write(b, off, len, urgent));
         }
         int done = 0;
         do {
             int at = off + done;
             int left = len - done;
-            done += blockingInt(t, false, () -> t.write(b, at, left));
+            done += blockingInt(t, false, () -> t.write(b, at, left, urgent));
         } while (done < len);
         return done;
     }

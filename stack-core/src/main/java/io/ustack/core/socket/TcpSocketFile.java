@@ -220,6 +220,11 @@ final class TcpSocketFile extends SocketFile {
 
     /** tcp_sendmsg: bytes queued (maybe fewer than asked), or WOULD_BLOCK when none fit. */
     int write(byte[] b, int off, int len) throws ErrnoException {
+        return write(b, off, len, false);
+    }
+
+    /** {@link #write(byte[], int, int)}; {@code urgent} (MSG_OOB): the last byte queued is urgent data. */
+    int write(byte[] b, int off, int len, boolean urgent) throws ErrnoException {
         if (conn == null) {
             throw new ErrnoException(Errno.EPIPE); // sk_stream_wait_connect: never connected
         }
@@ -238,10 +243,10 @@ final class TcpSocketFile extends SocketFile {
             return 0;
         }
         try {
-            int n = conn.tryWrite(b, off, len);
+            int n = conn.tryWrite(b, off, len, urgent);
             return n == 0 ? WOULD_BLOCK : n;
         } catch (IOException ex) {
-            return write(b, off, len);
+            return write(b, off, len, urgent);
         }
     }
 

@@ -109,6 +109,11 @@ final class Sender {
     /** When an out-of-window segment was last answered (last_oow_ack_time); hasOowAck while there was one. */
     private long lastOowAckAt;
     private boolean hasOowAck;
+    /**
+     * tp->snd_up: one past the last urgent byte (tcp_mark_urg, BSD's pointer: the urgent byte is the one
+     * before it). Urgent mode lasts while it is ahead of snd_una (tcp_urg_mode).
+     */
+    private int sndUp;
     /** Departure times, paced where the route's device holds packets to them. */
     private final Pacer pacer;
 
@@ -125,6 +130,7 @@ final class Sender {
         this.sndNxt = iss;
         this.sndSml = iss;
         this.sndMax = iss;
+        this.sndUp = iss;
         this.cwndUsageSeq = iss;
         this.bufferBase = iss + 1;
         this.cc = CongestionControl.named(cfg.congestion());
@@ -171,6 +177,29 @@ final class Sender {
             ssthresh = (int) ((long) ssthresh * sndMss / before);
         }
         return true;
+    }
+
+    /** send(MSG_OOB), tcp_mark_urg: what is written so far ends with the urgent byte. */
+    void markUrgent() {
+        sndUp = dataEnd();
+    }
+
+    private boolean urgentMode() {
+        return SeqNum.after(sndUp, sndUna);
+    }
+
+    /**
+     * tcp_transmit_skb's urgent pointer for a segment from {@code seq}: the distance to snd_up while it is
+     * ahead, 0xffff when that is too far to say yet more data must come first, -1 for none.
+     */
+    private int urgentPointer(int seq) {
+        if (!urgentMode() || !SeqNum.before(seq, sndUp)) {
+            return -1;
+        }
+        if (sndUp - seq < 0x10000) {
+            return sndUp - seq;
+        }
+        return SeqNum.after(seq + 0xffff, sndNxt) ? 0xffff : -1;
     }
 
     /** Bytes written and not yet sent (write_seq - snd_nxt), for TCP_NOTSENT_LOWAT. */
@@ -535,8 +564,8 @@ final class Sender {
      * and the windows cut it further. A sender that has no RTT yet goes by the largest size.
      */
     private int sizeGoal(int mss) {
-        if (cfg.gsoMaxSize() == 0) {
-            return mss;
+        if (cfg.gsoMaxSize() == 0 || urgentMode()) {
+            return mss; // urgent data goes a segment at a time, each with its own pointer
         }
         int maxPayload = Math.min(cfg.gsoMaxSize(), Ipv4Packet.MAX_PACKET_LEN + 1) - 1 - MAX_TCP_IP_HEADERS;
         long bytes = maxPayload;
@@ -768,11 +797,15 @@ final class Sender {
         }
         boolean ts = syn ? cfg.timestamps() && (state == TcpState.SYN_SENT || tcb.tsOk) : tcb.tsOk;
         flags = ecnFlags(flags, seq, len);
+        int urgPtr = syn ? -1 : urgentPointer(seq);
+        if (urgPtr >= 0) {
+            flags |= TcpSegment.URG;
+        }
         Segment seg = new Segment(seq, (flags & ACK) != 0 ? rcv.rcvNxt : 0, flags, window,
                 syn ? cfg.mss() : -1,
                 syn && cfg.windowScale() && (state == TcpState.SYN_SENT || rcv.rcvWscale > 0 || sndWscale > 0) ? rcv.rcvWscale : -1,
                 syn && cfg.sack() && (state == TcpState.SYN_SENT || tcb.sackOk), ts, ts ? tsNow(now) : 0,
-                ts ? tcb.tsRecent : 0, sack, data, len);
+                ts ? tcb.tsRecent : 0, sack, data, len, Math.max(urgPtr, 0));
         if ((flags & ACK) != 0) {
             rcv.ackSent(window, syn);
         }

@@ -562,6 +562,11 @@ public final class Tcb {
         return snd.sendBuf.write(src, off, len);
     }
 
+    /** send(MSG_OOB): the last byte queued is urgent; segments before and at it carry the pointer. */
+    public void markUrgent() {
+        snd.markUrgent();
+    }
+
     /**
      * tcp_push: sends what is queued, as far as the windows allow; after an idle spell the window restarts
      * first, as tcp_skb_entail's check would have when the data was queued.

@@ -356,10 +356,21 @@ public final class TcpSocket implements AutoCloseable {
 
     /** send(2) with MSG_DONTWAIT: how many bytes were queued, 0 if the send buffer is full. */
     public int tryWrite(byte[] b, int off, int len) throws IOException {
+        return tryWrite(b, off, len, false);
+    }
+
+    /**
+     * {@link #tryWrite(byte[], int, int)}, with {@code urgent} for send(MSG_OOB): the last byte queued is
+     * marked urgent before anything of it can leave.
+     */
+    public int tryWrite(byte[] b, int off, int len, boolean urgent) throws IOException {
         int n;
         lock.lock();
         try {
             n = writeLocked(b, off, len);
+            if (n > 0 && urgent) {
+                tcb.markUrgent();
+            }
         } finally {
             lock.unlock();
         }

@@ -69,6 +69,9 @@ final class TcpWire {
         // the segments cut from it keep PSH on the last only
         int flags = (superSegment ? seg.flags() | TcpSegment.PSH : seg.flags()) & 0xff; // the IP ECN bits go in the TOS
         TcpSegment tcp = TcpSegment.push(pkt, sport, dport, seg.seq(), seg.ack(), flags, seg.window(), optLen);
+        if (seg.has(TcpSegment.URG)) {
+            tcp.setUrgentPointer(seg.urgPtr());
+        }
         scratch.write(pkt, tcp.optionsOffset());
         // __tcp_v4_send_check: the pseudo-header's sum only; the device, or skb_checksum_help before one that
         // cannot, folds in the rest (CHECKSUM_PARTIAL), once per segment when a super-segment is cut
