@@ -303,7 +303,10 @@ public final class Sockets implements AutoCloseable {
 
     // ---- data ----
 
-    /** read(2) and recv(2) ({@link Abi#MSG_DONTWAIT} in {@code flags}): bytes read, 0 at end of file. */
+    /**
+     * read(2) and recv(2) (MSG_DONTWAIT, MSG_PEEK and MSG_OOB in {@code flags}): bytes read, 0 at end of
+     * file.
+     */
     public int recv(int fd, byte[] b, int off, int len, int flags) throws ErrnoException {
         SocketFile f = file(fd);
         if (f instanceof UdpSocketFile u) {
@@ -314,7 +317,8 @@ public final class Sockets implements AutoCloseable {
             return t.readUrgent(b, off, len, (flags & Abi.MSG_PEEK) != 0);
         }
         boolean dontWait = (flags & Abi.MSG_DONTWAIT) != 0;
-        return blockingInt(t, dontWait, () -> t.read(b, off, len));
+        boolean peek = (flags & Abi.MSG_PEEK) != 0;
+        return blockingInt(t, dontWait, () -> t.read(b, off, len, peek));
     }
 
     public int read(int fd, byte[] b, int off, int len) throws ErrnoException {

@@ -184,6 +184,11 @@ final class TcpSocketFile extends SocketFile {
 
     /** tcp_recvmsg: bytes read, 0 at end of file, or WOULD_BLOCK. */
     int read(byte[] b, int off, int len) throws ErrnoException {
+        return read(b, off, len, false);
+    }
+
+    /** {@link #read(byte[], int, int)}; {@code peek} (MSG_PEEK) leaves the bytes to be read again. */
+    int read(byte[] b, int off, int len, boolean peek) throws ErrnoException {
         if (conn == null) {
             throw new ErrnoException(Errno.ENOTCONN);
         }
@@ -211,10 +216,10 @@ final class TcpSocketFile extends SocketFile {
             return 0;
         }
         try {
-            int n = conn.tryRead(b, off, len);
+            int n = conn.tryRead(b, off, len, peek);
             return n < 0 ? 0 : n == 0 ? WOULD_BLOCK : n;
         } catch (IOException e) {
-            return read(b, off, len); // it ended under us: report that as above
+            return read(b, off, len, peek); // it ended under us: report that as above
         }
     }
 

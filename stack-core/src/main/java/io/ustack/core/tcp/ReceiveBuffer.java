@@ -120,6 +120,11 @@ final class ReceiveBuffer {
         return true;
     }
 
+    /** Copies {@code len} in-order bytes from {@code from} on to {@code dst}, leaving them to be read (MSG_PEEK). */
+    void peek(int from, byte[] dst, int off, int len) {
+        ring.copyOut(from, dst, off, len);
+    }
+
     /** Copies up to {@code len} in-order bytes to the application; returns how many. */
     int read(byte[] dst, int off, int len) {
         int n = Math.min(len, ring.size());

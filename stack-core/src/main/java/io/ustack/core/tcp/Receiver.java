@@ -603,6 +603,38 @@ final class Receiver {
         return copied == 0 && peerFin && rcvBuf.readable() == 0 ? -1 : copied;
     }
 
+    /**
+     * recv(MSG_PEEK), tcp_recvmsg with peek_seq: what {@link #read} would copy, left to be read again. It
+     * stops at the urgent mark and steps over an urgent byte kept out of the stream, as a read does.
+     */
+    int peek(byte[] dst, int off, int len) {
+        int avail = rcvBuf.readable();
+        int base = copiedSeq();
+        int copied = 0;
+        int at = 0;
+        while (copied < len && at < avail) {
+            int used = Math.min(avail - at, len - copied);
+            if (urgData != 0) {
+                int urgOffset = urgSeq - (base + at);
+                if (urgOffset == 0) {
+                    if (copied > 0) {
+                        break;
+                    }
+                    if (!oobInline) {
+                        at++;
+                        continue;
+                    }
+                } else if (urgOffset > 0 && urgOffset < used) {
+                    used = urgOffset;
+                }
+            }
+            rcvBuf.peek(at, dst, off + copied, used);
+            at += used;
+            copied += used;
+        }
+        return copied == 0 && peerFin && avail == 0 ? -1 : copied;
+    }
+
     /** copied_seq: the sequence number of the next byte the application reads. */
     private int copiedSeq() {
         return rcvNxt - rcvBuf.readable();

@@ -586,6 +586,11 @@ public final class Tcb {
         return rcv.read(dst, off, len);
     }
 
+    /** recv(MSG_PEEK): the bytes a read would return now, left in place; -1 at the end of the stream. */
+    public int peek(byte[] dst, int off, int len) {
+        return rcv.peek(dst, off, len);
+    }
+
     /** tcp_cleanup_rbuf: after reads, tell the peer of a window that grew by a real amount. */
     public void windowUpdate(long now) {
         if (!state.canReceive()) {

@@ -279,14 +279,21 @@ public final class TcpSocket implements AutoCloseable {
 
     /** recv(2) with MSG_DONTWAIT: 0 when nothing is there yet, -1 at end of stream. */
     public int tryRead(byte[] b, int off, int len) throws IOException {
+        return tryRead(b, off, len, false);
+    }
+
+    /** {@link #tryRead(byte[], int, int)}, with {@code peek} for MSG_PEEK: the bytes stay to be read again. */
+    public int tryRead(byte[] b, int off, int len, boolean peek) throws IOException {
         int n;
         lock.lock();
         try {
-            n = readLocked(b, off, len);
+            n = readLocked(b, off, len, peek);
         } finally {
             lock.unlock();
         }
-        afterRead(n);
+        if (!peek) {
+            afterRead(n);
+        }
         return n;
     }
 
@@ -309,8 +316,12 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     private int readLocked(byte[] b, int off, int len) throws IOException {
+        return readLocked(b, off, len, false);
+    }
+
+    private int readLocked(byte[] b, int off, int len, boolean peek) throws IOException {
         if (tcb != null) {
-            int n = tcb.read(b, off, len);
+            int n = peek ? tcb.peek(b, off, len) : tcb.read(b, off, len);
             if (n != 0) {
                 return n;
             }
