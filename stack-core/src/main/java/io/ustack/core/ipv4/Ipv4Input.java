@@ -143,7 +143,7 @@ public final class Ipv4Input {
             drops.drop(pkt, DropReason.IP_INADDRERRORS);
             return;
         }
-        DstEntry dst = fib.inputRoute(daddr, pkt.dev());
+        DstEntry dst = fib.inputRoute(daddr, ip.saddr(), pkt.mark(), pkt.dev());
         if (dst == null) {
             ipErrorNoRoute(pkt);
             return;
@@ -224,6 +224,29 @@ public final class Ipv4Input {
         mib.inc(Mib.IpExtInNoRoutes);
         icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.NET_UNREACH, 0);
         drops.drop(pkt, DropReason.IP_INNOROUTES);
+    }
+
+    /**
+     * ip_error for a packet whose route is an error route (of a table or a policy rule's action): a blackhole
+     * drops it without a word; with forwarding on, unreachable answers ICMP host unreachable and prohibit
+     * ICMP communication administratively prohibited (EHOSTUNREACH and EACCES); with forwarding off ip_error
+     * only counts an unreachable one as InAddrErrors. Takes ownership.
+     */
+    public void ipRouteError(PacketBuffer pkt) {
+        DstEntry.Type type = pkt.dst().type();
+        if (type == DstEntry.Type.BLACKHOLE) {
+            drops.drop(pkt, type.errorDropReason());
+            return;
+        }
+        if (forward == null) {
+            if (type == DstEntry.Type.UNREACHABLE) {
+                mib.inc(Mib.IpInAddrErrors);
+            }
+        } else {
+            icmp.send(pkt, IcmpPacket.DEST_UNREACH,
+                    type == DstEntry.Type.PROHIBIT ? IcmpPacket.PKT_FILTERED : IcmpPacket.HOST_UNREACH, 0);
+        }
+        drops.drop(pkt, type.errorDropReason());
     }
 
     /** Installs ip_forward as the input of non-local routes (null turns forwarding off). */

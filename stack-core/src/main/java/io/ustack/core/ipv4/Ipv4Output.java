@@ -161,12 +161,21 @@ public final class Ipv4Output {
     /** {@code chosenId}: the caller's IP ID, or {@link #CHOOSE_ID} for ip_select_ident's. */
     private boolean send(PacketBuffer pkt, int saddr, int daddr, int protocol, int tos, int ttl, Df dfMode,
                          boolean connected, boolean anySource, int optLen, int chosenId) {
-        Route r = fib.lookup(daddr);
+        Route r = fib.outputRoute(daddr, saddr, pkt.mark());
         // the route's own source is ours by construction: only another one costs a lookup
         if (r == null || !(anySource || saddr == 0 || saddr == r.prefsrc() || fib.isLocal(saddr))) {
             mib.inc(Mib.IpOutNoRoutes);
             drops.drop(pkt, DropReason.IP_OUTNOROUTES);
             return false;
+        }
+        if (r.type().isError()) {
+            // ip_route_output_key_hash: unreachable and prohibit fail the send (EHOSTUNREACH, EACCES: counted
+            // as OutNoRoutes by the caller); a blackhole takes the packet and discards it
+            if (r.type() != DstEntry.Type.BLACKHOLE) {
+                mib.inc(Mib.IpOutNoRoutes);
+            }
+            drops.drop(pkt, r.type().errorDropReason());
+            return r.type() == DstEntry.Type.BLACKHOLE;
         }
         int src = saddr != 0 ? saddr : r.prefsrc();
         int total = Ipv4Packet.MIN_HEADER_LEN + pkt.len();

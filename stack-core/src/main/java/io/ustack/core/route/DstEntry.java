@@ -3,6 +3,7 @@ package io.ustack.core.route;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketHandler;
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.stats.DropReason;
 
 /**
  * A routing decision: struct rtable / dst_entry. It carries the next step as code, so after the lookup
@@ -14,7 +15,28 @@ import io.ustack.core.link.NetDevice;
  */
 public final class DstEntry {
     /** rt_type. */
-    public enum Type { LOCAL, UNICAST, BROADCAST, MULTICAST, UNREACHABLE }
+    /**
+     * rtm_type: where packets of the route go. BLACKHOLE, UNREACHABLE and PROHIBIT are error routes (and
+     * the error actions of policy rules): such packets are dropped, silently or with ICMP host unreachable
+     * or communication administratively prohibited (ip_error).
+     */
+    public enum Type { LOCAL, UNICAST, BROADCAST, MULTICAST, UNREACHABLE, BLACKHOLE, PROHIBIT;
+
+        /** An error route: nothing leaves by it. */
+        public boolean isError() {
+            return this == UNREACHABLE || this == BLACKHOLE || this == PROHIBIT;
+        }
+
+        /** Why an error route's packets are dropped. */
+        public DropReason errorDropReason() {
+            return switch (this) {
+                case BLACKHOLE -> DropReason.IP_ROUTE_BLACKHOLE;
+                case PROHIBIT -> DropReason.IP_ROUTE_PROHIBIT;
+                case UNREACHABLE -> DropReason.IP_ROUTE_UNREACHABLE;
+                default -> throw new IllegalStateException(this + " is not an error route");
+            };
+        }
+    }
 
     private final Type type;
     private final NetDevice dev;

@@ -123,8 +123,9 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         Ipv4Input[] in = new Ipv4Input[1];
         Ipv4Output[] out = new Ipv4Output[1];
         this.fib = new Fib(loopback, (type, dev, gw, src) -> new DstEntry(type, dev, gw, src,
-                type == DstEntry.Type.UNICAST ? p -> in[0].ipForwardOrError(p) : p -> in[0].ipLocalDeliver(p),
-                p -> out[0].ipOutput(p)));
+                type == DstEntry.Type.UNICAST ? p -> in[0].ipForwardOrError(p)
+                        : type.isError() ? p -> in[0].ipRouteError(p) : p -> in[0].ipLocalDeliver(p),
+                type.isError() ? p -> drops.drop(p, DropReason.IP_OUTNOROUTES) : p -> out[0].ipOutput(p)));
         this.arp = new ArpProtocol(fib, neigh, pool, mib, drops);
         neigh.setSolicitor(arp);
         this.ipv4Out = new Ipv4Output(fib, netfilter, neigh, new Fragmenter(pool, mib), mib, drops);

@@ -43,6 +43,12 @@ public enum DropReason {
     IP_FORWARDING_DISABLED,
     /** No route for an outgoing packet. */
     IP_OUTNOROUTES,
+    /** A blackhole route or rule (dst_discard): dropped without a word. */
+    IP_ROUTE_BLACKHOLE,
+    /** An unreachable route or rule (RTN_UNREACHABLE, EHOSTUNREACH). */
+    IP_ROUTE_UNREACHABLE,
+    /** A prohibit route or rule (RTN_PROHIBIT, EACCES). */
+    IP_ROUTE_PROHIBIT,
     /** ip_local_deliver: no handler for the IP protocol number. */
     IP_NOPROTO,
     /** ip_frag: reassembly timed out. */
