@@ -100,7 +100,7 @@ public final class Daemon implements AutoCloseable {
         }
         for (RouteSpec r : config.routes()) {
             try {
-                stack.addRoute(r.prefix(), r.gateway(), r.dev() == null ? null : stack.device(r.dev()));
+                r.installIn(stack);
             } catch (IllegalArgumentException e) {
                 throw new UserException("cannot add the route " + r.describe() + ": " + e.getMessage());
             }
