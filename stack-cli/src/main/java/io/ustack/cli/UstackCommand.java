@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "A userspace IPv4 stack on a Linux TAP device.",
-        subcommands = {DaemonCommand.class, StatsCommand.class, AddrCommand.class, LinkCommand.class, RouteCommand.class,
+        subcommands = {DaemonCommand.class, StatsCommand.class, AddrCommand.class, LinkCommand.class, RouteCommand.class, RuleCommand.class,
             NeighCommand.class, DhcpCommand.class, NfCommand.class, ConntrackCommand.class, SsCommand.class, PingCommand.class,
             CaptureCommand.class, SysctlCommand.class, PacketdrillCommand.class, HelpCommand.class})
 public final class UstackCommand implements Runnable {

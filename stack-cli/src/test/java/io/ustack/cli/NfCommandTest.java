@@ -129,12 +129,4 @@ class NfCommandTest extends ServedStackTest {
         assertEquals(0, cli.run("nf", "add", "--help"));
         assertTrue(cli.out().contains("--reject-with"), cli.out());
     }
-
-    private JsonNode json() {
-        try {
-            return Json.MAPPER.readTree(cli.out());
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 }

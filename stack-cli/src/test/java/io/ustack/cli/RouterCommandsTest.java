@@ -204,12 +204,4 @@ class RouterCommandsTest extends ServedStackTest {
         assertEquals(0, cli.run("daemon", "--help"));
         assertTrue(cli.out().contains("--forward"), cli.out());
     }
-
-    private JsonNode json() {
-        try {
-            return Json.MAPPER.readTree(cli.out());
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 }

@@ -21,6 +21,8 @@ import io.ustack.cli.control.handlers.PingHandler;
 import io.ustack.cli.control.handlers.RouteAddHandler;
 import io.ustack.cli.control.handlers.RouteDelHandler;
 import io.ustack.cli.control.handlers.RouteListHandler;
+import io.ustack.cli.control.handlers.RuleChangeHandler;
+import io.ustack.cli.control.handlers.RuleListHandler;
 import io.ustack.cli.control.handlers.StatsHandler;
 import io.ustack.cli.control.handlers.SysctlHandler;
 import io.ustack.core.stack.NetStack;
@@ -44,6 +46,9 @@ public final class ControlHandlers {
                 .add(new RouteListHandler(stack))
                 .add(new RouteAddHandler(stack))
                 .add(new RouteDelHandler(stack))
+                .add(new RuleListHandler(stack))
+                .add(new RuleChangeHandler(stack, true))
+                .add(new RuleChangeHandler(stack, false))
                 .add(new NeighListHandler(stack))
                 .add(new NeighFlushHandler(stack))
                 .add(new SsHandler(stack))

@@ -26,8 +26,7 @@ import java.util.Locale;
  */
 public record RouteSpec(Ipv4Prefix prefix, int gateway, String dev, int table, DstEntry.Type type,
                         List<NexthopSpec> nexthops) {
-    private static final String FORMS = "PREFIX via GATEWAY, PREFIX dev NAME or default via GATEWAY"
-            + " (then table N, or nexthop via GATEWAY [weight W] twice or more)";
+    private static final String FORMS = "PREFIX via GATEWAY, PREFIX dev NAME or default via GATEWAY";
 
     /** One {@code nexthop via GATEWAY [dev NAME] [weight W]} of a multipath route. */
     public record NexthopSpec(int gateway, String dev, int weight) {
@@ -111,6 +110,15 @@ public record RouteSpec(Ipv4Prefix prefix, int gateway, String dev, int table, D
         }
         out.add(new NexthopSpec(gateway(via), dev, weight));
         return i;
+    }
+
+    /**
+     * One nexthop from its parts, as the control protocol's fields name them: {@code weight} null for 1.
+     *
+     * @throws IllegalArgumentException whose message is one sentence naming the bad part
+     */
+    public static NexthopSpec nexthop(String via, String dev, String weight) {
+        return new NexthopSpec(gateway(via), dev, weight == null ? 1 : weight(weight));
     }
 
     private static String value(List<String> words, int i) {

@@ -1,6 +1,9 @@
 package io.ustack.cli.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ustack.cli.control.Json;
 import io.ustack.core.testing.StackHarness;
+import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,5 +31,14 @@ public abstract class ServedStackTest {
     @AfterEach
     protected void stopServing() {
         served.close();
+    }
+
+    /** What the last command printed, read as JSON (after a --json run). */
+    protected JsonNode json() {
+        try {
+            return Json.MAPPER.readTree(cli.out());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -2,32 +2,52 @@ package io.ustack.cli.control.handlers;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.ustack.core.route.DstEntry;
+import io.ustack.core.route.Fib;
 import io.ustack.core.route.Route;
 import io.ustack.core.wire.Ipv4Address;
 import java.util.Comparator;
+import java.util.List;
 
 /**
- * One main-table route as {@code ip -j route} names its fields; what {@code route list} answers with and
- * {@code route add} takes ({@code dst}, {@code gateway}, {@code dev}).
+ * One route as {@code ip -j route} names its fields; what {@code route list} answers with and
+ * {@code route add} takes ({@code dst}, {@code gateway}, {@code dev}, {@code table}, {@code type},
+ * {@code nexthops}).
  *
+ * @param type     absent for unicast routes, as ip-route leaves it out; blackhole, unreachable, prohibit,
+ *                 local, broadcast
  * @param dst      {@code default} or {@code A.B.C.D/P}
- * @param gateway  the next hop; absent for a route straight out of {@code dev}
+ * @param gateway  the next hop; absent for a route straight out of {@code dev} and for a multipath route
+ * @param dev      the device; absent for error and multipath routes
+ * @param table    absent for the main table, as ip -j route leaves it out there
  * @param protocol {@code kernel} for connected networks, {@code static} for added routes
  * @param scope    {@code link} for a unicast route without a gateway (its destinations are on the link), absent
  *                 for the rest (universe), as ip-route prints it
- * @param type     absent for unicast routes, as ip-route leaves it out
+ * @param nexthops a multipath route's paths, absent for the rest
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RouteEntry(String type, String dst, String gateway, String dev, String protocol, String scope,
-                         String prefsrc) {
+public record RouteEntry(String type, String dst, String gateway, String dev, String table, String protocol,
+                         String scope, String prefsrc, List<Nexthop> nexthops) {
+
+    /** One path of a multipath route. */
+    public record Nexthop(String gateway, String dev, int weight) {
+    }
 
     static RouteEntry of(Route r) {
+        return of(r, Fib.TABLE_MAIN);
+    }
+
+    static RouteEntry of(Route r, int table) {
         boolean onLink = r.type() == DstEntry.Type.UNICAST && r.gateway() == 0;
+        boolean noPath = r.type().isError() || r.multipath();
         return new RouteEntry(r.type() == DstEntry.Type.UNICAST ? null : r.type().name().toLowerCase(),
                 r.prefix().prefixLen() == 0 ? "default" : r.prefix().toString(),
-                r.gateway() == 0 ? null : Ipv4Address.format(r.gateway()), r.dev().name(),
-                r.origin().name().toLowerCase(), onLink ? "link" : null,
-                r.prefsrc() == 0 ? null : Ipv4Address.format(r.prefsrc()));
+                r.gateway() == 0 || noPath ? null : Ipv4Address.format(r.gateway()), noPath ? null : r.dev().name(),
+                table == Fib.TABLE_MAIN ? null : Fib.tableName(table),
+                r.origin().name().toLowerCase(), onLink && !noPath ? "link" : null,
+                r.prefsrc() == 0 || noPath ? null : Ipv4Address.format(r.prefsrc()),
+                r.multipath() ? r.nexthops().stream()
+                        .map(n -> new Nexthop(Ipv4Address.format(n.gateway()), n.dev().name(), n.weight())).toList()
+                        : null);
     }
 
     /**

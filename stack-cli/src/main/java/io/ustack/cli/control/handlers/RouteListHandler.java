@@ -3,9 +3,16 @@ package io.ustack.cli.control.handlers;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ustack.cli.control.ControlException;
 import io.ustack.cli.control.ControlHandler;
+import io.ustack.cli.daemon.RouteSpec;
+import io.ustack.core.route.Fib;
 import io.ustack.core.stack.NetStack;
+import java.util.ArrayList;
+import java.util.List;
 
-/** {@code route list}: the main table in the order {@code ip route} lists it (default first, then by address). */
+/**
+ * {@code route list}: a table (arg {@code table}: main when absent, a name, a number, or {@code all} for every
+ * table but local) in the order {@code ip route} lists it (default first, then by address).
+ */
 public final class RouteListHandler implements ControlHandler {
     private final NetStack stack;
 
@@ -20,7 +27,20 @@ public final class RouteListHandler implements ControlHandler {
 
     @Override
     public Object execute(ObjectNode args) throws ControlException {
-        Args.only(args, name());
-        return stack.fib().mainRoutes().stream().sorted(RouteEntry.IP_ROUTE_ORDER).map(RouteEntry::of).toList();
+        Args.only(args, name(), "table");
+        String table = Args.optional(args, name(), "table");
+        List<Integer> tables;
+        try {
+            tables = table == null ? List.of(Fib.TABLE_MAIN)
+                    : table.equals("all") ? stack.fib().tableIds().stream().filter(t -> t != Fib.TABLE_LOCAL).toList()
+                    : List.of(RouteSpec.table(table));
+        } catch (IllegalArgumentException e) {
+            throw new ControlException(e.getMessage());
+        }
+        List<RouteEntry> out = new ArrayList<>();
+        for (int t : tables) {
+            stack.fib().routes(t).stream().sorted(RouteEntry.IP_ROUTE_ORDER).map(r -> RouteEntry.of(r, t)).forEach(out::add);
+        }
+        return out;
     }
 }

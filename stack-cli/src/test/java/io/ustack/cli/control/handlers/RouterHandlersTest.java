@@ -150,7 +150,7 @@ class RouterHandlersTest {
                 d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.1.0/16\",\"dev\":\"eth0\"}}"));
         assertEquals("there is a route for 10.0.0.0/24 already; delete it first",
                 d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.0.0.0/24\",\"dev\":\"eth1\"}}"));
-        assertEquals("route add has no argument \"via\"; it takes dst, gateway, dev",
+        assertEquals("route add has no argument \"via\"; it takes dst, gateway, dev, table, type, nexthops",
                 d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"via\":\"10.0.0.1\"}}"));
         assertEquals("route add's \"gateway\" must be a string",
                 d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"gateway\":7}}"));
