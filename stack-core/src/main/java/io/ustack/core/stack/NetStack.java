@@ -131,7 +131,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.ipv4In = new Ipv4Input(fib, netfilter, reassembler, mib, drops);
         in[0] = ipv4In;
         out[0] = ipv4Out;
-        this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, new IcmpRateLimiter(config.clock(), mib), config.clock());
+        IcmpRateLimiter icmpLimiter = new IcmpRateLimiter(config.clock(), mib); // icmp_global: both families'
+        this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, icmpLimiter, config.clock());
         ipv4In.setErrorSender(icmp::send);
         ipv4In.setWallClock(config.clock());
         ipv4Out.setPmtuCache(new PmtuCache(config.clock()));
@@ -168,7 +169,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.ipv6In = new Ipv6Input(fib6, mib, drops);
         in6[0] = ipv6In;
         out6[0] = ipv6Out;
-        this.icmp6 = new Icmpv6Sender(ipv6Out, fib6, mib, drops);
+        this.icmp6 = new Icmpv6Sender(pool, ipv6Out, fib6, mib, drops, icmpLimiter);
+        ipv6In.setErrorSender(icmp6::sendError);
         this.ndisc = new Ndisc(fib6, nd, icmp6, pool, mib, drops);
         nd.setSolicitor6(ndisc);
         this.icmpv6Protocol = new Icmpv6Protocol(icmp6, ndisc, mib, drops);

@@ -145,6 +145,17 @@ public enum DropReason {
      * Ip6InDiscards. ustack's own, until extension headers are handled as RFC 8200 says.
      */
     IPV6_EXTHDR_UNSUPPORTED,
+    /**
+     * An IPv6 extension header that RFC 8200 refuses: a routing header of type 0 (RFC 5095) or any other this
+     * host does not route by with segments left, answered by a parameter problem (Linux's
+     * SKB_DROP_REASON_IPV6_BAD_EXTHDR).
+     */
+    IPV6_BAD_EXTHDR,
+    /**
+     * A segment routing header (SRv6, RFC 8754; RPL, RFC 6554) while seg6_enabled and rpl_seg_enabled are off,
+     * Linux's default, which drops it uncounted: ustack's own name.
+     */
+    IPV6_SEG6_DISABLED,
     /** The stack is shutting down. */
     STACK_STOPPED
 }
