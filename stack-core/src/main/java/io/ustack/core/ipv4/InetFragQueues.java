@@ -248,6 +248,17 @@ public final class InetFragQueues<K> {
         }
     }
 
+    /** inet_frags_fini: every queue is given up (the stack is stopping), its fragments dropped. */
+    public synchronized void flush() {
+        for (Queue q : queues.values()) {
+            for (Frag f : q.frags.values()) {
+                drops.drop(f.pkt(), DropReason.STACK_STOPPED);
+            }
+        }
+        queues.clear();
+        mem = 0;
+    }
+
     /** Bytes held (truesize of the fragment buffers). */
     public synchronized long memory() {
         return mem;

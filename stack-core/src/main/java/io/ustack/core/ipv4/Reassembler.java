@@ -87,6 +87,11 @@ public final class Reassembler {
         queues.expire();
     }
 
+    /** Gives up every datagram held: the stack is stopping. */
+    public void flush() {
+        queues.flush();
+    }
+
     /** Bytes held (truesize of the fragment buffers). */
     public long memory() {
         return queues.memory();

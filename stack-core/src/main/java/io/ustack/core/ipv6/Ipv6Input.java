@@ -20,10 +20,10 @@ import io.ustack.core.wire.Ipv6Packet;
  * route lookup (ip6_route_input) or, for multicast, ip6_mc_input's membership check, then dst.input:
  * ip6_input for this host, ip6_forward (refused while forwarding is off, the only setting yet) for others.
  * Extension headers are walked in the order they come (RFC 8200 section 4.1): hop-by-hop only first, in
- * ipv6_rcv; destination options and routing headers in ip6_input's loop ({@link ExtHeaders}).
+ * ipv6_rcv; destination options and routing headers in ip6_input's loop ({@link ExtHeaders}), fragments
+ * checked here (ipv6_frag_rcv) and reassembled by {@link Ipv6Reassembler}.
  *
- * <p>Not yet (later steps of #12): reassembly (a fragment is counted under Ip6InDiscards and dropped as
- * {@link DropReason#IPV6_EXTHDR_UNSUPPORTED}), forwarding and the netfilter hooks.
+ * <p>Not yet (later steps of #12): forwarding and the netfilter hooks.
  */
 public final class Ipv6Input {
     private final Ipv6Fib fib;
@@ -33,8 +33,11 @@ public final class Ipv6Input {
     private final ExtHeaders ext;
     private volatile ErrorSender icmp = (pkt, type, code, info) -> { };
 
-    public Ipv6Input(Ipv6Fib fib, MibCounters mib, PacketDrops drops) {
+    private final Ipv6Reassembler reassembler;
+
+    public Ipv6Input(Ipv6Fib fib, Ipv6Reassembler reassembler, MibCounters mib, PacketDrops drops) {
         this.fib = fib;
+        this.reassembler = reassembler;
         this.mib = mib;
         this.drops = drops;
         this.ext = new ExtHeaders(mib, drops, (pkt, type, code, info) -> icmp.send(pkt, type, code, info));
@@ -179,9 +182,15 @@ public final class Ipv6Input {
                 case Ipv6Packet.NEXTHDR_DEST -> len = ext.destoptRcv(pkt, off);
                 case Ipv6Packet.NEXTHDR_ROUTING -> len = ext.rthdrRcv(pkt, off);
                 case Ipv6Packet.NEXTHDR_FRAGMENT -> {
-                    mib.inc(Mib.Ip6InDiscards);
-                    drops.drop(pkt, DropReason.IPV6_EXTHDR_UNSUPPORTED);
-                    return;
+                    PacketBuffer whole = fragRcv(pkt, off, nhoff);
+                    if (whole == null) {
+                        return; // held, or dropped and counted
+                    }
+                    // an atomic fragment is itself the datagram: its header is skipped; a reassembled one has
+                    // lost its fragment header, and the type now named at nhoff is read again in place
+                    len = whole == pkt ? Ipv6ExtHeader.MIN_LEN : 0;
+                    pkt = whole;
+                    nh = pkt.networkHeader();
                 }
                 case Ipv6Packet.NEXTHDR_NONE -> {
                     mib.inc(Mib.Ip6InDelivers);
@@ -196,9 +205,69 @@ public final class Ipv6Input {
             if (len < 0) {
                 return; // dropped and counted by the header's check
             }
-            nhoff = off;
-            off += len;
+            if (len > 0) {
+                nhoff = off;
+                off += len;
+            }
         }
+    }
+
+    /**
+     * ipv6_frag_rcv for the fragment header {@code off} bytes into the packet, named at {@code nhoff}. A
+     * fragment of a jumbogram, or a header cut short, is a header error pointing at it. An atomic fragment
+     * (offset 0, M clear; RFC 6946) is no fragment: the packet itself comes back, to go on past the header.
+     * A first fragment without the whole header chain up to the upper layer's header is answered by a
+     * parameter problem code 3 (RFC 7112, RFC 8200 4.5); a datagram that would pass 65535 bytes points at the
+     * offset, and a fragment but the last that is not a multiple of 8 bytes at the payload length. Takes
+     * ownership. Returns the packet itself (atomic), the reassembled datagram, or null.
+     */
+    private PacketBuffer fragRcv(PacketBuffer pkt, int off, int nhoff) {
+        int nh = pkt.networkHeader();
+        Ipv6Packet ip = Ipv6Packet.wrap(pkt, nh);
+        Ipv6ExtHeader fh = Ipv6ExtHeader.wrap(pkt, nh + off, Ipv6Packet.NEXTHDR_FRAGMENT);
+        if (ip.payloadLength() == 0 || fh == null) {
+            ext.paramProb(pkt, Icmpv6Packet.HDR_FIELD, off, DropReason.IP_INHDR);
+            return null;
+        }
+        mib.inc(Mib.Ip6ReasmReqds);
+        int start = fh.fragmentOffset();
+        boolean more = fh.moreFragments();
+        if (start == 0 && !more) {
+            mib.inc(Mib.Ip6ReasmOKs);
+            return pkt;
+        }
+        if (start == 0 && headerChainTruncated(pkt, nh + off)) {
+            ext.paramProb(pkt, Icmpv6Packet.HDR_INCOMP, 0, DropReason.IPV6_BAD_EXTHDR);
+            return null;
+        }
+        int end = start + ip.payloadLength() - (off + Ipv6ExtHeader.MIN_LEN - Ipv6Packet.HEADER_LEN);
+        if (end > Ipv6Reassembler.MAXPLEN) {
+            ext.paramProb(pkt, Icmpv6Packet.HDR_FIELD, off + Ipv6ExtHeader.FRAG_OFF, DropReason.IP_INHDR);
+            return null;
+        }
+        if (more && (end & 7) != 0) {
+            ext.paramProb(pkt, Icmpv6Packet.HDR_FIELD, Ipv6Packet.PAYLOAD_LEN, DropReason.IP_INHDR);
+            return null;
+        }
+        return reassembler.defrag(pkt, off, nhoff, start, end, more);
+    }
+
+    /**
+     * ipv6frag_thdr_truncated: whether the first fragment, from its fragment header at {@code at}, lacks the
+     * rest of the extension headers or the upper layer's header (TCP's 20 bytes, UDP's and ICMPv6's 8, one
+     * byte of anything else).
+     */
+    private static boolean headerChainTruncated(PacketBuffer pkt, int at) {
+        Ipv6ExtHeader.Skipped s = Ipv6ExtHeader.skip(pkt, at, Ipv6Packet.NEXTHDR_FRAGMENT);
+        if (s.offset() < 0) {
+            return false; // no upper layer to look for (no next header), or the walk ran out: ipv6_skip_exthdr's -1
+        }
+        int need = switch (s.nexthdr()) {
+            case Ipv6Packet.NEXTHDR_TCP -> 20;
+            case Ipv6Packet.NEXTHDR_UDP, Ipv6Packet.NEXTHDR_ICMP -> 8;
+            default -> 1;
+        };
+        return s.offset() + need > pkt.tail();
     }
 
     /** The end of ip6_protocol_deliver_rcu: the upper layer at {@code off}, named at {@code nhoff}. */

@@ -15,6 +15,7 @@ import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.ipv4.Reassembler;
 import io.ustack.core.ipv6.Ipv6Input;
 import io.ustack.core.ipv6.Ipv6Output;
+import io.ustack.core.ipv6.Ipv6Reassembler;
 import io.ustack.core.link.EthTypeTrans;
 import io.ustack.core.link.LoopbackDevice;
 import io.ustack.core.link.NetDevice;
@@ -47,6 +48,7 @@ import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.Ipv4Prefix;
+import io.ustack.core.wire.Icmpv6Packet;
 import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.Ipv6Packet;
 import io.ustack.core.wire.Ipv6Prefix;
@@ -97,6 +99,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Ipv6Fib fib6;
     private final NeighbourTable nd;
     private final Ipv6Input ipv6In;
+    private final Ipv6Reassembler reassembler6;
     private final Ipv6Output ipv6Out;
     private final Icmpv6Sender icmp6;
     private final Ndisc ndisc;
@@ -165,12 +168,15 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.fib6 = new Ipv6Fib(loopback, (type, dev) -> new DstEntry(type, dev, 0, 0,
                 type == DstEntry.Type.UNICAST ? p -> in6[0].ip6ForwardOrError(p) : p -> in6[0].ip6Input(p),
                 p -> out6[0].ip6Output(p)));
-        this.ipv6Out = new Ipv6Output(fib6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
-        this.ipv6In = new Ipv6Input(fib6, mib, drops);
+        this.ipv6Out = new Ipv6Output(pool, fib6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
+        this.reassembler6 = new Ipv6Reassembler(pool, config.clock(), mib, drops, Ipv6Reassembler.DEFAULT_HIGH_THRESH,
+                Ipv6Reassembler.DEFAULT_LOW_THRESH, Ipv6Reassembler.DEFAULT_TIMEOUT_MS);
+        this.ipv6In = new Ipv6Input(fib6, reassembler6, mib, drops);
         in6[0] = ipv6In;
         out6[0] = ipv6Out;
         this.icmp6 = new Icmpv6Sender(pool, ipv6Out, fib6, mib, drops, icmpLimiter);
         ipv6In.setErrorSender(icmp6::sendError);
+        reassembler6.setExpiryReporter(first -> icmp6.sendError(first, Icmpv6Packet.TIME_EXCEED, Icmpv6Packet.EXC_FRAGTIME, 0));
         this.ndisc = new Ndisc(fib6, nd, icmp6, pool, mib, drops);
         nd.setSolicitor6(ndisc);
         this.icmpv6Protocol = new Icmpv6Protocol(icmp6, ndisc, mib, drops);
@@ -215,6 +221,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         neigh.tick();
         nd.tick();
         reassembler.expire();
+        reassembler6.expire();
         conntrack.gc();
         if (directCpu != null) {
             directCpu.runTimers(config.clock().nanos());
@@ -257,6 +264,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         }
         neigh.flush();
         nd.flush();
+        reassembler.flush();
+        reassembler6.flush();
     }
 
     /**
@@ -458,6 +467,10 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         return reassembler;
     }
 
+    public Ipv6Reassembler reassembler6() {
+        return reassembler6;
+    }
+
     public MibCounters mib() {
         return mib;
     }
@@ -495,6 +508,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         buffers.put("Outstanding", (long) pool.outstanding());
         buffers.put("Allocations", pool.allocations());
         buffers.put("ReasmMemory", reassembler.memory());
+        buffers.put("Reasm6Memory", reassembler6.memory());
         return new StackStats(mib.snapshot(), dropMap, sn, devs, buffers);
     }
 }

@@ -140,15 +140,9 @@ public enum DropReason {
      */
     IPV6_MC_NOT_JOINED,
     /**
-     * An IPv6 packet for this host whose first next header is an extension header (hop-by-hop, routing,
-     * fragment, destination options...), which this step of ustack's IPv6 does not parse yet: counted under
-     * Ip6InDiscards. ustack's own, until extension headers are handled as RFC 8200 says.
-     */
-    IPV6_EXTHDR_UNSUPPORTED,
-    /**
      * An IPv6 extension header that RFC 8200 refuses: a routing header of type 0 (RFC 5095) or any other this
-     * host does not route by with segments left, answered by a parameter problem (Linux's
-     * SKB_DROP_REASON_IPV6_BAD_EXTHDR).
+     * host does not route by with segments left, or a first fragment without the whole header chain (RFC
+     * 7112), answered by a parameter problem (Linux's SKB_DROP_REASON_IPV6_BAD_EXTHDR).
      */
     IPV6_BAD_EXTHDR,
     /**
