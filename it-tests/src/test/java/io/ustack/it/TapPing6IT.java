@@ -180,6 +180,25 @@ class TapPing6IT {
                 "and nothing learnt from the NA nobody asked for");
     }
 
+    /**
+     * ping -6 -s 8000 and -s 20000: the host's kernel fragments each request to the link's 1500 bytes, the
+     * stack reassembles it and fragments its reply, which the host's kernel reassembles and ping checks.
+     */
+    @Test
+    @Order(7)
+    void largePingsAreFragmentedBothWays() {
+        Map<String, Long> before = env.daemon.stats();
+        pingAndCheck(env.stackIp6, env.stackIp6, 3, "-s", "8000");
+        pingAndCheck(env.stackIp6, env.stackIp6, 3, "-s", "20000");
+        Map<String, Long> after = env.daemon.stats();
+        assertEquals(6, after.get("Ip6ReasmOKs") - before.get("Ip6ReasmOKs"), "six requests reassembled: " + after);
+        assertEquals(6, after.get("Ip6FragOKs") - before.get("Ip6FragOKs"), "six replies fragmented: " + after);
+        // 8048 bytes of ICMPv6 in 1448-byte pieces is 6 fragments, 20048 is 14
+        assertEquals(3 * 6 + 3 * 14, after.get("Ip6FragCreates") - before.get("Ip6FragCreates"), after.toString());
+        assertEquals(0, after.get("Ip6ReasmFails") - before.get("Ip6ReasmFails"));
+        assertEquals(0L, after.get("BufferReasm6Memory"), "nothing left held");
+    }
+
     private String stackMac() {
         Cmd c = Cmd.run(60, Daemon.command("addr", "--control", env.daemon.control.toString())).ok();
         Matcher m = Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(c.output());
