@@ -8,10 +8,12 @@ import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.offload.SkbGso;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Ipv6Fib;
+import io.ustack.core.route.PmtuCache;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.time.Clock;
 import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.Ipv6ExtHeader;
@@ -23,13 +25,15 @@ import io.ustack.core.wire.Ipv6Packet;
  * to a 33:33 group MAC for multicast), and the device's dev_queue_xmit.
  *
  * <p>Every packet sent here is this host's own, so one over the path MTU is fragmented (ip6_fragment): IPv6
- * routers never fragment, only the source does.
+ * routers never fragment, only the source does. The path MTU of a destination is learnt from Packet Too Big
+ * ({@link #updatePmtu}) and kept in a {@link PmtuCache} for ip6_rt_mtu_expires.
  *
- * <p>Not yet (later steps of #12): path MTU, gateways, the netfilter hooks.
+ * <p>Not yet (later steps of #12): gateways, the netfilter hooks.
  */
 public final class Ipv6Output {
     private final BufferPool pool;
     private final IpIdent ident = new IpIdent();
+    private volatile PmtuCache<Ipv6Address> pmtu = PmtuCache.ipv6(Clock.SYSTEM);
     private final Ipv6Fib fib;
     private final NeighbourTable nd;
     private final MibCounters mib;
@@ -46,6 +50,29 @@ public final class Ipv6Output {
         this.flowSeed = flowSeed;
     }
 
+    /** The route exceptions path MTUs are learnt in (one on the stack's clock). */
+    public void setPmtuCache(PmtuCache<Ipv6Address> cache) {
+        this.pmtu = cache;
+    }
+
+    /**
+     * ip6_update_pmtu: a Packet Too Big, come in on {@code dev}, said the path to {@code daddr} takes only
+     * {@code mtu} bytes (1280 at least); later packets to it are fragmented to fit. Only a unicast route
+     * learns one: the loopback's and a group's have none.
+     */
+    public void updatePmtu(Ipv6Address daddr, NetDevice dev, int mtu) {
+        DstEntry base = fib.outputRoute(daddr, dev);
+        if (base == null || base.type() != DstEntry.Type.UNICAST) {
+            return;
+        }
+        pmtu.update(base, pmtu.dst(base, daddr), daddr, mtu);
+    }
+
+    /** The decision for {@code daddr} on the route {@code base}: its own path MTU's entry while one is fresh. */
+    private DstEntry withPmtu(DstEntry base, Ipv6Address daddr) {
+        return base != null && base.type() == DstEntry.Type.UNICAST ? pmtu.dst(base, daddr) : base;
+    }
+
     /**
      * ip6_xmit for a payload of next header {@code nexthdr}: routes {@code daddr} (out {@code oif}, which a
      * link-scope destination needs; null otherwise), picks the source when {@code saddr} is null
@@ -55,7 +82,8 @@ public final class Ipv6Output {
      */
     public boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
                         int hopLimit, int trafficClass) {
-        return send(pkt, saddr, daddr, oif, nexthdr, hopLimit, trafficClass, fib.outputRoute(daddr, oif), true);
+        return send(pkt, saddr, daddr, oif, nexthdr, hopLimit, trafficClass, withPmtu(fib.outputRoute(daddr, oif), daddr),
+                true);
     }
 
     /**
@@ -65,7 +93,8 @@ public final class Ipv6Output {
      */
     public boolean sendOnLink(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice dev, int nexthdr,
                               int hopLimit, int trafficClass) {
-        return send(pkt, saddr, daddr, dev, nexthdr, hopLimit, trafficClass, fib.linkRoute(daddr, dev), false);
+        return send(pkt, saddr, daddr, dev, nexthdr, hopLimit, trafficClass, withPmtu(fib.linkRoute(daddr, dev), daddr),
+                false);
     }
 
     private boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,

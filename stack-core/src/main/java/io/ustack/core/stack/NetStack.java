@@ -138,7 +138,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, icmpLimiter, config.clock());
         ipv4In.setErrorSender(icmp::send);
         ipv4In.setWallClock(config.clock());
-        ipv4Out.setPmtuCache(new PmtuCache(config.clock()));
+        ipv4Out.setPmtuCache(PmtuCache.ipv4(config.clock()));
         this.icmpProtocol = new IcmpProtocol(icmp, mib, drops);
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, icmpProtocol);
         this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, mib, drops, config.random());
@@ -181,6 +181,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         nd.setSolicitor6(ndisc);
         this.icmpv6Protocol = new Icmpv6Protocol(icmp6, ndisc, mib, drops);
         ipv6In.addProtocol(Ipv6Packet.NEXTHDR_ICMP, icmpv6Protocol);
+        ipv6Out.setPmtuCache(PmtuCache.ipv6(config.clock()));
+        icmpv6Protocol.setPmtuUpdater(ipv6Out::updatePmtu);
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;
