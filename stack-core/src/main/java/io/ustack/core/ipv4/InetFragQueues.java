@@ -20,10 +20,11 @@ import java.util.TreeMap;
  * overlapping data can never be chosen by an attacker. Memory is bounded like the high and low thresholds:
  * past the high mark the oldest queues are evicted until the low mark. A queue lives for the family's time;
  * when it expires holding the first fragment, the family's reporter hears of it (an ICMP time exceeded).
+ * Each family's reassembler extends it with its key, its checks and the datagram it builds.
  *
  * @param <K> the family's queue key (ip4_create_arg, frag_v6_compare_key)
  */
-public final class InetFragQueues<K> {
+public abstract class InetFragQueues<K> {
     /** The family's error about an expired datagram's first fragment (ICMP time exceeded, reassembly). Borrows. */
     @FunctionalInterface
     public interface ExpiryReporter {
@@ -66,8 +67,9 @@ public final class InetFragQueues<K> {
     }
 
     private final Map<K, Queue> queues = new LinkedHashMap<>();
+    private final BufferPool pool;
     private final Clock clock;
-    private final MibCounters mib;
+    protected final MibCounters mib;
     private final PacketDrops drops;
     private final Counters counters;
     private final long highThresh;
@@ -76,8 +78,9 @@ public final class InetFragQueues<K> {
     private volatile ExpiryReporter reporter = first -> { };
     private long mem;
 
-    public InetFragQueues(Clock clock, MibCounters mib, PacketDrops drops, Counters counters,
-                          long highThresh, long lowThresh, long timeoutMs) {
+    protected InetFragQueues(BufferPool pool, Clock clock, MibCounters mib, PacketDrops drops, Counters counters,
+                             long highThresh, long lowThresh, long timeoutMs) {
+        this.pool = pool;
         this.clock = clock;
         this.mib = mib;
         this.drops = drops;
@@ -98,7 +101,7 @@ public final class InetFragQueues<K> {
      * complete queue, out of the table, when this fragment completed it (its fragments still held: the caller
      * assembles or {@link #fail}s it), else null.
      */
-    public synchronized Queue add(K key, PacketBuffer pkt, int start, int end, boolean more, int payloadAt, int aux,
+    protected synchronized Queue add(K key, PacketBuffer pkt, int start, int end, boolean more, int payloadAt, int aux,
                                   int maxEnd) {
         if (mem + pkt.end() > highThresh) {
             evict();
@@ -170,7 +173,7 @@ public final class InetFragQueues<K> {
      * bytes from its network header, then every fragment's payload in place; metadata, network and transport
      * headers set; the fragments released. The family then fixes its header's fields.
      */
-    public static PacketBuffer assemble(BufferPool pool, Queue q, int headerLen) {
+    protected PacketBuffer assemble(Queue q, int headerLen) {
         PacketBuffer head = q.head().pkt();
         PacketBuffer out = pool.allocate(BufferPool.DEFAULT_HEADROOM + headerLen + q.len);
         out.reserve(BufferPool.DEFAULT_HEADROOM);
@@ -189,7 +192,7 @@ public final class InetFragQueues<K> {
     }
 
     /** A completed queue that cannot become a datagram (out_oversize): counted as failed, its fragments dropped. */
-    public void fail(Queue q, DropReason reason) {
+    protected void fail(Queue q, DropReason reason) {
         mib.inc(counters.fails());
         for (Frag f : q.frags.values()) {
             drops.drop(f.pkt(), reason);

@@ -16,30 +16,20 @@ import io.ustack.core.wire.Ipv4Packet;
  * ipfrag_time (30 s); when it expires holding the first fragment, an ICMP time exceeded (fragment
  * reassembly) goes back to the sender.
  */
-public final class Reassembler {
+public final class Reassembler extends InetFragQueues<Reassembler.Key> {
     /** ipfrag_high_thresh, ipfrag_low_thresh and ipfrag_time's defaults. */
     public static final long DEFAULT_HIGH_THRESH = 4L << 20;
     public static final long DEFAULT_LOW_THRESH = 3L << 20;
     public static final long DEFAULT_TIMEOUT_MS = 30_000;
 
-    private record Key(int saddr, int daddr, int id, int protocol) {
+    record Key(int saddr, int daddr, int id, int protocol) {
     }
-
-    private final InetFragQueues<Key> queues;
-    private final BufferPool pool;
-    private final MibCounters mib;
 
     public Reassembler(BufferPool pool, Clock clock, MibCounters mib, PacketDrops drops,
                        long highThresh, long lowThresh, long timeoutMs) {
-        this.pool = pool;
-        this.mib = mib;
-        this.queues = new InetFragQueues<>(clock, mib, drops,
+        super(pool, clock, mib, drops,
                 new InetFragQueues.Counters(Mib.IpReasmFails, Mib.IpReasmTimeout, Mib.IpExtReasmOverlaps),
                 highThresh, lowThresh, timeoutMs);
-    }
-
-    public void setExpiryReporter(InetFragQueues.ExpiryReporter reporter) {
-        queues.setExpiryReporter(reporter);
     }
 
     /**
@@ -53,8 +43,8 @@ public final class Reassembler {
         int ihl = ip.headerLength();
         int start = ip.fragmentOffset();
         Key key = new Key(ip.saddr(), ip.daddr(), ip.id(), ip.protocol());
-        InetFragQueues.Queue q = queues.add(key, pkt, start, start + ip.totalLength() - ihl, ip.moreFragments(),
-                ip.offset() + ihl, 0, Ipv4Packet.MAX_PACKET_LEN - ihl);
+        Queue q = add(key, pkt, start, start + ip.totalLength() - ihl, ip.moreFragments(), ip.offset() + ihl, 0,
+                Ipv4Packet.MAX_PACKET_LEN - ihl);
         return q == null ? null : reassemble(q);
     }
 
@@ -62,17 +52,17 @@ public final class Reassembler {
      * ip_frag_reasm: one datagram from the held fragments, the first fragment's header in front; null (the
      * fragments dropped) if it would exceed 65535 bytes.
      */
-    private PacketBuffer reassemble(InetFragQueues.Queue q) {
+    private PacketBuffer reassemble(Queue q) {
         PacketBuffer head = q.head().pkt();
         int ihl = q.head().payloadAt() - head.networkHeader();
         if (ihl + q.length() > Ipv4Packet.MAX_PACKET_LEN) {
             // out_oversize: each fragment fit with its own header, but the first one's (longer, with options)
             // would head a datagram that no total length field can describe.
-            queues.fail(q, DropReason.FRAG_REASM_FAIL);
+            fail(q, DropReason.FRAG_REASM_FAIL);
             return null;
         }
         long options = head.ipOptions();
-        PacketBuffer out = InetFragQueues.assemble(pool, q, ihl);
+        PacketBuffer out = assemble(q, ihl);
         out.setIpOptions(options); // the head's IPCB: a reply to the datagram echoes its options
         Ipv4Packet ip = Ipv4Packet.wrap(out, out.networkHeader());
         ip.setTotalLength(ihl + q.length());
@@ -80,24 +70,5 @@ public final class Reassembler {
         ip.updateChecksum();
         mib.inc(Mib.IpReasmOKs);
         return out;
-    }
-
-    /** ip_expire for every queue older than ipfrag_time. */
-    public void expire() {
-        queues.expire();
-    }
-
-    /** Gives up every datagram held: the stack is stopping. */
-    public void flush() {
-        queues.flush();
-    }
-
-    /** Bytes held (truesize of the fragment buffers). */
-    public long memory() {
-        return queues.memory();
-    }
-
-    public int queueCount() {
-        return queues.queueCount();
     }
 }

@@ -20,7 +20,7 @@ import io.ustack.core.wire.Ipv6Packet;
  * which an ICMPv6 time exceeded (code 1) goes back if the first fragment was held. The header checks that
  * answer with a parameter problem are the receive path's ({@link Ipv6Input}).
  */
-public final class Ipv6Reassembler {
+public final class Ipv6Reassembler extends InetFragQueues<Ipv6Reassembler.Key> {
     /** ip6frag_high_thresh, ip6frag_low_thresh and ip6frag_time's defaults (IPV6_FRAG_TIMEOUT). */
     public static final long DEFAULT_HIGH_THRESH = 4L << 20;
     public static final long DEFAULT_LOW_THRESH = 3L << 20;
@@ -28,24 +28,14 @@ public final class Ipv6Reassembler {
     /** IPV6_MAXPLEN: the most a reassembled datagram's payload may be. */
     public static final int MAXPLEN = 65535;
 
-    private record Key(Ipv6Address saddr, Ipv6Address daddr, int id, int iif) {
+    record Key(Ipv6Address saddr, Ipv6Address daddr, int id, int iif) {
     }
-
-    private final InetFragQueues<Key> queues;
-    private final BufferPool pool;
-    private final MibCounters mib;
 
     public Ipv6Reassembler(BufferPool pool, Clock clock, MibCounters mib, PacketDrops drops,
                            long highThresh, long lowThresh, long timeoutMs) {
-        this.pool = pool;
-        this.mib = mib;
-        this.queues = new InetFragQueues<>(clock, mib, drops,
+        super(pool, clock, mib, drops,
                 new InetFragQueues.Counters(Mib.Ip6ReasmFails, Mib.Ip6ReasmTimeout, Mib.Ip6ReasmOverlaps),
                 highThresh, lowThresh, timeoutMs);
-    }
-
-    public void setExpiryReporter(InetFragQueues.ExpiryReporter reporter) {
-        queues.setExpiryReporter(reporter);
     }
 
     /**
@@ -60,7 +50,7 @@ public final class Ipv6Reassembler {
         Ipv6Address daddr = ip.daddr();
         int iif = daddr.isMulticast() || daddr.isLinkLocal() ? pkt.dev().ifindex() : 0;
         Key key = new Key(ip.saddr(), daddr, fh.identification(), iif);
-        InetFragQueues.Queue q = queues.add(key, pkt, start, end, more, nh + off + Ipv6ExtHeader.MIN_LEN, nhoff, MAXPLEN);
+        Queue q = add(key, pkt, start, end, more, nh + off + Ipv6ExtHeader.MIN_LEN, nhoff, MAXPLEN);
         return q == null ? null : reassemble(q);
     }
 
@@ -69,39 +59,20 @@ public final class Ipv6Reassembler {
      * it now names what the fragment header named), then the payloads; null (the fragments dropped) if the
      * payload length would pass 65535.
      */
-    private PacketBuffer reassemble(InetFragQueues.Queue q) {
-        InetFragQueues.Frag head = q.head();
+    private PacketBuffer reassemble(Queue q) {
+        Frag head = q.head();
         int unfragmentable = head.payloadAt() - Ipv6ExtHeader.MIN_LEN - head.pkt().networkHeader();
         int payloadLen = unfragmentable - Ipv6Packet.HEADER_LEN + q.length();
         if (payloadLen > MAXPLEN) {
-            queues.fail(q, DropReason.FRAG_REASM_FAIL); // out_oversize
+            fail(q, DropReason.FRAG_REASM_FAIL); // out_oversize
             return null;
         }
         int nexthdr = head.pkt().u8(head.payloadAt() - Ipv6ExtHeader.MIN_LEN);
         int nhoff = head.aux();
-        PacketBuffer out = InetFragQueues.assemble(pool, q, unfragmentable);
+        PacketBuffer out = assemble(q, unfragmentable);
         out.setU8(out.networkHeader() + nhoff, nexthdr);
         Ipv6Packet.wrap(out, out.networkHeader()).setPayloadLength(payloadLen);
         mib.inc(Mib.Ip6ReasmOKs);
         return out;
-    }
-
-    /** ip6_frag_expire for every queue older than ip6frag_time. */
-    public void expire() {
-        queues.expire();
-    }
-
-    /** Gives up every datagram held: the stack is stopping. */
-    public void flush() {
-        queues.flush();
-    }
-
-    /** Bytes held (truesize of the fragment buffers). */
-    public long memory() {
-        return queues.memory();
-    }
-
-    public int queueCount() {
-        return queues.queueCount();
     }
 }

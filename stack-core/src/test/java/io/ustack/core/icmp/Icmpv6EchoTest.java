@@ -19,7 +19,6 @@ import static io.ustack.core.testing.StackHarness.STACK_LL;
 import static io.ustack.core.testing.StackHarness.STACK_MAC;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.buffer.PacketBuffer.IpSummed;
 import io.ustack.core.testing.StackHarness;
