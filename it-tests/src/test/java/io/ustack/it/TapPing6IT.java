@@ -235,6 +235,7 @@ class TapPing6IT {
                     () -> ns.exec("ip", "-6", "addr", "show", "dev", tap).output(),
                     o -> o.contains("inet6 fd00:202::1/64 scope global") && !o.contains("tentative"));
             assertFalse(addr.contains("dadfailed"), addr);
+            StackOnTap.awaitDad(daemon);
             Cmd ping = ns.exec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd00:202::2");
             assertEquals(3, TapPingIT.received(ping.output()), ping.output() + daemon.log());
             assertEquals(0, daemon.stop(), daemon.log());

@@ -22,6 +22,7 @@ import io.ustack.core.link.NetDevice;
 import io.ustack.core.link.NetDeviceHost;
 import io.ustack.core.link.PacketTap;
 import io.ustack.core.neigh.ArpProtocol;
+import io.ustack.core.neigh.Dad;
 import io.ustack.core.neigh.Ndisc;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Netfilter;
@@ -103,6 +104,9 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Ipv6Output ipv6Out;
     private final Icmpv6Sender icmp6;
     private final Ndisc ndisc;
+    private final Dad dad;
+    /** net.ipv6.conf.default.accept_dad: whether new addresses go through DAD (Linux's default, 1). */
+    private volatile boolean acceptDad = true;
     private final Icmpv6Protocol icmpv6Protocol;
     private final Softnet softnet;
     /** The Cpu of every flow when RPS is off; null with backlog threads. */
@@ -179,6 +183,9 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         reassembler6.setExpiryReporter(first -> icmp6.sendError(first, Icmpv6Packet.TIME_EXCEED, Icmpv6Packet.EXC_FRAGTIME, 0));
         this.ndisc = new Ndisc(fib6, nd, icmp6, pool, mib, drops);
         nd.setSolicitor6(ndisc);
+        // DAD's delay and nonce are not drawn from config.random(), whose sequence tests rely on elsewhere
+        this.dad = new Dad(fib6, ndisc, config.clock(), ThreadLocalRandom.current());
+        ndisc.setDad(dad);
         this.icmpv6Protocol = new Icmpv6Protocol(icmp6, ndisc, mib, drops);
         ipv6In.addProtocol(Ipv6Packet.NEXTHDR_ICMP, icmpv6Protocol);
         ipv6Out.setPmtuCache(PmtuCache.ipv6(config.clock()));
@@ -224,6 +231,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         nd.tick();
         reassembler.expire();
         reassembler6.expire();
+        dad.tick();
         conntrack.gc();
         if (directCpu != null) {
             directCpu.runTimers(config.clock().nanos());
@@ -282,7 +290,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         dev.setIfindex(nextIfindex++);
         dev.open(this);
         devices.add(dev);
-        fib6.addAddress(dev, dev.isLoopback() ? new Ipv6Prefix(Ipv6Address.LOOPBACK, 128)
+        addAddress(dev, dev.isLoopback() ? new Ipv6Prefix(Ipv6Address.LOOPBACK, 128)
                 : new Ipv6Prefix(Ipv6Address.linkLocalFromMac(dev.mac()), 64));
     }
 
@@ -298,11 +306,22 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     }
 
     /**
-     * `ip -6 addr add`: an IPv6 address, its connected route and its solicited-node group. Duplicate Address
-     * Detection and the unsolicited NA are later steps: the address is usable at once.
+     * `ip -6 addr add`: an IPv6 address, its connected route and its solicited-node group. With accept_dad on
+     * it is tentative until Duplicate Address Detection passes ({@link Dad}), then announced by an unsolicited
+     * NA; the loopback, an IFF_NOARP device and accept_dad 0 skip DAD (addrconf_dad_begin), and the address is
+     * usable at once.
      */
     public void addAddress(NetDevice dev, Ipv6Prefix prefix) {
-        fib6.addAddress(dev, prefix);
+        if (acceptDad && !dev.isLoopback() && !dev.noArp()) {
+            dad.start(dev, prefix);
+        } else {
+            fib6.addAddress(dev, prefix);
+        }
+    }
+
+    /** net.ipv6.conf.default.accept_dad for addresses added from now on: 1 (Linux's default) or 0. */
+    public void setAcceptDad(boolean on) {
+        this.acceptDad = on;
     }
 
     /**

@@ -150,6 +150,12 @@ public enum DropReason {
      * Linux's default, which drops it uncounted: ustack's own name.
      */
     IPV6_SEG6_DISABLED,
+    /**
+     * A Neighbour Solicitation for an address of ours still tentative (DAD running) or that failed DAD, other
+     * than a DAD probe that settles it: RFC 4862 5.4.3 says to ignore it. ustack's own name; Linux lets it go
+     * uncounted.
+     */
+    IPV6_ADDR_TENTATIVE,
     /** The stack is shutting down. */
     STACK_STOPPED
 }
