@@ -5,6 +5,7 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.ipv4.IpIdent;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.neigh.NeighbourTable;
+import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.offload.SkbGso;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Ipv6Fib;
@@ -178,6 +179,11 @@ public final class Ipv6Output {
         if (chunk < 8) {
             mib.inc(Mib.Ip6FragFails);
             drops.drop(pkt, DropReason.PKT_TOO_BIG); // no room for 8 bytes: a device under IPv6's minimum MTU
+            return;
+        }
+        if (!PartialChecksum.complete(pkt)) { // skb_checksum_help: each fragment carries a piece of the sum
+            mib.inc(Mib.Ip6FragFails);
+            drops.drop(pkt, DropReason.SKB_CSUM);
             return;
         }
         Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.data());
