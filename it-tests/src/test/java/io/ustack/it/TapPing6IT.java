@@ -151,7 +151,9 @@ class TapPing6IT {
     /**
      * A burst of hostile IPv6 frames from the namespace (ND that may have crossed a router, malformed ND
      * options, an NA nobody asked for, a bad ICMPv6 checksum, a payload length past the frame, a multicast
-     * source): each counted under its drop reason and counter, no buffer kept, and ping -6 still answered.
+     * source, a type 0 routing header, an option to discard, an unknown next header): each counted under its
+     * drop reason and counter, the parameter problems owed sent within the rate limit, no buffer kept, and
+     * ping -6 still answered.
      */
     @Test
     @Order(5)
@@ -174,7 +176,11 @@ class TapPing6IT {
         }
         assertEquals(count, after.get("Icmp6InCsumErrors") - before.get("Icmp6InCsumErrors"));
         assertEquals(count, after.get("Ip6InTruncatedPkts") - before.get("Ip6InTruncatedPkts"));
-        assertEquals(count, after.get("Ip6InHdrErrors") - before.get("Ip6InHdrErrors"));
+        // a multicast source, a type 0 routing header, an option to discard
+        assertEquals(3 * count, after.get("Ip6InHdrErrors") - before.get("Ip6InHdrErrors"));
+        assertEquals(count, after.get("Ip6InUnknownProtos") - before.get("Ip6InUnknownProtos"));
+        assertTrue(after.get("Icmp6OutParmProblems") > before.get("Icmp6OutParmProblems"), "parameter problems sent");
+        assertTrue(after.get("Icmp6OutRateLimitHost") > before.get("Icmp6OutRateLimitHost"), "and rate limited");
         assertEquals(before.get("BufferOutstanding"), after.get("BufferOutstanding"), "no buffer held after the burst");
         assertFalse(env.ns.exec("ip", "-6", "neigh", "show", "dev", env.tap).output().contains("dead"),
                 "and nothing learnt from the NA nobody asked for");
