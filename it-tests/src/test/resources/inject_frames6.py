@@ -60,6 +60,14 @@ def main():
         # a multicast source
         "IP_INHDR": eth + ip6(socket.inet_pton(socket.AF_INET6, "ff02::1"), dip, 64,
                               icmp6(sip, dip, 128, 0, echo)),
+        # a type 0 routing header with a segment left (RFC 5095): a parameter problem back
+        "IPV6_BAD_EXTHDR": eth + ip6(sip, dip, 64, b"\x3a\x02\x00\x01" + b"\0" * 4 + sip + icmp6(sip, dip, 128, 0, echo),
+                                     next_header=43),
+        # destination options with an unknown option whose action bits (01) say discard quietly
+        "UNHANDLED_PROTO": eth + ip6(sip, dip, 64, b"\x3a\x00\x5e\x04" + b"\0" * 4 + icmp6(sip, dip, 128, 0, echo),
+                                     next_header=60),
+        # a next header nobody handles: a parameter problem (code 1) back
+        "IP_NOPROTO": eth + ip6(sip, dip, 64, b"\0" * 16, next_header=253),
     }
     for kind, frame in kinds.items():
         for i in range(count):

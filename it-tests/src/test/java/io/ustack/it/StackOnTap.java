@@ -1,5 +1,7 @@
 package io.ustack.it;
 
+import io.ustack.core.testing.Await;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,6 +54,15 @@ final class StackOnTap implements AutoCloseable {
         return start(true, "", extraDaemonArgs);
     }
 
+    /**
+     * Waits until the daemon's two IPv6 addresses on its TAP (link-local and global) have passed Duplicate
+     * Address Detection, which announces each with an unsolicited NA: until then they take no packets in.
+     */
+    static void awaitDad(Daemon daemon) {
+        Await.until("the stack's IPv6 addresses past DAD", java.time.Duration.ofSeconds(30), daemon::stats,
+                s -> s.getOrDefault("Icmp6OutNeighborAdvertisements", 0L) >= 2);
+    }
+
     private static StackOnTap start(boolean ipv6, String ifaceOptions, String... extraDaemonArgs) throws Exception {
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         String tap = "ut" + id;
@@ -70,6 +81,7 @@ final class StackOnTap implements AutoCloseable {
             daemon = Daemon.start(work, args.toArray(String[]::new));
             if (ipv6) {
                 ns.adopt(tap, hostIp + "/24", hostIp6 + "/64");
+                awaitDad(daemon);
             } else {
                 ns.adopt(tap, hostIp + "/24");
             }

@@ -4,6 +4,8 @@ import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.time.Clock;
 import io.ustack.core.wire.IcmpPacket;
+import io.ustack.core.wire.Icmpv6Packet;
+import io.ustack.core.wire.Ipv6Address;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,6 +14,9 @@ import java.util.Map;
  * icmp_ratemask (destination unreachable but "fragmentation needed", source quench, time exceeded, parameter
  * problem) are limited: globally by a token bucket of icmp_msgs_per_sec with icmp_msgs_burst, and per
  * destination by inet_peer_xrlim_allow, one per icmp_ratelimit with a burst of six.
+ *
+ * <p>ICMPv6 (icmpv6_global_allow, icmpv6_xrlim_allow) shares the global bucket, as the kernel's icmp_global is
+ * one per namespace for both families, and keeps its peers beside IPv4's in the same bounded table.
  */
 public final class IcmpRateLimiter {
     /** net.ipv4.icmp_ratemask's default: 0x1818. */
@@ -29,9 +34,10 @@ public final class IcmpRateLimiter {
     private final long burst;
     private long globalTokens;
     private long globalStampNanos;
-    private final Map<Integer, long[]> peers = new LinkedHashMap<>(64, 0.75f, true) {
+    /** inet_peer by address: an Integer for IPv4, an {@link Ipv6Address} for IPv6. */
+    private final Map<Object, long[]> peers = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, long[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Object, long[]> eldest) {
             return size() > MAX_PEERS;
         }
     };
@@ -62,18 +68,41 @@ public final class IcmpRateLimiter {
             mib.inc(Mib.IcmpOutRateLimitGlobal);
             return false;
         }
-        if (loopback) {
+        return loopback || peerAllow(daddr, perPeerIntervalNanos, now, Mib.IcmpOutRateLimitHost);
+    }
+
+    /**
+     * icmpv6_mask_allow, icmpv6_global_allow and icmpv6_xrlim_allow: true if an ICMPv6 message of {@code type}
+     * may go to {@code daddr}, whose route has a prefix of {@code prefixLen} bits, now; counts the refusals.
+     * icmpv6_ratemask's default (0-1,3-127) limits every error but Packet Too Big, which PMTU discovery needs;
+     * informational messages are not limited. Nothing about a packet that came in on the loopback is
+     * (icmp6_send skips the global bucket for it, and its route is the loopback's). A wider prefix gets more
+     * room: icmpv6_time (1 s) halves for every 32 bits under 128, 250 ms on a /64.
+     */
+    public synchronized boolean allow6(int type, Ipv6Address daddr, int prefixLen, boolean loopback) {
+        if (!Icmpv6Packet.isError(type) || type == Icmpv6Packet.PKT_TOOBIG || loopback) {
             return true;
         }
-        long[] peer = peers.computeIfAbsent(daddr, a -> new long[] {BURST_FACTOR * perPeerIntervalNanos, now});
-        long tokens = Math.min(BURST_FACTOR * perPeerIntervalNanos, peer[0] + (now - peer[1]));
+        long now = clock.nanos();
+        if (!globalAllow(now)) {
+            mib.inc(Mib.IcmpOutRateLimitGlobal); // ICMP_MIB_RATELIMITGLOBAL: the one counter of both families
+            return false;
+        }
+        long interval = prefixLen < 128 ? perPeerIntervalNanos >> ((128 - prefixLen) >> 5) : perPeerIntervalNanos;
+        return peerAllow(daddr, interval, now, Mib.Icmp6OutRateLimitHost);
+    }
+
+    /** inet_peer_xrlim_allow: a token bucket of {@code interval} per message, six messages deep. */
+    private boolean peerAllow(Object daddr, long interval, long now, Mib refused) {
+        long[] peer = peers.computeIfAbsent(daddr, a -> new long[] {BURST_FACTOR * interval, now});
+        long tokens = Math.min(BURST_FACTOR * interval, peer[0] + (now - peer[1]));
         peer[1] = now;
-        if (tokens >= perPeerIntervalNanos) {
-            peer[0] = tokens - perPeerIntervalNanos;
+        if (tokens >= interval) {
+            peer[0] = tokens - interval;
             return true;
         }
         peer[0] = tokens;
-        mib.inc(Mib.IcmpOutRateLimitHost);
+        mib.inc(refused);
         return false;
     }
 

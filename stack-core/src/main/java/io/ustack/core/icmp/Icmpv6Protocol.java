@@ -2,31 +2,46 @@ package io.ustack.core.icmp;
 
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.ipv4.IpProtocolHandler;
+import io.ustack.core.link.NetDevice;
 import io.ustack.core.neigh.Ndisc;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.wire.Icmpv6Packet;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6ExtHeader;
 import io.ustack.core.wire.Ipv6Packet;
 
 /**
  * icmpv6_rcv (net/ipv6/icmp.c): checks an ICMPv6 message's length and its checksum over the pseudo-header,
  * counts it under Icmp6 and its type (Icmp6InType135), answers echo requests, hands Neighbour Discovery to
- * {@link Ndisc}, and consumes the rest. ICMPv6 errors are counted; handing them to the protocol they quote,
- * and MLD, are later steps.
+ * {@link Ndisc}, and consumes the rest. A Packet Too Big about an ICMPv6 message this host sent lowers the path
+ * MTU to its destination (icmpv6_notify to icmpv6_err); handing errors to TCP and UDP over IPv6, and MLD, are
+ * later steps.
  */
 public final class Icmpv6Protocol implements IpProtocolHandler {
+    /** ip6_update_pmtu: the path to {@code daddr} (out {@code dev}) takes {@code mtu} bytes. */
+    @FunctionalInterface
+    public interface PmtuUpdater {
+        void update(Ipv6Address daddr, NetDevice dev, int mtu);
+    }
+
     private final Icmpv6Sender sender;
     private final Ndisc ndisc;
     private final MibCounters mib;
     private final PacketDrops drops;
+    private volatile PmtuUpdater pmtu = (daddr, dev, mtu) -> { };
 
     public Icmpv6Protocol(Icmpv6Sender sender, Ndisc ndisc, MibCounters mib, PacketDrops drops) {
         this.sender = sender;
         this.ndisc = ndisc;
         this.mib = mib;
         this.drops = drops;
+    }
+
+    public void setPmtuUpdater(PmtuUpdater pmtu) {
+        this.pmtu = pmtu;
     }
 
     /** icmpv6_rcv. Takes ownership; data at the ICMPv6 header, network header set. */
@@ -57,6 +72,15 @@ public final class Icmpv6Protocol implements IpProtocolHandler {
                 sender.echoReply(pkt);
                 return;
             }
+            case Icmpv6Packet.PKT_TOOBIG -> {
+                Ipv6Packet quoted = Ipv6Packet.wrap(pkt, icmp.offset() + Icmpv6Packet.HEADER_LEN);
+                if (quoted == null) {
+                    mib.inc(Mib.Icmp6InErrors); // icmpv6_rcv's pskb_may_pull of the quoted header
+                    drops.drop(pkt, DropReason.PKT_TOO_SMALL);
+                    return;
+                }
+                notifyTooBig(pkt, quoted, icmp.restOfHeader());
+            }
             case Icmpv6Packet.ND_ROUTER_SOLICIT, Icmpv6Packet.ND_ROUTER_ADVERT, Icmpv6Packet.ND_NEIGHBOUR_SOLICIT,
                     Icmpv6Packet.ND_NEIGHBOUR_ADVERT, Icmpv6Packet.ND_REDIRECT -> {
                 ndisc.rcv(pkt);
@@ -65,6 +89,21 @@ public final class Icmpv6Protocol implements IpProtocolHandler {
             default -> { }
         }
         pkt.release(); // consume_skb: counted, and nothing more to do yet
+    }
+
+    /**
+     * icmpv6_notify for a Packet Too Big: past the quoted packet's extension headers, an ICMPv6 message (one
+     * this host sent: an echo reply, an error) has icmpv6_err learn the path MTU to its destination. An MTU
+     * of 2^31 or more (negative as an int) is larger than any path and changes nothing. Borrows.
+     */
+    private void notifyTooBig(PacketBuffer pkt, Ipv6Packet quoted, int mtu) {
+        if (mtu < 0) {
+            return;
+        }
+        Ipv6ExtHeader.Skipped s = Ipv6ExtHeader.skip(pkt, quoted.offset() + Ipv6Packet.HEADER_LEN, quoted.nextHeader());
+        if (s.offset() >= 0 && s.nexthdr() == Ipv6Packet.NEXTHDR_ICMP && pkt.tail() - s.offset() >= Icmpv6Packet.HEADER_LEN) {
+            pmtu.update(quoted.daddr(), pkt.dev(), mtu);
+        }
     }
 
     /** The named /proc/net/snmp6 counter of an incoming ICMPv6 type, or null. */

@@ -1,7 +1,9 @@
 package io.ustack.core.icmp;
 
+import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketBuffer.IpSummed;
+import io.ustack.core.buffer.PacketBuffer.PacketType;
 import io.ustack.core.ipv6.Ipv6Output;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.route.Ipv6Fib;
@@ -11,24 +13,110 @@ import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.wire.Icmpv6Packet;
 import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6ExtHeader;
 import io.ustack.core.wire.Ipv6Packet;
 
 /**
  * Sends ICMPv6 messages (net/ipv6/icmp.c): icmpv6_echo_reply, and the common end of every message this host
  * sends (Neighbour Discovery's too): the checksum over the pseudo-header, complete (no partial checksum is
- * left to a device), the Icmp6Out counters, and ip6_xmit. ICMPv6 errors (icmp6_send) are a later step.
+ * left to a device), the Icmp6Out counters, and ip6_xmit; and icmp6_send, the errors about a packet.
  */
 public final class Icmpv6Sender {
+    /** How much of the offending packet an error quotes: what fits in IPV6_MIN_MTU with the two headers. */
+    static final int MAX_QUOTE = Ipv6Packet.MIN_MTU - Ipv6Packet.HEADER_LEN - Icmpv6Packet.HEADER_LEN;
+    /** The action bits of an option type that ask for an error even about a packet to a group (RFC 8200 4.2). */
+    private static final int OPT_ACTION_MASK = 0xc0;
+    private static final int OPT_ACTION_ICMP_ALWAYS = 0x80;
+
+    private final BufferPool pool;
     private final Ipv6Output out;
     private final Ipv6Fib fib;
     private final MibCounters mib;
     private final PacketDrops drops;
+    private final IcmpRateLimiter limiter;
 
-    public Icmpv6Sender(Ipv6Output out, Ipv6Fib fib, MibCounters mib, PacketDrops drops) {
+    public Icmpv6Sender(BufferPool pool, Ipv6Output out, Ipv6Fib fib, MibCounters mib, PacketDrops drops,
+                        IcmpRateLimiter limiter) {
+        this.pool = pool;
         this.out = out;
         this.fib = fib;
         this.mib = mib;
         this.drops = drops;
+        this.limiter = limiter;
+    }
+
+    /**
+     * icmp6_send: an error of {@code type}/{@code code} about {@code offending} (network header set), with
+     * {@code info} in the rest of the header (the MTU of Packet Too Big, the pointer of a parameter problem).
+     * Borrows. As Linux, it sends nothing about a packet to a group or not for this host's MAC (but Packet Too
+     * Big, and a parameter problem about an option whose action bits are 10, RFC 8200 section 4.2), about one
+     * from the unspecified or a multicast address (the source must name one node), about an ICMPv6 error
+     * (is_ineligible; a later fragment, whose type cannot be seen, is not one), nor past the rate limit. The
+     * error comes from the offending packet's destination when that is ours, else from source address
+     * selection; it quotes as much of the packet as fits in 1280 bytes.
+     */
+    public void sendError(PacketBuffer offending, int type, int code, int info) {
+        int nh = offending.networkHeader();
+        Ipv6Packet ip = Ipv6Packet.wrap(offending, nh);
+        if (ip == null) {
+            return;
+        }
+        NetDevice dev = offending.dev();
+        Ipv6Address daddr = ip.daddr();
+        Ipv6Address from = fib.isLocal(daddr, dev) ? daddr : null;
+        if (daddr.isMulticast() || offending.pktType() != PacketType.HOST) {
+            if (type != Icmpv6Packet.PKT_TOOBIG && !(type == Icmpv6Packet.PARAMPROB && code == Icmpv6Packet.UNK_OPTION
+                    && optUnrec(offending, nh + info))) {
+                return;
+            }
+            from = null;
+        }
+        Ipv6Address to = ip.saddr();
+        if (to.isUnspecified() || to.isMulticast() || isIneligible(offending, ip)) {
+            return;
+        }
+        NetDevice oif = to.needsScopeId() ? dev : null;
+        Ipv6Fib.Route6 route = fib.lookup(to, oif);
+        boolean loopback = dev != null && dev.isLoopback();
+        if (!limiter.allow6(type, to, route == null ? 128 : route.prefix().prefixLen(), loopback)) {
+            return;
+        }
+        if (from == null) {
+            from = out.sourceFor(to, oif);
+            if (from == null) {
+                mib.inc(Mib.Ip6OutNoRoutes); // icmpv6_route_lookup found no way back
+                return;
+            }
+        }
+        int quote = Math.min(offending.tail() - nh, MAX_QUOTE);
+        PacketBuffer pkt = pool.allocateWithHeadroom(Icmpv6Packet.HEADER_LEN + quote);
+        int at = pkt.put(Icmpv6Packet.HEADER_LEN + quote);
+        pkt.copyFrom(offending, nh, at + Icmpv6Packet.HEADER_LEN, quote);
+        Icmpv6Packet icmp = Icmpv6Packet.wrap(pkt, at);
+        icmp.setType(type);
+        icmp.setCode(code);
+        icmp.setRestOfHeader(info);
+        send(pkt, from, to, oif, Ipv6Packet.DEFAULT_HOP_LIMIT, 0);
+    }
+
+    /** opt_unrec: whether the option at {@code at} asks for an error whatever the destination. */
+    private static boolean optUnrec(PacketBuffer pkt, int at) {
+        return at < pkt.tail() && (pkt.u8(at) & OPT_ACTION_MASK) == OPT_ACTION_ICMP_ALWAYS;
+    }
+
+    /**
+     * is_ineligible: the offending packet is itself an ICMPv6 error (or its type cannot be read and it is not a
+     * later fragment), which no error may answer (RFC 4443 section 2.4 e).
+     */
+    private static boolean isIneligible(PacketBuffer pkt, Ipv6Packet ip) {
+        Ipv6ExtHeader.Skipped s = Ipv6ExtHeader.skip(pkt, ip.offset() + Ipv6Packet.HEADER_LEN, ip.nextHeader());
+        if (s.offset() < 0 || s.nexthdr() != Ipv6Packet.NEXTHDR_ICMP) {
+            return false;
+        }
+        if (s.offset() >= pkt.tail()) {
+            return s.fragOff() == 0;
+        }
+        return Icmpv6Packet.isError(pkt.u8(s.offset()));
     }
 
     /**

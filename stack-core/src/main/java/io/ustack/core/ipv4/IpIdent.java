@@ -6,22 +6,31 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 /**
  * ip_select_ident: IP IDs from 2048 counters chosen by a keyed hash of the addresses and protocol, so IDs
  * to one destination increase (reassembly needs them distinct) while an observer cannot read this host's
- * total packet rate from them.
+ * total packet rate from them. IPv6's fragment identification (ipv6_select_ident, RFC 7739) takes the same
+ * counters at their full 32 bits, chosen by the flow's addresses.
  */
-final class IpIdent {
+public final class IpIdent {
     private static final int BUCKETS = 2048;
     private final AtomicIntegerArray idents = new AtomicIntegerArray(BUCKETS);
     private final int key = ThreadLocalRandom.current().nextInt();
 
-    IpIdent() {
+    public IpIdent() {
         for (int i = 0; i < BUCKETS; i++) {
             idents.set(i, ThreadLocalRandom.current().nextInt());
         }
     }
 
     int next(int saddr, int daddr, int protocol) {
+        return nextId(saddr, daddr, protocol) & 0xffff;
+    }
+
+    /**
+     * The next 32-bit identifier of the counter the three values hash to; IPv6 gives each address folded to
+     * an int (its hash) and 0.
+     */
+    public int nextId(int saddr, int daddr, int protocol) {
         int h = (saddr * 0x9e37_79b9) ^ (daddr * 0x85eb_ca6b) ^ (protocol * 0xc2b2_ae35) ^ key;
         h ^= h >>> 15;
-        return idents.getAndIncrement(h & (BUCKETS - 1)) & 0xffff;
+        return idents.getAndIncrement(h & (BUCKETS - 1));
     }
 }

@@ -39,7 +39,7 @@ public final class Ipv4Output {
     private final PacketDrops drops;
     private final IpIdent ident = new IpIdent();
     private volatile FragNeededReporter fragNeeded = (pkt, mtu) -> { };
-    private volatile PmtuCache pmtu = new PmtuCache(Clock.SYSTEM);
+    private volatile PmtuCache<Integer> pmtu = PmtuCache.ipv4(Clock.SYSTEM);
 
     public Ipv4Output(Fib fib, Netfilter netfilter, NeighbourTable neigh, Fragmenter fragmenter,
                       MibCounters mib, PacketDrops drops) {
@@ -56,7 +56,7 @@ public final class Ipv4Output {
     }
 
     /** The route exceptions path MTUs are learnt in (one on the stack's clock). */
-    public void setPmtuCache(PmtuCache cache) {
+    public void setPmtuCache(PmtuCache<Integer> cache) {
         this.pmtu = cache;
     }
 

@@ -3,34 +3,49 @@ package io.ustack.core.ipv6;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketBuffer.PacketType;
 import io.ustack.core.ipv4.IpProtocolHandler;
+import io.ustack.core.ipv4.Ipv4Input.ErrorSender;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Ipv6Fib;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.Icmpv6Packet;
 import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6ExtHeader;
 import io.ustack.core.wire.Ipv6Packet;
 
 /**
  * The IPv6 receive path (net/ipv6/ip6_input.c): ipv6_rcv with ip6_rcv_core's validation, ip6_rcv_finish's
  * route lookup (ip6_route_input) or, for multicast, ip6_mc_input's membership check, then dst.input:
  * ip6_input for this host, ip6_forward (refused while forwarding is off, the only setting yet) for others.
+ * Extension headers are walked in the order they come (RFC 8200 section 4.1): hop-by-hop only first, in
+ * ipv6_rcv; destination options and routing headers in ip6_input's loop ({@link ExtHeaders}), fragments
+ * checked here (ipv6_frag_rcv) and reassembled by {@link Ipv6Reassembler}.
  *
- * <p>Not yet (later steps of #12): extension headers (a packet for this host whose next header is one is
- * counted under Ip6InDiscards and dropped as {@link DropReason#IPV6_EXTHDR_UNSUPPORTED}), reassembly,
- * forwarding, ICMPv6 errors (parameter problem, unreachable) and the netfilter hooks.
+ * <p>Not yet (later steps of #12): forwarding and the netfilter hooks.
  */
 public final class Ipv6Input {
     private final Ipv6Fib fib;
     private final MibCounters mib;
     private final PacketDrops drops;
     private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
+    private final ExtHeaders ext;
+    private volatile ErrorSender icmp = (pkt, type, code, info) -> { };
 
-    public Ipv6Input(Ipv6Fib fib, MibCounters mib, PacketDrops drops) {
+    private final Ipv6Reassembler reassembler;
+
+    public Ipv6Input(Ipv6Fib fib, Ipv6Reassembler reassembler, MibCounters mib, PacketDrops drops) {
         this.fib = fib;
+        this.reassembler = reassembler;
         this.mib = mib;
         this.drops = drops;
+        this.ext = new ExtHeaders(mib, drops, (pkt, type, code, info) -> icmp.send(pkt, type, code, info));
+    }
+
+    /** icmp6_send, for the errors the receive path owes (parameter problem, unreachable). */
+    public void setErrorSender(ErrorSender icmp) {
+        this.icmp = icmp;
     }
 
     /** inet6_add_protocol: the handler of next header {@code nexthdr} on local delivery. */
@@ -45,8 +60,9 @@ public final class Ipv6Input {
 
     /**
      * ipv6_rcv and ip6_rcv_core: validates the fixed header, counting each failure under its snmp6 name with
-     * Linux's drop reason, trims link-layer padding to the payload length, then ip6_rcv_finish. Takes
-     * ownership; data at the IPv6 header.
+     * Linux's drop reason, trims link-layer padding to the payload length, parses a hop-by-hop header that
+     * comes first (its options are every node's business), then ip6_rcv_finish. Takes ownership; data at the
+     * IPv6 header.
      */
     public void ipv6Rcv(PacketBuffer pkt) {
         if (pkt.pktType() == PacketType.OTHERHOST) {
@@ -94,15 +110,23 @@ public final class Ipv6Input {
             pkt.trim(Ipv6Packet.HEADER_LEN + payloadLen);
         }
         pkt.resetNetworkHeader();
-        pkt.setTransportHeader(pkt.data() + Ipv6Packet.HEADER_LEN);
+        int hdrLen = Ipv6Packet.HEADER_LEN;
+        if (ip.nextHeader() == Ipv6Packet.NEXTHDR_HOP) {
+            int hop = ext.parseHopopts(pkt);
+            if (hop < 0) {
+                return;
+            }
+            hdrLen += hop;
+        }
+        pkt.setTransportHeader(pkt.data() + hdrLen);
         ip6RcvFinish(pkt, daddr);
     }
 
     /**
      * ip6_rcv_finish: multicast to ip6_mc_input (Ip6InMcastPkts; delivered only for a group the device has
      * joined), unicast through ip6_route_input to the decision's input. No route: Ip6InNoRoutes, or
-     * Ip6InAddrErrors for the unspecified address (ip6_pkt_drop; the ICMPv6 unreachable it sends is a later
-     * step). Takes ownership.
+     * Ip6InAddrErrors for the unspecified address, and either way ip6_pkt_drop's ICMPv6 destination
+     * unreachable (no route). Takes ownership.
      */
     private void ip6RcvFinish(PacketBuffer pkt, Ipv6Address daddr) {
         DstEntry dst;
@@ -119,6 +143,7 @@ public final class Ipv6Input {
                 // ip6_pkt_drop: to :: is an address error, anything else a missing route
                 boolean any = daddr.isUnspecified();
                 mib.inc(any ? Mib.Ip6InAddrErrors : Mib.Ip6InNoRoutes);
+                icmp.send(pkt, Icmpv6Packet.DEST_UNREACH, Icmpv6Packet.NOROUTE, 0);
                 drops.drop(pkt, any ? DropReason.IP_INADDRERRORS : DropReason.IP_INNOROUTES);
                 return;
             }
@@ -137,36 +162,125 @@ public final class Ipv6Input {
     }
 
     /**
-     * ip6_input, ip6_input_finish and ip6_protocol_deliver_rcu: pulls the fixed header and hands the packet to
-     * its next header's handler. An extension header is not parsed yet (Ip6InDiscards); no next header (59)
-     * is delivered to nobody, as ipv6_nodata_protocol takes it; an unknown one counts Ip6InUnknownProtos.
-     * Takes ownership.
+     * ip6_input, ip6_input_finish and ip6_protocol_deliver_rcu: walks the extension headers after the fixed
+     * one (and a first hop-by-hop one, which ipv6_rcv parsed), then hands the packet to its upper layer's
+     * handler. A hop-by-hop header anywhere else, like any next header nobody handles, counts
+     * Ip6InUnknownProtos and is answered by a parameter problem (code 1) pointing at the field that named it;
+     * no next header (59) is delivered to nobody, as ipv6_nodata_protocol takes it. The walk is bounded: every
+     * step moves at least 8 bytes further into the packet or ends it. Takes ownership.
      */
     public void ip6Input(PacketBuffer pkt) {
-        Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.networkHeader());
-        int nexthdr = ip.nextHeader();
-        switch (nexthdr) {
-            case Ipv6Packet.NEXTHDR_HOP, Ipv6Packet.NEXTHDR_ROUTING, Ipv6Packet.NEXTHDR_FRAGMENT,
-                    Ipv6Packet.NEXTHDR_DEST -> {
-                mib.inc(Mib.Ip6InDiscards);
-                drops.drop(pkt, DropReason.IPV6_EXTHDR_UNSUPPORTED);
-                return;
+        int nh = pkt.networkHeader();
+        // where the next header's type is written: the fixed header's field, or the first hop-by-hop header's
+        int nhoff = pkt.u8(nh + Ipv6Packet.NEXT_HEADER) == Ipv6Packet.NEXTHDR_HOP ? Ipv6Packet.HEADER_LEN
+                : Ipv6Packet.NEXT_HEADER;
+        int off = pkt.transportHeader() - nh;
+        while (true) {
+            int nexthdr = pkt.u8(nh + nhoff);
+            int len;
+            switch (nexthdr) {
+                case Ipv6Packet.NEXTHDR_DEST -> len = ext.destoptRcv(pkt, off);
+                case Ipv6Packet.NEXTHDR_ROUTING -> len = ext.rthdrRcv(pkt, off);
+                case Ipv6Packet.NEXTHDR_FRAGMENT -> {
+                    PacketBuffer whole = fragRcv(pkt, off, nhoff);
+                    if (whole == null) {
+                        return; // held, or dropped and counted
+                    }
+                    // an atomic fragment is itself the datagram: its header is skipped; a reassembled one has
+                    // lost its fragment header, and the type now named at nhoff is read again in place
+                    len = whole == pkt ? Ipv6ExtHeader.MIN_LEN : 0;
+                    pkt = whole;
+                    nh = pkt.networkHeader();
+                }
+                case Ipv6Packet.NEXTHDR_NONE -> {
+                    mib.inc(Mib.Ip6InDelivers);
+                    pkt.release(); // consumed: nothing follows
+                    return;
+                }
+                default -> {
+                    deliver(pkt, nexthdr, nhoff, off);
+                    return;
+                }
             }
-            case Ipv6Packet.NEXTHDR_NONE -> {
-                mib.inc(Mib.Ip6InDelivers);
-                pkt.release(); // consumed: nothing follows
-                return;
+            if (len < 0) {
+                return; // dropped and counted by the header's check
             }
-            default -> { }
+            if (len > 0) {
+                nhoff = off;
+                off += len;
+            }
         }
+    }
+
+    /**
+     * ipv6_frag_rcv for the fragment header {@code off} bytes into the packet, named at {@code nhoff}. A
+     * fragment of a jumbogram, or a header cut short, is a header error pointing at it. An atomic fragment
+     * (offset 0, M clear; RFC 6946) is no fragment: the packet itself comes back, to go on past the header.
+     * A first fragment without the whole header chain up to the upper layer's header is answered by a
+     * parameter problem code 3 (RFC 7112, RFC 8200 4.5); a datagram that would pass 65535 bytes points at the
+     * offset, and a fragment but the last that is not a multiple of 8 bytes at the payload length. Takes
+     * ownership. Returns the packet itself (atomic), the reassembled datagram, or null.
+     */
+    private PacketBuffer fragRcv(PacketBuffer pkt, int off, int nhoff) {
+        int nh = pkt.networkHeader();
+        Ipv6Packet ip = Ipv6Packet.wrap(pkt, nh);
+        Ipv6ExtHeader fh = Ipv6ExtHeader.wrap(pkt, nh + off, Ipv6Packet.NEXTHDR_FRAGMENT);
+        if (ip.payloadLength() == 0 || fh == null) {
+            ext.paramProb(pkt, Icmpv6Packet.HDR_FIELD, off, DropReason.IP_INHDR);
+            return null;
+        }
+        mib.inc(Mib.Ip6ReasmReqds);
+        int start = fh.fragmentOffset();
+        boolean more = fh.moreFragments();
+        if (start == 0 && !more) {
+            mib.inc(Mib.Ip6ReasmOKs);
+            return pkt;
+        }
+        if (start == 0 && headerChainTruncated(pkt, nh + off)) {
+            ext.paramProb(pkt, Icmpv6Packet.HDR_INCOMP, 0, DropReason.IPV6_BAD_EXTHDR);
+            return null;
+        }
+        int end = start + ip.payloadLength() - (off + Ipv6ExtHeader.MIN_LEN - Ipv6Packet.HEADER_LEN);
+        if (end > Ipv6Reassembler.MAXPLEN) {
+            ext.paramProb(pkt, Icmpv6Packet.HDR_FIELD, off + Ipv6ExtHeader.FRAG_OFF, DropReason.IP_INHDR);
+            return null;
+        }
+        if (more && (end & 7) != 0) {
+            ext.paramProb(pkt, Icmpv6Packet.HDR_FIELD, Ipv6Packet.PAYLOAD_LEN, DropReason.IP_INHDR);
+            return null;
+        }
+        return reassembler.defrag(pkt, off, nhoff, start, end, more);
+    }
+
+    /**
+     * ipv6frag_thdr_truncated: whether the first fragment, from its fragment header at {@code at}, lacks the
+     * rest of the extension headers or the upper layer's header (TCP's 20 bytes, UDP's and ICMPv6's 8, one
+     * byte of anything else).
+     */
+    private static boolean headerChainTruncated(PacketBuffer pkt, int at) {
+        Ipv6ExtHeader.Skipped s = Ipv6ExtHeader.skip(pkt, at, Ipv6Packet.NEXTHDR_FRAGMENT);
+        if (s.offset() < 0) {
+            return false; // no upper layer to look for (no next header), or the walk ran out: ipv6_skip_exthdr's -1
+        }
+        int need = switch (s.nexthdr()) {
+            case Ipv6Packet.NEXTHDR_TCP -> 20;
+            case Ipv6Packet.NEXTHDR_UDP, Ipv6Packet.NEXTHDR_ICMP -> 8;
+            default -> 1;
+        };
+        return s.offset() + need > pkt.tail();
+    }
+
+    /** The end of ip6_protocol_deliver_rcu: the upper layer at {@code off}, named at {@code nhoff}. */
+    private void deliver(PacketBuffer pkt, int nexthdr, int nhoff, int off) {
         IpProtocolHandler h = protocols[nexthdr];
         if (h == null) {
             mib.inc(Mib.Ip6InUnknownProtos);
+            icmp.send(pkt, Icmpv6Packet.PARAMPROB, Icmpv6Packet.UNK_NEXTHDR, nhoff);
             drops.drop(pkt, DropReason.IP_NOPROTO);
             return;
         }
         mib.inc(Mib.Ip6InDelivers);
-        pkt.setTransportHeader(pkt.networkHeader() + Ipv6Packet.HEADER_LEN);
+        pkt.setTransportHeader(pkt.networkHeader() + off);
         pkt.pull(pkt.transportHeader() - pkt.data());
         h.rcv(pkt);
     }

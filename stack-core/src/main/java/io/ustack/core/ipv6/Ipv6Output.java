@@ -1,17 +1,23 @@
 package io.ustack.core.ipv6;
 
+import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.ipv4.IpIdent;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.neigh.NeighbourTable;
+import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.offload.SkbGso;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Ipv6Fib;
+import io.ustack.core.route.PmtuCache;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.time.Clock;
 import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6ExtHeader;
 import io.ustack.core.wire.Ipv6Packet;
 
 /**
@@ -19,10 +25,16 @@ import io.ustack.core.wire.Ipv6Packet;
  * dst.output = ip6_output, ip6_finish_output and ip6_finish_output2 into the ND neighbour table (or straight
  * to a 33:33 group MAC for multicast), and the device's dev_queue_xmit.
  *
- * <p>Not yet (later steps of #12): fragmentation (a packet over the route's MTU is dropped as PKT_TOO_BIG and
- * counted in Ip6OutDiscards), path MTU, gateways, the netfilter hooks.
+ * <p>Every packet sent here is this host's own, so one over the path MTU is fragmented (ip6_fragment): IPv6
+ * routers never fragment, only the source does. The path MTU of a destination is learnt from Packet Too Big
+ * ({@link #updatePmtu}) and kept in a {@link PmtuCache} for ip6_rt_mtu_expires.
+ *
+ * <p>Not yet (later steps of #12): gateways, the netfilter hooks.
  */
 public final class Ipv6Output {
+    private final BufferPool pool;
+    private final IpIdent ident = new IpIdent();
+    private volatile PmtuCache<Ipv6Address> pmtu = PmtuCache.ipv6(Clock.SYSTEM);
     private final Ipv6Fib fib;
     private final NeighbourTable nd;
     private final MibCounters mib;
@@ -30,12 +42,36 @@ public final class Ipv6Output {
     /** The key of the flow label hash (the kernel's per-boot flow dissector key). */
     private final int flowSeed;
 
-    public Ipv6Output(Ipv6Fib fib, NeighbourTable nd, MibCounters mib, PacketDrops drops, int flowSeed) {
+    public Ipv6Output(BufferPool pool, Ipv6Fib fib, NeighbourTable nd, MibCounters mib, PacketDrops drops, int flowSeed) {
+        this.pool = pool;
         this.fib = fib;
         this.nd = nd;
         this.mib = mib;
         this.drops = drops;
         this.flowSeed = flowSeed;
+    }
+
+    /** The route exceptions path MTUs are learnt in (one on the stack's clock). */
+    public void setPmtuCache(PmtuCache<Ipv6Address> cache) {
+        this.pmtu = cache;
+    }
+
+    /**
+     * ip6_update_pmtu: a Packet Too Big, come in on {@code dev}, said the path to {@code daddr} takes only
+     * {@code mtu} bytes (1280 at least); later packets to it are fragmented to fit. Only a unicast route
+     * learns one: the loopback's and a group's have none.
+     */
+    public void updatePmtu(Ipv6Address daddr, NetDevice dev, int mtu) {
+        DstEntry base = fib.outputRoute(daddr, dev);
+        if (base == null || base.type() != DstEntry.Type.UNICAST) {
+            return;
+        }
+        pmtu.update(base, pmtu.dst(base, daddr), daddr, mtu);
+    }
+
+    /** The decision for {@code daddr} on the route {@code base}: its own path MTU's entry while one is fresh. */
+    private DstEntry withPmtu(DstEntry base, Ipv6Address daddr) {
+        return base != null && base.type() == DstEntry.Type.UNICAST ? pmtu.dst(base, daddr) : base;
     }
 
     /**
@@ -47,7 +83,8 @@ public final class Ipv6Output {
      */
     public boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
                         int hopLimit, int trafficClass) {
-        return send(pkt, saddr, daddr, oif, nexthdr, hopLimit, trafficClass, fib.outputRoute(daddr, oif), true);
+        return send(pkt, saddr, daddr, oif, nexthdr, hopLimit, trafficClass, withPmtu(fib.outputRoute(daddr, oif), daddr),
+                true);
     }
 
     /**
@@ -57,7 +94,8 @@ public final class Ipv6Output {
      */
     public boolean sendOnLink(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice dev, int nexthdr,
                               int hopLimit, int trafficClass) {
-        return send(pkt, saddr, daddr, dev, nexthdr, hopLimit, trafficClass, fib.linkRoute(daddr, dev), false);
+        return send(pkt, saddr, daddr, dev, nexthdr, hopLimit, trafficClass, withPmtu(fib.linkRoute(daddr, dev), daddr),
+                false);
     }
 
     private boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
@@ -119,15 +157,67 @@ public final class Ipv6Output {
         ip6FinishOutput(pkt);
     }
 
-    /** ip6_finish_output: what is over the MTU cannot leave yet (fragmentation is a later step). Takes ownership. */
+    /** ip6_finish_output: what is over the MTU is fragmented (a GSO packet is segmented later). Takes ownership. */
     void ip6FinishOutput(PacketBuffer pkt) {
         int mtu = pkt.dst().mtu();
         if (pkt.len() > mtu && !(pkt.isGso() && SkbGso.validateNetworkLen(pkt, mtu))) {
-            mib.inc(Mib.Ip6OutDiscards);
-            drops.drop(pkt, DropReason.PKT_TOO_BIG);
+            ip6Fragment(pkt, mtu);
             return;
         }
         ip6FinishOutput2(pkt);
+    }
+
+    /**
+     * ip6_fragment's slow path: each fragment is the fixed header (this stack adds no extension headers, so it
+     * is the whole unfragmentable part), a fragment header with the datagram's identification, and a multiple
+     * of 8 bytes of the rest (the last one what remains), each no larger than {@code mtu}. The identification
+     * comes from the destination's counter (ipv6_select_ident). Takes ownership; data at the IPv6 header.
+     */
+    void ip6Fragment(PacketBuffer pkt, int mtu) {
+        int hlen = Ipv6Packet.HEADER_LEN;
+        int chunk = (mtu - hlen - Ipv6ExtHeader.MIN_LEN) & ~7;
+        if (chunk < 8) {
+            mib.inc(Mib.Ip6FragFails);
+            drops.drop(pkt, DropReason.PKT_TOO_BIG); // no room for 8 bytes: a device under IPv6's minimum MTU
+            return;
+        }
+        if (!PartialChecksum.complete(pkt)) { // skb_checksum_help: each fragment carries a piece of the sum
+            mib.inc(Mib.Ip6FragFails);
+            drops.drop(pkt, DropReason.SKB_CSUM);
+            return;
+        }
+        Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.data());
+        int nexthdr = ip.nextHeader();
+        int id = selectIdent(ip.saddr(), ip.daddr());
+        int payload = pkt.len() - hlen;
+        int src = pkt.data() + hlen;
+        for (int off = 0; off < payload; off += chunk) {
+            int len = Math.min(chunk, payload - off);
+            PacketBuffer frag = pool.allocate(BufferPool.DEFAULT_HEADROOM + hlen + Ipv6ExtHeader.MIN_LEN + len);
+            frag.reserve(BufferPool.DEFAULT_HEADROOM);
+            int at = frag.put(hlen + Ipv6ExtHeader.MIN_LEN + len);
+            frag.copyFrom(pkt, pkt.data(), at, hlen);
+            Ipv6ExtHeader.writeFragment(frag, at + hlen, nexthdr, off, off + len < payload, id);
+            frag.copyFrom(pkt, src + off, at + hlen + Ipv6ExtHeader.MIN_LEN, len);
+            Ipv6Packet fip = Ipv6Packet.wrap(frag, at);
+            fip.setNextHeader(Ipv6Packet.NEXTHDR_FRAGMENT);
+            fip.setPayloadLength(Ipv6ExtHeader.MIN_LEN + len);
+            frag.setNetworkHeader(at);
+            frag.copyMetadata(pkt);
+            mib.inc(Mib.Ip6FragCreates);
+            ip6FinishOutput2(frag);
+        }
+        mib.inc(Mib.Ip6FragOKs);
+        pkt.release();
+    }
+
+    /** ipv6_select_ident: the next identification of the counter this pair of addresses hashes to, never 0. */
+    private int selectIdent(Ipv6Address saddr, Ipv6Address daddr) {
+        int id;
+        do {
+            id = ident.nextId(saddr.hashCode(), daddr.hashCode(), 0);
+        } while (id == 0);
+        return id;
     }
 
     /**

@@ -5,10 +5,12 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.icmp.Icmpv6Sender;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.route.Ipv6Fib;
+import io.ustack.core.route.Ipv6Fib.Inet6Address;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Icmpv6Packet;
 import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.Ipv6Packet;
@@ -22,9 +24,11 @@ import io.ustack.core.wire.NdOptions;
  * Family.ND: the same NUD state machine as ARP's). Hostile messages (a hop limit other than 255, a non-zero
  * code, malformed options, an NA nobody asked for) are counted and ignored, as RFC 4861 section 7.1 says.
  *
- * <p>Not yet (later steps of #12): Duplicate Address Detection of our own addresses (RFC 4862) and
- * unsolicited NAs when an address comes up, router behaviour (RS answered, RAs sent) and host behaviour on
- * RAs (SLAAC), redirects; RS, RA and Redirect messages are counted and dropped as ICMP_IGNORED.
+ * <p>An address still tentative is {@link Dad}'s: a solicitation from :: or an advertisement for it fails its
+ * DAD, any other solicitation for it is ignored.
+ *
+ * <p>Not yet (later steps of #12): router behaviour (RS answered, RAs sent) and host behaviour on RAs
+ * (SLAAC), redirects; RS, RA and Redirect messages are counted and dropped as ICMP_IGNORED.
  */
 public final class Ndisc implements NeighbourTable.Solicitor6 {
     private final Ipv6Fib fib;
@@ -33,6 +37,7 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
     private final BufferPool pool;
     private final MibCounters mib;
     private final PacketDrops drops;
+    private volatile Dad dad;
 
     public Ndisc(Ipv6Fib fib, NeighbourTable nd, Icmpv6Sender sender, BufferPool pool, MibCounters mib, PacketDrops drops) {
         this.fib = fib;
@@ -41,6 +46,11 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
         this.pool = pool;
         this.mib = mib;
         this.drops = drops;
+    }
+
+    /** The DAD that solicitations and advertisements for a tentative address are reported to. */
+    public void setDad(Dad dad) {
+        this.dad = dad;
     }
 
     /**
@@ -102,8 +112,13 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
                 return;
             }
         }
-        if (!fib.isLocal(target, dev)) {
+        Inet6Address ifp = fib.address(target, dev);
+        if (ifp == null) {
             drops.drop(pkt, DropReason.IPV6_NDISC_NS_OTHERHOST);
+            return;
+        }
+        if (ifp.state() != Inet6Address.State.VALID) {
+            tentativeTargetNs(pkt, ifp, dad ? NdOptions.nonce(pkt, opts.nonce()) : -1);
             return;
         }
         boolean router = false; // forwarding is not an IPv6 setting yet
@@ -123,6 +138,27 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
         }
         pkt.release();
         sendNa(dev, saddr, target, router, true, inc, inc);
+    }
+
+    /**
+     * ndisc_recv_ns for a target not yet usable: a DAD probe ({@code nonce} not -1) that is not our own looped
+     * back means another node wants the address, so its DAD fails; anything else is ignored (RFC 4862 5.4.3).
+     * Takes ownership.
+     */
+    private void tentativeTargetNs(PacketBuffer pkt, Inet6Address ifp, long nonce) {
+        Dad d = dad;
+        if (nonce >= 0 && d != null && ifp.state() == Inet6Address.State.TENTATIVE
+                && !d.isOwnProbe(ifp.dev(), ifp.address(), nonce)) {
+            d.failed(ifp.dev(), ifp.address(), senderMac(pkt));
+            pkt.release(); // taken in: it settled the address's fate
+            return;
+        }
+        drops.drop(pkt, DropReason.IPV6_ADDR_TENTATIVE);
+    }
+
+    private static long senderMac(PacketBuffer pkt) {
+        EthernetFrame eth = EthernetFrame.wrap(pkt, pkt.macHeader());
+        return eth == null ? 0 : eth.source();
     }
 
     /**
@@ -150,9 +186,15 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
                 return;
             }
         }
-        if (fib.isLocal(target, dev)) {
-            // "NA: someone advertises our address": DAD's business, a later step
-            drops.drop(pkt, DropReason.IPV6_NDISC_INVALID);
+        Inet6Address ifp = fib.address(target, dev);
+        Dad d = dad;
+        if (ifp != null && ifp.state() == Inet6Address.State.TENTATIVE && d != null) {
+            d.failed(dev, target, senderMac(pkt)); // another node has the address DAD is testing
+            pkt.release();
+            return;
+        }
+        if (ifp != null) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_INVALID); // "NA: someone advertises our address"
             return;
         }
         if (!nd.update(dev, target, lladdr, na.solicited(), na.override(), false)) {
@@ -174,6 +216,17 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
         NdMessage.appendNa(out, flags, target, withLladdr ? dev.mac() : -1);
         out.setDev(dev);
         sender.sendOnLink(out, target, daddr, dev, NdMessage.HOP_LIMIT);
+    }
+
+    /** ndisc_send_ns for DAD: a probe for our tentative {@code target} from :: to its solicited-node group. */
+    void sendDadNs(NetDevice dev, Ipv6Address target, long nonce) {
+        if (!dev.isUp()) {
+            return;
+        }
+        PacketBuffer out = pool.allocateWithHeadroom(NdMessage.NS_LEN + NdOptions.NONCE_OPT_LEN);
+        NdMessage.appendDadNs(out, target, nonce);
+        out.setDev(dev);
+        sender.sendOnLink(out, Ipv6Address.UNSPECIFIED, target.solicitedNode(), dev, NdMessage.HOP_LIMIT);
     }
 
     /**

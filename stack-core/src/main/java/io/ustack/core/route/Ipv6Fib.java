@@ -26,8 +26,18 @@ public final class Ipv6Fib {
         DstEntry make(DstEntry.Type type, NetDevice dev);
     }
 
-    /** struct inet6_ifaddr: an IPv6 address with its prefix length, on a device. */
-    public record Inet6Address(NetDevice dev, Ipv6Prefix prefix) {
+    /**
+     * struct inet6_ifaddr: an IPv6 address with its prefix length, on a device, and where Duplicate Address
+     * Detection has it ({@link State}).
+     */
+    public record Inet6Address(NetDevice dev, Ipv6Prefix prefix, State state) {
+        /**
+         * IFA_F_TENTATIVE while DAD runs, IFA_F_DADFAILED (Linux keeps tentative set too) when another node
+         * has it: neither is used (RFC 4862 5.4), as a source or to take packets in; VALID once DAD passed or
+         * when there was none.
+         */
+        public enum State { TENTATIVE, VALID, DADFAILED }
+
         public Ipv6Address address() {
             return prefix.address();
         }
@@ -60,13 +70,18 @@ public final class Ipv6Fib {
         this.local = dsts.make(DstEntry.Type.LOCAL, loopback);
     }
 
+    /** {@link #addAddress(NetDevice, Ipv6Prefix, Inet6Address.State)} of an address usable at once. */
+    public void addAddress(NetDevice dev, Ipv6Prefix p) {
+        addAddress(dev, p, Inet6Address.State.VALID);
+    }
+
     /**
-     * ipv6_add_addr and addrconf_prefix_route: the address, its connected route (none for a /128) and its
-     * solicited-node group, with the all-nodes group joined on the device's first address. Throws
-     * IllegalArgumentException with a sentence when the address is on the device already, or when a global
-     * address is on another device.
+     * ipv6_add_addr and addrconf_prefix_route: the address in {@code state}, its connected route (none for a
+     * /128) and its solicited-node group (joined before DAD, which listens there), with the all-nodes group
+     * joined on the device's first address. Throws IllegalArgumentException with a sentence when the address
+     * is on the device already, or when a global address is on another device.
      */
-    public synchronized void addAddress(NetDevice dev, Ipv6Prefix p) {
+    public synchronized void addAddress(NetDevice dev, Ipv6Prefix p, Inet6Address.State state) {
         Ipv6Address a = p.address();
         if (a.isUnspecified() || a.isMulticast()) {
             throw new IllegalArgumentException(a + " cannot be an interface address");
@@ -76,7 +91,7 @@ public final class Ipv6Fib {
                 throw new IllegalArgumentException(have.prefix() + " is already on " + have.dev().name());
             }
         }
-        addresses.add(new Inet6Address(dev, p));
+        addresses.add(new Inet6Address(dev, p, state));
         if (!dev.isLoopback()) {
             join(dev, Ipv6Address.ALL_NODES);
             join(dev, a.solicitedNode());
@@ -142,8 +157,8 @@ public final class Ipv6Fib {
     }
 
     /**
-     * ipv6_get_ifaddr: our address {@code a}, or null. A link-local address counts only on {@code dev}
-     * (which may be null for "any device" when {@code a} is not link-local).
+     * ipv6_get_ifaddr: our address {@code a} whatever its DAD state, or null. A link-local address counts
+     * only on {@code dev} (which may be null for "any device" when {@code a} is not link-local).
      */
     public Inet6Address address(Ipv6Address a, NetDevice dev) {
         for (Inet6Address have : addresses) {
@@ -154,9 +169,28 @@ public final class Ipv6Fib {
         return null;
     }
 
-    /** ipv6_chk_addr: {@code a} is one of ours ({@code dev} as in {@link #address}). */
+    /**
+     * ipv6_chk_addr, which bans IFA_F_TENTATIVE: {@code a} is one of ours and usable ({@code dev} as in
+     * {@link #address}).
+     */
     public boolean isLocal(Ipv6Address a, NetDevice dev) {
-        return address(a, dev) != null;
+        Inet6Address have = address(a, dev);
+        return have != null && have.state() == Inet6Address.State.VALID;
+    }
+
+    /**
+     * DAD's verdict on {@code a} of {@code dev}: the address now in {@code state}. Returns false if it is no
+     * longer there (removed meanwhile).
+     */
+    public synchronized boolean setState(NetDevice dev, Ipv6Address a, Inet6Address.State state) {
+        for (int i = 0; i < addresses.size(); i++) {
+            Inet6Address have = addresses.get(i);
+            if (have.dev() == dev && have.address().equals(a)) {
+                addresses.set(i, new Inet6Address(dev, have.prefix(), state));
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -238,6 +272,9 @@ public final class Ipv6Fib {
             }
             if (a.address().isLinkLocal() && a.dev() != dev) {
                 continue; // a link-local source only ever leaves by its own link
+            }
+            if (a.state() != Inet6Address.State.VALID) {
+                continue; // RFC 4862 5.4: a tentative address is no source
             }
             if (best == null || better(a, best, want, dev, daddr)) {
                 best = a;

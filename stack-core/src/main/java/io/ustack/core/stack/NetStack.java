@@ -15,12 +15,14 @@ import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.ipv4.Reassembler;
 import io.ustack.core.ipv6.Ipv6Input;
 import io.ustack.core.ipv6.Ipv6Output;
+import io.ustack.core.ipv6.Ipv6Reassembler;
 import io.ustack.core.link.EthTypeTrans;
 import io.ustack.core.link.LoopbackDevice;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.link.NetDeviceHost;
 import io.ustack.core.link.PacketTap;
 import io.ustack.core.neigh.ArpProtocol;
+import io.ustack.core.neigh.Dad;
 import io.ustack.core.neigh.Ndisc;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Netfilter;
@@ -47,6 +49,7 @@ import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.Ipv4Prefix;
+import io.ustack.core.wire.Icmpv6Packet;
 import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.Ipv6Packet;
 import io.ustack.core.wire.Ipv6Prefix;
@@ -97,9 +100,13 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Ipv6Fib fib6;
     private final NeighbourTable nd;
     private final Ipv6Input ipv6In;
+    private final Ipv6Reassembler reassembler6;
     private final Ipv6Output ipv6Out;
     private final Icmpv6Sender icmp6;
     private final Ndisc ndisc;
+    private final Dad dad;
+    /** net.ipv6.conf.default.accept_dad: whether new addresses go through DAD (Linux's default, 1). */
+    private volatile boolean acceptDad = true;
     private final Icmpv6Protocol icmpv6Protocol;
     private final Softnet softnet;
     /** The Cpu of every flow when RPS is off; null with backlog threads. */
@@ -132,10 +139,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.ipv4In = new Ipv4Input(fib, netfilter, reassembler, mib, drops);
         in[0] = ipv4In;
         out[0] = ipv4Out;
-        this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, new IcmpRateLimiter(config.clock(), mib), config.clock());
+        IcmpRateLimiter icmpLimiter = new IcmpRateLimiter(config.clock(), mib); // icmp_global: both families'
+        this.icmp = new IcmpSender(pool, ipv4Out, fib, mib, icmpLimiter, config.clock());
         ipv4In.setErrorSender(icmp::send);
         ipv4In.setWallClock(config.clock());
-        ipv4Out.setPmtuCache(new PmtuCache(config.clock()));
+        ipv4Out.setPmtuCache(PmtuCache.ipv4(config.clock()));
         this.icmpProtocol = new IcmpProtocol(icmp, mib, drops);
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, icmpProtocol);
         this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, mib, drops, config.random());
@@ -165,15 +173,24 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.fib6 = new Ipv6Fib(loopback, (type, dev) -> new DstEntry(type, dev, 0, 0,
                 type == DstEntry.Type.UNICAST ? p -> in6[0].ip6ForwardOrError(p) : p -> in6[0].ip6Input(p),
                 p -> out6[0].ip6Output(p)));
-        this.ipv6Out = new Ipv6Output(fib6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
-        this.ipv6In = new Ipv6Input(fib6, mib, drops);
+        this.ipv6Out = new Ipv6Output(pool, fib6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
+        this.reassembler6 = new Ipv6Reassembler(pool, config.clock(), mib, drops, Ipv6Reassembler.DEFAULT_HIGH_THRESH,
+                Ipv6Reassembler.DEFAULT_LOW_THRESH, Ipv6Reassembler.DEFAULT_TIMEOUT_MS);
+        this.ipv6In = new Ipv6Input(fib6, reassembler6, mib, drops);
         in6[0] = ipv6In;
         out6[0] = ipv6Out;
-        this.icmp6 = new Icmpv6Sender(ipv6Out, fib6, mib, drops);
+        this.icmp6 = new Icmpv6Sender(pool, ipv6Out, fib6, mib, drops, icmpLimiter);
+        ipv6In.setErrorSender(icmp6::sendError);
+        reassembler6.setExpiryReporter(first -> icmp6.sendError(first, Icmpv6Packet.TIME_EXCEED, Icmpv6Packet.EXC_FRAGTIME, 0));
         this.ndisc = new Ndisc(fib6, nd, icmp6, pool, mib, drops);
         nd.setSolicitor6(ndisc);
+        // DAD's delay and nonce are not drawn from config.random(), whose sequence tests rely on elsewhere
+        this.dad = new Dad(fib6, ndisc, config.clock(), ThreadLocalRandom.current());
+        ndisc.setDad(dad);
         this.icmpv6Protocol = new Icmpv6Protocol(icmp6, ndisc, mib, drops);
         ipv6In.addProtocol(Ipv6Packet.NEXTHDR_ICMP, icmpv6Protocol);
+        ipv6Out.setPmtuCache(PmtuCache.ipv6(config.clock()));
+        icmpv6Protocol.setPmtuUpdater(ipv6Out::updatePmtu);
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;
@@ -214,6 +231,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         neigh.tick();
         nd.tick();
         reassembler.expire();
+        reassembler6.expire();
+        dad.tick();
         conntrack.gc();
         if (directCpu != null) {
             directCpu.runTimers(config.clock().nanos());
@@ -256,6 +275,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         }
         neigh.flush();
         nd.flush();
+        reassembler.flush();
+        reassembler6.flush();
     }
 
     /**
@@ -270,7 +291,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         dev.setIfindex(nextIfindex++);
         dev.open(this);
         devices.add(dev);
-        fib6.addAddress(dev, dev.isLoopback() ? new Ipv6Prefix(Ipv6Address.LOOPBACK, 128)
+        addAddress(dev, dev.isLoopback() ? new Ipv6Prefix(Ipv6Address.LOOPBACK, 128)
                 : new Ipv6Prefix(Ipv6Address.linkLocalFromMac(dev.mac()), 64));
     }
 
@@ -286,11 +307,22 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     }
 
     /**
-     * `ip -6 addr add`: an IPv6 address, its connected route and its solicited-node group. Duplicate Address
-     * Detection and the unsolicited NA are later steps: the address is usable at once.
+     * `ip -6 addr add`: an IPv6 address, its connected route and its solicited-node group. With accept_dad on
+     * it is tentative until Duplicate Address Detection passes ({@link Dad}), then announced by an unsolicited
+     * NA; the loopback, an IFF_NOARP device and accept_dad 0 skip DAD (addrconf_dad_begin), and the address is
+     * usable at once.
      */
     public void addAddress(NetDevice dev, Ipv6Prefix prefix) {
-        fib6.addAddress(dev, prefix);
+        if (acceptDad && !dev.isLoopback() && !dev.noArp()) {
+            dad.start(dev, prefix);
+        } else {
+            fib6.addAddress(dev, prefix);
+        }
+    }
+
+    /** net.ipv6.conf.default.accept_dad for addresses added from now on: 1 (Linux's default) or 0. */
+    public void setAcceptDad(boolean on) {
+        this.acceptDad = on;
     }
 
     /**
@@ -457,6 +489,10 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         return reassembler;
     }
 
+    public Ipv6Reassembler reassembler6() {
+        return reassembler6;
+    }
+
     public MibCounters mib() {
         return mib;
     }
@@ -494,6 +530,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         buffers.put("Outstanding", (long) pool.outstanding());
         buffers.put("Allocations", pool.allocations());
         buffers.put("ReasmMemory", reassembler.memory());
+        buffers.put("Reasm6Memory", reassembler6.memory());
         return new StackStats(mib.snapshot(), dropMap, sn, devs, buffers);
     }
 }

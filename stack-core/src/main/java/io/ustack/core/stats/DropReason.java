@@ -146,11 +146,22 @@ public enum DropReason {
      */
     IPV6_MC_NOT_JOINED,
     /**
-     * An IPv6 packet for this host whose first next header is an extension header (hop-by-hop, routing,
-     * fragment, destination options...), which this step of ustack's IPv6 does not parse yet: counted under
-     * Ip6InDiscards. ustack's own, until extension headers are handled as RFC 8200 says.
+     * An IPv6 extension header that RFC 8200 refuses: a routing header of type 0 (RFC 5095) or any other this
+     * host does not route by with segments left, or a first fragment without the whole header chain (RFC
+     * 7112), answered by a parameter problem (Linux's SKB_DROP_REASON_IPV6_BAD_EXTHDR).
      */
-    IPV6_EXTHDR_UNSUPPORTED,
+    IPV6_BAD_EXTHDR,
+    /**
+     * A segment routing header (SRv6, RFC 8754; RPL, RFC 6554) while seg6_enabled and rpl_seg_enabled are off,
+     * Linux's default, which drops it uncounted: ustack's own name.
+     */
+    IPV6_SEG6_DISABLED,
+    /**
+     * A Neighbour Solicitation for an address of ours still tentative (DAD running) or that failed DAD, other
+     * than a DAD probe that settles it: RFC 4862 5.4.3 says to ignore it. ustack's own name; Linux lets it go
+     * uncounted.
+     */
+    IPV6_ADDR_TENTATIVE,
     /** The stack is shutting down. */
     STACK_STOPPED
 }

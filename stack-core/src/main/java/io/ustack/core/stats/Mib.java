@@ -38,7 +38,10 @@ public enum Mib {
     // Ip6 (/proc/net/snmp6, whose names nstat prints as they are)
     Ip6InReceives, Ip6InHdrErrors, Ip6InTooBigErrors, Ip6InNoRoutes, Ip6InAddrErrors, Ip6InUnknownProtos,
     Ip6InTruncatedPkts, Ip6InDiscards, Ip6InDelivers, Ip6OutForwDatagrams, Ip6OutRequests, Ip6OutDiscards,
-    Ip6OutNoRoutes, Ip6InMcastPkts, Ip6OutMcastPkts, Ip6InOctets, Ip6OutOctets,
+    Ip6OutNoRoutes, Ip6ReasmTimeout, Ip6ReasmReqds, Ip6ReasmOKs, Ip6ReasmFails, Ip6FragOKs, Ip6FragFails,
+    Ip6FragCreates, Ip6InMcastPkts, Ip6OutMcastPkts, Ip6InOctets, Ip6OutOctets,
+    /** IPSTATS_MIB_REASM_OVERLAPS of IPv6, which Linux counts but /proc/net/snmp6 does not show. */
+    Ip6ReasmOverlaps,
     // Icmp6 (/proc/net/snmp6; the per-type Icmp6InType128... are MibCounters' own)
     Icmp6InMsgs, Icmp6InErrors, Icmp6OutMsgs, Icmp6OutErrors, Icmp6InCsumErrors, Icmp6InDestUnreachs,
     Icmp6InPktTooBigs, Icmp6InTimeExcds, Icmp6InParmProblems, Icmp6InEchos, Icmp6InEchoReplies,
@@ -46,7 +49,7 @@ public enum Mib {
     Icmp6InRouterAdvertisements, Icmp6InNeighborSolicits, Icmp6InNeighborAdvertisements, Icmp6InRedirects,
     Icmp6InMLDv2Reports, Icmp6OutDestUnreachs, Icmp6OutPktTooBigs, Icmp6OutTimeExcds, Icmp6OutParmProblems,
     Icmp6OutEchos, Icmp6OutEchoReplies, Icmp6OutRouterSolicits, Icmp6OutRouterAdvertisements,
-    Icmp6OutNeighborSolicits, Icmp6OutNeighborAdvertisements, Icmp6OutRedirects,
+    Icmp6OutNeighborSolicits, Icmp6OutNeighborAdvertisements, Icmp6OutRedirects, Icmp6OutRateLimitHost,
     // Ndisc (/proc/net/stat/ndisc_cache, named as the Arp ones are)
     NdiscUnresolvedDiscards, NdiscResFailed, NdiscRcvProbesMcast, NdiscRcvProbesUcast
 }

@@ -26,6 +26,19 @@ public final class Icmpv6Packet {
     public static final int ND_REDIRECT = 137;
     public static final int MLD2_REPORT = 143;
 
+    /** Destination unreachable codes (ICMPV6_NOROUTE ... ICMPV6_PORT_UNREACH). */
+    public static final int NOROUTE = 0;
+    public static final int ADDR_UNREACH = 3;
+    public static final int PORT_UNREACH = 4;
+    /** Time exceeded codes: hop limit, fragment reassembly time. */
+    public static final int EXC_HOPLIMIT = 0;
+    public static final int EXC_FRAGTIME = 1;
+    /** Parameter problem codes: erroneous header field, unrecognised next header, unrecognised option, RFC 7112's incomplete header chain. */
+    public static final int HDR_FIELD = 0;
+    public static final int UNK_NEXTHDR = 1;
+    public static final int UNK_OPTION = 2;
+    public static final int HDR_INCOMP = 3;
+
     private static final int TYPE = 0;
     private static final int CODE = 1;
     private static final int CHECK = 2;

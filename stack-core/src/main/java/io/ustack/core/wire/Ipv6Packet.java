@@ -26,8 +26,10 @@ public final class Ipv6Packet {
     public static final int MIN_MTU = 1280;
 
     private static final int VER_TC_FLOW = 0;
-    private static final int PAYLOAD_LEN = 4;
-    private static final int NEXT_HEADER = 6;
+    /** Where the payload length sits: what a parameter problem about it points at. */
+    public static final int PAYLOAD_LEN = 4;
+    /** Where the next header field sits: what a parameter problem about it points at. */
+    public static final int NEXT_HEADER = 6;
     private static final int HOP_LIMIT = 7;
     private static final int SADDR = 8;
     private static final int DADDR = 24;

@@ -168,6 +168,17 @@ public final class NdMessage {
         return new NdMessage(b, at, b.tail() - at);
     }
 
+    /**
+     * ndisc_send_ns for Duplicate Address Detection (RFC 4862 5.4.2, RFC 7527): a Neighbour Solicitation for
+     * {@code target} with no link-layer address (it goes from ::) and a nonce option of {@code nonce}'s 48 bits.
+     */
+    public static NdMessage appendDadNs(PacketBuffer b, Ipv6Address target, long nonce) {
+        int at = start(b, Icmpv6Packet.ND_NEIGHBOUR_SOLICIT, NS_LEN + NdOptions.NONCE_OPT_LEN, -1);
+        target.write(b, at + TARGET);
+        NdOptions.writeNonce(b, at + NS_LEN, nonce);
+        return new NdMessage(b, at, b.tail() - at);
+    }
+
     /** ndisc_send_na: a Neighbour Advertisement with {@code flags}, with a target link-layer option unless {@code tlla} is -1. */
     public static NdMessage appendNa(PacketBuffer b, int flags, Ipv6Address target, long tlla) {
         int at = start(b, Icmpv6Packet.ND_NEIGHBOUR_ADVERT, NA_LEN, tlla);

@@ -13,13 +13,17 @@ import io.ustack.core.buffer.PacketBuffer;
  * @param targetLinkLayer the offset of the first target link-layer address option, or -1
  * @param prefixInfo      the offset of the first prefix information option, or -1
  * @param mtu             the offset of the first MTU option, or -1
+ * @param nonce           the offset of the first nonce option (RFC 3971 5.3.2, which enhanced DAD sends), or -1
  */
-public record NdOptions(int sourceLinkLayer, int targetLinkLayer, int prefixInfo, int mtu) {
+public record NdOptions(int sourceLinkLayer, int targetLinkLayer, int prefixInfo, int mtu, int nonce) {
     public static final int SOURCE_LL_ADDR = 1;
     public static final int TARGET_LL_ADDR = 2;
     public static final int PREFIX_INFO = 3;
     public static final int REDIRECT_HDR = 4;
     public static final int MTU = 5;
+    public static final int NONCE = 14;
+    /** A nonce option of six bytes, as ndisc_send_ns writes one for enhanced DAD (RFC 7527). */
+    public static final int NONCE_OPT_LEN = 8;
     /** An Ethernet link-layer address option: type, length 1, six bytes of MAC (ndisc_opt_addr_space). */
     public static final int LLADDR_OPT_LEN = 8;
 
@@ -32,6 +36,7 @@ public record NdOptions(int sourceLinkLayer, int targetLinkLayer, int prefixInfo
         int tll = -1;
         int pi = -1;
         int mtu = -1;
+        int nonce = -1;
         int at = off;
         int end = off + len;
         while (end - at >= 2) {
@@ -44,6 +49,7 @@ public record NdOptions(int sourceLinkLayer, int targetLinkLayer, int prefixInfo
                 case TARGET_LL_ADDR -> tll = tll < 0 ? at : tll;
                 case PREFIX_INFO -> pi = pi < 0 ? at : pi;
                 case MTU -> mtu = mtu < 0 ? at : mtu;
+                case NONCE -> nonce = nonce < 0 ? at : nonce;
                 default -> { } // unknown: skipped
             }
             at += optLen;
@@ -51,7 +57,7 @@ public record NdOptions(int sourceLinkLayer, int targetLinkLayer, int prefixInfo
         if (at != end) {
             return null; // a stray byte that cannot hold an option header
         }
-        return new NdOptions(sll, tll, pi, mtu);
+        return new NdOptions(sll, tll, pi, mtu, nonce);
     }
 
     /**
@@ -63,6 +69,22 @@ public record NdOptions(int sourceLinkLayer, int targetLinkLayer, int prefixInfo
             return -1;
         }
         return MacAddress.read(b, opt + 2);
+    }
+
+    /** The six bytes of the nonce option at {@code opt}, or 0 when there is none or it is not 8 bytes long. */
+    public static long nonce(PacketBuffer b, int opt) {
+        if (opt < 0 || b.u8(opt + 1) != NONCE_OPT_LEN / 8) {
+            return 0;
+        }
+        return ((long) b.u16(opt + 2) << 32) | b.u32(opt + 4);
+    }
+
+    /** ndisc_fill_addr_option for the nonce: an 8-byte nonce option with the low 48 bits of {@code nonce}. */
+    public static void writeNonce(PacketBuffer b, int at, long nonce) {
+        b.setU8(at, NONCE);
+        b.setU8(at + 1, NONCE_OPT_LEN / 8);
+        b.setU16(at + 2, (int) (nonce >>> 32) & 0xffff);
+        b.setI32(at + 4, (int) nonce);
     }
 
     /** ndisc_fill_addr_option for Ethernet: an 8-byte link-layer address option of {@code type} at {@code at}. */

@@ -209,4 +209,28 @@ class IcmpRateLimiterTest {
         assertTrue(fast.allow(IcmpPacket.TIME_EXCEEDED, 0, D, false));
         assertFalse(fast.allow(IcmpPacket.TIME_EXCEEDED, 0, D, false));
     }
+
+    @Test
+    void icmpv6ErrorsShareTheGlobalBucketAndKeepTheirOwnPeers() {
+        io.ustack.core.wire.Ipv6Address a = io.ustack.core.wire.Ipv6Address.parse("fd00:77::1");
+        for (int i = 0; i < 6; i++) {
+            assertTrue(limiter.allow6(4, a, 128, false), "burst message " + i);
+        }
+        assertFalse(limiter.allow6(1, a, 128, false));
+        assertEquals(1, mib.get(Mib.Icmp6OutRateLimitHost));
+        assertEquals(0, mib.get(Mib.IcmpOutRateLimitHost), "IPv4's counter is IPv4's");
+        assertTrue(limiter.allow6(2, a, 128, false), "Packet Too Big is never limited (icmpv6_ratemask)");
+        assertTrue(limiter.allow6(129, a, 128, false), "nor an informational message");
+        assertTrue(limiter.allow6(1, a, 128, true), "nor anything about a packet from the loopback");
+        clock.advanceMillis(999);
+        assertFalse(limiter.allow6(1, a, 128, false));
+        clock.advanceMillis(1);
+        assertTrue(limiter.allow6(1, a, 128, false), "one second for a /128 route");
+        // the second refilled the shared bucket of 50 and a took one: 49 more elsewhere empty it for IPv4 too
+        for (int i = 0; i < 49; i++) {
+            limiter.allow6(1, io.ustack.core.wire.Ipv6Address.parse("2001:db8::" + Integer.toHexString(i + 1)), 64, false);
+        }
+        assertFalse(portUnreach(D), "the global bucket is both families'");
+        assertEquals(1, mib.get(Mib.IcmpOutRateLimitGlobal));
+    }
 }

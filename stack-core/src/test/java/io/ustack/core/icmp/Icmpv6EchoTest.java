@@ -19,7 +19,6 @@ import static io.ustack.core.testing.StackHarness.STACK_LL;
 import static io.ustack.core.testing.StackHarness.STACK_MAC;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.buffer.PacketBuffer.IpSummed;
 import io.ustack.core.testing.StackHarness;
@@ -117,13 +116,16 @@ class Icmpv6EchoTest {
     }
 
     @Test
-    void aReplyOverTheMtuIsNotFragmentedYet() {
+    void aReplyOverTheMtuLeavesInFragments() {
         h.addIpv6();
         h.hostSolicits();
         h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 58, 64, request(HOST_IP6, STACK_IP6, 1, pattern(1500 - 40 - 8 + 1))));
-        assertTrue(h.sent().isEmpty());
-        assertEquals(1, h.counter("DropReasonPKT_TOO_BIG"));
-        assertEquals(1, h.counter("Ip6OutDiscards"));
+        java.util.List<byte[]> out = h.sent();
+        assertEquals(2, out.size(), "1448 bytes, then the other 13");
+        assertEquals(14 + 1496, out.get(0).length);
+        assertEquals(14 + 48 + 13, out.get(1).length);
+        assertEquals(1, h.counter("Ip6FragOKs"));
+        assertEquals(0, h.counter("Ip6OutDiscards"));
     }
 
     @Test

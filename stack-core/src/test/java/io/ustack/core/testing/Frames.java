@@ -200,6 +200,38 @@ public final class Frames {
         return checksum(pseudo.array(), 0, pseudo.capacity());
     }
 
+    /**
+     * An IPv6 extension header with options or routing data: next header, the length byte for its size, then
+     * {@code body}, which must make the header a multiple of 8 bytes (6, 14, 22... bytes).
+     */
+    public static byte[] extHeader(int nextHeader, int... body) {
+        if ((body.length + 2) % 8 != 0) {
+            throw new IllegalArgumentException("an extension header is a multiple of 8 bytes, not " + (body.length + 2));
+        }
+        byte[] h = new byte[body.length + 2];
+        h[0] = (byte) nextHeader;
+        h[1] = (byte) ((h.length >> 3) - 1);
+        for (int i = 0; i < body.length; i++) {
+            h[i + 2] = (byte) body[i];
+        }
+        return h;
+    }
+
+    /** A fragment header: next header, offset in bytes (a multiple of 8), M, identification. */
+    public static byte[] fragHeader(int nextHeader, int offset, boolean more, int id) {
+        return ByteBuffer.allocate(8).put((byte) nextHeader).put((byte) 0).putShort((short) (offset | (more ? 1 : 0)))
+                .putInt(id).array();
+    }
+
+    /** The arrays one after the other. */
+    public static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
     /** An echo request's body (after the checksum): id, sequence, data. */
     public static byte[] echoBody(int id, int seq, byte[] data) {
         return ByteBuffer.allocate(4 + data.length).putShort((short) id).putShort((short) seq).put(data).array();

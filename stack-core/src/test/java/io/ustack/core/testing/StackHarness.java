@@ -36,9 +36,19 @@ public final class StackHarness implements AutoCloseable {
     }
 
     public StackHarness(int mtu) {
+        this(mtu, false);
+    }
+
+    /**
+     * With {@code dad} the stack's IPv6 addresses go through Duplicate Address Detection as Linux's do
+     * (accept_dad 1); without it (every other harness) they are usable at once and the device sends no DAD
+     * probes for tests to step over.
+     */
+    public StackHarness(int mtu, boolean dad) {
         StackConfig cfg = StackConfig.defaults().withBacklogThreads(0).withHousekeepingMs(0).withClock(clock)
                 .withRandom(new Random(42)).withSecrets(new Random(43));
         stack = new NetStack(cfg, pool);
+        stack.setAcceptDad(dad);
         dev = new FakeDevice("eth0", STACK_MAC, mtu, 1000);
         try {
             stack.addDevice(dev);

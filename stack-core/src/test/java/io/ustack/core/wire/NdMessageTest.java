@@ -114,7 +114,7 @@ class NdMessageTest extends PooledBufferTest {
         PacketBuffer out = pool.allocate(64);
         NdMessage ns = NdMessage.appendNs(out, STACK, -1);
         assertEquals(24, ns.length());
-        assertEquals(new NdOptions(-1, -1, -1, -1), ns.options());
+        assertEquals(new NdOptions(-1, -1, -1, -1, -1), ns.options());
         out.release();
     }
 
