@@ -86,7 +86,7 @@ class MainTest {
     @Test
     void aBadRouteIsOneSentenceAndExitCode2() {
         assertEquals(2, cli.run("daemon", "--route", "10.0.0.0/8 dev tap9"));
-        assertEquals("ustack: --route '10.0.0.0/8 dev tap9': there is no --iface named tap9\n", cli.err());
+        assertEquals("ustack: --route '10.0.0.0/8 dev tap9': there is no interface named tap9\n", cli.err());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ustack.cli.Logging;
 import io.ustack.cli.services.ServiceList;
 import io.ustack.cli.UserException;
 import io.ustack.cli.control.ControlClient;
@@ -145,7 +146,9 @@ class DaemonRootTest {
     }
 
     private void start(DaemonConfig config, Path sock) {
-        daemon = CompletableFuture.supplyAsync(() -> DaemonCommand.run(config, ServiceList.parse("all"), sock, new PrintWriter(out), stop));
+        daemon = CompletableFuture.supplyAsync(() -> DaemonCommand.run(new ConfigSource(null, ConfigSource.Flags.none()),
+                new ConfigSource.Loaded(config, "all", Logging.Level.INFO), ServiceList.parse("all"), sock,
+                new PrintWriter(out), stop));
     }
 
     private static Path sysfs(String name) {
