@@ -82,10 +82,10 @@ public final class ConfigApplier {
         for (IfaceSpec want : to.ifaces()) {
             if (!open.containsKey(want.name())) {
                 NetDevice dev = openLink(want);
-                syncAddresses(dev, want, changes);
                 if (!changes.contains("reopened " + want.name())) {
                     changes.add("added " + want.name());
                 }
+                syncAddresses(dev, want, changes);
             }
         }
         addRoutes(to, changes);
