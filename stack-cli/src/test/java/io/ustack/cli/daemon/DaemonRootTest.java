@@ -156,7 +156,7 @@ class DaemonRootTest {
     }
 
     /** Stdout as lines, handed to the test thread as they are completed. */
-    private static final class Lines extends Writer {
+    static final class Lines extends Writer {
         private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
 
