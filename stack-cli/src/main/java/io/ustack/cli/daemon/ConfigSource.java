@@ -1,6 +1,8 @@
 package io.ustack.cli.daemon;
 
 import io.ustack.cli.Logging;
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.link.NullDevice;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
 import java.nio.file.Path;
@@ -103,12 +105,12 @@ public final class ConfigSource {
         try (NetStack scratch = new NetStack(StackConfig.defaults().withBacklogThreads(0))) {
             new ConfigApplier(scratch, new ConfigApplier.Links() {
                 @Override
-                public io.ustack.core.link.NetDevice open(IfaceSpec spec) {
-                    return new DryRunDevice(spec);
+                public NetDevice open(IfaceSpec spec) {
+                    return new NullDevice(spec.name(), spec.tap().mac(), spec.tap().mtu());
                 }
 
                 @Override
-                public void release(io.ustack.core.link.NetDevice dev) {
+                public void release(NetDevice dev) {
                     // nothing was opened
                 }
             }, RuleLoader.forStack(scratch)).apply(config);

@@ -56,12 +56,6 @@ public final class Daemon implements AutoCloseable {
         this.applier = new ConfigApplier(stack, links, rules);
     }
 
-    /** A daemon of {@code config} alone, with no configuration file behind it (tests). */
-    public static Daemon start(DaemonConfig config, Path controlPath) {
-        return start(new ConfigSource(null, ConfigSource.Flags.none()),
-                new ConfigSource.Loaded(config, "none", Logging.Level.INFO), controlPath);
-    }
-
     /**
      * Brings the daemon up: the control socket first (so a second daemon is turned away before it touches a
      * TAP), then the metrics socket (a port in use costs no TAP either), then the configuration (each TAP with
