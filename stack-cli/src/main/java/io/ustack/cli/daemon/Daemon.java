@@ -110,10 +110,14 @@ public final class Daemon implements AutoCloseable {
      * @return what changed, a line each, and a line for each setting that changed but takes a restart
      * @throws IllegalArgumentException naming the file's line and what is wrong when the file is bad; nothing
      *                                  has changed then
-     * @throws IllegalStateException    when a change was refused half-way (a TAP that cannot be opened): the
-     *                                  sentence says what was done before
+     * @throws IllegalStateException    when there is no file, or a change was refused half-way (a TAP that cannot
+     *                                  be opened): the sentence says what was done before
      */
     public synchronized List<String> reload() {
+        if (source.file() == null) {
+            // the flags alone would be applied again, undoing every change made with the commands
+            throw new IllegalStateException("the daemon was started without --config: there is no file to read again");
+        }
         ConfigSource.Loaded next = source.load();
         List<String> changes = new ArrayList<>();
         try {

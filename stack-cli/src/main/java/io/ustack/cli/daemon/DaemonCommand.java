@@ -184,7 +184,7 @@ public final class DaemonCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.ERROR, "SIGHUP: the configuration was not reloaded: {0}", e.getMessage());
         } catch (IllegalStateException e) {
-            LOG.log(System.Logger.Level.ERROR, "SIGHUP: the reload stopped half-way: {0}", e.getMessage());
+            LOG.log(System.Logger.Level.ERROR, "SIGHUP: {0}", e.getMessage());
         }
     }
 

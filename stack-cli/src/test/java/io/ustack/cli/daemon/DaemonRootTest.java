@@ -82,6 +82,8 @@ class DaemonRootTest {
         JsonNode flat = ControlClient.result(sock, ControlRequest.of("stats")).get("flat");
         assertTrue(flat.has("IpInReceives"));
         assertTrue(flat.has(tap + ":rx_packets"));
+        assertEquals("the daemon was started without --config: there is no file to read again",
+                ControlClient.result(sock, ControlRequest.of("reload")).path("failed").asText());
 
         stop.stop("SIGTERM (simulated)");
         assertEquals(0, daemon.get(30, TimeUnit.SECONDS));

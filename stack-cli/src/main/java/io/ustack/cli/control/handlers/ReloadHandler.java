@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code reload}: reads the configuration file again and applies what changed. A bad file is refused with
- * the sentence that names its line (nothing changed); a change refused half-way answers with {@code failed}.
+ * the sentence that names its line (nothing changed); no file, or a change refused half-way, answers with
+ * {@code failed}.
  */
 public final class ReloadHandler implements ControlHandler {
     private final Supplier<List<String>> reload;
@@ -23,7 +24,7 @@ public final class ReloadHandler implements ControlHandler {
 
     /**
      * @param reload applies the file and returns the changes; IllegalArgumentException for a bad file,
-     *               IllegalStateException for a change refused half-way
+     *               IllegalStateException when there is no file or a change was refused half-way
      */
     public ReloadHandler(Supplier<List<String>> reload) {
         this.reload = reload;
