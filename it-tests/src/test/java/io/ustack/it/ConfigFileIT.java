@@ -80,6 +80,46 @@ class ConfigFileIT {
         assertEquals(0, ping.exit(), ping.output() + daemon.log());
     }
 
+    @Test
+    void aTapDeletedUnderTheDaemonIsGivenUpAndTheOtherKeepsAnswering() throws Exception {
+        String other = tap + "b";
+        try {
+            Path conf = Files.writeString(work.resolve("ustack.yaml"), """
+                    interfaces:
+                      %s:
+                        addr: 10.204.1.2/24
+                        host: 10.204.1.1/24
+                      %s:
+                        addr: 10.204.2.2/24
+                        host: 10.204.2.1/24
+                    serve: none
+                    """.formatted(tap, other));
+            daemon = Daemon.start(work, "--config", conf.toString(), "--backlog-threads", "1");
+            Cmd.run("ip", "link", "del", tap).ok();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            String shown = "";
+            while (System.nanoTime() < deadline && !shown.contains("gone")) {
+                Thread.sleep(100);
+                shown = ustack("link", "show", tap).output();
+            }
+            assertTrue(shown.contains("gone: the TAP was deleted; ustack reload opens it again"), shown + daemon.log());
+            Cmd ping = Cmd.run("ping", "-c", "1", "-W", "5", "10.204.2.2");
+            assertEquals(0, ping.exit(), "the other TAP still answers: " + ping.output());
+            assertEquals(1, daemon.log().split("the TAP was deleted under the stack", -1).length - 1,
+                    "logged once:\n" + daemon.log());
+            assertTrue(daemon.stats().get(tap + ":rx_errors") >= 1, "counted");
+            assertTrue(daemon.isAlive());
+
+            assertTrue(ustack("reload").ok().output().startsWith("reopened " + tap + "\n"));
+            Cmd again = Cmd.run("ping", "-c", "1", "-W", "5", "10.204.1.2");
+            assertEquals(0, again.exit(), "the TAP opened again answers: " + again.output());
+        } finally {
+            if (Files.exists(Path.of("/sys/class/net", other))) {
+                Cmd.run("ip", "link", "del", other);
+            }
+        }
+    }
+
     /** Routes, addresses (without their counters) and sysctls, as the commands print them. */
     private String state() {
         String addrs = Arrays.stream(ustack("addr").ok().output().split("\n"))
