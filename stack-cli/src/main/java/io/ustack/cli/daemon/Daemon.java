@@ -133,8 +133,7 @@ public final class Daemon implements AutoCloseable {
         restartOnly(changes, "serve", before.serve(), next.serve());
         restartOnly(changes, "metrics", was.metrics(), now.metrics());
         restartOnly(changes, "dhcp-leases", was.dhcpLeases(), now.dhcpLeases());
-        restartOnly(changes, "the DHCP pools", was.ifaces().stream().map(IfaceSpec::dhcp).toList(),
-                now.ifaces().stream().map(IfaceSpec::dhcp).toList());
+        restartOnly(changes, "the DHCP pools", pools(was), pools(now));
         if (next.logLevel() != before.logLevel()) {
             Logging.setLevel(next.logLevel());
             changes.add("log-level " + next.logLevel().lowerName());
@@ -142,6 +141,13 @@ public final class Daemon implements AutoCloseable {
         loaded = next;
         changes.forEach(c -> LOG.log(System.Logger.Level.INFO, "reload: {0}", c));
         return changes;
+    }
+
+    /** The DHCP pools by interface, for those that have one. */
+    private static Map<String, DhcpPool> pools(DaemonConfig config) {
+        Map<String, DhcpPool> pools = new LinkedHashMap<>();
+        config.ifaces().stream().filter(i -> i.dhcp() != null).forEach(i -> pools.put(i.name(), i.dhcp()));
+        return pools;
     }
 
     private static void restartOnly(List<String> changes, String what, Object was, Object now) {
@@ -178,8 +184,7 @@ public final class Daemon implements AutoCloseable {
     /** The DHCP server of the interfaces that have a pool (dhcp=), with its lease file; none if none has. */
     private void startDhcp() {
         DaemonConfig config = loaded.config();
-        Map<String, DhcpPool> pools = new LinkedHashMap<>();
-        config.ifaces().stream().filter(i -> i.dhcp() != null).forEach(i -> pools.put(i.name(), i.dhcp()));
+        Map<String, DhcpPool> pools = pools(config);
         if (pools.isEmpty()) {
             return;
         }

@@ -131,6 +131,30 @@ class DaemonConfigRootTest {
                 "the TAP opened again answers");
     }
 
+    @Test
+    void aConnectionOverWhatStaysKeepsGoingThroughAReload() throws Exception {
+        Path conf = Files.writeString(dir.resolve("ustack.yaml"), file("").replace("serve: none", "serve: echo"));
+        start(conf);
+        out.next();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("10.251.2.2", 7), 5000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write('a');
+            assertEquals('a', s.getInputStream().read());
+
+            // the other interface goes, a route and a sysctl come; tapB, its address and its routes stay
+            Files.writeString(conf, "interfaces:\n  " + tapB + ":\n    addr: 10.251.2.2/24\n    host: 10.251.2.1/24\n"
+                    + "routes:\n  - 10.7.0.0/16 via 10.251.2.1\nsysctl:\n  net.ipv4.tcp_sack: 0\nserve: echo\n");
+            StringWriter said = new StringWriter();
+            assertEquals(0, cli(said, new StringWriter(), "reload"));
+            assertEquals("removed " + tapA + "\nroute add 10.7.0.0/16 via 10.251.2.1 dev " + tapB
+                    + "\nsysctl net.ipv4.tcp_sack = 0\n", said.toString());
+
+            s.getOutputStream().write('b');
+            assertEquals('b', s.getInputStream().read(), "the connection keeps going");
+        }
+    }
+
     private void start(Path conf) {
         ConfigSource source = new ConfigSource(conf, ConfigSource.Flags.none());
         ConfigSource.Loaded loaded = source.load();
