@@ -105,12 +105,15 @@ public final class ConfigApplier {
             }
         });
         if (to.rules() != null) {
+            String before = rules.save();
             try {
                 rules.restore(to.rules().text());
             } catch (IllegalArgumentException e) {
                 throw to.rules().refuse(e.getMessage());
             }
-            changes.add("rules restored");
+            if (before == null || !before.equals(rules.save())) {
+                changes.add("rules restored");
+            }
         }
         return changes;
     }
