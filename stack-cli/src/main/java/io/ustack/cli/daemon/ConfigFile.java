@@ -261,8 +261,9 @@ public final class ConfigFile {
     private Sourced rules(Node value) {
         String text = scalar(value, "rules");
         if (text.contains("\n")) {
-            // a block scalar (rules: |) starts on the line after the key
-            return new Sourced(text, name + ", the rules from line " + (value.getStartMark().getLine() + 2));
+            // as written, final line break included; a block scalar (rules: |) starts on the line after the key
+            return new Sourced(((ScalarNode) value).getValue(), name + ", the rules from line "
+                    + (value.getStartMark().getLine() + 2));
         }
         Path rulesFile = path(value, "rules");
         try {

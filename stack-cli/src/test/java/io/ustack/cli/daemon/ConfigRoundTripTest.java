@@ -177,6 +177,47 @@ class ConfigRoundTripTest {
         assertEquals(before, ConfigWriter.write(applier.running(source.load().config()), "all", "info", List.of()));
     }
 
+    /** The seam as an iptables-restore engine will fill it: the rules' text kept whole, a bad line refused. */
+    private static final class TextRules implements RuleLoader {
+        String text = "";
+
+        @Override
+        public void restore(String rules) {
+            if (rules.contains("-j BOGUS")) {
+                throw new IllegalArgumentException("line 2: there is no target BOGUS");
+            }
+            text = rules;
+        }
+
+        @Override
+        public String save() {
+            return text;
+        }
+    }
+
+    @Test
+    void rulesGoThroughTheSeamWholeAndComeBackInTheSavedFile() throws Exception {
+        String rules = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j DROP\nCOMMIT\n";
+        Path file = write("ustack.yaml", FILE + "rules: |\n" + rules.indent(2));
+        ConfigFile.Settings settings = ConfigFile.read(file);
+        assertEquals(rules, settings.rules().text());
+        DaemonConfig config = DaemonConfig.parseSourced(settings.ifaces(), settings.routes(), 1).withRules(settings.rules());
+        NetStack a = stack();
+        TextRules engine = new TextRules();
+        ConfigApplier applier = new ConfigApplier(a, new FakeLinks(), engine);
+        assertTrue(applier.apply(config).contains("rules restored"));
+        assertEquals(rules, engine.text);
+        assertTrue(!applier.apply(config).contains("rules restored"), "the same rules again are no change");
+
+        String saved = ConfigWriter.write(applier.running(config), "all", "info", List.of());
+        assertEquals(rules, ConfigFile.parse(saved, file).rules().text(), "saved inline, read back the same");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> applier.apply(
+                config.withRules(new Sourced(rules.replace("DROP", "BOGUS"), file + ", the rules from line 14"))));
+        assertEquals(file + ", the rules from line 14: line 2: there is no target BOGUS", e.getMessage());
+        assertEquals(rules, engine.text, "a refused restore changes nothing");
+    }
+
     private NetStack stack() {
         NetStack s = new NetStack(StackConfig.defaults().withBacklogThreads(0));
         stacks.add(s);
