@@ -26,12 +26,13 @@ import picocli.CommandLine.Spec;
         description = {
             "Run the stack on TAP devices until SIGINT or SIGTERM.",
             "Serves the control socket. Prints one line starting with \"ustack: up:\" on stdout once everything is "
-                    + "up; logs go to stderr."},
+                    + "up; logs go to stderr. SIGHUP reads the --config file again."},
         footer = {
             "",
             "SPEC  NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:XX:XX:XX:XX:XX]",
             "          [,mtu=N][,queues=N][,offload=on|off]",
-            "  addr    the stack's address on the link, with its prefix length",
+            "  addr    the stack's address on the link, with its prefix length;",
+            "          repeat for more (IPv4 or IPv6)",
             "  host    the host (kernel) side's address, with its prefix length;",
             "          that side is brought up",
             "  mac     the stack's MAC (default: random, locally administered)",
