@@ -51,7 +51,9 @@ public final class LinkCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         for (JsonNode l : links) {
             sb.append("Features for ").append(l.path("ifname").asText()).append(" (mtu ").append(l.path("mtu").asInt())
-                    .append(l.path("up").asBoolean() ? ", up" : ", down").append("):\n");
+                    .append(l.path("up").asBoolean() ? ", up" : ", down")
+                    .append(l.path("present").asBoolean(true) ? "" : ", gone: the TAP was deleted; ustack reload opens it again")
+                    .append("):\n");
             for (JsonNode f : l.path("features")) {
                 sb.append(f.path("name").asText()).append(": ").append(f.path("on").asBoolean() ? "on" : "off")
                         .append(f.path("fixed").asBoolean() ? " [fixed]" : "").append('\n');

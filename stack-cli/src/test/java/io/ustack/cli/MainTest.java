@@ -52,6 +52,28 @@ class MainTest {
         assertEquals("ustack: --iface 'tap0,mtu=abc': mtu must be a number between 68 and 65535\n", cli.err());
     }
 
+    @Test
+    void checkConfigStartsNothingAndSaysGoodOrTheLine() throws Exception {
+        Path good = java.nio.file.Files.writeString(dir.resolve("good.yaml"),
+                "interfaces:\n  tap7:\n    addr: 10.7.0.2/24\nroutes:\n  - default via 10.7.0.1\n");
+        assertEquals(0, cli.run("daemon", "--check-config", good.toString()));
+        assertEquals(good + ": good\n", cli.out());
+        Path bad = java.nio.file.Files.writeString(dir.resolve("bad.yaml"), "interfaces:\n  tap7:\n    mtu: 10\n");
+        assertEquals(2, cli.run("daemon", "--check-config", bad.toString()));
+        assertEquals("ustack: " + bad + ", line 3: interface tap7: mtu must be a number between 68 and 65535\n", cli.err());
+        assertEquals(2, cli.run("daemon", "--check-config", good.toString(), "--route", "10.0.0.0/8 dev tap9"),
+                "the flags are checked with the file");
+        assertEquals("ustack: --route '10.0.0.0/8 dev tap9': there is no interface named tap9\n", cli.err());
+    }
+
+    @Test
+    void reloadAndSaveNeedADaemon() {
+        Path none = dir.resolve("none.sock");
+        assertEquals(1, cli.run("--control", none.toString(), "reload"));
+        assertTrue(cli.err().contains("is 'ustack daemon' running?"), cli.err());
+        assertEquals(1, cli.run("--control", none.toString(), "save", "x.yaml"));
+    }
+
     /** ustack --help lists each command by the first line of its description: that line must be a whole sentence. */
     @Test
     void everyCommandsFirstDescriptionLineIsAWholeSentence() {
@@ -86,7 +108,7 @@ class MainTest {
     @Test
     void aBadRouteIsOneSentenceAndExitCode2() {
         assertEquals(2, cli.run("daemon", "--route", "10.0.0.0/8 dev tap9"));
-        assertEquals("ustack: --route '10.0.0.0/8 dev tap9': there is no --iface named tap9\n", cli.err());
+        assertEquals("ustack: --route '10.0.0.0/8 dev tap9': there is no interface named tap9\n", cli.err());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.cli.control.ControlPath;
+import io.ustack.cli.testing.CommandRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,15 @@ class ServiceUnitTest {
         String[] args = words.subList(jar + 1, words.size()).toArray(String[]::new);
         CommandLine.ParseResult parsed = Main.commandLine().parseArgs(args);
         assertEquals("daemon", parsed.subcommand().commandSpec().name());
-        assertTrue(parsed.subcommand().hasMatchedOption("--metrics"), exec);
+        assertEquals(Path.of("/etc/ustack/ustack.yaml"), parsed.subcommand().matchedOption("--config").getValue(), exec);
+    }
+
+    @Test
+    void theShippedConfigurationIsGoodAndServesMetrics() {
+        Path file = UNIT.resolveSibling("ustack.yaml");
+        CommandRunner cli = new CommandRunner(null);
+        assertEquals(0, cli.run("daemon", "--check-config", file.toString()), cli.err());
+        assertTrue(io.ustack.cli.daemon.ConfigFile.read(file).metrics().equals("127.0.0.1:9464"));
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,12 +26,13 @@ import picocli.CommandLine.Spec;
         description = {
             "Run the stack on TAP devices until SIGINT or SIGTERM.",
             "Serves the control socket. Prints one line starting with \"ustack: up:\" on stdout once everything is "
-                    + "up; logs go to stderr."},
+                    + "up; logs go to stderr. SIGHUP reads the --config file again."},
         footer = {
             "",
             "SPEC  NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:XX:XX:XX:XX:XX]",
             "          [,mtu=N][,queues=N][,offload=on|off]",
-            "  addr    the stack's address on the link, with its prefix length",
+            "  addr    the stack's address on the link, with its prefix length;",
+            "          repeat for more (IPv4 or IPv6)",
             "  host    the host (kernel) side's address, with its prefix length;",
             "          that side is brought up",
             "  mac     the stack's MAC (default: random, locally administered)",
@@ -43,8 +45,13 @@ import picocli.CommandLine.Spec;
             "",
             "ROUTE \"PREFIX via GATEWAY\" | \"PREFIX dev NAME\" | \"default via GATEWAY\"",
             "",
-            "Exit status: 0 after a clean stop, 1 if the daemon cannot start,",
-            "2 for a bad command line."})
+            "FILE  A YAML file of interfaces, routes, sysctls, services and rules (README: Configuration file).",
+            "  The command line adds to it: interfaces and routes from both, --sysctl (and --forward,",
+            "  --conntrack-max) after the file's sysctls, any other flag given in place of the file's key.",
+            "  ustack reload or SIGHUP reads it again; ustack save writes the running state to it.",
+            "",
+            "Exit status: 0 after a clean stop (or a good file with --check-config), 1 if the daemon",
+            "cannot start, 2 for a bad command line or configuration file."})
 public final class DaemonCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(DaemonCommand.class.getName());
 
@@ -53,6 +60,15 @@ public final class DaemonCommand implements Callable<Integer> {
 
     @Mixin
     ControlOption control;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Read the configuration from FILE; the flags below add to it. Default: none.")
+    Path config;
+
+    @Option(names = "--check-config", paramLabel = "FILE",
+            description = "Check FILE (with the other flags) as --config would read it, start nothing, and exit: "
+                    + "0 if it is good, 2 with the line and what is wrong if not.")
+    Path checkConfig;
 
     @Option(names = "--iface", paramLabel = "SPEC",
             description = {"A TAP to run on; repeat for more. Default:", DaemonConfig.DEFAULT_IFACE})
@@ -83,11 +99,11 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--dhcp-leases", paramLabel = "FILE",
             description = {"The DHCP server's lease file (for --iface ...,dhcp=FIRST-LAST). Default:",
                 DaemonConfig.ROOT_DHCP_LEASES + " for root, $XDG_STATE_HOME/ustack/dhcp.leases for others."})
-    java.nio.file.Path dhcpLeases;
+    Path dhcpLeases;
 
-    @Option(names = "--serve", paramLabel = "LIST", defaultValue = "all",
+    @Option(names = "--serve", paramLabel = "LIST",
             description = "Built-in services, comma-separated: echo (7), discard (9), chargen (19), on TCP and "
-                    + "UDP, http (80) and iperf3 (5201); or all, or none. Default: ${DEFAULT-VALUE}.")
+                    + "UDP, http (80) and iperf3 (5201); or all, or none. Default: all.")
     String serve;
 
     @Option(names = "--metrics", paramLabel = "ADDR:PORT",
@@ -95,50 +111,54 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "as " + MetricsServer.EXAMPLE + ". Default: off.")
     String metrics;
 
-    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
-            description = "What the daemon logs to stderr: error, warning, info, debug, trace or off. Default: "
-                    + "${DEFAULT-VALUE}.")
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "What the daemon logs to stderr: error, warning, info, debug, trace or off. Default: info.")
     String logLevel;
 
     @Override
     public Integer call() {
-        Logging.Level level = Logging.Level.parse(logLevel);
-        if (level == null) {
+        if (logLevel != null && Logging.Level.parse(logLevel) == null) {
             throw new ParameterException(spec.commandLine(), "--log-level must be error, warning, info, debug, trace "
                     + "or off, not '" + logLevel + "'");
         }
-        Logging.setLevel(level);
-        DaemonConfig config;
+        if (config != null && checkConfig != null) {
+            throw new ParameterException(spec.commandLine(), "--config and --check-config name one file each; give one");
+        }
+        ConfigSource source = new ConfigSource(checkConfig != null ? checkConfig : config,
+                new ConfigSource.Flags(ifaces, routes, sysctls, backlogThreads, forward, conntrackMax, metrics,
+                        dhcpLeases, serve, logLevel));
+        ConfigSource.Loaded loaded;
         ServiceList services;
         try {
-            config = DaemonConfig.parse(ifaces, routes,
-                    backlogThreads != null ? backlogThreads : Runtime.getRuntime().availableProcessors())
-                    .withForward(forward);
-            if (conntrackMax != null) {
-                config = config.withConntrackMax(conntrackMax);
-            }
-            config = config.withSysctls(sysctls).withDhcpLeases(dhcpLeases);
-            if (metrics != null) {
-                config = config.withMetrics(metrics);
-            }
-            services = ServiceList.parse(serve);
+            loaded = source.load();
+            services = ServiceList.parse(loaded.serve());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        return run(config, services, control.resolve(), spec.commandLine().getOut(), StopSignal.onInterruptOrTerminate());
+        if (checkConfig != null) {
+            spec.commandLine().getOut().println(checkConfig + ": good");
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        Logging.setLevel(loaded.logLevel());
+        return run(source, loaded, services, control.resolve(), spec.commandLine().getOut(),
+                StopSignal.onInterruptOrTerminate());
     }
 
     /**
-     * Brings the daemon up with its services, prints the "up" line, waits for {@code stop} and takes it down. A shutdown hook
-     * covers the other ways the JVM may end (SIGHUP, System.exit elsewhere), so TAPs are not left behind.
+     * Brings the daemon up with its services, prints the "up" line, waits for {@code stop} and takes it down.
+     * SIGHUP reloads the configuration. A shutdown hook covers the other ways the JVM may end (System.exit
+     * elsewhere), so TAPs are not left behind.
      *
      * @return 0, the exit status after a clean stop
      * @throws io.ustack.cli.UserException if the daemon cannot come up (nothing is left open)
      */
-    static int run(DaemonConfig config, ServiceList services, Path controlPath, PrintWriter out, StopSignal stop) {
-        Daemon daemon = Daemon.start(config, controlPath);
+    static int run(ConfigSource source, ConfigSource.Loaded loaded, ServiceList services, Path controlPath,
+                   PrintWriter out, StopSignal stop) {
+        Daemon daemon = Daemon.start(source, loaded, controlPath);
         Thread hook = new Thread(daemon::close, "ustack-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        Signal.handle(new Signal("HUP"), sig -> reloadOnHangup(daemon));
         try (services) {
             try {
                 services.start(daemon.stack());
@@ -154,6 +174,19 @@ public final class DaemonCommand implements Callable<Integer> {
             removeHook(hook);
         }
         return 0;
+    }
+
+    /** SIGHUP: {@link Daemon#reload}, with what it did or why it did nothing in the log. */
+    static void reloadOnHangup(Daemon daemon) {
+        try {
+            List<String> changes = daemon.reload();
+            LOG.log(System.Logger.Level.INFO, "SIGHUP: reloaded the configuration: {0}",
+                    changes.isEmpty() ? "nothing changed" : String.join(", ", changes));
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, "SIGHUP: the configuration was not reloaded: {0}", e.getMessage());
+        } catch (IllegalStateException e) {
+            LOG.log(System.Logger.Level.ERROR, "SIGHUP: {0}", e.getMessage());
+        }
     }
 
     private static void removeHook(Thread hook) {

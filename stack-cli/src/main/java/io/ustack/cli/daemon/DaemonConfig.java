@@ -4,6 +4,7 @@ import io.ustack.cli.metrics.MetricsServer;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.stack.Sysctl;
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv4Prefix;
 import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.Ipv6Prefix;
 import java.net.InetSocketAddress;
@@ -26,10 +27,14 @@ import java.util.Map;
  * @param sysctls        --sysctl settings by key, in the order given, applied after everything else
  * @param metrics        where to serve the counters to Prometheus (--metrics), or null for nowhere
  * @param dhcpLeases     the DHCP server's lease file (--dhcp-leases), or null for {@link #defaultDhcpLeases}
+ * @param rules          firewall rules in iptables-save's format (the configuration file's {@code rules}), with
+ *                       where they were written, or null for none; read by the {@link RuleLoader}, not here
+ * @param routeOrigins   where each of {@code routes} was written, for a refusal the FIB makes when it is added
  */
 public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads, boolean forward,
                            int conntrackMax, Map<String, String> sysctls, InetSocketAddress metrics,
-                           java.nio.file.Path dhcpLeases) {
+                           java.nio.file.Path dhcpLeases, Sourced rules,
+                           Map<RouteSpec, String> routeOrigins) {
     /** The lease file root's daemon keeps, in its state directory. */
     public static final String ROOT_DHCP_LEASES = "/var/lib/ustack/dhcp.leases";
 
@@ -50,7 +55,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
     /** This configuration with the lease file at {@code file}. */
     public DaemonConfig withDhcpLeases(java.nio.file.Path file) {
         return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls, metrics,
-                file == null ? null : file.toAbsolutePath().normalize());
+                file == null ? null : file.toAbsolutePath().normalize(), rules, routeOrigins);
     }
 
     /**
@@ -69,60 +74,83 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
      *                                  {@code --iface 'tap0,mtu=abc': mtu must be a number between 68 and 65535}
      */
     public static DaemonConfig parse(List<String> ifaces, List<String> routes, int backlogThreads) {
-        if (backlogThreads < 0 || backlogThreads > MAX_BACKLOG_THREADS) {
-            throw new IllegalArgumentException("--backlog-threads must be between 0 (no RPS: packets are processed "
-                    + "on the poll threads) and " + MAX_BACKLOG_THREADS + ", not " + backlogThreads);
-        }
+        return parseSourced(ifaces.stream().map(t -> Sourced.flag("--iface", t)).toList(),
+                routes.stream().map(t -> Sourced.flag("--route", t)).toList(), backlogThreads);
+    }
+
+    /**
+     * Parses and cross-checks SPECs and ROUTEs from wherever they were written (the command line, the
+     * configuration file or both).
+     *
+     * @param ifaces the SPECs; empty means {@link #DEFAULT_IFACE}
+     * @throws IllegalArgumentException with one sentence that starts with where the bad setting was written
+     */
+    public static DaemonConfig parseSourced(List<Sourced> ifaces, List<Sourced> routes, int backlogThreads) {
+        checkBacklogThreads(backlogThreads);
         List<IfaceSpec> specs = new ArrayList<>();
         Map<String, IfaceSpec> byName = new HashMap<>();
         Map<Integer, String> owners = new HashMap<>();
         Map<Ipv6Address, String> owners6 = new HashMap<>();
-        for (String text : ifaces.isEmpty() ? List.of(DEFAULT_IFACE) : ifaces) {
+        for (Sourced item : ifaces.isEmpty() ? List.of(Sourced.flag("--iface", DEFAULT_IFACE)) : ifaces) {
             IfaceSpec spec;
             try {
-                spec = IfaceSpec.parse(text);
+                spec = IfaceSpec.parse(item.text());
             } catch (IllegalArgumentException e) {
-                throw bad("--iface", text, e.getMessage());
+                throw item.refuse(e.getMessage());
             }
             if (byName.putIfAbsent(spec.name(), spec) != null) {
-                throw bad("--iface", text, spec.name() + " is given twice");
+                throw item.refuse(spec.name() + " is given twice");
             }
             for (Ipv6Prefix p : spec.addrs6()) {
                 String owner = owners6.putIfAbsent(p.address(), spec.name());
                 if (owner != null) {
-                    throw bad("--iface", text, p.address() + " is already the addr of " + owner);
+                    throw item.refuse(p.address() + " is already the addr of " + owner);
                 }
             }
-            if (spec.addr() != null) {
-                String owner = owners.putIfAbsent(spec.addr().address(), spec.name());
+            for (Ipv4Prefix p : spec.addrs()) {
+                String owner = owners.putIfAbsent(p.address(), spec.name());
                 if (owner != null) {
-                    throw bad("--iface", text, Ipv4Address.format(spec.addr().address()) + " is already the addr of " + owner);
+                    throw item.refuse(Ipv4Address.format(p.address()) + " is already the addr of " + owner);
                 }
             }
             specs.add(spec);
         }
         List<RouteSpec> parsedRoutes = new ArrayList<>();
-        for (String text : routes) {
+        Map<RouteSpec, String> origins = new HashMap<>();
+        for (Sourced item : routes) {
             RouteSpec route;
             try {
-                route = RouteSpec.parse(text);
+                route = RouteSpec.parse(item.text());
             } catch (IllegalArgumentException e) {
-                throw bad("--route", text, e.getMessage());
+                throw item.refuse(e.getMessage());
             }
             // Whether the FIB accepts the route (a gateway on a connected network, an address to send from) is
             // the FIB's to say, when the daemon adds it; only what names no device is refused here.
             if (route.dev() != null && !byName.containsKey(route.dev())) {
-                throw bad("--route", text, "there is no --iface named " + route.dev());
+                throw item.refuse("there is no interface named " + route.dev());
             }
             parsedRoutes.add(route);
+            origins.put(route, item.where());
         }
         return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads, false,
-                Conntrack.DEFAULT_MAX, Map.of(), null, null);
+                Conntrack.DEFAULT_MAX, Map.of(), null, null, null, Map.copyOf(origins));
+    }
+
+    /**
+     * Refuses a number of backlog threads out of range.
+     *
+     * @throws IllegalArgumentException with one sentence
+     */
+    public static void checkBacklogThreads(int backlogThreads) {
+        if (backlogThreads < 0 || backlogThreads > MAX_BACKLOG_THREADS) {
+            throw new IllegalArgumentException("--backlog-threads must be between 0 (no RPS: packets are processed "
+                    + "on the poll threads) and " + MAX_BACKLOG_THREADS + ", not " + backlogThreads);
+        }
     }
 
     /** This configuration with forwarding on or off (it is off after {@link #parse}, as in Linux). */
     public DaemonConfig withForward(boolean on) {
-        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax, sysctls, metrics, dhcpLeases);
+        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax, sysctls, metrics, dhcpLeases, rules, routeOrigins);
     }
 
     /**
@@ -136,7 +164,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             throw new IllegalArgumentException("--conntrack-max must be between 1 and " + Sysctl.MAX_CONNTRACK_MAX
                     + ", not " + max);
         }
-        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max, sysctls, metrics, dhcpLeases);
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max, sysctls, metrics, dhcpLeases, rules, routeOrigins);
     }
 
     /**
@@ -146,24 +174,35 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
      * @throws IllegalArgumentException with one sentence that quotes the bad setting
      */
     public DaemonConfig withSysctls(List<String> settings) {
+        return withSourcedSysctls(settings.stream().map(t -> Sourced.flag("--sysctl", t)).toList());
+    }
+
+    /**
+     * This configuration with the settings {@code NAME=VALUE} from wherever they were written, each checked now;
+     * a key given twice keeps its last value.
+     *
+     * @throws IllegalArgumentException with one sentence that starts with where the bad setting was written
+     */
+    public DaemonConfig withSourcedSysctls(List<Sourced> settings) {
         Map<String, String> m = new LinkedHashMap<>(sysctls);
-        for (String text : settings) {
+        for (Sourced item : settings) {
+            String text = item.text();
             int eq = text.indexOf('=');
             if (eq <= 0) {
-                throw bad("--sysctl", text, "expected NAME=VALUE, as net.ipv4.tcp_sack=0");
+                throw item.refuse("expected NAME=VALUE, as net.ipv4.tcp_sack=0");
             }
             String name = text.substring(0, eq).strip();
             String value = text.substring(eq + 1).strip();
             try {
                 Sysctl.check(name, value);
             } catch (IllegalArgumentException e) {
-                throw bad("--sysctl", text, e.getMessage());
+                throw item.refuse(e.getMessage());
             }
             m.remove(name);
             m.put(name, value);
         }
         return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, Collections.unmodifiableMap(m),
-                metrics, dhcpLeases);
+                metrics, dhcpLeases, rules, routeOrigins);
     }
 
     /**
@@ -174,10 +213,11 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
      */
     public DaemonConfig withMetrics(String addrPort) {
         return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls,
-                MetricsServer.parseAddress(addrPort), dhcpLeases);
+                MetricsServer.parseAddress(addrPort), dhcpLeases, rules, routeOrigins);
     }
 
-    private static IllegalArgumentException bad(String option, String text, String why) {
-        return new IllegalArgumentException(option + " '" + text + "': " + why);
+    /** This configuration with firewall rules in iptables-save's format, or none for null. */
+    public DaemonConfig withRules(Sourced text) {
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls, metrics, dhcpLeases, text, routeOrigins);
     }
 }

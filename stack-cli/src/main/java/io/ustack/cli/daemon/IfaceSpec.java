@@ -16,24 +16,27 @@ import java.util.Set;
 
 /**
  * One {@code --iface NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:..][,mtu=N][,queues=N][,offload=on|off]}: the
- * TAP to open and the stack's address on it. {@code addr=} and {@code host=} may be repeated to add IPv6
- * prefixes ({@code addr=fd00:77::2/64}) beside the one IPv4 address each may have.
+ * TAP to open and the stack's addresses on it. {@code addr=} may be repeated, for IPv4 (the first is the primary,
+ * later ones on its network secondaries, as {@code ip addr add} makes them) and IPv6 ({@code addr=fd00:77::2/64});
+ * {@code host=} may be repeated to add IPv6 prefixes beside the one IPv4 address the host side may have.
  *
  * @param tap    what the driver opens: name, MAC, MTU, queues and the host side's addresses (host=)
- * @param addr   the stack's own IPv4 address on the link (addr=), or null for none
+ * @param macGiven whether mac= was given; without it {@code tap}'s MAC is a random one drawn for this SPEC
+ * @param addrs  the stack's own IPv4 addresses on the link (addr=), in the order given; empty for none
  * @param addrs6 the stack's own IPv6 addresses on the link (addr=), beside the link-local one it always has
  * @param dhcp   the DHCP server's pool on the link ({@code dhcp=FIRST-LAST}, {@code dhcp-lease=SECONDS},
  *               {@code dhcp-dns=A.B.C.D} and {@code dhcp-static=MAC=IP}, the last two repeatable), or null
  */
-public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6, DhcpPool dhcp) {
+public record IfaceSpec(TapConfig tap, boolean macGiven, List<Ipv4Prefix> addrs, List<Ipv6Prefix> addrs6, DhcpPool dhcp) {
     /** IFNAMSIZ less the terminating NUL. */
     static final int MAX_NAME_BYTES = 15;
     static final String KEYS = "addr, host, mac, mtu, queues, offload, dhcp, dhcp-lease, dhcp-dns, dhcp-static";
     /** The longest lease dhcp-lease= takes: a year (option 51 could say more, but no pool wants it). */
     static final int MAX_LEASE_SECONDS = 365 * 24 * 3600;
 
-    public IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6) {
-        this(tap, addr, addrs6, null);
+    /** The primary IPv4 address (the first addr=), or null for none: the one a DHCP pool serves the network of. */
+    public Ipv4Prefix addr() {
+        return addrs.isEmpty() ? null : addrs.get(0);
     }
 
     public String name() {
@@ -56,7 +59,7 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6,
             throw new IllegalArgumentException("interface name '" + name + "' is longer than " + MAX_NAME_BYTES
                     + " characters, the kernel's limit");
         }
-        Ipv4Prefix addr = null;
+        List<Ipv4Prefix> addrs = new ArrayList<>();
         Ipv4Prefix host = null;
         List<Ipv6Prefix> addrs6 = new ArrayList<>();
         List<Ipv6Prefix> hosts6 = new ArrayList<>();
@@ -86,6 +89,14 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6,
                 into.add(p);
                 continue;
             }
+            if (key.equals("addr")) {
+                Ipv4Prefix p = address(key, withPrefix(key, value), "10.77.0.2/24");
+                if (addrs.stream().anyMatch(a -> a.address() == p.address())) {
+                    throw new IllegalArgumentException(Ipv4Address.format(p.address()) + " is given twice");
+                }
+                addrs.add(p);
+                continue;
+            }
             if (key.equals("dhcp-dns")) {
                 int a = dhcpAddress(key, value);
                 if (dns.contains(a)) {
@@ -112,7 +123,6 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6,
                 throw new IllegalArgumentException(key + " is given twice");
             }
             switch (key) {
-                case "addr" -> addr = address(key, withPrefix(key, value), "10.77.0.2/24");
                 case "host" -> host = address(key, withPrefix(key, value), "10.77.0.1/24");
                 case "mac" -> mac = mac(value);
                 case "mtu" -> mtu = number(key, value, TapConfig.MIN_MTU, TapConfig.MAX_MTU);
@@ -123,9 +133,11 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6,
                 default -> throw new IllegalArgumentException("unknown key '" + key + "' (keys: " + KEYS + ")");
             }
         }
-        if (addr != null && host != null && addr.address() == host.address()) {
-            throw new IllegalArgumentException("addr and host are both " + Ipv4Address.format(addr.address())
-                    + "; the stack and the host side each need their own address");
+        for (Ipv4Prefix a : addrs) {
+            if (host != null && a.address() == host.address()) {
+                throw new IllegalArgumentException("addr and host are both " + Ipv4Address.format(a.address())
+                        + "; the stack and the host side each need their own address");
+            }
         }
         // TapConfig checks the rest (characters in the name, a unicast MAC) with sentences of its own.
         for (Ipv6Prefix a : addrs6) {
@@ -138,11 +150,12 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6,
         }
         DhcpPool dhcp = null;
         if (dhcpRange != null) {
-            dhcp = pool(addr, dhcpRange, lease, dns, statics);
+            dhcp = pool(addrs.isEmpty() ? null : addrs.get(0), dhcpRange, lease, dns, statics);
         } else if (seen.contains("dhcp-lease") || !dns.isEmpty() || !statics.isEmpty()) {
             throw new IllegalArgumentException("dhcp-lease, dhcp-dns and dhcp-static need a pool, like dhcp=10.1.0.100-10.1.0.199");
         }
-        return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host, offload, hosts6), addr, List.copyOf(addrs6), dhcp);
+        return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host, offload, hosts6), mac != 0, List.copyOf(addrs),
+                List.copyOf(addrs6), dhcp);
     }
 
     /** dhcp=FIRST-LAST on the network of {@code addr}, checked by {@link DhcpPool#check}. */
@@ -242,12 +255,22 @@ public record IfaceSpec(TapConfig tap, Ipv4Prefix addr, List<Ipv6Prefix> addrs6,
         };
     }
 
+    /**
+     * Whether a TAP opened for {@code running} is the TAP this SPEC asks for, so that a reload keeps it: the same
+     * name, MTU, queues, offloads and host side, and the same MAC where this SPEC gives one.
+     */
+    public boolean sameLink(IfaceSpec running) {
+        TapConfig a = tap;
+        TapConfig b = running.tap;
+        return a.name().equals(b.name()) && (!macGiven || a.mac() == b.mac()) && a.mtu() == b.mtu()
+                && a.queues() == b.queues() && a.offload() == b.offload() && java.util.Objects.equals(a.host(), b.host())
+                && a.host6().equals(b.host6());
+    }
+
     /** How the "up" line shows it: {@code tap0 10.77.0.2/24 fd00:77::2/64 (host 10.77.0.1/24 fd00:77::1/64)}. */
     public String describe() {
         StringBuilder sb = new StringBuilder(name());
-        if (addr != null) {
-            sb.append(' ').append(addr);
-        }
+        addrs.forEach(p -> sb.append(' ').append(p));
         addrs6.forEach(p -> sb.append(' ').append(p));
         List<String> hosts = new ArrayList<>();
         if (tap.host() != null) {

@@ -43,7 +43,7 @@ class DaemonConfigTest {
         assertEquals("--iface 'tap0,mtu=9000': tap0 is given twice", bad(List.of("tap0", "tap0,mtu=9000"), List.of()));
         assertEquals("--iface 'tap1,addr=10.77.0.2/16': 10.77.0.2 is already the addr of tap0",
                 bad(List.of("tap0,addr=10.77.0.2/24", "tap1,addr=10.77.0.2/16"), List.of()));
-        assertEquals("--route '10.0.0.0/8 dev tap9': there is no --iface named tap9",
+        assertEquals("--route '10.0.0.0/8 dev tap9': there is no interface named tap9",
                 bad(List.of(), List.of("10.0.0.0/8 dev tap9")));
     }
 

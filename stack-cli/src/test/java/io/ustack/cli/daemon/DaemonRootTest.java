@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ustack.cli.Logging;
 import io.ustack.cli.services.ServiceList;
 import io.ustack.cli.UserException;
 import io.ustack.cli.control.ControlClient;
@@ -81,6 +82,8 @@ class DaemonRootTest {
         JsonNode flat = ControlClient.result(sock, ControlRequest.of("stats")).get("flat");
         assertTrue(flat.has("IpInReceives"));
         assertTrue(flat.has(tap + ":rx_packets"));
+        assertEquals("the daemon was started without --config: there is no file to read again",
+                ControlClient.result(sock, ControlRequest.of("reload")).path("failed").asText());
 
         stop.stop("SIGTERM (simulated)");
         assertEquals(0, daemon.get(30, TimeUnit.SECONDS));
@@ -145,7 +148,9 @@ class DaemonRootTest {
     }
 
     private void start(DaemonConfig config, Path sock) {
-        daemon = CompletableFuture.supplyAsync(() -> DaemonCommand.run(config, ServiceList.parse("all"), sock, new PrintWriter(out), stop));
+        daemon = CompletableFuture.supplyAsync(() -> DaemonCommand.run(new ConfigSource(null, ConfigSource.Flags.none()),
+                new ConfigSource.Loaded(config, "all", Logging.Level.INFO), ServiceList.parse("all"), sock,
+                new PrintWriter(out), stop));
     }
 
     private static Path sysfs(String name) {
@@ -153,7 +158,7 @@ class DaemonRootTest {
     }
 
     /** Stdout as lines, handed to the test thread as they are completed. */
-    private static final class Lines extends Writer {
+    static final class Lines extends Writer {
         private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
 

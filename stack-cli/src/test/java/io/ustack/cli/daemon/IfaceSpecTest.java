@@ -37,8 +37,18 @@ class IfaceSpecTest {
         assertEquals(java.util.List.of(Ipv6Prefix.parse("fd00:77::1/64")), s.tap().host6());
         assertEquals("tap0 10.77.0.2/24 fd00:77::2/64 fd00:78::2/48 (host 10.77.0.1/24 fd00:77::1/64)", s.describe());
         IfaceSpec only6 = IfaceSpec.parse("tap1,addr=fd01::1/64");
+        assertEquals(java.util.List.of(), only6.addrs());
         assertNull(only6.addr());
         assertEquals("tap1 fd01::1/64", only6.describe());
+    }
+
+    @Test
+    void addrRepeatsForIpv4SecondariesTheFirstBeingThePrimary() {
+        IfaceSpec s = IfaceSpec.parse("tap0,addr=10.77.0.2/24,addr=10.77.0.3/24,addr=10.78.0.2/16");
+        assertEquals(Ipv4Prefix.parse("10.77.0.2/24"), s.addr());
+        assertEquals(java.util.List.of(Ipv4Prefix.parse("10.77.0.2/24"), Ipv4Prefix.parse("10.77.0.3/24"),
+                Ipv4Prefix.parse("10.78.0.2/16")), s.addrs());
+        assertEquals("tap0 10.77.0.2/24 10.77.0.3/24 10.78.0.2/16", s.describe());
     }
 
     @ParameterizedTest
@@ -50,7 +60,7 @@ class IfaceSpecTest {
             tap0,addr=fd00::1/0                    | addr needs a unicast address and a non-zero prefix length, like fd00:77::2/64
             tap0,addr=fd00::1/64,addr=fd00::1/64   | fd00::1 is given twice
             tap0,addr=fd00::1/64,host=fd00::1/64   | fd00::1 is given twice
-            tap0,addr=10.0.0.1/24,addr=10.0.0.2/24 | addr is given twice
+            tap0,addr=10.0.0.1/24,addr=10.0.0.1/16 | 10.0.0.1 is given twice
             """)
     void badIpv6SpecsSayWhatIsWrong(String spec, String sentence) {
         assertEquals(sentence, assertThrows(IllegalArgumentException.class, () -> IfaceSpec.parse(spec)).getMessage());

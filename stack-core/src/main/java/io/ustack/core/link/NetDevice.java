@@ -33,6 +33,7 @@ public abstract class NetDevice {
     private volatile int ifindex;
     private volatile boolean up;
     private volatile boolean carrier = true;
+    private volatile boolean present = true;
     /** dev->hw_features: what the driver can offer; software GSO and GRO are always among them. */
     private volatile int hwFeatures = NetdevFeatures.GSO | NetdevFeatures.GRO;
     /** dev->features: what is switched on now. */
@@ -343,6 +344,20 @@ public abstract class NetDevice {
 
     protected void setCarrier(boolean carrier) {
         this.carrier = carrier;
+    }
+
+    /**
+     * netif_device_present: false once what is behind the device went away under the stack (a TAP deleted), after
+     * which it neither receives nor sends until it is removed and opened anew.
+     */
+    public boolean present() {
+        return present;
+    }
+
+    /** netif_device_detach: what is behind the device is gone; the carrier goes off with it, for good. */
+    protected void netifDeviceDetach() {
+        present = false;
+        carrier = false;
     }
 
     public DeviceStats stats() {

@@ -447,11 +447,19 @@ public final class NeighbourTable {
      * report, as neigh_flush_dev does. Returns how many entries went.
      */
     public int flush() {
+        return flush(null);
+    }
+
+    /**
+     * neigh_ifdown: forgets every entry on {@code dev} that is not PERMANENT ({@code ip neigh flush dev DEV}),
+     * or on every device for null, as {@link #flush()}. Returns how many entries went.
+     */
+    public int flush(NetDevice dev) {
         int flushed = 0;
         for (Neighbour n : entries.values()) {
             List<PacketBuffer> waiting;
             synchronized (n) {
-                if (n.state == NudState.PERMANENT) {
+                if (n.state == NudState.PERMANENT || (dev != null && n.dev != dev)) {
                     continue;
                 }
                 waiting = new ArrayList<>(n.queue);

@@ -32,6 +32,7 @@ import io.ustack.core.netfilter.rules.IpTables;
 import io.ustack.core.netfilter.rules.NfReject;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
+import io.ustack.core.route.InterfaceAddress;
 import io.ustack.core.route.Ipv6Fib;
 import io.ustack.core.route.PmtuCache;
 import io.ustack.core.route.Route;
@@ -293,6 +294,34 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         devices.add(dev);
         addAddress(dev, dev.isLoopback() ? new Ipv6Prefix(Ipv6Address.LOOPBACK, 128)
                 : new Ipv6Prefix(Ipv6Address.linkLocalFromMac(dev.mac()), 64));
+    }
+
+    /**
+     * unregister_netdevice: takes away what the kernel's NETDEV_UNREGISTER notifiers take with a device (its IPv4
+     * and IPv6 addresses with their routes, static routes out of it, its neighbours), then closes it (dev_close)
+     * and forgets it. Other devices, and connections routed through them, carry on.
+     */
+    public synchronized void removeDevice(NetDevice dev) {
+        if (!devices.contains(dev) || dev.isLoopback()) {
+            throw new IllegalArgumentException("there is no device " + dev.name() + " to remove");
+        }
+        for (InterfaceAddress a : fib.addresses()) {
+            if (a.dev() == dev) {
+                fib.removeAddress(dev, a.prefix());
+            }
+        }
+        for (Route r : fib.mainRoutes()) {
+            if (r.dev() == dev) {
+                fib.removeRoute(r.prefix());
+            }
+        }
+        for (Ipv6Fib.Inet6Address a : fib6.addresses(dev)) {
+            fib6.removeAddress(dev, a.prefix());
+        }
+        neigh.flush(dev);
+        nd.flush(dev);
+        devices.remove(dev);
+        dev.close();
     }
 
     /**

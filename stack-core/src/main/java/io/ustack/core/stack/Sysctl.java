@@ -101,6 +101,17 @@ public final class Sysctl {
         return out;
     }
 
+    /** The keys that can be set, with their values, by name: what a saved configuration must set again. */
+    public Map<String, String> writable() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Key k : KEYS) {
+            if (k.set() != null) {
+                out.put(k.name(), k.get().apply(stack));
+            }
+        }
+        return out;
+    }
+
     /** The value of {@code name}; IllegalArgumentException if there is no such key. */
     public String get(String name) {
         return key(name).get().apply(stack);

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.link.NullDevice;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Prefix;
 import java.util.ArrayList;
@@ -14,29 +14,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RouteTableTest {
-    /** A device that only has a name: routes need nothing more of it. */
-    static final class NamedDevice extends NetDevice {
-        NamedDevice(String name) {
-            super(name, 0x0200_0000_0001L, 1500, 1, NetDevice.DEFAULT_TX_QUEUE_LEN);
-        }
-
-        @Override
-        protected void ndoOpen() {
-        }
-
-        @Override
-        protected void ndoStop() {
-        }
-
-        @Override
-        protected int ndoStartXmit(PacketBuffer pkt, int queue) {
-            pkt.release();
-            return NETDEV_TX_OK;
-        }
-    }
-
-    private final NetDevice eth0 = new NamedDevice("eth0");
-    private final NetDevice eth1 = new NamedDevice("eth1");
+    private final NetDevice eth0 = new NullDevice("eth0", 0x0200_0000_0001L, 1500);
+    private final NetDevice eth1 = new NullDevice("eth1", 0x0200_0000_0001L, 1500);
     private final RouteTable table = new RouteTable();
 
     private static int a(String s) {

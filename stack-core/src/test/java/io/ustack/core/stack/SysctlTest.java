@@ -43,6 +43,16 @@ class SysctlTest {
     }
 
     @Test
+    void theWritableKeysAreAllButTheReadOnlyOnesAndEachTakesItsOwnValueBack() {
+        java.util.Map<String, String> writable = sysctl.writable();
+        assertEquals(sysctl.all().size() - 3, writable.size(), "all but the three read-only keys");
+        assertFalse(writable.containsKey("net.netfilter.nf_conntrack_count"));
+        assertFalse(writable.containsKey("net.ipv4.ip_local_port_range"));
+        writable.forEach(sysctl::set); // what a saved configuration does: nothing changes
+        assertEquals(writable, sysctl.writable());
+    }
+
+    @Test
     void writesReachTheStack() {
         sysctl.set("net.ipv4.ip_forward", "1");
         assertTrue(h.stack.forwarding());

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * own GSO packets whole (GRO_HW, TUN_F_TSO4). {@link #setFeatures} switches them as ethtool -K does.
  */
 public final class TapDevice extends NetDevice {
+    private static final System.Logger LOG = System.getLogger(TapDevice.class.getName());
     private final TapConfig config;
     private final boolean created;
     private final TapQueue[] queues;
@@ -136,6 +137,22 @@ public final class TapDevice extends NetDevice {
     /** netif_carrier_off: the host side is down and the tun driver refuses frames (EIO). */
     void carrierOff() {
         setCarrier(false);
+    }
+
+    /**
+     * The TAP was deleted under the stack ({@code ip link del}), as a queue found out ({@code how}, such as
+     * "read: EBADFD"): the device is detached for good (netif_device_detach), which the log says once. Its
+     * addresses and routes stay until it is removed; the daemon's reload opens the TAP anew.
+     */
+    void deleted(String how) {
+        synchronized (this) {
+            if (!present()) {
+                return;
+            }
+            netifDeviceDetach();
+        }
+        LOG.log(System.Logger.Level.WARNING, name() + ": the TAP was deleted under the stack (" + how
+                + "); the interface is given up, and ustack reload opens it again");
     }
 
     /** True if {@link #open(TapConfig)} created the TAP (it did not exist): closing the device removes it. */

@@ -194,6 +194,9 @@ final class TapQueue implements EpollIoHandle {
         } catch (IOException e) {
             dev.stats().rxErrors.increment();
             host.drop(pkt, DropReason.DEV_HDR);
+            if (deleted(e, "read")) {
+                return false;
+            }
             if (!rxErrorLogged) {
                 rxErrorLogged = true;
                 LOG.log(Level.WARNING, dev.name() + " queue " + index + ": read failed: " + e.getMessage());
@@ -274,6 +277,11 @@ final class TapQueue implements EpollIoHandle {
      * unless it returns NETDEV_TX_BUSY.
      */
     int startXmit(PacketBuffer pkt) {
+        if (!dev.present()) {
+            dev.stats().txDropped.increment();
+            dev.host().drop(pkt, DropReason.DEV_READY);
+            return NetDevice.NETDEV_TX_OK;
+        }
         if (pkt.len() < ETH_HLEN) {
             // the tun driver rejects it anyway, and a zero-length write would read as EAGAIN
             return txError(pkt, "a frame of " + pkt.len() + " bytes is shorter than an Ethernet header");
@@ -289,6 +297,11 @@ final class TapQueue implements EpollIoHandle {
         } catch (IOException e) {
             if (e instanceof Errors.NativeIoException ne && ne.expectedErr() == -Errno.EIO) {
                 return carrierDown(pkt);
+            }
+            if (deleted(e, "write")) {
+                dev.stats().txErrors.increment();
+                dev.host().drop(pkt, DropReason.DEV_TX_ERROR);
+                return NetDevice.NETDEV_TX_OK;
             }
             return txError(pkt, "write failed: " + e.getMessage());
         }
@@ -330,6 +343,24 @@ final class TapQueue implements EpollIoHandle {
         dev.stats().txDropped.increment();
         dev.host().drop(pkt, DropReason.DEV_READY);
         return NetDevice.NETDEV_TX_OK;
+    }
+
+    /**
+     * EBADFD from a read or write: the TAP was deleted under us ({@code ip link del}); the tun driver has
+     * detached our fd (tun_detach_all), which stays open but is tied to no device. The device is detached for
+     * good ({@link TapDevice#deleted}); this queue stops polling, since the fd only has EPOLLERR to say.
+     * Returns false for any other failure.
+     */
+    private boolean deleted(IOException e, String op) {
+        if (!(e instanceof Errors.NativeIoException ne) || ne.expectedErr() != -Errno.EBADFD) {
+            return false;
+        }
+        dev.deleted(op + ": " + Errno.describe(Errno.EBADFD));
+        IoRegistration reg = registration;
+        if (reg != null && loop.inEventLoop()) {
+            reg.cancel();
+        }
+        return true;
     }
 
     /** A frame that cannot be sent is gone, as with a driver that drops on a transmit error. */

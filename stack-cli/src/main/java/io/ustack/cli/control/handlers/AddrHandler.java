@@ -28,7 +28,10 @@ public final class AddrHandler implements ControlHandler {
         this.stack = stack;
     }
 
-    /** One interface. {@code operstate} is UP, DOWN or LOWERLAYERDOWN (up, but no carrier). */
+    /**
+     * One interface. {@code operstate} is UP, DOWN, LOWERLAYERDOWN (up, but no carrier) or NOTPRESENT (what was
+     * behind it went away: a TAP deleted under the daemon).
+     */
     public record Link(int ifindex, String ifname, List<String> flags, int mtu, String operstate,
                        @JsonProperty("link_type") String linkType, String address,
                        @JsonProperty("addr_info") List<Address> addrInfo, Map<String, Long> stats) {
@@ -114,6 +117,9 @@ public final class AddrHandler implements ControlHandler {
     }
 
     private static String operstate(NetDevice d) {
+        if (!d.present()) {
+            return "NOTPRESENT"; // IF_OPER_NOTPRESENT
+        }
         if (!d.isUp()) {
             return "DOWN";
         }

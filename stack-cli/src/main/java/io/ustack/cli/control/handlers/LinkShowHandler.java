@@ -24,8 +24,11 @@ public final class LinkShowHandler implements ControlHandler {
     public record Feature(String name, boolean on, boolean fixed) {
     }
 
-    /** One interface and its features. */
-    public record Link(String ifname, int mtu, boolean up, List<Feature> features) {
+    /**
+     * One interface and its features; {@code present} is false once what was behind it went away (a TAP
+     * deleted under the daemon).
+     */
+    public record Link(String ifname, int mtu, boolean up, boolean present, List<Feature> features) {
     }
 
     @Override
@@ -52,6 +55,6 @@ public final class LinkShowHandler implements ControlHandler {
         for (NetdevFeatures.Feature f : NetdevFeatures.ALL) {
             features.add(new Feature(f.ethtoolName(), (d.features() & f.bit()) != 0, (d.hwFeatures() & f.bit()) == 0));
         }
-        return new Link(d.name(), d.mtu(), d.isUp(), features);
+        return new Link(d.name(), d.mtu(), d.isUp(), d.present(), features);
     }
 }

@@ -1,25 +1,20 @@
 package io.ustack.cli.services.dhcp;
 
+import io.ustack.cli.AtomicFile;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.MacAddress;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 /**
  * The lease file: one bound lease a line, {@code MAC IP EXPIRES-EPOCH-MILLIS [HOSTNAME]}, after a header
- * line. Written atomically (a temporary file beside it, fsync, rename, fsync of the directory), so a reader
- * sees the old file or the new one whole; a temporary file a crash left behind is never read. A line that
+ * line. Written with {@link AtomicFile}, so a reader sees the old file or the new one whole. A line that
  * does not parse is skipped.
  */
 public final class LeaseStore {
@@ -36,7 +31,7 @@ public final class LeaseStore {
     }
 
     Path temporary() {
-        return file.resolveSibling(file.getFileName() + ".tmp");
+        return AtomicFile.temporary(file);
     }
 
     /** Writes {@code leases} (bound ones only) in place of the file, atomically. */
@@ -52,27 +47,7 @@ public final class LeaseStore {
             }
             sb.append('\n');
         }
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = temporary();
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        try (FileChannel dir = FileChannel.open(parent, StandardOpenOption.READ)) {
-            dir.force(true); // the rename itself reaches the disk
-        } catch (IOException ignored) {
-            // some file systems do not open directories; the rename is still atomic
-        }
+        AtomicFile.write(file, sb.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The leases in the file; none if there is no file. A leftover temporary file is ignored. */
