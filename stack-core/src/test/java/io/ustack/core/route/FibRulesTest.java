@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.link.LoopbackDevice;
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.link.NullDevice;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Prefix;
 import java.util.HashMap;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /** Policy routing (fib_rules, `ip rule`), several tables, error routes, and multipath routes. */
 class FibRulesTest {
     private final NetDevice lo = new LoopbackDevice();
-    private final NetDevice eth0 = new RouteTableTest.NamedDevice("eth0");
-    private final NetDevice eth1 = new RouteTableTest.NamedDevice("eth1");
+    private final NetDevice eth0 = new NullDevice("eth0", 0x0200_0000_0001L, 1500);
+    private final NetDevice eth1 = new NullDevice("eth1", 0x0200_0000_0002L, 1500);
     private final Fib fib = new Fib(lo, (type, dev, gw, src) -> new DstEntry(type, dev, gw, src, p -> { }, p -> { }));
 
     private static int a(String s) {
