@@ -3,6 +3,8 @@ package io.ustack.cli.daemon;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.route.InterfaceAddress;
 import io.ustack.core.route.Ipv6Fib;
+import io.ustack.core.route.Fib;
+import io.ustack.core.route.FibRule;
 import io.ustack.core.route.Route;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.Sysctl;
@@ -89,6 +91,7 @@ public final class ConfigApplier {
             }
         }
         addRoutes(to, changes);
+        syncIpRules(to, changes);
         if (to.forward() && !stack.forwarding()) {
             stack.setForwarding(true);
             changes.add("forwarding on");
@@ -131,17 +134,14 @@ public final class ConfigApplier {
             List<Ipv6Prefix> v6 = dev == null ? List.of() : addresses6(dev);
             ifaces.add(new IfaceSpec(spec.tap(), true, v4, v6, spec.dhcp()));
         }
-        List<RouteSpec> routes = new ArrayList<>();
-        for (Route r : stack.fib().mainRoutes()) {
-            if (r.origin() == Route.Origin.STATIC) {
-                routes.add(new RouteSpec(r.prefix(), r.gateway(), r.dev().name()));
-            }
-        }
+        List<RouteSpec> routes = staticRoutes().stream().map(t -> RouteSpec.from(t.route(), t.table())).toList();
+        List<Sourced> ipRules = stack.fib().rules().stream().filter(r -> !Fib.defaultRules().contains(r))
+                .map(r -> new Sourced(RuleSpec.describe(r), "the running rules")).toList();
         Map<String, String> sysctls = new Sysctl(stack).writable();
         String saved = rules.save();
         return new DaemonConfig(List.copyOf(ifaces), List.copyOf(routes), base.backlogThreads(), stack.forwarding(),
                 stack.conntrack().max(), sysctls, base.metrics(), base.dhcpLeases(),
-                saved == null ? null : new Sourced(saved, "the running rules"), Map.of());
+                saved == null ? null : new Sourced(saved, "the running rules"), Map.of(), ipRules);
     }
 
     /** Releases every interface this applier opened; for a daemon that stops. */
@@ -172,30 +172,68 @@ public final class ConfigApplier {
         }
     }
 
-    /** Removes the static routes {@code to} does not have, or has with another gateway or device. */
+    /** A route added by hand, with its table. */
+    private record TableRoute(int table, Route route) {
+    }
+
+    /** The routes added by hand (not the kernel's connected ones), in every table but local. */
+    private List<TableRoute> staticRoutes() {
+        List<TableRoute> out = new ArrayList<>();
+        for (int t : stack.fib().tableIds()) {
+            if (t != Fib.TABLE_LOCAL) {
+                for (Route r : stack.fib().routes(t)) {
+                    if (r.origin() == Route.Origin.STATIC) {
+                        out.add(new TableRoute(t, r));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Removes the static routes {@code to} does not have, or has with another gateway, device or table. */
     private void removeRoutes(DaemonConfig to, List<String> changes) {
-        for (Route r : stack.fib().mainRoutes()) {
-            if (r.origin() == Route.Origin.STATIC && to.routes().stream().noneMatch(w -> matches(w, r))) {
-                stack.fib().removeRoute(r.prefix());
-                changes.add("route del " + describe(r));
+        for (TableRoute t : staticRoutes()) {
+            if (to.routes().stream().noneMatch(w -> matches(w, t))) {
+                stack.fib().removeRoute(t.route().prefix(), t.table());
+                changes.add("route del " + RouteSpec.from(t.route(), t.table()).describe());
             }
         }
     }
 
     private void addRoutes(DaemonConfig to, List<String> changes) {
+        List<TableRoute> there = staticRoutes();
         for (RouteSpec w : to.routes()) {
-            Route there = stack.fib().mainRoutes().stream()
-                    .filter(r -> r.origin() == Route.Origin.STATIC && matches(w, r)).findFirst().orElse(null);
-            if (there != null) {
+            if (there.stream().anyMatch(t -> matches(w, t))) {
                 continue;
             }
             try {
-                Route r = stack.addRoute(w.prefix(), w.gateway(), w.dev() == null ? null : device(w.dev()));
-                changes.add("route add " + describe(r));
+                changes.add("route add " + RouteSpec.from(w.installIn(stack), w.table()).describe());
             } catch (IllegalArgumentException e) {
                 String where = to.routeOrigins().get(w);
                 throw new IllegalArgumentException((where == null ? "" : where + ": ") + "cannot add the route "
                         + w.describe() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Gives the FIB exactly the policy rules {@code to} has (Linux's three always stay): those it lacks are
+     * added, those it has no more are taken away.
+     */
+    private void syncIpRules(DaemonConfig to, List<String> changes) {
+        List<FibRule> wanted = RuleSpec.parseAll(to.ipRules());
+        for (FibRule r : stack.fib().rules()) {
+            if (!Fib.defaultRules().contains(r) && !wanted.contains(r)) {
+                stack.fib().removeRule(r);
+                changes.add("rule del " + RuleSpec.describe(r));
+            }
+        }
+        List<FibRule> now = stack.fib().rules();
+        for (FibRule r : wanted) {
+            if (!now.contains(r)) {
+                stack.fib().addRule(r);
+                changes.add("rule add " + RuleSpec.describe(r));
             }
         }
     }
@@ -208,13 +246,12 @@ public final class ConfigApplier {
         return d;
     }
 
-    private static boolean matches(RouteSpec w, Route r) {
-        return w.prefix().network() == r.prefix().network() && w.prefix().prefixLen() == r.prefix().prefixLen()
-                && w.gateway() == r.gateway() && (w.dev() == null || w.dev().equals(r.dev().name()));
-    }
-
-    private static String describe(Route r) {
-        return new RouteSpec(r.prefix(), r.gateway(), r.dev().name()).describe();
+    /** The route {@code w} asks for is {@code t}: the same in every part {@code w} gives. */
+    private static boolean matches(RouteSpec w, TableRoute t) {
+        RouteSpec there = RouteSpec.from(t.route(), t.table());
+        return w.equals(there) || (w.dev() == null && w.nexthops().isEmpty()
+                && w.equals(new RouteSpec(there.prefix(), there.gateway(), null, there.table(), there.type(), List.of())))
+                || (!w.nexthops().isEmpty() && w.withoutNexthopDevices().equals(there.withoutNexthopDevices()));
     }
 
     /** Gives {@code dev} exactly the addresses {@code want} has, removing the others. */

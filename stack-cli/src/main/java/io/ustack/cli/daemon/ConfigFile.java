@@ -33,6 +33,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *     host: 10.77.0.1/24
  * routes:
  *   - default via 10.77.0.1
+ *   - default via 10.78.0.1 table 100
+ * ip-rules:
+ *   - from 10.1.0.0/24 lookup 100
  * sysctl:
  *   net.ipv4.ip_forward: 1
  * rules: firewall.rules
@@ -44,7 +47,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * says what to set up; {@link DaemonConfig} checks it as a whole with the command line's flags.
  */
 public final class ConfigFile {
-    static final String KEYS = "interfaces, routes, sysctl, backlog-threads, serve, metrics, dhcp-leases, log-level, rules";
+    static final String KEYS = "interfaces, routes, ip-rules, sysctl, backlog-threads, serve, metrics, dhcp-leases, "
+            + "log-level, rules";
     /** The keys of --iface that may be given a list, because the SPEC may repeat them. */
     private static final Set<String> LIST_KEYS = Set.of("addr", "host", "dhcp-dns", "dhcp-static");
     /** The --iface keys that stand alone; the dhcp- ones are checked with the pool they belong to. */
@@ -65,9 +69,11 @@ public final class ConfigFile {
      * @param logLevel       the log-level key
      * @param rules          the firewall rules in iptables-save's format: the text of the file the rules key
      *                       names (beside this one), or the text written inline
+     * @param ipRules        policy routing rules in ip rule's words
      */
     public record Settings(List<Sourced> ifaces, List<Sourced> routes, List<Sourced> sysctls, Integer backlogThreads,
-                           String serve, String metrics, Path dhcpLeases, String logLevel, Sourced rules) {
+                           String serve, String metrics, Path dhcpLeases, String logLevel, Sourced rules,
+                           List<Sourced> ipRules) {
     }
 
     private final Path file;
@@ -125,6 +131,7 @@ public final class ConfigFile {
         }
         List<Sourced> ifaces = new ArrayList<>();
         List<Sourced> routes = new ArrayList<>();
+        List<Sourced> ipRules = new ArrayList<>();
         List<Sourced> sysctls = new ArrayList<>();
         Integer backlogThreads = null;
         String serve = null;
@@ -133,7 +140,7 @@ public final class ConfigFile {
         String logLevel = null;
         Sourced rules = null;
         if (root == null) {
-            return new Settings(ifaces, routes, sysctls, null, null, null, null, null, null);
+            return new Settings(ifaces, routes, sysctls, null, null, null, null, null, null, ipRules);
         }
         for (NodeTuple t : mapping(root, "the file")) {
             String key = scalar(t.getKeyNode(), "a key");
@@ -149,6 +156,11 @@ public final class ConfigFile {
                 case "routes" -> {
                     for (Node r : list(value)) {
                         routes.add(new Sourced(scalar(r, "a route"), at(r)));
+                    }
+                }
+                case "ip-rules" -> {
+                    for (Node r : list(value)) {
+                        ipRules.add(new Sourced(scalar(r, "a rule"), at(r)));
                     }
                 }
                 case "sysctl" -> {
@@ -169,7 +181,8 @@ public final class ConfigFile {
                         + KEYS + ")");
             }
         }
-        return new Settings(ifaces, routes, sysctls, backlogThreads, serve, metrics, dhcpLeases, logLevel, rules);
+        return new Settings(ifaces, routes, sysctls, backlogThreads, serve, metrics, dhcpLeases, logLevel, rules,
+                ipRules);
     }
 
     /**

@@ -94,6 +94,9 @@ public final class ConfigSource {
         if (file != null && file.rules() != null) {
             config = config.withRules(file.rules());
         }
+        if (file != null && !file.ipRules().isEmpty()) {
+            config = config.withIpRules(file.ipRules());
+        }
         dryRun(config);
         String serve = pick(flags.serve(), file == null ? null : file.serve());
         String level = pick(flags.logLevel(), file == null ? null : file.logLevel());

@@ -37,6 +37,10 @@ public final class ConfigWriter {
             sb.append("routes:\n");
             config.routes().forEach(r -> sb.append("  - ").append(scalar(r.describe())).append('\n'));
         }
+        if (!config.ipRules().isEmpty()) {
+            sb.append("ip-rules:\n");
+            config.ipRules().forEach(r -> sb.append("  - ").append(scalar(r.text())).append('\n'));
+        }
         if (!config.sysctls().isEmpty()) {
             sb.append("sysctl:\n");
             // tcp_rmem's three numbers are tab-separated as /proc/sys has them; spaces read the same

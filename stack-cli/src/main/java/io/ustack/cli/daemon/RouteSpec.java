@@ -280,6 +280,24 @@ public record RouteSpec(Ipv4Prefix prefix, int gateway, String dev, int table, D
         return d;
     }
 
+    /** The route {@code r} of {@code table} as its spec, every device named: what {@code ustack save} writes. */
+    public static RouteSpec from(Route r, int table) {
+        if (r.type().isError()) {
+            return new RouteSpec(r.prefix(), 0, null, table, r.type(), List.of());
+        }
+        if (r.multipath()) {
+            return new RouteSpec(r.prefix(), 0, null, table, null, r.nexthops().stream()
+                    .map(n -> new NexthopSpec(n.gateway(), n.dev().name(), n.weight())).toList());
+        }
+        return new RouteSpec(r.prefix(), r.gateway(), r.dev().name(), table, null, List.of());
+    }
+
+    /** This spec with its nexthops' devices left to their gateways, to compare with one written without them. */
+    RouteSpec withoutNexthopDevices() {
+        return new RouteSpec(prefix, gateway, dev, table, type,
+                nexthops.stream().map(n -> new NexthopSpec(n.gateway(), null, n.weight())).toList());
+    }
+
     /** As ip-route shows it: {@code 10.0.0.0/8 via 10.77.0.1 dev tap0}. */
     public String describe() {
         StringBuilder sb = new StringBuilder();

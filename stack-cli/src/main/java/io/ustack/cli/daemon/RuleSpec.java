@@ -1,7 +1,10 @@
 package io.ustack.cli.daemon;
 
+import io.ustack.core.route.Fib;
 import io.ustack.core.route.FibRule;
 import io.ustack.core.wire.Ipv4Prefix;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -99,5 +102,52 @@ public final class RuleSpec {
             // said below
         }
         throw new IllegalArgumentException(what + " '" + v + "' is not a number from 0 to 4294967295");
+    }
+
+    /**
+     * The rules {@code texts} say, each numbered as if added in turn after Linux's three ({@link Fib#defaultRules}).
+     *
+     * @throws IllegalArgumentException with one sentence that starts with where the bad rule was written
+     */
+    public static List<FibRule> parseAll(List<Sourced> texts) {
+        List<FibRule> all = new ArrayList<>(Fib.defaultRules());
+        List<FibRule> out = new ArrayList<>();
+        for (Sourced t : texts) {
+            FibRule r;
+            try {
+                r = parse(List.of(t.text().strip().split("\\s+")), all);
+            } catch (IllegalArgumentException e) {
+                throw t.refuse(e.getMessage());
+            }
+            out.add(r);
+            all.add(r);
+            all.sort(Comparator.comparingInt(FibRule::priority));
+        }
+        return out;
+    }
+
+    /** {@code r} in the words {@link #parse} reads back, its priority spelt out. */
+    public static String describe(FibRule r) {
+        StringBuilder sb = new StringBuilder("priority ").append(Integer.toUnsignedString(r.priority()));
+        if (r.from() != null) {
+            sb.append(" from ").append(r.from());
+        }
+        if (r.to() != null) {
+            sb.append(" to ").append(r.to());
+        }
+        if (r.fwmask() != 0) {
+            sb.append(" fwmark 0x").append(Integer.toHexString(r.fwmark()));
+            if (r.fwmask() != -1) {
+                sb.append("/0x").append(Integer.toHexString(r.fwmask()));
+            }
+        }
+        if (r.iif() != null) {
+            sb.append(" iif ").append(r.iif());
+        }
+        if (r.oif() != null) {
+            sb.append(" oif ").append(r.oif());
+        }
+        return sb.append(r.action() == FibRule.Action.LOOKUP ? " lookup " + Fib.tableName(r.table())
+                : " " + r.action().name().toLowerCase(Locale.ROOT)).toString();
     }
 }

@@ -145,7 +145,10 @@ class ConfigFileTest {
             serve: [echo, gopher]\\n                            | line 1: --serve 'echo,gopher': there is no service 'gopher'; the services are echo, discard, chargen, http, iperf3, or all, or none
             metrics: 9100\\n                                    | line 1: --metrics '9100' has no port: give ADDR:PORT, as 127.0.0.1:9464
             log-level: loud\\n                                  | line 1: log-level must be error, warning, info, debug, trace or off, not 'loud'
-            colour: red\\n                                      | line 1: unknown key 'colour' (keys: interfaces, routes, sysctl, backlog-threads, serve, metrics, dhcp-leases, log-level, rules)
+            ip-rules:\\n  - from 10.1.0.0/24\\n                | line 2: a rule needs 'lookup TABLE' or blackhole, unreachable or prohibit
+            ip-rules:\\n  - from 10.1.0.0/24 lookup x\\n       | line 2: 'x' is not a table: main, default, local or a number from 1 to 4294967295
+            routes:\\n  - 10.0.0.0/8 via 10.1.0.9 table 0\\n | line 2: '0' is not a table: main, default, local or a number from 1 to 4294967295
+            colour: red\\n                                      | line 1: unknown key 'colour' (keys: interfaces, routes, ip-rules, sysctl, backlog-threads, serve, metrics, dhcp-leases, log-level, rules)
             interfaces:\\n  tap0: {addr: 10.1.0.1/24\\n        | line 3: this is not YAML: expected ',' or '}', but got <stream end>
             routes:\\n\\t- x\\n                              | line 2: this is not YAML: found character '\\t(TAB)' that cannot start any token. (Do not use \\t(TAB) for indentation)
             - a list\\n                                         | line 1: the file must be a mapping of KEY: VALUE lines

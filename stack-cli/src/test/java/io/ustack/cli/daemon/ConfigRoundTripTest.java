@@ -16,6 +16,8 @@ import io.ustack.cli.control.handlers.AddrHandler;
 import io.ustack.cli.control.handlers.RouteAddHandler;
 import io.ustack.cli.control.handlers.RouteDelHandler;
 import io.ustack.cli.control.handlers.RouteListHandler;
+import io.ustack.cli.control.handlers.RuleChangeHandler;
+import io.ustack.cli.control.handlers.RuleListHandler;
 import io.ustack.cli.control.handlers.SysctlHandler;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.route.Route;
@@ -91,6 +93,13 @@ class ConfigRoundTripTest {
         run(new RouteDelHandler(a), "{\"dst\":\"default\"}");
         run(new RouteAddHandler(a), "{\"dst\":\"default\",\"gateway\":\"10.3.0.9\",\"dev\":\"tapR\"}");
         run(new SysctlHandler(a), "{\"settings\":[\"net.ipv4.tcp_sack=0\",\"net.ipv4.tcp_rmem=4096 65536 1048576\"]}");
+        // policy routing: another table, an error route, a multipath route and rules
+        run(new RouteAddHandler(a), "{\"dst\":\"default\",\"gateway\":\"10.1.0.254\",\"table\":\"100\"}");
+        run(new RouteAddHandler(a), "{\"dst\":\"172.16.0.0/12\",\"type\":\"blackhole\"}");
+        run(new RouteAddHandler(a), "{\"dst\":\"198.51.100.0/24\",\"nexthops\":[{\"gateway\":\"10.1.0.254\"},"
+                + "{\"gateway\":\"10.3.0.9\",\"weight\":3}]}");
+        run(new RuleChangeHandler(a, true), "{\"words\":[\"from\",\"10.1.0.0/24\",\"lookup\",\"100\"]}");
+        run(new RuleChangeHandler(a, true), "{\"words\":[\"fwmark\",\"0x7\",\"prohibit\"]}");
 
         String saved = ConfigWriter.write(applierA.running(first.config()), first.serve(), "info", List.of("saved"));
         Path savedFile = write("saved.yaml", saved);
@@ -101,7 +110,12 @@ class ConfigRoundTripTest {
 
         assertEquals(saved, ConfigWriter.write(applierB.running(second.config()), second.serve(), "info", List.of("saved")),
                 "saved again, the file is the same");
-        assertEquals(dump(new RouteListHandler(a)), dump(new RouteListHandler(b)));
+        assertEquals(dump(new RouteListHandler(a), "{\"table\":\"all\"}"), dump(new RouteListHandler(b), "{\"table\":\"all\"}"));
+        assertEquals(dump(new RuleListHandler(a)), dump(new RuleListHandler(b)));
+        assertTrue(saved.contains("ip-rules:\n  - \"priority 32764 fwmark 0x7 prohibit\"\n"
+                + "  - \"priority 32765 from 10.1.0.0/24 lookup 100\"\n"), saved);
+        assertTrue(saved.contains("  - \"198.51.100.0/24 nexthop via 10.1.0.254 dev tapL nexthop via 10.3.0.9 dev tapR "
+                + "weight 3\"\n"), saved);
         assertEquals(addresses(a), addresses(b));
         assertEquals(new Sysctl(a).writable(), new Sysctl(b).writable());
         assertEquals(List.of("tapL", "tapR"), b.devices().stream().filter(d -> !d.isLoopback()).map(NetDevice::name).toList());
@@ -234,6 +248,10 @@ class ConfigRoundTripTest {
 
     private static String dump(ControlHandler h) throws Exception {
         return Json.MAPPER.writeValueAsString(h.execute(Json.MAPPER.createObjectNode()));
+    }
+
+    private static String dump(ControlHandler h, String args) throws Exception {
+        return Json.MAPPER.writeValueAsString(run(h, args));
     }
 
     /** Each interface's addresses as ip -j addr lists them, without the counters (traffic may differ). */

@@ -76,6 +76,11 @@ public final class Fib {
         }
     }
 
+    /** Linux's three rules, which every FIB starts with: 0 lookup local, 32766 main, 32767 default. */
+    public static List<FibRule> defaultRules() {
+        return DEFAULT_RULES;
+    }
+
     /** The table's name as ip-route prints it: local, main, default or its number. */
     public static String tableName(int table) {
         return switch (table) {
