@@ -19,9 +19,13 @@ final class IpIdent {
         }
     }
 
-    int next(int saddr, int daddr, int protocol) {
+    /**
+     * The next ID to the destination, reserving {@code segs} in a row: a super-packet's segments take one each,
+     * counting up from it, so the next packet's must come after them (ip_select_ident_segs).
+     */
+    int next(int saddr, int daddr, int protocol, int segs) {
         int h = (saddr * 0x9e37_79b9) ^ (daddr * 0x85eb_ca6b) ^ (protocol * 0xc2b2_ae35) ^ key;
         h ^= h >>> 15;
-        return idents.getAndIncrement(h & (BUCKETS - 1)) & 0xffff;
+        return idents.getAndAdd(h & (BUCKETS - 1), segs) & 0xffff;
     }
 }
