@@ -94,6 +94,10 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             drops.drop(pkt, DropReason.NO_SOCKET);
             return;
         }
+        if (pkt.isGso()) {
+            rcvSegment(pkt);
+            return;
+        }
         pkt.pull(UdpDatagram.HEADER_LEN);
         if (!sk.enqueue(pkt)) {
             mib.inc(Mib.UdpRcvbufErrors);
@@ -102,6 +106,20 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             return;
         }
         mib.inc(Mib.UdpInDatagrams);
+    }
+
+    /**
+     * udp_queue_rcv_skb's udp_rcv_segment: a socket takes datagrams, never a super-packet (one the host sent
+     * with USO, through a TAP that offers it), so it is cut as software GSO cuts one, from its Ethernet header
+     * on, and each datagram is received on its own. Their checksums stay partial, trusted as the super-packet's
+     * was. Takes ownership; data at the UDP header.
+     */
+    private void rcvSegment(PacketBuffer pkt) {
+        pkt.push(pkt.data() - pkt.macHeader());
+        Gso.segment(pkt, pool, drops::drop, true, seg -> {
+            seg.pull(seg.transportHeader() - seg.data());
+            rcv(seg);
+        });
     }
 
     /**

@@ -1,17 +1,26 @@
 package io.ustack.core.udp;
 
 import static io.ustack.core.testing.Frames.checksum;
+import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.i32;
+import static io.ustack.core.testing.Frames.ipv4;
+import static io.ustack.core.testing.Frames.partialChecksum;
 import static io.ustack.core.testing.Frames.pattern;
 import static io.ustack.core.testing.Frames.u16;
 import static io.ustack.core.testing.Frames.u8;
+import static io.ustack.core.testing.Frames.udp;
 import static io.ustack.core.testing.Frames.udpChecksum;
 import static io.ustack.core.testing.StackHarness.HOST_IP;
+import static io.ustack.core.testing.StackHarness.HOST_MAC;
+import static io.ustack.core.testing.StackHarness.STACK_MAC;
 import static io.ustack.core.testing.StackHarness.STACK_IP;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import java.net.SocketException;
 import java.util.Arrays;
@@ -22,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * UDP_SEGMENT (UDP GSO): a send longer than the segment size is one super-packet, cut on its way out
  * (here by software GSO, the fake device offering no USO) into the datagrams Linux's __udp_gso_segment
- * makes: every one a whole datagram with its own lengths and checksums, in order, IP IDs counting up.
+ * makes: every one a whole datagram with its own lengths and checksums, in order, IP IDs counting up. And
+ * the other way, a super-packet the host sent with USO reaches a socket as its datagrams (udp_rcv_segment).
  */
 class UdpGsoTest {
     private final StackHarness h = new StackHarness();
@@ -98,5 +108,45 @@ class UdpGsoTest {
             assertEquals(128, h.sent().size());
         }
         assertThrows(IllegalArgumentException.class, () -> udp.open().setSegmentSize(65_536));
+    }
+    /** A UDP super-packet from the host, as a TAP with USO hands it over: checksum partial, gso fields set. */
+    private void injectUdpSuperPacket(byte[] payload, int gsoSize, int udpLength) {
+        byte[] dgram = partialChecksum(HOST_IP, STACK_IP, 17, 6, udp(HOST_IP, STACK_IP, 40000, 9, payload));
+        dgram[4] = (byte) (udpLength >> 8);
+        dgram[5] = (byte) udpLength;
+        byte[] frame = eth(STACK_MAC, HOST_MAC, Frames.ETH_P_IP, ipv4(HOST_IP, STACK_IP, 17, 64, 1, 0, dgram));
+        h.dev.inject(frame, pkt -> {
+            pkt.setChecksumPartial(pkt.data() + 34, 6);
+            pkt.setGso(gsoSize, (payload.length + gsoSize - 1) / gsoSize,
+                    PacketBuffer.SKB_GSO_UDP_L4 | PacketBuffer.SKB_GSO_DODGY);
+        });
+    }
+
+    @Test
+    void aHostSuperPacketReachesTheSocketAsItsDatagrams() throws Exception {
+        byte[] payload = pattern(3000);
+        try (UdpSocket s = udp.open()) {
+            s.bind(0, 9);
+            injectUdpSuperPacket(payload, 1400, 3008);
+            int[] sizes = {1400, 1400, 200};
+            for (int i = 0; i < sizes.length; i++) {
+                UdpDatagramReceived d = s.poll();
+                assertEquals(HOST_IP, d.sourceAddress());
+                assertEquals(40000, d.sourcePort());
+                assertArrayEquals(Arrays.copyOfRange(payload, 1400 * i, 1400 * i + sizes[i]), d.data(), "datagram " + i);
+            }
+            assertNull(s.poll());
+            assertEquals(3, h.counter("UdpInDatagrams"), "counted as the datagrams the socket got");
+        }
+    }
+
+    @Test
+    void aHostSuperPacketThatLiesAboutItsLengthIsACountedDrop() throws Exception {
+        try (UdpSocket s = udp.open()) {
+            s.bind(0, 9);
+            injectUdpSuperPacket(pattern(3000), 1400, 2008); // the UDP header's length short of the packet's
+            assertNull(s.poll());
+            assertEquals(1, h.counter("DropReasonSKB_GSO_SEG"));
+        }
     }
 }
