@@ -6,6 +6,11 @@ package io.ustack.core.tcp;
  */
 @FunctionalInterface
 public interface TcpOutput {
-    /** {@code retransmission}: the segment starts below the highest sequence number already sent. */
+    /**
+     * {@code retransmission}: the segment starts below the highest sequence number already sent. Borrows
+     * {@code seg}: its payload is a view of the send buffer, good only until this returns (an ACK may free
+     * those bytes next), so an implementation copies the bytes now, into the packet it builds, or copies the
+     * segment if it keeps it (as the tests' recorder does); one that defers sending keeps packets, not segments.
+     */
     void transmit(Tcb tcb, Segment seg, boolean retransmission);
 }
