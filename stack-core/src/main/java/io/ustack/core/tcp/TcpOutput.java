@@ -6,11 +6,6 @@ package io.ustack.core.tcp;
  */
 @FunctionalInterface
 public interface TcpOutput {
-    /**
-     * {@code retransmission}: the segment starts below the highest sequence number already sent. Borrows
-     * {@code seg}: its payload is a view of the send buffer, good only until this returns (an ACK may free
-     * those bytes next), so an implementation copies the bytes now, into the packet it builds, or copies the
-     * segment if it keeps it (as the tests' recorder does); one that defers sending keeps packets, not segments.
-     */
+    /** {@code retransmission}: the segment starts below the highest sequence number already sent. */
     void transmit(Tcb tcb, Segment seg, boolean retransmission);
 }
