@@ -20,8 +20,12 @@ public final class IpIdent {
         }
     }
 
-    int next(int saddr, int daddr, int protocol) {
-        return nextId(saddr, daddr, protocol) & 0xffff;
+    /**
+     * The next ID to the destination, reserving {@code segs} in a row: a super-packet's segments take one each,
+     * counting up from it, so the next packet's must come after them (ip_select_ident_segs).
+     */
+    int next(int saddr, int daddr, int protocol, int segs) {
+        return idents.getAndAdd(bucket(saddr, daddr, protocol), segs) & 0xffff;
     }
 
     /**
@@ -29,8 +33,12 @@ public final class IpIdent {
      * an int (its hash) and 0.
      */
     public int nextId(int saddr, int daddr, int protocol) {
+        return idents.getAndIncrement(bucket(saddr, daddr, protocol));
+    }
+
+    private int bucket(int saddr, int daddr, int protocol) {
         int h = (saddr * 0x9e37_79b9) ^ (daddr * 0x85eb_ca6b) ^ (protocol * 0xc2b2_ae35) ^ key;
         h ^= h >>> 15;
-        return idents.getAndIncrement(h & (BUCKETS - 1));
+        return h & (BUCKETS - 1);
     }
 }

@@ -135,7 +135,7 @@ public final class Ipv4Output {
             return false;
         }
         int total = Ipv4Packet.MIN_HEADER_LEN + pkt.len();
-        Ipv4Packet.push(pkt, 0, total, ident.next(saddr, Ipv4Address.BROADCAST, protocol), 0, ttl, protocol, saddr,
+        Ipv4Packet.push(pkt, 0, total, ident.next(saddr, Ipv4Address.BROADCAST, protocol, 1), 0, ttl, protocol, saddr,
                 Ipv4Address.BROADCAST);
         pkt.setTransportHeader(pkt.data() + Ipv4Packet.MIN_HEADER_LEN);
         pkt.setDst(dst);
@@ -183,8 +183,9 @@ public final class Ipv4Output {
         // ip_dont_fragment: a path MTU locked at min_pmtu takes DF away (nf_send_reset sets it regardless)
         boolean df = (dfMode == Df.SET && (anySource || !dst.mtuLocked()))
                 || (dfMode == Df.IF_FITS && !dst.mtuLocked() && total <= dst.mtu());
-        int id = chosenId != CHOOSE_ID ? chosenId : dfMode == Df.IF_FITS ? selectIdentIgnoringDf(src, daddr, protocol)
-                : selectIdent(df, connected, src, daddr, protocol);
+        int segs = pkt.isGso() ? pkt.gsoSegs() : 1;
+        int id = chosenId != CHOOSE_ID ? chosenId : dfMode == Df.IF_FITS ? selectIdentIgnoringDf(src, daddr, protocol, segs)
+                : selectIdent(df, connected, src, daddr, protocol, segs);
         Ipv4Packet.push(pkt, tos, total, id, df ? Ipv4Packet.IP_DF : 0, ttl, protocol, src, daddr);
         if (optLen > 0) {
             pkt.setU8(pkt.data(), 0x40 | ((Ipv4Packet.MIN_HEADER_LEN + optLen) >>> 2)); // IHL counts the options
@@ -200,18 +201,19 @@ public final class Ipv4Output {
      * ip_select_ident_segs: a DF packet cannot be fragmented, so its ID needs to be unique only for a
      * connected socket, whose packets count up from where its counter stands (Linux starts each socket's
      * at random; here the per-destination counter of {@link IpIdent} serves); any other DF packet carries
-     * 0. Packets that may be fragmented take the next ID of their destination's counter.
+     * 0. Packets that may be fragmented take the next ID of their destination's counter, a super-packet one
+     * for each of its {@code segs} segments.
      */
-    private int selectIdent(boolean df, boolean connected, int saddr, int daddr, int protocol) {
-        return df && !connected ? 0 : ident.next(saddr, daddr, protocol);
+    private int selectIdent(boolean df, boolean connected, int saddr, int daddr, int protocol, int segs) {
+        return df && !connected ? 0 : ident.next(saddr, daddr, protocol, segs);
     }
 
     /**
      * The ID of a packet whose DF may be ignored (skb->ignore_df: a datagram socket short of
      * IP_PMTUDISC_DO, which lets a later hop fragment it anyway): never 0 for being DF.
      */
-    private int selectIdentIgnoringDf(int saddr, int daddr, int protocol) {
-        return ident.next(saddr, daddr, protocol);
+    private int selectIdentIgnoringDf(int saddr, int daddr, int protocol, int segs) {
+        return ident.next(saddr, daddr, protocol, segs);
     }
 
     /**

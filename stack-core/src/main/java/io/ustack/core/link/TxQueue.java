@@ -93,6 +93,12 @@ final class TxQueue {
             dev.host().drop(pkt, refused);
             return;
         }
+        if (deactivated) {
+            // dev_close purged the qdisc while this frame was on its way in (the device was still up when its
+            // sender looked): no run will ever take it, so it goes as the purged ones went
+            purge();
+            return;
+        }
         run(Integer.MAX_VALUE); // a sender drains all it finds: it spends its own time, not the driver thread's
     }
 

@@ -1,5 +1,6 @@
 package io.ustack.core.offload;
 
+import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketBuffer.IpSummed;
 import io.ustack.core.buffer.PacketHandler;
@@ -10,6 +11,7 @@ import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.TcpSegment;
 import io.ustack.core.wire.UdpDatagram;
+import java.util.function.BiConsumer;
 
 /**
  * skb_gso_segment in software, for a device that cannot take a super-packet (validate_xmit_skb): cuts a TCP
@@ -54,9 +56,18 @@ public final class Gso {
      * <p>Takes ownership of {@code skb}; {@code out} takes ownership of each segment.
      */
     public static void segment(PacketBuffer skb, NetDeviceHost host, boolean hwCsum, PacketHandler out) {
+        segment(skb, host.pool(), host::drop, hwCsum, out);
+    }
+
+    /**
+     * {@link #segment(PacketBuffer, NetDeviceHost, boolean, PacketHandler)} for a caller that is no device's
+     * host, udp_rcv_segment's: segments come from {@code pool}, a super-packet that lies goes to {@code drop}.
+     */
+    public static void segment(PacketBuffer skb, BufferPool pool, BiConsumer<PacketBuffer, DropReason> drop,
+                               boolean hwCsum, PacketHandler out) {
         Layout l = Layout.of(skb);
         if (l == null) {
-            host.drop(skb, DropReason.SKB_GSO_SEG);
+            drop.accept(skb, DropReason.SKB_GSO_SEG);
             return;
         }
         Ipv4Packet superIp = Ipv4Packet.wrap(skb, skb.networkHeader());
@@ -75,7 +86,7 @@ public final class Gso {
         int id = superIp.id();
         for (int off = 0, n = 0; off < l.payload; off += mss, n++) {
             int len = Math.min(mss, l.payload - off);
-            PacketBuffer seg = host.pool().allocateWithHeadroom(headers + len);
+            PacketBuffer seg = pool.allocateWithHeadroom(headers + len);
             int at = seg.put(headers + len);
             seg.copyFrom(skb, skb.data(), at, headers);
             seg.copyFrom(skb, l.payloadAt + off, at + headers, len);

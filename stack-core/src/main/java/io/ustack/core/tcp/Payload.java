@@ -11,8 +11,9 @@ import io.ustack.core.buffer.PacketBuffer;
  *
  * <p>Borrowed: a payload is valid only while its segment is being handled, during
  * {@link Tcb#segmentArrives} for a received one (the packet is released after it) and during
- * {@link TcpOutput#transmit} for a sent one (the send buffer moves on after it). Whoever keeps bytes
- * longer copies them.
+ * {@link TcpOutput#transmit} for a sent one (an ACK may free those bytes of the send buffer after it). Whoever
+ * keeps bytes longer copies them: a {@code TcpOutput} copies them into the packet it builds during the call, and
+ * one that holds a segment back (a pacer, say) holds its packet, or a copy of the segment, not the segment.
  */
 public interface Payload {
     /** No bytes: the payload of a segment with a {@link Segment#dataLength()} of 0. */

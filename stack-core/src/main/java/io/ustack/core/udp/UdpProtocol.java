@@ -6,6 +6,8 @@ import io.ustack.core.ipv4.IcmpErrorHandler;
 import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Input;
 import io.ustack.core.ipv4.Ipv4Output;
+import io.ustack.core.offload.Gso;
+import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.Mib;
@@ -92,6 +94,10 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             drops.drop(pkt, DropReason.NO_SOCKET);
             return;
         }
+        if (pkt.isGso()) {
+            rcvSegment(pkt);
+            return;
+        }
         pkt.pull(UdpDatagram.HEADER_LEN);
         if (!sk.enqueue(pkt)) {
             mib.inc(Mib.UdpRcvbufErrors);
@@ -100,6 +106,20 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             return;
         }
         mib.inc(Mib.UdpInDatagrams);
+    }
+
+    /**
+     * udp_queue_rcv_skb's udp_rcv_segment: a socket takes datagrams, never a super-packet (one the host sent
+     * with USO, through a TAP that offers it), so it is cut as software GSO cuts one, from its Ethernet header
+     * on, and each datagram is received on its own. Their checksums stay partial, trusted as the super-packet's
+     * was. Takes ownership; data at the UDP header.
+     */
+    private void rcvSegment(PacketBuffer pkt) {
+        pkt.push(pkt.data() - pkt.macHeader());
+        Gso.segment(pkt, pool, drops::drop, true, seg -> {
+            seg.pull(seg.transportHeader() - seg.data());
+            rcv(seg);
+        });
     }
 
     /**
@@ -127,7 +147,10 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     /**
      * udp_sendmsg: one datagram from {@code sk} to {@code daddr}:{@code dport}, checksummed, through
      * ip_local_out (fragmented there when over the MTU; with DF, and ID 0 unless the socket is connected,
-     * when it fits).
+     * when it fits). With UDP_SEGMENT ({@link UdpSocket#setSegmentSize}) a send longer than the segment size
+     * is one super-packet (SKB_GSO_UDP_L4) with its checksum partial, as udp_send_skb builds it: each
+     * datagram cut from it gets its own length and checksum. It leaves without DF, as __ip_make_skb gives a
+     * datagram over the MTU none, and so do the datagrams cut from it.
      */
     void sendmsg(UdpSocket sk, byte[] data, int off, int len, int daddr, int dport) throws IOException {
         if (len > UdpDatagram.MAX_PAYLOAD) {
@@ -140,14 +163,40 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         if (saddr == 0) {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(daddr));
         }
+        int gsoSize = sk.segmentSize();
+        if (gsoSize > 0) {
+            checkSegmentation(gsoSize, len, daddr);
+        }
         PacketBuffer pkt = pool.allocateWithHeadroom(UdpDatagram.HEADER_LEN + len);
         pkt.copyIn(pkt.put(len), data, off, len);
         UdpDatagram udp = UdpDatagram.push(pkt, sk.localPort(), dport);
-        udp.updateChecksum(saddr, daddr);
-        mib.inc(Mib.UdpOutDatagrams);
+        if (gsoSize > 0 && len > gsoSize) {
+            // udp_send_skb: the payload is summed per datagram once cut (udp4_hwcsum), never here as a whole
+            PartialChecksum.set(pkt, udp.offset(), UdpDatagram.CSUM_OFFSET, saddr, daddr, Ipv4Packet.IPPROTO_UDP, pkt.len());
+            pkt.setGso(gsoSize, (len + gsoSize - 1) / gsoSize, PacketBuffer.SKB_GSO_UDP_L4);
+        } else {
+            udp.updateChecksum(saddr, daddr);
+        }
+        mib.inc(Mib.UdpOutDatagrams); // once for a super-packet too, as udp_send_skb counts it
         // IP_PMTUDISC_WANT, a UDP socket's default: DF on what fits the path, fragments for what does not
         if (!out.sendDatagram(pkt, saddr, daddr, Ipv4Packet.IPPROTO_UDP, 0, Ipv4Packet.DEFAULT_TTL, sk.remotePort() != 0)) {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(daddr));
+        }
+    }
+
+    /**
+     * udp_send_skb's checks on a send with UDP_SEGMENT, each EINVAL there: every datagram, headers included,
+     * must fit the path MTU, and there may be no more than {@link Gso#UDP_MAX_SEGMENTS} of them.
+     */
+    private void checkSegmentation(int gsoSize, int len, int daddr) throws SocketException {
+        DstEntry dst = out.dstFor(daddr);
+        int mtu = dst == null ? 0 : dst.mtu();
+        if (Ipv4Packet.MIN_HEADER_LEN + UdpDatagram.HEADER_LEN + gsoSize > mtu) {
+            throw new SocketException("UDP_SEGMENT of " + gsoSize + " bytes: a datagram would exceed the path MTU of " + mtu);
+        }
+        if (len > gsoSize * Gso.UDP_MAX_SEGMENTS) {
+            throw new SocketException("UDP_SEGMENT: " + len + " bytes would make more than " + Gso.UDP_MAX_SEGMENTS
+                    + " datagrams of " + gsoSize);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ustack.core.udp;
 
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.offload.Gso;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.UdpDatagram;
@@ -41,6 +42,7 @@ public final class UdpSocket implements AutoCloseable {
     private volatile IOException pendingError;
     private volatile Runnable onReadable;
     private volatile boolean closed;
+    private volatile int segmentSize;
 
     UdpSocket(UdpProtocol udp) {
         this.udp = udp;
@@ -64,6 +66,26 @@ public final class UdpSocket implements AutoCloseable {
         }
         remoteAddress = addr;
         remotePort = port;
+    }
+
+    /**
+     * setsockopt(UDP_SEGMENT): a send of more than {@code size} bytes leaves as one super-packet that the
+     * device, or software GSO before one that cannot, cuts into datagrams of {@code size} payload bytes, the
+     * last perhaps shorter (UDP GSO: one trip through the stack for up to {@link Gso#UDP_MAX_SEGMENTS}
+     * datagrams). 0, the default, sends every send as one datagram.
+     *
+     * @throws IllegalArgumentException outside 0 to 65535, as Linux refuses it with EINVAL
+     */
+    public void setSegmentSize(int size) {
+        if (size < 0 || size > 0xffff) {
+            throw new IllegalArgumentException("UDP_SEGMENT of " + size + ": 0 to 65535");
+        }
+        segmentSize = size;
+    }
+
+    /** getsockopt(UDP_SEGMENT): the gso_size sends are cut at, 0 for none. */
+    public int segmentSize() {
+        return segmentSize;
     }
 
     /** send(2) on a connected socket. */

@@ -236,4 +236,21 @@ class TxQueueTest {
         assertEquals(0, dev.qdiscBacklog(0));
         dev.close();
     }
+    /**
+     * A sender that found the device up and reached the qdisc only after dev_close had purged it: its frame
+     * is dropped as the purged ones were, not left in a queue nobody runs again (a leaked buffer).
+     */
+    @Test
+    void aFrameThatReachesTheQdiscAfterCloseIsDroppedNotStranded() throws Exception {
+        FakeDevice dev = new FakeDevice("f0", 2L, 1500, 1000);
+        dev.open(host);
+        TxQueue q = new TxQueue(dev, 0, 1000);
+        q.deactivate();
+        q.purge();
+        q.enqueueAndRun(frame(1));
+        assertEquals(0, q.backlog());
+        assertEquals(1, drops.count(DropReason.DEV_READY));
+        assertTrue(dev.drain().isEmpty());
+        dev.close();
+    }
 }

@@ -32,7 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Offloads ({@link TapConfig#offload()}): the TAP is opened with IFF_VNET_HDR, so every frame carries a
  * virtio_net_hdr both ways. Then the device can finish partial checksums and take TCP super-packets (the host
  * kernel cuts them: HW_CSUM, TSO), and the host may hand us partial checksums (RXCSUM, TUN_F_CSUM) and its
- * own GSO packets whole (GRO_HW, TUN_F_TSO4). {@link #setFeatures} switches them as ethtool -K does.
+ * own GSO packets whole (GRO_HW, TUN_F_TSO4). Where the kernel takes USO (TUN_F_USO4 and TUN_F_USO6, Linux
+ * 6.2 and later) the same goes for UDP: the device takes UDP super-packets (GSO_UDP_L4) and the host may hand
+ * us its own; an older kernel refuses those bits and the device goes on without them.
+ * {@link #setFeatures} switches them as ethtool -K does.
  */
 public final class TapDevice extends NetDevice {
     private static final System.Logger LOG = System.getLogger(TapDevice.class.getName());
@@ -41,12 +44,14 @@ public final class TapDevice extends NetDevice {
     private final TapQueue[] queues;
     private MultiThreadIoEventLoopGroup napi;
     private volatile boolean fdsClosed;
+    private final boolean uso;
 
     /** The offloads a TAP with a virtio header offers: checksums both ways, TSO out, the host's GSO packets in. */
     static final int VNET_FEATURES = NetdevFeatures.HW_CSUM | NetdevFeatures.RXCSUM | NetdevFeatures.TSO
             | NetdevFeatures.GRO_HW;
 
-    TapDevice(TapConfig config, FileDescriptor[] fds, boolean created) {
+    /** @param uso the kernel took USO (TUNSETOFFLOAD with TUN_F_USO4 and TUN_F_USO6): UDP super-packets both ways */
+    TapDevice(TapConfig config, FileDescriptor[] fds, boolean created, boolean uso) {
         super(config.name(), config.mac(), config.mtu(), fds.length, DEFAULT_TX_QUEUE_LEN);
         this.config = config;
         this.created = created;
@@ -54,7 +59,8 @@ public final class TapDevice extends NetDevice {
         for (int i = 0; i < fds.length; i++) {
             queues[i] = new TapQueue(this, i, fds[i]);
         }
-        setHwFeatures(config.offload() ? VNET_FEATURES : 0);
+        this.uso = uso;
+        setHwFeatures(config.offload() ? VNET_FEATURES | (uso ? NetdevFeatures.GSO_UDP_L4 : 0) : 0);
     }
 
     /**
@@ -71,9 +77,10 @@ public final class TapDevice extends NetDevice {
             throw new TapException(Tap.unavailabilityCause());
         }
         Tun.Attached tap = Tun.attach(config.name(), config.queues(), config.offload());
+        boolean uso = false;
         try {
             if (config.offload()) {
-                Tun.setOffload(tap.fds()[0], tunOffloadBits(VNET_FEATURES));
+                uso = setOffloadWithUso(tap.fds()[0]);
             }
             HostSide.configure(config.name(), config.mtu(), config.host());
             HostSide.configure6(config.name(), config.host6());
@@ -90,7 +97,7 @@ public final class TapDevice extends NetDevice {
         for (int i = 0; i < fds.length; i++) {
             fds[i] = new FileDescriptor(tap.fds()[i]);
         }
-        return new TapDevice(config, fds, tap.created());
+        return new TapDevice(config, fds, tap.created(), uso);
     }
 
     /** True if frames carry a virtio_net_hdr (the TAP was opened with IFF_VNET_HDR). */
@@ -104,13 +111,34 @@ public final class TapDevice extends NetDevice {
         return vnetHdr() ? VirtioNetHdr.LEN : 0;
     }
 
-    /** TUNSETOFFLOAD's bits for the receive features in {@code features}. */
-    private static int tunOffloadBits(int features) {
+    /**
+     * TUNSETOFFLOAD's bits for the receive features in {@code features}: with GRO_HW the host's TCP super-packets
+     * and, where the kernel takes USO ({@code uso}), its UDP ones.
+     */
+    private static int tunOffloadBits(int features, boolean uso) {
         int bits = (features & NetdevFeatures.RXCSUM) != 0 ? Tun.TUN_F_CSUM : 0;
         if ((features & NetdevFeatures.GRO_HW) != 0) {
-            bits |= Tun.TUN_F_TSO4 | Tun.TUN_F_TSO_ECN;
+            bits |= Tun.TUN_F_TSO4 | Tun.TUN_F_TSO_ECN | (uso ? Tun.TUN_F_USO4 | Tun.TUN_F_USO6 : 0);
         }
         return bits;
+    }
+
+    /**
+     * TUNSETOFFLOAD with every offload on, USO included where the kernel takes it: tun_set_offload refuses bits
+     * it does not know with EINVAL, "a way to test for new features", so a kernel older than 6.2 gets the
+     * same call again without USO. Returns whether USO was taken; throws what the kernel refuses otherwise.
+     */
+    private static boolean setOffloadWithUso(int fd) {
+        try {
+            Tun.setOffload(fd, tunOffloadBits(VNET_FEATURES, true));
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Errno.EINVAL) {
+                throw e;
+            }
+            Tun.setOffload(fd, tunOffloadBits(VNET_FEATURES, false));
+            return false;
+        }
     }
 
     /**
@@ -119,9 +147,9 @@ public final class TapDevice extends NetDevice {
      */
     @Override
     protected int ndoSetFeatures(int on) {
-        if (vnetHdr() && tunOffloadBits(on) != tunOffloadBits(features())) {
+        if (vnetHdr() && tunOffloadBits(on, uso) != tunOffloadBits(features(), uso)) {
             try {
-                Tun.setOffload(queues[0].fd().intValue(), tunOffloadBits(on));
+                Tun.setOffload(queues[0].fd().intValue(), tunOffloadBits(on, uso));
             } catch (LastErrorException e) {
                 return features();
             }

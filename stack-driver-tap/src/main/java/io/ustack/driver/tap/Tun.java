@@ -24,6 +24,12 @@ final class Tun {
     static final int TUN_F_CSUM = 0x01;
     static final int TUN_F_TSO4 = 0x02;
     static final int TUN_F_TSO_ECN = 0x08;
+    /**
+     * USO: UDP GSO packets (6.2 and later). tun_set_offload takes USO4 and USO6 only together, and only with
+     * CSUM; a kernel that does not know them refuses the whole call with EINVAL.
+     */
+    static final int TUN_F_USO4 = 0x20;
+    static final int TUN_F_USO6 = 0x40;
 
     /**
      * The fds of an attached TAP, one per queue, all non-blocking.

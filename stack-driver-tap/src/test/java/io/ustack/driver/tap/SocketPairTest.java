@@ -44,9 +44,12 @@ abstract class SocketPairTest {
         }
     }
 
-    /** The device under test on the driver's end of the pair, not yet open. */
+    /**
+     * The device under test on the driver's end of the pair, not yet open, as on a kernel that takes USO (6.2
+     * and later, as this machine's).
+     */
     TapDevice device(TapConfig config) {
-        dev = new TapDevice(config, new FileDescriptor[] {wire.driverEnd}, false);
+        dev = new TapDevice(config, new FileDescriptor[] {wire.driverEnd}, false, true);
         return dev;
     }
 }

@@ -4,6 +4,7 @@ import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.ipv4;
 import static io.ustack.core.testing.Frames.pattern;
 import static io.ustack.core.testing.Frames.tcp;
+import static io.ustack.core.testing.Frames.udp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -18,7 +19,9 @@ import io.ustack.core.wire.TcpSegment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +35,8 @@ import org.junit.jupiter.api.Timeout;
 class TapVnetTest extends SocketPairTest {
     private static final int A = 0x0a4d0001;
     private static final int B = 0x0a4d0002;
-    private static final int TCP_AT = 14 + 20;
+    /** Where the transport header starts, TCP's or UDP's: after Ethernet and a 20-byte IPv4 header. */
+    private static final int L4_AT = 14 + 20;
 
     @BeforeEach
     void openWithOffloads() throws IOException {
@@ -57,21 +61,42 @@ class TapVnetTest extends SocketPairTest {
                 ipv4(A, B, 6, 64, 1, 0x4000, tcp(A, B, 40000, 80, 1, 1, TcpSegment.ACK, pattern(payload))));
     }
 
-    @Test
-    void aHostSuperPacketArrivesWholeWithItsPartialChecksumAndGsoFields() throws Exception {
-        byte[] frame = tcpFrame(4000);
-        assertTrue(wire.send(concat(vnet(1, 1, TCP_AT + 20, 1448, TCP_AT, 16), frame)));
+    /**
+     * Sends {@code frame} behind a NEEDS_CSUM header of GSO type {@code vnetType} and checks that it arrives
+     * whole, the header mapped onto the buffer: checksum partial at the transport header's
+     * {@code csumOffset}, three segments of {@code gsoSize}, {@code skbType} marked DODGY until the stack has
+     * looked. Its transport header is {@code l4HeaderLen} bytes long.
+     */
+    private void assertArrivesWhole(byte[] frame, int vnetType, int l4HeaderLen, int csumOffset, int gsoSize,
+                                    int skbType) throws Exception {
+        assertTrue(wire.send(concat(vnet(1, vnetType, L4_AT + l4HeaderLen, gsoSize, L4_AT, csumOffset), frame)));
         PacketBuffer pkt = host.await(p -> true, WAIT);
         assertNotNull(pkt, "the super-packet never arrived");
         assertArrayEquals(frame, pkt.toByteArray());
         assertEquals(IpSummed.PARTIAL, pkt.ipSummed());
-        assertEquals(pkt.data() + TCP_AT, pkt.csumStart());
-        assertEquals(16, pkt.csumOffset());
-        assertEquals(1448, pkt.gsoSize());
-        assertEquals(3, pkt.gsoSegs(), "4000 bytes of payload at 1448 a segment");
-        assertEquals(PacketBuffer.SKB_GSO_TCPV4 | PacketBuffer.SKB_GSO_DODGY, pkt.gsoType());
+        assertEquals(pkt.data() + L4_AT, pkt.csumStart());
+        assertEquals(csumOffset, pkt.csumOffset());
+        assertEquals(gsoSize, pkt.gsoSize());
+        assertEquals(3, pkt.gsoSegs());
+        assertEquals(skbType | PacketBuffer.SKB_GSO_DODGY, pkt.gsoType());
         assertTrue(pkt.headroom() >= 10, "room to write a header in front again");
         pkt.release();
+    }
+
+    @Test
+    void aHostSuperPacketArrivesWholeWithItsPartialChecksumAndGsoFields() throws Exception {
+        assertArrivesWhole(tcpFrame(4000), 1, 20, 16, 1448, PacketBuffer.SKB_GSO_TCPV4); // 4000 bytes at 1448 a segment
+    }
+
+    private static byte[] udpFrame(int payload) {
+        return eth(0x02_00_00_00_00_02L, 0x02_00_00_00_00_01L, 0x0800,
+                ipv4(A, B, 17, 64, 1, 0, udp(A, B, 40000, 9, pattern(payload))));
+    }
+
+    /** USO from the host (TUN_F_USO4): GSO_UDP_L4 (5) becomes SKB_GSO_UDP_L4. */
+    @Test
+    void aHostUdpSuperPacketArrivesWholeWithItsGsoFields() throws Exception {
+        assertArrivesWhole(udpFrame(3000), 5, 8, 6, 1400, PacketBuffer.SKB_GSO_UDP_L4); // 3000 bytes at 1400 a datagram
     }
 
     @Test
@@ -93,12 +118,12 @@ class TapVnetTest extends SocketPairTest {
         byte[][] lies = {
             vnet(1, 0, 0, 0, frame.length - 1, 16), // the checksum field past the frame
             vnet(1, 0, 0, 0, 4, 16),                // csum_start inside the Ethernet header
-            vnet(1, 1, TCP_AT + 20, 0, TCP_AT, 16), // GSO with gso_size 0
-            vnet(1, 4, TCP_AT + 20, 1448, TCP_AT, 16), // TCP over IPv6: not taken
-            vnet(1, 3, TCP_AT + 20, 1448, TCP_AT, 16), // UFO: not taken
-            vnet(1, 9, TCP_AT + 20, 1448, TCP_AT, 16), // no such type
-            vnet(1, 1, frame.length + 1, 1448, TCP_AT, 16), // hdr_len past the frame
-            vnet(1, 1, TCP_AT + 20, 1448, TCP_AT, 6),  // TCP GSO with UDP's checksum offset
+            vnet(1, 1, L4_AT + 20, 0, L4_AT, 16), // GSO with gso_size 0
+            vnet(1, 4, L4_AT + 20, 1448, L4_AT, 16), // TCP over IPv6: not taken
+            vnet(1, 3, L4_AT + 20, 1448, L4_AT, 16), // UFO: not taken
+            vnet(1, 9, L4_AT + 20, 1448, L4_AT, 16), // no such type
+            vnet(1, 1, frame.length + 1, 1448, L4_AT, 16), // hdr_len past the frame
+            vnet(1, 1, L4_AT + 20, 1448, L4_AT, 6),  // TCP GSO with UDP's checksum offset
         };
         for (byte[] lie : lies) {
             assertTrue(wire.send(concat(lie, frame)));
@@ -113,15 +138,70 @@ class TapVnetTest extends SocketPairTest {
         assertEquals(lies.length + 1, dev.stats().rxErrors.sum());
     }
 
-    /** {@code frame} as TCP leaves a super-segment: headers marked, checksum partial, three segments of 1448. */
-    private PacketBuffer superPacket(byte[] frame) {
+    /**
+     * {@code frame} as a sender leaves a super-packet of three segments of {@code gsoSize}: headers marked,
+     * checksum partial at the transport header's {@code csumOffset}.
+     */
+    private PacketBuffer superPacket(byte[] frame, int csumOffset, int gsoSize, int type) {
         PacketBuffer pkt = Frames.buffer(host.pool(), frame);
-        int l4 = pkt.data() + TCP_AT;
+        int l4 = pkt.data() + L4_AT;
         pkt.setNetworkHeader(pkt.data() + 14);
         pkt.setTransportHeader(l4);
-        pkt.setChecksumPartial(l4, 16);
-        pkt.setGso(1448, 3, PacketBuffer.SKB_GSO_TCPV4);
+        pkt.setChecksumPartial(l4, csumOffset);
+        pkt.setGso(gsoSize, 3, type);
         return pkt;
+    }
+
+    /** {@code frame} as TCP leaves a super-segment: three segments of 1448. */
+    private PacketBuffer superPacket(byte[] frame) {
+        return superPacket(frame, 16, 1448, PacketBuffer.SKB_GSO_TCPV4);
+    }
+
+    /** {@code frame} as UDP_SEGMENT leaves a send: three datagrams' worth, of 1400. */
+    private PacketBuffer udpSuperPacket(byte[] frame) {
+        return superPacket(frame, 6, 1400, PacketBuffer.SKB_GSO_UDP_L4);
+    }
+
+    /**
+     * USO to the host: the header says GSO_UDP_L4 (5), the headers end after UDP's 8 bytes (hdr_len 42),
+     * each datagram carries 1400 bytes, and the host finishes each one's checksum from byte 34, field at 6.
+     */
+    @Test
+    void aUdpSuperPacketIsWrittenWholeBehindAGsoUdpL4Header() throws Exception {
+        assertTrue(dev.hasFeatures(NetdevFeatures.GSO_UDP_L4), "tx-udp-segmentation on where the kernel takes USO");
+        byte[] frame = udpFrame(3000);
+        dev.devQueueXmit(udpSuperPacket(frame));
+        byte[] got = wire.receive();
+        assertArrayEquals(new byte[] {1, 5}, Arrays.copyOf(got, 2), "NEEDS_CSUM, GSO_UDP_L4");
+        assertArrayEquals(vnet(1, 5, 42, 1400, 34, 6), Arrays.copyOf(got, 10));
+        assertArrayEquals(frame, Arrays.copyOfRange(got, 10, got.length));
+        assertEquals(1, dev.stats().txPackets.sum());
+    }
+
+    @Test
+    void withUsoOffTheUdpSuperPacketIsCutInSoftwareIntoWholeDatagrams() throws Exception {
+        dev.setFeatures(dev.features() & ~NetdevFeatures.GSO_UDP_L4);
+        dev.devQueueXmit(udpSuperPacket(udpFrame(3000)));
+        for (byte[] got : assertCutInSoftware(6, 8, 1400, 1400, 200)) {
+            int udpLength = ((got[10 + L4_AT + 4] & 0xff) << 8) | (got[10 + L4_AT + 5] & 0xff);
+            assertEquals(got.length - 10 - L4_AT, udpLength, "UDP length");
+        }
+    }
+
+    /**
+     * Reads the segments software GSO cut, one of each size in {@code sizes}: each behind a header without GSO
+     * that leaves its checksum (at the transport header's {@code csumOffset}) for the host to finish, with a
+     * transport header of {@code l4HeaderLen} bytes. Returns them, header included.
+     */
+    private List<byte[]> assertCutInSoftware(int csumOffset, int l4HeaderLen, int... sizes) throws Exception {
+        List<byte[]> frames = new ArrayList<>();
+        for (int size : sizes) {
+            byte[] got = wire.receive();
+            assertArrayEquals(vnet(1, 0, 0, 0, L4_AT, csumOffset), Arrays.copyOf(got, 10));
+            assertEquals(10 + L4_AT + l4HeaderLen + size, got.length);
+            frames.add(got);
+        }
+        return frames;
     }
 
     @Test
@@ -129,7 +209,7 @@ class TapVnetTest extends SocketPairTest {
         byte[] frame = tcpFrame(3000);
         dev.devQueueXmit(superPacket(frame));
         byte[] got = wire.receive();
-        assertArrayEquals(vnet(1, 1, TCP_AT + 20, 1448, TCP_AT, 16), Arrays.copyOf(got, 10));
+        assertArrayEquals(vnet(1, 1, L4_AT + 20, 1448, L4_AT, 16), Arrays.copyOf(got, 10));
         assertArrayEquals(frame, Arrays.copyOfRange(got, 10, got.length));
         assertEquals(1, dev.stats().txPackets.sum());
     }
@@ -147,11 +227,6 @@ class TapVnetTest extends SocketPairTest {
     void withTsoOffTheSuperPacketIsCutInSoftwareAndEachSegmentCarriesItsPartialChecksum() throws Exception {
         dev.setFeatures(dev.features() & ~NetdevFeatures.TSO);
         dev.devQueueXmit(superPacket(tcpFrame(3000)));
-        int[] sizes = {1448, 1448, 104};
-        for (int size : sizes) {
-            byte[] got = wire.receive();
-            assertArrayEquals(vnet(1, 0, 0, 0, TCP_AT, 16), Arrays.copyOf(got, 10));
-            assertEquals(10 + TCP_AT + 20 + size, got.length);
-        }
+        assertCutInSoftware(16, 20, 1448, 1448, 104);
     }
 }
