@@ -110,9 +110,8 @@ public final class RuleCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code ustack rule add ...}. */
-    @Command(name = "add", description = "Add a rule: " + WORDS + ".")
-    static final class Add implements Callable<Integer> {
+    /** What rule add and rule del share: the words, checked here, then sent. */
+    abstract static class Change implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -122,29 +121,30 @@ public final class RuleCommand implements Callable<Integer> {
         @Parameters(paramLabel = "RULE", arity = "1..*", description = WORDS)
         List<String> words;
 
+        abstract String verb();
+
         @Override
         public Integer call() {
-            check(spec, "add", words);
-            return change(control, "add", words);
+            check(spec, verb(), words);
+            return change(control, verb(), words);
+        }
+    }
+
+    /** {@code ustack rule add ...}. */
+    @Command(name = "add", description = "Add a rule: " + WORDS + ".")
+    static final class Add extends Change {
+        @Override
+        String verb() {
+            return "add";
         }
     }
 
     /** {@code ustack rule del ...}: the first rule that matches (the priority too, if given). */
     @Command(name = "del", description = "Delete the first rule that matches: " + WORDS + ".")
-    static final class Del implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ControlOption control;
-
-        @Parameters(paramLabel = "RULE", arity = "1..*", description = WORDS)
-        List<String> words;
-
+    static final class Del extends Change {
         @Override
-        public Integer call() {
-            check(spec, "del", words);
-            return change(control, "del", words);
+        String verb() {
+            return "del";
         }
     }
 }

@@ -216,16 +216,7 @@ class LinuxWireFidelityTest {
                 s.write(pattern(4000), 0, 4000);
                 List<byte[]> first = h.sent();
                 assertEquals(1460, u16(first.get(0), 16) - 40, "full-sized segments first");
-                byte[] quoted = Arrays.copyOfRange(first.get(0), 14, 14 + 28);
-                byte[] err = Frames.icmpError(3, 4, quoted);
-                err[6] = (byte) (1000 >> 8);
-                err[7] = (byte) 1000;
-                err[2] = 0;
-                err[3] = 0;
-                int c = checksum(err, 0, err.length);
-                err[2] = (byte) (c >> 8);
-                err[3] = (byte) c;
-                h.injectIp(ipv4(Frames.ip("10.0.0.254"), STACK_IP, 1, 64, 9, 0, err));
+                injectFragNeeded(Arrays.copyOfRange(first.get(0), 14, 14 + 28), 1000);
                 List<byte[]> again = h.sent();
                 assertFalse(again.isEmpty(), "resent at once, before any timer");
                 int resent = 0;
@@ -373,6 +364,12 @@ class LinuxWireFidelityTest {
         byte[] quoted = ipv4(STACK_IP, HOST_IP, 1, 64, 7, 0, Arrays.copyOf(icmpEcho(0, 1, 1, pattern(1400)), 8));
         quoted[2] = (byte) (1428 >> 8); // the quoted header says how long the packet was
         quoted[3] = (byte) 1428;
+        injectFragNeeded(quoted, mtu);
+        assertEquals(List.of(), h.sent());
+    }
+
+    /** An ICMP "fragmentation needed" with next-hop MTU {@code mtu} from a router, quoting {@code quoted}. */
+    private void injectFragNeeded(byte[] quoted, int mtu) {
         byte[] err = Frames.icmpError(3, 4, quoted);
         err[6] = (byte) (mtu >> 8);
         err[7] = (byte) mtu;
@@ -382,7 +379,6 @@ class LinuxWireFidelityTest {
         err[2] = (byte) (c >> 8);
         err[3] = (byte) c;
         h.injectIp(ipv4(Frames.ip("10.0.0.254"), STACK_IP, 1, 64, 9, 0, err));
-        assertEquals(List.of(), h.sent());
     }
 
     @Test
