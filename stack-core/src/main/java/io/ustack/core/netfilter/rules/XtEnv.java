@@ -1,0 +1,9 @@
+package io.ustack.core.netfilter.rules;
+
+import io.ustack.core.netfilter.nat.NfNat;
+import io.ustack.core.route.Fib;
+import io.ustack.core.time.Clock;
+
+/** The parts of the stack targets and matches act through: REJECT's answers, NAT, the routes and the clock. */
+record XtEnv(NfReject reject, NfNat nat, Fib fib, Clock clock) {
+}
