@@ -106,6 +106,12 @@ public final class IpTables {
         return t == null ? 0 : t.builtins.get(chain).counters.packets.sum();
     }
 
+    /** How many bytes (of IP) the policy of a built-in chain decided. */
+    public synchronized long policyBytes(Table table, Chain chain) {
+        Ruleset.TableModel t = committed.tables.get(table);
+        return t == null ? 0 : t.builtins.get(chain).counters.bytes.sum();
+    }
+
     /** Checks {@code tx}, then makes it the tables packets walk, holding conntrack and NAT as its rules need. */
     private void commit(Ruleset tx) {
         Map<Table, Compiled> next = new HashMap<>();
