@@ -48,7 +48,7 @@ final class SaveFormat {
     /** Reads {@code text} into {@code tx}; the first bad line is an exception naming it, and tx is to be dropped. */
     static void restore(Ruleset tx, String text, boolean noflush, boolean counters) {
         Ruleset.TableModel table = null;
-        String[] lines = text.split("\n", -1);
+        String[] lines = text.split("\n");
         int n = 0;
         for (String raw : lines) {
             n++;
