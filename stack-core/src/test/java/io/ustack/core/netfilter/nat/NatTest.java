@@ -181,6 +181,18 @@ class NatTest {
     }
 
     @Test
+    void redirectSendsAConnectionToTheRouterItselfOnTheAddressOfItsWayIn() {
+        add(Chain.PREROUTING, "-i eth0 -p udp --dport 53 -j REDIRECT --to-ports 5353");
+        h.injectIp(ipv4(HOST_IP, FAR_IP, 17, 64, 1, 0, udp(HOST_IP, FAR_IP, 40000, 53, pattern(8))));
+        assertTrue(right.drain().isEmpty(), "not forwarded");
+        assertEquals(List.of("src=10.0.0.1 dst=10.0.1.2 sport=40000 dport=53 | src=10.0.0.2 dst=10.0.0.1 sport=5353 dport=40000"),
+                flows());
+        assertEquals(1, h.counter("UdpNoPorts"), "delivered here, to 5353, where nothing listens");
+        byte[] unreachable = h.sent().get(0);
+        assertEquals(FAR_IP, Frames.i32(unreachable, 14 + 12), "the port unreachable comes from the address the host asked");
+    }
+
+    @Test
     void dnatForwardsAPortAndTheAnswersComeFromTheAddressAsked() {
         add(Chain.PREROUTING, "-i eth0 -p tcp --dport 80 -j DNAT --to 10.0.1.2:8080");
         byte[] syn = ipv4(HOST_IP, STACK_IP, 6, 64, 1, 0x4000, tcp(HOST_IP, STACK_IP, 40000, 80, 100, 0, 0x02, new byte[0]));
