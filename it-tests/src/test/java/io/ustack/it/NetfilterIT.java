@@ -146,8 +146,8 @@ class NetfilterIT {
     }
 
     private String diagnostics(Cmd failed) {
-        return failed.output() + "\n---- daemon log ----\n" + daemon.log() + "---- ustack nf / conntrack ----\n"
-                + ustack("nf").output() + ustack("conntrack").output() + "---- server ----\n" + serverLog()
+        return failed.output() + "\n---- daemon log ----\n" + daemon.log() + "---- ustack iptables-save -c / conntrack ----\n"
+                + ustack("iptables-save", "-c").output() + ustack("conntrack").output() + "---- server ----\n" + serverLog()
                 + "---- left ----\n" + leftNs.exec("ip", "route").output() + leftNs.exec("ip", "neigh").output()
                 + "---- right ----\n" + rightNs.exec("ip", "route").output() + rightNs.exec("ip", "neigh").output();
     }
@@ -171,17 +171,17 @@ class NetfilterIT {
         Cmd c = leftNs.exec("ping", "-c", "1", "-W", "2", rightHost());
         assertEquals(1, received(c.output()), diagnostics(c));
 
-        ok("nf", "add", "FORWARD", "-p", "icmp", "-d", rightHost(), "-j", "DROP");
+        ok("iptables", "-A", "FORWARD", "-p", "icmp", "-d", rightHost(), "-j", "DROP");
         c = leftNs.exec("ping", "-c", "3", "-i", "0.2", "-W", "1", rightHost());
         assertEquals(0, received(c.output()), diagnostics(c));
-        Cmd list = ok("nf", "list", "FORWARD");
-        System.out.println("$ ustack nf list FORWARD\n" + list.output());
+        Cmd list = ok("iptables", "-L", "FORWARD", "-v", "-n", "-x", "--line-numbers");
+        System.out.println("$ ustack iptables -L FORWARD -v -n -x --line-numbers\n" + list.output());
         // three requests of 84 bytes (56 of data, 8 of ICMP, 20 of IP)
-        assertTrue(Pattern.compile("(?m)^1\\s+3\\s+252 DROP\\s+icmp --  \\*\\s+\\*\\s+0\\.0\\.0\\.0/0\\s+"
-                + Pattern.quote(rightHost()) + "$").matcher(list.output()).find(), list.output());
+        assertTrue(Pattern.compile("(?m)^1\\s+3\\s+252 DROP\\s+1\\s+--  \\*\\s+\\*\\s+0\\.0\\.0\\.0/0\\s+"
+                + Pattern.quote(rightHost()) + "\\s*$").matcher(list.output()).find(), list.output());
         assertTrue(daemon.stats().get("DropReasonNETFILTER_DROP") >= 3);
 
-        ok("nf", "del", "FORWARD", "1");
+        ok("iptables", "-D", "FORWARD", "1");
         c = leftNs.exec("ping", "-c", "1", "-W", "2", rightHost());
         assertEquals(1, received(c.output()), "the rule is gone: " + diagnostics(c));
     }
@@ -193,8 +193,8 @@ class NetfilterIT {
         assertTrue(c.output().startsWith("hello"), "the server answers: " + diagnostics(c));
         assertEquals(leftHost(), peers().get(peers().size() - 1), "no NAT yet: the server sees the left host");
 
-        ok("nf", "add", "FORWARD", "-p", "tcp", "--dport", Integer.toString(PORT), "-j", "REJECT", "--reject-with", "tcp-reset");
-        ok("nf", "add", "FORWARD", "-p", "tcp", "--dport", Integer.toString(OTHER_PORT), "-j", "REJECT");
+        ok("iptables", "-A", "FORWARD", "-p", "tcp", "--dport", Integer.toString(PORT), "-j", "REJECT", "--reject-with", "tcp-reset");
+        ok("iptables", "-A", "FORWARD", "-p", "tcp", "--dport", Integer.toString(OTHER_PORT), "-j", "REJECT");
         int served = peers().size();
         c = connect(rightHost(), PORT);
         assertTrue(c.output().startsWith("refused"), "a RST from the router: " + diagnostics(c));
@@ -203,10 +203,10 @@ class NetfilterIT {
         assertTrue(c.output().startsWith("refused"), "ICMP port unreachable refuses a SYN too: " + diagnostics(c));
         assertTrue(elapsed(c) < 1.0, c.output());
         assertEquals(served, peers().size(), "nothing reached the server");
-        Cmd list = ok("nf", "list", "FORWARD");
+        Cmd list = ok("iptables", "-L", "FORWARD", "-n");
         assertTrue(list.output().contains("tcp dpt:" + PORT + " reject-with tcp-reset\n"), list.output());
         assertTrue(list.output().contains("tcp dpt:" + OTHER_PORT + " reject-with icmp-port-unreachable\n"), list.output());
-        ok("nf", "flush", "FORWARD");
+        ok("iptables", "-F", "FORWARD");
     }
 
     @Test
@@ -216,7 +216,7 @@ class NetfilterIT {
         Cmd c = connect(rightHost(), PORT);
         assertFalse(c.output().startsWith("hello"), "without a route back the answer never comes: " + c.output());
 
-        ok("nf", "add", "POSTROUTING", "-o", right, "-j", "MASQUERADE");
+        ok("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", right, "-j", "MASQUERADE");
         c = connect(rightHost(), PORT);
         assertTrue(c.output().startsWith("hello"), diagnostics(c));
         assertEquals(net + ".2.1", peers().get(peers().size() - 1), "the server saw the router's address");
@@ -241,7 +241,8 @@ class NetfilterIT {
         String router = net + ".1.1";
         Cmd c = connect(router, 8080);
         assertTrue(c.output().startsWith("refused"), "nobody listens on the router's 8080: " + c.output());
-        ok("nf", "add", "PREROUTING", "-i", left, "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to", rightHost() + ":" + PORT);
+        ok("iptables", "-t", "nat", "-A", "PREROUTING", "-i", left, "-p", "tcp", "--dport", "8080", "-j", "DNAT",
+                "--to-destination", rightHost() + ":" + PORT);
         c = connect(router, 8080);
         assertTrue(c.output().startsWith("hello"), diagnostics(c));
         assertEquals(net + ".2.1", peers().get(peers().size() - 1), "masqueraded on the way, as the route back needs");
@@ -249,17 +250,17 @@ class NetfilterIT {
         assertTrue(ct.output().contains(" dst=" + router + " sport="), ct.output());
         assertTrue(ct.output().contains(" dport=8080 src=" + rightHost() + " dst=" + net + ".2.1 sport=" + PORT + " "), ct.output());
 
-        Cmd list = ok("nf");
-        System.out.println("$ ustack nf list\n" + list.output());
-        assertTrue(list.output().contains("DNAT       tcp  --  " + left), list.output());
+        Cmd list = ok("iptables", "-t", "nat", "-L", "-v", "-n");
+        System.out.println("$ ustack iptables -t nat -L -v -n\n" + list.output());
+        assertTrue(list.output().contains("DNAT       6    --  " + left), list.output());
         assertTrue(list.output().contains("tcp dpt:8080 to:" + rightHost() + ":" + PORT + "\n"), list.output());
-        assertTrue(list.output().contains("MASQUERADE  all  --  *      " + right), list.output());
+        assertTrue(list.output().contains("MASQUERADE  0    --  *      " + right), list.output());
     }
 
     @Test
     @Order(5)
     void aStatefulFirewallPassesABulkTransferWithNothingInvalid() throws Exception {
-        ok("nf", "insert", "FORWARD", "1", "-m", "state", "--state", "INVALID", "-j", "DROP");
+        ok("iptables", "-I", "FORWARD", "1", "-m", "state", "--state", "INVALID", "-j", "DROP");
         long invalidBefore = conntrackInvalid();
         startServer("sink", BULK_PORT);
         int bytes = 20 << 20;
