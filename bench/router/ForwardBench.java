@@ -8,8 +8,8 @@ import java.util.Arrays;
  * The stack's own cost of forwarding, without a TAP: a 64-byte UDP datagram injected on one fake device and
  * forwarded out of another (ip_rcv, routing, ip_forward, NF FORWARD, ip_output, the neighbour and the qdisc,
  * on one thread), first with an empty FORWARD chain, then with N rules that do not match: in FORWARD itself,
- * in a user-defined chain FORWARD jumps to, and as N jumps to empty user-defined chains (each jump taken
- * and returned from, against a rule that does not match). The I/O the real router adds is left out, so what
+ * in a user-defined chain FORWARD jumps to, as N jumps to an empty user-defined chain (each jump taken and
+ * returned from), and as N rules that match and only count (what a jump should cost no more than). The I/O the real router adds is left out, so what
  * the rules cost shows on its own.
  *
  * <p>usage: java -cp stack-core.jar:stack-core-tests.jar:CLASSES ForwardBench [RULES...]   (default 0 100)
@@ -36,7 +36,7 @@ public final class ForwardBench {
         // each count twice, so the second shows it after everything was compiled
         for (int pass = 0; pass < 2; pass++) {
             for (int n : counts) {
-                for (String shape : n == 0 ? new String[] {"FORWARD"} : new String[] {"FORWARD", "a user chain", "jumps"}) {
+                for (String shape : n == 0 ? new String[] {"FORWARD"} : new String[] {"FORWARD", "a user chain", "jumps", "matches"}) {
                     ipt.iptables("-F");
                     ipt.iptables("-X");
                     if (!shape.equals("FORWARD")) {
@@ -47,6 +47,7 @@ public final class ForwardBench {
                     }
                     for (int i = 1; i <= n; i++) {
                         ipt.iptables(shape.equals("jumps") ? "-A FORWARD -j bench"
+                                : shape.equals("matches") ? "-A FORWARD -p udp"
                                 : "-A " + (shape.equals("FORWARD") ? "FORWARD" : "bench") + " -p udp -s 198.51.100."
                                         + (i % 250 + 1) + " --dport " + (20000 + i) + " -j DROP");
                     }
@@ -65,6 +66,7 @@ public final class ForwardBench {
                     if (pass == 1) {
                         System.out.printf("in-process forwarding, %d %s: %.0f ns/packet (best of %d rounds)%n", n,
                                 n == 0 ? "FORWARD rules" : shape.equals("jumps") ? "jumps to an empty user chain"
+                                        : shape.equals("matches") ? "rules that match and count, with no target"
                                         : "rules that do not match, in " + shape, best, ROUNDS);
                     }
                 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The daemon as a firewall and NAT router between two namespaces, driven with {@code ustack nf} and read with
+ * The daemon as a firewall and NAT router between two namespaces, driven with {@code ustack iptables} and read with
  * {@code ustack conntrack}: the left host 10.N.1.2 and the right host 10.N.2.2 reach each other through the
  * stack (10.N.1.1, 10.N.2.1), Linux on both ends, a Python TCP server on the right that says whom it saw.
  *
@@ -46,9 +46,7 @@ class NetfilterIT {
     private NetNs rightNs;
     private Daemon daemon;
     private RouterOnTaps router;
-    private Path peer;
-    private Path serverLog;
-    private final List<Process> servers = new ArrayList<>();
+    private NfPeer peer;
 
     @BeforeAll
     void up() throws Exception {
@@ -60,22 +58,17 @@ class NetfilterIT {
         leftNs = router.leftNs;
         rightNs = router.rightNs;
         daemon = router.daemon;
-        peer = router.work.resolve("nf_peer.py");
-        try (InputStream in = NetfilterIT.class.getResourceAsStream("/nf_peer.py")) {
-            Files.copy(in, peer);
-        }
-        serverLog = router.work.resolve("server.log");
-        startServer(PORT);
-        startServer(OTHER_PORT);
+        peer = new NfPeer(router.work, rightNs, leftNs);
+        peer.start("serve", PORT);
+        peer.start("serve", OTHER_PORT);
     }
 
     /** Stops the servers, then the daemon (exit 0, both TAPs removed), and takes the namespaces down. */
     @AfterAll
     void down() throws Exception {
         try {
-            for (Process p : servers) {
-                p.destroy();
-                p.waitFor(5, TimeUnit.SECONDS);
+            if (peer != null) {
+                peer.close();
             }
         } finally {
             if (router != null) {
@@ -84,47 +77,17 @@ class NetfilterIT {
         }
     }
 
-    /** The Python server on the right host, its lines appended to one log; waits until it listens. */
-    private void startServer(int port) throws IOException, InterruptedException {
-        startServer("serve", port);
-    }
-
-    /** nf_peer.py's {@code mode} (serve or sink) on the right host. */
-    private void startServer(String mode, int port) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ip", "netns", "exec", rightNs.name, "python3", "-u", peer.toString(), mode,
-                Integer.toString(port)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(serverLog.toFile()))
-                .start();
-        servers.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        int want = servers.size();
-        while (countLines("listening") < want) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("the test server on port " + port + " did not start:\n" + serverLog());
-            }
-            Thread.sleep(50);
-        }
-    }
-
     private String serverLog() {
-        try {
-            return Files.readString(serverLog);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
+        return peer.log();
     }
 
-    private long countLines(String prefix) {
-        return serverLog().lines().filter(l -> l.startsWith(prefix)).count();
-    }
-
-    /** The peers the server reported, oldest first. */
+    /** The addresses of the peers the server reported, oldest first. */
     private List<String> peers() {
-        return serverLog().lines().filter(l -> l.startsWith("peer ")).map(l -> l.split(" ")[1]).toList();
+        return peer.peers().stream().map(p -> p[1]).toList();
     }
 
-    /** A TCP connection from the left host; returns what nf_peer.py's connect printed. */
     private Cmd connect(String host, int port) {
-        return leftNs.exec("python3", peer.toString(), "connect", host, Integer.toString(port));
+        return peer.connect(host, port);
     }
 
     private static double elapsed(Cmd c) {
@@ -262,10 +225,10 @@ class NetfilterIT {
     void aStatefulFirewallPassesABulkTransferWithNothingInvalid() throws Exception {
         ok("iptables", "-I", "FORWARD", "1", "-m", "state", "--state", "INVALID", "-j", "DROP");
         long invalidBefore = conntrackInvalid();
-        startServer("sink", BULK_PORT);
+        peer.start("sink", BULK_PORT);
         int bytes = 20 << 20;
         // Linux to Linux with window scaling, SACK and timestamps, masqueraded on the way (Order 3)
-        Cmd c = leftNs.execWithin(120, "python3", peer.toString(), "send", rightHost(), Integer.toString(BULK_PORT),
+        Cmd c = leftNs.execWithin(120, "python3", peer.script.toString(), "send", rightHost(), Integer.toString(BULK_PORT),
                 Integer.toString(bytes));
         assertEquals("sent " + bytes, c.output().strip(), diagnostics(c));
         assertTrue(serverLog().contains("got " + bytes + "\n"), diagnostics(c));

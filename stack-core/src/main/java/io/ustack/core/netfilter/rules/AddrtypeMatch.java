@@ -1,6 +1,8 @@
 package io.ustack.core.netfilter.rules;
 
 import io.ustack.core.route.Fib;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The addrtype match (addrtype_mt_v1): the routing type of the source and/or destination address
@@ -118,7 +120,7 @@ final class AddrtypeMatch implements Match {
         private static int parse(String v) {
             int mask = 0;
             for (String t : v.split(",", -1)) {
-                int i = java.util.Arrays.asList(TYPES).indexOf(t.toUpperCase(java.util.Locale.ROOT));
+                int i = Arrays.asList(TYPES).indexOf(t.toUpperCase(Locale.ROOT));
                 if (i < 0) {
                     throw IptablesException.usage("addrtype: bad type \"" + t + "\"");
                 }

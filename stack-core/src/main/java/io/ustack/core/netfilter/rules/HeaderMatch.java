@@ -1,5 +1,7 @@
 package io.ustack.core.netfilter.rules;
 
+import java.util.Locale;
+
 /**
  * The matches on one IP header field: length (length_mt: the total length within a range), ttl (ttl_mt:
  * equal, not equal, below or above) and dscp (dscp_mt: the DSCP bits of the TOS byte).
@@ -70,7 +72,7 @@ final class HeaderMatch implements Match {
 
     /** The DiffServ class names --dscp-class takes (RFC 2474 class selectors, RFC 2597 AF, RFC 3246 EF). */
     private static int dscpClass(String v) {
-        String c = v.toUpperCase(java.util.Locale.ROOT);
+        String c = v.toUpperCase(Locale.ROOT);
         if (c.matches("CS[0-7]")) {
             return (c.charAt(2) - '0') << 3;
         }

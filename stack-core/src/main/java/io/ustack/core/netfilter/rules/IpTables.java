@@ -9,6 +9,7 @@ import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.netfilter.nat.NfNat;
 import io.ustack.core.route.Fib;
 import io.ustack.core.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -190,7 +191,7 @@ public final class IpTables {
         }
         int[] hooks = new int[n];
         int[] builtin = new int[Chain.values().length];
-        java.util.Arrays.fill(builtin, -1);
+        Arrays.fill(builtin, -1);
         for (Chain c : t.table.chains()) {
             builtin[c.ordinal()] = index.get(c.name());
             markSource(index.get(c.name()), c.bit(), jumps, hooks, new boolean[n]);

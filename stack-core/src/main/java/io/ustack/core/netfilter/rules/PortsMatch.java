@@ -1,6 +1,7 @@
 package io.ustack.core.netfilter.rules;
 
 import io.ustack.core.wire.Ipv4Packet;
+import java.util.Arrays;
 
 /**
  * The tcp and udp matches (tcp_mt, udp_mt): source and destination port ranges and, for TCP, the flags
@@ -116,7 +117,7 @@ final class PortsMatch implements Match {
                 case "ALL" -> ALL;
                 case "NONE" -> 0;
                 default -> {
-                    int i = java.util.Arrays.asList(FLAG_NAMES).indexOf(f);
+                    int i = Arrays.asList(FLAG_NAMES).indexOf(f);
                     if (i < 0) {
                         throw IptablesException.usage("Unknown TCP flag `" + f + "'");
                     }

@@ -1,5 +1,7 @@
 package io.ustack.core.netfilter.rules;
 
+import java.util.Locale;
+
 /** The IP protocol names iptables knows without /etc/protocols (xtables_chain_protos and the common others). */
 final class Protocols {
     private static final String[] NAMES = {"all", "icmp", "igmp", "tcp", "udp", "gre", "esp", "ah", "sctp", "udplite"};
@@ -20,7 +22,7 @@ final class Protocols {
 
     /** The protocol named or numbered {@code v}, or iptables' usage error. */
     static int parse(String v) {
-        String lower = v.toLowerCase(java.util.Locale.ROOT);
+        String lower = v.toLowerCase(Locale.ROOT);
         for (int i = 0; i < NAMES.length; i++) {
             if (NAMES[i].equals(lower)) {
                 return NUMBERS[i];

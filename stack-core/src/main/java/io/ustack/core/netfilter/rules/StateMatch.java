@@ -1,6 +1,7 @@
 package io.ustack.core.netfilter.rules;
 
 import io.ustack.core.netfilter.conntrack.CtInfo;
+import java.util.Arrays;
 
 /**
  * The state match ({@code -m state --state}) and the conntrack match's {@code --ctstate} (state_mt,
@@ -80,7 +81,7 @@ final class StateMatch implements Match {
             String v = w.value(option);
             this.invert = invert;
             for (String s : v.split(",", -1)) {
-                int i = java.util.Arrays.asList(NAMES).indexOf(s);
+                int i = Arrays.asList(NAMES).indexOf(s);
                 if (i < 0) {
                     throw IptablesException.usage("Bad " + (conntrack ? "ctstate" : "state") + " \"" + s + "\"");
                 }

@@ -8,6 +8,7 @@ import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.TcpSegment;
 import io.ustack.core.wire.UdpDatagram;
+import java.util.Arrays;
 
 /**
  * struct xt_action_param with the packet's header fields read once: what every match and target of a table
@@ -116,8 +117,8 @@ final class XtPacket {
     /** Makes room for one more jump on the stack (only a chain nested deeper than any before grows it). */
     void ensureDepth(int sp) {
         if (sp == stackChain.length) {
-            stackChain = java.util.Arrays.copyOf(stackChain, sp * 2);
-            stackRule = java.util.Arrays.copyOf(stackRule, sp * 2);
+            stackChain = Arrays.copyOf(stackChain, sp * 2);
+            stackRule = Arrays.copyOf(stackRule, sp * 2);
         }
     }
 }

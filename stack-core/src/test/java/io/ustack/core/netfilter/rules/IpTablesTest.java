@@ -1,6 +1,5 @@
 package io.ustack.core.netfilter.rules;
 
-import static io.ustack.core.testing.Frames.arp;
 import static io.ustack.core.testing.Frames.checksum;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.i32;
@@ -39,20 +38,14 @@ import org.junit.jupiter.api.Test;
  * is read from what left each link, from the rule's counters and from the drop counters.
  */
 class IpTablesTest {
-    private static final long RIGHT_MAC = 0x02_00_00_00_01_02L;
-    private static final long FAR_MAC = 0x02_00_00_00_01_03L;
-    private static final int FAR_IP = ip("10.0.1.2");
+    private static final long RIGHT_MAC = Router.RIGHT_MAC;
+    private static final long FAR_MAC = Router.FAR_MAC;
+    private static final int FAR_IP = Router.FAR_IP;
 
-    private final StackHarness h = new StackHarness();
-    private final FakeDevice right = h.addDevice("eth1", RIGHT_MAC, 1500, "10.0.1.1/24");
+    private final Router router = new Router();
+    private final StackHarness h = router.h;
+    private final FakeDevice right = router.right;
     private final IpTables ipt = h.stack.iptables();
-
-    IpTablesTest() {
-        h.stack.setForwarding(true);
-        h.hostArps();
-        right.inject(eth(-1L >>> 16, FAR_MAC, Frames.ETH_P_ARP, arp(1, FAR_MAC, FAR_IP, 0, ip("10.0.1.1"))));
-        right.drain();
-    }
 
     @AfterEach
     void leakCheck() {

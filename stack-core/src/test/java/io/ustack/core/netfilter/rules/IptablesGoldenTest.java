@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -67,7 +68,7 @@ class IptablesGoldenTest {
     void everyCommandAnswersAsIptablesDid() throws IOException {
         List<Record> records = records();
         assertEquals(true, records.size() > 150, "the table has its commands");
-        Map<String, Integer> seen = new java.util.HashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
         for (Record r : records) {
             int nth = seen.merge(r.command, 1, Integer::sum);
             int status = 0;

@@ -1,6 +1,5 @@
 package io.ustack.core.netfilter.rules;
 
-import static io.ustack.core.testing.Frames.arp;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.icmpEcho;
 import static io.ustack.core.testing.Frames.icmpError;
@@ -21,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,22 +31,16 @@ import org.junit.jupiter.api.Test;
  * match took it.
  */
 class XtMatchesTest {
-    private static final long RIGHT_MAC = 0x02_00_00_00_01_02L;
-    private static final long FAR_MAC = 0x02_00_00_00_01_03L;
-    private static final int FAR_IP = ip("10.0.1.2");
+    private static final long RIGHT_MAC = Router.RIGHT_MAC;
+    private static final long FAR_MAC = Router.FAR_MAC;
+    private static final int FAR_IP = Router.FAR_IP;
     private static final int SYN = 0x02;
     private static final int ACK = 0x10;
 
-    private final StackHarness h = new StackHarness();
-    private final FakeDevice right = h.addDevice("eth1", RIGHT_MAC, 1500, "10.0.1.1/24");
+    private final Router router = new Router();
+    private final StackHarness h = router.h;
+    private final FakeDevice right = router.right;
     private final IpTables ipt = h.stack.iptables();
-
-    XtMatchesTest() {
-        h.stack.setForwarding(true);
-        h.hostArps();
-        right.inject(eth(-1L >>> 16, FAR_MAC, Frames.ETH_P_ARP, arp(1, FAR_MAC, FAR_IP, 0, ip("10.0.1.1"))));
-        right.drain();
-    }
 
     @AfterEach
     void leakCheck() {
@@ -218,7 +212,7 @@ class XtMatchesTest {
         h.dev.inject(eth(STACK_MAC, 0x02_00_00_00_00_77L, Frames.ETH_P_IP,
                 ipv4(HOST_IP, STACK_IP, 17, 64, 3, 0, udp(HOST_IP, STACK_IP, 1, 9, pattern(4)))));
         h.sent();
-        assertEquals(java.util.List.of(1L, 2L, 2L, 1L),
+        assertEquals(List.of(1L, 2L, 2L, 1L),
                 ipt.rules(Table.FILTER, "INPUT").stream().map(Rule::packets).toList());
     }
 }
