@@ -1,5 +1,8 @@
 package io.ustack.core.netfilter.rules;
 
+import static io.ustack.core.netfilter.rules.Router.FAR_IP;
+import static io.ustack.core.netfilter.rules.Router.FAR_MAC;
+import static io.ustack.core.netfilter.rules.Router.RIGHT_MAC;
 import static io.ustack.core.testing.Frames.checksum;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.i32;
@@ -38,10 +41,6 @@ import org.junit.jupiter.api.Test;
  * is read from what left each link, from the rule's counters and from the drop counters.
  */
 class IpTablesTest {
-    private static final long RIGHT_MAC = Router.RIGHT_MAC;
-    private static final long FAR_MAC = Router.FAR_MAC;
-    private static final int FAR_IP = Router.FAR_IP;
-
     private final Router router = new Router();
     private final StackHarness h = router.h;
     private final FakeDevice right = router.right;

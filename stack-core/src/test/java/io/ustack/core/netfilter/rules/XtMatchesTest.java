@@ -1,5 +1,8 @@
 package io.ustack.core.netfilter.rules;
 
+import static io.ustack.core.netfilter.rules.Router.FAR_IP;
+import static io.ustack.core.netfilter.rules.Router.FAR_MAC;
+import static io.ustack.core.netfilter.rules.Router.RIGHT_MAC;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.icmpEcho;
 import static io.ustack.core.testing.Frames.icmpError;
@@ -31,9 +34,6 @@ import org.junit.jupiter.api.Test;
  * match took it.
  */
 class XtMatchesTest {
-    private static final long RIGHT_MAC = Router.RIGHT_MAC;
-    private static final long FAR_MAC = Router.FAR_MAC;
-    private static final int FAR_IP = Router.FAR_IP;
     private static final int SYN = 0x02;
     private static final int ACK = 0x10;
 

@@ -1,5 +1,6 @@
 package io.ustack.core.netfilter.rules;
 
+import static io.ustack.core.netfilter.rules.Router.FAR_IP;
 import static io.ustack.core.testing.Frames.checksum;
 import static io.ustack.core.testing.Frames.icmpEcho;
 import static io.ustack.core.testing.Frames.ipv4;
@@ -32,10 +33,6 @@ import org.junit.jupiter.api.Test;
  * marks, TCPMSS, TTL, DSCP and NOTRACK, read from what leaves eth1.
  */
 class XtTargetsTest {
-    private static final long RIGHT_MAC = Router.RIGHT_MAC;
-    private static final long FAR_MAC = Router.FAR_MAC;
-    private static final int FAR_IP = Router.FAR_IP;
-
     private final Router router = new Router();
     private final StackHarness h = router.h;
     private final FakeDevice right = router.right;
