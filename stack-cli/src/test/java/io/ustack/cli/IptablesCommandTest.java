@@ -58,6 +58,8 @@ class IptablesCommandTest extends ServedStackTest {
         assertEquals("iptables: Cannot use -X with -L\n", cli.err());
         assertEquals(1, cli.run("iptables", "-D", "INPUT", "-j", "DROP"));
         assertEquals("iptables: Bad rule (does a matching rule exist in that chain?).\n", cli.err());
+        assertEquals(2, cli.run("iptables", "-D", "INPUT", "0"));
+        assertEquals("iptables: Invalid rule number `0'\n", cli.err(), "rule numbers count from 1");
         assertEquals(3, cli.run("iptables", "-t", "nosuch", "-L"));
         assertEquals("iptables: table 'nosuch' does not exist\n", cli.err());
         assertEquals(0, cli.run("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", "eth0", "-j", "MASQUERADE"));
