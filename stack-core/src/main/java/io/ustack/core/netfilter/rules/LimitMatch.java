@@ -2,17 +2,13 @@ package io.ustack.core.netfilter.rules;
 
 /**
  * The limit match (limit_mt): a token bucket per rule on the stack's clock. It holds {@code burst} tokens
- * and gains one every {@code 1/rate}; a packet that finds a token takes it and matches. The rate is kept
- * as the kernel keeps it, {@code avg} in units of 1/{@value #SCALE} s per packet, so that iptables' way of
- * printing it back ({@link #rate()}) comes out the same.
+ * and gains one every {@code 1/rate}; a packet that finds a token takes it and matches. The rate is a
+ * {@link Rate} at XT_LIMIT_SCALE.
  */
 final class LimitMatch implements Match {
     /** XT_LIMIT_SCALE. */
     static final long SCALE = 10_000;
     private static final int DEFAULT_BURST = 5;
-    private static final long NANOS_PER_SCALE = 1_000_000_000L / SCALE;
-    private static final String[] UNITS = {"day", "hour", "min", "sec"};
-    private static final long[] UNIT_MULT = {24 * 60 * 60 * SCALE, 60 * 60 * SCALE, 60 * SCALE, SCALE};
 
     private final long avg;
     private final int burst;
@@ -25,7 +21,7 @@ final class LimitMatch implements Match {
     private LimitMatch(long avg, int burst) {
         this.avg = avg;
         this.burst = burst;
-        this.cost = avg * NANOS_PER_SCALE;
+        this.cost = Rate.nanos(avg, SCALE);
         this.capacity = cost * burst;
         this.credit = capacity;
     }
@@ -39,7 +35,7 @@ final class LimitMatch implements Match {
     public synchronized boolean matches(XtPacket p) {
         long now = p.env.clock().nanos();
         if (last != Long.MIN_VALUE) {
-            credit = Math.min(capacity, credit + Math.max(0, now - last));
+            credit = Rate.credit(credit, last, now, capacity);
         }
         last = now;
         if (credit >= cost) {
@@ -51,7 +47,7 @@ final class LimitMatch implements Match {
 
     @Override
     public void save(StringBuilder sb) {
-        sb.append(" -m limit --limit ").append(rate());
+        sb.append(" -m limit --limit ").append(Rate.format(avg, SCALE));
         if (burst != DEFAULT_BURST) {
             sb.append(" --limit-burst ").append(burst);
         }
@@ -59,28 +55,17 @@ final class LimitMatch implements Match {
 
     @Override
     public void list(StringBuilder sb, boolean numeric) {
-        sb.append(" limit: avg ").append(rate()).append(" burst ").append(burst);
-    }
-
-    /** print_rate: the largest unit that shows the rate without losing more than the next one would. */
-    private String rate() {
-        int i = 1;
-        for (; i < UNITS.length; i++) {
-            if (avg > UNIT_MULT[i] || UNIT_MULT[i] / avg < UNIT_MULT[i] % avg) {
-                break;
-            }
-        }
-        return UNIT_MULT[i - 1] / avg + "/" + UNITS[i - 1];
+        sb.append(" limit: avg ").append(Rate.format(avg, SCALE)).append(" burst ").append(burst);
     }
 
     static final class Parser implements MatchParser {
-        private long avg = UNIT_MULT[1] / 3; // XT_LIMIT_AVG's default, 3/hour
+        private long avg = 60 * 60 * SCALE / 3; // XT_LIMIT_AVG's default, 3/hour
         private int burst = DEFAULT_BURST;
 
         @Override
         public boolean option(String option, boolean invert, Words w) {
             switch (option) {
-                case "--limit" -> avg = parseRate(w.value(option));
+                case "--limit" -> avg = Rate.parse(w.value(option), SCALE);
                 case "--limit-burst" -> {
                     burst = Xt.number(option, w.value(option), 10_000);
                     if (burst == 0) {
@@ -95,31 +80,6 @@ final class LimitMatch implements Match {
                 throw IptablesException.usage("limit does not support invert");
             }
             return true;
-        }
-
-        /** parse_rate: N[/second|minute|hour|day], a unit by any prefix of its name. */
-        private static long parseRate(String v) {
-            int slash = v.indexOf('/');
-            long mult = SCALE;
-            if (slash >= 0) {
-                String unit = v.substring(slash + 1);
-                mult = switch (unit.isEmpty() ? ' ' : unit.charAt(0)) {
-                    case 's' -> "second".startsWith(unit) ? SCALE : -1;
-                    case 'm' -> "minute".startsWith(unit) ? 60 * SCALE : -1;
-                    case 'h' -> "hour".startsWith(unit) ? 60 * 60 * SCALE : -1;
-                    case 'd' -> "day".startsWith(unit) ? 24 * 60 * 60 * SCALE : -1;
-                    default -> -1;
-                };
-            }
-            long n = Xt.number(slash < 0 ? v : v.substring(0, slash), Integer.MAX_VALUE);
-            if (mult < 0 || n <= 0) {
-                throw IptablesException.usage("bad rate \"" + v + "\"'");
-            }
-            long r = mult / n;
-            if (r == 0) {
-                throw IptablesException.usage("Rate too fast \"" + v + "\"");
-            }
-            return r;
         }
 
         @Override

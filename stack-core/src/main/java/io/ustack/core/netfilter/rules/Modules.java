@@ -12,12 +12,13 @@ final class Modules {
             case "udp" -> new PortsMatch.Parser(false);
             case "multiport" -> new MultiportMatch.Parser();
             case "icmp" -> new IcmpMatch.Parser();
-            case "state" -> new StateMatch.Parser(false);
-            case "conntrack" -> new StateMatch.Parser(true);
+            case "state" -> new StateMatch.Parser();
+            case "conntrack" -> new ConntrackMatch.Parser();
             case "mark" -> new MarkMatch.Parser(false);
             case "connmark" -> new MarkMatch.Parser(true);
             case "comment" -> new CommentMatch.Parser();
             case "limit" -> new LimitMatch.Parser();
+            case "hashlimit" -> new HashlimitMatch.Parser();
             case "iprange" -> new IprangeMatch.Parser();
             case "addrtype" -> new AddrtypeMatch.Parser();
             case "length", "ttl", "dscp" -> new HeaderMatch.Parser(name);

@@ -202,7 +202,7 @@ public final class RuleParser {
     }
 
     /** ADDR[/LEN or /MASK]; host bits under the mask are dropped, as iptables does (10.1.2.3/16 is 10.1.0.0/16). */
-    private static Ipv4Prefix prefix(String v) {
+    static Ipv4Prefix prefix(String v) {
         int slash = v.indexOf('/');
         String mask = slash < 0 ? null : v.substring(slash + 1);
         if (mask != null && mask.indexOf('.') >= 0) {

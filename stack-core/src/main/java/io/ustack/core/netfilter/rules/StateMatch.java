@@ -4,28 +4,25 @@ import io.ustack.core.netfilter.conntrack.CtInfo;
 import java.util.Arrays;
 
 /**
- * The state match ({@code -m state --state}) and the conntrack match's {@code --ctstate} (state_mt,
- * conntrack_mt_v3's state test): the packet's relation to its connection as a set of XT_STATE bits.
+ * The state match ({@code -m state --state}, state_mt): the packet's relation to its connection as a set of
+ * XT_STATE bits, which {@link ConntrackMatch}'s {@code --ctstate} tests too.
  */
 final class StateMatch implements Match {
     private static final String[] NAMES = {"INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED"};
     private static final int[] BITS = {CtInfo.STATE_INVALID, CtInfo.STATE_NEW, CtInfo.STATE_RELATED,
         CtInfo.STATE_ESTABLISHED, CtInfo.STATE_UNTRACKED};
 
-    /** true: -m conntrack --ctstate; false: -m state --state. */
-    private final boolean conntrack;
     private final int mask;
     private final boolean invert;
 
-    private StateMatch(boolean conntrack, int mask, boolean invert) {
-        this.conntrack = conntrack;
+    private StateMatch(int mask, boolean invert) {
         this.mask = mask;
         this.invert = invert;
     }
 
     @Override
     public String name() {
-        return conntrack ? "conntrack" : "state";
+        return "state";
     }
 
     @Override
@@ -40,21 +37,17 @@ final class StateMatch implements Match {
 
     @Override
     public void save(StringBuilder sb) {
-        sb.append(conntrack ? " -m conntrack" : " -m state");
-        Xt.saveOption(sb, invert, (conntrack ? "--ctstate " : "--state ") + names());
+        sb.append(" -m state");
+        Xt.saveOption(sb, invert, "--state " + names(mask));
     }
 
     @Override
     public void list(StringBuilder sb, boolean numeric) {
-        if (conntrack) {
-            sb.append(invert ? " ! ctstate " : " ctstate ").append(names());
-        } else {
-            sb.append(" state ").append(invert ? "!" : "").append(names());
-        }
+        sb.append(" state ").append(invert ? "!" : "").append(names(mask));
     }
 
-    /** state_print_state's order: INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED. */
-    private String names() {
+    /** The states in {@code mask}, comma-separated in state_print_state's order: INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED. */
+    static String names(int mask) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < BITS.length; i++) {
             if ((mask & BITS[i]) != 0) {
@@ -64,39 +57,39 @@ final class StateMatch implements Match {
         return sb.toString();
     }
 
+    /** A comma-separated list of states as {@code module}'s option takes it (state_parse_states). */
+    static int parse(String module, String v) {
+        int mask = 0;
+        for (String s : v.split(",", -1)) {
+            int i = Arrays.asList(NAMES).indexOf(s);
+            if (i < 0) {
+                throw IptablesException.usage("Bad " + module + " \"" + s + "\"");
+            }
+            mask |= BITS[i];
+        }
+        return mask;
+    }
+
     static final class Parser implements MatchParser {
-        private final boolean conntrack;
         private int mask;
         private boolean invert;
 
-        Parser(boolean conntrack) {
-            this.conntrack = conntrack;
-        }
-
         @Override
         public boolean option(String option, boolean invert, Words w) {
-            if (!option.equals(conntrack ? "--ctstate" : "--state")) {
+            if (!option.equals("--state")) {
                 return false;
             }
-            String v = w.value(option);
+            mask = parse("state", w.value(option));
             this.invert = invert;
-            for (String s : v.split(",", -1)) {
-                int i = Arrays.asList(NAMES).indexOf(s);
-                if (i < 0) {
-                    throw IptablesException.usage("Bad " + (conntrack ? "ctstate" : "state") + " \"" + s + "\"");
-                }
-                mask |= BITS[i];
-            }
             return true;
         }
 
         @Override
         public Match build(RuleParser.Builder rule) {
             if (mask == 0) {
-                throw IptablesException.usage(conntrack ? "conntrack: At least one option is required"
-                        : "state match: You must specify \"--state\"");
+                throw IptablesException.usage("state match: You must specify \"--state\"");
             }
-            return new StateMatch(conntrack, mask, invert);
+            return new StateMatch(mask, invert);
         }
     }
 }

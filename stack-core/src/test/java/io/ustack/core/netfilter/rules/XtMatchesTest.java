@@ -125,6 +125,51 @@ class XtMatchesTest {
     }
 
     @Test
+    void connectionTuplesAndDirections() {
+        ipt.iptables("-A FORWARD -m conntrack --ctorigdst 10.0.1.0/24 --ctdir ORIGINAL");
+        ipt.iptables("-A FORWARD -m conntrack --ctstate ESTABLISHED --ctdir REPLY --ctreplsrc 10.0.1.2");
+        ipt.iptables("-A FORWARD -m conntrack ! --ctorigsrc 10.0.0.1");
+        h.injectIp(udpTo(5000, 53));
+        right.drain();
+        right.inject(eth(RIGHT_MAC, FAR_MAC, Frames.ETH_P_IP,
+                ipv4(FAR_IP, HOST_IP, 17, 64, 2, 0, udp(FAR_IP, HOST_IP, 53, 5000, pattern(8)))));
+        h.sent();
+        assertEquals(List.of(1L, 1L, 0L), ipt.rules(Table.FILTER, "FORWARD").stream().map(Rule::packets).toList());
+    }
+
+    /** How many of {@code n} datagrams to {@code dport} the rules let through. */
+    private int passed(int n, int dport) {
+        int passed = 0;
+        for (int i = 0; i < n; i++) {
+            h.injectIp(udpTo(40000, dport));
+            passed += right.drain().size();
+        }
+        return passed;
+    }
+
+    @Test
+    void hashlimitKeepsABucketPerFlow() {
+        ipt.iptables("-A FORWARD -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 2 --hashlimit-mode srcip,dstport "
+                + "--hashlimit-name t -j ACCEPT");
+        ipt.iptables("-A FORWARD -j DROP");
+        assertEquals(2, passed(3, 7), "the burst");
+        assertEquals(2, passed(3, 8), "another destination port is another flow");
+        h.clock.advance(1, TimeUnit.SECONDS);
+        assertEquals(1, passed(2, 7), "a token a second");
+    }
+
+    @Test
+    void hashlimitAboveMatchesOverTheRateAndIdleFlowsStartAfresh() {
+        ipt.iptables("-A FORWARD -m hashlimit --hashlimit-above 1/hour --hashlimit-burst 1 --hashlimit-mode dstport "
+                + "--hashlimit-name t -j DROP");
+        assertEquals(1, passed(3, 7));
+        h.clock.advance(9, TimeUnit.SECONDS);
+        assertEquals(0, passed(1, 7));
+        h.clock.advance(11, TimeUnit.SECONDS);
+        assertEquals(1, passed(2, 7), "idle past --hashlimit-htable-expire (10 s): a full bucket again");
+    }
+
+    @Test
     void marksAndConnectionMarks() {
         ipt.iptables("-t mangle -A PREROUTING -p udp --dport 53 -j MARK --set-mark 0x21");
         assertTrue(matches("-m mark --mark 0x21", udpTo(1, 53)));
