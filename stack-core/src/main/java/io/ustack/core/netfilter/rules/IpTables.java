@@ -53,7 +53,7 @@ public final class IpTables {
         this.netfilter = netfilter;
         this.conntrack = conntrack;
         this.nat = nat;
-        this.env = new XtEnv(reject, nat, fib, clock);
+        this.env = new XtEnv(reject, nat, fib, clock, new RecentTables());
         for (Table t : Table.values()) {
             for (Chain c : t.chains()) {
                 functions[t.ordinal()][c.ordinal()] = (pkt, state) -> doTable(t, c, pkt, state);

@@ -19,6 +19,7 @@ final class Modules {
             case "comment" -> new CommentMatch.Parser();
             case "limit" -> new LimitMatch.Parser();
             case "hashlimit" -> new HashlimitMatch.Parser();
+            case "recent" -> new RecentMatch.Parser();
             case "iprange" -> new IprangeMatch.Parser();
             case "addrtype" -> new AddrtypeMatch.Parser();
             case "length", "ttl", "dscp" -> new HeaderMatch.Parser(name);

@@ -170,6 +170,22 @@ class XtMatchesTest {
     }
 
     @Test
+    void recentCountsAnAddressesPacketsAcrossRules() {
+        ipt.iptables("-A FORWARD -p udp --dport 22 -m recent --name ssh --update --seconds 60 --hitcount 3 -j DROP");
+        ipt.iptables("-A FORWARD -p udp --dport 22 -m recent --name ssh --set -j ACCEPT");
+        assertEquals(3, passed(5, 22), "the fourth packet within a minute is one too many");
+        h.clock.advance(30, TimeUnit.SECONDS);
+        assertEquals(0, passed(1, 22), "--update kept stamping the dropped ones");
+        h.clock.advance(61, TimeUnit.SECONDS);
+        assertEquals(1, passed(1, 22), "a minute of quiet");
+        ipt.iptables("-I FORWARD -p udp --dport 23 -m recent --name ssh --remove -j ACCEPT");
+        ipt.iptables("-A FORWARD -m recent --name ssh --rcheck -j DROP");
+        assertEquals(0, passed(1, 24), "the address is in the list");
+        assertEquals(1, passed(1, 23), "--remove takes it out");
+        assertEquals(1, passed(1, 24));
+    }
+
+    @Test
     void marksAndConnectionMarks() {
         ipt.iptables("-t mangle -A PREROUTING -p udp --dport 53 -j MARK --set-mark 0x21");
         assertTrue(matches("-m mark --mark 0x21", udpTo(1, 53)));
