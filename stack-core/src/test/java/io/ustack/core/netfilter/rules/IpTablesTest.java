@@ -1,8 +1,5 @@
 package io.ustack.core.netfilter.rules;
 
-import static io.ustack.core.netfilter.rules.Router.FAR_IP;
-import static io.ustack.core.netfilter.rules.Router.FAR_MAC;
-import static io.ustack.core.netfilter.rules.Router.RIGHT_MAC;
 import static io.ustack.core.testing.Frames.checksum;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.i32;
@@ -26,13 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.netfilter.Hook;
-import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,17 +35,7 @@ import org.junit.jupiter.api.Test;
  * eth1 (10.0.1.2; the stack 10.0.1.1). Packets are byte literals built by {@link Frames}; what a rule did
  * is read from what left each link, from the rule's counters and from the drop counters.
  */
-class IpTablesTest {
-    private final Router router = new Router();
-    private final StackHarness h = router.h;
-    private final FakeDevice right = router.right;
-    private final IpTables ipt = h.stack.iptables();
-
-    @AfterEach
-    void leakCheck() {
-        h.close();
-    }
-
+class IpTablesTest extends RouterTest {
     /** The table these tests keep a chain's rules in: filter, or mangle for the chains filter has not. */
     private static Table table(Chain chain) {
         return Table.FILTER.has(chain) ? Table.FILTER : Table.MANGLE;

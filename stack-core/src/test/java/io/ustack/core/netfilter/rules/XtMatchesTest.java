@@ -1,8 +1,5 @@
 package io.ustack.core.netfilter.rules;
 
-import static io.ustack.core.netfilter.rules.Router.FAR_IP;
-import static io.ustack.core.netfilter.rules.Router.FAR_MAC;
-import static io.ustack.core.netfilter.rules.Router.RIGHT_MAC;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.icmpEcho;
 import static io.ustack.core.testing.Frames.icmpError;
@@ -20,12 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,19 +28,9 @@ import org.junit.jupiter.api.Test;
  * 10.0.1.2 on eth1): a rule with no target only counts, so whether it counted a packet says whether the
  * match took it.
  */
-class XtMatchesTest {
+class XtMatchesTest extends RouterTest {
     private static final int SYN = 0x02;
     private static final int ACK = 0x10;
-
-    private final Router router = new Router();
-    private final StackHarness h = router.h;
-    private final FakeDevice right = router.right;
-    private final IpTables ipt = h.stack.iptables();
-
-    @AfterEach
-    void leakCheck() {
-        h.close();
-    }
 
     /** Whether a counting rule with {@code options} in FORWARD takes {@code packet}, sent from the host. */
     private boolean matches(String options, byte[] packet) {

@@ -1,6 +1,5 @@
 package io.ustack.core.netfilter.rules;
 
-import static io.ustack.core.netfilter.rules.Router.FAR_IP;
 import static io.ustack.core.testing.Frames.checksum;
 import static io.ustack.core.testing.Frames.icmpEcho;
 import static io.ustack.core.testing.Frames.ipv4;
@@ -15,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,17 +29,7 @@ import org.junit.jupiter.api.Test;
  * the far host 10.0.1.2 on eth1): jumps, gotos and RETURN between user-defined chains, LOG's line, the
  * marks, TCPMSS, TTL, DSCP and NOTRACK, read from what leaves eth1.
  */
-class XtTargetsTest {
-    private final Router router = new Router();
-    private final StackHarness h = router.h;
-    private final FakeDevice right = router.right;
-    private final IpTables ipt = h.stack.iptables();
-
-    @AfterEach
-    void leakCheck() {
-        h.close();
-    }
-
+class XtTargetsTest extends RouterTest {
     private static byte[] ping() {
         return ipv4(HOST_IP, FAR_IP, 1, 64, 0x1234, 0, icmpEcho(8, 7, 1, pattern(8)));
     }
