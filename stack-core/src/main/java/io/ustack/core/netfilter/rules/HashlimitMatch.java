@@ -20,7 +20,10 @@ final class HashlimitMatch implements Match {
     static final long SCALE = 1_000_000;
     private static final int DEFAULT_BURST = 5;
     private static final long DEFAULT_EXPIRE_MS = 10_000;
-    private static final int DEFAULT_MAX = 8192;
+    /** Flows a table holds unless --hashlimit-htable-max says otherwise (the kernel sizes it by memory). */
+    private static final int DEFAULT_MAX = 1024;
+    /** The most --hashlimit-htable-max may ask: its table then takes about 8 MB. */
+    private static final int MAX_MAX = 65536;
     /** XT_HASHLIMIT_HASH_*, in the order iptables prints them. */
     private static final String[] MODES = {"srcip", "srcport", "dstip", "dstport"};
     private static final int SRC_IP = 1;
@@ -240,8 +243,8 @@ final class HashlimitMatch implements Match {
                 case "--hashlimit-srcmask" -> srcPrefix = Xt.number(option, w.value(option), 32);
                 case "--hashlimit-dstmask" -> dstPrefix = Xt.number(option, w.value(option), 32);
                 case "--hashlimit-htable-expire" -> expireMs = Xt.number(option, w.value(option), Integer.MAX_VALUE);
-                case "--hashlimit-htable-size" -> size = Xt.number(option, w.value(option), 1 << 20);
-                case "--hashlimit-htable-max" -> max = Math.max(1, Xt.number(option, w.value(option), 1 << 20));
+                case "--hashlimit-htable-size" -> size = Xt.number(option, w.value(option), MAX_MAX);
+                case "--hashlimit-htable-max" -> max = Math.max(1, Xt.number(option, w.value(option), MAX_MAX));
                 default -> {
                     return false;
                 }
