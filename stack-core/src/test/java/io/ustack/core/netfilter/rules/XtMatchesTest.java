@@ -144,6 +144,19 @@ class XtMatchesTest extends RouterTest {
     }
 
     @Test
+    void aFullHashlimitTableTakesNoNewFlowUntilOldOnesIdleOut() {
+        ipt.iptables("-A FORWARD -m hashlimit --hashlimit-upto 100/sec --hashlimit-mode dstport --hashlimit-name t "
+                + "--hashlimit-htable-max 2 -j ACCEPT");
+        ipt.iptables("-A FORWARD -j DROP");
+        assertEquals(1, passed(1, 7));
+        assertEquals(1, passed(1, 8));
+        assertEquals(0, passed(1, 9), "two flows fill the table");
+        assertEquals(1, passed(1, 7), "the flows in it go on");
+        h.clock.advance(11, TimeUnit.SECONDS);
+        assertEquals(1, passed(1, 9), "idle flows are swept out to make room");
+    }
+
+    @Test
     void hashlimitAboveMatchesOverTheRateAndIdleFlowsStartAfresh() {
         ipt.iptables("-A FORWARD -m hashlimit --hashlimit-above 1/hour --hashlimit-burst 1 --hashlimit-mode dstport "
                 + "--hashlimit-name t -j DROP");
