@@ -25,11 +25,14 @@ final class MultiportMatch implements Match {
     /** lo, hi pairs. */
     private final int[] ranges;
     private final boolean invert;
+    /** The rule's protocol's name, for port names in listings. */
+    private final String proto;
 
-    private MultiportMatch(Side side, int[] ranges, boolean invert) {
+    private MultiportMatch(Side side, int[] ranges, boolean invert, String proto) {
         this.side = side;
         this.ranges = ranges;
         this.invert = invert;
+        this.proto = proto;
     }
 
     @Override
@@ -57,25 +60,28 @@ final class MultiportMatch implements Match {
     @Override
     public void save(StringBuilder sb) {
         sb.append(" -m multiport");
-        Xt.saveOption(sb, invert, side.option + " " + ports());
+        Xt.saveOption(sb, invert, side.option + " " + ports(null));
     }
 
     @Override
     public void list(StringBuilder sb, boolean numeric) {
-        sb.append(" multiport ").append(side.listName).append(' ').append(invert ? " !" : "").append(ports());
+        sb.append(" multiport ").append(side.listName).append(' ').append(invert ? " !" : "")
+                .append(ports(numeric ? null : proto));
     }
 
-    private String ports() {
+    /** The ports and ranges, comma-separated, with names for {@code names}' protocol (null: numbers). */
+    private String ports(String names) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < ranges.length; i += 2) {
-            sb.append(i == 0 ? "" : ",").append(Xt.range(ranges[i], ranges[i + 1]));
+            sb.append(i == 0 ? "" : ",").append(Xt.portRange(ranges[i], ranges[i + 1], names));
         }
         return sb.toString();
     }
 
     static final class Parser implements MatchParser {
         private Side side;
-        private int[] ranges;
+        /** The ports as written: names need the rule's protocol, known once the rule is read. */
+        private String ports;
         private boolean invert;
 
         @Override
@@ -94,16 +100,7 @@ final class MultiportMatch implements Match {
             }
             side = s;
             this.invert = invert;
-            List<Integer> r = new ArrayList<>();
-            for (String p : w.value(option).split(",", -1)) {
-                int[] range = Xt.portRange(p);
-                r.add(range[0]);
-                r.add(range[1]);
-            }
-            if (r.size() / 2 > MAX_PORTS) {
-                throw IptablesException.usage("too many ports specified");
-            }
-            ranges = r.stream().mapToInt(Integer::intValue).toArray();
+            ports = w.value(option);
             return true;
         }
 
@@ -115,7 +112,17 @@ final class MultiportMatch implements Match {
             if (rule.protocolInvert || (rule.protocol != Ipv4Packet.IPPROTO_TCP && rule.protocol != Ipv4Packet.IPPROTO_UDP)) {
                 throw IptablesException.usage("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'");
             }
-            return new MultiportMatch(side, ranges, invert);
+            String proto = Protocols.name(rule.protocol);
+            List<Integer> r = new ArrayList<>();
+            for (String p : ports.split(",", -1)) {
+                int[] range = Xt.portRange(p, proto);
+                r.add(range[0]);
+                r.add(range[1]);
+            }
+            if (r.size() / 2 > MAX_PORTS) {
+                throw IptablesException.usage("too many ports specified");
+            }
+            return new MultiportMatch(side, r.stream().mapToInt(Integer::intValue).toArray(), invert, proto);
         }
     }
 }

@@ -77,8 +77,9 @@ final class PortsMatch implements Match {
     @Override
     public void list(StringBuilder sb, boolean numeric) {
         sb.append(tcp ? " tcp" : " udp");
-        listPorts(sb, "spt", sports, sportInvert);
-        listPorts(sb, "dpt", dports, dportInvert);
+        String names = numeric ? null : name();
+        listPorts(sb, "spt", sports, sportInvert, names);
+        listPorts(sb, "dpt", dports, dportInvert, names);
         if (flagMask != 0) {
             sb.append(" flags:").append(flagInvert ? "!" : "");
             if (numeric) {
@@ -89,9 +90,11 @@ final class PortsMatch implements Match {
         }
     }
 
-    private static void listPorts(StringBuilder sb, String name, int[] r, boolean invert) {
+    /** spt:PORT or spts:LO:HI, with names for {@code proto} (null: numbers). */
+    private static void listPorts(StringBuilder sb, String name, int[] r, boolean invert, String proto) {
         if (r != null) {
-            sb.append(' ').append(name).append(r[0] == r[1] ? ":" : "s:").append(invert ? "!" : "").append(Xt.range(r[0], r[1]));
+            sb.append(' ').append(name).append(r[0] == r[1] ? ":" : "s:").append(invert ? "!" : "")
+                    .append(Xt.portRange(r[0], r[1], proto));
         }
     }
 
@@ -147,11 +150,11 @@ final class PortsMatch implements Match {
         public boolean option(String option, boolean invert, Words w) {
             switch (option) {
                 case "--sport", "--source-port" -> {
-                    sports = Xt.portRange(w.value(option));
+                    sports = Xt.portRange(w.value(option), tcp ? "tcp" : "udp");
                     sportInvert = invert;
                 }
                 case "--dport", "--destination-port" -> {
-                    dports = Xt.portRange(w.value(option));
+                    dports = Xt.portRange(w.value(option), tcp ? "tcp" : "udp");
                     dportInvert = invert;
                 }
                 case "--tcp-flags" -> {

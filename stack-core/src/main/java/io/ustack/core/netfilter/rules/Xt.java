@@ -44,9 +44,12 @@ final class Xt {
         return new long[] {value, mask};
     }
 
-    /** A port number; a name iptables would look up is refused as it refuses an unknown service. */
-    static int port(String v) {
+    /** A port number, or a service's name for {@code proto} ("tcp", "udp") from /etc/services. */
+    static int port(String v, String proto) {
         long n = number(v, 65535);
+        if (n < 0 && !v.isEmpty() && !Character.isDigit(v.charAt(0))) {
+            n = Services.port(v, proto);
+        }
         if (n < 0 || v.startsWith("0x")) {
             throw IptablesException.usage("invalid port/service `" + v + "' specified");
         }
@@ -54,20 +57,29 @@ final class Xt {
     }
 
     /** PORT, LO:HI, LO: (to 65535) or :HI (from 0), as xtables_parse_port_range reads them. */
-    static int[] portRange(String v) {
+    static int[] portRange(String v, String proto) {
         int colon = v.indexOf(':');
         if (colon < 0) {
-            int p = port(v);
+            int p = port(v, proto);
             return new int[] {p, p};
         }
         String l = v.substring(0, colon);
         String h = v.substring(colon + 1);
-        int lo = l.isEmpty() ? 0 : port(l);
-        int hi = h.isEmpty() ? 65535 : port(h);
+        int lo = l.isEmpty() ? 0 : port(l, proto);
+        int hi = h.isEmpty() ? 65535 : port(h, proto);
         if (lo > hi) {
             throw IptablesException.usage("invalid portrange (min > max)");
         }
         return new int[] {lo, hi};
+    }
+
+    /** A port range as -L prints it: numbers with -n ({@code proto} null), else names where ports have them. */
+    static String portRange(int lo, int hi, String proto) {
+        if (proto == null) {
+            return range(lo, hi);
+        }
+        String l = Services.name(lo, proto);
+        return lo == hi ? l : l + ":" + Services.name(hi, proto);
     }
 
     /** An IPv4 address in dotted quad, or the usage error "host/network ... not found". */
