@@ -27,10 +27,13 @@ final class IptablesCommand {
     boolean lineNumbers;
     final List<String> ruleWords = new ArrayList<>();
 
+    /** The short options that take no value of their own, which getopt lets a user bundle ({@code -nvL}). */
+    private static final String BUNDLED = "nvxLSFZX";
+
     /** Reads {@code args} (the words after "iptables"). */
     static IptablesCommand parse(List<String> args) {
         IptablesCommand c = new IptablesCommand();
-        Words w = new Words(args);
+        Words w = new Words(unbundle(args));
         while (w.hasNext()) {
             String a = w.next();
             switch (a) {
@@ -101,6 +104,19 @@ final class IptablesCommand {
                     ? "Illegal option `" + first + "' with this command" : "Bad argument `" + first + "'");
         }
         return c;
+    }
+
+    /** {@code -nvL} as {@code -n -v -L}, as getopt reads a bundle of short options. */
+    private static List<String> unbundle(List<String> args) {
+        List<String> out = new ArrayList<>();
+        for (String a : args) {
+            if (a.length() > 2 && a.charAt(0) == '-' && a.chars().skip(1).allMatch(ch -> BUNDLED.indexOf(ch) >= 0)) {
+                a.chars().skip(1).forEach(ch -> out.add("-" + (char) ch));
+            } else {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     private void command(Words w, char cmd, String option, boolean needsChain) {
