@@ -27,6 +27,9 @@ final class IptablesCommand {
     boolean lineNumbers;
     final List<String> ruleWords = new ArrayList<>();
 
+    /** The options whose value may list several addresses, each making a rule of its own. */
+    private static final List<String> ADDRESS_OPTIONS = List.of("-s", "--source", "--src", "-d", "--destination", "--dst");
+
     /** The short options that take no value of their own, which getopt lets a user bundle ({@code -nvL}). */
     private static final String BUNDLED = "nvxLSFZX";
 
@@ -165,26 +168,31 @@ final class IptablesCommand {
         switch (command) {
             case 'A', 'I', 'R', 'C' -> {
                 Ruleset.ChainModel c = existing(t, chain);
-                Rule rule = rule(t, c);
+                List<Rule> rules = rules(t, c);
                 int size = c.rules.size();
                 switch (command) {
-                    case 'A' -> c.rules.add(rule);
+                    case 'A' -> c.rules.addAll(rules);
                     case 'I' -> {
                         int at = num < 0 ? 1 : num;
                         if (at > size + 1) {
                             throw IptablesException.refused("iptables: Index of insertion too big.");
                         }
-                        c.rules.add(at - 1, rule);
+                        c.rules.addAll(at - 1, rules);
                     }
                     case 'R' -> {
+                        if (rules.size() > 1) {
+                            throw IptablesException.usage("-R requires a single source and destination address");
+                        }
                         if (num > size) {
                             throw IptablesException.refused("iptables: Index of replacement too big.");
                         }
-                        c.rules.set(num - 1, rule);
+                        c.rules.set(num - 1, rules.get(0));
                     }
                     default -> {
-                        if (find(c, rule) < 0) {
-                            throw badRule();
+                        for (Rule r : rules) {
+                            if (find(c, r) < 0) {
+                                throw badRule();
+                            }
                         }
                     }
                 }
@@ -192,19 +200,20 @@ final class IptablesCommand {
             }
             case 'D' -> {
                 Ruleset.ChainModel c = existing(t, chain);
-                int index;
                 if (num > 0) {
                     if (num > c.rules.size()) {
                         throw IptablesException.refused("iptables: Index of deletion too big.");
                     }
-                    index = num - 1;
+                    c.rules.remove(num - 1);
                 } else {
-                    index = find(c, rule(t, c));
-                    if (index < 0) {
-                        throw badRule();
+                    for (Rule r : rules(t, c)) {
+                        int index = find(c, r);
+                        if (index < 0) {
+                            throw badRule();
+                        }
+                        c.rules.remove(index);
                     }
                 }
-                c.rules.remove(index);
                 return "";
             }
             case 'L', 'S', 'z' -> {
@@ -261,9 +270,35 @@ final class IptablesCommand {
         return c;
     }
 
-    /** The rule's words read as a rule for chain {@code c}; -i and -o where a built-in chain has no such device. */
-    private Rule rule(Ruleset.TableModel t, Ruleset.ChainModel c) {
-        Rule r = RuleParser.parse(ruleWords, name -> t.users.containsKey(name));
+    /**
+     * The rule's words read as rules for chain {@code c}: one, or one per source and destination when -s or
+     * -d list several (A,B), as iptables makes them, sources outermost.
+     */
+    private List<Rule> rules(Ruleset.TableModel t, Ruleset.ChainModel c) {
+        List<List<String>> variants = List.of(ruleWords);
+        for (int i = 0; i < ruleWords.size() - 1; i++) {
+            if (ADDRESS_OPTIONS.contains(ruleWords.get(i)) && ruleWords.get(i + 1).contains(",")) {
+                List<List<String>> next = new ArrayList<>();
+                for (List<String> v : variants) {
+                    for (String a : ruleWords.get(i + 1).split(",", -1)) {
+                        List<String> words = new ArrayList<>(v);
+                        words.set(i + 1, a);
+                        next.add(words);
+                    }
+                }
+                variants = next;
+            }
+        }
+        List<Rule> rules = new ArrayList<>();
+        for (List<String> v : variants) {
+            rules.add(rule(t, c, v));
+        }
+        return rules;
+    }
+
+    /** {@code words} read as a rule for chain {@code c}; -i and -o where a built-in chain has no such device. */
+    private static Rule rule(Ruleset.TableModel t, Ruleset.ChainModel c, List<String> words) {
+        Rule r = RuleParser.parse(words, name -> t.users.containsKey(name));
         if (c.builtin != null && r.in != null && !c.builtin.hasIn()) {
             throw IptablesException.usage("Can't use -i with " + c.name);
         }

@@ -124,7 +124,7 @@ final class NatTarget extends Target {
             boolean mine = switch (kind) {
                 case SNAT -> option.equals("--to-source") || option.equals("--to");
                 case DNAT -> option.equals("--to-destination") || option.equals("--to");
-                default -> option.equals("--to-ports");
+                default -> option.equals("--to-ports") || option.equals("--to-port"); // getopt takes the prefix
             };
             if (!mine) {
                 return false;
