@@ -259,7 +259,7 @@ public final class IpTables {
         Compiled t = compiled.get(table.ordinal());
         XtPacket p = XtPacket.acquire();
         try {
-            p.load(pkt, state, chain, env);
+            p.load(pkt, state, env);
             return walk(t, t.builtin[chain.ordinal()], p);
         } finally {
             p.release();

@@ -34,11 +34,6 @@ final class NatTarget extends Target {
     }
 
     @Override
-    boolean isNat() {
-        return true;
-    }
-
-    @Override
     boolean needsConntrack() {
         return true;
     }

@@ -12,10 +12,6 @@ final class RejectTarget extends Target {
         this.with = with;
     }
 
-    RejectWith with() {
-        return with;
-    }
-
     @Override
     public String name() {
         return "REJECT";

@@ -151,10 +151,6 @@ public final class Rule {
         return false;
     }
 
-    boolean isNat() {
-        return target != null && target.isNat();
-    }
-
     /** The user-defined chain this rule jumps or goes to, or null. */
     String jump() {
         return target instanceof StandardTarget s && s.isJump() ? s.name() : null;

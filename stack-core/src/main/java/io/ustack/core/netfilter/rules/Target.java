@@ -31,11 +31,6 @@ public abstract class Target {
         return false;
     }
 
-    /** Whether it is a NAT target, holding nf_nat while it is in a table. */
-    boolean isNat() {
-        return false;
-    }
-
     /**
      * checkentry: why the target cannot be in {@code rule} of {@code table}, reached from the hooks in
      * {@code hooks} (a {@link Chain#bit()} mask), in the words of the kernel's log line; null if it can.

@@ -22,7 +22,6 @@ final class XtPacket {
     private static final ThreadLocal<XtPacket> CURRENT = ThreadLocal.withInitial(XtPacket::new);
 
     PacketBuffer pkt;
-    Chain hook;
     NetDevice in;
     NetDevice out;
     XtEnv env;
@@ -67,9 +66,8 @@ final class XtPacket {
     }
 
     /** Reads the headers of {@code pkt}, whose network header is set and valid (ip_rcv checked it). Borrows. */
-    void load(PacketBuffer pkt, HookState state, Chain hook, XtEnv env) {
+    void load(PacketBuffer pkt, HookState state, XtEnv env) {
         this.pkt = pkt;
-        this.hook = hook;
         this.in = state.in();
         this.out = state.out();
         this.env = env;
