@@ -15,20 +15,14 @@ import java.util.Arrays;
  * <p>usage: java -cp stack-core.jar:stack-core-tests.jar:CLASSES ForwardBench [RULES...]   (default 0 100)
  */
 public final class ForwardBench {
-    private static final long RIGHT_MAC = 0x02_00_00_00_01_02L;
-    private static final long FAR_MAC = 0x02_00_00_00_01_03L;
     private static final int PACKETS = 500_000;
     private static final int ROUNDS = 10;
 
     public static void main(String[] args) {
         int[] counts = args.length == 0 ? new int[] {0, 100} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         StackHarness h = new StackHarness();
-        h.stack.setForwarding(true);
-        FakeDevice right = h.addDevice("eth1", RIGHT_MAC, 1500, "10.0.1.1/24");
-        int far = Frames.ip("10.0.1.2");
-        h.hostArps();
-        right.inject(Frames.eth(-1L >>> 16, FAR_MAC, Frames.ETH_P_ARP, Frames.arp(1, FAR_MAC, far, 0, Frames.ip("10.0.1.1"))));
-        right.drain();
+        FakeDevice right = h.addFarLink();
+        int far = StackHarness.FAR_IP;
         byte[] frame = Frames.eth(StackHarness.STACK_MAC, StackHarness.HOST_MAC, Frames.ETH_P_IP,
                 Frames.ipv4(StackHarness.HOST_IP, far, 17, 64, 1, 0,
                         Frames.udp(StackHarness.HOST_IP, far, 40000, 5201, Frames.pattern(64))));

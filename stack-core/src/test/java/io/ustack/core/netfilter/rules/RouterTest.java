@@ -1,11 +1,6 @@
 package io.ustack.core.netfilter.rules;
 
-import static io.ustack.core.testing.Frames.arp;
-import static io.ustack.core.testing.Frames.eth;
-import static io.ustack.core.testing.Frames.ip;
-
 import io.ustack.core.testing.FakeDevice;
-import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import org.junit.jupiter.api.AfterEach;
 
@@ -15,20 +10,13 @@ import org.junit.jupiter.api.AfterEach;
  * and checked for leaks after each test.
  */
 abstract class RouterTest {
-    static final long RIGHT_MAC = 0x02_00_00_00_01_02L;
-    static final long FAR_MAC = 0x02_00_00_00_01_03L;
-    static final int FAR_IP = ip("10.0.1.2");
+    static final long RIGHT_MAC = StackHarness.RIGHT_MAC;
+    static final long FAR_MAC = StackHarness.FAR_MAC;
+    static final int FAR_IP = StackHarness.FAR_IP;
 
     final StackHarness h = new StackHarness();
-    final FakeDevice right = h.addDevice("eth1", RIGHT_MAC, 1500, "10.0.1.1/24");
+    final FakeDevice right = h.addFarLink();
     final IpTables ipt = h.stack.iptables();
-
-    RouterTest() {
-        h.stack.setForwarding(true);
-        h.hostArps();
-        right.inject(eth(-1L >>> 16, FAR_MAC, Frames.ETH_P_ARP, arp(1, FAR_MAC, FAR_IP, 0, ip("10.0.1.1"))));
-        right.drain();
-    }
 
     @AfterEach
     void leakCheck() {
