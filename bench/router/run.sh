@@ -124,11 +124,11 @@ add_rules() {
   local i
   for i in $(seq "$rules"); do
     # shellcheck disable=SC2046
-    ustack nf add FORWARD $(rule "$i") > /dev/null
+    ustack iptables -A FORWARD $(rule "$i") > /dev/null
     # shellcheck disable=SC2046
     ip netns exec "ukm$id" iptables -A FORWARD $(rule "$i")
   done
-  [ "$(ustack nf list FORWARD --json | jq '.[0].rules | length')" = "$rules" ]
+  [ "$(ustack iptables -S FORWARD | grep -c '^-A')" = "$rules" ]
 }
 # REPEAT rounds, each without and then with the rules, so that load from elsewhere on the machine falls
 # on both alike
@@ -137,8 +137,8 @@ for _ in $(seq "$repeat"); do
   measure 0
   add_rules
   measure "$rules"
-  ustack nf list FORWARD > "$out/nf-forward.txt"
-  ustack nf flush FORWARD > /dev/null
+  ustack iptables -L FORWARD -v -n -x --line-numbers > "$out/iptables-forward.txt"
+  ustack iptables -F FORWARD > /dev/null
   ip netns exec "ukm$id" iptables -F FORWARD
 done
 ustack stats > "$out/stats.txt"

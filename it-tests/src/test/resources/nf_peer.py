@@ -1,7 +1,7 @@
 """TCP ends for NetfilterIT, run inside a test namespace.
 
-serve PORT         accept forever; print "listening" once, then "peer ADDR PORT" for each connection,
-                   which gets "hello" and is closed
+serve PORT         accept forever; print "listening" once, then "peer ADDR PORT mss MSS" for each
+                   connection (MSS: what it may send, TCP_MAXSEG), which gets "hello" and is closed
 connect HOST PORT  print "hello" (what the server said), "refused", "timeout" or the error, then
                    "elapsed SECONDS" for the attempt
 sink PORT          accept forever; print "listening" once, then "got BYTES" for each connection read to its end
@@ -20,7 +20,8 @@ def serve(port):
     print("listening", flush=True)
     while True:
         c, (addr, peer_port) = s.accept()
-        print("peer %s %d" % (addr, peer_port), flush=True)
+        mss = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)
+        print("peer %s %d mss %d" % (addr, peer_port, mss), flush=True)
         c.sendall(b"hello\n")
         c.close()
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The daemon as a firewall and NAT router between two namespaces, driven with {@code ustack nf} and read with
+ * The daemon as a firewall and NAT router between two namespaces, driven with {@code ustack iptables} and read with
  * {@code ustack conntrack}: the left host 10.N.1.2 and the right host 10.N.2.2 reach each other through the
  * stack (10.N.1.1, 10.N.2.1), Linux on both ends, a Python TCP server on the right that says whom it saw.
  *
@@ -46,9 +46,7 @@ class NetfilterIT {
     private NetNs rightNs;
     private Daemon daemon;
     private RouterOnTaps router;
-    private Path peer;
-    private Path serverLog;
-    private final List<Process> servers = new ArrayList<>();
+    private NfPeer peer;
 
     @BeforeAll
     void up() throws Exception {
@@ -60,22 +58,17 @@ class NetfilterIT {
         leftNs = router.leftNs;
         rightNs = router.rightNs;
         daemon = router.daemon;
-        peer = router.work.resolve("nf_peer.py");
-        try (InputStream in = NetfilterIT.class.getResourceAsStream("/nf_peer.py")) {
-            Files.copy(in, peer);
-        }
-        serverLog = router.work.resolve("server.log");
-        startServer(PORT);
-        startServer(OTHER_PORT);
+        peer = new NfPeer(router.work, rightNs, leftNs);
+        peer.start("serve", PORT);
+        peer.start("serve", OTHER_PORT);
     }
 
     /** Stops the servers, then the daemon (exit 0, both TAPs removed), and takes the namespaces down. */
     @AfterAll
     void down() throws Exception {
         try {
-            for (Process p : servers) {
-                p.destroy();
-                p.waitFor(5, TimeUnit.SECONDS);
+            if (peer != null) {
+                peer.close();
             }
         } finally {
             if (router != null) {
@@ -84,47 +77,17 @@ class NetfilterIT {
         }
     }
 
-    /** The Python server on the right host, its lines appended to one log; waits until it listens. */
-    private void startServer(int port) throws IOException, InterruptedException {
-        startServer("serve", port);
-    }
-
-    /** nf_peer.py's {@code mode} (serve or sink) on the right host. */
-    private void startServer(String mode, int port) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ip", "netns", "exec", rightNs.name, "python3", "-u", peer.toString(), mode,
-                Integer.toString(port)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(serverLog.toFile()))
-                .start();
-        servers.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        int want = servers.size();
-        while (countLines("listening") < want) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("the test server on port " + port + " did not start:\n" + serverLog());
-            }
-            Thread.sleep(50);
-        }
-    }
-
     private String serverLog() {
-        try {
-            return Files.readString(serverLog);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
+        return peer.log();
     }
 
-    private long countLines(String prefix) {
-        return serverLog().lines().filter(l -> l.startsWith(prefix)).count();
-    }
-
-    /** The peers the server reported, oldest first. */
+    /** The addresses of the peers the server reported, oldest first. */
     private List<String> peers() {
-        return serverLog().lines().filter(l -> l.startsWith("peer ")).map(l -> l.split(" ")[1]).toList();
+        return peer.peers().stream().map(p -> p[1]).toList();
     }
 
-    /** A TCP connection from the left host; returns what nf_peer.py's connect printed. */
     private Cmd connect(String host, int port) {
-        return leftNs.exec("python3", peer.toString(), "connect", host, Integer.toString(port));
+        return peer.connect(host, port);
     }
 
     private static double elapsed(Cmd c) {
@@ -146,8 +109,8 @@ class NetfilterIT {
     }
 
     private String diagnostics(Cmd failed) {
-        return failed.output() + "\n---- daemon log ----\n" + daemon.log() + "---- ustack nf / conntrack ----\n"
-                + ustack("nf").output() + ustack("conntrack").output() + "---- server ----\n" + serverLog()
+        return failed.output() + "\n---- daemon log ----\n" + daemon.log() + "---- ustack iptables-save -c / conntrack ----\n"
+                + ustack("iptables-save", "-c").output() + ustack("conntrack").output() + "---- server ----\n" + serverLog()
                 + "---- left ----\n" + leftNs.exec("ip", "route").output() + leftNs.exec("ip", "neigh").output()
                 + "---- right ----\n" + rightNs.exec("ip", "route").output() + rightNs.exec("ip", "neigh").output();
     }
@@ -171,17 +134,17 @@ class NetfilterIT {
         Cmd c = leftNs.exec("ping", "-c", "1", "-W", "2", rightHost());
         assertEquals(1, received(c.output()), diagnostics(c));
 
-        ok("nf", "add", "FORWARD", "-p", "icmp", "-d", rightHost(), "-j", "DROP");
+        ok("iptables", "-A", "FORWARD", "-p", "icmp", "-d", rightHost(), "-j", "DROP");
         c = leftNs.exec("ping", "-c", "3", "-i", "0.2", "-W", "1", rightHost());
         assertEquals(0, received(c.output()), diagnostics(c));
-        Cmd list = ok("nf", "list", "FORWARD");
-        System.out.println("$ ustack nf list FORWARD\n" + list.output());
+        Cmd list = ok("iptables", "-L", "FORWARD", "-v", "-n", "-x", "--line-numbers");
+        System.out.println("$ ustack iptables -L FORWARD -v -n -x --line-numbers\n" + list.output());
         // three requests of 84 bytes (56 of data, 8 of ICMP, 20 of IP)
-        assertTrue(Pattern.compile("(?m)^1\\s+3\\s+252 DROP\\s+icmp --  \\*\\s+\\*\\s+0\\.0\\.0\\.0/0\\s+"
-                + Pattern.quote(rightHost()) + "$").matcher(list.output()).find(), list.output());
+        assertTrue(Pattern.compile("(?m)^1\\s+3\\s+252 DROP\\s+1\\s+--  \\*\\s+\\*\\s+0\\.0\\.0\\.0/0\\s+"
+                + Pattern.quote(rightHost()) + "\\s*$").matcher(list.output()).find(), list.output());
         assertTrue(daemon.stats().get("DropReasonNETFILTER_DROP") >= 3);
 
-        ok("nf", "del", "FORWARD", "1");
+        ok("iptables", "-D", "FORWARD", "1");
         c = leftNs.exec("ping", "-c", "1", "-W", "2", rightHost());
         assertEquals(1, received(c.output()), "the rule is gone: " + diagnostics(c));
     }
@@ -193,8 +156,8 @@ class NetfilterIT {
         assertTrue(c.output().startsWith("hello"), "the server answers: " + diagnostics(c));
         assertEquals(leftHost(), peers().get(peers().size() - 1), "no NAT yet: the server sees the left host");
 
-        ok("nf", "add", "FORWARD", "-p", "tcp", "--dport", Integer.toString(PORT), "-j", "REJECT", "--reject-with", "tcp-reset");
-        ok("nf", "add", "FORWARD", "-p", "tcp", "--dport", Integer.toString(OTHER_PORT), "-j", "REJECT");
+        ok("iptables", "-A", "FORWARD", "-p", "tcp", "--dport", Integer.toString(PORT), "-j", "REJECT", "--reject-with", "tcp-reset");
+        ok("iptables", "-A", "FORWARD", "-p", "tcp", "--dport", Integer.toString(OTHER_PORT), "-j", "REJECT");
         int served = peers().size();
         c = connect(rightHost(), PORT);
         assertTrue(c.output().startsWith("refused"), "a RST from the router: " + diagnostics(c));
@@ -203,10 +166,10 @@ class NetfilterIT {
         assertTrue(c.output().startsWith("refused"), "ICMP port unreachable refuses a SYN too: " + diagnostics(c));
         assertTrue(elapsed(c) < 1.0, c.output());
         assertEquals(served, peers().size(), "nothing reached the server");
-        Cmd list = ok("nf", "list", "FORWARD");
+        Cmd list = ok("iptables", "-L", "FORWARD", "-n");
         assertTrue(list.output().contains("tcp dpt:" + PORT + " reject-with tcp-reset\n"), list.output());
         assertTrue(list.output().contains("tcp dpt:" + OTHER_PORT + " reject-with icmp-port-unreachable\n"), list.output());
-        ok("nf", "flush", "FORWARD");
+        ok("iptables", "-F", "FORWARD");
     }
 
     @Test
@@ -216,7 +179,7 @@ class NetfilterIT {
         Cmd c = connect(rightHost(), PORT);
         assertFalse(c.output().startsWith("hello"), "without a route back the answer never comes: " + c.output());
 
-        ok("nf", "add", "POSTROUTING", "-o", right, "-j", "MASQUERADE");
+        ok("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", right, "-j", "MASQUERADE");
         c = connect(rightHost(), PORT);
         assertTrue(c.output().startsWith("hello"), diagnostics(c));
         assertEquals(net + ".2.1", peers().get(peers().size() - 1), "the server saw the router's address");
@@ -241,7 +204,8 @@ class NetfilterIT {
         String router = net + ".1.1";
         Cmd c = connect(router, 8080);
         assertTrue(c.output().startsWith("refused"), "nobody listens on the router's 8080: " + c.output());
-        ok("nf", "add", "PREROUTING", "-i", left, "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to", rightHost() + ":" + PORT);
+        ok("iptables", "-t", "nat", "-A", "PREROUTING", "-i", left, "-p", "tcp", "--dport", "8080", "-j", "DNAT",
+                "--to-destination", rightHost() + ":" + PORT);
         c = connect(router, 8080);
         assertTrue(c.output().startsWith("hello"), diagnostics(c));
         assertEquals(net + ".2.1", peers().get(peers().size() - 1), "masqueraded on the way, as the route back needs");
@@ -249,22 +213,22 @@ class NetfilterIT {
         assertTrue(ct.output().contains(" dst=" + router + " sport="), ct.output());
         assertTrue(ct.output().contains(" dport=8080 src=" + rightHost() + " dst=" + net + ".2.1 sport=" + PORT + " "), ct.output());
 
-        Cmd list = ok("nf");
-        System.out.println("$ ustack nf list\n" + list.output());
-        assertTrue(list.output().contains("DNAT       tcp  --  " + left), list.output());
+        Cmd list = ok("iptables", "-t", "nat", "-L", "-v", "-n");
+        System.out.println("$ ustack iptables -t nat -L -v -n\n" + list.output());
+        assertTrue(list.output().contains("DNAT       6    --  " + left), list.output());
         assertTrue(list.output().contains("tcp dpt:8080 to:" + rightHost() + ":" + PORT + "\n"), list.output());
-        assertTrue(list.output().contains("MASQUERADE  all  --  *      " + right), list.output());
+        assertTrue(list.output().contains("MASQUERADE  0    --  *      " + right), list.output());
     }
 
     @Test
     @Order(5)
     void aStatefulFirewallPassesABulkTransferWithNothingInvalid() throws Exception {
-        ok("nf", "insert", "FORWARD", "1", "-m", "state", "--state", "INVALID", "-j", "DROP");
+        ok("iptables", "-I", "FORWARD", "1", "-m", "state", "--state", "INVALID", "-j", "DROP");
         long invalidBefore = conntrackInvalid();
-        startServer("sink", BULK_PORT);
+        peer.start("sink", BULK_PORT);
         int bytes = 20 << 20;
         // Linux to Linux with window scaling, SACK and timestamps, masqueraded on the way (Order 3)
-        Cmd c = leftNs.execWithin(120, "python3", peer.toString(), "send", rightHost(), Integer.toString(BULK_PORT),
+        Cmd c = leftNs.execWithin(120, "python3", peer.script.toString(), "send", rightHost(), Integer.toString(BULK_PORT),
                 Integer.toString(bytes));
         assertEquals("sent " + bytes, c.output().strip(), diagnostics(c));
         assertTrue(serverLog().contains("got " + bytes + "\n"), diagnostics(c));

@@ -56,12 +56,6 @@ class UsageErrorsTest {
     }
 
     @Test
-    void ruleNumbersCountFromOne() {
-        usage("N must be a rule number from 1, not 0", "nf", "del", "INPUT", "0");
-        usage("N must be a rule number from 1, not 0", "nf", "insert", "INPUT", "0", "-j", "ACCEPT");
-    }
-
-    @Test
     void aValueInRangeGoesToTheDaemon() {
         CommandRunner cli = cli();
         assertEquals(1, cli.run("ping", "-i", "0.2", "-c", "2", "10.0.0.1"));

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * ustack as a router inside one container: the daemon with two TAPs and --forward, a client namespace on
  * each side (left 10.1.0.2, right 10.2.0.2, the stack at 10.1.0.1 and 10.2.0.1), which reach each other only
- * through it. Then `ustack nf` inside the container: a DROP rule and its counter, and MASQUERADE letting the
+ * through it. Then `ustack iptables` inside the container: a DROP rule and its counter, and MASQUERADE letting the
  * left reach a right host that has lost its route back (last: it leaves the right host without that route).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -83,7 +83,7 @@ class DockerRouterIT implements ContainerScenario {
 
     private String report(Exec failed) {
         return failed.output() + "\n" + left.diagnostics() + right.diagnostics()
-                + "---- ustack nf / conntrack ----\n" + box.exec("ustack", "nf", "list").output()
+                + "---- ustack iptables-save -c / conntrack ----\n" + box.exec("ustack", "iptables-save", "-c").output()
                 + box.exec("ustack", "conntrack").output();
     }
 
@@ -113,20 +113,20 @@ class DockerRouterIT implements ContainerScenario {
 
     @Test
     @Order(3)
-    void aDropRuleStopsPingsAndNfListCountsThem() {
+    void aDropRuleStopsPingsAndIptablesListsThem() {
         Exec ping = left.exec("ping", "-c", "1", "-W", "2", "10.2.0.2");
         assertEquals(1, Ping.received(ping.output()), report(ping));
 
-        box.exec("ustack", "nf", "add", "FORWARD", "-p", "icmp", "-j", "DROP").ok();
+        box.exec("ustack", "iptables", "-A", "FORWARD", "-p", "icmp", "-j", "DROP").ok();
         ping = left.exec("ping", "-c", "3", "-i", "0.2", "-W", "1", "10.2.0.2");
         assertEquals(0, Ping.received(ping.output()), "the rule drops the requests: " + report(ping));
-        Exec list = box.exec("ustack", "nf", "list", "FORWARD").ok();
-        System.out.println("$ ustack nf list FORWARD\n" + list.output());
+        Exec list = box.exec("ustack", "iptables", "-L", "FORWARD", "-v", "-x", "--line-numbers").ok();
+        System.out.println("$ ustack iptables -L FORWARD -v -x --line-numbers\n" + list.output());
         // three requests of 84 bytes (56 of data, 8 of ICMP, 20 of IP)
         assertTrue(Pattern.compile("(?m)^1\\s+3\\s+252 DROP\\s+icmp ").matcher(list.output()).find(), list.output());
         assertTrue(box.stats().get("DropReasonNETFILTER_DROP") >= 3, "the drops counted by reason");
 
-        box.exec("ustack", "nf", "del", "FORWARD", "1").ok();
+        box.exec("ustack", "iptables", "-D", "FORWARD", "1").ok();
         ping = left.exec("ping", "-c", "1", "-W", "2", "10.2.0.2");
         assertEquals(1, Ping.received(ping.output()), "the rule is gone: " + report(ping));
     }
@@ -144,7 +144,7 @@ class DockerRouterIT implements ContainerScenario {
         c = left.exec("python3", "-c", CONNECT, "10.2.0.2", Integer.toString(PEER_PORT));
         assertEquals("timeout", c.output().trim(), "without a route back the answer never comes: " + report(c));
 
-        box.exec("ustack", "nf", "add", "POSTROUTING", "-o", "tapr", "-j", "MASQUERADE").ok();
+        box.exec("ustack", "iptables", "-t", "nat", "-A", "POSTROUTING", "-o", "tapr", "-j", "MASQUERADE").ok();
         c = left.exec("python3", "-c", CONNECT, "10.2.0.2", Integer.toString(PEER_PORT));
         assertEquals("peer 10.2.0.1", c.output().trim(), "the server saw the router's address: " + report(c));
         Exec ping = left.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "10.2.0.2");
@@ -154,7 +154,7 @@ class DockerRouterIT implements ContainerScenario {
         System.out.println("$ ustack conntrack\n" + ct.output());
         assertTrue(Pattern.compile("(?m)^tcp\\s+6 \\d+ \\w+ src=10\\.1\\.0\\.2 dst=10\\.2\\.0\\.2 sport=\\d+ dport="
                 + PEER_PORT + " src=10\\.2\\.0\\.2 dst=10\\.2\\.0\\.1 ").matcher(ct.output()).find(), ct.output());
-        Exec list = box.exec("ustack", "nf", "list").ok();
+        Exec list = box.exec("ustack", "iptables", "-t", "nat", "-L", "-v").ok();
         assertTrue(list.output().contains("MASQUERADE  all  --  *      tapr"), list.output());
     }
 }

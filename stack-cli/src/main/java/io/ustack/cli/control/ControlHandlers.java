@@ -6,17 +6,14 @@ import io.ustack.cli.control.handlers.AddrHandler;
 import io.ustack.cli.control.handlers.CaptureHandler;
 import io.ustack.cli.control.handlers.ConntrackFlushHandler;
 import io.ustack.cli.control.handlers.ConntrackListHandler;
+import io.ustack.cli.control.handlers.IptablesHandler;
+import io.ustack.cli.control.handlers.IptablesRestoreHandler;
+import io.ustack.cli.control.handlers.IptablesSaveHandler;
 import io.ustack.cli.control.handlers.LinkSetHandler;
 import io.ustack.cli.control.handlers.LinkShowHandler;
 import io.ustack.cli.control.handlers.NeighFlushHandler;
 import io.ustack.cli.control.handlers.NeighListHandler;
 import io.ustack.cli.control.handlers.SsHandler;
-import io.ustack.cli.control.handlers.NfAddHandler;
-import io.ustack.cli.control.handlers.NfDelHandler;
-import io.ustack.cli.control.handlers.NfFlushHandler;
-import io.ustack.cli.control.handlers.NfInsertHandler;
-import io.ustack.cli.control.handlers.NfListHandler;
-import io.ustack.cli.control.handlers.NfPolicyHandler;
 import io.ustack.cli.control.handlers.PingHandler;
 import io.ustack.cli.control.handlers.RouteAddHandler;
 import io.ustack.cli.control.handlers.RouteDelHandler;
@@ -52,12 +49,9 @@ public final class ControlHandlers {
                 .add(new NeighListHandler(stack))
                 .add(new NeighFlushHandler(stack))
                 .add(new SsHandler(stack))
-                .add(new NfListHandler(stack))
-                .add(new NfAddHandler(stack))
-                .add(new NfInsertHandler(stack))
-                .add(new NfDelHandler(stack))
-                .add(new NfPolicyHandler(stack))
-                .add(new NfFlushHandler(stack))
+                .add(new IptablesHandler(stack))
+                .add(new IptablesSaveHandler(stack))
+                .add(new IptablesRestoreHandler(stack))
                 .add(new ConntrackListHandler(stack))
                 .add(new ConntrackFlushHandler(stack))
                 .add(new PingHandler(stack))

@@ -1,6 +1,11 @@
 package io.ustack.cli.daemon;
 
+import io.ustack.core.netfilter.rules.Table;
 import io.ustack.core.stack.NetStack;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Where the configuration file's firewall rules go: an engine that reads iptables-save's format, as
@@ -9,14 +14,19 @@ import io.ustack.core.stack.NetStack;
  * bound.
  */
 public interface RuleLoader {
-    /** What {@link #restore} refuses with while no engine is bound. */
-    String UNBOUND = "rules in the configuration file need the iptables-restore engine, which this build does not "
-            + "have yet; remove the rules key and add the rules with ustack nf";
+    /**
+     * Every table empty with ACCEPT policies, restored ahead of a file's rules so that the file says the whole
+     * of them: a table or a policy the file leaves out is not kept from before.
+     */
+    String EMPTY_TABLES = Arrays.stream(Table.values())
+            .map(t -> "*" + t.text() + "\n" + t.chains().stream().map(c -> ":" + c.name() + " ACCEPT [0:0]\n")
+                    .collect(Collectors.joining()) + "COMMIT\n")
+            .collect(Collectors.joining());
 
     /**
      * Replaces every rule and policy with those of {@code rules}, all or nothing, as {@code iptables-restore}
-     * without {@code --noflush} does. A configuration is checked by restoring its rules into a scratch stack's
-     * engine first, so this is also the check.
+     * without {@code --noflush} does for the tables it names, and empties the others. A configuration is
+     * checked by restoring its rules into a scratch stack's engine first, so this is also the check.
      *
      * @throws IllegalArgumentException with one sentence naming the line of {@code rules} that is wrong; nothing
      *                                  has changed then
@@ -24,23 +34,70 @@ public interface RuleLoader {
     void restore(String rules);
 
     /**
-     * The running rules in iptables-save's format, for {@code ustack save}; null if this engine cannot say them
-     * (the file is then saved without rules).
+     * The running rules in iptables-save's format without its dated comment lines, for {@code ustack save}
+     * and for telling whether a reload changed them; null if this engine cannot say them.
      */
     String save();
 
-    /** The engine bound to {@code stack}'s rules. */
+    /** The engine bound to {@code stack}'s rules: its iptables-restore and iptables-save. */
     static RuleLoader forStack(NetStack stack) {
         return new RuleLoader() {
             @Override
             public void restore(String rules) {
-                throw new IllegalArgumentException(UNBOUND);
+                // one restore, so all or nothing; the file's lines keep their numbers after the empty tables'
+                String all = EMPTY_TABLES + rules;
+                try {
+                    stack.iptables().restore(all, false, false);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(renumbered(e.getMessage()));
+                }
             }
 
             @Override
             public String save() {
-                return null;
+                return withoutNoise(stack.iptables().save(false));
             }
         };
+    }
+
+    /**
+     * {@code saved} without what says nothing about the rules: the dated comment lines, the policies' packet
+     * counts (zeroed) and the tables that are empty with ACCEPT policies, so that two saves of the same rules
+     * are the same text.
+     */
+    private static String withoutNoise(String saved) {
+        StringBuilder out = new StringBuilder();
+        StringBuilder table = new StringBuilder();
+        boolean empty = true;
+        for (String line : saved.lines().toList()) {
+            if (line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith(":")) {
+                line = line.replaceFirst("\\[\\d+:\\d+\\]$", "[0:0]");
+                empty &= line.matches(":[A-Z]+ ACCEPT \\[0:0\\]");
+            } else if (!line.startsWith("*") && !line.equals("COMMIT")) {
+                empty = false;
+            }
+            table.append(line).append('\n');
+            if (line.equals("COMMIT")) {
+                if (!empty) {
+                    out.append(table);
+                }
+                table.setLength(0);
+                empty = true;
+            }
+        }
+        return out.toString();
+    }
+
+    /** iptables-restore's "line N failed" counted from the file's first line, not from the empty tables'. */
+    private static String renumbered(String message) {
+        Matcher m = Pattern.compile("line (\\d+)").matcher(message);
+        if (!m.find()) {
+            return message;
+        }
+        int line = Integer.parseInt(m.group(1)) - (int) EMPTY_TABLES.lines().count();
+        return message.substring(0, m.start(1)) + line + message.substring(m.end(1));
     }
 }

@@ -99,10 +99,12 @@ class ConfigFileTest {
     }
 
     @Test
-    void inlineRulesGoToTheRuleEngineWithTheirLine() {
-        String text = "interfaces:\n  tap0:\n    addr: 10.1.0.1/24\nrules: |\n  *filter\n  -A INPUT -j ACCEPT\n  COMMIT\n";
-        assertEquals(file() + ", the rules from line 5: " + RuleLoader.UNBOUND,
-                assertThrows(IllegalArgumentException.class, () -> load(text, ConfigSource.Flags.none())).getMessage());
+    void inlineRulesGoToTheRuleEngineWithTheirLine() throws IOException {
+        String good = "interfaces:\n  tap0:\n    addr: 10.1.0.1/24\nrules: |\n  *filter\n  -A INPUT -p tcp --dport 22 -j DROP\n  COMMIT\n";
+        load(good, ConfigSource.Flags.none());
+        String bad = "interfaces:\n  tap0:\n    addr: 10.1.0.1/24\nrules: |\n  *filter\n  -A INPUT -p tcp --dport 22 -j DROPP\n  COMMIT\n";
+        assertEquals(file() + ", the rules from line 5: iptables-restore: line 2 failed: Chain 'DROPP' does not exist",
+                assertThrows(IllegalArgumentException.class, () -> load(bad, ConfigSource.Flags.none())).getMessage());
     }
 
     @Test

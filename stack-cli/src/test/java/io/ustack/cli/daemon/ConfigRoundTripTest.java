@@ -13,6 +13,7 @@ import io.ustack.cli.control.Json;
 import io.ustack.cli.control.handlers.AddrAddHandler;
 import io.ustack.cli.control.handlers.AddrDelHandler;
 import io.ustack.cli.control.handlers.AddrHandler;
+import io.ustack.cli.control.handlers.IptablesHandler;
 import io.ustack.cli.control.handlers.RouteAddHandler;
 import io.ustack.cli.control.handlers.RouteDelHandler;
 import io.ustack.cli.control.handlers.RouteListHandler;
@@ -100,6 +101,11 @@ class ConfigRoundTripTest {
                 + "{\"gateway\":\"10.3.0.9\",\"weight\":3}]}");
         run(new RuleChangeHandler(a, true), "{\"words\":[\"from\",\"10.1.0.0/24\",\"lookup\",\"100\"]}");
         run(new RuleChangeHandler(a, true), "{\"words\":[\"fwmark\",\"0x7\",\"prohibit\"]}");
+        // firewall rules through the real engine: a user chain, a jump and NAT
+        run(new IptablesHandler(a), "{\"args\":[\"-N\",\"web\"]}");
+        run(new IptablesHandler(a), "{\"args\":[\"-A\",\"web\",\"-p\",\"tcp\",\"--dport\",\"80\",\"-j\",\"ACCEPT\"]}");
+        run(new IptablesHandler(a), "{\"args\":[\"-A\",\"FORWARD\",\"-i\",\"tapL\",\"-j\",\"web\"]}");
+        run(new IptablesHandler(a), "{\"args\":[\"-t\",\"nat\",\"-A\",\"POSTROUTING\",\"-o\",\"tapR\",\"-j\",\"MASQUERADE\"]}");
 
         String saved = ConfigWriter.write(applierA.running(first.config()), first.serve(), "info", List.of("saved"));
         Path savedFile = write("saved.yaml", saved);
@@ -112,6 +118,8 @@ class ConfigRoundTripTest {
                 "saved again, the file is the same");
         assertEquals(dump(new RouteListHandler(a), "{\"table\":\"all\"}"), dump(new RouteListHandler(b), "{\"table\":\"all\"}"));
         assertEquals(dump(new RuleListHandler(a)), dump(new RuleListHandler(b)));
+        assertEquals(RuleLoader.forStack(a).save(), RuleLoader.forStack(b).save(), "the same firewall rules");
+        assertTrue(saved.contains("  -A web -p tcp -m tcp --dport 80 -j ACCEPT\n"), saved);
         assertTrue(saved.contains("ip-rules:\n  - \"priority 32764 fwmark 0x7 prohibit\"\n"
                 + "  - \"priority 32765 from 10.1.0.0/24 lookup 100\"\n"), saved);
         assertTrue(saved.contains("  - \"198.51.100.0/24 nexthop via 10.1.0.254 dev tapL nexthop via 10.3.0.9 dev tapR "

@@ -8,6 +8,8 @@ package io.ustack.core.netfilter;
 public final class Priority {
     /** NF_IP_PRI_CONNTRACK_DEFRAG: reassembly before conntrack, which needs whole datagrams. */
     public static final int CONNTRACK_DEFRAG = -400;
+    /** NF_IP_PRI_RAW: the raw table, before conntrack, so that NOTRACK keeps a packet out of it. */
+    public static final int RAW = -300;
     /** NF_IP_PRI_CONNTRACK: nf_conntrack_in finds or creates the packet's connection. */
     public static final int CONNTRACK = -200;
     /** NF_IP_PRI_MANGLE: the PREROUTING chain, after conntrack and before destination NAT. */

@@ -165,7 +165,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.conntrack = new Conntrack(netfilter, config.clock(), ThreadLocalRandom.current().nextInt(),
                 ipv4In::setDefragBeforeHooks);
         NfNat nat = new NfNat(netfilter, conntrack);
-        this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp), conntrack, nat);
+        this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp), conntrack, nat, fib, config.clock());
         fib.onAddressRemoved(nat::masqInetEvent); // masq_inet_event: masqueraded flows go with their address
         // IPv6: its own FIB and ND table (nd_tbl beside arp_tbl, one neighbour core), the same devices
         this.nd = new NeighbourTable(NeighbourTable.Family.ND, config.neigh(), config.clock(), config.random(), drops, mib);

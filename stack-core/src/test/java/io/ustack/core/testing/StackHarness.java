@@ -18,6 +18,10 @@ public final class StackHarness implements AutoCloseable {
     public static final long STACK_MAC = 0x02_00_00_00_00_02L;
     public static final int HOST_IP = Frames.ip("10.0.0.1");
     public static final int STACK_IP = Frames.ip("10.0.0.2");
+    /** {@link #addFarLink}'s eth1, and the far host beyond it. */
+    public static final long RIGHT_MAC = 0x02_00_00_00_01_02L;
+    public static final long FAR_MAC = 0x02_00_00_00_01_03L;
+    public static final int FAR_IP = Frames.ip("10.0.1.2");
 
     /** The IPv6 addresses of {@link #addIpv6}: the host's and the stack's on fd00:77::/64, as Frames bytes. */
     public static final byte[] HOST_IP6 = Frames.ip6("fd00:77::1");
@@ -74,6 +78,20 @@ public final class StackHarness implements AutoCloseable {
         stack.addAddress(d, Ipv4Prefix.parse(cidr));
         d.drain();
         return d;
+    }
+
+    /**
+     * Makes the stack a router: forwarding on, a second link eth1 (the stack's MAC {@link #RIGHT_MAC}, address
+     * 10.0.1.1/24) with a far host on it ({@link #FAR_IP}, {@link #FAR_MAC}) whose MAC the stack already
+     * knows, and the host on eth0 known too. Returns eth1.
+     */
+    public FakeDevice addFarLink() {
+        stack.setForwarding(true);
+        FakeDevice right = addDevice("eth1", RIGHT_MAC, 1500, "10.0.1.1/24");
+        hostArps();
+        right.inject(Frames.eth(-1L >>> 16, FAR_MAC, Frames.ETH_P_ARP, Frames.arp(1, FAR_MAC, FAR_IP, 0, Frames.ip("10.0.1.1"))));
+        right.drain();
+        return right;
     }
 
     /** The host asks for the stack's MAC, so the stack learns the host's (STALE) and answers. */

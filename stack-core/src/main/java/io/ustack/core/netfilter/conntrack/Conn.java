@@ -54,6 +54,9 @@ public final class Conn {
      */
     private int masqIndex;
 
+    /** ct->mark: the connection's mark (CONNMARK, -m connmark); read and written without the table's lock. */
+    private volatile int mark;
+
     Conn(int protocol, int src, int dst, int sport, int dport, int rsport, int rdport) {
         this.protocol = protocol;
         this.orig = new TupleHash(this, false, src, dst, sport, dport);
@@ -133,6 +136,15 @@ public final class Conn {
 
     public int masqIndex() {
         return masqIndex;
+    }
+
+    /** ct->mark. */
+    public int mark() {
+        return mark;
+    }
+
+    public void setMark(int mark) {
+        this.mark = mark;
     }
 
     // ---- as conntrack -L shows it ----

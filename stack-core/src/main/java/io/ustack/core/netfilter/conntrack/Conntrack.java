@@ -150,8 +150,9 @@ public final class Conntrack {
      * full and nothing could be evicted.
      */
     Verdict in(PacketBuffer pkt, HookState state) {
-        if (pkt.nfct() != null) {
-            return Verdict.ACCEPT; // seen already: looped back, or an answer attached to its connection
+        if (pkt.nfct() != null || pkt.nfctInfo() == CtInfo.UNTRACKED) {
+            // seen already (looped back, or an answer attached to its connection), or NOTRACK
+            return Verdict.ACCEPT;
         }
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         if (ip.isFragment()) {

@@ -14,7 +14,12 @@ public enum CtInfo {
     /** IP_CT_ESTABLISHED_REPLY: the reply direction. */
     ESTABLISHED_REPLY,
     /** IP_CT_RELATED_REPLY. */
-    RELATED_REPLY;
+    RELATED_REPLY,
+    /**
+     * IP_CT_UNTRACKED: the raw table's NOTRACK (CT --notrack) kept the packet out of conntrack; it has no
+     * connection, and conntrack leaves it alone.
+     */
+    UNTRACKED;
 
     /** The --state bit that matches no connection at all: XT_STATE_INVALID. */
     public static final int STATE_INVALID = 1;
@@ -22,6 +27,8 @@ public enum CtInfo {
     public static final int STATE_ESTABLISHED = 1 << 1;
     public static final int STATE_RELATED = 1 << 2;
     public static final int STATE_NEW = 1 << 3;
+    /** XT_STATE_UNTRACKED: 1 << (IP_CT_NUMBER + 1). */
+    public static final int STATE_UNTRACKED = 1 << 6;
 
     /** CTINFO2DIR: whether the packet goes the reply way. */
     public boolean isReply() {
@@ -34,6 +41,9 @@ public enum CtInfo {
 
     /** XT_STATE_BIT: the --state bit of a packet with this ctinfo (directions share a bit). */
     public int stateBit() {
+        if (this == UNTRACKED) {
+            return STATE_UNTRACKED;
+        }
         return 1 << (ordinal() % ESTABLISHED_REPLY.ordinal() + 1);
     }
 }

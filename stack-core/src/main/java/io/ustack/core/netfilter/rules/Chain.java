@@ -1,28 +1,24 @@
 package io.ustack.core.netfilter.rules;
 
 import io.ustack.core.netfilter.Hook;
-import io.ustack.core.netfilter.Priority;
 
 /**
- * The five built-in chains under iptables' names, each on its hook. A chain's rules run as one hook
- * function at {@link #priority()}: PREROUTING before NAT_DST, so a DNAT rule there chooses the binding that
- * nf_nat applies right after; the others at the filter priority, POSTROUTING thereby before NAT_SRC.
+ * The five built-in chains under iptables' names, each on its hook; which tables have which is
+ * {@link Table#chains()}, and where a table's chain runs in its hook is {@link Table#priority}.
  */
 public enum Chain {
-    PREROUTING(Hook.PRE_ROUTING, Priority.MANGLE, true, false),
-    INPUT(Hook.LOCAL_IN, Priority.FILTER, true, false),
-    FORWARD(Hook.FORWARD, Priority.FILTER, true, true),
-    OUTPUT(Hook.LOCAL_OUT, Priority.FILTER, false, true),
-    POSTROUTING(Hook.POST_ROUTING, Priority.FILTER, false, true);
+    PREROUTING(Hook.PRE_ROUTING, true, false),
+    INPUT(Hook.LOCAL_IN, true, false),
+    FORWARD(Hook.FORWARD, true, true),
+    OUTPUT(Hook.LOCAL_OUT, false, true),
+    POSTROUTING(Hook.POST_ROUTING, false, true);
 
     private final Hook hook;
-    private final int priority;
     private final boolean hasIn;
     private final boolean hasOut;
 
-    Chain(Hook hook, int priority, boolean hasIn, boolean hasOut) {
+    Chain(Hook hook, boolean hasIn, boolean hasOut) {
         this.hook = hook;
-        this.priority = priority;
         this.hasIn = hasIn;
         this.hasOut = hasOut;
     }
@@ -31,8 +27,9 @@ public enum Chain {
         return hook;
     }
 
-    public int priority() {
-        return priority;
+    /** The bit of this chain's hook in a hook mask (1 << NF_INET_*), as xt_check_* compare them. */
+    public int bit() {
+        return 1 << ordinal();
     }
 
     /** Whether packets here have an input interface (-i is refused where they have none, as iptables does). */
@@ -45,14 +42,24 @@ public enum Chain {
         return hasOut;
     }
 
-    /** The chain named {@code name} (as iptables spells it, upper case), or IllegalArgumentException. */
-    public static Chain parse(String name) {
+    /** The built-in chain named {@code name} (upper case, as iptables spells it), or null. */
+    public static Chain byName(String name) {
         for (Chain c : values()) {
             if (c.name().equals(name)) {
                 return c;
             }
         }
-        throw new IllegalArgumentException("there is no chain '" + name
-                + "'; the chains are PREROUTING, INPUT, FORWARD, OUTPUT and POSTROUTING");
+        return null;
+    }
+
+    /** The names of the chains in {@code mask} (a set of {@link #bit()}s), comma-separated. */
+    static String names(int mask) {
+        StringBuilder sb = new StringBuilder();
+        for (Chain c : values()) {
+            if ((mask & c.bit()) != 0) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(c.name());
+            }
+        }
+        return sb.toString();
     }
 }

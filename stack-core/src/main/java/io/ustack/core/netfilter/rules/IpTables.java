@@ -6,252 +6,317 @@ import io.ustack.core.netfilter.HookState;
 import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.netfilter.Verdict;
 import io.ustack.core.netfilter.conntrack.Conntrack;
-import io.ustack.core.netfilter.conntrack.CtInfo;
 import io.ustack.core.netfilter.nat.NfNat;
-import io.ustack.core.wire.Ipv4Packet;
-import io.ustack.core.wire.TcpSegment;
-import io.ustack.core.wire.UdpDatagram;
-import java.util.ArrayList;
+import io.ustack.core.route.Fib;
+import io.ustack.core.time.Clock;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * ip_tables: the five built-in chains with their rules and policies, walked by {@link #doTable} as
- * ipt_do_table walks a table: first matching rule decides, else the chain's policy.
+ * ip_tables: the raw, mangle, nat and filter tables, changed by iptables command lines ({@link #execute}),
+ * written and read in iptables-save's format ({@link #save}, {@link #restore}), and walked by
+ * {@link #walk} as ipt_do_table walks a table: the first matching rule's target decides, a jump descends
+ * into a user-defined chain (RETURN, or its end, comes back), and a built-in chain's policy decides what
+ * falls off its end.
  *
- * <p>Cost on the packet path: a chain's function is registered on its hook only while the chain has rules
- * or a DROP policy, so an empty ACCEPT chain costs nothing (the netfilter core skips a hook with no
- * functions). Otherwise the packet's fields are read once and the walk compares integers, first match wins:
- * linear in the rules, with no allocation per packet. Protocol and addresses, which turn most packets away,
- * are checked from one packed array ({@link RuleSet}); interfaces, ports and state only for rules that pass.
+ * <p>Every change is made on a copy of the tables and committed whole ({@link #commit}): checked first
+ * (no jump loops; every target and match usable from every hook that reaches it, as xt_check_target and
+ * mark_source_chains check a new table), then compiled to immutable {@link RuleSet}s with jumps resolved
+ * to chain indices and swapped in at once, so packets walk either the old tables or the new ones, and a
+ * restore with a bad line in it changes nothing.
  *
- * <p>Changes swap a chain's rule array whole (copy on write, like iptables replacing a table), so packets
- * walk a consistent chain without a lock; the rules keep their counters across the swap.
+ * <p>Cost on the packet path: a table's function is registered on a hook only while that built-in chain
+ * has rules or a DROP policy, so an unused chain costs nothing. Otherwise the packet's fields are read once
+ * ({@link XtPacket}) and the walk compares integers from packed arrays, a jump costing what a rule costs
+ * (a push and an index), with no allocation.
  */
 public final class IpTables {
-    /** A chain's current contents as a listing shows them. */
-    public record ChainView(Chain chain, Verdict policy, long packets, long bytes, List<Rule> rules) {
-    }
-
-    /** One chain: its rules, policy and policy counters, and the hook function that walks it. */
-    private final class ChainTable {
-        final Chain chain;
-        final String hookName;
-        final HookFunction fn;
-        volatile RuleSet rules = RuleSet.EMPTY;
-        volatile Verdict policy = Verdict.ACCEPT;
-        final LongAdder policyPackets = new LongAdder();
-        final LongAdder policyBytes = new LongAdder();
-        boolean registered;
-
-        ChainTable(Chain chain) {
-            this.chain = chain;
-            this.hookName = "iptables " + chain;
-            this.fn = (pkt, state) -> doTable(this, pkt, state);
-        }
+    /** One table ready for packets: per chain its rules and, for the built-in ones, policy and counters. */
+    private record Compiled(RuleSet[] sets, Verdict[] policies, Ruleset.PolicyCounters[] counters, int[] builtin) {
     }
 
     private final Netfilter netfilter;
-    private final NfReject reject;
     private final Conntrack conntrack;
     private final NfNat nat;
-    private final ChainTable[] chains = new ChainTable[Chain.values().length];
+    private final XtEnv env;
+    private final AtomicReferenceArray<Compiled> compiled = new AtomicReferenceArray<>(Table.values().length);
+    private final HookFunction[][] functions = new HookFunction[Table.values().length][Chain.values().length];
+    private final boolean[][] registered = new boolean[Table.values().length][Chain.values().length];
+    private Ruleset committed = new Ruleset();
+    private int conntrackHolds;
+    private int natHolds;
 
-    public IpTables(Netfilter netfilter, NfReject reject, Conntrack conntrack, NfNat nat) {
+    public IpTables(Netfilter netfilter, NfReject reject, Conntrack conntrack, NfNat nat, Fib fib, Clock clock) {
         this.netfilter = netfilter;
-        this.reject = reject;
         this.conntrack = conntrack;
         this.nat = nat;
-        for (Chain c : Chain.values()) {
-            chains[c.ordinal()] = new ChainTable(c);
+        this.env = new XtEnv(reject, nat, fib, clock, new RecentTables());
+        for (Table t : Table.values()) {
+            for (Chain c : t.chains()) {
+                functions[t.ordinal()][c.ordinal()] = (pkt, state) -> doTable(t, c, pkt, state);
+            }
         }
     }
 
-    /** iptables -A: adds {@code rule} (parsed for this chain) at the end; returns its number (from 1). */
-    public synchronized int append(Chain chain, Rule rule) {
-        ChainTable t = chains[chain.ordinal()];
-        insertAt(t, t.rules.size(), rule);
-        return t.rules.size();
-    }
-
-    /** iptables -I CHAIN NUM: inserts {@code rule} so that it becomes rule {@code num} (from 1). */
-    public synchronized void insert(Chain chain, int num, Rule rule) {
-        ChainTable t = chains[chain.ordinal()];
-        if (num < 1 || num > t.rules.size() + 1) {
-            throw new IllegalArgumentException("cannot insert at " + num + " in " + chain + ": it has "
-                    + rules(t.rules.size()) + ", so the position must be from 1 to " + (t.rules.size() + 1));
-        }
-        insertAt(t, num - 1, rule);
-    }
-
-    private void insertAt(ChainTable t, int index, Rule rule) {
-        Rule[] old = t.rules.rules;
-        Rule[] next = new Rule[old.length + 1];
-        System.arraycopy(old, 0, next, 0, index);
-        next[index] = rule;
-        System.arraycopy(old, index, next, index + 1, old.length - index);
-        if (rule.needsConntrack()) {
-            conntrack.get();
-        }
-        if (rule.target().isNat()) {
-            nat.get();
-        }
-        t.rules = new RuleSet(next);
-        updateHook(t);
-    }
-
-    /** iptables -D CHAIN NUM: removes rule {@code num} (from 1) and returns it. */
-    public synchronized Rule delete(Chain chain, int num) {
-        ChainTable t = chains[chain.ordinal()];
-        Rule[] old = t.rules.rules;
-        if (num < 1 || num > old.length) {
-            throw new IllegalArgumentException(chain + " has no rule " + num + "; it has " + rules(old.length));
-        }
-        Rule gone = old[num - 1];
-        Rule[] next = new Rule[old.length - 1];
-        System.arraycopy(old, 0, next, 0, num - 1);
-        System.arraycopy(old, num, next, num - 1, old.length - num);
-        t.rules = new RuleSet(next);
-        updateHook(t);
-        release(gone);
-        return gone;
-    }
-
-    /** iptables -P: the verdict for packets no rule matched, ACCEPT or DROP. */
-    public synchronized void setPolicy(Chain chain, Verdict policy) {
-        if (policy != Verdict.ACCEPT && policy != Verdict.DROP) {
-            throw new IllegalArgumentException("a policy is ACCEPT or DROP, not " + policy);
-        }
-        ChainTable t = chains[chain.ordinal()];
-        t.policy = policy;
-        updateHook(t);
-    }
-
-    /** iptables -F CHAIN: removes every rule of the chain; its policy stays. Returns how many went. */
-    public synchronized int flush(Chain chain) {
-        ChainTable t = chains[chain.ordinal()];
-        Rule[] gone = t.rules.rules;
-        t.rules = RuleSet.EMPTY;
-        updateHook(t);
-        for (Rule r : gone) {
-            release(r);
-        }
-        return gone.length;
-    }
-
-    public ChainView list(Chain chain) {
-        ChainTable t = chains[chain.ordinal()];
-        return new ChainView(chain, t.policy, t.policyPackets.sum(), t.policyBytes.sum(), List.of(t.rules.rules));
-    }
-
-    /** Every chain, in hook order. */
-    public List<ChainView> list() {
-        List<ChainView> out = new ArrayList<>();
-        for (Chain c : Chain.values()) {
-            out.add(list(c));
-        }
+    /**
+     * iptables ARGS: carries out one command line, as iptables would, and answers what it prints (a
+     * listing, or nothing). Refusals are {@link IptablesException}s in iptables' words, with its exit status.
+     */
+    public synchronized String execute(List<String> args) {
+        IptablesCommand c = IptablesCommand.parse(args);
+        Ruleset tx = committed.copy();
+        String out = c.execute(tx);
+        commit(tx);
         return out;
     }
 
-    /** A rule leaves: its hold on conntrack and NAT goes with it (nf_ct_netns_put in its destroy). */
-    private void release(Rule r) {
-        if (r.target().isNat()) {
+    /** {@link #execute} for a command line in one string, split as iptables-restore splits its lines. */
+    public String iptables(String commandLine) {
+        return execute(SaveFormat.split(commandLine));
+    }
+
+    /** iptables-save [-c]: every table in use, in iptables-save's format. */
+    public synchronized String save(boolean counters) {
+        return SaveFormat.save(committed, counters);
+    }
+
+    /**
+     * iptables-restore [--noflush] [--counters]: reads {@code text} in iptables-save's format and replaces each
+     * table it names (or, with {@code noflush}, adds to it), all or nothing: a line that fails leaves every
+     * table as it was, and the exception names the line.
+     */
+    public synchronized void restore(String text, boolean noflush, boolean counters) {
+        Ruleset tx = committed.copy();
+        SaveFormat.restore(tx, text, noflush, counters);
+        commit(tx);
+    }
+
+    /** The rules of {@code chain} in {@code table}, with their counters; empty for a chain that does not exist. */
+    public synchronized List<Rule> rules(Table table, String chain) {
+        Ruleset.TableModel t = committed.tables.get(table);
+        Ruleset.ChainModel c = t == null ? null : t.chain(chain);
+        return c == null ? List.of() : List.copyOf(c.rules);
+    }
+
+    /** How many packets the policy of a built-in chain decided. */
+    public synchronized long policyPackets(Table table, Chain chain) {
+        Ruleset.TableModel t = committed.tables.get(table);
+        return t == null ? 0 : t.builtins.get(chain).counters.packets.sum();
+    }
+
+    /** How many bytes (of IP) the policy of a built-in chain decided. */
+    public synchronized long policyBytes(Table table, Chain chain) {
+        Ruleset.TableModel t = committed.tables.get(table);
+        return t == null ? 0 : t.builtins.get(chain).counters.bytes.sum();
+    }
+
+    /** Checks {@code tx}, then makes it the tables packets walk, holding conntrack and NAT as its rules need. */
+    private void commit(Ruleset tx) {
+        Map<Table, Compiled> next = new HashMap<>();
+        for (Ruleset.TableModel t : tx.tables.values()) {
+            next.put(t.table, compile(t));
+        }
+        int ctNeeded = 0;
+        int natNeeded = 0;
+        for (Ruleset.TableModel t : tx.tables.values()) {
+            for (Ruleset.ChainModel c : t.chains()) {
+                for (Rule r : c.rules) {
+                    // the nat table sees only packets conntrack has classified, and holds nf_nat (iptable_nat)
+                    ctNeeded += r.needsConntrack() || t.table == Table.NAT ? 1 : 0;
+                    natNeeded += t.table == Table.NAT ? 1 : 0;
+                }
+            }
+        }
+        for (; conntrackHolds < ctNeeded; conntrackHolds++) {
+            conntrack.get();
+        }
+        for (; natHolds < natNeeded; natHolds++) {
+            nat.get();
+        }
+        next.forEach((t, c) -> compiled.set(t.ordinal(), c));
+        committed = tx;
+        for (Ruleset.TableModel t : tx.tables.values()) {
+            for (Ruleset.ChainModel c : t.builtins.values()) {
+                if (c.pendingCounters != null) {
+                    c.counters.set(c.pendingCounters[0], c.pendingCounters[1]);
+                    c.pendingCounters = null;
+                }
+                updateHook(t.table, c);
+            }
+        }
+        for (; natHolds > natNeeded; natHolds--) {
             nat.put();
         }
-        if (r.needsConntrack()) {
+        for (; conntrackHolds > ctNeeded; conntrackHolds--) {
             conntrack.put();
         }
     }
 
-    /** nf_register_net_hook / nf_unregister_net_hook as the chain comes to need a function or stops needing one. */
-    private void updateHook(ChainTable t) {
-        boolean needed = t.rules.size() > 0 || t.policy != Verdict.ACCEPT;
-        if (needed && !t.registered) {
-            netfilter.register(t.chain.hook(), t.chain.priority(), t.hookName, t.fn);
-        } else if (!needed && t.registered) {
-            netfilter.unregister(t.chain.hook(), t.hookName);
+    /** nf_register_net_hook / nf_unregister_net_hook as a built-in chain comes to need its function or stops. */
+    private void updateHook(Table table, Ruleset.ChainModel c) {
+        boolean needed = !c.rules.isEmpty() || c.policy != Verdict.ACCEPT;
+        int t = table.ordinal();
+        int h = c.builtin.ordinal();
+        String name = "iptables " + table.text() + " " + c.name;
+        if (needed && !registered[t][h]) {
+            netfilter.register(c.builtin.hook(), table.priority(c.builtin), name, functions[t][h]);
+        } else if (!needed && registered[t][h]) {
+            netfilter.unregister(c.builtin.hook(), name);
         }
-        t.registered = needed;
+        registered[t][h] = needed;
     }
 
     /**
-     * ipt_do_table for one chain: reads the packet's addresses, protocol, ports and state once, then the first
-     * matching rule's target decides; no match, the policy. Borrows {@code pkt} (REJECT answers it, then
-     * drops it by its DROP verdict).
+     * translate_table: chain indices for the jumps, then mark_source_chains' walk from each built-in chain,
+     * which finds loops and which hooks reach each chain, then each reached rule's checks.
      */
-    private Verdict doTable(ChainTable t, PacketBuffer pkt, HookState state) {
-        RuleSet rules = t.rules;
-        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
-        int len = ip.totalLength();
-        int proto = ip.protocol();
-        int saddr = ip.saddr();
-        int daddr = ip.daddr();
-        int sport = Rule.ANY_PORT;
-        int dport = Rule.ANY_PORT;
-        if (ip.fragmentOffset() == 0) {
-            int l4 = ip.offset() + ip.headerLength();
-            if (proto == Ipv4Packet.IPPROTO_TCP) {
-                TcpSegment th = TcpSegment.wrap(pkt, l4);
-                if (th != null) {
-                    sport = th.sourcePort();
-                    dport = th.destinationPort();
-                }
-            } else if (proto == Ipv4Packet.IPPROTO_UDP) {
-                UdpDatagram uh = UdpDatagram.wrap(pkt, l4);
-                if (uh != null) {
-                    sport = uh.sourcePort();
-                    dport = uh.destinationPort();
-                }
+    private static Compiled compile(Ruleset.TableModel t) {
+        List<Ruleset.ChainModel> chains = t.chains();
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < chains.size(); i++) {
+            index.put(chains.get(i).name, i);
+        }
+        int n = chains.size();
+        int[][] jumps = new int[n][];
+        for (int i = 0; i < n; i++) {
+            List<Rule> rules = chains.get(i).rules;
+            jumps[i] = new int[rules.size()];
+            for (int k = 0; k < rules.size(); k++) {
+                String j = rules.get(k).jump();
+                jumps[i][k] = j == null ? -1 : index.get(j);
             }
         }
-        CtInfo ctinfo = pkt.nfctInfo();
-        int stateBit = ctinfo == null ? CtInfo.STATE_INVALID : ctinfo.stateBit();
-        for (int i = rules.next(0, proto, saddr, daddr); i >= 0; i = rules.next(i + 1, proto, saddr, daddr)) {
-            Rule r = rules.rules[i];
-            Target target = r.target();
-            // the nat table only sees a connection's first packet, while its binding is still undecided
-            if (target.isNat() && !NfNat.decides(pkt, target.isSourceNat())) {
+        int[] hooks = new int[n];
+        int[] builtin = new int[Chain.values().length];
+        Arrays.fill(builtin, -1);
+        for (Chain c : t.table.chains()) {
+            builtin[c.ordinal()] = index.get(c.name());
+            markSource(index.get(c.name()), c.bit(), jumps, hooks, new boolean[n]);
+        }
+        RuleSet[] sets = new RuleSet[n];
+        Verdict[] policies = new Verdict[n];
+        Ruleset.PolicyCounters[] counters = new Ruleset.PolicyCounters[n];
+        for (int i = 0; i < n; i++) {
+            Ruleset.ChainModel c = chains.get(i);
+            if (hooks[i] != 0) {
+                for (Rule r : c.rules) {
+                    check(r, t.table, hooks[i]);
+                }
+            }
+            sets[i] = new RuleSet(c.rules.toArray(new Rule[0]), jumps[i]);
+            policies[i] = c.policy;
+            counters[i] = c.counters;
+        }
+        return new Compiled(sets, policies, counters, builtin);
+    }
+
+    /** mark_source_chains: {@code hook} reaches chain {@code i} and everything it jumps to; a cycle is refused. */
+    private static void markSource(int i, int hook, int[][] jumps, int[] hooks, boolean[] onPath) {
+        if (onPath[i]) {
+            throw IptablesException.refused("iptables: Too many levels of symbolic links.");
+        }
+        if ((hooks[i] & hook) != 0) {
+            return; // reached from this hook already, and found loop-free then
+        }
+        hooks[i] |= hook;
+        onPath[i] = true;
+        for (int j : jumps[i]) {
+            if (j >= 0) {
+                markSource(j, hook, jumps, hooks, onPath);
+            }
+        }
+        onPath[i] = false;
+    }
+
+    /** xt_check_match and xt_check_target for a rule reached from {@code hooks}. */
+    private static void check(Rule r, Table table, int hooks) {
+        for (Match m : r.matches) {
+            if ((hooks & ~m.hooks()) != 0) {
+                throw invalid(m.name() + " match: used from hooks " + Chain.names(hooks)
+                        + ", but only valid from " + Chain.names(m.hooks()));
+            }
+        }
+        String why = r.target == null ? null : r.target.check(r, table, hooks);
+        if (why != null) {
+            throw invalid(why);
+        }
+    }
+
+    /** EINVAL from the kernel, with what its log line would have said. */
+    private static IptablesException invalid(String why) {
+        return IptablesException.refused("iptables: Invalid argument: " + why + ".");
+    }
+
+    /** The hook function of one built-in chain. Borrows {@code pkt}. */
+    private Verdict doTable(Table table, Chain chain, PacketBuffer pkt, HookState state) {
+        // iptable_nat: the table decides a connection's binding on its first packet only
+        if (table == Table.NAT && !NfNat.decides(pkt, chain == Chain.POSTROUTING || chain == Chain.INPUT)) {
+            return Verdict.ACCEPT;
+        }
+        Compiled t = compiled.get(table.ordinal());
+        XtPacket p = XtPacket.acquire();
+        try {
+            p.load(pkt, state, env);
+            return walk(t, t.builtin[chain.ordinal()], p);
+        } finally {
+            p.release();
+        }
+    }
+
+    /** ipt_do_table from built-in chain {@code start}. */
+    private static Verdict walk(Compiled t, int start, XtPacket p) {
+        int c = start;
+        RuleSet rs = t.sets[c];
+        int i = 0;
+        int sp = 0;
+        while (true) {
+            int k = rs.next(i, p.proto, p.saddr, p.daddr, p.fragment);
+            if (k >= 0 && !rs.rules[k].matchesRest(p)) {
+                i = k + 1;
                 continue;
             }
-            if (r.matchesRest(sport, dport, state.in(), state.out(), stateBit)) {
-                r.count(len);
-                return fire(target, pkt);
-            }
-        }
-        t.policyPackets.increment();
-        t.policyBytes.add(len);
-        return t.policy;
-    }
-
-    /**
-     * The target's action. REJECT answers, then drops like DROP. The NAT targets choose the connection's
-     * binding and accept (nf_nat then rewrites the packet at its own priority); they drop when no source
-     * port is free, or, for MASQUERADE, when the route out has no source address to use.
-     */
-    private Verdict fire(Target target, PacketBuffer pkt) {
-        switch (target.kind()) {
-            case ACCEPT:
-                return Verdict.ACCEPT;
-            case DROP:
-                return Verdict.DROP;
-            case REJECT:
-                if (target.rejectWith() == RejectWith.TCP_RESET) {
-                    reject.sendReset(pkt);
-                } else {
-                    reject.sendUnreach(pkt, target.rejectWith().icmpCode());
+            int v;
+            if (k < 0) {
+                v = Target.RETURN; // the end of a chain returns as RETURN does
+            } else {
+                Rule r = rs.rules[k];
+                r.count(p.len);
+                int j = rs.jumps[k];
+                if (j >= 0) {
+                    if (!((StandardTarget) r.target).isGoto()) {
+                        p.ensureDepth(sp);
+                        p.stackChain[sp] = c;
+                        p.stackRule[sp] = k + 1;
+                        sp++;
+                    }
+                    c = j;
+                    rs = t.sets[c];
+                    i = 0;
+                    continue;
                 }
-                return Verdict.DROP;
-            case SNAT:
-                return nat.setupSource(pkt, target.addr(), target.portLo(), target.portHi()) ? Verdict.ACCEPT : Verdict.DROP;
-            case MASQUERADE:
-                return nat.masquerade(pkt, target.portLo(), target.portHi()) ? Verdict.ACCEPT : Verdict.DROP;
-            default:
-                nat.setupDestination(pkt, target.addr(), target.portLo());
-                return Verdict.ACCEPT;
+                v = r.target == null ? Target.CONTINUE : r.target.fire(p);
+                if (v == Target.CONTINUE) {
+                    i = k + 1;
+                    continue;
+                }
+            }
+            if (v == Target.RETURN) {
+                if (sp == 0) {
+                    Ruleset.PolicyCounters pc = t.counters[start];
+                    pc.packets.increment();
+                    pc.bytes.add(p.len);
+                    return t.policies[start];
+                }
+                sp--;
+                c = p.stackChain[sp];
+                i = p.stackRule[sp];
+                rs = t.sets[c];
+                continue;
+            }
+            return v == Target.ACCEPT ? Verdict.ACCEPT : Verdict.DROP;
         }
-    }
-
-    private static String rules(int n) {
-        return n == 0 ? "no rules" : n == 1 ? "1 rule" : n + " rules";
     }
 }

@@ -32,13 +32,13 @@ public enum RejectWith {
         return icmpCode;
     }
 
-    /** The answer named {@code text}, or null. */
+    /** The answer named {@code text}, or null; tcp-rst is iptables' other spelling of tcp-reset. */
     static RejectWith parse(String text) {
         for (RejectWith r : values()) {
             if (r.text.equals(text)) {
                 return r;
             }
         }
-        return null;
+        return text.equals("tcp-rst") ? TCP_RESET : null;
     }
 }

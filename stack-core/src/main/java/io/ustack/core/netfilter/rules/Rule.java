@@ -1,21 +1,16 @@
 package io.ustack.core.netfilter.rules;
 
 import io.ustack.core.link.NetDevice;
-import io.ustack.core.netfilter.conntrack.CtInfo;
 import io.ustack.core.wire.Ipv4Address;
-import io.ustack.core.wire.Ipv4Packet;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One rule: its matches (struct ipt_ip and the tcp/udp matches), its {@link Target} and its packet and byte
- * counters (struct xt_counters). Immutable but for the counters, so a chain can be replaced whole while
- * packets walk the old one. Built by {@link RuleParser}.
+ * One rule (struct ipt_entry): struct ipt_ip's tests (protocol, addresses, interfaces, fragments), its
+ * {@link Match}es, its {@link Target} (none: it only counts) and its packet and byte counters
+ * (struct xt_counters). Immutable but for the counters, so a table can be replaced whole while packets walk
+ * the old one; a rule that stays through a change keeps its counters. Built by {@link RuleParser}.
  */
 public final class Rule {
-    /** No port match on that side. */
-    static final int ANY_PORT = -1;
-
-    // each match with its inversion (IPT_INV_*): the match's result is XORed with it
     final int protocol; // 0: any
     final boolean protocolInvert;
     final int src;
@@ -30,14 +25,10 @@ public final class Rule {
     final String out;
     final boolean outPrefix;
     final boolean outInvert;
-    final int sportLo; // ANY_PORT: no --sport
-    final int sportHi;
-    final boolean sportInvert;
-    final int dportLo;
-    final int dportHi;
-    final boolean dportInvert;
-    final int stateMask; // 0: no --state; else CtInfo.STATE_* bits
-    final boolean stateInvert;
+    /** -f: only later fragments (IPT_F_FRAG); with fragmentInvert, only first fragments and whole packets. */
+    final boolean fragment;
+    final boolean fragmentInvert;
+    final Match[] matches;
     final Target target;
 
     private final LongAdder packets = new LongAdder();
@@ -58,38 +49,60 @@ public final class Rule {
         outPrefix = b.out != null && b.out.endsWith("+");
         out = outPrefix ? b.out.substring(0, b.out.length() - 1) : b.out;
         outInvert = b.outInvert;
-        sportLo = b.sportLo;
-        sportHi = b.sportHi;
-        sportInvert = b.sportInvert;
-        dportLo = b.dportLo;
-        dportHi = b.dportHi;
-        dportInvert = b.dportInvert;
-        stateMask = b.stateMask;
-        stateInvert = b.stateInvert;
+        fragment = b.fragment;
+        fragmentInvert = b.fragmentInvert;
+        matches = b.matches.toArray(new Match[0]);
         target = b.target;
+        packets.add(b.packets);
+        bytes.add(b.bytes);
+    }
+
+    /** The same rule with another target, its counters carried over (a renamed chain's jumps). */
+    private Rule(Rule from, Target target) {
+        protocol = from.protocol;
+        protocolInvert = from.protocolInvert;
+        src = from.src;
+        srcMask = from.srcMask;
+        srcInvert = from.srcInvert;
+        dst = from.dst;
+        dstMask = from.dstMask;
+        dstInvert = from.dstInvert;
+        in = from.in;
+        inPrefix = from.inPrefix;
+        inInvert = from.inInvert;
+        out = from.out;
+        outPrefix = from.outPrefix;
+        outInvert = from.outInvert;
+        fragment = from.fragment;
+        fragmentInvert = from.fragmentInvert;
+        matches = from.matches;
+        this.target = target;
+        packets.add(from.packets());
+        bytes.add(from.bytes());
+    }
+
+    /** This rule jumping (or going) to {@code chain} instead: iptables -E renames the jumps with the chain. */
+    Rule withJump(String chain) {
+        return new Rule(this, StandardTarget.jump(chain, ((StandardTarget) target).isGoto()));
     }
 
     /**
-     * The rest of ip_packet_match (interfaces) and the tcp/udp port and state matches, for a packet whose
-     * protocol and addresses {@link RuleSet#next} already matched, over fields the caller read once for the
-     * whole chain. {@code sport}/{@code dport} are {@link #ANY_PORT} when the packet has none to offer (not
-     * TCP or UDP, a later fragment, a header cut short): then a port match fails whichever way it is
-     * inverted, as tcp_mt/udp_mt refuse such packets. {@code stateBit} is the packet's --state bit (state_mt).
+     * The rest of ip_packet_match (interfaces) and the matches, in order, for a packet whose protocol,
+     * addresses and fragment test {@link RuleSet#next} already passed.
      */
-    boolean matchesRest(int sport, int dport, NetDevice inDev, NetDevice outDev, int stateBit) {
-        if (in != null && ifaceMatches(inDev, in, inPrefix) == inInvert) {
+    boolean matchesRest(XtPacket p) {
+        if (in != null && ifaceMatches(p.in, in, inPrefix) == inInvert) {
             return false;
         }
-        if (out != null && ifaceMatches(outDev, out, outPrefix) == outInvert) {
+        if (out != null && ifaceMatches(p.out, out, outPrefix) == outInvert) {
             return false;
         }
-        if (sportLo != ANY_PORT && (sport == ANY_PORT || (sport >= sportLo && sport <= sportHi) == sportInvert)) {
-            return false;
+        for (Match m : matches) {
+            if (!m.matches(p)) {
+                return false;
+            }
         }
-        if (stateMask != 0 && ((stateMask & stateBit) != 0) == stateInvert) {
-            return false;
-        }
-        return dportLo == ANY_PORT || (dport != ANY_PORT && (dport >= dportLo && dport <= dportHi) != dportInvert);
+        return true;
     }
 
     /** ifname_compare_aligned: no device compares as the empty name, as the kernel's does. */
@@ -104,6 +117,14 @@ public final class Rule {
         bytes.add(len);
     }
 
+    /** -Z, or a restore's [PACKETS:BYTES]. */
+    void setCounters(long p, long b) {
+        packets.reset();
+        bytes.reset();
+        packets.add(p);
+        bytes.add(b);
+    }
+
     public long packets() {
         return packets.sum();
     }
@@ -112,35 +133,84 @@ public final class Rule {
         return bytes.sum();
     }
 
+    /** The target; null for a rule that only counts. */
     public Target target() {
         return target;
     }
 
-    /** Whether the rule needs connection tracking (nf_ct_netns_get in its checkentry): --state or NAT. */
+    /** Whether the rule needs connection tracking (nf_ct_netns_get in a checkentry). */
     boolean needsConntrack() {
-        return stateMask != 0 || target.isNat();
+        if (target != null && target.needsConntrack()) {
+            return true;
+        }
+        for (Match m : matches) {
+            if (m.needsConntrack()) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** Whether the rule has a port match, which needs -p tcp or -p udp. */
-    boolean hasPorts() {
-        return sportLo != ANY_PORT || dportLo != ANY_PORT;
+    /** The user-defined chain this rule jumps or goes to, or null. */
+    String jump() {
+        return target instanceof StandardTarget s && s.isJump() ? s.name() : null;
     }
 
-    // ---- as iptables -L -n and iptables -S show it ----
+    // ---- as iptables -S and iptables-save write it ----
 
-    /** The prot column: tcp, udp, icmp, a number, or all; '!' in front when inverted. */
-    public String protocolText() {
-        return (protocolInvert ? "!" : "") + protocolName(protocol);
+    /** The rule after {@code -A CHAIN}, as iptables -S writes it: what {@link RuleParser} reads back to an equal rule. */
+    public String spec() {
+        StringBuilder sb = new StringBuilder();
+        if (srcMask != 0 || srcInvert) {
+            Xt.saveOption(sb, srcInvert, "-s " + Ipv4Address.format(src) + "/" + prefixOrMask(srcMask));
+        }
+        if (dstMask != 0 || dstInvert) {
+            Xt.saveOption(sb, dstInvert, "-d " + Ipv4Address.format(dst) + "/" + prefixOrMask(dstMask));
+        }
+        if (in != null) {
+            Xt.saveOption(sb, inInvert, "-i " + in + (inPrefix ? "+" : ""));
+        }
+        if (out != null) {
+            Xt.saveOption(sb, outInvert, "-o " + out + (outPrefix ? "+" : ""));
+        }
+        if (protocol != 0 || protocolInvert) {
+            Xt.saveOption(sb, protocolInvert, "-p " + Protocols.name(protocol));
+        }
+        if (fragment) {
+            Xt.saveOption(sb, fragmentInvert, "-f");
+        }
+        for (Match m : matches) {
+            m.save(sb);
+        }
+        if (target != null) {
+            boolean isGoto = target instanceof StandardTarget s && s.isGoto();
+            sb.append(isGoto ? " -g " : " -j ").append(target.name());
+            target.save(sb);
+        }
+        return sb.length() == 0 ? "" : sb.substring(1);
     }
 
-    static String protocolName(int p) {
-        return switch (p) {
-            case 0 -> "all";
-            case Ipv4Packet.IPPROTO_ICMP -> "icmp";
-            case Ipv4Packet.IPPROTO_TCP -> "tcp";
-            case Ipv4Packet.IPPROTO_UDP -> "udp";
-            default -> Integer.toString(p);
-        };
+    /** A CIDR mask as its length, any other as a dotted quad (as iptables prints them). */
+    private static String prefixOrMask(int mask) {
+        int len = Integer.bitCount(mask);
+        return mask == (len == 0 ? 0 : -1 << (32 - len)) ? Integer.toString(len) : Ipv4Address.format(mask);
+    }
+
+    // ---- as iptables -L prints it ----
+
+    /** The target column: the target's or chain's name, blank for a rule that only counts. */
+    public String targetText() {
+        return target == null ? "" : target.name();
+    }
+
+    /** The prot column: a name (a number with -n), '!' in front when inverted. */
+    public String protocolText(boolean numeric) {
+        return (protocolInvert ? "!" : " ") + (numeric ? Integer.toString(protocol) : Protocols.name(protocol));
+    }
+
+    /** The opt column: "--", or "-f" / "!f" for a fragment test. */
+    public String optText() {
+        return fragment ? (fragmentInvert ? "!f" : "-f") : "--";
     }
 
     /** The in column: the interface, '*' for any. */
@@ -152,95 +222,35 @@ public final class Rule {
         return out == null ? "*" : (outInvert ? "!" : "") + out + (outPrefix ? "+" : "");
     }
 
-    /** The source column: 0.0.0.0/0 for any, a bare address for a /32. */
-    public String sourceText() {
-        return (srcInvert ? "!" : "") + cidr(src, srcMask);
+    /** The source column with its leading '!' or ' ': "anywhere" (0.0.0.0/0 with -n), a bare address for a /32. */
+    public String sourceText(boolean numeric) {
+        return (srcInvert ? "!" : " ") + address(src, srcMask, numeric);
     }
 
-    public String destinationText() {
-        return (dstInvert ? "!" : "") + cidr(dst, dstMask);
+    public String destinationText(boolean numeric) {
+        return (dstInvert ? "!" : " ") + address(dst, dstMask, numeric);
     }
 
-    private static String cidr(int addr, int mask) {
-        int len = Integer.bitCount(mask);
-        return Ipv4Address.format(addr) + (len == 32 ? "" : "/" + len);
+    private static String address(int addr, int mask, boolean numeric) {
+        if (mask == 0 && !numeric) {
+            return "anywhere";
+        }
+        return Ipv4Address.format(addr) + (mask == -1 ? "" : "/" + prefixOrMask(mask));
     }
 
-    /** What iptables -L prints after the addresses: the matches' and the target's options ("tcp dpt:22"). */
-    public String extraText() {
+    /** What iptables -L prints after the destination: the matches and the target's options, each after a space. */
+    public String extraText(boolean numeric) {
         StringBuilder sb = new StringBuilder();
-        if (hasPorts()) {
-            sb.append(protocolName(protocol));
-            ports(sb, " spt", sportLo, sportHi, sportInvert);
-            ports(sb, " dpt", dportLo, dportHi, dportInvert);
+        if (target instanceof StandardTarget s && s.isGoto()) {
+            sb.append("[goto] ");
         }
-        if (stateMask != 0) {
-            append(sb, "state " + (stateInvert ? "!" : "") + states(stateMask));
+        for (Match m : matches) {
+            m.list(sb, numeric);
         }
-        append(sb, target.describe());
-        return sb.toString();
-    }
-
-    private static void ports(StringBuilder sb, String name, int lo, int hi, boolean invert) {
-        if (lo == ANY_PORT) {
-            return;
-        }
-        sb.append(name).append(lo == hi ? ":" : "s:").append(invert ? "!" : "").append(lo);
-        if (lo != hi) {
-            sb.append(':').append(hi);
-        }
-    }
-
-    private static void append(StringBuilder sb, String part) {
-        if (!part.isEmpty()) {
-            sb.append(sb.length() == 0 ? "" : " ").append(part);
-        }
-    }
-
-    /** The rule as it is typed, in iptables -S's order: what {@link RuleParser} reads back to an equal rule. */
-    public String spec() {
-        StringBuilder sb = new StringBuilder();
-        if (srcMask != 0 || srcInvert) {
-            append(sb, (srcInvert ? "! " : "") + "-s " + cidr(src, srcMask));
-        }
-        if (dstMask != 0 || dstInvert) {
-            append(sb, (dstInvert ? "! " : "") + "-d " + cidr(dst, dstMask));
-        }
-        if (in != null) {
-            append(sb, (inInvert ? "! " : "") + "-i " + in + (inPrefix ? "+" : ""));
-        }
-        if (out != null) {
-            append(sb, (outInvert ? "! " : "") + "-o " + out + (outPrefix ? "+" : ""));
-        }
-        if (protocol != 0) {
-            append(sb, (protocolInvert ? "! " : "") + "-p " + protocolName(protocol));
-        }
-        portSpec(sb, "--sport", sportLo, sportHi, sportInvert);
-        portSpec(sb, "--dport", dportLo, dportHi, dportInvert);
-        if (stateMask != 0) {
-            append(sb, (stateInvert ? "! " : "") + "--state " + states(stateMask));
-        }
-        append(sb, target.spec());
-        return sb.toString();
-    }
-
-    /** state_print_state's order: INVALID, NEW, RELATED, ESTABLISHED. */
-    private static String states(int mask) {
-        StringBuilder sb = new StringBuilder();
-        String[] names = {"INVALID", "NEW", "RELATED", "ESTABLISHED"};
-        int[] bits = {CtInfo.STATE_INVALID, CtInfo.STATE_NEW, CtInfo.STATE_RELATED, CtInfo.STATE_ESTABLISHED};
-        for (int i = 0; i < bits.length; i++) {
-            if ((mask & bits[i]) != 0) {
-                sb.append(sb.length() == 0 ? "" : ",").append(names[i]);
-            }
+        if (target != null) {
+            target.list(sb, numeric);
         }
         return sb.toString();
-    }
-
-    private static void portSpec(StringBuilder sb, String option, int lo, int hi, boolean invert) {
-        if (lo != ANY_PORT) {
-            append(sb, (invert ? "! " : "") + option + " " + lo + (lo == hi ? "" : ":" + hi));
-        }
     }
 
     @Override

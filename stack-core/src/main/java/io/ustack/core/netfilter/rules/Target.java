@@ -1,70 +1,53 @@
 package io.ustack.core.netfilter.rules;
 
-import io.ustack.core.wire.Ipv4Address;
-
 /**
- * What a rule does with a packet it matches (an xt_target with its parameters). Every target here ends
- * the chain's walk: ACCEPT, DROP and REJECT as in iptables' filter table, and the NAT targets, which choose
- * a new connection's binding and accept (as in the nat table).
- *
- * @param rejectWith REJECT's answer; null for the other kinds
- * @param addr       SNAT's and DNAT's address (--to)
- * @param portLo     the port or the start of the port range of --to (SNAT, DNAT) or --to-ports
- *                   (MASQUERADE); -1 for none
- * @param portHi     the end of that range (equal to portLo for one port)
+ * What a rule does with a packet it matches (struct xt_target with its data): a verdict, a jump, or an
+ * action that either ends the walk (REJECT, the NAT targets) or lets it go on to the next rule (LOG, MARK,
+ * TCPMSS...: XT_CONTINUE). Immutable, so a table can be swapped whole while packets walk the old one.
  */
-public record Target(Kind kind, RejectWith rejectWith, int addr, int portLo, int portHi) {
-    public enum Kind { ACCEPT, DROP, REJECT, SNAT, DNAT, MASQUERADE }
+public abstract class Target {
+    /** NF_DROP, NF_ACCEPT, XT_CONTINUE and XT_RETURN as {@link #fire} answers them. */
+    static final int DROP = 0;
+    static final int ACCEPT = 1;
+    static final int CONTINUE = -1;
+    static final int RETURN = -2;
 
-    public static final Target ACCEPT = new Target(Kind.ACCEPT, null, 0, -1, -1);
-    public static final Target DROP = new Target(Kind.DROP, null, 0, -1, -1);
+    /** The target's name as -j takes it and -L prints it. */
+    public abstract String name();
 
-    static Target reject(RejectWith with) {
-        return new Target(Kind.REJECT, with, 0, -1, -1);
+    /** The target function: acts on the packet and answers DROP, ACCEPT, CONTINUE or RETURN. Allocates nothing. */
+    abstract int fire(XtPacket p);
+
+    /** Appends the target's options as iptables-save writes them after {@code -j NAME}. */
+    void save(StringBuilder sb) {
     }
 
-    /** The target's name as -j takes it and the listing shows it. */
-    public String name() {
-        return kind.name();
+    /** Appends the target's options as iptables -L prints them, with a leading space. */
+    void list(StringBuilder sb, boolean numeric) {
     }
 
-    /** Whether it is a NAT target, which only a connection's first packet meets. */
-    public boolean isNat() {
-        return kind == Kind.SNAT || kind == Kind.DNAT || kind == Kind.MASQUERADE;
+    /** Whether it needs connection tracking. */
+    boolean needsConntrack() {
+        return false;
     }
 
-    /** Whether it translates sources (SNAT, MASQUERADE) rather than destinations (DNAT). */
-    public boolean isSourceNat() {
-        return kind == Kind.SNAT || kind == Kind.MASQUERADE;
+    /**
+     * checkentry: why the target cannot be in {@code rule} of {@code table}, reached from the hooks in
+     * {@code hooks} (a {@link Chain#bit()} mask), in the words of the kernel's log line; null if it can.
+     */
+    String check(Rule rule, Table table, int hooks) {
+        return null;
     }
 
-    /** The target's options as iptables -L prints them after the matches ("reject-with ...", "to:..."), or "". */
-    public String describe() {
-        return switch (kind) {
-            case REJECT -> "reject-with " + rejectWith.text();
-            case SNAT, DNAT -> "to:" + to();
-            case MASQUERADE -> portLo < 0 ? "" : "masq ports: " + ports();
-            default -> "";
-        };
-    }
-
-    /** The target's part of the rule as typed ("-j REJECT --reject-with tcp-reset", "-j DNAT --to-destination ..."). */
-    public String spec() {
-        return switch (kind) {
-            case REJECT -> rejectWith == RejectWith.ICMP_PORT_UNREACHABLE ? "-j REJECT"
-                    : "-j REJECT --reject-with " + rejectWith.text();
-            case SNAT -> "-j SNAT --to-source " + to();
-            case DNAT -> "-j DNAT --to-destination " + to();
-            case MASQUERADE -> portLo < 0 ? "-j MASQUERADE" : "-j MASQUERADE --to-ports " + ports();
-            default -> "-j " + name();
-        };
-    }
-
-    private String to() {
-        return Ipv4Address.format(addr) + (portLo < 0 ? "" : ":" + ports());
-    }
-
-    private String ports() {
-        return portLo == portHi ? Integer.toString(portLo) : portLo + "-" + portHi;
+    /** The x_tables refusal for a target only some tables and hooks may use. */
+    static String restrict(String name, Table table, int hooks, Table only, int allowed) {
+        if (only != null && table != only) {
+            return name + " target: only valid in " + only.text() + " table, not " + table.text();
+        }
+        if ((hooks & ~allowed) != 0) {
+            return name + " target: used from hooks " + Chain.names(hooks) + ", but only usable from "
+                    + Chain.names(allowed);
+        }
+        return null;
     }
 }

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ustack.core.netfilter.Hook;
 import io.ustack.core.netfilter.Verdict;
 import io.ustack.core.netfilter.rules.Chain;
-import io.ustack.core.netfilter.rules.RuleParser;
+import io.ustack.core.netfilter.rules.Table;
 import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
@@ -228,7 +228,7 @@ class ConntrackTest {
 
     @Test
     void aFirstPacketDroppedBeforeConfirmationLeavesNoEntry() {
-        h.stack.iptables().append(Chain.FORWARD, RuleParser.parse(Chain.FORWARD, List.of("-p", "udp", "-j", "DROP")));
+        h.stack.iptables().iptables("-A FORWARD -p udp -j DROP");
         fromLeft(17, udp(HOST_IP, FAR_IP, 5000, 53, pattern(4)));
         assertEquals(0, ct.list().size());
         assertEquals(0, ct.stats().get("insert"));
@@ -288,9 +288,9 @@ class ConntrackTest {
     void stateRulesMakeAStatefulFirewall() {
         ct.put(); // the rules hold conntrack from here
         var ipt = h.stack.iptables();
-        ipt.append(Chain.FORWARD, RuleParser.parse(Chain.FORWARD, List.of("-m", "state", "--state", "ESTABLISHED,RELATED", "-j", "ACCEPT")));
-        ipt.append(Chain.FORWARD, RuleParser.parse(Chain.FORWARD, List.of("-i", "eth0", "--state", "NEW", "-j", "ACCEPT")));
-        ipt.setPolicy(Chain.FORWARD, Verdict.DROP);
+        ipt.iptables("-A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT");
+        ipt.iptables("-A FORWARD -i eth0 -m conntrack --ctstate NEW -j ACCEPT");
+        ipt.iptables("-P FORWARD DROP");
         assertTrue(ct.enabled());
         tcpLeft(1000, 0, SYN, 0);
         tcpRight(5000, 1001, SYN | ACK, 0);
@@ -301,11 +301,11 @@ class ConntrackTest {
         assertTrue(h.sent().isEmpty(), "the far side may not open connections");
         tcpLeft(1001, 0, SYN | FIN, 0);
         assertTrue(right.drain().isEmpty(), "INVALID matches neither rule");
-        assertEquals(List.of(2L, 1L), ipt.list(Chain.FORWARD).rules().stream().map(r -> r.packets()).toList(),
+        assertEquals(List.of(2L, 1L), ipt.rules(Table.FILTER, "FORWARD").stream().map(r -> r.packets()).toList(),
                 "SYN/ACK and ACK were ESTABLISHED, the SYN NEW");
-        assertEquals(2, ipt.list(Chain.FORWARD).packets(), "the policy dropped the far SYN and the invalid segment");
-        ipt.flush(Chain.FORWARD);
-        ipt.setPolicy(Chain.FORWARD, Verdict.ACCEPT);
+        assertEquals(2, ipt.policyPackets(Table.FILTER, Chain.FORWARD), "the policy dropped the far SYN and the invalid segment");
+        ipt.iptables("-F FORWARD");
+        ipt.iptables("-P FORWARD ACCEPT");
         assertFalse(ct.enabled(), "no rule needs conntrack any more");
         ct.get();
     }

@@ -27,7 +27,7 @@ import io.ustack.core.netfilter.Verdict;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.netfilter.rules.Chain;
 import io.ustack.core.netfilter.rules.IpTables;
-import io.ustack.core.netfilter.rules.RuleParser;
+import io.ustack.core.netfilter.rules.Table;
 import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
@@ -70,8 +70,9 @@ class NatTest {
         h.close();
     }
 
+    /** A rule of the nat table, as iptables -t nat -A CHAIN takes it. */
     private void add(Chain chain, String rule) {
-        ipt.append(chain, RuleParser.parse(chain, Arrays.asList(rule.split(" "))));
+        ipt.iptables("-t nat -A " + chain + " " + rule);
     }
 
     /** An IP packet from a host on eth0 (its MAC from its address), returning what left eth1. */
@@ -101,7 +102,7 @@ class NatTest {
         add(Chain.POSTROUTING, "-o eth1 -j MASQUERADE");
         assertEquals(List.of("nf_conntrack_in", "nf_nat"), h.stack.netfilter().functions(Hook.PRE_ROUTING),
                 "conntrack and nf_nat, and no function for the empty PREROUTING chain");
-        assertEquals(List.of("iptables POSTROUTING", "nf_nat", "nf_conntrack_confirm"),
+        assertEquals(List.of("iptables nat POSTROUTING", "nf_nat", "nf_conntrack_confirm"),
                 h.stack.netfilter().functions(Hook.POST_ROUTING), "the rule chooses, nf_nat rewrites, then confirmation");
         byte[] query = ipv4(HOST_IP, FAR_IP, 17, 64, 0x100, 0, udp(HOST_IP, FAR_IP, 5000, 53, pattern(20)));
         assertArrayEquals(ipv4(RIGHT_IP, FAR_IP, 17, 63, 0x100, 0, udp(RIGHT_IP, FAR_IP, 5000, 53, pattern(20))),
@@ -110,7 +111,7 @@ class NatTest {
         assertArrayEquals(ipv4(FAR_IP, HOST_IP, 17, 63, 0x200, 0, udp(FAR_IP, HOST_IP, 53, 5000, pattern(30))),
                 rightToLeft(answer), "the answer is translated back to the host");
         leftToRight(ipv4(HOST_IP, FAR_IP, 17, 64, 0x101, 0, udp(HOST_IP, FAR_IP, 5000, 53, pattern(20))));
-        assertEquals(1, ipt.list(Chain.POSTROUTING).rules().get(0).packets(), "the rule saw the first packet only");
+        assertEquals(1, ipt.rules(Table.NAT, "POSTROUTING").get(0).packets(), "the rule saw the first packet only");
         assertEquals(List.of("src=10.0.0.1 dst=10.0.1.2 sport=5000 dport=53 | src=10.0.1.2 dst=10.0.1.1 sport=53 dport=5000"),
                 flows());
     }
@@ -180,6 +181,18 @@ class NatTest {
     }
 
     @Test
+    void redirectSendsAConnectionToTheRouterItselfOnTheAddressOfItsWayIn() {
+        add(Chain.PREROUTING, "-i eth0 -p udp --dport 53 -j REDIRECT --to-ports 5353");
+        h.injectIp(ipv4(HOST_IP, FAR_IP, 17, 64, 1, 0, udp(HOST_IP, FAR_IP, 40000, 53, pattern(8))));
+        assertTrue(right.drain().isEmpty(), "not forwarded");
+        assertEquals(List.of("src=10.0.0.1 dst=10.0.1.2 sport=40000 dport=53 | src=10.0.0.2 dst=10.0.0.1 sport=5353 dport=40000"),
+                flows());
+        assertEquals(1, h.counter("UdpNoPorts"), "delivered here, to 5353, where nothing listens");
+        byte[] unreachable = h.sent().get(0);
+        assertEquals(FAR_IP, Frames.i32(unreachable, 14 + 12), "the port unreachable comes from the address the host asked");
+    }
+
+    @Test
     void dnatForwardsAPortAndTheAnswersComeFromTheAddressAsked() {
         add(Chain.PREROUTING, "-i eth0 -p tcp --dport 80 -j DNAT --to 10.0.1.2:8080");
         byte[] syn = ipv4(HOST_IP, STACK_IP, 6, 64, 1, 0x4000, tcp(HOST_IP, STACK_IP, 40000, 80, 100, 0, 0x02, new byte[0]));
@@ -196,7 +209,7 @@ class NatTest {
     @Test
     void aResetForADnatedConnectionComesFromTheAddressTheClientAsked() {
         add(Chain.PREROUTING, "-p tcp --dport 80 -j DNAT --to 10.0.1.2:8080");
-        ipt.append(Chain.FORWARD, RuleParser.parse(Chain.FORWARD, List.of("-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset")));
+        ipt.iptables("-A FORWARD -p tcp -j REJECT --reject-with tcp-reset");
         h.injectIp(ipv4(HOST_IP, STACK_IP, 6, 64, 1, 0x4000, tcp(HOST_IP, STACK_IP, 40000, 80, 100, 0, 0x02, new byte[0])));
         assertTrue(right.drain().isEmpty());
         List<byte[]> out = h.sent();
@@ -268,9 +281,9 @@ class NatTest {
         add(Chain.PREROUTING, "-p tcp --dport 80 -j DNAT --to 10.0.1.2");
         assertTrue(ct.enabled());
         assertTrue(h.stack.netfilter().functions(Hook.POST_ROUTING).contains("nf_nat"));
-        ipt.flush(Chain.POSTROUTING);
+        ipt.iptables("-t nat -F POSTROUTING");
         assertTrue(h.stack.netfilter().functions(Hook.POST_ROUTING).contains("nf_nat"));
-        ipt.delete(Chain.PREROUTING, 1);
+        ipt.iptables("-t nat -D PREROUTING 1");
         assertTrue(!ct.enabled());
         for (Hook hook : Hook.values()) {
             assertEquals(List.of(), h.stack.netfilter().functions(hook), hook.name());

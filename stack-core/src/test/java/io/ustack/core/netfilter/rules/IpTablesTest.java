@@ -1,6 +1,5 @@
 package io.ustack.core.netfilter.rules;
 
-import static io.ustack.core.testing.Frames.arp;
 import static io.ustack.core.testing.Frames.checksum;
 import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.i32;
@@ -24,14 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.netfilter.Hook;
-import io.ustack.core.netfilter.Verdict;
-import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,33 +35,27 @@ import org.junit.jupiter.api.Test;
  * eth1 (10.0.1.2; the stack 10.0.1.1). Packets are byte literals built by {@link Frames}; what a rule did
  * is read from what left each link, from the rule's counters and from the drop counters.
  */
-class IpTablesTest {
-    private static final long RIGHT_MAC = 0x02_00_00_00_01_02L;
-    private static final long FAR_MAC = 0x02_00_00_00_01_03L;
-    private static final int FAR_IP = ip("10.0.1.2");
-
-    private final StackHarness h = new StackHarness();
-    private final FakeDevice right = h.addDevice("eth1", RIGHT_MAC, 1500, "10.0.1.1/24");
-    private final IpTables ipt = h.stack.iptables();
-
-    IpTablesTest() {
-        h.stack.setForwarding(true);
-        h.hostArps();
-        right.inject(eth(-1L >>> 16, FAR_MAC, Frames.ETH_P_ARP, arp(1, FAR_MAC, FAR_IP, 0, ip("10.0.1.1"))));
-        right.drain();
+class IpTablesTest extends RouterTest {
+    /** The table these tests keep a chain's rules in: filter, or mangle for the chains filter has not. */
+    private static Table table(Chain chain) {
+        return Table.FILTER.has(chain) ? Table.FILTER : Table.MANGLE;
     }
 
-    @AfterEach
-    void leakCheck() {
-        h.close();
+    /** iptables -t TABLE COMMAND CHAIN ARGS. */
+    private void run(String command, Chain chain, String args) {
+        ipt.iptables("-t " + table(chain).text() + " " + command + " " + chain + (args.isEmpty() ? "" : " " + args));
     }
 
     private void add(Chain chain, String rule) {
-        ipt.append(chain, RuleParser.parse(chain, Arrays.asList(rule.split(" "))));
+        run("-A", chain, rule);
     }
 
     private Rule rule(Chain chain, int num) {
-        return ipt.list(chain).rules().get(num - 1);
+        return ipt.rules(table(chain), chain.name()).get(num - 1);
+    }
+
+    private List<Long> packets(Chain chain) {
+        return ipt.rules(table(chain), chain.name()).stream().map(Rule::packets).toList();
     }
 
     /** A ping from the host to the far host: 84 bytes of IP. */
@@ -89,18 +79,18 @@ class IpTablesTest {
             assertEquals(List.of(), h.stack.netfilter().functions(hook), hook + ": nothing to run");
         }
         add(Chain.FORWARD, "-p tcp -j DROP");
-        assertEquals(List.of("iptables FORWARD"), h.stack.netfilter().functions(Hook.FORWARD));
-        ipt.flush(Chain.FORWARD);
+        assertEquals(List.of("iptables filter FORWARD"), h.stack.netfilter().functions(Hook.FORWARD));
+        run("-F", Chain.FORWARD, "");
         assertEquals(List.of(), h.stack.netfilter().functions(Hook.FORWARD));
-        ipt.setPolicy(Chain.INPUT, Verdict.DROP);
-        assertEquals(List.of("iptables INPUT"), h.stack.netfilter().functions(Hook.LOCAL_IN));
-        ipt.setPolicy(Chain.INPUT, Verdict.ACCEPT);
+        run("-P", Chain.INPUT, "DROP");
+        assertEquals(List.of("iptables filter INPUT"), h.stack.netfilter().functions(Hook.LOCAL_IN));
+        run("-P", Chain.INPUT, "ACCEPT");
         assertEquals(List.of(), h.stack.netfilter().functions(Hook.LOCAL_IN));
         add(Chain.PREROUTING, "-j ACCEPT");
         add(Chain.PREROUTING, "-j ACCEPT");
-        ipt.delete(Chain.PREROUTING, 1);
-        assertEquals(List.of("iptables PREROUTING"), h.stack.netfilter().functions(Hook.PRE_ROUTING));
-        ipt.delete(Chain.PREROUTING, 1);
+        run("-D", Chain.PREROUTING, "1");
+        assertEquals(List.of("iptables mangle PREROUTING"), h.stack.netfilter().functions(Hook.PRE_ROUTING));
+        run("-D", Chain.PREROUTING, "1");
         assertEquals(List.of(), h.stack.netfilter().functions(Hook.PRE_ROUTING));
     }
 
@@ -116,35 +106,32 @@ class IpTablesTest {
         assertEquals(0, h.counter("IpForwDatagrams"));
         assertTrue(h.sent().isEmpty(), "DROP answers nothing");
         assertTrue(forwarded(udpTo(53, 10)), "what the rule does not match passes");
-        IpTables.ChainView v = ipt.list(Chain.FORWARD);
-        assertEquals(1, v.packets(), "the policy counted the UDP datagram");
-        assertEquals(20 + 8 + 10, v.bytes());
+        assertEquals(1, ipt.policyPackets(Table.FILTER, Chain.FORWARD), "the policy counted the UDP datagram");
+        assertEquals(20 + 8 + 10, ipt.policyBytes(Table.FILTER, Chain.FORWARD));
     }
 
     @Test
     void theFirstMatchingRuleDecidesAndInsertPutsARuleAhead() {
         add(Chain.FORWARD, "-p icmp -j DROP");
-        ipt.insert(Chain.FORWARD, 1, RuleParser.parse(Chain.FORWARD, List.of("-s", "10.0.0.1", "-j", "ACCEPT")));
+        run("-I", Chain.FORWARD, "1 -s 10.0.0.1 -j ACCEPT");
         assertTrue(forwarded(ping()));
         assertEquals(1, rule(Chain.FORWARD, 1).packets());
         assertEquals(0, rule(Chain.FORWARD, 2).packets());
-        Rule accept = ipt.delete(Chain.FORWARD, 1);
-        assertEquals("-s 10.0.0.1 -j ACCEPT", accept.spec());
+        assertEquals("-s 10.0.0.1/32 -j ACCEPT", rule(Chain.FORWARD, 1).spec());
+        run("-D", Chain.FORWARD, "1");
         assertTrue(!forwarded(ping()));
         assertEquals(1, rule(Chain.FORWARD, 1).packets(), "counters stay with their rule when others move");
     }
 
     @Test
     void aDropPolicyDropsWhatNoRuleAccepts() {
-        ipt.setPolicy(Chain.FORWARD, Verdict.DROP);
+        run("-P", Chain.FORWARD, "DROP");
         add(Chain.FORWARD, "-p udp --dport 53 -j ACCEPT");
         assertTrue(forwarded(udpTo(53, 4)));
         assertTrue(!forwarded(udpTo(54, 4)));
         assertTrue(!forwarded(ping()));
-        IpTables.ChainView v = ipt.list(Chain.FORWARD);
-        assertEquals(Verdict.DROP, v.policy());
-        assertEquals(2, v.packets());
-        assertEquals(32 + 84, v.bytes());
+        assertEquals(2, ipt.policyPackets(Table.FILTER, Chain.FORWARD));
+        assertEquals(32 + 84, ipt.policyBytes(Table.FILTER, Chain.FORWARD));
         assertEquals(2, h.counter("DropReasonNETFILTER_DROP"));
     }
 
@@ -153,14 +140,14 @@ class IpTablesTest {
         add(Chain.FORWARD, "-s 10.0.0.0/31 -d 10.0.1.0/30 ! -p udp -j ACCEPT");
         add(Chain.FORWARD, "! -s 10.0.0.0/24 -j ACCEPT");
         add(Chain.FORWARD, "! -d 10.0.1.2 -j ACCEPT");
-        ipt.setPolicy(Chain.FORWARD, Verdict.DROP);
+        run("-P", Chain.FORWARD, "DROP");
         assertTrue(forwarded(ping()), "rule 1");
         assertTrue(!forwarded(udpTo(9, 1)), "! -p udp: not rule 1; from 10.0.0.0/24 to 10.0.1.2: not 2 or 3");
         assertTrue(forwarded(ipv4(ip("192.0.2.7"), FAR_IP, 17, 64, 1, 0, udp(ip("192.0.2.7"), FAR_IP, 1, 9, new byte[0]))),
                 "rule 2: a source outside 10.0.0.0/24");
         assertTrue(forwarded(ipv4(HOST_IP, ip("10.0.1.3"), 17, 64, 1, 0, udp(HOST_IP, ip("10.0.1.3"), 1, 9, new byte[0]))),
                 "rule 3: another destination (on eth1, so the stack ARPs and holds it)") ;
-        assertEquals(List.of(1L, 1L, 1L), ipt.list(Chain.FORWARD).rules().stream().map(Rule::packets).toList());
+        assertEquals(List.of(1L, 1L, 1L), packets(Chain.FORWARD));
     }
 
     @Test
@@ -172,7 +159,7 @@ class IpTablesTest {
         assertTrue(!forwarded(udpTo(7, 1)), "rule 3");
         right.inject(eth(RIGHT_MAC, FAR_MAC, Frames.ETH_P_IP, ipv4(FAR_IP, HOST_IP, 1, 64, 3, 0, icmpEcho(0, 7, 1, pattern(8)))));
         assertTrue(h.sent().isEmpty(), "rule 1: in eth1");
-        assertEquals(List.of(1L, 1L, 1L), ipt.list(Chain.FORWARD).rules().stream().map(Rule::packets).toList());
+        assertEquals(List.of(1L, 1L, 1L), packets(Chain.FORWARD));
     }
 
     @Test
@@ -183,7 +170,7 @@ class IpTablesTest {
         assertTrue(!forwarded(udpTo(2000, 1)));
         assertTrue(!forwarded(udpTo(2001, 1)), "rule 2");
         assertTrue(forwarded(udpTo(7, 1)));
-        assertEquals(List.of(2L, 1L), ipt.list(Chain.FORWARD).rules().stream().map(Rule::packets).toList());
+        assertEquals(List.of(2L, 1L), packets(Chain.FORWARD));
 
         // a later fragment carries no ports: a port match never matches it, negated or not (tcp_mt/udp_mt)
         byte[] later = ipv4(HOST_IP, FAR_IP, 17, 64, 0x3333, 100, pattern(16));
@@ -211,7 +198,7 @@ class IpTablesTest {
         h.injectIp(ipv4(HOST_IP, STACK_IP, 1, 64, 1, 0, icmpEcho(8, 1, 1, pattern(8))));
         assertTrue(h.sent().isEmpty(), "the echo reply was dropped on its way out");
         assertEquals(1, h.counter("IcmpInEchos"));
-        ipt.flush(Chain.OUTPUT);
+        run("-F", Chain.OUTPUT, "");
         add(Chain.INPUT, "-i eth0 -p icmp -j DROP");
         h.injectIp(ipv4(HOST_IP, STACK_IP, 1, 64, 2, 0, icmpEcho(8, 1, 2, pattern(8))));
         assertTrue(h.sent().isEmpty());
@@ -336,19 +323,17 @@ class IpTablesTest {
     }
 
     @Test
-    void positionsOutsideTheChainAreRefusedWithASentence() {
+    void positionsOutsideTheChainAreRefusedInIptablesWords() {
         add(Chain.FORWARD, "-j ACCEPT");
-        Rule r = RuleParser.parse(Chain.FORWARD, List.of("-j", "DROP"));
-        assertEquals("cannot insert at 3 in FORWARD: it has 1 rule, so the position must be from 1 to 2",
-                assertThrows(IllegalArgumentException.class, () -> ipt.insert(Chain.FORWARD, 3, r)).getMessage());
-        assertEquals("cannot insert at 0 in FORWARD: it has 1 rule, so the position must be from 1 to 2",
-                assertThrows(IllegalArgumentException.class, () -> ipt.insert(Chain.FORWARD, 0, r)).getMessage());
-        assertEquals("INPUT has no rule 1; it has no rules",
-                assertThrows(IllegalArgumentException.class, () -> ipt.delete(Chain.INPUT, 1)).getMessage());
-        assertEquals("FORWARD has no rule 2; it has 1 rule",
-                assertThrows(IllegalArgumentException.class, () -> ipt.delete(Chain.FORWARD, 2)).getMessage());
-        assertEquals("a policy is ACCEPT or DROP, not QUEUE",
-                assertThrows(IllegalArgumentException.class, () -> ipt.setPolicy(Chain.FORWARD, Verdict.QUEUE)).getMessage());
+        assertEquals("iptables: Index of insertion too big.", refusal("-I FORWARD 3 -j DROP"));
+        assertEquals("Invalid rule number `0'", refusal("-I FORWARD 0 -j DROP"));
+        assertEquals("iptables: Index of deletion too big.", refusal("-D INPUT 1"));
+        assertEquals("iptables: Index of deletion too big.", refusal("-D FORWARD 2"));
+        assertEquals("iptables: Bad policy name. Run `dmesg' for more information.", refusal("-P FORWARD QUEUE"));
+    }
+
+    private String refusal(String command) {
+        return assertThrows(IptablesException.class, () -> ipt.iptables(command)).getMessage();
     }
 
     private static byte[] setU16(byte[] d, int off, int v) {
