@@ -3,6 +3,8 @@ package io.ustack.cli.daemon;
 import io.ustack.core.netfilter.rules.Table;
 import io.ustack.core.stack.NetStack;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -62,33 +64,37 @@ public interface RuleLoader {
 
     /**
      * {@code saved} without what says nothing about the rules: the dated comment lines, the policies' packet
-     * counts (zeroed) and the tables that are empty with ACCEPT policies, so that two saves of the same rules
-     * are the same text.
+     * counts (zeroed), the tables that are empty with ACCEPT policies and the order the tables were made in,
+     * so that two saves of the same rules are the same text.
      */
     private static String withoutNoise(String saved) {
-        StringBuilder out = new StringBuilder();
+        Map<String, String> tables = new HashMap<>();
         StringBuilder table = new StringBuilder();
+        String name = null;
         boolean empty = true;
         for (String line : saved.lines().toList()) {
             if (line.startsWith("#")) {
                 continue;
             }
-            if (line.startsWith(":")) {
+            if (line.startsWith("*")) {
+                name = line.substring(1);
+            } else if (line.startsWith(":")) {
                 line = line.replaceFirst("\\[\\d+:\\d+\\]$", "[0:0]");
                 empty &= line.matches(":[A-Z]+ ACCEPT \\[0:0\\]");
-            } else if (!line.startsWith("*") && !line.equals("COMMIT")) {
+            } else if (!line.equals("COMMIT")) {
                 empty = false;
             }
             table.append(line).append('\n');
             if (line.equals("COMMIT")) {
                 if (!empty) {
-                    out.append(table);
+                    tables.put(name, table.toString());
                 }
                 table.setLength(0);
                 empty = true;
             }
         }
-        return out.toString();
+        // one order whatever order the tables were made in, so that saves of the same rules compare equal
+        return Arrays.stream(Table.values()).map(t -> tables.getOrDefault(t.text(), "")).collect(Collectors.joining());
     }
 
     /** iptables-restore's "line N failed" counted from the file's first line, not from the empty tables'. */

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A router with two uplinks: eth0 (10.0.0.2, gateway 10.0.0.1, the main table's default) and eth1
- * (10.0.1.1, gateway 10.0.1.9, table 100's default). Rules steer forwarded packets by their source, and
- * error rules answer as ip_error does.
+ * (10.0.1.1, gateway 10.0.1.9, table 100's default). Rules steer forwarded packets by their source and by
+ * the mark MARK gives them in mangle PREROUTING, and error rules answer as ip_error does.
  */
 class PolicyRoutingForwardTest {
     private static final long UPLINK2_MAC = 0x02_00_00_00_01_09L;
@@ -65,6 +65,16 @@ class PolicyRoutingForwardTest {
         List<byte[]> out = eth1.drain();
         assertEquals(1, out.size(), "table 100: out eth1");
         assertEquals(UPLINK2_MAC, Frames.mac(out.get(0), 0), "to the second uplink's gateway");
+        assertEquals(List.of(), h.sent());
+    }
+
+    @Test
+    void aMarkSetInPreroutingSteersTheRoutingDecision() {
+        h.stack.iptables().execute(List.of("-t", "mangle", "-A", "PREROUTING", "-s", "10.0.0.1", "-j", "MARK",
+                "--set-mark", "7"));
+        fib.addRule(new FibRule(100, null, null, 7, -1, null, null, FibRule.Action.LOOKUP, 100));
+        fromEth0("10.0.0.1");
+        assertEquals(1, eth1.drain().size(), "fwmark 7: table 100, out eth1");
         assertEquals(List.of(), h.sent());
     }
 
