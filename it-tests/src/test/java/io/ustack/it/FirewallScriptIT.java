@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * daemon routing between two namespaces, its effects checked with traffic from Linux on both sides: what is
  * refused, dropped and logged, clamped and translated. Then the tables are saved with {@code
  * ustack iptables-save}, emptied, and restored from the file with {@code ustack iptables-restore}, and the
- * same effects are checked again.
+ * same effects are checked again; then the whole configuration is saved with {@code ustack save}, the daemon
+ * restarted from that file alone, and the effects checked a third time.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -117,9 +118,27 @@ class FirewallScriptIT {
         effects("restored from " + file);
     }
 
+    @Test
+    @Order(3)
+    void savedWithTheConfigurationTheRulesComeBackAfterARestart() throws Exception {
+        String before = rules(ok("iptables-save").output());
+        Path conf = router.work.resolve("ustack.yaml");
+        assertEquals("saved to " + conf + "\n", ok("save", conf.toString()).output());
+        assertTrue(Files.readString(conf).contains("\nrules: |\n"), Files.readString(conf));
+        router.restart(false, "--config", conf.toString());
+        assertEquals(byTable(before), byTable(rules(ok("iptables-save").output())),
+                "the same rules after the restart (the tables made in another order)");
+        effects("after a restart from " + conf);
+    }
+
     /** iptables-save's text without its comments and policy counters (a restore without --counters zeroes them). */
     private static String rules(String saved) {
         return saved.replaceAll("(?m)^#.*\n", "").replaceAll("(?m)^(:.*) \\[\\d+:\\d+\\]$", "$1");
+    }
+
+    /** Each table's section of an iptables-save, in the order of their names. */
+    private static List<String> byTable(String saved) {
+        return java.util.Arrays.stream(saved.split("(?<=COMMIT\n)")).sorted().toList();
     }
 
     /** What the script does to traffic, checked with Linux on both sides. */

@@ -20,7 +20,7 @@ final class RouterOnTaps implements AutoCloseable {
     final String net;
     final NetNs leftNs;
     final NetNs rightNs;
-    final Daemon daemon;
+    Daemon daemon;
     final Path work;
 
     private RouterOnTaps(String left, String right, String net, NetNs leftNs, NetNs rightNs, Daemon daemon, Path work) {
@@ -69,6 +69,25 @@ final class RouterOnTaps implements AutoCloseable {
             Cmd.run("ip", "link", "del", left);
             Cmd.run("ip", "link", "del", right);
             throw e;
+        }
+    }
+
+    /**
+     * Stops the daemon and starts another with {@code args} (a --config naming both TAPs, say), whose new TAPs
+     * go back into the namespaces with the addresses and default routes they had; the right side's default
+     * route only if {@code rightDefault} (a test may have taken it away).
+     */
+    void restart(boolean rightDefault, String... args) throws Exception {
+        int exit = daemon.stop();
+        if (exit != 0) {
+            throw new AssertionError("SIGTERM should end the daemon with 0, not " + exit + ":\n" + daemon.log());
+        }
+        daemon = Daemon.start(work, args);
+        leftNs.adopt(left, net + ".1.2/24");
+        leftNs.exec("ip", "route", "add", "default", "via", net + ".1.1").ok();
+        rightNs.adopt(right, net + ".2.2/24");
+        if (rightDefault) {
+            rightNs.exec("ip", "route", "add", "default", "via", net + ".2.1").ok();
         }
     }
 
