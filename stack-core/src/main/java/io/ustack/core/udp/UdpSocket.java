@@ -94,18 +94,21 @@ public final class UdpSocket implements AutoCloseable {
     /** connect(2): fixes the peer; datagrams from anyone else are no longer delivered here. Binds if needed. */
     public void connect(int addr, int port) throws IOException {
         checkFamily(false);
-        checkOpen();
-        autobind();
-        remoteAddress = addr;
-        remotePort = port;
+        connect(addr, Ipv6Address.UNSPECIFIED, port);
     }
 
     /** connect(2) of an IPv6 socket, as {@link #connect}. */
     public void connect6(Ipv6Address addr, int port) throws IOException {
         checkFamily(true);
+        connect(0, addr, port);
+    }
+
+    /** inet_dgram_connect: as {@link #bind(int, Ipv6Address, int)}, the family's address is the one used. */
+    private void connect(int addr, Ipv6Address addr6, int port) throws IOException {
         checkOpen();
         autobind();
-        remoteAddress6 = addr;
+        remoteAddress = addr;
+        remoteAddress6 = addr6;
         remotePort = port;
     }
 
