@@ -194,6 +194,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_UDP, udp);
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);
         ipv6In.addProtocol(Ipv6Packet.NEXTHDR_UDP, udp.ipv6Handler());
+        icmpv6Protocol.addErrorHandler(Ipv6Packet.NEXTHDR_UDP, udp::err6);
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;

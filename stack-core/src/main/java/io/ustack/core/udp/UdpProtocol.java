@@ -7,6 +7,7 @@ import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Input;
 import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.ipv6.Ipv6Output;
+import io.ustack.core.link.NetDevice;
 import io.ustack.core.offload.Gso;
 import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.route.DstEntry;
@@ -23,6 +24,7 @@ import io.ustack.core.wire.Ipv6Packet;
 import io.ustack.core.wire.UdpDatagram;
 import java.io.IOException;
 import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -33,7 +35,7 @@ import java.util.random.RandomGenerator;
  * datagrams. One socket table serves both families; IPv4 is this class's own {@link IpProtocolHandler}, IPv6
  * is {@link #ipv6Handler}.
  *
- * <p>Not yet over IPv6: udpv6_err (ICMPv6 errors reach no socket), UDP_SEGMENT, GSO super-packets received,
+ * <p>Not yet over IPv6: UDP_SEGMENT, GSO super-packets received,
  * sends to a link-local destination (no scope id), v4-mapped addresses.
  */
 public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
@@ -238,6 +240,43 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     }
 
     /**
+     * udpv6_err (__udp6_lib_err): an ICMPv6 error about a datagram we sent. A Packet Too Big teaches the path
+     * MTU (ip6_sk_update_pmtu) whether or not the socket is connected. As without IPV6_RECVERR, only a
+     * connected socket hears of an error, and only of a hard one as icmpv6_err_convert grades them: port
+     * unreachable (ECONNREFUSED), administratively prohibited and the policy codes (EACCES), a parameter problem
+     * (EPROTO), Packet Too Big (EMSGSIZE, as IPV6_PMTUDISC_WANT makes it hard). No socket: Icmp6InErrors.
+     */
+    public void err6(int type, int code, int info, NetDevice dev, Ipv6Address saddr, Ipv6Address daddr, int sport,
+                     int dport) {
+        UdpSocket sk = table.lookup6(daddr, dport, saddr, sport);
+        if (sk == null) {
+            mib.inc(Mib.Icmp6InErrors);
+            return;
+        }
+        if (type == Icmpv6Packet.PKT_TOOBIG) {
+            out6.updatePmtu(daddr, dev, info);
+        }
+        if (sk.remotePort() == 0) {
+            return;
+        }
+        String peer = "[" + daddr + "]:" + dport;
+        IOException e = switch (type) {
+            case Icmpv6Packet.DEST_UNREACH -> switch (code) {
+                case Icmpv6Packet.PORT_UNREACH -> new PortUnreachableException("connection refused by " + peer);
+                case Icmpv6Packet.ADM_PROHIBITED, Icmpv6Packet.POLICY_FAIL, Icmpv6Packet.REJECT_ROUTE ->
+                        new SocketException("permission denied: " + peer + " is administratively prohibited (ICMPv6 code " + code + ")");
+                default -> null;
+            };
+            case Icmpv6Packet.PARAMPROB -> new SocketException("protocol error: " + peer + " reported a parameter problem");
+            case Icmpv6Packet.PKT_TOOBIG -> new SocketException("message too long: the path to " + peer + " takes " + info + " bytes");
+            default -> null;
+        };
+        if (e != null) {
+            sk.error(e);
+        }
+    }
+
+    /**
      * udp_sendmsg: one datagram from {@code sk} to {@code daddr}:{@code dport}, checksummed, through
      * ip_local_out (fragmented there when over the MTU; with DF, and ID 0 unless the socket is connected,
      * when it fits). With UDP_SEGMENT ({@link UdpSocket#setSegmentSize}) a send longer than the segment size
@@ -328,7 +367,7 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     }
 
     /** udp_sendmsg to 255.255.255.255 out of {@code dev} (SO_BINDTODEVICE), from {@code saddr}. */
-    void sendBroadcast(UdpSocket sk, byte[] data, int off, int len, io.ustack.core.link.NetDevice dev, int saddr, int dport)
+    void sendBroadcast(UdpSocket sk, byte[] data, int off, int len, NetDevice dev, int saddr, int dport)
             throws IOException {
         checkSend(len, UdpDatagram.MAX_PAYLOAD, dport);
         PacketBuffer pkt = datagram(sk, data, off, len, dport);

@@ -25,6 +25,7 @@ import io.ustack.core.testing.StackHarness;
 import io.ustack.core.wire.Ipv6Address;
 import java.io.ByteArrayOutputStream;
 import java.net.BindException;
+import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.util.Arrays;
 import java.util.List;
@@ -224,6 +225,58 @@ class Udp6PathTest {
         }
         byte[] p = sentPackets().stream().filter(x -> u8(x, 6) == UDP).findFirst().orElseThrow();
         assertArrayEquals(udp6(STACK_IP6, HOST_IP6, 5000, 6000, pattern(5)), Arrays.copyOfRange(p, 40, p.length));
+    }
+
+    /** The one UDP packet the stack sent (whatever ND sent beside it left out). */
+    private byte[] sentDatagram() {
+        return sentPackets().stream().filter(x -> u8(x, 6) == UDP).findFirst().orElseThrow();
+    }
+
+    /** An ICMPv6 error from the host about {@code quoted}, {@code rest} in the rest of its header. */
+    private void errorFromHost(int type, int code, int rest, byte[] quoted) {
+        byte[] body = concat(java.nio.ByteBuffer.allocate(4).putInt(rest).array(), quoted);
+        h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 58, 64, Frames.icmpv6(HOST_IP6, STACK_IP6, type, code, body)));
+    }
+
+    @Test
+    void portUnreachableFailsTheConnectedSocketsNextCallOnce() throws Exception {
+        try (UdpSocket s = udp.open6()) {
+            s.connect6(HOST, 6000);
+            s.send(pattern(5), 0, 5);
+            errorFromHost(1, 4, 0, sentDatagram());
+            assertTrue(s.errorPending());
+            assertThrows(PortUnreachableException.class, () -> s.receive(1, TimeUnit.SECONDS));
+            assertNull(s.poll(), "reported once");
+        }
+    }
+
+    @Test
+    void anUnconnectedSocketHearsOfNoError() throws Exception {
+        try (UdpSocket s = udp.open6()) {
+            s.sendTo6(pattern(5), 0, 5, HOST, 6000);
+            errorFromHost(1, 4, 0, sentDatagram());
+            assertTrue(!s.errorPending());
+            s.sendTo6(pattern(5), 0, 5, HOST, 6000);
+        }
+    }
+
+    @Test
+    void anErrorAboutNoSocketCountsIcmp6InErrors() {
+        errorFromHost(1, 4, 0, ipv6(STACK_IP6, HOST_IP6, UDP, 64, udp6(STACK_IP6, HOST_IP6, 1234, 6000, pattern(5))));
+        assertEquals(1, h.counter("Icmp6InErrors"));
+    }
+
+    @Test
+    void packetTooBigAboutADatagramLowersThePathMtu() throws Exception {
+        try (UdpSocket s = udp.open6()) {
+            s.sendTo6(pattern(1400), 0, 1400, HOST, 6000);
+            errorFromHost(2, 0, 1280, Arrays.copyOf(sentDatagram(), 1232));
+            s.sendTo6(pattern(1400), 0, 1400, HOST, 6000);
+            List<byte[]> frags = sentPackets();
+            assertEquals(2, frags.size(), "fragmented to the new path MTU");
+            assertTrue(frags.stream().allMatch(f -> f.length <= 1280 && u8(f, 6) == FRAG));
+            assertTrue(!s.errorPending(), "unconnected: no EMSGSIZE");
+        }
     }
 
     @Test
