@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""UDP probes the integration tests run inside a test namespace.
+"""UDP probes the integration tests run inside a test namespace, over IPv4 or (an ADDR with a colon) IPv6.
 
 usage: udp_probe.py refused ADDR PORT      prints "refused" if a connected send meets ICMP port unreachable
        udp_probe.py echo ADDR PORT SIZE    sends SIZE random bytes, prints "same" if they come back unchanged
@@ -13,7 +13,7 @@ import sys
 
 def main():
     kind, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(3)
     s.connect((addr, port))
     if kind == "refused":

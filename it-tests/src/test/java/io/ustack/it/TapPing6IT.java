@@ -205,6 +205,35 @@ class TapPing6IT {
         assertEquals(0L, after.get("BufferReasm6Memory"), "nothing left held");
     }
 
+    /**
+     * UDP over IPv6 with Linux as the peer: the host's `nc -6 -u` gets its line back from the built-in echo, a
+     * 20000-byte datagram comes back whole (fragmented both ways), and a connected socket's send to a closed
+     * port meets ICMPv6 port unreachable (ECONNREFUSED on the host), each counted under its snmp6 name.
+     */
+    @Test
+    @Order(8)
+    void udpEchoOverIpv6() throws Exception {
+        RootRequirement.require("nc", "python3");
+        Path probe = env.work.resolve("udp_probe.py");
+        try (java.io.InputStream in = TapPing6IT.class.getResourceAsStream("/udp_probe.py")) {
+            Files.copy(in, probe, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Map<String, Long> before = env.daemon.stats();
+        Cmd nc = env.ns.exec("sh", "-c", "echo hello6 | nc -6 -u -w1 " + env.stackIp6 + " 7");
+        assertEquals("hello6", nc.output().strip(), nc.output());
+        Cmd big = env.ns.exec("python3", probe.toString(), "echo", env.stackIp6, "7", "20000");
+        assertEquals("same", big.output().strip(), big.output());
+        Cmd refused = env.ns.exec("python3", probe.toString(), "refused", env.stackIp6, "4444");
+        assertEquals("refused", refused.output().strip(), refused.output());
+        Map<String, Long> after = env.daemon.stats();
+        assertEquals(2, after.get("Udp6InDatagrams") - before.get("Udp6InDatagrams"), after.toString());
+        assertEquals(2, after.get("Udp6OutDatagrams") - before.get("Udp6OutDatagrams"), after.toString());
+        assertEquals(1, after.get("Udp6NoPorts") - before.get("Udp6NoPorts"), after.toString());
+        assertEquals(0, after.get("Udp6InCsumErrors"), "the host's checksums, offloaded or not, all good: " + after);
+        System.out.println("nc -6 -u to echo: " + nc.output().strip() + "; 20000 bytes: " + big.output().strip()
+                + "; closed port: " + refused.output().strip());
+    }
+
     private String stackMac() {
         Cmd c = Cmd.run(60, Daemon.command("addr", "--control", env.daemon.control.toString())).ok();
         Matcher m = Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(c.output());

@@ -3,11 +3,13 @@ package io.ustack.cli.services;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.udp.UdpDatagramReceived;
 import io.ustack.core.udp.UdpSocket;
+import io.ustack.core.wire.Ipv6Address;
 import java.io.IOException;
 
 /**
- * A UDP service on one port: each datagram is answered (or not) by {@link #answer}. It reads from the
- * socket's readiness callback, so the work runs on the backlog thread that received the datagram, and it
+ * A UDP service on one port of both families (a socket on 0.0.0.0 and one on ::, since an IPv6 socket takes
+ * IPv6 alone): each datagram is answered (or not) by {@link #answer}, over the family it came by. It reads from
+ * each socket's readiness callback, so the work runs on the backlog thread that received the datagram, and it
  * never blocks there.
  */
 abstract class UdpService implements Service {
@@ -15,6 +17,7 @@ abstract class UdpService implements Service {
 
     private final int port;
     private UdpSocket socket;
+    private UdpSocket socket6;
 
     UdpService(int port) {
         this.port = port;
@@ -24,15 +27,18 @@ abstract class UdpService implements Service {
     public void start(NetStack stack) throws IOException {
         socket = stack.udp().open();
         socket.bind(0, port);
-        socket.onReadable(this::serve);
+        socket.onReadable(() -> serve(socket));
+        socket6 = stack.udp().open6();
+        socket6.bind6(Ipv6Address.UNSPECIFIED, port);
+        socket6.onReadable(() -> serve(socket6));
     }
 
-    private void serve() {
+    private void serve(UdpSocket s) {
         try {
-            for (UdpDatagramReceived d; (d = socket.poll()) != null; ) {
+            for (UdpDatagramReceived d; (d = s.poll()) != null; ) {
                 byte[] reply = answer(d.data());
                 if (reply != null) {
-                    socket.sendTo(reply, 0, reply.length, d.sourceAddress(), d.sourcePort());
+                    s.reply(d, reply, 0, reply.length);
                 }
             }
         } catch (IOException e) {
@@ -48,6 +54,9 @@ abstract class UdpService implements Service {
     public void close() {
         if (socket != null) {
             socket.close();
+        }
+        if (socket6 != null) {
+            socket6.close();
         }
     }
 }

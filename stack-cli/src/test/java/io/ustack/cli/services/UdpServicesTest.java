@@ -5,12 +5,15 @@ import static io.ustack.core.testing.Frames.udp;
 import static io.ustack.core.testing.Frames.u16;
 import static io.ustack.core.testing.Frames.udpChecksum;
 import static io.ustack.core.testing.StackHarness.HOST_IP;
+import static io.ustack.core.testing.StackHarness.HOST_IP6;
+import static io.ustack.core.testing.StackHarness.STACK_IP6;
 import static io.ustack.core.testing.StackHarness.STACK_IP;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import java.util.Arrays;
 import java.util.List;
@@ -52,6 +55,19 @@ class UdpServicesTest {
         List<byte[]> replies = ask(7, "hello\n".getBytes());
         assertEquals(1, replies.size());
         assertArrayEquals("hello\n".getBytes(), replies.get(0));
+    }
+
+    @Test
+    void echoAnswersOverIpv6Too() {
+        h.addIpv6();
+        h.hostSolicits();
+        byte[] payload = "hello over IPv6\n".getBytes();
+        h.injectIp6(Frames.ipv6(HOST_IP6, STACK_IP6, 17, 64, Frames.udp6(HOST_IP6, STACK_IP6, 45000, 7, payload)));
+        List<byte[]> out = h.sent();
+        assertEquals(1, out.size());
+        byte[] f = out.get(0);
+        assertArrayEquals(Frames.udp6(STACK_IP6, HOST_IP6, 7, 45000, payload), Arrays.copyOfRange(f, 14 + 40, f.length));
+        assertEquals(1, h.counter("Udp6InDatagrams"));
     }
 
     @Test

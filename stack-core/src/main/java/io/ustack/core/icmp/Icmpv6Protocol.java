@@ -2,6 +2,7 @@ package io.ustack.core.icmp;
 
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.ipv4.IpProtocolHandler;
+import io.ustack.core.ipv6.Icmpv6ErrorHandler;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.neigh.Ndisc;
 import io.ustack.core.stats.DropReason;
@@ -16,9 +17,10 @@ import io.ustack.core.wire.Ipv6Packet;
 /**
  * icmpv6_rcv (net/ipv6/icmp.c): checks an ICMPv6 message's length and its checksum over the pseudo-header,
  * counts it under Icmp6 and its type (Icmp6InType135), answers echo requests, hands Neighbour Discovery to
- * {@link Ndisc}, and consumes the rest. A Packet Too Big about an ICMPv6 message this host sent lowers the path
- * MTU to its destination (icmpv6_notify to icmpv6_err); handing errors to TCP and UDP over IPv6, and MLD, are
- * later steps.
+ * {@link Ndisc}, and consumes the rest. An error (destination unreachable, Packet Too Big, time exceeded,
+ * parameter problem) goes through icmpv6_notify to the protocol of the packet it quotes: a Packet Too Big about
+ * an ICMPv6 message this host sent lowers the path MTU to its destination (icmpv6_err), one about a transport
+ * protocol's goes to its {@link Icmpv6ErrorHandler} (udpv6_err). MLD is a later step.
  */
 public final class Icmpv6Protocol implements IpProtocolHandler {
     /** ip6_update_pmtu: the path to {@code daddr} (out {@code dev}) takes {@code mtu} bytes. */
@@ -32,6 +34,7 @@ public final class Icmpv6Protocol implements IpProtocolHandler {
     private final MibCounters mib;
     private final PacketDrops drops;
     private volatile PmtuUpdater pmtu = (daddr, dev, mtu) -> { };
+    private final Icmpv6ErrorHandler[] errHandlers = new Icmpv6ErrorHandler[256];
 
     public Icmpv6Protocol(Icmpv6Sender sender, Ndisc ndisc, MibCounters mib, PacketDrops drops) {
         this.sender = sender;
@@ -42,6 +45,11 @@ public final class Icmpv6Protocol implements IpProtocolHandler {
 
     public void setPmtuUpdater(PmtuUpdater pmtu) {
         this.pmtu = pmtu;
+    }
+
+    /** inet6_add_protocol's err_handler: who hears of errors about packets of next header {@code nexthdr}. */
+    public void addErrorHandler(int nexthdr, Icmpv6ErrorHandler handler) {
+        errHandlers[nexthdr] = handler;
     }
 
     /** icmpv6_rcv. Takes ownership; data at the ICMPv6 header, network header set. */
@@ -72,14 +80,14 @@ public final class Icmpv6Protocol implements IpProtocolHandler {
                 sender.echoReply(pkt);
                 return;
             }
-            case Icmpv6Packet.PKT_TOOBIG -> {
+            case Icmpv6Packet.DEST_UNREACH, Icmpv6Packet.PKT_TOOBIG, Icmpv6Packet.TIME_EXCEED, Icmpv6Packet.PARAMPROB -> {
                 Ipv6Packet quoted = Ipv6Packet.wrap(pkt, icmp.offset() + Icmpv6Packet.HEADER_LEN);
                 if (quoted == null) {
-                    mib.inc(Mib.Icmp6InErrors); // icmpv6_rcv's pskb_may_pull of the quoted header
+                    mib.inc(Mib.Icmp6InErrors); // icmpv6_notify's pskb_may_pull of the quoted header
                     drops.drop(pkt, DropReason.PKT_TOO_SMALL);
                     return;
                 }
-                notifyTooBig(pkt, quoted, icmp.restOfHeader());
+                notify(pkt, quoted, type, icmp.code(), icmp.restOfHeader());
             }
             case Icmpv6Packet.ND_ROUTER_SOLICIT, Icmpv6Packet.ND_ROUTER_ADVERT, Icmpv6Packet.ND_NEIGHBOUR_SOLICIT,
                     Icmpv6Packet.ND_NEIGHBOUR_ADVERT, Icmpv6Packet.ND_REDIRECT -> {
@@ -92,17 +100,30 @@ public final class Icmpv6Protocol implements IpProtocolHandler {
     }
 
     /**
-     * icmpv6_notify for a Packet Too Big: past the quoted packet's extension headers, an ICMPv6 message (one
-     * this host sent: an echo reply, an error) has icmpv6_err learn the path MTU to its destination. An MTU
-     * of 2^31 or more (negative as an int) is larger than any path and changes nothing. Borrows.
+     * icmpv6_notify: past the quoted packet's extension headers, with the first 8 bytes of its upper layer
+     * there, the error goes to that layer. About an ICMPv6 message (one this host sent: an echo reply, an
+     * error), icmpv6_err learns a Packet Too Big's path MTU; about a transport's, its error handler hears of
+     * it with the quoted addresses and ports. An MTU of 2^31 or more (negative as an int) is larger than any
+     * path and changes nothing. Borrows.
      */
-    private void notifyTooBig(PacketBuffer pkt, Ipv6Packet quoted, int mtu) {
-        if (mtu < 0) {
+    private void notify(PacketBuffer pkt, Ipv6Packet quoted, int type, int code, int info) {
+        if (type == Icmpv6Packet.PKT_TOOBIG && info < 0) {
             return;
         }
         Ipv6ExtHeader.Skipped s = Ipv6ExtHeader.skip(pkt, quoted.offset() + Ipv6Packet.HEADER_LEN, quoted.nextHeader());
-        if (s.offset() >= 0 && s.nexthdr() == Ipv6Packet.NEXTHDR_ICMP && pkt.tail() - s.offset() >= Icmpv6Packet.HEADER_LEN) {
-            pmtu.update(quoted.daddr(), pkt.dev(), mtu);
+        if (s.offset() < 0 || pkt.tail() - s.offset() < Icmpv6Packet.HEADER_LEN) {
+            return;
+        }
+        if (s.nexthdr() == Ipv6Packet.NEXTHDR_ICMP) {
+            if (type == Icmpv6Packet.PKT_TOOBIG) {
+                pmtu.update(quoted.daddr(), pkt.dev(), info);
+            }
+            return;
+        }
+        Icmpv6ErrorHandler h = errHandlers[s.nexthdr()];
+        if (h != null) {
+            // the ports lead both UDP's header and TCP's
+            h.err(type, code, info, pkt.dev(), quoted.saddr(), quoted.daddr(), pkt.u16(s.offset()), pkt.u16(s.offset() + 2));
         }
     }
 

@@ -147,9 +147,6 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         ipv4Out.setPmtuCache(PmtuCache.ipv4(config.clock()));
         this.icmpProtocol = new IcmpProtocol(icmp, mib, drops);
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, icmpProtocol);
-        this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, mib, drops, config.random());
-        ipv4In.addProtocol(Ipv4Packet.IPPROTO_UDP, udp);
-        icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);
         icmpProtocol.setPmtuUpdater(ipv4Out::updatePmtu);
         this.tcp = new TcpProtocol(pool, ipv4Out, mib, drops, config.clock(), config.random(), config.secrets(), this::cpuFor,
                 TcpConfig.defaults());
@@ -192,6 +189,12 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         ipv6In.addProtocol(Ipv6Packet.NEXTHDR_ICMP, icmpv6Protocol);
         ipv6Out.setPmtuCache(PmtuCache.ipv6(config.clock()));
         icmpv6Protocol.setPmtuUpdater(ipv6Out::updatePmtu);
+        // UDP after both families' paths, since it sends over both
+        this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, ipv6Out, icmp6::sendError, mib, drops, config.random());
+        ipv4In.addProtocol(Ipv4Packet.IPPROTO_UDP, udp);
+        icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);
+        ipv6In.addProtocol(Ipv6Packet.NEXTHDR_UDP, udp.ipv6Handler());
+        icmpv6Protocol.addErrorHandler(Ipv6Packet.NEXTHDR_UDP, udp::err6);
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;

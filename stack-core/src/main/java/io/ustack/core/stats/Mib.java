@@ -50,6 +50,8 @@ public enum Mib {
     Icmp6InMLDv2Reports, Icmp6OutDestUnreachs, Icmp6OutPktTooBigs, Icmp6OutTimeExcds, Icmp6OutParmProblems,
     Icmp6OutEchos, Icmp6OutEchoReplies, Icmp6OutRouterSolicits, Icmp6OutRouterAdvertisements,
     Icmp6OutNeighborSolicits, Icmp6OutNeighborAdvertisements, Icmp6OutRedirects, Icmp6OutRateLimitHost,
+    // Udp6 (/proc/net/snmp6)
+    Udp6InDatagrams, Udp6NoPorts, Udp6InErrors, Udp6OutDatagrams, Udp6RcvbufErrors, Udp6InCsumErrors,
     // Ndisc (/proc/net/stat/ndisc_cache, named as the Arp ones are)
     NdiscUnresolvedDiscards, NdiscResFailed, NdiscRcvProbesMcast, NdiscRcvProbesUcast
 }

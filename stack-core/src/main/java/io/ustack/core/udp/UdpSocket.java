@@ -3,7 +3,10 @@ package io.ustack.core.udp;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.offload.Gso;
 import io.ustack.core.stats.DropReason;
+import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Packet;
 import io.ustack.core.wire.UdpDatagram;
 import java.io.IOException;
 import java.net.PortUnreachableException;
@@ -16,6 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A UDP socket on the stack: bind, connect, send and receive, blocking or not.
+ *
+ * <p>A socket is of one family for its life, as socket(2) makes it: AF_INET ({@link UdpProtocol#open}), whose
+ * addresses are ints, or AF_INET6 ({@link UdpProtocol#open6}), whose addresses are {@link Ipv6Address}es and
+ * whose calls are the ones ending in 6. An IPv6 socket takes IPv6 datagrams only, as with IPV6_V6ONLY set
+ * (Linux's default, bindv6only 0, would let one on :: take IPv4 too, as v4-mapped addresses: not yet); the two
+ * families' sockets share the port space but never conflict in it.
  *
  * <p>Threads: any application thread may send and receive. Datagrams are queued by the backlog thread
  * that RPS gives their flow, which also runs the {@link #onReadable} callback, so a service that answers
@@ -31,6 +40,7 @@ public final class UdpSocket implements AutoCloseable {
     public static final int DEFAULT_RCVBUF = 212_992;
 
     private final UdpProtocol udp;
+    private final boolean ipv6;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
     private final ArrayDeque<PacketBuffer> queue = new ArrayDeque<>();
@@ -39,32 +49,66 @@ public final class UdpSocket implements AutoCloseable {
     private volatile int localPort;
     private volatile int remoteAddress;
     private volatile int remotePort;
+    private volatile Ipv6Address localAddress6 = Ipv6Address.UNSPECIFIED;
+    private volatile Ipv6Address remoteAddress6 = Ipv6Address.UNSPECIFIED;
     private volatile IOException pendingError;
     private volatile Runnable onReadable;
     private volatile boolean closed;
     private volatile int segmentSize;
 
-    UdpSocket(UdpProtocol udp) {
+    UdpSocket(UdpProtocol udp, boolean ipv6) {
         this.udp = udp;
+        this.ipv6 = ipv6;
     }
 
     /** bind(2): {@code port} 0 picks an ephemeral port; {@code addr} 0 is any local address. */
     public void bind(int addr, int port) throws IOException {
+        checkFamily(false);
+        bind(addr, Ipv6Address.UNSPECIFIED, port);
+    }
+
+    /** bind(2) of an IPv6 socket: {@code port} 0 picks an ephemeral port; {@code addr} :: is any local address. */
+    public void bind6(Ipv6Address addr, int port) throws IOException {
+        checkFamily(true);
+        bind(0, addr, port);
+    }
+
+    /** inet_bind and inet6_bind: the address of this socket's family is the one used, the other is ignored. */
+    private void bind(int addr, Ipv6Address addr6, int port) throws IOException {
         checkOpen();
         if (localPort != 0) {
             throw new SocketException("the socket is already bound to port " + localPort);
         }
-        localPort = udp.table().bind(this, addr, port);
+        localPort = udp.table().bind(this, addr, addr6, port);
         localAddress = addr;
+        localAddress6 = addr6;
+    }
+
+    /** inet_autobind: an unbound socket that sends or connects gets an ephemeral port on any address. */
+    private void autobind() throws IOException {
+        if (localPort == 0) {
+            bind(0, Ipv6Address.UNSPECIFIED, 0);
+        }
     }
 
     /** connect(2): fixes the peer; datagrams from anyone else are no longer delivered here. Binds if needed. */
     public void connect(int addr, int port) throws IOException {
+        checkFamily(false);
+        connect(addr, Ipv6Address.UNSPECIFIED, port);
+    }
+
+    /** connect(2) of an IPv6 socket, as {@link #connect}. */
+    public void connect6(Ipv6Address addr, int port) throws IOException {
+        checkFamily(true);
+        connect(0, addr, port);
+    }
+
+    /** inet_dgram_connect: as {@link #bind(int, Ipv6Address, int)}, the family's address is the one used. */
+    private void connect(int addr, Ipv6Address addr6, int port) throws IOException {
         checkOpen();
-        if (localPort == 0) {
-            bind(0, 0);
-        }
+        autobind();
         remoteAddress = addr;
+        remoteAddress6 = addr6;
         remotePort = port;
     }
 
@@ -93,17 +137,43 @@ public final class UdpSocket implements AutoCloseable {
         if (remotePort == 0) {
             throw new SocketException("the socket is not connected: use sendTo");
         }
-        sendTo(data, off, len, remoteAddress, remotePort);
+        if (ipv6) {
+            sendTo6(data, off, len, remoteAddress6, remotePort);
+        } else {
+            sendTo(data, off, len, remoteAddress, remotePort);
+        }
     }
 
     /** sendto(2): one datagram; binds to an ephemeral port first if unbound. Larger than the MTU, it leaves fragmented. */
     public void sendTo(byte[] data, int off, int len, int addr, int port) throws IOException {
+        checkFamily(false);
+        prepareSend();
+        udp.sendmsg(this, data, off, len, addr, port);
+    }
+
+    /**
+     * sendto(2) of an IPv6 socket (udpv6_sendmsg): as {@link #sendTo}, its source chosen by source address
+     * selection when the socket is bound to ::, fragmented at this source when over the path MTU.
+     */
+    public void sendTo6(byte[] data, int off, int len, Ipv6Address addr, int port) throws IOException {
+        checkFamily(true);
+        prepareSend();
+        udp.sendmsg6(this, data, off, len, addr, port);
+    }
+
+    /** sendto(2) back to whoever sent {@code d}, over the family it came by. */
+    public void reply(UdpDatagramReceived d, byte[] data, int off, int len) throws IOException {
+        if (d.isIpv6()) {
+            sendTo6(data, off, len, d.sourceAddress6(), d.sourcePort());
+        } else {
+            sendTo(data, off, len, d.sourceAddress(), d.sourcePort());
+        }
+    }
+
+    private void prepareSend() throws IOException {
         checkOpen();
         throwPendingError();
-        if (localPort == 0) {
-            bind(0, 0);
-        }
-        udp.sendmsg(this, data, off, len, addr, port);
+        autobind();
     }
 
     /**
@@ -113,10 +183,9 @@ public final class UdpSocket implements AutoCloseable {
      */
     public void sendBroadcast(byte[] data, int off, int len, io.ustack.core.link.NetDevice dev, int saddr, int port)
             throws IOException {
+        checkFamily(false);
         checkOpen();
-        if (localPort == 0) {
-            bind(0, 0);
-        }
+        autobind();
         udp.sendBroadcast(this, data, off, len, dev, saddr, port);
     }
 
@@ -161,10 +230,16 @@ public final class UdpSocket implements AutoCloseable {
     private UdpDatagramReceived take() {
         PacketBuffer pkt = queue.pollFirst();
         queuedBytes -= pkt.end();
-        Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
-        UdpDatagram udpHdr = UdpDatagram.wrap(pkt, pkt.transportHeader());
-        UdpDatagramReceived d = new UdpDatagramReceived(ip.saddr(), udpHdr.sourcePort(), ip.daddr(), pkt.toByteArray(),
-                pkt.dev() == null ? 0 : pkt.dev().ifindex());
+        int sport = UdpDatagram.wrap(pkt, pkt.transportHeader()).sourcePort();
+        int ifindex = pkt.dev() == null ? 0 : pkt.dev().ifindex();
+        UdpDatagramReceived d;
+        if (ipv6) {
+            Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.networkHeader());
+            d = new UdpDatagramReceived(0, sport, 0, pkt.toByteArray(), ifindex, ip.saddr(), ip.daddr());
+        } else {
+            Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
+            d = new UdpDatagramReceived(ip.saddr(), sport, ip.daddr(), pkt.toByteArray(), ifindex);
+        }
         pkt.release();
         return d;
     }
@@ -223,6 +298,13 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
+    /** The family's own calls only: an address of the other family is EAFNOSUPPORT's mistake. */
+    private void checkFamily(boolean v6) throws SocketException {
+        if (v6 != ipv6) {
+            throw new SocketException("an " + (ipv6 ? "IPv6" : "IPv4") + " socket: use the calls of its family");
+        }
+    }
+
     private void checkOpen() throws SocketException {
         if (closed) {
             throw new SocketException("the socket is closed");
@@ -253,7 +335,27 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     static PortUnreachableException refused(int addr, int port) {
-        return new PortUnreachableException("connection refused by " + io.ustack.core.wire.Ipv4Address.format(addr) + ":" + port);
+        return new PortUnreachableException("connection refused by " + Ipv4Address.format(addr) + ":" + port);
+    }
+
+    /** Whether this is an AF_INET6 socket. */
+    public boolean isIpv6() {
+        return ipv6;
+    }
+
+    /** Bound to the wildcard of its family (0.0.0.0 or ::): it takes datagrams to any of our addresses. */
+    boolean boundToAny() {
+        return ipv6 ? localAddress6.isUnspecified() : localAddress == 0;
+    }
+
+    /** Bound to the address, of its family's two, that {@code addr} or {@code addr6} gives. */
+    boolean boundTo(int addr, Ipv6Address addr6) {
+        return ipv6 ? localAddress6.equals(addr6) : localAddress == addr;
+    }
+
+    /** Connected to the peer, of its family's two addresses, that {@code addr} or {@code addr6} gives, and {@code port}. */
+    boolean connectedTo(int addr, Ipv6Address addr6, int port) {
+        return remotePort == port && (ipv6 ? remoteAddress6.equals(addr6) : remoteAddress == addr);
     }
 
     public int localAddress() {
@@ -266,6 +368,16 @@ public final class UdpSocket implements AutoCloseable {
 
     public int remoteAddress() {
         return remoteAddress;
+    }
+
+    /** The local address of an IPv6 socket (:: when unbound or bound to any). */
+    public Ipv6Address localAddress6() {
+        return localAddress6;
+    }
+
+    /** The peer of a connected IPv6 socket (:: when not connected). */
+    public Ipv6Address remoteAddress6() {
+        return remoteAddress6;
     }
 
     public int remotePort() {

@@ -1,6 +1,7 @@
 package io.ustack.core.udp;
 
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv6Address;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * udp_table: the bound sockets by local port, with ephemeral port allocation from
- * net.ipv4.ip_local_port_range (32768-60999). Lookups (the receive path) take no lock.
+ * net.ipv4.ip_local_port_range (32768-60999). Lookups (the receive path) take no lock. Both families' sockets
+ * are here, as in Linux's one udp_table; a socket's address is the int or the {@link Ipv6Address} of its family,
+ * and the other is ignored, so that an IPv4 lookup allocates nothing.
  */
 final class UdpTable {
     static final int EPHEMERAL_LOW = 32768;
@@ -25,32 +28,35 @@ final class UdpTable {
     }
 
     /**
-     * udp_v4_get_port: binds {@code s} to {@code addr}:{@code port}, or to a free ephemeral port if port is 0.
-     * Two sockets may share a port only on different specific addresses.
+     * udp_v4_get_port and udp_v6_get_port: binds {@code s} to {@code addr} (IPv4) or {@code addr6} (IPv6) and
+     * {@code port}, or to a free ephemeral port if port is 0. Two sockets of one family may share a port only
+     * on different specific addresses; sockets of the two families never conflict (IPV6_V6ONLY's rule).
      */
-    synchronized int bind(UdpSocket s, int addr, int port) throws BindException {
+    synchronized int bind(UdpSocket s, int addr, Ipv6Address addr6, int port) throws BindException {
         if (port == 0) {
             int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
             int start = random.nextInt(span);
             for (int i = 0; i < span; i++) {
                 int candidate = EPHEMERAL_LOW + (start + i) % span;
-                if (free(addr, candidate)) {
+                if (free(s.isIpv6(), addr, addr6, candidate)) {
                     add(s, candidate);
                     return candidate;
                 }
             }
             throw new BindException("no free local port in " + EPHEMERAL_LOW + "-" + EPHEMERAL_HIGH);
         }
-        if (!free(addr, port)) {
-            throw new BindException(Ipv4Address.format(addr) + ":" + port + " is already in use");
+        if (!free(s.isIpv6(), addr, addr6, port)) {
+            throw new BindException((s.isIpv6() ? "[" + addr6 + "]" : Ipv4Address.format(addr)) + ":" + port
+                    + " is already in use");
         }
         add(s, port);
         return port;
     }
 
-    private boolean free(int addr, int port) {
+    private boolean free(boolean v6, int addr, Ipv6Address addr6, int port) {
+        boolean any = v6 ? addr6.isUnspecified() : addr == 0;
         for (UdpSocket o : byPort.getOrDefault(port, List.of())) {
-            if (o.localAddress() == 0 || addr == 0 || o.localAddress() == addr) {
+            if (o.isIpv6() == v6 && (any || o.boundToAny() || o.boundTo(addr, addr6))) {
                 return false;
             }
         }
@@ -72,10 +78,20 @@ final class UdpTable {
     }
 
     /**
-     * __udp4_lib_lookup: the socket that best matches a datagram from {@code saddr}:{@code sport} to
+     * __udp4_lib_lookup: the IPv4 socket that best matches a datagram from {@code saddr}:{@code sport} to
      * {@code daddr}:{@code dport}; a socket bound to the address or connected to the sender beats a wildcard.
      */
     UdpSocket lookup(int saddr, int sport, int daddr, int dport) {
+        return lookup(false, saddr, null, sport, daddr, null, dport);
+    }
+
+    /** __udp6_lib_lookup: {@link #lookup}'s choice among the IPv6 sockets. */
+    UdpSocket lookup6(Ipv6Address saddr, int sport, Ipv6Address daddr, int dport) {
+        return lookup(true, 0, saddr, sport, 0, daddr, dport);
+    }
+
+    /** Both lookups' scoring (compute_score), over the sockets of one family. */
+    private UdpSocket lookup(boolean v6, int saddr, Ipv6Address saddr6, int sport, int daddr, Ipv6Address daddr6, int dport) {
         List<UdpSocket> l = byPort.get(dport);
         if (l == null) {
             return null;
@@ -83,15 +99,18 @@ final class UdpTable {
         UdpSocket best = null;
         int bestScore = -1;
         for (UdpSocket s : l) {
+            if (s.isIpv6() != v6) {
+                continue;
+            }
             int score = 0;
-            if (s.localAddress() != 0) {
-                if (s.localAddress() != daddr) {
+            if (!s.boundToAny()) {
+                if (!s.boundTo(daddr, daddr6)) {
                     continue;
                 }
                 score += 2;
             }
             if (s.remotePort() != 0) {
-                if (s.remoteAddress() != saddr || s.remotePort() != sport) {
+                if (!s.connectedTo(saddr, saddr6, sport)) {
                     continue;
                 }
                 score += 4;

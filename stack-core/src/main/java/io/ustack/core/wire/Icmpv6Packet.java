@@ -28,8 +28,11 @@ public final class Icmpv6Packet {
 
     /** Destination unreachable codes (ICMPV6_NOROUTE ... ICMPV6_PORT_UNREACH). */
     public static final int NOROUTE = 0;
+    public static final int ADM_PROHIBITED = 1;
     public static final int ADDR_UNREACH = 3;
     public static final int PORT_UNREACH = 4;
+    public static final int POLICY_FAIL = 5;
+    public static final int REJECT_ROUTE = 6;
     /** Time exceeded codes: hop limit, fragment reassembly time. */
     public static final int EXC_HOPLIMIT = 0;
     public static final int EXC_FRAGTIME = 1;

@@ -2,11 +2,16 @@ package io.ustack.core.wire;
 
 import io.ustack.core.buffer.PacketBuffer;
 
-/** The UDP header (struct udphdr, RFC 768): ports, length and checksum over the IPv4 pseudo-header. */
+/**
+ * The UDP header (struct udphdr, RFC 768): ports, length and checksum over the pseudo-header of IPv4 or of
+ * IPv6 (RFC 8200 section 8.1).
+ */
 public final class UdpDatagram {
     public static final int HEADER_LEN = 8;
     /** The largest payload one IPv4 datagram can carry: 65535 - 20 - 8. */
     public static final int MAX_PAYLOAD = 65507;
+    /** The largest payload one IPv6 datagram (no jumbogram) can carry: 65535 - 8, its header outside the count. */
+    public static final int MAX_PAYLOAD6 = 65527;
 
     private static final int SPORT = 0;
     private static final int DPORT = 2;
@@ -91,10 +96,28 @@ public final class UdpDatagram {
 
     /** udp4_hwcsum in software: the checksum over pseudo-header, header and payload; 0 is sent as 0xffff. */
     public void updateChecksum(int saddr, int daddr) {
-        int len = length();
+        writeChecksum(Checksum.pseudoHeader(saddr, daddr, Ipv4Packet.IPPROTO_UDP, length()));
+    }
+
+    /**
+     * udp6_csum_init: the {@code len} bytes from this header on, with the IPv6 pseudo-header, sum to zero. The
+     * checksum is mandatory over IPv6 (RFC 8200 section 8.1): a zero field fails, as it would not sum to zero
+     * unless the datagram were all zeros.
+     */
+    public boolean checksumOk6(Ipv6Address saddr, Ipv6Address daddr, int len) {
+        return checksum() != 0 && Checksum.fold(Checksum.pseudoHeader6(saddr, daddr, Ipv6Packet.NEXTHDR_UDP, len)
+                + Checksum.partial(b, off, len, 0)) == 0;
+    }
+
+    /** udp6_hwcsum_outgoing in software: the checksum over the IPv6 pseudo-header, header and payload; never 0. */
+    public void updateChecksum6(Ipv6Address saddr, Ipv6Address daddr) {
+        writeChecksum(Checksum.pseudoHeader6(saddr, daddr, Ipv6Packet.NEXTHDR_UDP, length()));
+    }
+
+    /** The checksum over {@code pseudo} (the pseudo-header's sum), header and payload; a sum of 0 is sent as 0xffff. */
+    private void writeChecksum(long pseudo) {
         b.setU16(off + CHECK, 0);
-        int c = Checksum.fold(Checksum.pseudoHeader(saddr, daddr, Ipv4Packet.IPPROTO_UDP, len)
-                + Checksum.partial(b, off, len, 0));
+        int c = Checksum.fold(pseudo + Checksum.partial(b, off, length(), 0));
         b.setU16(off + CHECK, c == 0 ? 0xffff : c);
     }
 }

@@ -195,9 +195,28 @@ public final class Frames {
 
     /** The ICMPv6 checksum of {@code message} with its checksum field as it stands: 0 when that field is right. */
     public static int icmpv6Checksum(byte[] src, byte[] dst, byte[] message) {
+        return checksum6(src, dst, 58, message);
+    }
+
+    /**
+     * The checksum of an upper-layer {@code message} of kind {@code nextHeader} with the IPv6 pseudo-header
+     * (RFC 8200 section 8.1), its checksum field as it stands: 0 when that field is right.
+     */
+    public static int checksum6(byte[] src, byte[] dst, int nextHeader, byte[] message) {
         ByteBuffer pseudo = ByteBuffer.allocate(40 + message.length);
-        pseudo.put(src).put(dst).putInt(message.length).putInt(58).put(message);
+        pseudo.put(src).put(dst).putInt(message.length).putInt(nextHeader).put(message);
         return checksum(pseudo.array(), 0, pseudo.capacity());
+    }
+
+    /** A UDP datagram for IPv6, its (mandatory) checksum over the IPv6 pseudo-header computed here. */
+    public static byte[] udp6(byte[] src, byte[] dst, int sport, int dport, byte[] payload) {
+        byte[] out = ByteBuffer.allocate(8 + payload.length).putShort((short) sport).putShort((short) dport)
+                .putShort((short) (8 + payload.length)).putShort((short) 0).put(payload).array();
+        int c = checksum6(src, dst, 17, out);
+        c = c == 0 ? 0xffff : c;
+        out[6] = (byte) (c >> 8);
+        out[7] = (byte) c;
+        return out;
     }
 
     /**

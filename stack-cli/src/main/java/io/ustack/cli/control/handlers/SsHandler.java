@@ -74,9 +74,11 @@ public final class SsHandler implements ControlHandler {
                     Details.of(info)));
         }
         for (UdpSocket u : stack.udp().sockets()) {
-            String peer = u.remotePort() == 0 ? "0.0.0.0:*" : endpoint(u.remoteAddress(), u.remotePort());
-            out.add(new Entry("udp", u.remotePort() == 0 ? "UNCONN" : "ESTAB", u.receiveQueueBytes(), 0,
-                    endpoint(u.localAddress(), u.localPort()), peer));
+            // ss writes an IPv6 endpoint in brackets, [::]:* for an unconnected socket's peer
+            String local = u.isIpv6() ? "[" + u.localAddress6() + "]:" + u.localPort() : endpoint(u.localAddress(), u.localPort());
+            String peer = u.isIpv6() ? "[" + u.remoteAddress6() + "]:" + (u.remotePort() == 0 ? "*" : u.remotePort())
+                    : u.remotePort() == 0 ? "0.0.0.0:*" : endpoint(u.remoteAddress(), u.remotePort());
+            out.add(new Entry("udp", u.remotePort() == 0 ? "UNCONN" : "ESTAB", u.receiveQueueBytes(), 0, local, peer));
         }
         out.sort(Comparator.comparing(Entry::netid).thenComparing(e -> !e.state().equals("LISTEN"))
                 .thenComparing(Entry::local).thenComparing(Entry::peer));

@@ -13,6 +13,7 @@ import io.ustack.core.tcp.TcpSocket;
 import io.ustack.core.testing.Await;
 import io.ustack.core.udp.UdpSocket;
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv6Address;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,10 @@ class SsHandlerTest {
     void listsEverySocket() throws Exception {
         NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(1));
         stack.start();
-        try (TcpListener l = stack.tcp().listen(0, 80, 16); UdpSocket u = stack.udp().open()) {
+        try (TcpListener l = stack.tcp().listen(0, 80, 16); UdpSocket u = stack.udp().open();
+             UdpSocket u6 = stack.udp().open6()) {
             u.bind(0, 7);
+            u6.bind6(Ipv6Address.UNSPECIFIED, 7);
             TcpSocket c = stack.tcp().connect(Ipv4Address.parse("127.0.0.1"), 80);
             c.awaitConnected(5000);
             c.write(new byte[] {1, 2, 3}, 0, 3);
@@ -41,6 +44,7 @@ class SsHandlerTest {
             assertTrue(client.info().rtoMs() >= 200, "RFC 6298's floor as Linux sets it: " + client.info());
             assertNull(client.info().ssthresh(), "no loss yet: ssthresh is infinite");
             assertTrue(entries.contains(new SsHandler.Entry("udp", "UNCONN", 0, 0, "0.0.0.0:7", "0.0.0.0:*")), entries.toString());
+            assertTrue(entries.contains(new SsHandler.Entry("udp", "UNCONN", 0, 0, "[::]:7", "[::]:*")), entries.toString());
             assertEquals("tcp", entries.get(0).netid());
             assertEquals("LISTEN", entries.get(0).state(), "listeners first, as ss sorts them");
             c.close();
