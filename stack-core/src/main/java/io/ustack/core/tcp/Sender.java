@@ -111,9 +111,12 @@ final class Sender {
     private boolean hasOowAck;
     /**
      * tp->snd_up: one past the last urgent byte (tcp_mark_urg, BSD's pointer: the urgent byte is the one
-     * before it). Urgent mode lasts while it is ahead of snd_una (tcp_urg_mode).
+     * before it); {@code urgent} while it is ahead of snd_una (tcp_urg_mode). A flag rather than a comparison
+     * of the two: snd_up stands still while snd_una moves on, and after 2 GiB a sequence comparison would
+     * call it ahead again (Linux keeps snd_up at snd_una once passed, tcp_clean_rtx_queue, for the same end).
      */
     private int sndUp;
+    private boolean urgent;
     /** Departure times, paced where the route's device holds packets to them. */
     private final Pacer pacer;
 
@@ -130,7 +133,6 @@ final class Sender {
         this.sndNxt = iss;
         this.sndSml = iss;
         this.sndMax = iss;
-        this.sndUp = iss;
         this.cwndUsageSeq = iss;
         this.bufferBase = iss + 1;
         this.cc = CongestionControl.named(cfg.congestion());
@@ -182,10 +184,15 @@ final class Sender {
     /** send(MSG_OOB), tcp_mark_urg: what is written so far ends with the urgent byte. */
     void markUrgent() {
         sndUp = dataEnd();
+        urgent = true;
     }
 
+    /** tcp_urg_mode: urgent data is queued or in flight; the ACK that passes snd_up ends it. */
     private boolean urgentMode() {
-        return SeqNum.after(sndUp, sndUna);
+        if (urgent && !SeqNum.after(sndUp, sndUna)) {
+            urgent = false;
+        }
+        return urgent;
     }
 
     /**
