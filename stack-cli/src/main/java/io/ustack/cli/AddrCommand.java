@@ -62,7 +62,9 @@ public final class AddrCommand implements Callable<Integer> {
                 if (a.path("family").asText().equals("inet6")) {
                     // as ip -6 addr: inet6 fd00:77::2/64 scope global
                     sb.append("    inet6 ").append(a.path("local").asText()).append('/').append(a.path("prefixlen").asInt())
-                            .append(" scope ").append(a.path("scope").asText()).append('\n');
+                            .append(" scope ").append(a.path("scope").asText())
+                            .append(a.path("tentative").asBoolean() ? " tentative" : "")
+                            .append(a.path("dadfailed").asBoolean() ? " dadfailed" : "").append('\n');
                     continue;
                 }
                 sb.append("    inet ").append(a.path("local").asText()).append('/').append(a.path("prefixlen").asInt());

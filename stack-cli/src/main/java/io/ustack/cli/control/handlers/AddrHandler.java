@@ -42,12 +42,17 @@ public final class AddrHandler implements ControlHandler {
      * none: loopback, /31, /32), {@code secondary} unless it is one (IFA_F_SECONDARY: a second address on a
      * network the device has already), {@code scope} ({@code host} on loopback, else {@code global}) and
      * {@code label} (the device's name); an IPv6 one has {@code family} "inet6" and its {@code scope}
-     * ("global", "link", "host"), as ip -j names them.
+     * ("global", "link", "host"), and {@code tentative} while Duplicate Address Detection runs, with
+     * {@code dadfailed} too when it found the address taken, as ip -j names them.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @com.fasterxml.jackson.annotation.JsonPropertyOrder({"family", "local", "prefixlen", "broadcast", "scope"})
     public record Address(String family, String local, int prefixlen, String broadcast, String scope, Boolean secondary,
-                          String label) {
+                          String label, Boolean tentative, Boolean dadfailed) {
+        Address(String family, String local, int prefixlen, String broadcast, String scope, Boolean secondary,
+                String label) {
+            this(family, local, prefixlen, broadcast, scope, secondary, label, null, null);
+        }
     }
 
     @Override
@@ -98,8 +103,9 @@ public final class AddrHandler implements ControlHandler {
         List<Ipv6Fib.Inet6Address> sorted = new ArrayList<>(on6);
         sorted.sort((x, y) -> y.scope().ordinal() - x.scope().ordinal()); // stable: global, then link, then host
         for (Ipv6Fib.Inet6Address a : sorted) {
+            boolean notValid = a.state() != Ipv6Fib.Inet6Address.State.VALID; // Linux keeps tentative with dadfailed
             mine.add(new Address("inet6", a.address().toString(), a.prefix().prefixLen(), null, a.scope().ipName(),
-                    null, null));
+                    null, null, notValid ? true : null, a.state() == Ipv6Fib.Inet6Address.State.DADFAILED ? true : null));
         }
         return new Link(d.ifindex(), d.name(), flags(d), d.mtu(), operstate(d),
                 d.isLoopback() ? "loopback" : "ether", MacAddress.format(d.mac()), mine, d.stats().snapshot());
