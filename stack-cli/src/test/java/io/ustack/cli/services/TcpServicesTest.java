@@ -11,6 +11,7 @@ import io.ustack.core.testing.Await;
 import io.ustack.core.testing.Streams;
 import io.ustack.core.tcp.TcpSocket;
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv6Address;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -120,6 +121,34 @@ class TcpServicesTest {
             String missing = request(s, "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", -1);
             assertTrue(missing.startsWith("HTTP/1.1 404 Not Found"), missing);
             assertEquals(-1, s.inputStream().read(), "Connection: close is honoured");
+        }
+    }
+
+    @Test
+    void httpAndEchoAnswerOverIpv6Loopback() throws Exception {
+        TcpSocket web = stack.tcp().connect6(Ipv6Address.LOOPBACK, 80);
+        web.awaitConnected(5000);
+        web.setReadTimeout(10_000);
+        try (TcpSocket s = web) {
+            String bytes = request(s, "GET /bytes/1000000 HTTP/1.1\r\nHost: [::1]\r\n\r\n", 1_000_000);
+            assertTrue(bytes.startsWith("HTTP/1.1 200 OK"), bytes);
+        }
+        byte[] data = new byte[200_000];
+        new Random(6).nextBytes(data);
+        TcpSocket echo = stack.tcp().connect6(Ipv6Address.LOOPBACK, 7);
+        echo.awaitConnected(5000);
+        echo.setReadTimeout(10_000);
+        try (TcpSocket s = echo) {
+            CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Streams.readAll(s.inputStream());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            s.write(data, 0, data.length);
+            s.shutdownOutput();
+            assertArrayEquals(data, back.get(30, TimeUnit.SECONDS));
         }
     }
 

@@ -191,6 +191,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_TCP, tcp);
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_TCP, tcp);
         ipv6In.addProtocol(Ipv6Packet.NEXTHDR_TCP, tcp.ipv6Handler());
+        icmpv6Protocol.addErrorHandler(Ipv6Packet.NEXTHDR_TCP, tcp.ipv6ErrorHandler());
         this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, ipv6Out, icmp6::sendError, mib, drops, config.random());
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_UDP, udp);
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);

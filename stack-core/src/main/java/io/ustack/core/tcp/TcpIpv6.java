@@ -3,26 +3,32 @@ package io.ustack.core.tcp;
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.ipv6.Ipv6Output;
+import io.ustack.core.link.NetDevice;
 import io.ustack.core.route.DstEntry;
+import io.ustack.core.softnet.Cpu;
 import io.ustack.core.softnet.FlowHash;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.Icmpv6Packet;
 import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.Ipv6Packet;
 import io.ustack.core.wire.TcpSegment;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.NoRouteToHostException;
+import java.util.function.UnaryOperator;
 
 /**
  * TCP over IPv6 (net/ipv6/tcp_ipv6.c): tcp_v6_rcv finds a segment's connection or IPv6 listener,
- * tcp_v6_send_reset answers segments nobody owns, and tcp_v6_send_synack and the connection's own segments
- * leave through ip6_xmit. The connections are {@link TcpProtocol}'s, in its one table, and their
+ * tcp_v6_send_reset answers segments nobody owns, tcp_v6_err hears ICMPv6 errors, tcp_v6_connect opens
+ * connections, and every segment leaves through ip6_xmit. The connections are {@link TcpProtocol}'s, in its one table, and their
  * {@link Tcb}s are the same state machine as over IPv4: only the {@link TcpOutput} each is given knows the
  * family.
  *
- * <p>Not yet over IPv6: connect(2), SYN cookies (a full SYN queue drops the SYN), ICMPv6 errors
- * (tcp_v6_err, so no path MTU learnt mid-connection), super-segments (segments leave MSS-sized, their
- * checksum complete), link-local peers (no scope id: the route picks the device).
+ * <p>Not yet over IPv6: SYN cookies (a full SYN queue drops the SYN), super-segments (segments
+ * leave MSS-sized, their checksum complete), link-local peers (no scope id: the route picks the device).
  */
 final class TcpIpv6 {
     private final TcpProtocol tcp;
@@ -91,10 +97,72 @@ final class TcpIpv6 {
             return;
         }
         mib.inc(Mib.TcpPassiveOpens);
-        TcpOutput output = (tcb, seg, retransmission, departure) -> send(seg, key.laddr6(), key.lport(),
-                key.raddr6(), key.rport(), retransmission, departure);
-        s.attach(Tcb.accept(l.options().apply(configFor(key.raddr6())), output, s.events(), mib, 0, key.lport(), 0,
+        s.attach(Tcb.accept(l.options().apply(configFor(key.raddr6())), output(key), s.events(), mib, 0, key.lport(), 0,
                 key.rport(), syn, iss, isn.tsOffset(key.laddr6(), key.raddr6()), tcp.now(), null));
+    }
+
+    /** tcp_v6_connect: see {@link TcpProtocol#connect6}. */
+    TcpSocket connect(Ipv6Address laddr, int lport, Ipv6Address raddr, int rport, UnaryOperator<TcpConfig> options)
+            throws IOException {
+        Ipv6Address saddr = laddr.isUnspecified() ? out.sourceFor(raddr, null) : laddr;
+        if (saddr == null) {
+            throw new NoRouteToHostException("no route to " + raddr);
+        }
+        TcpConfig cfg = options.apply(configFor(raddr));
+        TcpSocket s = lport != 0 ? tryConnect(TcpProtocol.Key.v6(saddr, lport, raddr, rport), cfg)
+                : tcp.ephemeral(port -> tryConnect(TcpProtocol.Key.v6(saddr, port, raddr, rport), cfg));
+        if (s == null) {
+            throw new BindException(lport != 0 ? "[" + saddr + "]:" + lport + " is already connected to [" + raddr + "]:" + rport
+                    : "no free local port to [" + raddr + "]:" + rport);
+        }
+        return s;
+    }
+
+    /** Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple. */
+    private TcpSocket tryConnect(TcpProtocol.Key key, TcpConfig cfg) {
+        Cpu cpu = tcp.cpuFor(flowHash(key));
+        TcpSocket s = new TcpSocket(tcp, key, cpu, null, false);
+        if (tcp.register(key, s) != null) {
+            return null;
+        }
+        mib.inc(Mib.TcpActiveOpens);
+        cpu.execute(() -> s.attach(Tcb.connect(cfg, output(key), s.events(), mib, 0, key.lport(), 0, key.rport(),
+                isn.isn(key.laddr6(), key.lport(), key.raddr6(), key.rport()), isn.tsOffset(key.laddr6(), key.raddr6()),
+                tcp.now())));
+        return s;
+    }
+
+    /** The connection's tcp_transmit_skb: its Tcb holds IPv4 addresses only (0 here), so the key's are kept here. */
+    private TcpOutput output(TcpProtocol.Key key) {
+        return (tcb, seg, retransmission, departure) -> send(seg, key.laddr6(), key.lport(), key.raddr6(), key.rport(),
+                retransmission, departure);
+    }
+
+    /**
+     * tcp_v6_err: an ICMPv6 error about a segment of ours. Packet Too Big teaches the route its path MTU
+     * (inet6_csk_update_pmtu), then tcp_v6_mtu_reduced shrinks the connection's segments to it; port
+     * unreachable and parameter problem (what icmpv6_err_convert calls fatal, besides the prohibited codes,
+     * which like IPv4's filtered ones are left soft here) fail a connection as IPv4's port and protocol
+     * unreachable do. An error about no connection counts Icmp6InErrors.
+     */
+    void err(int type, int code, int info, NetDevice dev, Ipv6Address saddr, Ipv6Address daddr, int sport, int dport) {
+        TcpSocket s = tcp.connection(TcpProtocol.Key.v6(saddr, sport, daddr, dport));
+        if (s == null) {
+            mib.inc(Mib.Icmp6InErrors);
+            return;
+        }
+        if (type == Icmpv6Packet.PKT_TOOBIG) {
+            out.updatePmtu(daddr, dev, info);
+            DstEntry dst = out.dstFor(daddr);
+            if (dst != null) {
+                int pmtu = dst.mtu();
+                s.cpu().execute(() -> s.onCpu(t -> t.pathMtuReduced(pmtu, Ipv6Packet.HEADER_LEN, tcp.now())));
+            }
+            return;
+        }
+        if ((type == Icmpv6Packet.DEST_UNREACH && code == Icmpv6Packet.PORT_UNREACH) || type == Icmpv6Packet.PARAMPROB) {
+            s.cpu().execute(() -> s.hardError(CloseReason.ICMP_UNREACHABLE));
+        }
     }
 
     /** TcpProtocol#synAfterTimeWait for an IPv6 connection: to the IPv6 listener, or refused. */

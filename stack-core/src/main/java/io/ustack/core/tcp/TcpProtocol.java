@@ -6,6 +6,7 @@ import io.ustack.core.ipv4.IcmpErrorHandler;
 import io.ustack.core.ipv4.IpOptions;
 import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Output;
+import io.ustack.core.ipv6.Icmpv6ErrorHandler;
 import io.ustack.core.ipv6.Ipv6Output;
 import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.route.DstEntry;
@@ -117,6 +118,11 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     /** inet6_add_protocol's tcpv6_protocol: the handler of next header 6 ({@link TcpIpv6#rcv}). */
     public IpProtocolHandler ipv6Handler() {
         return ipv6::rcv;
+    }
+
+    /** tcpv6_protocol's err_handler ({@link TcpIpv6#err}), for Icmpv6Protocol.addErrorHandler. */
+    public Icmpv6ErrorHandler ipv6ErrorHandler() {
+        return ipv6::err;
     }
 
     /** Takes ownership; data at the TCP header, network header and dst set. */
@@ -447,7 +453,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             DstEntry dst = out.dstFor(daddr);
             if (dst != null) {
                 int pmtu = dst.mtu();
-                s.cpu().execute(() -> s.onCpu(t -> t.pathMtuReduced(pmtu, now())));
+                s.cpu().execute(() -> s.onCpu(t -> t.pathMtuReduced(pmtu, Ipv4Packet.MIN_HEADER_LEN, now())));
             }
             return;
         }
@@ -534,19 +540,45 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             }
             return s;
         }
+        TcpSocket s = ephemeral(port -> tryConnect(new Key(saddr, port, raddr, rport), cfg));
+        if (s == null) {
+            throw new BindException("no free local port to " + Ipv4Address.format(raddr) + ":" + rport);
+        }
+        return s;
+    }
+
+    /**
+     * inet_hash_connect's search of ip_local_port_range from a random start: the first port no listener
+     * of either family holds for which {@code tryPort} claims a connection, or null.
+     */
+    TcpSocket ephemeral(IntFunction<TcpSocket> tryPort) {
         int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
         int start = random.nextInt(span);
         for (int i = 0; i < span; i++) {
             int port = EPHEMERAL_LOW + (start + i) % span;
-            if (listeners.containsKey(port)) {
+            if (listeners.containsKey(port) || listeners6.containsKey(port)) {
                 continue;
             }
-            TcpSocket s = tryConnect(new Key(saddr, port, raddr, rport), cfg);
+            TcpSocket s = tryPort.apply(port);
             if (s != null) {
                 return s;
             }
         }
-        throw new BindException("no free local port to " + Ipv4Address.format(raddr) + ":" + rport);
+        return null;
+    }
+
+    /** connect(2) over IPv6: {@link #connect6(Ipv6Address, int, Ipv6Address, int, UnaryOperator)} from any. */
+    public TcpSocket connect6(Ipv6Address raddr, int rport) throws IOException {
+        return connect6(Ipv6Address.UNSPECIFIED, 0, raddr, rport, UnaryOperator.identity());
+    }
+
+    /**
+     * tcp_v6_connect from a socket bound to {@code laddr}:{@code lport}: :: leaves the address to source
+     * selection (RFC 6724), 0 the port to the ephemeral search; otherwise as {@link #connect}.
+     */
+    public TcpSocket connect6(Ipv6Address laddr, int lport, Ipv6Address raddr, int rport,
+                              UnaryOperator<TcpConfig> options) throws IOException {
+        return ipv6.connect(laddr, lport, raddr, rport, options);
     }
 
     /** Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple. */

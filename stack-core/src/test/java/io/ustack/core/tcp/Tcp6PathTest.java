@@ -2,6 +2,8 @@ package io.ustack.core.tcp;
 
 import static io.ustack.core.testing.Frames.bytes;
 import static io.ustack.core.testing.Frames.checksum6;
+import static io.ustack.core.testing.Frames.concat;
+import static io.ustack.core.testing.Frames.icmpv6;
 import static io.ustack.core.testing.Frames.i32;
 import static io.ustack.core.testing.Frames.ipv6;
 import static io.ustack.core.testing.Frames.tcp6;
@@ -12,10 +14,13 @@ import static io.ustack.core.testing.StackHarness.STACK_IP6;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.testing.StackHarness;
 import io.ustack.core.wire.Ipv6Address;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -106,6 +111,65 @@ class Tcp6PathTest {
             assertEquals(ACK, flags(lastAck));
             assertEquals(1001 + request.length + 1, i32(lastAck, 8));
         }
+    }
+
+    /** An ICMPv6 error from the host about {@code quoted}, {@code rest} in the rest of its header. */
+    private void errorFromHost(int type, int code, int rest, byte[] quoted) {
+        byte[] body = concat(ByteBuffer.allocate(4).putInt(rest).array(), quoted);
+        h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 58, 64, icmpv6(HOST_IP6, STACK_IP6, type, code, body)));
+    }
+
+    @Test
+    void packetTooBigShrinksTheConnectionsSegments() throws Exception {
+        try (TcpListener l = h.stack.tcp().listen6(Ipv6Address.UNSPECIFIED, 80, 8)) {
+            byte[] mss1440 = {2, 4, 0x05, (byte) 0xa0};
+            h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 6, 64, tcp6(HOST_IP6, STACK_IP6, 40000, 80, 1000, 0, SYN, mss1440, new byte[0])));
+            byte[] synAckFrame = h.sent().get(0);
+            int iss = i32(segment(synAckFrame), 4);
+            in(40000, 80, 1001, iss + 1, ACK, new byte[0]);
+            TcpSocket s = l.tryAccept();
+            s.write(new byte[3000], 0, 3000);
+            int largest = 0;
+            for (byte[] f : h.sent()) {
+                largest = Math.max(largest, payloadLength(segment(f)));
+            }
+            assertEquals(1440, largest, "1500 less 60");
+            errorFromHost(2, 0, 1280, bytes(synAckFrame, 14, synAckFrame.length - 14));
+            // what was in flight goes again, cut to the new MSS (tcp_v6_mtu_reduced, tcp_simple_retransmit)
+            List<byte[]> again = h.sent();
+            assertTrue(!again.isEmpty());
+            for (byte[] f : again) {
+                assertTrue(payloadLength(segment(f)) <= 1280 - 60, "within the path MTU");
+            }
+        }
+    }
+
+    @Test
+    void connectOverIpv6AndPortUnreachableFailsIt() throws Exception {
+        Ipv6Address host = Ipv6Address.fromBytes(HOST_IP6, 0);
+        TcpSocket ok = h.stack.tcp().connect6(host, 5000);
+        byte[] syn = segment(h.sent().get(0));
+        assertEquals(SYN, flags(syn));
+        assertEquals(5000, u16(syn, 2));
+        h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 6, 64, tcp6(HOST_IP6, STACK_IP6, 5000, u16(syn, 0), 9000,
+                i32(syn, 4) + 1, SYN | ACK, new byte[0])));
+        assertEquals(ACK, flags(segment(h.sent().get(0))));
+        ok.awaitConnected(1000);
+        assertEquals(host, ok.remoteAddress6());
+        ok.reset();
+        h.sent();
+
+        TcpSocket refused = h.stack.tcp().connect6(host, 5001);
+        byte[] synFrame = h.sent().get(0);
+        errorFromHost(1, 4, 0, bytes(synFrame, 14, synFrame.length - 14));
+        assertThrows(IOException.class, () -> refused.awaitConnected(1000));
+    }
+
+    @Test
+    void anErrorAboutNoConnectionCountsIcmp6InErrors() {
+        long before = h.counter("Icmp6InErrors");
+        errorFromHost(1, 4, 0, ipv6(STACK_IP6, HOST_IP6, 6, 64, tcp6(STACK_IP6, HOST_IP6, 40000, 5000, 1, 0, SYN, new byte[0])));
+        assertEquals(before + 1, h.counter("Icmp6InErrors"));
     }
 
     @Test

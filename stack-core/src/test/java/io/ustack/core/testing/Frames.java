@@ -210,7 +210,13 @@ public final class Frames {
 
     /** A TCP segment for IPv6 as {@link #tcp} makes one, its checksum over the IPv6 pseudo-header instead. */
     public static byte[] tcp6(byte[] src, byte[] dst, int sport, int dport, int seq, int ack, int flags, byte[] payload) {
-        byte[] seg = tcp(0, 0, sport, dport, seq, ack, flags, payload);
+        return tcp6(src, dst, sport, dport, seq, ack, flags, new byte[0], payload);
+    }
+
+    /** {@link #tcp6} with options (a multiple of 4 bytes). */
+    public static byte[] tcp6(byte[] src, byte[] dst, int sport, int dport, int seq, int ack, int flags, byte[] options,
+                              byte[] payload) {
+        byte[] seg = tcp(0, 0, sport, dport, seq, ack, flags, 64240, options, payload);
         seg[16] = 0;
         seg[17] = 0;
         int c = checksum6(src, dst, 6, seg);
