@@ -47,10 +47,27 @@ class TcpServicesTest {
     }
 
     private TcpSocket connect(int port) throws Exception {
-        TcpSocket s = stack.tcp().connect(LO, port);
+        return connected(stack.tcp().connect(LO, port));
+    }
+
+    private static TcpSocket connected(TcpSocket s) throws Exception {
         s.awaitConnected(5000);
         s.setReadTimeout(10_000);
         return s;
+    }
+
+    /** Writes {@code data} to echo on {@code s}, then a FIN, and checks that all of it comes back. */
+    private static void echoes(TcpSocket s, byte[] data) throws Exception {
+        CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Streams.readAll(s.inputStream());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        s.write(data, 0, data.length);
+        s.shutdownOutput();
+        assertArrayEquals(data, back.get(30, TimeUnit.SECONDS));
     }
 
     @Test
@@ -58,16 +75,7 @@ class TcpServicesTest {
         byte[] data = new byte[1_000_000];
         new Random(3).nextBytes(data);
         try (TcpSocket s = connect(7)) {
-            CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Streams.readAll(s.inputStream());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            s.write(data, 0, data.length);
-            s.shutdownOutput();
-            assertArrayEquals(data, back.get(30, TimeUnit.SECONDS));
+            echoes(s, data);
         }
     }
 
@@ -126,29 +134,14 @@ class TcpServicesTest {
 
     @Test
     void httpAndEchoAnswerOverIpv6Loopback() throws Exception {
-        TcpSocket web = stack.tcp().connect6(Ipv6Address.LOOPBACK, 80);
-        web.awaitConnected(5000);
-        web.setReadTimeout(10_000);
-        try (TcpSocket s = web) {
+        try (TcpSocket s = connected(stack.tcp().connect6(Ipv6Address.LOOPBACK, 80))) {
             String bytes = request(s, "GET /bytes/1000000 HTTP/1.1\r\nHost: [::1]\r\n\r\n", 1_000_000);
             assertTrue(bytes.startsWith("HTTP/1.1 200 OK"), bytes);
         }
         byte[] data = new byte[200_000];
         new Random(6).nextBytes(data);
-        TcpSocket echo = stack.tcp().connect6(Ipv6Address.LOOPBACK, 7);
-        echo.awaitConnected(5000);
-        echo.setReadTimeout(10_000);
-        try (TcpSocket s = echo) {
-            CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Streams.readAll(s.inputStream());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            s.write(data, 0, data.length);
-            s.shutdownOutput();
-            assertArrayEquals(data, back.get(30, TimeUnit.SECONDS));
+        try (TcpSocket s = connected(stack.tcp().connect6(Ipv6Address.LOOPBACK, 7))) {
+            echoes(s, data);
         }
     }
 
