@@ -173,6 +173,27 @@ class Tcp6PathTest {
     }
 
     @Test
+    void aNewerSynReopensAConnectionInTimeWaitOverIpv6() throws Exception {
+        try (TcpListener l = h.stack.tcp().listen6(Ipv6Address.UNSPECIFIED, 80, 8)) {
+            int iss = i32(segment(in(1000, 80, 5000, 0, SYN, new byte[0]).get(0)), 4);
+            in(1000, 80, 5001, iss + 1, ACK, new byte[0]);
+            TcpSocket s = l.tryAccept();
+            s.close();
+            in(1000, 80, 5001, iss + 2, ACK | FIN, new byte[0]);
+            assertEquals(TcpState.TIME_WAIT, s.info().state());
+            // tcp_v6_rcv's TCP_TW_SYN: the IPv6 listener takes it, not the IPv4 one (there is none)
+            byte[] synAck = segment(in(1000, 80, 90_000, 0, SYN, new byte[0]).get(0));
+            assertEquals(SYN | ACK, flags(synAck));
+            assertEquals(90_001, i32(synAck, 8));
+            in(1000, 80, 90_001, i32(synAck, 4) + 1, ACK, new byte[0]);
+            TcpSocket again = l.tryAccept();
+            assertNotNull(again, "the new connection reached the accept queue");
+            assertEquals(Ipv6Address.fromBytes(HOST_IP6, 0), again.remoteAddress6());
+            again.close();
+        }
+    }
+
+    @Test
     void aClosedPortIsRefusedWithAReset() {
         long rsts = h.counter("TcpOutRsts");
         byte[] rst = segment(in(40000, 81, 7000, 0, SYN, new byte[0]).get(0));
