@@ -234,6 +234,30 @@ class TapPing6IT {
                 + "; closed port: " + refused.output().strip());
     }
 
+    /**
+     * TCP over IPv6 with Linux as the peer, the issue's user story: the host's `curl -6` gets the status page
+     * and a megabyte from the built-in http service, and `nc -6` gets its line back from TCP echo; no
+     * checksum error on either side's segments, and the connections counted as IPv4's are.
+     */
+    @Test
+    @Order(9)
+    void tcpOverIpv6() throws Exception {
+        RootRequirement.require("curl", "nc");
+        Map<String, Long> before = env.daemon.stats();
+        String url = "http://[" + env.stackIp6 + "]";
+        Cmd page = env.ns.exec("curl", "-6", "-sS", "--max-time", "10", url + "/");
+        assertTrue(page.output().contains("<h2>Interfaces</h2>"), page.output());
+        Cmd bytes = env.ns.exec("sh", "-c", "curl -6 -sS --max-time 20 " + url + "/bytes/1000000 | wc -c");
+        assertEquals("1000000", bytes.output().strip(), bytes.output());
+        Cmd echo = env.ns.exec("sh", "-c", "echo hello-tcp6 | nc -6 -N -w5 " + env.stackIp6 + " 7");
+        assertEquals("hello-tcp6", echo.output().strip(), echo.output());
+        Map<String, Long> after = env.daemon.stats();
+        assertEquals(3, after.get("TcpPassiveOpens") - before.get("TcpPassiveOpens"), after.toString());
+        assertEquals(0, after.get("TcpInCsumErrors"), "the host's checksums, offloaded or not, all good: " + after);
+        System.out.println("curl -6 over TCP/IPv6: the status page, " + bytes.output().strip() + " bytes; nc -6 to echo: "
+                + echo.output().strip());
+    }
+
     private String stackMac() {
         Cmd c = Cmd.run(60, Daemon.command("addr", "--control", env.daemon.control.toString())).ok();
         Matcher m = Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(c.output());

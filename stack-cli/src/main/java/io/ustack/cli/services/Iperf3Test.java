@@ -214,8 +214,14 @@ final class Iperf3Test implements Iperf3Connection.Role {
             s.socket.runOnCpu(s::stop);
         }
         report = new Iperf3Report(start.until(clock), results, params.serverSends() > 0, params.serverOutput()
-                ? Ipv4Address.format(control.remoteAddress()) + ", port " + control.remotePort() : null);
+                ? peer() + ", port " + control.remotePort() : null);
         send(new byte[] {Iperf3.EXCHANGE_RESULTS});
+    }
+
+    /** The client's address as iperf3 prints it, of either family. */
+    private String peer() {
+        return control.remoteAddress6() != null ? control.remoteAddress6().toString()
+                : Ipv4Address.format(control.remoteAddress());
     }
 
     private void clientResults(JsonNode j) throws IOException {

@@ -3,11 +3,13 @@ package io.ustack.cli.services;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.tcp.TcpListener;
 import io.ustack.core.tcp.TcpSocket;
+import io.ustack.core.wire.Ipv6Address;
 import java.io.IOException;
 import java.util.function.BiFunction;
 
 /**
- * A TCP service on one port, non-blocking: each accepted connection gets its own {@link Connection}, which
+ * A TCP service on one port of both families (a listener on 0.0.0.0 and one on ::, since an IPv6 listener
+ * takes IPv6 alone), non-blocking: each accepted connection gets its own {@link Connection}, which
  * runs on that connection's backlog thread from its readiness callbacks and never blocks there, so the
  * service needs no threads of its own however many clients it has.
  */
@@ -46,6 +48,7 @@ final class TcpService implements Service {
     private final BiFunction<TcpSocket, NetStack, Connection> handler;
     private NetStack stack;
     private TcpListener listener;
+    private TcpListener listener6;
 
     TcpService(int port, BiFunction<TcpSocket, NetStack, Connection> handler) {
         this.port = port;
@@ -56,11 +59,13 @@ final class TcpService implements Service {
     public void start(NetStack stack) throws IOException {
         this.stack = stack;
         listener = stack.tcp().listen(0, port, BACKLOG);
-        listener.onAcceptable(this::acceptAll);
+        listener.onAcceptable(() -> acceptAll(listener));
+        listener6 = stack.tcp().listen6(Ipv6Address.UNSPECIFIED, port, BACKLOG);
+        listener6.onAcceptable(() -> acceptAll(listener6));
     }
 
-    private void acceptAll() {
-        for (TcpSocket s; (s = listener.tryAccept()) != null; ) {
+    private void acceptAll(TcpListener from) {
+        for (TcpSocket s; (s = from.tryAccept()) != null; ) {
             TcpSocket accepted = s;
             accepted.runOnCpu(() -> serve(accepted));
         }
@@ -91,6 +96,9 @@ final class TcpService implements Service {
     public void close() {
         if (listener != null) {
             listener.close();
+        }
+        if (listener6 != null) {
+            listener6.close();
         }
     }
 }

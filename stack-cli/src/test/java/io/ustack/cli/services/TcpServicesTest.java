@@ -11,6 +11,7 @@ import io.ustack.core.testing.Await;
 import io.ustack.core.testing.Streams;
 import io.ustack.core.tcp.TcpSocket;
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv6Address;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,10 +47,27 @@ class TcpServicesTest {
     }
 
     private TcpSocket connect(int port) throws Exception {
-        TcpSocket s = stack.tcp().connect(LO, port);
+        return connected(stack.tcp().connect(LO, port));
+    }
+
+    private static TcpSocket connected(TcpSocket s) throws Exception {
         s.awaitConnected(5000);
         s.setReadTimeout(10_000);
         return s;
+    }
+
+    /** Writes {@code data} to echo on {@code s}, then a FIN, and checks that all of it comes back. */
+    private static void echoes(TcpSocket s, byte[] data) throws Exception {
+        CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Streams.readAll(s.inputStream());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        s.write(data, 0, data.length);
+        s.shutdownOutput();
+        assertArrayEquals(data, back.get(30, TimeUnit.SECONDS));
     }
 
     @Test
@@ -57,16 +75,7 @@ class TcpServicesTest {
         byte[] data = new byte[1_000_000];
         new Random(3).nextBytes(data);
         try (TcpSocket s = connect(7)) {
-            CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Streams.readAll(s.inputStream());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            s.write(data, 0, data.length);
-            s.shutdownOutput();
-            assertArrayEquals(data, back.get(30, TimeUnit.SECONDS));
+            echoes(s, data);
         }
     }
 
@@ -120,6 +129,19 @@ class TcpServicesTest {
             String missing = request(s, "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", -1);
             assertTrue(missing.startsWith("HTTP/1.1 404 Not Found"), missing);
             assertEquals(-1, s.inputStream().read(), "Connection: close is honoured");
+        }
+    }
+
+    @Test
+    void httpAndEchoAnswerOverIpv6Loopback() throws Exception {
+        try (TcpSocket s = connected(stack.tcp().connect6(Ipv6Address.LOOPBACK, 80))) {
+            String bytes = request(s, "GET /bytes/1000000 HTTP/1.1\r\nHost: [::1]\r\n\r\n", 1_000_000);
+            assertTrue(bytes.startsWith("HTTP/1.1 200 OK"), bytes);
+        }
+        byte[] data = new byte[200_000];
+        new Random(6).nextBytes(data);
+        try (TcpSocket s = connected(stack.tcp().connect6(Ipv6Address.LOOPBACK, 7))) {
+            echoes(s, data);
         }
     }
 

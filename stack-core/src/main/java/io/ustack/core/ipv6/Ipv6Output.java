@@ -132,6 +132,11 @@ public final class Ipv6Output {
         return (int) (h ^ (h >>> 32)) & 0xf_ffff;
     }
 
+    /** The decision a packet to {@code daddr} would get (its path MTU's while one is fresh), or null: no route. */
+    public DstEntry dstFor(Ipv6Address daddr) {
+        return withPmtu(fib.outputRoute(daddr, null), daddr);
+    }
+
     /** The source a packet to {@code daddr} out {@code oif} would carry, or null if there is no route. */
     public Ipv6Address sourceFor(Ipv6Address daddr, NetDevice oif) {
         DstEntry dst = fib.outputRoute(daddr, oif);

@@ -148,11 +148,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.icmpProtocol = new IcmpProtocol(icmp, mib, drops);
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_ICMP, icmpProtocol);
         icmpProtocol.setPmtuUpdater(ipv4Out::updatePmtu);
-        this.tcp = new TcpProtocol(pool, ipv4Out, mib, drops, config.clock(), config.random(), config.secrets(), this::cpuFor,
-                TcpConfig.defaults());
-        ipv4In.addProtocol(Ipv4Packet.IPPROTO_TCP, tcp);
         ipv4In.addProtocol(IgmpProtocol.IPPROTO_IGMP, new IgmpProtocol(drops));
-        icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_TCP, tcp);
         ipv4Out.setFragNeededReporter((pkt, mtu) -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.FRAG_NEEDED, mtu));
         reassembler.setExpiryReporter(first -> icmp.send(first, IcmpPacket.TIME_EXCEEDED, IcmpPacket.EXC_FRAGTIME, 0));
         // arp_error_report -> ipv4_link_failure: whoever sent a packet that waited in vain hears of it
@@ -189,7 +185,13 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         ipv6In.addProtocol(Ipv6Packet.NEXTHDR_ICMP, icmpv6Protocol);
         ipv6Out.setPmtuCache(PmtuCache.ipv6(config.clock()));
         icmpv6Protocol.setPmtuUpdater(ipv6Out::updatePmtu);
-        // UDP after both families' paths, since it sends over both
+        // TCP and UDP after both families' paths, since they send over both
+        this.tcp = new TcpProtocol(pool, ipv4Out, ipv6Out, mib, drops, config.clock(), config.random(), config.secrets(),
+                this::cpuFor, TcpConfig.defaults());
+        ipv4In.addProtocol(Ipv4Packet.IPPROTO_TCP, tcp);
+        icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_TCP, tcp);
+        ipv6In.addProtocol(Ipv6Packet.NEXTHDR_TCP, tcp.ipv6Handler());
+        icmpv6Protocol.addErrorHandler(Ipv6Packet.NEXTHDR_TCP, tcp.ipv6ErrorHandler());
         this.udp = new UdpProtocol(pool, ipv4Out, icmp::send, ipv6Out, icmp6::sendError, mib, drops, config.random());
         ipv4In.addProtocol(Ipv4Packet.IPPROTO_UDP, udp);
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);

@@ -1,6 +1,7 @@
 package io.ustack.core.tcp;
 
 import io.ustack.core.time.Clock;
+import io.ustack.core.wire.Ipv6Address;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.random.RandomGenerator;
@@ -48,6 +49,23 @@ public final class IsnGenerator {
     /** cookie_hash: the keyed hash SYN cookies are made of, for minute {@code count} and use {@code c}. */
     public int cookieHash(int laddr, int lport, int raddr, int rport, int count, int c) {
         return hash(3 + 2 * count + c, laddr, lport, raddr, rport);
+    }
+
+    /** secure_tcpv6_seq: {@link #isn} for a connection over IPv6, keyed by the whole addresses. */
+    public int isn(Ipv6Address laddr, int lport, Ipv6Address raddr, int rport) {
+        return hash6(1, laddr, lport, raddr, rport) + (int) (clock.nanos() / 4_000);
+    }
+
+    /** secure_tcpv6_ts_off: {@link #tsOffset} over IPv6. */
+    public int tsOffset(Ipv6Address laddr, Ipv6Address raddr) {
+        return hash6(2, laddr, 0, raddr, 0);
+    }
+
+    private int hash6(int label, Ipv6Address laddr, int lport, Ipv6Address raddr, int rport) {
+        Mac m = macs.get();
+        byte[] in = ByteBuffer.allocate(40).putInt(label).putLong(laddr.hi()).putLong(laddr.lo()).putLong(raddr.hi())
+                .putLong(raddr.lo()).putShort((short) lport).putShort((short) rport).array();
+        return ByteBuffer.wrap(m.doFinal(in)).getInt();
     }
 
     private int hash(int label, int laddr, int lport, int raddr, int rport) {

@@ -2,7 +2,6 @@ package io.ustack.core.tcp;
 
 import io.ustack.core.stats.Mib;
 import io.ustack.core.stats.MibCounters;
-import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.TcpSegment;
 import static io.ustack.core.wire.TcpSegment.ACK;
 import static io.ustack.core.wire.TcpSegment.FIN;
@@ -695,15 +694,17 @@ public final class Tcb {
     }
 
     /**
-     * tcp_v4_mtu_reduced: the path to the peer now takes {@code pmtu} bytes (an ICMP "fragmentation needed"
-     * for this connection lowered it): a smaller MSS, and what was in flight sent again in it.
+     * tcp_v4_mtu_reduced, tcp_v6_mtu_reduced: the path to the peer now takes {@code pmtu} bytes (an ICMP
+     * "fragmentation needed" or ICMPv6 Packet Too Big for this connection lowered it): a smaller MSS, and
+     * what was in flight sent again in it. {@code netHeaderLen}: the fixed IP header of the connection's
+     * family (icsk_af_ops->net_header_len), which is all the Tcb knows of it.
      */
-    public void pathMtuReduced(int pmtu, long now) {
+    public void pathMtuReduced(int pmtu, int netHeaderLen, long now) {
         if (state == TcpState.LISTEN || state == TcpState.CLOSED || state == TcpState.SYN_SENT
                 || state == TcpState.TIME_WAIT) {
             return;
         }
-        int mss = pmtu - Ipv4Packet.MIN_HEADER_LEN - TcpSegment.MIN_HEADER_LEN - ipOptionsLength()
+        int mss = pmtu - netHeaderLen - TcpSegment.MIN_HEADER_LEN - ipOptionsLength()
                 - (tsOk ? TS_OPTION_LEN : 0);
         if (snd.pathMssFell(mss)) {
             loss.simpleRetransmit(now);

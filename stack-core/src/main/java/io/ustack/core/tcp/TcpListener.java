@@ -1,5 +1,6 @@
 package io.ustack.core.tcp;
 
+import io.ustack.core.wire.Ipv6Address;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -17,6 +18,8 @@ import java.util.function.UnaryOperator;
 public final class TcpListener implements AutoCloseable {
     private final TcpProtocol tcp;
     private final int address;
+    /** The IPv6 address bound (:: for any), or null for an IPv4 listener. */
+    private final Ipv6Address address6;
     private final int port;
     private final int backlog;
     private final UnaryOperator<TcpConfig> options;
@@ -28,8 +31,18 @@ public final class TcpListener implements AutoCloseable {
     private volatile boolean closed;
 
     TcpListener(TcpProtocol tcp, int address, int port, int backlog, UnaryOperator<TcpConfig> options) {
+        this(tcp, address, null, port, backlog, options);
+    }
+
+    TcpListener(TcpProtocol tcp, Ipv6Address address6, int port, int backlog, UnaryOperator<TcpConfig> options) {
+        this(tcp, 0, address6, port, backlog, options);
+    }
+
+    private TcpListener(TcpProtocol tcp, int address, Ipv6Address address6, int port, int backlog,
+                        UnaryOperator<TcpConfig> options) {
         this.tcp = tcp;
         this.address = address;
+        this.address6 = address6;
         this.port = port;
         this.backlog = backlog;
         this.options = options;
@@ -42,6 +55,11 @@ public final class TcpListener implements AutoCloseable {
 
     public int address() {
         return address;
+    }
+
+    /** The IPv6 address bound (:: for any), or null for an IPv4 listener. */
+    public Ipv6Address address6() {
+        return address6;
     }
 
     public int port() {

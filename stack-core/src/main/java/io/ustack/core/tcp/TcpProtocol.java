@@ -6,6 +6,8 @@ import io.ustack.core.ipv4.IcmpErrorHandler;
 import io.ustack.core.ipv4.IpOptions;
 import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Output;
+import io.ustack.core.ipv6.Icmpv6ErrorHandler;
+import io.ustack.core.ipv6.Ipv6Output;
 import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.softnet.Cpu;
@@ -18,6 +20,7 @@ import io.ustack.core.time.Clock;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.TcpSegment;
 import java.io.IOException;
 import java.net.BindException;
@@ -34,11 +37,27 @@ import java.util.random.RandomGenerator;
 /**
  * TCP over IPv4 (net/ipv4/tcp_ipv4.c): tcp_v4_rcv checks a segment and finds its connection or listener,
  * tcp_v4_send_reset answers segments nobody owns, tcp_v4_err hears ICMP errors, and tcp_v4_connect opens
- * connections. Each connection is served on the Cpu its flow hashes to (see {@link TcpSocket}).
+ * connections. Each connection is served on the Cpu its flow hashes to (see {@link TcpSocket}). The same
+ * connections and Tcbs serve IPv6, whose own receive and send halves are {@link TcpIpv6}.
  */
 public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
-    /** The four-tuple that names a connection, from this host's side. */
-    public record Key(int laddr, int lport, int raddr, int rport) {
+    /**
+     * The four-tuple that names a connection, from this host's side: IPv4 addresses in {@code laddr} and
+     * {@code raddr}, or IPv6 ones in {@code laddr6} and {@code raddr6} (null over IPv4, and the ints 0 over
+     * IPv6), so that one table holds both families and an IPv4 lookup still makes one object.
+     */
+    public record Key(int laddr, int lport, int raddr, int rport, Ipv6Address laddr6, Ipv6Address raddr6) {
+        public Key(int laddr, int lport, int raddr, int rport) {
+            this(laddr, lport, raddr, rport, null, null);
+        }
+
+        static Key v6(Ipv6Address laddr, int lport, Ipv6Address raddr, int rport) {
+            return new Key(0, lport, 0, rport, laddr, raddr);
+        }
+
+        public boolean isIpv6() {
+            return laddr6 != null;
+        }
     }
 
     /** ip_local_port_range: where connect(2) picks its local ports. */
@@ -59,10 +78,13 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     private volatile TcpConfig config;
     private final ConcurrentHashMap<Key, TcpSocket> connections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, TcpListener> listeners = new ConcurrentHashMap<>();
+    /** IPv6 listeners, by port: beside the IPv4 ones, as with bindv6only=1 (a listener on :: takes no IPv4). */
+    private final ConcurrentHashMap<Integer, TcpListener> listeners6 = new ConcurrentHashMap<>();
     private final AtomicInteger currEstab = new AtomicInteger();
     private final ThreadLocal<TcpWire> wire = ThreadLocal.withInitial(TcpWire::new);
+    private final TcpIpv6 ipv6;
 
-    public TcpProtocol(BufferPool pool, Ipv4Output out, MibCounters mib, PacketDrops drops, Clock clock,
+    public TcpProtocol(BufferPool pool, Ipv4Output out, Ipv6Output out6, MibCounters mib, PacketDrops drops, Clock clock,
                        RandomGenerator random, RandomGenerator secrets, IntFunction<Cpu> cpuFor, TcpConfig config) {
         this.pool = pool;
         this.out = out;
@@ -74,6 +96,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         this.config = config;
         this.isn = new IsnGenerator(clock, secrets);
         this.cookies = new SynCookies(isn, clock);
+        this.ipv6 = new TcpIpv6(this, pool, out6, mib, drops, isn);
         mib.gauge("TcpCurrEstab", currEstab::get);
     }
 
@@ -92,39 +115,31 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
 
     // ---- receive (tcp_v4_rcv) ----
 
+    /** inet6_add_protocol's tcpv6_protocol: the handler of next header 6 ({@link TcpIpv6#rcv}). */
+    public IpProtocolHandler ipv6Handler() {
+        return ipv6::rcv;
+    }
+
+    /** tcpv6_protocol's err_handler ({@link TcpIpv6#err}), for Icmpv6Protocol.addErrorHandler. */
+    public Icmpv6ErrorHandler ipv6ErrorHandler() {
+        return ipv6::err;
+    }
+
     /** Takes ownership; data at the TCP header, network header and dst set. */
     @Override
     public void rcv(PacketBuffer pkt) {
-        if (pkt.pktType() != PacketBuffer.PacketType.HOST) {
-            // tcp_v4_rcv: a segment sent to a link-layer broadcast or multicast is no one's, whatever its IP
-            // destination; it is dropped before anything else, answered by no reset
-            drops.drop(pkt, DropReason.OTHERHOST);
-            return;
-        }
-        TcpSegment tcp = TcpSegment.wrap(pkt, pkt.data());
-        if (tcp == null || tcp.headerLength() < TcpSegment.MIN_HEADER_LEN || tcp.headerLength() > pkt.len()) {
-            mib.inc(Mib.TcpInErrs);
-            drops.drop(pkt, DropReason.TCP_HDR);
+        TcpSegment tcp = header(pkt);
+        if (tcp == null) {
             return;
         }
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         int saddr = ip.saddr();
         int daddr = ip.daddr();
         if (!pkt.csumUnnecessary() && !tcp.checksumOk(saddr, daddr, pkt.len())) {
-            mib.inc(Mib.TcpInCsumErrors);
-            mib.inc(Mib.TcpInErrs);
-            drops.drop(pkt, DropReason.TCP_CSUM);
+            checksumError(pkt);
             return;
         }
-        mib.inc(Mib.TcpInSegs); // one a packet, a GRO'd super-packet too: Linux's tcp_v4_rcv counts skbs
-        if (pkt.dst().type() != DstEntry.Type.LOCAL) {
-            drops.drop(pkt, DropReason.NO_SOCKET); // TCP is never broadcast
-            return;
-        }
-        if (hasMd5Option(pkt, tcp)) {
-            // tcp_inbound_hash: no MD5 key is ever configured here, so a signed segment is unexpected and
-            // dropped, for a connection or listener and (tcp_v4_send_reset finds no key) with no reset either
-            drops.drop(pkt, DropReason.TCP_MD5UNEXPECTED);
+        if (!deliverable(pkt, tcp)) {
             return;
         }
         // the segment's payload is the packet's own bytes (copied once, into the receive buffer), so the packet
@@ -132,18 +147,11 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         Segment seg = wire.get().parse(pkt, tcp, ip.tos());
         int sport = tcp.sourcePort();
         int dport = tcp.destinationPort();
-        TcpSocket sock = connections.get(new Key(daddr, dport, saddr, sport));
-        if (sock != null) {
-            sock.segmentArrives(seg);
-            pkt.release();
+        if (toConnection(connections.get(new Key(daddr, dport, saddr, sport)), seg, pkt)) {
             return;
         }
         TcpListener l = listener(daddr, dport);
-        if (l != null && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)
-                && (!seg.has(TcpSegment.SYN) || seg.has(TcpSegment.FIN))) {
-            // tcp_rcv_state_process in LISTEN: without ACK or RST only a SYN (and not SYN+FIN) means
-            // anything; FIN, NULL, XMAS and SYN+FIN scans are dropped without a word
-            drops.drop(pkt, DropReason.TCP_FLAGS);
+        if (l != null && ignoredByListener(seg, pkt)) {
             return;
         }
         if (l != null && seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)) {
@@ -166,6 +174,74 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             sendReset(seg, daddr, dport, saddr, sport, pkt);
         }
         drops.drop(pkt, DropReason.NO_SOCKET);
+    }
+
+    /**
+     * The first checks of tcp_v4_rcv and tcp_v6_rcv: the TCP header, or null when the packet (owned) was
+     * dropped: one sent to a link-layer broadcast or multicast is no one's, whatever its IP destination, and
+     * is dropped before anything else, answered by no reset; a bad data offset counts TcpInErrs.
+     */
+    TcpSegment header(PacketBuffer pkt) {
+        if (pkt.pktType() != PacketBuffer.PacketType.HOST) {
+            drops.drop(pkt, DropReason.OTHERHOST);
+            return null;
+        }
+        TcpSegment tcp = TcpSegment.wrap(pkt, pkt.data());
+        if (tcp == null || tcp.headerLength() < TcpSegment.MIN_HEADER_LEN || tcp.headerLength() > pkt.len()) {
+            mib.inc(Mib.TcpInErrs);
+            drops.drop(pkt, DropReason.TCP_HDR);
+            return null;
+        }
+        return tcp;
+    }
+
+    /** A segment whose checksum failed: counted and dropped (owned). */
+    void checksumError(PacketBuffer pkt) {
+        mib.inc(Mib.TcpInCsumErrors);
+        mib.inc(Mib.TcpInErrs);
+        drops.drop(pkt, DropReason.TCP_CSUM);
+    }
+
+    /**
+     * After the checksum: counts TcpInSegs and says whether the segment (owned; dropped if not) may go to a
+     * socket: only to a local destination, and only without an MD5 signature.
+     */
+    boolean deliverable(PacketBuffer pkt, TcpSegment tcp) {
+        mib.inc(Mib.TcpInSegs); // one a packet, a GRO'd super-packet too: Linux's tcp_v4_rcv counts skbs
+        if (pkt.dst().type() != DstEntry.Type.LOCAL) {
+            drops.drop(pkt, DropReason.NO_SOCKET); // TCP is never broadcast or multicast
+            return false;
+        }
+        if (hasMd5Option(pkt, tcp)) {
+            // tcp_inbound_hash: no MD5 key is ever configured here, so a signed segment is unexpected and
+            // dropped, for a connection or listener and (tcp_v4_send_reset finds no key) with no reset either
+            drops.drop(pkt, DropReason.TCP_MD5UNEXPECTED);
+            return false;
+        }
+        return true;
+    }
+
+    /** Hands {@code seg} to {@code sock} if there is one, then releases {@code pkt} (owned); false: no socket. */
+    static boolean toConnection(TcpSocket sock, Segment seg, PacketBuffer pkt) {
+        if (sock == null) {
+            return false;
+        }
+        sock.segmentArrives(seg);
+        pkt.release();
+        return true;
+    }
+
+    /**
+     * tcp_rcv_state_process in LISTEN: without ACK or RST only a SYN (and not SYN+FIN) means anything; FIN,
+     * NULL, XMAS and SYN+FIN scans are dropped (the packet, owned) without a word. True if it was.
+     */
+    boolean ignoredByListener(Segment seg, PacketBuffer pkt) {
+        if (!seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)
+                && (!seg.has(TcpSegment.SYN) || seg.has(TcpSegment.FIN))) {
+            drops.drop(pkt, DropReason.TCP_FLAGS);
+            return true;
+        }
+        return false;
     }
 
     /** tcp_parse_md5sig_option: whether the options hold a TCPOPT_MD5SIG (kind 19, length 18). */
@@ -244,6 +320,10 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * is refused like any segment for no connection. On the old connection's Cpu, which is the flow's.
      */
     void synAfterTimeWait(Key key, Segment syn, int iss) {
+        if (key.isIpv6()) {
+            ipv6.synAfterTimeWait(key, syn, iss);
+            return;
+        }
         TcpListener l = listener(key.laddr(), key.lport());
         if (l != null) {
             passiveOpen(l, syn, key.laddr(), key.lport(), key.raddr(), key.rport(), iss, null);
@@ -332,13 +412,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         pkt.setTstamp(departureNanos);
         pkt.setHash(FlowHash.ofFlow(laddr, raddr, Ipv4Packet.IPPROTO_TCP, lport, rport));
         int pcount = pkt.isGso() ? pkt.gsoSegs() : 1;
-        mib.add(Mib.TcpOutSegs, pcount);
-        if (retransmission) {
-            mib.add(Mib.TcpRetransSegs, pcount);
-        }
-        if (seg.has(TcpSegment.RST)) {
-            mib.inc(Mib.TcpOutRsts);
-        }
+        countOut(seg, pcount, retransmission);
         int id = 0;
         if (tcb != null) {
             if (!tcb.hasIpId()) {
@@ -355,6 +429,17 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         }
     }
 
+    /** tcp_transmit_skb's counters for {@code seg}, sent as {@code pcount} segments. */
+    void countOut(Segment seg, int pcount, boolean retransmission) {
+        mib.add(Mib.TcpOutSegs, pcount);
+        if (retransmission) {
+            mib.add(Mib.TcpRetransSegs, pcount);
+        }
+        if (seg.has(TcpSegment.RST)) {
+            mib.inc(Mib.TcpOutRsts);
+        }
+    }
+
     // ---- ICMP errors (tcp_v4_err) ----
 
     /** Hard errors (port or protocol unreachable) fail a connection still opening; others are soft, as in Linux. */
@@ -368,7 +453,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             DstEntry dst = out.dstFor(daddr);
             if (dst != null) {
                 int pmtu = dst.mtu();
-                s.cpu().execute(() -> s.onCpu(t -> t.pathMtuReduced(pmtu, now())));
+                s.cpu().execute(() -> s.onCpu(t -> t.pathMtuReduced(pmtu, Ipv4Packet.MIN_HEADER_LEN, now())));
             }
             return;
         }
@@ -397,8 +482,36 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         return l;
     }
 
+    /** listen(2) on an IPv6 socket bound to {@code addr} (:: for any) and {@code port}; IPv6 segments only. */
+    public TcpListener listen6(Ipv6Address addr, int port, int backlog) throws BindException {
+        TcpListener l = new TcpListener(this, addr, port, Math.max(1, backlog), UnaryOperator.identity());
+        if (listeners6.putIfAbsent(port, l) != null) {
+            throw new BindException("TCP port " + port + " is already in use over IPv6");
+        }
+        return l;
+    }
+
+    /** The IPv6 listener for {@code daddr}:{@code dport}, or null. */
+    TcpListener listener6(Ipv6Address daddr, int dport) {
+        TcpListener l = listeners6.get(dport);
+        return l != null && (l.address6().isUnspecified() || l.address6().equals(daddr)) ? l : null;
+    }
+
     void unlisten(TcpListener l) {
-        listeners.remove(l.port(), l);
+        (l.address6() == null ? listeners : listeners6).remove(l.port(), l);
+    }
+
+    TcpSocket connection(Key key) {
+        return connections.get(key);
+    }
+
+    /** A new connection under {@code key}, unless one holds it already (then null). */
+    TcpSocket register(Key key, TcpSocket s) {
+        return connections.putIfAbsent(key, s);
+    }
+
+    Cpu cpuFor(int flowHash) {
+        return cpuFor.apply(flowHash);
     }
 
     /** connect(2): sends the SYN and returns; {@link TcpSocket#awaitConnected} waits for the handshake. */
@@ -427,19 +540,45 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             }
             return s;
         }
+        TcpSocket s = ephemeral(port -> tryConnect(new Key(saddr, port, raddr, rport), cfg));
+        if (s == null) {
+            throw new BindException("no free local port to " + Ipv4Address.format(raddr) + ":" + rport);
+        }
+        return s;
+    }
+
+    /**
+     * inet_hash_connect's search of ip_local_port_range from a random start: the first port no listener
+     * of either family holds for which {@code tryPort} claims a connection, or null.
+     */
+    TcpSocket ephemeral(IntFunction<TcpSocket> tryPort) {
         int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
         int start = random.nextInt(span);
         for (int i = 0; i < span; i++) {
             int port = EPHEMERAL_LOW + (start + i) % span;
-            if (listeners.containsKey(port)) {
+            if (listeners.containsKey(port) || listeners6.containsKey(port)) {
                 continue;
             }
-            TcpSocket s = tryConnect(new Key(saddr, port, raddr, rport), cfg);
+            TcpSocket s = tryPort.apply(port);
             if (s != null) {
                 return s;
             }
         }
-        throw new BindException("no free local port to " + Ipv4Address.format(raddr) + ":" + rport);
+        return null;
+    }
+
+    /** connect(2) over IPv6: {@link #connect6(Ipv6Address, int, Ipv6Address, int, UnaryOperator)} from any. */
+    public TcpSocket connect6(Ipv6Address raddr, int rport) throws IOException {
+        return connect6(Ipv6Address.UNSPECIFIED, 0, raddr, rport, UnaryOperator.identity());
+    }
+
+    /**
+     * tcp_v6_connect from a socket bound to {@code laddr}:{@code lport}: :: leaves the address to source
+     * selection (RFC 6724), 0 the port to the ephemeral search; otherwise as {@link #connect}.
+     */
+    public TcpSocket connect6(Ipv6Address laddr, int lport, Ipv6Address raddr, int rport,
+                              UnaryOperator<TcpConfig> options) throws IOException {
+        return ipv6.connect(laddr, lport, raddr, rport, options);
     }
 
     /** Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple. */
@@ -504,6 +643,8 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     }
 
     public List<TcpListener> listeners() {
-        return new ArrayList<>(listeners.values());
+        List<TcpListener> all = new ArrayList<>(listeners.values());
+        all.addAll(listeners6.values());
+        return all;
     }
 }

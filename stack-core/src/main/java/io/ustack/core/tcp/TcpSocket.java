@@ -2,6 +2,7 @@ package io.ustack.core.tcp;
 
 import io.ustack.core.softnet.Cpu;
 import io.ustack.core.time.Timer;
+import io.ustack.core.wire.Ipv6Address;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -537,6 +538,16 @@ public final class TcpSocket implements AutoCloseable {
 
     public int localAddress() {
         return key.laddr();
+    }
+
+    /** The IPv6 address this end is bound to, or null for a connection over IPv4. */
+    public Ipv6Address localAddress6() {
+        return key.laddr6();
+    }
+
+    /** The peer's IPv6 address, or null for a connection over IPv4. */
+    public Ipv6Address remoteAddress6() {
+        return key.raddr6();
     }
 
     public int localPort() {

@@ -4,7 +4,7 @@ import io.ustack.core.buffer.PacketBuffer;
 
 /**
  * The TCP header (struct tcphdr, RFC 9293 section 3.1): ports, sequence and acknowledgment numbers, data
- * offset, control bits, window, checksum over the IPv4 pseudo-header and urgent pointer. Sequence numbers
+ * offset, control bits, window, checksum over the IPv4 or IPv6 pseudo-header and urgent pointer. Sequence numbers
  * are the raw 32 bits in an {@code int}; compare them with {@code io.ustack.core.tcp.SeqNum}.
  *
  * <p>{@link #wrap} checks that the fixed 20 bytes fit. Whether the data offset is at least 5 and the whole
@@ -190,6 +190,19 @@ public final class TcpSegment {
     public boolean checksumOk(int saddr, int daddr, int len) {
         return Checksum.fold(Checksum.pseudoHeader(saddr, daddr, Ipv4Packet.IPPROTO_TCP, len)
                 + Checksum.partial(b, off, len, 0)) == 0;
+    }
+
+    /** tcp_v6_checksum_init / tcp_checksum_complete: as {@link #checksumOk}, over the IPv6 pseudo-header. */
+    public boolean checksumOk6(Ipv6Address saddr, Ipv6Address daddr, int len) {
+        return Checksum.fold(Checksum.pseudoHeader6(saddr, daddr, Ipv6Packet.NEXTHDR_TCP, len)
+                + Checksum.partial(b, off, len, 0)) == 0;
+    }
+
+    /** __tcp_v6_send_check in software: as {@link #updateChecksum}, over the IPv6 pseudo-header. */
+    public void updateChecksum6(Ipv6Address saddr, Ipv6Address daddr, int len) {
+        b.setU16(off + CHECK, 0);
+        b.setU16(off + CHECK, Checksum.fold(Checksum.pseudoHeader6(saddr, daddr, Ipv6Packet.NEXTHDR_TCP, len)
+                + Checksum.partial(b, off, len, 0)));
     }
 
     /**

@@ -208,6 +208,23 @@ public final class Frames {
         return checksum(pseudo.array(), 0, pseudo.capacity());
     }
 
+    /** A TCP segment for IPv6 as {@link #tcp} makes one, its checksum over the IPv6 pseudo-header instead. */
+    public static byte[] tcp6(byte[] src, byte[] dst, int sport, int dport, int seq, int ack, int flags, byte[] payload) {
+        return tcp6(src, dst, sport, dport, seq, ack, flags, new byte[0], payload);
+    }
+
+    /** {@link #tcp6} with options (a multiple of 4 bytes). */
+    public static byte[] tcp6(byte[] src, byte[] dst, int sport, int dport, int seq, int ack, int flags, byte[] options,
+                              byte[] payload) {
+        byte[] seg = tcp(0, 0, sport, dport, seq, ack, flags, 64240, options, payload);
+        seg[16] = 0;
+        seg[17] = 0;
+        int c = checksum6(src, dst, 6, seg);
+        seg[16] = (byte) (c >> 8);
+        seg[17] = (byte) c;
+        return seg;
+    }
+
     /** A UDP datagram for IPv6, its (mandatory) checksum over the IPv6 pseudo-header computed here. */
     public static byte[] udp6(byte[] src, byte[] dst, int sport, int dport, byte[] payload) {
         byte[] out = ByteBuffer.allocate(8 + payload.length).putShort((short) sport).putShort((short) dport)

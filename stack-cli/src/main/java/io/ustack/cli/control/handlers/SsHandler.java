@@ -10,6 +10,7 @@ import io.ustack.core.tcp.TcpSocket;
 import io.ustack.core.tcp.TcpState;
 import io.ustack.core.udp.UdpSocket;
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv6Address;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -65,17 +66,20 @@ public final class SsHandler implements ControlHandler {
         Args.only(args, name());
         List<Entry> out = new ArrayList<>();
         for (TcpListener l : stack.tcp().listeners()) {
-            out.add(new Entry("tcp", "LISTEN", l.acceptQueueLength(), l.backlog(), endpoint(l.address(), l.port()), "0.0.0.0:*"));
+            boolean v6 = l.address6() != null;
+            out.add(new Entry("tcp", "LISTEN", l.acceptQueueLength(), l.backlog(),
+                    v6 ? endpoint6(l.address6(), l.port()) : endpoint(l.address(), l.port()), v6 ? "[::]:*" : "0.0.0.0:*"));
         }
         for (TcpSocket s : stack.tcp().connections()) {
             TcpSocket.TcpInfo info = s.info();
             out.add(new Entry("tcp", ssState(info.state()), info.recvQ(), info.sendQ(),
-                    endpoint(s.localAddress(), s.localPort()), endpoint(s.remoteAddress(), s.remotePort()),
+                    s.localAddress6() != null ? endpoint6(s.localAddress6(), s.localPort()) : endpoint(s.localAddress(), s.localPort()),
+                    s.remoteAddress6() != null ? endpoint6(s.remoteAddress6(), s.remotePort()) : endpoint(s.remoteAddress(), s.remotePort()),
                     Details.of(info)));
         }
         for (UdpSocket u : stack.udp().sockets()) {
             // ss writes an IPv6 endpoint in brackets, [::]:* for an unconnected socket's peer
-            String local = u.isIpv6() ? "[" + u.localAddress6() + "]:" + u.localPort() : endpoint(u.localAddress(), u.localPort());
+            String local = u.isIpv6() ? endpoint6(u.localAddress6(), u.localPort()) : endpoint(u.localAddress(), u.localPort());
             String peer = u.isIpv6() ? "[" + u.remoteAddress6() + "]:" + (u.remotePort() == 0 ? "*" : u.remotePort())
                     : u.remotePort() == 0 ? "0.0.0.0:*" : endpoint(u.remoteAddress(), u.remotePort());
             out.add(new Entry("udp", u.remotePort() == 0 ? "UNCONN" : "ESTAB", u.receiveQueueBytes(), 0, local, peer));
@@ -87,6 +91,11 @@ public final class SsHandler implements ControlHandler {
 
     private static String endpoint(int addr, int port) {
         return Ipv4Address.format(addr) + ":" + port;
+    }
+
+    /** ss writes an IPv6 endpoint in brackets. */
+    private static String endpoint6(Ipv6Address addr, int port) {
+        return "[" + addr + "]:" + port;
     }
 
     /** ss's spelling of the states. */

@@ -24,7 +24,8 @@ class SsHandlerTest {
     void listsEverySocket() throws Exception {
         NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(1));
         stack.start();
-        try (TcpListener l = stack.tcp().listen(0, 80, 16); UdpSocket u = stack.udp().open();
+        try (TcpListener l = stack.tcp().listen(0, 80, 16); TcpListener l6 = stack.tcp().listen6(Ipv6Address.UNSPECIFIED, 80, 16);
+             UdpSocket u = stack.udp().open();
              UdpSocket u6 = stack.udp().open6()) {
             u.bind(0, 7);
             u6.bind6(Ipv6Address.UNSPECIFIED, 7);
@@ -45,6 +46,7 @@ class SsHandlerTest {
             assertNull(client.info().ssthresh(), "no loss yet: ssthresh is infinite");
             assertTrue(entries.contains(new SsHandler.Entry("udp", "UNCONN", 0, 0, "0.0.0.0:7", "0.0.0.0:*")), entries.toString());
             assertTrue(entries.contains(new SsHandler.Entry("udp", "UNCONN", 0, 0, "[::]:7", "[::]:*")), entries.toString());
+            assertTrue(entries.contains(new SsHandler.Entry("tcp", "LISTEN", 0, 16, "[::]:80", "[::]:*")), entries.toString());
             assertEquals("tcp", entries.get(0).netid());
             assertEquals("LISTEN", entries.get(0).state(), "listeners first, as ss sorts them");
             c.close();

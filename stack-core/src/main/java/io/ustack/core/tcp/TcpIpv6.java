@@ -1,0 +1,211 @@
+package io.ustack.core.tcp;
+
+import io.ustack.core.buffer.BufferPool;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.ipv6.Ipv6Output;
+import io.ustack.core.link.NetDevice;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.softnet.Cpu;
+import io.ustack.core.softnet.FlowHash;
+import io.ustack.core.stats.DropReason;
+import io.ustack.core.stats.Mib;
+import io.ustack.core.stats.MibCounters;
+import io.ustack.core.stats.PacketDrops;
+import io.ustack.core.wire.Icmpv6Packet;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Packet;
+import io.ustack.core.wire.TcpSegment;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.NoRouteToHostException;
+import java.util.function.UnaryOperator;
+
+/**
+ * TCP over IPv6 (net/ipv6/tcp_ipv6.c): tcp_v6_rcv finds a segment's connection or IPv6 listener,
+ * tcp_v6_send_reset answers segments nobody owns, tcp_v6_err hears ICMPv6 errors, tcp_v6_connect opens
+ * connections, and every segment leaves through ip6_xmit. The connections are {@link TcpProtocol}'s, in its one table, and their
+ * {@link Tcb}s are the same state machine as over IPv4: only the {@link TcpOutput} each is given knows the
+ * family.
+ *
+ * <p>Not yet over IPv6: SYN cookies (a full SYN queue drops the SYN), super-segments (segments
+ * leave MSS-sized, their checksum complete), link-local peers (no scope id: the route picks the device).
+ */
+final class TcpIpv6 {
+    private final TcpProtocol tcp;
+    private final BufferPool pool;
+    private final Ipv6Output out;
+    private final MibCounters mib;
+    private final PacketDrops drops;
+    private final IsnGenerator isn;
+    private final ThreadLocal<TcpWire> wire = ThreadLocal.withInitial(TcpWire::new);
+
+    TcpIpv6(TcpProtocol tcp, BufferPool pool, Ipv6Output out, MibCounters mib, PacketDrops drops, IsnGenerator isn) {
+        this.tcp = tcp;
+        this.pool = pool;
+        this.out = out;
+        this.mib = mib;
+        this.drops = drops;
+        this.isn = isn;
+    }
+
+    /** tcp_v6_rcv. Takes ownership; data at the TCP header, network header and dst set. */
+    void rcv(PacketBuffer pkt) {
+        TcpSegment th = tcp.header(pkt);
+        if (th == null) {
+            return;
+        }
+        Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.networkHeader());
+        Ipv6Address saddr = ip.saddr();
+        Ipv6Address daddr = ip.daddr();
+        if (!pkt.csumUnnecessary() && !th.checksumOk6(saddr, daddr, pkt.len())) {
+            tcp.checksumError(pkt);
+            return;
+        }
+        if (!tcp.deliverable(pkt, th)) {
+            return;
+        }
+        Segment seg = wire.get().parse(pkt, th, ip.trafficClass());
+        int sport = th.sourcePort();
+        int dport = th.destinationPort();
+        if (TcpProtocol.toConnection(tcp.connection(TcpProtocol.Key.v6(daddr, dport, saddr, sport)), seg, pkt)) {
+            return;
+        }
+        TcpListener l = tcp.listener6(daddr, dport);
+        if (l != null && tcp.ignoredByListener(seg, pkt)) {
+            return;
+        }
+        if (l != null && seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)) {
+            passiveOpen(l, seg, TcpProtocol.Key.v6(daddr, dport, saddr, sport), isn.isn(daddr, dport, saddr, sport));
+            pkt.release();
+            return;
+        }
+        if (!seg.has(TcpSegment.RST)) {
+            send(Segment.resetFor(seg), daddr, dport, saddr, sport, false, 0);
+        }
+        drops.drop(pkt, DropReason.NO_SOCKET);
+    }
+
+    /** tcp_v6_conn_request: a connection in SYN_RECEIVED if the SYN queue has room; else the SYN is dropped. */
+    private void passiveOpen(TcpListener l, Segment syn, TcpProtocol.Key key, int iss) {
+        if (!l.reserveSynSlot()) {
+            mib.inc(Mib.TcpExtListenDrops);
+            return;
+        }
+        TcpSocket s = new TcpSocket(tcp, key, tcp.cpuFor(flowHash(key)), l, true);
+        if (tcp.register(key, s) != null) {
+            l.releaseSynSlot();
+            return;
+        }
+        mib.inc(Mib.TcpPassiveOpens);
+        s.attach(Tcb.accept(l.options().apply(configFor(key.raddr6())), output(key), s.events(), mib, 0, key.lport(), 0,
+                key.rport(), syn, iss, isn.tsOffset(key.laddr6(), key.raddr6()), tcp.now(), null));
+    }
+
+    /** tcp_v6_connect: see {@link TcpProtocol#connect6}. */
+    TcpSocket connect(Ipv6Address laddr, int lport, Ipv6Address raddr, int rport, UnaryOperator<TcpConfig> options)
+            throws IOException {
+        Ipv6Address saddr = laddr.isUnspecified() ? out.sourceFor(raddr, null) : laddr;
+        if (saddr == null) {
+            throw new NoRouteToHostException("no route to " + raddr);
+        }
+        TcpConfig cfg = options.apply(configFor(raddr));
+        TcpSocket s = lport != 0 ? tryConnect(TcpProtocol.Key.v6(saddr, lport, raddr, rport), cfg)
+                : tcp.ephemeral(port -> tryConnect(TcpProtocol.Key.v6(saddr, port, raddr, rport), cfg));
+        if (s == null) {
+            throw new BindException(lport != 0 ? "[" + saddr + "]:" + lport + " is already connected to [" + raddr + "]:" + rport
+                    : "no free local port to [" + raddr + "]:" + rport);
+        }
+        return s;
+    }
+
+    /** Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple. */
+    private TcpSocket tryConnect(TcpProtocol.Key key, TcpConfig cfg) {
+        Cpu cpu = tcp.cpuFor(flowHash(key));
+        TcpSocket s = new TcpSocket(tcp, key, cpu, null, false);
+        if (tcp.register(key, s) != null) {
+            return null;
+        }
+        mib.inc(Mib.TcpActiveOpens);
+        cpu.execute(() -> s.attach(Tcb.connect(cfg, output(key), s.events(), mib, 0, key.lport(), 0, key.rport(),
+                isn.isn(key.laddr6(), key.lport(), key.raddr6(), key.rport()), isn.tsOffset(key.laddr6(), key.raddr6()),
+                tcp.now())));
+        return s;
+    }
+
+    /** The connection's tcp_transmit_skb: its Tcb holds IPv4 addresses only (0 here), so the key's are kept here. */
+    private TcpOutput output(TcpProtocol.Key key) {
+        return (tcb, seg, retransmission, departure) -> send(seg, key.laddr6(), key.lport(), key.raddr6(), key.rport(),
+                retransmission, departure);
+    }
+
+    /**
+     * tcp_v6_err: an ICMPv6 error about a segment of ours. Packet Too Big teaches the route its path MTU
+     * (inet6_csk_update_pmtu), then tcp_v6_mtu_reduced shrinks the connection's segments to it; port
+     * unreachable and parameter problem (what icmpv6_err_convert calls fatal, besides the prohibited codes,
+     * which like IPv4's filtered ones are left soft here) fail a connection as IPv4's port and protocol
+     * unreachable do. An error about no connection counts Icmp6InErrors.
+     */
+    void err(int type, int code, int info, NetDevice dev, Ipv6Address saddr, Ipv6Address daddr, int sport, int dport) {
+        TcpSocket s = tcp.connection(TcpProtocol.Key.v6(saddr, sport, daddr, dport));
+        if (s == null) {
+            mib.inc(Mib.Icmp6InErrors);
+            return;
+        }
+        if (type == Icmpv6Packet.PKT_TOOBIG) {
+            out.updatePmtu(daddr, dev, info);
+            DstEntry dst = out.dstFor(daddr);
+            if (dst != null) {
+                int pmtu = dst.mtu();
+                s.cpu().execute(() -> s.onCpu(t -> t.pathMtuReduced(pmtu, Ipv6Packet.HEADER_LEN, tcp.now())));
+            }
+            return;
+        }
+        if ((type == Icmpv6Packet.DEST_UNREACH && code == Icmpv6Packet.PORT_UNREACH) || type == Icmpv6Packet.PARAMPROB) {
+            s.cpu().execute(() -> s.hardError(CloseReason.ICMP_UNREACHABLE));
+        }
+    }
+
+    /** TcpProtocol#synAfterTimeWait for an IPv6 connection: to the IPv6 listener, or refused. */
+    void synAfterTimeWait(TcpProtocol.Key key, Segment syn, int iss) {
+        TcpListener l = tcp.listener6(key.laddr6(), key.lport());
+        if (l != null) {
+            passiveOpen(l, syn, key, iss);
+        } else {
+            send(Segment.resetFor(syn), key.laddr6(), key.lport(), key.raddr6(), key.rport(), false, 0);
+        }
+    }
+
+    /** tcp_transmit_skb over IPv6 (inet6_csk_xmit): hop limit 64, the segment's ECN bits in the traffic class. */
+    private void send(Segment seg, Ipv6Address laddr, int lport, Ipv6Address raddr, int rport, boolean retransmission,
+                      long departureNanos) {
+        PacketBuffer pkt = wire.get().build6(pool, seg, laddr, lport, raddr, rport);
+        pkt.setTstamp(departureNanos);
+        tcp.countOut(seg, 1, retransmission);
+        out.send(pkt, laddr, raddr, null, Ipv6Packet.NEXTHDR_TCP, Ipv6Packet.DEFAULT_HOP_LIMIT, seg.ipEcn());
+    }
+
+    /**
+     * The settings for a connection to {@code raddr}: the MSS the route's MTU allows (less the 40-byte IPv6
+     * header: tcp_v6_connect's and tcp_v6_syn_recv_sock's mtu minus 60), no super-segments.
+     */
+    private TcpConfig configFor(Ipv6Address raddr) {
+        TcpConfig c = tcp.config().withGsoMaxSize(0);
+        DstEntry dst = out.dstFor(raddr);
+        if (dst == null) {
+            return c;
+        }
+        int mss = dst.mtu() - Ipv6Packet.HEADER_LEN - TcpSegment.MIN_HEADER_LEN;
+        c = mss < c.mss() ? c.withMss(mss) : c;
+        return c.withFqPacing(dst.dev().pacesDepartures());
+    }
+
+    /** The flow's hash, for the Cpu that serves it: the addresses folded to 32 bits. */
+    private static int flowHash(TcpProtocol.Key key) {
+        return FlowHash.ofFlow(fold(key.raddr6()), fold(key.laddr6()), Ipv6Packet.NEXTHDR_TCP, key.rport(), key.lport());
+    }
+
+    private static int fold(Ipv6Address a) {
+        long x = a.hi() ^ a.lo();
+        return (int) (x ^ (x >>> 32));
+    }
+}
