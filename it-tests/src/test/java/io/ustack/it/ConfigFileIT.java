@@ -3,8 +3,10 @@ package io.ustack.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ustack.core.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -60,7 +62,7 @@ class ConfigFileIT {
         ustack("addr", "add", "10.203.0.9/24", "dev", tap).ok();
         ustack("sysctl", "-w", "net.ipv4.tcp_sack=0").ok();
         assertEquals("saved to " + conf + "\n", ustack("save").ok().output());
-        String before = state();
+        String before = settledState();
         assertTrue(before.contains("10.60.0.0/16 via 10.203.0.1"), before);
         assertTrue(before.contains("10.203.0.9/24"), before);
 
@@ -75,7 +77,7 @@ class ConfigFileIT {
 
         assertEquals(0, daemon.stop());
         daemon = Daemon.start(work, "--config", conf.toString(), "--backlog-threads", "1");
-        assertEquals(before, state(), "the same state after the restart");
+        assertEquals(before, settledState(), "the same state after the restart");
         Cmd ping = Cmd.run("ping", "-c", "1", "-W", "5", "10.203.0.9");
         assertEquals(0, ping.exit(), ping.output() + daemon.log());
     }
@@ -121,6 +123,15 @@ class ConfigFileIT {
     }
 
     /** Routes, addresses (without their counters) and sysctls, as the commands print them. */
+    /**
+     * {@link #state} once no address is still under Duplicate Address Detection: a daemon just started lists
+     * its link-local address as tentative for a second or two, as ip does.
+     */
+    private String settledState() {
+        return Await.until("the IPv6 addresses past DAD", Duration.ofSeconds(30), this::state,
+                st -> !st.contains("tentative"));
+    }
+
     private String state() {
         String addrs = Arrays.stream(ustack("addr").ok().output().split("\n"))
                 .filter(l -> l.contains("inet") || l.contains("link/ether")).collect(Collectors.joining("\n"));
