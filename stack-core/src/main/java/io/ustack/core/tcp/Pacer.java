@@ -37,16 +37,22 @@ final class Pacer {
         return wstampNanos;
     }
 
+    /** sk_pacing_status != SK_PACING_NONE: only then does {@link #sent} move the stamp on. */
+    boolean paces() {
+        return enabled;
+    }
+
     /**
      * tcp_update_skb_after_send for a segment of {@code len} payload bytes in {@code segs} segments, sent at
-     * {@code rateBytesPerSec} (sk_pacing_rate; {@link Long#MAX_VALUE} when there is none yet).
+     * {@code rateBytesPerSec} (sk_pacing_rate; {@link Long#MAX_VALUE} when there is none yet). A connection
+     * that does not pace need not call it.
      */
     void sent(int len, int segs, long rateBytesPerSec) {
-        if (len == 0) {
+        if (len == 0 || !enabled) {
             return;
         }
         dataSegsOut += segs;
-        if (!enabled || rateBytesPerSec == Long.MAX_VALUE || rateBytesPerSec <= 0 || dataSegsOut < UNPACED_SEGMENTS) {
+        if (rateBytesPerSec == Long.MAX_VALUE || rateBytesPerSec <= 0 || dataSegsOut < UNPACED_SEGMENTS) {
             return;
         }
         long lenNanos = len * NANOS_PER_SECOND / rateBytesPerSec;

@@ -834,7 +834,10 @@ final class Sender {
             sndMax = end;
         }
         out.transmit(tcb, seg, retransmission, pacer.departure(now));
-        pacer.sent(len, (len + mssNow() - 1) / mssNow(), pacingRate());
+        if (len > 0 && pacer.paces()) { // the segment count and the rate only for a connection that paces
+            int mss = mssNow();
+            pacer.sent(len, (len + mss - 1) / mss, pacingRate());
+        }
     }
 
     /**
