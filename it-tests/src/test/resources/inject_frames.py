@@ -56,6 +56,11 @@ def main():
         "ARP_INVALID": b"\xff" * 6 + src + b"\x08\x06"
         + struct.pack("!HHBBH", 1, 0x0800, 5, 4, 1) + src + b"\0" + sip + b"\0" * 6 + dip,
     }
+    send_kinds(s, kinds, count)
+
+
+def send_kinds(s, kinds, count):
+    """Sends each kind's frame COUNT times and prints "<kind> <count>"; inject_frames6.py uses it too."""
     for kind, frame in kinds.items():
         for i in range(count):
             s.send(frame)

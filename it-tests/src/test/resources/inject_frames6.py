@@ -7,16 +7,9 @@ Prints one line per kind: "<drop reason> <count>". Used by the integration tests
 import socket
 import struct
 import sys
-import time
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+# the checksum and the paced sending loop are inject_frames.py's, copied beside this script
+from inject_frames import csum, send_kinds
 
 
 def ip6(src, dst, hop_limit, payload, payload_len=None, next_header=58):
@@ -69,14 +62,7 @@ def main():
         # a next header nobody handles: a parameter problem (code 1) back
         "IP_NOPROTO": eth + ip6(sip, dip, 64, b"\0" * 16, next_header=253),
     }
-    for kind, frame in kinds.items():
-        for i in range(count):
-            s.send(frame)
-            if i % 50 == 49:
-                # paced, so the TAP's queue never overflows before the stack reads it: every frame sent
-                # must reach the stack for the counts to be exact
-                time.sleep(0.005)
-        print(kind, count)
+    send_kinds(s, kinds, count)
 
 
 if __name__ == "__main__":

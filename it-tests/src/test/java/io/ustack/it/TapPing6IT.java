@@ -160,8 +160,10 @@ class TapPing6IT {
     void hostileIpv6FramesAreCountedAndPingStillAnswers() throws Exception {
         RootRequirement.require("python3");
         Path script = env.work.resolve("inject_frames6.py");
-        try (java.io.InputStream in = TapPing6IT.class.getResourceAsStream("/inject_frames6.py")) {
-            Files.copy(in, script);
+        for (String name : List.of("inject_frames.py", "inject_frames6.py")) { // the first holds the shared helpers
+            try (java.io.InputStream in = TapPing6IT.class.getResourceAsStream("/" + name)) {
+                Files.copy(in, env.work.resolve(name));
+            }
         }
         Map<String, Long> before = env.daemon.stats();
         int count = 200;
