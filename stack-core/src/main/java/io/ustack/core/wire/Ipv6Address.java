@@ -1,6 +1,7 @@
 package io.ustack.core.wire;
 
 import io.ustack.core.buffer.PacketBuffer;
+import java.util.HexFormat;
 
 /**
  * An IPv6 address (struct in6_addr) as two {@code long}s, the high and low 64 bits in network order's
@@ -156,17 +157,9 @@ public record Ipv6Address(long hi, long lo) {
         return new Ipv6Address(h, l);
     }
 
+    /** The value of ASCII hex digit {@code c}, or -1 for anything else (HexFormat's digits, not Unicode's). */
     private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+        return HexFormat.isHexDigit(c) ? HexFormat.fromHexDigit(c) : -1;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ustack.core.wire;
 
 import io.ustack.core.buffer.PacketBuffer;
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -55,17 +56,9 @@ public final class MacAddress {
         return m;
     }
 
+    /** The value of ASCII hex digit {@code c}, or -1 for anything else (HexFormat's digits, not Unicode's). */
     private static int hexDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+        return HexFormat.isHexDigit(c) ? HexFormat.fromHexDigit(c) : -1;
     }
 
     public static String format(long mac) {
