@@ -5,8 +5,6 @@ import io.ustack.core.stack.NetStack;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -16,15 +14,6 @@ import java.util.stream.Collectors;
  * bound.
  */
 public interface RuleLoader {
-    /**
-     * Every table empty with ACCEPT policies, restored ahead of a file's rules so that the file says the whole
-     * of them: a table or a policy the file leaves out is not kept from before.
-     */
-    String EMPTY_TABLES = Arrays.stream(Table.values())
-            .map(t -> "*" + t.text() + "\n" + t.chains().stream().map(c -> ":" + c.name() + " ACCEPT [0:0]\n")
-                    .collect(Collectors.joining()) + "COMMIT\n")
-            .collect(Collectors.joining());
-
     /**
      * Replaces every rule and policy with those of {@code rules}, all or nothing, as {@code iptables-restore}
      * without {@code --noflush} does for the tables it names, and empties the others. A configuration is
@@ -46,13 +35,7 @@ public interface RuleLoader {
         return new RuleLoader() {
             @Override
             public void restore(String rules) {
-                // one restore, so all or nothing; the file's lines keep their numbers after the empty tables'
-                String all = EMPTY_TABLES + rules;
-                try {
-                    stack.iptables().restore(all, false, false);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(renumbered(e.getMessage()));
-                }
+                stack.iptables().replace(rules);
             }
 
             @Override
@@ -95,15 +78,5 @@ public interface RuleLoader {
         }
         // one order whatever order the tables were made in, so that saves of the same rules compare equal
         return Arrays.stream(Table.values()).map(t -> tables.getOrDefault(t.text(), "")).collect(Collectors.joining());
-    }
-
-    /** iptables-restore's "line N failed" counted from the file's first line, not from the empty tables'. */
-    private static String renumbered(String message) {
-        Matcher m = Pattern.compile("line (\\d+)").matcher(message);
-        if (!m.find()) {
-            return message;
-        }
-        int line = Integer.parseInt(m.group(1)) - (int) EMPTY_TABLES.lines().count();
-        return message.substring(0, m.start(1)) + line + message.substring(m.end(1));
     }
 }

@@ -94,6 +94,16 @@ public final class IpTables {
         commit(tx);
     }
 
+    /**
+     * iptables-restore of a whole ruleset, as a configuration file gives one: the tables {@code text} names
+     * as it says them, and every other table empty with ACCEPT policies, all or nothing.
+     */
+    public synchronized void replace(String text) {
+        Ruleset tx = new Ruleset();
+        SaveFormat.restore(tx, text, false, false);
+        commit(tx);
+    }
+
     /** The rules of {@code chain} in {@code table}, with their counters; empty for a chain that does not exist. */
     public synchronized List<Rule> rules(Table table, String chain) {
         Ruleset.TableModel t = committed.tables.get(table);

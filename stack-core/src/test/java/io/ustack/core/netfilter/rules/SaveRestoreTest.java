@@ -70,6 +70,18 @@ class SaveRestoreTest {
     }
 
     @Test
+    void aReplaceSaysTheWholeRulesetAndEmptiesWhatItLeavesOut() {
+        ipt.iptables("-t nat -A POSTROUTING -o eth0 -j MASQUERADE");
+        ipt.iptables("-P FORWARD DROP");
+        ipt.replace("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j DROP\nCOMMIT\n");
+        assertEquals(List.of(), ipt.rules(Table.NAT, "POSTROUTING"), "a table the text leaves out is emptied");
+        assertEquals(1, ipt.rules(Table.FILTER, "INPUT").size());
+        assertTrue(ipt.save(false).contains(":FORWARD ACCEPT"), "a policy it leaves out is ACCEPT: " + ipt.save(false));
+        assertThrows(IllegalArgumentException.class, () -> ipt.replace("*filter\n-A INPUT -j NOSUCH\nCOMMIT\n"));
+        assertEquals(1, ipt.rules(Table.FILTER, "INPUT").size(), "a bad text changes nothing");
+    }
+
+    @Test
     void countersAreSavedWithMinusCAndRestoredWithCounters() {
         ipt.iptables("-A INPUT -p icmp -j ACCEPT");
         ipt.iptables("-A OUTPUT -p udp -j ACCEPT"); // OUTPUT has a rule, so its function runs and counts the policy
