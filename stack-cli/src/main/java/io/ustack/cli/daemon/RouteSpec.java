@@ -147,7 +147,7 @@ public record RouteSpec(Ipv4Prefix prefix, int gateway, String dev, int table, D
     }
 
     /** blackhole, unreachable or prohibit as a route's TYPE; null for anything else. */
-    private static DstEntry.Type errorType(String word) {
+    public static DstEntry.Type errorType(String word) {
         return switch (word) {
             case "blackhole" -> DstEntry.Type.BLACKHOLE;
             case "unreachable" -> DstEntry.Type.UNREACHABLE;

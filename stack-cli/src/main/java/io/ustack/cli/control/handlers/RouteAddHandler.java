@@ -28,6 +28,15 @@ public final class RouteAddHandler implements ControlHandler {
         return "route add";
     }
 
+    /** The {@code type} argument: one of RouteSpec's error route types. */
+    private DstEntry.Type errorType(String type) throws ControlException {
+        DstEntry.Type t = RouteSpec.errorType(type);
+        if (t == null) {
+            throw new ControlException(name() + "'s \"type\" is blackhole, unreachable or prohibit, not " + type);
+        }
+        return t;
+    }
+
     @Override
     public Object execute(ObjectNode args) throws ControlException {
         Args.only(args, name(), "dst", "gateway", "dev", "table", "type", "nexthops");
@@ -40,16 +49,6 @@ public final class RouteAddHandler implements ControlHandler {
         } catch (IllegalArgumentException e) {
             throw new ControlException(e.getMessage());
         }
-    }
-
-    private static DstEntry.Type errorType(String type) throws ControlException {
-        return switch (type) {
-            case "blackhole" -> DstEntry.Type.BLACKHOLE;
-            case "unreachable" -> DstEntry.Type.UNREACHABLE;
-            case "prohibit" -> DstEntry.Type.PROHIBIT;
-            default -> throw new ControlException("route add's \"type\" is blackhole, unreachable or prohibit, not "
-                    + type);
-        };
     }
 
     private List<RouteSpec.NexthopSpec> nexthops(ObjectNode args) throws ControlException {
