@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
  * nothing queued and nobody running, takes it and runs the packet to completion itself
  * ({@link #runToCompletion}), as a kernel CPU runs its own backlog right after its NAPI poll: a lone packet
  * (a ping, a request) is answered without waking this thread, which costs more than the answer. A busy
- * poll queues its packets, so a flood is still shed here and bulk traffic keeps two threads at work. A
- * flow's order holds: a packet runs inline only when nothing for this CPU waits ahead of it, and what
- * arrives meanwhile queues behind it.
+ * poll queues its packets but its super-packets, so a flood is still shed here; a socket's own thread runs
+ * its pushes and window updates the same way ({@link #runOrExecute}). A flow's order holds: work runs
+ * inline only when nothing for this CPU waits ahead of it, and what arrives meanwhile queues behind it.
  */
 public final class BacklogThread implements Runnable, Cpu {
     /** How often a thread with armed timers looks at its wheel when no packet wakes it (one wheel tick). */
@@ -121,25 +121,66 @@ public final class BacklogThread implements Runnable, Cpu {
      * it returns true.
      */
     boolean runToCompletion(PacketBuffer pkt) {
-        if (!running || pending.get() != 0 || owner.isHeldByCurrentThread() || !owner.tryLock()) {
+        if (!takeIdle()) {
             return false;
         }
         try {
-            if (pending.get() != 0) {
-                return false; // queued between the look and the lock: it goes first
-            }
             processed.increment();
             receive.handle(pkt);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "backlog " + cpu + ": packet path failed (run inline)", e);
+        } finally {
+            releaseInline();
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code work} at once on the calling thread if this CPU is idle, else as {@link #execute} does: a
+     * socket's own thread pushing what it queued, or opening the window after a read, does the work itself, as
+     * a process in tcp_sendmsg or tcp_recvmsg transmits under lock_sock where the kernel can, instead of
+     * waking this thread for it. The caller must hold no lock the work takes.
+     */
+    @Override
+    public void runOrExecute(Runnable work) {
+        if (isCurrentThread()) {
+            work.run();
+            return;
+        }
+        if (!takeIdle()) {
+            execute(work);
+            return;
+        }
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "backlog " + cpu + ": work failed (run inline)", e);
+        } finally {
+            releaseInline();
+        }
+    }
+
+    /** Takes the CPU for work run on the calling thread if it is idle: nothing queued, nobody running. */
+    private boolean takeIdle() {
+        if (!running || pending.get() != 0 || owner.isHeldByCurrentThread() || !owner.tryLock()) {
+            return false;
+        }
+        if (pending.get() != 0) {
+            owner.unlock(); // queued between the look and the lock: it goes first
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back the CPU taken by {@link #takeIdle}, waking this thread if the work armed its first timer. */
+    private void releaseInline() {
+        try {
             if (sleepingUntilWork && timers.size() != 0) {
                 // the work armed a timer this thread does not know to wait for
                 sleepingUntilWork = false;
                 pending.incrementAndGet();
                 input.add(WAKE);
             }
-            return true;
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "backlog " + cpu + ": packet path failed (run inline)", e);
-            return true;
         } finally {
             owner.unlock();
         }

@@ -11,6 +11,14 @@ public interface Cpu {
     /** Runs {@code work} on this CPU, after what is already queued there. */
     void execute(Runnable work);
 
+    /**
+     * Runs {@code work} on the calling thread at once when this CPU is free to run it there, else as
+     * {@link #execute}: for a socket's own thread, which holds no lock the work takes.
+     */
+    default void runOrExecute(Runnable work) {
+        execute(work);
+    }
+
     /** Arms (or re-arms) {@code timer} to fire on this CPU at {@code deadlineNanos}. */
     void schedule(Timer timer, long deadlineNanos);
 

@@ -58,9 +58,9 @@ public final class Softnet {
 
     /**
      * netif_receive_skb with RPS: hashes the flow (data at the network header) and queues the packet on
-     * that flow's thread, or, with {@code runToCompletion} (a driver's poll that found little to do), runs
-     * it on the calling thread if that CPU is idle; ARP it handles at once, on the calling thread. Takes
-     * ownership.
+     * that flow's thread, or, with {@code runToCompletion} (a driver's poll that found little to do) or for a
+     * super-packet (bulk data: the copy into its socket costs less than waking the thread), runs it on the
+     * calling thread if that CPU is idle; ARP it handles at once, on the calling thread. Takes ownership.
      */
     public void receive(PacketBuffer pkt, boolean runToCompletion) {
         if (pkt.protocol() == EthernetFrame.ETH_P_ARP) {
@@ -69,7 +69,7 @@ public final class Softnet {
         }
         int h = pkt.hashValid() ? pkt.hash() : FlowHash.compute(pkt);
         BacklogThread t = threadFor(h);
-        if (runToCompletion && t.runToCompletion(pkt)) {
+        if ((runToCompletion || pkt.isGso()) && t.runToCompletion(pkt)) {
             return; // a lightly loaded poll thread found the flow's CPU idle and ran the packet itself
         }
         t.enqueue(pkt);

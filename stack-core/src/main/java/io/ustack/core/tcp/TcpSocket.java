@@ -338,7 +338,7 @@ public final class TcpSocket implements AutoCloseable {
 
     private void afterRead(int n) {
         if (n > 0 && windowUpdateScheduled.compareAndSet(false, true)) {
-            cpu.execute(() -> {
+            cpu.runOrExecute(() -> {
                 windowUpdateScheduled.set(false);
                 onCpu(t -> t.windowUpdate(tcp.now()));
             });
@@ -408,7 +408,7 @@ public final class TcpSocket implements AutoCloseable {
 
     private void schedulePush() {
         if (pushScheduled.compareAndSet(false, true)) {
-            cpu.execute(() -> {
+            cpu.runOrExecute(() -> {
                 pushScheduled.set(false);
                 onCpu(t -> t.push(tcp.now()));
             });

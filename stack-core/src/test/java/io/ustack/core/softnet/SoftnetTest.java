@@ -191,6 +191,61 @@ class SoftnetTest {
         }
     }
 
+    /**
+     * A super-packet (host GSO or GRO'd: bulk data by construction) runs on the receiving thread when its CPU
+     * is idle, even from a busy poll: the backlog thread's wake-up would cost more than the segment.
+     */
+    @Test
+    void aSuperPacketForAnIdleCpuRunsOnTheReceivingThreadEvenFromABusyPoll() throws Exception {
+        BufferPool pool = new BufferPool();
+        List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
+        Softnet softnet = new Softnet(1, 10, pkt -> {
+            handled.add(Thread.currentThread().getName() + (pkt.isGso() ? " gso" : " mss"));
+            pkt.release();
+        }, new PacketDrops(), io.ustack.core.time.Clock.SYSTEM);
+        softnet.start();
+        try {
+            Thread poll = new Thread(() -> {
+                PacketBuffer superPacket = frame(pool, EthernetFrame.ETH_P_IP, segment(ACK));
+                superPacket.setGso(1448, 2, PacketBuffer.SKB_GSO_TCPV4);
+                softnet.receive(superPacket, false);
+                softnet.receive(frame(pool, EthernetFrame.ETH_P_IP, segment(ACK)), false);
+            }, "napi-test");
+            poll.start();
+            poll.join(5000);
+            Await.until("both handled", Duration.ofSeconds(10), () -> handled.size() == 2);
+            assertEquals(List.of("napi-test gso", "ustack-backlog-0 mss"), handled,
+                    "the super-packet ran inline, the lone segment of a busy poll was queued");
+        } finally {
+            softnet.stop();
+        }
+        assertEquals(0, pool.outstanding());
+    }
+
+    /** A socket's thread runs its work (a push, a window update) itself when the CPU is idle, and queues it when not. */
+    @Test
+    void socketWorkRunsOnTheCallingThreadOnlyWhenTheCpuIsIdle() throws Exception {
+        BufferPool pool = new BufferPool();
+        Softnet softnet = new Softnet(1, 10, PacketBuffer::release, new PacketDrops(), io.ustack.core.time.Clock.SYSTEM);
+        softnet.start();
+        try {
+            List<String> ran = java.util.Collections.synchronizedList(new ArrayList<>());
+            softnet.threads().get(0).runOrExecute(() -> ran.add(Thread.currentThread().getName()));
+            assertEquals(List.of(Thread.currentThread().getName()), ran);
+        } finally {
+            softnet.stop();
+        }
+        try (Stalled s = new Stalled(10)) {
+            List<String> ran = java.util.Collections.synchronizedList(new ArrayList<>());
+            s.thread().runOrExecute(() -> ran.add(Thread.currentThread().getName()));
+            assertEquals(List.of(), ran, "the CPU is busy: the work waits its turn");
+            s.release.countDown();
+            Await.until("the queued work ran", Duration.ofSeconds(10), () -> ran.size() == 1);
+            assertEquals(List.of("ustack-backlog-0"), ran);
+        }
+        assertEquals(0, pool.outstanding());
+    }
+
     @Test
     void workHandedOverIsNeverRefusedNorMadeToWait() throws Exception {
         try (Stalled s = new Stalled(4)) {
