@@ -3,8 +3,12 @@ package io.ustack.it.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ustack.core.testing.Await;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -19,19 +23,25 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * with the default interface (tap0, the stack at 10.77.0.2, the container's side 10.77.0.1), answering the
  * container's own ping, arping, netcat (UDP echo) and TCP (curl of the status page, 100 MB from /bytes/N
  * and 10 MB of random bytes through the TCP echo, each compared by SHA-256); its counters read with
- * `docker exec ... ustack stats`.
+ * `docker exec ... ustack stats`. Dual-stack, as #12 asks of one Docker scenario: the container runs with
+ * IPv6 on in its namespace ({@link UstackContainer#withIpv6}), so the same tools reach the stack over IPv6
+ * too (fd00:77::2 and its link-local address, the container's side fd00:77::1): ping -6 (plain and 8000
+ * bytes), nc -6 -u, curl -6 and the TCP echo.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith({DockerImages.class, DiagnoseOnFailure.class})
 class DockerDaemonIT implements ContainerScenario {
     private static final String STACK = "10.77.0.2";
+    private static final String STACK6 = "fd00:77::2";
+    /** STACK6 as a URL's host. */
+    private static final String STACK6_HOST = "[" + STACK6 + "]";
     private UstackContainer daemon;
 
     @BeforeAll
     void up(DaemonImage image) {
         String names = UstackContainer.uniquePrefix("daemon");
-        daemon = UstackContainer.daemon(image, names + "-ustack");
+        daemon = UstackContainer.daemon(image, names + "-ustack").withIpv6();
         daemon.up();
     }
 
@@ -105,5 +115,75 @@ class DockerDaemonIT implements ContainerScenario {
         // 100 MB from /bytes alone needs this many, which the 10 MB echo cannot make up
         assertTrue(s.get("TcpOutSegs") >= 100_000_000L / 1460, "the transfer's segments: " + s);
         assertTrue(s.get("tap0:rx_packets") > 0 && s.get("tap0:tx_packets") > 0, "link counters: " + s);
+    }
+
+    /**
+     * Both sides' IPv6 addresses past Duplicate Address Detection: the container's kernel runs it on
+     * fd00:77::1 and the stack on its own, each tentative for a second or two after the start.
+     */
+    private void awaitIpv6Up() {
+        Await.until("fd00:77::1 on tap0 and the stack's addresses past DAD", Duration.ofSeconds(30),
+                () -> daemon.exec("sh", "-c", "ip -6 addr show dev tap0; ustack addr").output(),
+                o -> o.contains("inet6 fd00:77::1/64 scope global") && o.contains("inet6 " + STACK6 + "/64")
+                        && !o.contains("tentative"));
+    }
+
+    /** The stack's link-local address on tap0, as `ustack addr` lists it. */
+    private String stackLinkLocal() {
+        String addr = daemon.exec("ustack", "addr").ok().output();
+        Matcher m = Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64 scope link").matcher(addr);
+        assertTrue(m.find(), "a link-local address: " + addr);
+        return m.group(1);
+    }
+
+    @Test
+    @Order(8)
+    void pingSixIsAnsweredOnTheGlobalAndTheLinkLocalAddress() {
+        awaitIpv6Up();
+        Exec global = daemon.exec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", STACK6);
+        assertEquals(3, Ping.received(global.output()), global.output());
+        assertTrue(global.output().contains("bytes from " + STACK6 + ": icmp_seq=1 ttl=64"), global.output());
+        String ll = stackLinkLocal() + "%tap0";
+        Exec link = daemon.exec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", ll);
+        assertEquals(3, Ping.received(link.output()), link.output());
+    }
+
+    @Test
+    @Order(9)
+    void pingSix8000BytesIsFragmentedBothWays() {
+        Exec ping = daemon.exec("ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", "-s", "8000", STACK6);
+        assertEquals(2, Ping.received(ping.output()), ping.output());
+        assertTrue(ping.output().contains("8008 bytes from " + STACK6), ping.output());
+    }
+
+    @Test
+    @Order(10)
+    void udpEchoAnswersOverIpv6() {
+        Exec echo = daemon.exec("sh", "-c", "echo hello-over-ipv6 | nc -6 -u -w 1 " + STACK6 + " 7");
+        assertEquals("hello-over-ipv6", echo.output().trim(), "the built-in echo service on UDP port 7");
+    }
+
+    @Test
+    @Order(11)
+    void curlSixGetsTheStatusPageAndTheBytes() {
+        TcpChecks.statusPage(daemon, STACK6_HOST);
+        TcpChecks.bytesArrive(daemon, STACK6_HOST, 20_000_000L);
+        TcpChecks.echoKeepsTheBytes(daemon, STACK6, 5_000_000);
+    }
+
+    @Test
+    @Order(12)
+    void ipv6CountersShowTheTraffic() {
+        Map<String, Long> s = daemon.stats();
+        assertTrue(s.get("Icmp6InNeighborSolicits") >= 1 && s.get("Icmp6OutNeighborAdvertisements") >= 1,
+                "the container's kernel resolved our address: " + s);
+        assertTrue(s.get("Icmp6InEchos") >= 8 && s.get("Icmp6OutEchoReplies") >= 8, "echo requests and replies: " + s);
+        // 8008 bytes of ICMPv6 in 1448-byte pieces make 6 fragments each way
+        assertTrue(s.get("Ip6ReasmOKs") >= 2 && s.get("Ip6FragCreates") >= 2 * 6, "reassembled and fragmented: " + s);
+        assertTrue(s.get("Udp6InDatagrams") >= 1 && s.get("Udp6OutDatagrams") >= 1, "the echoed datagram: " + s);
+        // MSS 1440 over IPv6 at MTU 1500: the 20 MB from /bytes alone needs this many segments
+        assertTrue(s.get("TcpOutSegs") >= 100_000_000L / 1460 + 20_000_000L / 1440, "the transfers' segments: " + s);
+        assertEquals(0, s.getOrDefault("Icmp6InCsumErrors", 0L) + s.getOrDefault("Udp6InCsumErrors", 0L)
+                + s.getOrDefault("TcpInCsumErrors", 0L), "no checksum error: " + s);
     }
 }
