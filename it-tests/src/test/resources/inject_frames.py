@@ -60,15 +60,23 @@ def main():
 
 
 def send_kinds(s, kinds, count):
-    """Sends each kind's frame COUNT times and prints "<kind> <count>"; inject_frames6.py uses it too."""
-    for kind, frame in kinds.items():
-        for i in range(count):
-            s.send(frame)
-            if i % 50 == 49:
-                # paced, so the TAP's queue (txqueuelen) never overflows before the stack reads it:
-                # every frame sent must reach the stack for the counts to be exact
-                time.sleep(0.005)
-        print(kind, count)
+    """Sends each kind COUNT times and prints "<kind> <frames sent>"; inject_frames6.py uses it too.
+
+    A kind is one frame, or a tuple of frames sent in order each time (fragments that must meet).
+    """
+    for kind, frames in kinds.items():
+        if isinstance(frames, bytes):
+            frames = (frames,)
+        sent = 0
+        for _ in range(count):
+            for frame in frames:
+                s.send(frame)
+                sent += 1
+                if sent % 50 == 0:
+                    # paced, so the TAP's queue (txqueuelen) never overflows before the stack reads it:
+                    # every frame sent must reach the stack for the counts to be exact
+                    time.sleep(0.005)
+        print(kind, sent)
 
 
 if __name__ == "__main__":

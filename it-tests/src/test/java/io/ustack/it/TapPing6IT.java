@@ -149,11 +149,14 @@ class TapPing6IT {
     }
 
     /**
-     * A burst of hostile IPv6 frames from the namespace (ND that may have crossed a router, malformed ND
-     * options, an NA nobody asked for, a bad ICMPv6 checksum, a payload length past the frame, a multicast
-     * source, a type 0 routing header, an option to discard, an unknown next header): each counted under its
-     * drop reason and counter, the parameter problems owed sent within the rate limit, no buffer kept, and
-     * ping -6 still answered.
+     * A burst of hostile IPv6 frames from the namespace, each kind 200 times (inject_frames6.py lists them: ND
+     * that may have crossed a router, malformed ND options, an NA nobody asked for, an RS from :: with a
+     * link-layer address, a bad ICMPv6 checksum, a payload length past the frame, a multicast source, bad
+     * extension headers (a type 0 routing header, an option to discard, too much padding, a Jumbo Payload
+     * option beside a payload length, hop-by-hop after another header, an unknown next header), overlapping
+     * fragments, a ragged fragment, a tiny first fragment without the upper layer's header): every frame
+     * counted under its drop reason and its snmp6 counter, the parameter problems owed sent within the rate
+     * limit, no buffer or fragment kept, nothing learnt, and ping -6 still answered.
      */
     @Test
     @Order(5)
@@ -171,16 +174,29 @@ class TapPing6IT {
                 String.valueOf(count)).ok();
         pingAndCheck(env.stackIp6, env.stackIp6, 3);
         Map<String, Long> after = env.daemon.stats();
+        // each line is "REASON/kind FRAMES", every frame one drop of REASON; kinds may share a reason
+        Map<String, Long> dropsByReason = new java.util.TreeMap<>();
         for (String line : c.output().trim().split("\n")) {
-            String reason = line.split(" ")[0];
-            long delta = after.getOrDefault("DropReason" + reason, 0L) - before.getOrDefault("DropReason" + reason, 0L);
-            assertEquals(count, delta, "drops counted as " + reason + ": " + after);
+            String[] kindAndFrames = line.split(" ");
+            dropsByReason.merge(kindAndFrames[0].split("/")[0], Long.parseLong(kindAndFrames[1]), Long::sum);
         }
-        assertEquals(count, after.get("Icmp6InCsumErrors") - before.get("Icmp6InCsumErrors"));
-        assertEquals(count, after.get("Ip6InTruncatedPkts") - before.get("Ip6InTruncatedPkts"));
-        // a multicast source, a type 0 routing header, an option to discard
-        assertEquals(3 * count, after.get("Ip6InHdrErrors") - before.get("Ip6InHdrErrors"));
-        assertEquals(count, after.get("Ip6InUnknownProtos") - before.get("Ip6InUnknownProtos"));
+        assertEquals(17L * count, dropsByReason.values().stream().mapToLong(Long::longValue).sum(),
+                "sixteen kinds, one of them a pair of fragments: " + c.output());
+        dropsByReason.forEach((reason, drops) -> assertEquals(drops, delta(before, after, "DropReason" + reason),
+                "drops counted as " + reason + ": " + after));
+        assertEquals(count, delta(before, after, "Icmp6InCsumErrors"));
+        assertEquals(count, delta(before, after, "Ip6InTruncatedPkts"));
+        // a multicast source, a type 0 routing header, an option to discard, too much padding, the jumbo
+        // option, the ragged fragment, the tiny first fragment
+        assertEquals(7 * count, delta(before, after, "Ip6InHdrErrors"), after.toString());
+        // hop-by-hop after another header is no header where it stands, as an unknown next header is not
+        assertEquals(2 * count, delta(before, after, "Ip6InUnknownProtos"), after.toString());
+        // each pair of overlapping fragments discards its datagram (RFC 5722)
+        assertEquals(count, delta(before, after, "Ip6ReasmOverlaps"), after.toString());
+        assertEquals(count, delta(before, after, "Ip6ReasmFails"), after.toString());
+        assertEquals(0L, after.get("BufferReasm6Memory"), "no fragment held");
+        assertEquals(count, delta(before, after, "Icmp6InRouterSolicits"), after.toString());
+        assertEquals(0, delta(before, after, "Icmp6OutRouterAdvertisements"), "a host answers no RS: " + after);
         assertTrue(after.get("Icmp6OutParmProblems") > before.get("Icmp6OutParmProblems"), "parameter problems sent");
         assertTrue(after.get("Icmp6OutRateLimitHost") > before.get("Icmp6OutRateLimitHost"), "and rate limited");
         assertEquals(before.get("BufferOutstanding"), after.get("BufferOutstanding"), "no buffer held after the burst");
@@ -188,9 +204,15 @@ class TapPing6IT {
                 "and nothing learnt from the NA nobody asked for");
     }
 
+    private static long delta(Map<String, Long> before, Map<String, Long> after, String counter) {
+        return after.getOrDefault(counter, 0L) - before.getOrDefault(counter, 0L);
+    }
+
     /**
-     * ping -6 -s 8000 and -s 20000: the host's kernel fragments each request to the link's 1500 bytes, the
-     * stack reassembles it and fragments its reply, which the host's kernel reassembles and ping checks.
+     * ping -6 -s 8000, -s 20000 and -s 65000 (the issue's sizes; the last near the most an IPv6 datagram
+     * holds) to the global address, and -s 8000 and -s 65000 to the link-local one: the host's kernel fragments
+     * each request to the link's 1500 bytes, the stack reassembles it and fragments its reply, which the
+     * host's kernel reassembles and ping checks.
      */
     @Test
     @Order(7)
@@ -198,11 +220,15 @@ class TapPing6IT {
         Map<String, Long> before = env.daemon.stats();
         pingAndCheck(env.stackIp6, env.stackIp6, 3, "-s", "8000");
         pingAndCheck(env.stackIp6, env.stackIp6, 3, "-s", "20000");
+        pingAndCheck(env.stackIp6, env.stackIp6, 2, "-s", "65000");
+        String ll = stackLinkLocal() + "%" + env.tap;
+        pingAndCheck(ll, ll, 2, "-s", "8000");
+        pingAndCheck(ll, ll, 2, "-s", "65000");
         Map<String, Long> after = env.daemon.stats();
-        assertEquals(6, after.get("Ip6ReasmOKs") - before.get("Ip6ReasmOKs"), "six requests reassembled: " + after);
-        assertEquals(6, after.get("Ip6FragOKs") - before.get("Ip6FragOKs"), "six replies fragmented: " + after);
-        // 8048 bytes of ICMPv6 in 1448-byte pieces is 6 fragments, 20048 is 14
-        assertEquals(3 * 6 + 3 * 14, after.get("Ip6FragCreates") - before.get("Ip6FragCreates"), after.toString());
+        assertEquals(12, after.get("Ip6ReasmOKs") - before.get("Ip6ReasmOKs"), "twelve requests reassembled: " + after);
+        assertEquals(12, after.get("Ip6FragOKs") - before.get("Ip6FragOKs"), "twelve replies fragmented: " + after);
+        // ICMPv6 messages of 8008, 20008 and 65008 bytes in 1448-byte pieces are 6, 14 and 45 fragments
+        assertEquals(5 * 6 + 3 * 14 + 4 * 45, after.get("Ip6FragCreates") - before.get("Ip6FragCreates"), after.toString());
         assertEquals(0, after.get("Ip6ReasmFails") - before.get("Ip6ReasmFails"));
         assertEquals(0L, after.get("BufferReasm6Memory"), "nothing left held");
     }

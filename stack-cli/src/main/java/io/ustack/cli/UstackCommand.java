@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "A userspace IPv4 stack on a Linux TAP device.",
+        description = "A userspace TCP/IP stack, IPv4 and IPv6, on a Linux TAP device.",
         subcommands = {DaemonCommand.class, StatsCommand.class, AddrCommand.class, LinkCommand.class, RouteCommand.class,
             RuleCommand.class, NeighCommand.class, DhcpCommand.class, IptablesCommand.class, IptablesSaveCommand.class,
             IptablesRestoreCommand.class, ConntrackCommand.class, SsCommand.class, PingCommand.class,

@@ -72,8 +72,6 @@ class DockerSidecarIT implements ContainerScenario {
 
     @Test
     void curlAndATransferFromTheWorkload() {
-        TcpChecks.statusPage(workload, STACK);
-        TcpChecks.bytesArrive(workload, STACK, 20_000_000L);
-        TcpChecks.echoKeepsTheBytes(workload, STACK, 5_000_000);
+        TcpChecks.statusPageAndTransfers(workload, STACK, 20_000_000L, 5_000_000);
     }
 }

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ustack.it.ChargenPattern;
 
 /**
- * The TCP checks that scenarios 2 and 4 share, each run with the container's own tools against the stack's
- * built-in services: curl of the HTTP status page, N bytes from {@code /bytes/N} compared by SHA-256 with
- * the pattern they must be, and random bytes through the TCP echo service compared by SHA-256.
+ * The TCP checks that the scenarios share, each run with the container's own tools against the stack's
+ * built-in services over either family (a host is an IPv4 or an IPv6 address): curl of the HTTP status page,
+ * N bytes from {@code /bytes/N} compared by SHA-256 with the pattern they must be, and random bytes through
+ * the TCP echo service compared by SHA-256.
  */
 final class TcpChecks {
     /**
@@ -40,17 +41,32 @@ final class TcpChecks {
 
     private TcpChecks() {}
 
+    /**
+     * The three checks in a row, as a scenario that only needs TCP to work runs them: the status page, then
+     * {@code n} bytes from {@code /bytes/n} and {@code echoed} bytes through the echo.
+     */
+    static void statusPageAndTransfers(UstackContainer client, String host, long n, int echoed) {
+        statusPage(client, host);
+        bytesArrive(client, host, n);
+        echoKeepsTheBytes(client, host, echoed);
+    }
+
+    /** {@code http://host/}, an IPv6 address in brackets. */
+    private static String url(String host) {
+        return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + "/";
+    }
+
     /** curl of the status page at {@code http://host/} from {@code client}. */
     static void statusPage(UstackContainer client, String host) {
-        Exec page = client.exec("curl", "-sS", "--max-time", "20", "http://" + host + "/");
+        Exec page = client.exec("curl", "-sS", "--max-time", "20", url(host));
         assertEquals(0, page.exit(), page.output());
         assertTrue(page.output().contains("<h1>ustack</h1>"), "the status page:\n" + page.output());
     }
 
     /** {@code /bytes/n} fetched with curl from {@code client}: the pattern's first n bytes, by SHA-256. */
     static void bytesArrive(UstackContainer client, String host, long n) {
-        Exec sum = client.exec("bash", "-o", "pipefail", "-c", "curl -sS --max-time 50 -w '%{stderr}%{size_download} bytes\\n' http://"
-                + host + "/bytes/" + n + " | sha256sum");
+        Exec sum = client.exec("bash", "-o", "pipefail", "-c", "curl -sS --max-time 50 -w '%{stderr}%{size_download} bytes\\n' "
+                + url(host) + "bytes/" + n + " | sha256sum");
         assertEquals(0, sum.exit(), sum.output());
         assertEquals(ChargenPattern.sha256(n), ChargenPattern.digestIn(sum.output()),
                 "/bytes/" + n + " is the pattern, whole and in order: " + sum.output());

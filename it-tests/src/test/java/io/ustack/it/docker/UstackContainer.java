@@ -68,6 +68,18 @@ final class UstackContainer extends GenericContainer<UstackContainer> {
     }
 
     /**
+     * IPv6 on in the container's network namespace, as `docker run --sysctl net.ipv6.conf.all.disable_ipv6=0`:
+     * the Docker engine starts every container with it off for all and default (a network with --ipv6 turns
+     * it on for the container's own interface only), and a TAP made there inherits that, so without it the
+     * host side gets no IPv6 address and nothing in the container speaks IPv6 to the stack. The daemon
+     * container's sidecars share its namespace, and this with it.
+     */
+    UstackContainer withIpv6() {
+        return withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                .withSysctls(Map.of("net.ipv6.conf.all.disable_ipv6", "0")));
+    }
+
+    /**
      * CAP_SYS_ADMIN as well, for `ip netns add` (a bind mount) inside the container: scenarios whose peers
      * live in namespaces of their own beside the daemon. See {@link InnerNetNs}.
      */

@@ -215,7 +215,7 @@ final class Http extends TcpService.Connection {
         ObjectNode none = Json.MAPPER.createObjectNode();
         StringBuilder sb = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>ustack</title>"
                 + "<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}</style></head><body>"
-                + "<h1>ustack</h1><p>A userspace IPv4 stack, answering from Java.</p>");
+                + "<h1>ustack</h1><p>A userspace TCP/IP stack, IPv4 and IPv6, answering from Java.</p>");
         section(sb, "Interfaces", new AddrHandler(stack).execute(none));
         section(sb, "Neighbours", new NeighListHandler(stack).execute(none));
         sb.append("<h2>Counters</h2><pre>");

@@ -46,6 +46,10 @@ class Http6ServiceTest {
         return h.sent();
     }
 
+    /**
+     * The page itself lists both families: the IPv4 and IPv6 addresses, the neighbour learnt by ND and the
+     * snmp6 counters beside the IPv4 ones.
+     */
     @Test
     void theStatusPageComesBackOverIpv6() {
         int iss = i32(in(500, 0, SYN, new byte[0]).get(0), TCP + 4);
@@ -74,5 +78,11 @@ class Http6ServiceTest {
         String response = body.toString(StandardCharsets.ISO_8859_1);
         assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
         assertEquals(0, h.counter("TcpInErrs"));
+        // the page shows the stack as dual-stack: each family's addresses, neighbours and counters side by side
+        assertTrue(response.contains("IPv4 and IPv6"), response);
+        for (String shown : List.of("10.0.0.2", "fd00:77::2", "fe80::ff:fe00:2", "fd00:77::1", "Ip6InReceives",
+                "Icmp6InNeighborSolicits", "TcpPassiveOpens")) {
+            assertTrue(response.contains(shown), shown + " on the status page: " + response);
+        }
     }
 }
