@@ -37,6 +37,16 @@ class NdMessageTest extends PooledBufferTest {
     /** RS from :: to ff02::2: no options (a host without an address may not give its link-layer address). */
     static final String RS_UNSPECIFIED = "8500 7bb8 0000 0000";
 
+    /**
+     * Finishes the message {@code built} into {@code out} with its checksum from {@code src} to {@code dst},
+     * checks it is the hex {@code expected}, and releases {@code out}.
+     */
+    private static void assertBuilt(PacketBuffer out, NdMessage built, Ipv6Address src, Ipv6Address dst, String expected) {
+        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(src, dst, built.length());
+        assertArrayEquals(hex(expected), out.toByteArray());
+        out.release();
+    }
+
     @Test
     void neighbourSolicitationBothWays() {
         PacketBuffer b = buffer(hex(NS));
@@ -56,9 +66,7 @@ class NdMessageTest extends PooledBufferTest {
 
         PacketBuffer out = pool.allocate(64);
         NdMessage built = NdMessage.appendNs(out, STACK, HOST_MAC);
-        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(HOST, STACK.solicitedNode(), built.length());
-        assertArrayEquals(hex(NS), out.toByteArray());
-        out.release();
+        assertBuilt(out, built, HOST, STACK.solicitedNode(), NS);
     }
 
     @Test
@@ -79,9 +87,7 @@ class NdMessageTest extends PooledBufferTest {
 
         PacketBuffer out = pool.allocate(64);
         NdMessage built = NdMessage.appendNa(out, NdMessage.NA_SOLICITED | NdMessage.NA_OVERRIDE, STACK, STACK_MAC);
-        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(STACK, HOST, built.length());
-        assertArrayEquals(hex(NA), out.toByteArray());
-        out.release();
+        assertBuilt(out, built, STACK, HOST, NA);
     }
 
     @Test
@@ -96,9 +102,7 @@ class NdMessageTest extends PooledBufferTest {
         b.release();
         PacketBuffer out = pool.allocate(64);
         NdMessage built = NdMessage.appendRs(out, HOST_MAC);
-        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(hostLl, Ipv6Address.ALL_ROUTERS, built.length());
-        assertArrayEquals(hex(RS), out.toByteArray());
-        out.release();
+        assertBuilt(out, built, hostLl, Ipv6Address.ALL_ROUTERS, RS);
 
         b = buffer(hex(RA));
         NdMessage ra = NdMessage.wrap(b, 0, 24);
@@ -115,9 +119,7 @@ class NdMessageTest extends PooledBufferTest {
         out = pool.allocate(64);
         built = NdMessage.appendRa(out, 64, NdMessage.RA_MANAGED | NdMessage.RA_OTHER, 1800, 30000, 1000, STACK_MAC, 0,
                 List.of());
-        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(stackLl, Ipv6Address.ALL_NODES, built.length());
-        assertArrayEquals(hex(RA), out.toByteArray());
-        out.release();
+        assertBuilt(out, built, stackLl, Ipv6Address.ALL_NODES, RA);
     }
 
     @Test
@@ -146,9 +148,7 @@ class NdMessageTest extends PooledBufferTest {
                 pi.validLifetime(), pi.preferredLifetime());
         NdMessage built = NdMessage.appendRa(out, 64, 0, 1800, 0, 0, STACK_MAC, 1500, List.of(fromAddress));
         assertEquals(64, built.length());
-        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(stackLl, Ipv6Address.ALL_NODES, built.length());
-        assertArrayEquals(hex(ROUTER_RA), out.toByteArray());
-        out.release();
+        assertBuilt(out, built, stackLl, Ipv6Address.ALL_NODES, ROUTER_RA);
     }
 
     @Test
@@ -162,9 +162,7 @@ class NdMessageTest extends PooledBufferTest {
         b.release();
         PacketBuffer out = pool.allocate(16);
         NdMessage built = NdMessage.appendRs(out, -1);
-        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(Ipv6Address.UNSPECIFIED, Ipv6Address.ALL_ROUTERS, 8);
-        assertArrayEquals(hex(RS_UNSPECIFIED), out.toByteArray());
-        out.release();
+        assertBuilt(out, built, Ipv6Address.UNSPECIFIED, Ipv6Address.ALL_ROUTERS, RS_UNSPECIFIED);
     }
 
     @Test
