@@ -376,21 +376,29 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
 
     /**
      * net.ipv4.ip_forward: with it on, packets for other hosts are routed on (ip_forward); off (the default)
-     * they are dropped and counted in IpInAddrErrors. It makes the stack an IPv6 router too (addrconf's
-     * dev_forward_change): every device joins all-routers (ff02::2), NAs carry the R flag, Router
-     * Solicitations are taken and advertising interfaces send Router Advertisements.
+     * they are dropped and counted in IpInAddrErrors. It makes the stack an IPv6 router too ({@link #ipv6Router}).
      */
     public synchronized void setForwarding(boolean on) {
         ipv4In.setForward(on ? forward : null);
-        if (ndisc.forwarding() != on) {
-            ndisc.setForwarding(on);
-            for (NetDevice d : devices) {
-                if (!d.isLoopback()) {
-                    if (on) {
-                        fib6.join(d, Ipv6Address.ALL_ROUTERS);
-                    } else {
-                        fib6.leave(d, Ipv6Address.ALL_ROUTERS);
-                    }
+        ipv6Router(on);
+    }
+
+    /**
+     * addrconf's dev_forward_change: as an IPv6 router every device joins all-routers (ff02::2), NAs carry the
+     * R flag, Router Solicitations are taken and advertising interfaces send Router Advertisements; as a host,
+     * none of these.
+     */
+    private void ipv6Router(boolean on) {
+        if (ndisc.forwarding() == on) {
+            return;
+        }
+        ndisc.setForwarding(on);
+        for (NetDevice d : devices) {
+            if (!d.isLoopback()) {
+                if (on) {
+                    fib6.join(d, Ipv6Address.ALL_ROUTERS);
+                } else {
+                    fib6.leave(d, Ipv6Address.ALL_ROUTERS);
                 }
             }
         }
