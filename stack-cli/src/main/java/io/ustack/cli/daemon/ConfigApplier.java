@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * Makes a stack run what a {@link DaemonConfig} says, changing only what differs from what it runs now:
- * interfaces opened or closed, addresses added or removed, static routes changed by difference, forwarding
- * and sysctls set, the rules restored whole. What runs now is read from the stack itself, so changes made
+ * interfaces opened or closed, addresses added or removed, static routes changed by difference, forwarding,
+ * Router Advertisements and sysctls set, the rules restored whole. What runs now is read from the stack itself, so changes made
  * with the control commands since the last apply count too. What stays (an interface with the same link
  * settings, an address, a route) is not touched, so connections over it keep going; an interface whose device
  * went away under the stack (a TAP deleted) is opened anew.
@@ -56,7 +56,7 @@ public final class ConfigApplier {
 
     /**
      * Brings the stack from what it runs now to {@code to}: removals first (routes, addresses, interfaces),
-     * then additions (interfaces, addresses, routes), then forwarding, sysctls and rules.
+     * then additions (interfaces, addresses, routes), then forwarding, Router Advertisements, sysctls and rules.
      *
      * @return what changed, a line each, in the order done; empty if nothing differed
      * @throws IllegalArgumentException with one sentence when a step is refused (an interface that cannot be
@@ -96,6 +96,13 @@ public final class ConfigApplier {
             stack.setForwarding(true);
             changes.add("forwarding on");
         }
+        for (IfaceSpec want : to.ifaces()) {
+            NetDevice dev = stack.device(want.name());
+            if (stack.routerAdvertisements(dev) != want.ra()) {
+                stack.setRouterAdvertisements(dev, want.ra());
+                changes.add("ra " + (want.ra() ? "on" : "off") + " dev " + want.name());
+            }
+        }
         Sysctl sysctl = new Sysctl(stack);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("net.netfilter.nf_conntrack_max", Integer.toString(to.conntrackMax()));
@@ -132,7 +139,7 @@ public final class ConfigApplier {
             NetDevice dev = stack.device(spec.name());
             List<Ipv4Prefix> v4 = dev == null ? List.of() : addresses4(dev);
             List<Ipv6Prefix> v6 = dev == null ? List.of() : addresses6(dev);
-            ifaces.add(new IfaceSpec(spec.tap(), true, v4, v6, spec.dhcp()));
+            ifaces.add(new IfaceSpec(spec.tap(), true, v4, v6, spec.dhcp(), dev != null && stack.routerAdvertisements(dev)));
         }
         List<RouteSpec> routes = staticRoutes().stream().map(t -> RouteSpec.from(t.route(), t.table())).toList();
         List<Sourced> ipRules = stack.fib().rules().stream().filter(r -> !Fib.defaultRules().contains(r))
@@ -160,7 +167,7 @@ public final class ConfigApplier {
             throw new IllegalArgumentException("cannot start " + spec.name() + ": " + e.getMessage());
         }
         open.put(spec.name(), new IfaceSpec(spec.tap().withMac(dev.mac()), spec.macGiven(), spec.addrs(),
-                spec.addrs6(), spec.dhcp()));
+                spec.addrs6(), spec.dhcp(), spec.ra()));
         return dev;
     }
 

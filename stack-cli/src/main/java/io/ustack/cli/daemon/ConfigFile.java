@@ -52,7 +52,7 @@ public final class ConfigFile {
     /** The keys of --iface that may be given a list, because the SPEC may repeat them. */
     private static final Set<String> LIST_KEYS = Set.of("addr", "host", "dhcp-dns", "dhcp-static");
     /** The --iface keys that stand alone; the dhcp- ones are checked with the pool they belong to. */
-    private static final Set<String> ALONE_KEYS = Set.of("addr", "host", "mac", "mtu", "queues", "offload");
+    private static final Set<String> ALONE_KEYS = Set.of("addr", "host", "mac", "mtu", "queues", "offload", "ra");
     /** A hand-edited configuration is a few kilobytes; this stops a wrong file, not a right one. */
     static final int MAX_CHARS = 1 << 20;
 

@@ -83,6 +83,7 @@ public final class ConfigWriter {
         key(sb, "mtu", Integer.toString(tap.mtu()));
         key(sb, "queues", Integer.toString(tap.queues()));
         key(sb, "offload", tap.offload() ? "on" : "off");
+        key(sb, "ra", i.ra() ? "on" : "off");
         DhcpPool d = i.dhcp();
         if (d != null) {
             key(sb, "dhcp", Ipv4Address.format(d.first()) + "-" + Ipv4Address.format(d.last()));

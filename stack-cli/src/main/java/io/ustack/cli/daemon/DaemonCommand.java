@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "SPEC  NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:XX:XX:XX:XX:XX]",
-            "          [,mtu=N][,queues=N][,offload=on|off]",
+            "          [,mtu=N][,queues=N][,offload=on|off][,ra=on|off]",
             "  addr    the stack's address on the link, with its prefix length;",
             "          repeat for more (IPv4 or IPv6)",
             "  host    the host (kernel) side's address, with its prefix length;",
@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
                     + TapConfig.DEFAULT_MTU + ")",
             "  queues  1.." + TapConfig.MAX_QUEUES + " queue pairs, IFF_MULTI_QUEUE if more than 1 (default 1)",
             "  offload the TAP's virtio header: TSO, checksum offloads, GRO (default on)",
+            "  ra      with --forward, Router Advertisements of the IPv6 /64s, so hosts",
+            "          autoconfigure (SLAAC) and route through the stack (default off)",
             "  A TAP that does not exist is created, and removed on exit; an existing",
             "  (persistent) one is attached to and left in place.",
             "",

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One {@code --iface NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:..][,mtu=N][,queues=N][,offload=on|off]}: the
+ * One {@code --iface NAME[,addr=A.B.C.D/P][,host=A.B.C.D/P][,mac=XX:..][,mtu=N][,queues=N][,offload=on|off][,ra=on|off]}: the
  * TAP to open and the stack's addresses on it. {@code addr=} may be repeated, for IPv4 (the first is the primary,
  * later ones on its network secondaries, as {@code ip addr add} makes them) and IPv6 ({@code addr=fd00:77::2/64});
  * {@code host=} may be repeated to add IPv6 prefixes beside the one IPv4 address the host side may have.
@@ -26,11 +26,14 @@ import java.util.Set;
  * @param addrs6 the stack's own IPv6 addresses on the link (addr=), beside the link-local one it always has
  * @param dhcp   the DHCP server's pool on the link ({@code dhcp=FIRST-LAST}, {@code dhcp-lease=SECONDS},
  *               {@code dhcp-dns=A.B.C.D} and {@code dhcp-static=MAC=IP}, the last two repeatable), or null
+ * @param ra     {@code ra=on}: a router's Router Advertisements on the link, so that hosts there configure
+ *               addresses in its IPv6 /64s and a default route through it (sent while the daemon forwards)
  */
-public record IfaceSpec(TapConfig tap, boolean macGiven, List<Ipv4Prefix> addrs, List<Ipv6Prefix> addrs6, DhcpPool dhcp) {
+public record IfaceSpec(TapConfig tap, boolean macGiven, List<Ipv4Prefix> addrs, List<Ipv6Prefix> addrs6, DhcpPool dhcp,
+                        boolean ra) {
     /** IFNAMSIZ less the terminating NUL. */
     static final int MAX_NAME_BYTES = 15;
-    static final String KEYS = "addr, host, mac, mtu, queues, offload, dhcp, dhcp-lease, dhcp-dns, dhcp-static";
+    static final String KEYS = "addr, host, mac, mtu, queues, offload, ra, dhcp, dhcp-lease, dhcp-dns, dhcp-static";
     /** The longest lease dhcp-lease= takes: a year (option 51 could say more, but no pool wants it). */
     static final int MAX_LEASE_SECONDS = 365 * 24 * 3600;
 
@@ -67,6 +70,7 @@ public record IfaceSpec(TapConfig tap, boolean macGiven, List<Ipv4Prefix> addrs,
         int mtu = 0;
         int queues = 0;
         boolean offload = true;
+        boolean ra = false;
         String dhcpRange = null;
         long lease = DhcpPool.DEFAULT_LEASE_SECONDS;
         List<Integer> dns = new ArrayList<>();
@@ -128,6 +132,7 @@ public record IfaceSpec(TapConfig tap, boolean macGiven, List<Ipv4Prefix> addrs,
                 case "mtu" -> mtu = number(key, value, TapConfig.MIN_MTU, TapConfig.MAX_MTU);
                 case "queues" -> queues = number(key, value, 1, TapConfig.MAX_QUEUES);
                 case "offload" -> offload = onOff(key, value);
+                case "ra" -> ra = onOff(key, value);
                 case "dhcp" -> dhcpRange = value;
                 case "dhcp-lease" -> lease = number(key, value, 60, MAX_LEASE_SECONDS);
                 default -> throw new IllegalArgumentException("unknown key '" + key + "' (keys: " + KEYS + ")");
@@ -155,7 +160,7 @@ public record IfaceSpec(TapConfig tap, boolean macGiven, List<Ipv4Prefix> addrs,
             throw new IllegalArgumentException("dhcp-lease, dhcp-dns and dhcp-static need a pool, like dhcp=10.1.0.100-10.1.0.199");
         }
         return new IfaceSpec(new TapConfig(name, mac, mtu, queues, host, offload, hosts6), mac != 0, List.copyOf(addrs),
-                List.copyOf(addrs6), dhcp);
+                List.copyOf(addrs6), dhcp, ra);
     }
 
     /** dhcp=FIRST-LAST on the network of {@code addr}, checked by {@link DhcpPool#check}. */
@@ -267,7 +272,10 @@ public record IfaceSpec(TapConfig tap, boolean macGiven, List<Ipv4Prefix> addrs,
                 && a.host6().equals(b.host6());
     }
 
-    /** How the "up" line shows it: {@code tap0 10.77.0.2/24 fd00:77::2/64 (host 10.77.0.1/24 fd00:77::1/64)}. */
+    /**
+     * How the "up" line shows it: {@code tap0 10.77.0.2/24 fd00:77::2/64 (host 10.77.0.1/24 fd00:77::1/64)}, and
+     * {@code ra} when it advertises.
+     */
     public String describe() {
         StringBuilder sb = new StringBuilder(name());
         addrs.forEach(p -> sb.append(' ').append(p));
@@ -282,6 +290,9 @@ public record IfaceSpec(TapConfig tap, boolean macGiven, List<Ipv4Prefix> addrs,
         }
         if (dhcp != null) {
             sb.append(" dhcp ").append(Ipv4Address.format(dhcp.first())).append('-').append(Ipv4Address.format(dhcp.last()));
+        }
+        if (ra) {
+            sb.append(" ra");
         }
         return sb.toString();
     }

@@ -3,6 +3,7 @@ package io.ustack.cli.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.cli.Logging;
 import io.ustack.core.wire.Ipv4Prefix;
@@ -33,6 +34,7 @@ class ConfigFileTest {
                 offload: off
                 dhcp: 10.1.0.100-10.1.0.199
                 dhcp-dns: 9.9.9.9
+                ra: on
               tapR:
                 addr: 10.2.0.1/24
             routes:
@@ -52,12 +54,13 @@ class ConfigFileTest {
     void aGoodFileGivesEverySetting() throws IOException {
         ConfigSource.Loaded l = load(GOOD, ConfigSource.Flags.none());
         DaemonConfig c = l.config();
-        assertEquals(List.of("tapL 10.1.0.1/24 10.1.0.9/24 fd00:1::1/64 (host 10.1.0.254/24) dhcp 10.1.0.100-10.1.0.199",
+        assertEquals(List.of("tapL 10.1.0.1/24 10.1.0.9/24 fd00:1::1/64 (host 10.1.0.254/24) dhcp 10.1.0.100-10.1.0.199 ra",
                 "tapR 10.2.0.1/24"), c.ifaces().stream().map(IfaceSpec::describe).toList());
         IfaceSpec l0 = c.ifaces().get(0);
         assertEquals(MacAddress.parse("02:00:00:00:01:01"), l0.tap().mac());
         assertEquals(9000, l0.tap().mtu());
         assertEquals(false, l0.tap().offload(), "off is the word off, not YAML 1.1's false");
+        assertTrue(l0.ra(), "on is the word on, not YAML 1.1's true");
         assertEquals(List.of("default via 10.2.0.254", "10.9.0.0/16 dev tapL"),
                 c.routes().stream().map(RouteSpec::describe).toList());
         assertEquals(Map.of("net.ipv4.ip_forward", "1", "net.ipv4.tcp_rmem", "4096 65536 1048576"), c.sysctls());
@@ -126,7 +129,7 @@ class ConfigFileTest {
             interfaces:\\n  tap0:\\n    addr: 10.1.0.1\\n          | line 3: interface tap0: addr needs its prefix length, like addr=10.1.0.1/24
             interfaces:\\n  tap0:\\n    addr: [10.1.0.1/24, 10.1.0.2]\\n | line 3: interface tap0: addr needs its prefix length, like addr=10.1.0.2/24
             interfaces:\\n  tap0:\\n    offload: no\\n             | line 3: interface tap0: offload must be on or off, not 'no'
-            interfaces:\\n  tap0:\\n    colour: red\\n             | line 2: interface tap0: unknown key 'colour' (keys: addr, host, mac, mtu, queues, offload, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
+            interfaces:\\n  tap0:\\n    colour: red\\n             | line 2: interface tap0: unknown key 'colour' (keys: addr, host, mac, mtu, queues, offload, ra, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
             interfaces:\\n  tap0:\\n    addr: a,b\\n               | line 3: interface tap0: addr holds a ',': give a list, like addr: [A, B]
             interfaces:\\n  tap0:\\n    mtu: [1, 2]\\n             | line 3: mtu must be a single value, not a list
             interfaces:\\n  tap0:\\n    mtu:\\n                    | line 3: mtu has no value

@@ -1,6 +1,7 @@
 package io.ustack.cli.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,7 @@ class ConfigRoundTripTest {
                 addr: [10.1.0.1/24, fd00:1::1/64]
                 host: 10.1.0.254/24
                 dhcp: 10.1.0.100-10.1.0.110
+                ra: on
               tapR:
                 addr: 10.2.0.1/24
                 mtu: 9000
@@ -133,6 +135,9 @@ class ConfigRoundTripTest {
         assertTrue(saved.contains("  - \"default via 10.3.0.9 dev tapR\"\n"), saved);
         assertTrue(saved.contains("  net.ipv4.tcp_rmem: \"4096 65536 1048576\"\n"), saved);
         assertTrue(saved.contains("    dhcp: 10.1.0.100-10.1.0.110\n"), saved);
+        assertTrue(saved.contains("    ra: on\n") && saved.contains("    ra: off\n"), saved);
+        assertTrue(b.routerAdvertisements(b.device("tapL")), "tapL advertises again");
+        assertFalse(b.routerAdvertisements(b.device("tapR")));
     }
 
     @Test
@@ -167,7 +172,8 @@ class ConfigRoundTripTest {
 
         assertEquals(List.of("removed tapR", "route del 10.7.0.0/16 dev tapL", "addr add 10.1.0.2/24 dev tapL", "added tapN",
                 "addr add 10.4.0.1/24 dev tapN", "route add default via 10.4.0.254 dev tapN",
-                "route add 10.8.0.0/16 via 10.1.0.254 dev tapL", "sysctl net.ipv4.tcp_sack = 0"), changes);
+                "route add 10.8.0.0/16 via 10.1.0.254 dev tapL", "ra off dev tapL", "sysctl net.ipv4.tcp_sack = 0"), changes);
+        assertFalse(a.routerAdvertisements(tapL));
         assertSame(tapL, a.device("tapL"), "an interface whose link settings stay is kept, with its connections");
         assertSame(connected, a.fib().lookup(Ipv4Prefix.parse("10.1.0.5/32").address()), "its connected route too");
         assertEquals(null, a.device("tapR"));
@@ -193,7 +199,7 @@ class ConfigRoundTripTest {
 
         write("ustack.yaml", FILE.replace("default via 10.2.0.254", "default via 10.99.0.1"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, source::load);
-        assertEquals(file + ", line 10: cannot add the route default via 10.99.0.1: gateway 10.99.0.1 is not on a "
+        assertEquals(file + ", line 11: cannot add the route default via 10.99.0.1: gateway 10.99.0.1 is not on a "
                 + "connected network", e.getMessage());
         write("ustack.yaml", FILE);
         assertEquals(before, ConfigWriter.write(applier.running(source.load().config()), "all", "info", List.of()));

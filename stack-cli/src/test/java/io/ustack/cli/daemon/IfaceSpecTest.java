@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class IfaceSpecTest {
     @Test
     void everyKey() {
-        IfaceSpec s = IfaceSpec.parse("tap3,addr=10.1.0.2/16,host=10.1.0.1/16,mac=02:00:00:00:00:07,mtu=9000,queues=4,offload=off");
+        IfaceSpec s = IfaceSpec.parse("tap3,addr=10.1.0.2/16,host=10.1.0.1/16,mac=02:00:00:00:00:07,mtu=9000,queues=4,offload=off,ra=on");
         assertEquals("tap3", s.name());
         assertEquals(Ipv4Prefix.parse("10.1.0.2/16"), s.addr());
         assertEquals(Ipv4Prefix.parse("10.1.0.1/16"), s.tap().host());
@@ -25,7 +25,8 @@ class IfaceSpecTest {
         assertEquals(9000, s.tap().mtu());
         assertEquals(4, s.tap().queues());
         assertFalse(s.tap().offload());
-        assertEquals("tap3 10.1.0.2/16 (host 10.1.0.1/16)", s.describe());
+        assertTrue(s.ra());
+        assertEquals("tap3 10.1.0.2/16 (host 10.1.0.1/16) ra", s.describe());
     }
 
     @Test
@@ -73,6 +74,7 @@ class IfaceSpecTest {
         assertNull(s.tap().host());
         assertEquals(TapConfig.DEFAULT_MTU, s.tap().mtu());
         assertTrue(s.tap().offload(), "offloads on by default");
+        assertFalse(s.ra(), "no Router Advertisements unless asked for");
         assertEquals(1, s.tap().queues());
         assertEquals("veth-ish0", s.describe());
     }
@@ -90,11 +92,13 @@ class IfaceSpecTest {
             tap0,queues=0                | queues must be a number between 1 and 256
             tap0,queues=-1               | queues must be a number between 1 and 256
             tap0,queues=257              | queues must be a number between 1 and 256
-            tap0,speed=10                | unknown key 'speed' (keys: addr, host, mac, mtu, queues, offload, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
-            tap0,mtu                     | 'mtu' is not KEY=VALUE (keys: addr, host, mac, mtu, queues, offload, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
-            tap0,                        | '' is not KEY=VALUE (keys: addr, host, mac, mtu, queues, offload, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
+            tap0,speed=10                | unknown key 'speed' (keys: addr, host, mac, mtu, queues, offload, ra, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
+            tap0,mtu                     | 'mtu' is not KEY=VALUE (keys: addr, host, mac, mtu, queues, offload, ra, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
+            tap0,                        | '' is not KEY=VALUE (keys: addr, host, mac, mtu, queues, offload, ra, dhcp, dhcp-lease, dhcp-dns, dhcp-static)
             tap0,mtu=1500,mtu=9000       | mtu is given twice
             tap0,offload=no              | offload must be on or off, not 'no'
+            tap0,ra=yes                  | ra must be on or off, not 'yes'
+            tap0,ra=on,ra=off            | ra is given twice
             abcdefghijklmnop             | interface name 'abcdefghijklmnop' is longer than 15 characters, the kernel's limit
             addr=10.0.0.1/24             | it must start with an interface name, like tap0
             ,addr=10.0.0.1/24            | it must start with an interface name, like tap0

@@ -100,7 +100,7 @@ public final class Dad {
         probes.forEach((k, nonce) -> ndisc.sendDadNs(k.dev(), k.address(), nonce));
         done.forEach((k, still) -> {
             if (still && k.dev().isUp()) {
-                ndisc.sendNa(k.dev(), Ipv6Address.ALL_NODES, k.address(), false, false, true, true);
+                ndisc.sendNa(k.dev(), Ipv6Address.ALL_NODES, k.address(), false, true, true);
             }
         });
     }

@@ -27,8 +27,13 @@ import io.ustack.core.wire.NdOptions;
  * <p>An address still tentative is {@link Dad}'s: a solicitation from :: or an advertisement for it fails its
  * DAD, any other solicitation for it is ignored.
  *
- * <p>Not yet (later steps of #12): router behaviour (RS answered, RAs sent) and host behaviour on RAs
- * (SLAAC), redirects; RS, RA and Redirect messages are counted and dropped as ICMP_IGNORED.
+ * <p>With forwarding on the stack is a router (idev->cnf.forwarding): its NAs carry the R flag, and a valid
+ * Router Solicitation (RFC 4861 6.1.1) teaches us the asker's link-layer address, as ndisc_recv_rs does, and
+ * is answered by the {@link RouterAdvertiser} where the interface advertises. A host silently discards
+ * solicitations (RFC 4861 6.2.6).
+ *
+ * <p>Not yet (later steps of #12): host behaviour on RAs (SLAAC) and redirects; RAs and Redirects are counted
+ * and dropped as ICMP_IGNORED, by a router as by a host (Linux's accept_ra takes no RA while forwarding).
  */
 public final class Ndisc implements NeighbourTable.Solicitor6 {
     private final Ipv6Fib fib;
@@ -38,6 +43,9 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
     private final MibCounters mib;
     private final PacketDrops drops;
     private volatile Dad dad;
+    private volatile RouterAdvertiser advertiser;
+    /** net.ipv6.conf.all.forwarding: whether this node is a router. */
+    private volatile boolean forwarding;
 
     public Ndisc(Ipv6Fib fib, NeighbourTable nd, Icmpv6Sender sender, BufferPool pool, MibCounters mib, PacketDrops drops) {
         this.fib = fib;
@@ -51,6 +59,23 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
     /** The DAD that solicitations and advertisements for a tentative address are reported to. */
     public void setDad(Dad dad) {
         this.dad = dad;
+    }
+
+    /** The advertiser that answers Router Solicitations. */
+    public void setRouterAdvertiser(RouterAdvertiser advertiser) {
+        this.advertiser = advertiser;
+    }
+
+    /**
+     * Whether this node is a router: its advertisements say so (R), it takes Router Solicitations. Joining
+     * all-routers, the rest of addrconf's dev_forward_change, is the caller's.
+     */
+    public void setForwarding(boolean on) {
+        this.forwarding = on;
+    }
+
+    public boolean forwarding() {
+        return forwarding;
     }
 
     /**
@@ -76,7 +101,8 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
         switch (icmp.type()) {
             case Icmpv6Packet.ND_NEIGHBOUR_SOLICIT -> recvNs(pkt, ip, m);
             case Icmpv6Packet.ND_NEIGHBOUR_ADVERT -> recvNa(pkt, ip, m);
-            // a host ignores solicitations for routers; what a host does with RAs and redirects is a later step
+            case Icmpv6Packet.ND_ROUTER_SOLICIT -> recvRs(pkt, ip, m);
+            // what a host does with RAs and redirects is a later step; a router takes neither
             default -> drops.drop(pkt, DropReason.ICMP_IGNORED);
         }
     }
@@ -121,10 +147,9 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
             tentativeTargetNs(pkt, ifp, dad ? NdOptions.nonce(pkt, opts.nonce()) : -1);
             return;
         }
-        boolean router = false; // forwarding is not an IPv6 setting yet
         if (dad) {
             pkt.release();
-            sendNa(dev, Ipv6Address.ALL_NODES, target, router, false, true, true);
+            sendNa(dev, Ipv6Address.ALL_NODES, target, false, true, true);
             return;
         }
         boolean inc = daddr.isMulticast();
@@ -137,7 +162,44 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
             return;
         }
         pkt.release();
-        sendNa(dev, saddr, target, router, true, inc, inc);
+        sendNa(dev, saddr, target, true, inc, inc);
+    }
+
+    /**
+     * ndisc_recv_rs with RFC 4861 6.1.1's checks: a router learns the asker from its source link-layer address
+     * (STALE, overriding what it knew) and schedules an answer where the interface advertises. A host, and a
+     * router on an interface that does not advertise and learns nothing, ignore it. The fixed part's length,
+     * hop limit and code were checked by {@link #rcv}; an option of length 0 (BAD_OPTIONS), a link-layer address
+     * option from :: (an address nobody can answer to, 6.1.1's last rule) or of the wrong length (INVALID) make
+     * it invalid. Takes ownership.
+     */
+    private void recvRs(PacketBuffer pkt, Ipv6Packet ip, NdMessage rs) {
+        RouterAdvertiser ra = advertiser;
+        if (!forwarding || ra == null) {
+            drops.drop(pkt, DropReason.ICMP_IGNORED); // RFC 4861 6.2.6: hosts discard solicitations
+            return;
+        }
+        NdOptions opts = rs.options();
+        if (opts == null) {
+            drops.drop(pkt, DropReason.IPV6_NDISC_BAD_OPTIONS);
+            return;
+        }
+        Ipv6Address saddr = ip.saddr();
+        long lladdr = -1;
+        if (opts.sourceLinkLayer() >= 0) {
+            lladdr = NdOptions.linkLayerAddress(pkt, opts.sourceLinkLayer());
+            if (lladdr < 0 || saddr.isUnspecified()) {
+                drops.drop(pkt, DropReason.IPV6_NDISC_INVALID);
+                return;
+            }
+        }
+        NetDevice dev = pkt.dev();
+        boolean learnt = lladdr >= 0 && nd.update(dev, saddr, lladdr, false, true, true);
+        if (!ra.solicited(dev) && !learnt) {
+            drops.drop(pkt, DropReason.ICMP_IGNORED);
+            return;
+        }
+        pkt.release();
     }
 
     /**
@@ -206,12 +268,13 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
 
     /**
      * ndisc_send_na: an advertisement for our address {@code target} to {@code daddr} out {@code dev}, from
-     * the target itself, with the R, S and O flags given and our link-layer address when {@code withLladdr}.
+     * the target itself, with the S and O flags given, R while we forward, and our link-layer address when
+     * {@code withLladdr}.
      */
-    public void sendNa(NetDevice dev, Ipv6Address daddr, Ipv6Address target, boolean router, boolean solicited,
-                       boolean override, boolean withLladdr) {
+    public void sendNa(NetDevice dev, Ipv6Address daddr, Ipv6Address target, boolean solicited, boolean override,
+                       boolean withLladdr) {
         PacketBuffer out = pool.allocateWithHeadroom(NdMessage.NA_LEN + NdOptions.LLADDR_OPT_LEN);
-        int flags = (router ? NdMessage.NA_ROUTER : 0) | (solicited ? NdMessage.NA_SOLICITED : 0)
+        int flags = (forwarding ? NdMessage.NA_ROUTER : 0) | (solicited ? NdMessage.NA_SOLICITED : 0)
                 | (override ? NdMessage.NA_OVERRIDE : 0);
         NdMessage.appendNa(out, flags, target, withLladdr ? dev.mac() : -1);
         out.setDev(dev);

@@ -125,11 +125,13 @@ public final class Ipv6Fib {
         }
     }
 
-    private void join(NetDevice dev, Ipv6Address group) {
+    /** ipv6_dev_mc_inc: {@code dev} joins {@code group}, or counts one more user of it. */
+    public void join(NetDevice dev, Ipv6Address group) {
         groups.computeIfAbsent(dev, d -> new ConcurrentHashMap<>()).merge(group, 1, Integer::sum);
     }
 
-    private void leave(NetDevice dev, Ipv6Address group) {
+    /** ipv6_dev_mc_dec: one user of {@code group} on {@code dev} less; the last one leaves it. */
+    public void leave(NetDevice dev, Ipv6Address group) {
         Map<Ipv6Address, Integer> g = groups.get(dev);
         if (g != null) {
             g.computeIfPresent(group, (k, n) -> n > 1 ? n - 1 : null);

@@ -24,6 +24,7 @@ import io.ustack.core.link.PacketTap;
 import io.ustack.core.neigh.ArpProtocol;
 import io.ustack.core.neigh.Dad;
 import io.ustack.core.neigh.Ndisc;
+import io.ustack.core.neigh.RouterAdvertiser;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.netfilter.conntrack.Conntrack;
@@ -106,6 +107,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Icmpv6Sender icmp6;
     private final Ndisc ndisc;
     private final Dad dad;
+    private final RouterAdvertiser advertiser;
     /** net.ipv6.conf.default.accept_dad: whether new addresses go through DAD (Linux's default, 1). */
     private volatile boolean acceptDad = true;
     private final Icmpv6Protocol icmpv6Protocol;
@@ -181,6 +183,10 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         // DAD's delay and nonce are not drawn from config.random(), whose sequence tests rely on elsewhere
         this.dad = new Dad(fib6, ndisc, config.clock(), ThreadLocalRandom.current());
         ndisc.setDad(dad);
+        // the advertiser's intervals and delays likewise
+        this.advertiser = new RouterAdvertiser(fib6, icmp6, pool, config.clock(), ThreadLocalRandom.current(),
+                ndisc::forwarding);
+        ndisc.setRouterAdvertiser(advertiser);
         this.icmpv6Protocol = new Icmpv6Protocol(icmp6, ndisc, mib, drops);
         ipv6In.addProtocol(Ipv6Packet.NEXTHDR_ICMP, icmpv6Protocol);
         ipv6Out.setPmtuCache(PmtuCache.ipv6(config.clock()));
@@ -239,6 +245,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         reassembler.expire();
         reassembler6.expire();
         dad.tick();
+        advertiser.tick();
         conntrack.gc();
         if (directCpu != null) {
             directCpu.runTimers(config.clock().nanos());
@@ -267,12 +274,16 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         }
     }
 
-    /** Stops the timers, the devices (dev_close) and the backlog threads. */
+    /**
+     * Stops the timers, the devices (dev_close) and the backlog threads; advertising interfaces send their
+     * final Router Advertisement first.
+     */
     @Override
     public synchronized void close() {
         if (housekeeping != null) {
             housekeeping.shutdownNow();
         }
+        advertiser.stopAll();
         for (NetDevice d : devices) {
             d.close();
         }
@@ -288,7 +299,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     /**
      * register_netdevice and dev_open: gives the device an ifindex and starts it. IPv6 comes up on it as
      * addrconf_dev_config has it: the loopback gets ::1, any other device its link-local address fe80::/64
-     * from its MAC (EUI-64, addr_gen_mode 0) and the all-nodes group.
+     * from its MAC (EUI-64, addr_gen_mode 0) and the all-nodes group, and the all-routers group on a router.
      */
     public synchronized void addDevice(NetDevice dev) throws IOException {
         if (device(dev.name()) != null) {
@@ -299,6 +310,9 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         devices.add(dev);
         addAddress(dev, dev.isLoopback() ? new Ipv6Prefix(Ipv6Address.LOOPBACK, 128)
                 : new Ipv6Prefix(Ipv6Address.linkLocalFromMac(dev.mac()), 64));
+        if (ndisc.forwarding() && !dev.isLoopback()) {
+            fib6.join(dev, Ipv6Address.ALL_ROUTERS);
+        }
     }
 
     /**
@@ -310,6 +324,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         if (!devices.contains(dev) || dev.isLoopback()) {
             throw new IllegalArgumentException("there is no device " + dev.name() + " to remove");
         }
+        advertiser.stop(dev);
         for (InterfaceAddress a : fib.addresses()) {
             if (a.dev() == dev) {
                 fib.removeAddress(dev, a.prefix());
@@ -361,14 +376,53 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
 
     /**
      * net.ipv4.ip_forward: with it on, packets for other hosts are routed on (ip_forward); off (the default)
-     * they are dropped and counted in IpInAddrErrors.
+     * they are dropped and counted in IpInAddrErrors. It makes the stack an IPv6 router too ({@link #ipv6Router}).
      */
-    public void setForwarding(boolean on) {
+    public synchronized void setForwarding(boolean on) {
         ipv4In.setForward(on ? forward : null);
+        ipv6Router(on);
+    }
+
+    /**
+     * addrconf's dev_forward_change: as an IPv6 router every device joins all-routers (ff02::2), NAs carry the
+     * R flag, Router Solicitations are taken and advertising interfaces send Router Advertisements; as a host,
+     * none of these.
+     */
+    private void ipv6Router(boolean on) {
+        if (ndisc.forwarding() == on) {
+            return;
+        }
+        ndisc.setForwarding(on);
+        for (NetDevice d : devices) {
+            if (!d.isLoopback()) {
+                if (on) {
+                    fib6.join(d, Ipv6Address.ALL_ROUTERS);
+                } else {
+                    fib6.leave(d, Ipv6Address.ALL_ROUTERS);
+                }
+            }
+        }
     }
 
     public boolean forwarding() {
         return ipv4In.forwarding();
+    }
+
+    /**
+     * Whether {@code dev} is an advertising interface (radvd's per-interface AdvSendAdvert): while the stack
+     * forwards it sends Router Advertisements with its prefixes and answers solicitations
+     * ({@link RouterAdvertiser}); turned off, it sends a final one with router lifetime 0.
+     */
+    public void setRouterAdvertisements(NetDevice dev, boolean on) {
+        if (on) {
+            advertiser.start(dev);
+        } else {
+            advertiser.stop(dev);
+        }
+    }
+
+    public boolean routerAdvertisements(NetDevice dev) {
+        return advertiser.advertises(dev);
     }
 
     /** `ip route add`: see {@link Fib#addRoute}. */

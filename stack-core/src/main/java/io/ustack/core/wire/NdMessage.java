@@ -1,6 +1,7 @@
 package io.ustack.core.wire;
 
 import io.ustack.core.buffer.PacketBuffer;
+import java.util.List;
 
 /**
  * Neighbour Discovery messages (RFC 4861 section 4, struct nd_msg, rs_msg, ra_msg): Router Solicitation and
@@ -196,11 +197,12 @@ public final class NdMessage {
     }
 
     /**
-     * A Router Advertisement's fixed part, with a source link-layer option unless {@code slla} is -1; prefix
-     * and MTU options are a later step's.
+     * A Router Advertisement (RFC 4861 4.2) with, in this order, a source link-layer option unless {@code slla}
+     * is -1, an MTU option unless {@code mtu} is 0, and a prefix information option for each of {@code prefixes}.
      */
     public static NdMessage appendRa(PacketBuffer b, int curHopLimit, int flags, int routerLifetime,
-                                     long reachableTime, long retransTimer, long slla) {
+                                     long reachableTime, long retransTimer, long slla, long mtu,
+                                     List<NdOptions.PrefixInfo> prefixes) {
         int at = start(b, Icmpv6Packet.ND_ROUTER_ADVERT, RA_LEN, slla);
         b.setU8(at + CUR_HOP_LIMIT, curHopLimit);
         b.setU8(at + RA_FLAGS, flags & 0xc0);
@@ -208,6 +210,12 @@ public final class NdMessage {
         b.setI32(at + REACHABLE_TIME, (int) reachableTime);
         b.setI32(at + RETRANS_TIMER, (int) retransTimer);
         lladdr(b, at + RA_LEN, NdOptions.SOURCE_LL_ADDR, slla);
+        if (mtu != 0) {
+            NdOptions.writeMtu(b, b.put(NdOptions.MTU_OPT_LEN), mtu);
+        }
+        for (NdOptions.PrefixInfo p : prefixes) {
+            p.write(b, b.put(NdOptions.PREFIX_INFO_OPT_LEN));
+        }
         return new NdMessage(b, at, b.tail() - at);
     }
 }

@@ -26,6 +26,52 @@ public record NdOptions(int sourceLinkLayer, int targetLinkLayer, int prefixInfo
     public static final int NONCE_OPT_LEN = 8;
     /** An Ethernet link-layer address option: type, length 1, six bytes of MAC (ndisc_opt_addr_space). */
     public static final int LLADDR_OPT_LEN = 8;
+    /** An MTU option (RFC 4861 4.6.4): type, length 1, two reserved bytes, the MTU in 32 bits. */
+    public static final int MTU_OPT_LEN = 8;
+    /** A prefix information option (RFC 4861 4.6.2, struct prefix_info): 32 bytes. */
+    public static final int PREFIX_INFO_OPT_LEN = 32;
+    /** Prefix information flags: on-link (L) and autonomous address configuration (A). */
+    public static final int PREFIX_ONLINK = 0x80;
+    public static final int PREFIX_AUTOCONF = 0x40;
+
+    private static final int PI_PREFIX_LEN = 2;
+    private static final int PI_FLAGS = 3;
+    private static final int PI_VALID = 4;
+    private static final int PI_PREFERRED = 8;
+    private static final int PI_PREFIX = 16;
+    private static final int MTU_VALUE = 4;
+
+    /**
+     * A prefix information option's fields (struct prefix_info): the prefix (its bits past the length are
+     * whatever was written), the L and A flags ({@link #PREFIX_ONLINK}, {@link #PREFIX_AUTOCONF}), and the
+     * valid and preferred lifetimes in seconds (0xffffffff is infinity).
+     */
+    public record PrefixInfo(Ipv6Prefix prefix, int flags, long validLifetime, long preferredLifetime) {
+        /** The option at {@code opt}, or null when its length is not the 32 bytes the option takes. */
+        public static PrefixInfo read(PacketBuffer b, int opt) {
+            if (opt < 0 || b.u8(opt + 1) != PREFIX_INFO_OPT_LEN / 8) {
+                return null;
+            }
+            int len = b.u8(opt + PI_PREFIX_LEN);
+            if (len > 128) {
+                return null;
+            }
+            return new PrefixInfo(new Ipv6Prefix(Ipv6Address.read(b, opt + PI_PREFIX), len), b.u8(opt + PI_FLAGS) & 0xc0,
+                    b.u32(opt + PI_VALID), b.u32(opt + PI_PREFERRED));
+        }
+
+        /** Writes the 32-byte option at {@code at}: its reserved fields zero, the prefix's network alone. */
+        public void write(PacketBuffer b, int at) {
+            b.fill(at, PREFIX_INFO_OPT_LEN, (byte) 0);
+            b.setU8(at, PREFIX_INFO);
+            b.setU8(at + 1, PREFIX_INFO_OPT_LEN / 8);
+            b.setU8(at + PI_PREFIX_LEN, prefix.prefixLen());
+            b.setU8(at + PI_FLAGS, flags & 0xc0);
+            b.setI32(at + PI_VALID, (int) validLifetime);
+            b.setI32(at + PI_PREFERRED, (int) preferredLifetime);
+            prefix.network().write(b, at + PI_PREFIX);
+        }
+    }
 
     /** ndisc_parse_options over the {@code len} bytes at {@code off}; null if malformed. */
     public static NdOptions parse(PacketBuffer b, int off, int len) {
@@ -85,6 +131,22 @@ public record NdOptions(int sourceLinkLayer, int targetLinkLayer, int prefixInfo
         b.setU8(at + 1, NONCE_OPT_LEN / 8);
         b.setU16(at + 2, (int) (nonce >>> 32) & 0xffff);
         b.setI32(at + 4, (int) nonce);
+    }
+
+    /** The MTU the MTU option at {@code opt} carries, or -1 when the option is not 8 bytes long. */
+    public static long mtu(PacketBuffer b, int opt) {
+        if (opt < 0 || b.u8(opt + 1) != MTU_OPT_LEN / 8) {
+            return -1;
+        }
+        return b.u32(opt + MTU_VALUE);
+    }
+
+    /** An 8-byte MTU option of {@code mtu} at {@code at}, its reserved bytes zero. */
+    public static void writeMtu(PacketBuffer b, int at, long mtu) {
+        b.setU8(at, MTU);
+        b.setU8(at + 1, MTU_OPT_LEN / 8);
+        b.setU16(at + 2, 0);
+        b.setI32(at + MTU_VALUE, (int) mtu);
     }
 
     /** ndisc_fill_addr_option for Ethernet: an 8-byte link-layer address option of {@code type} at {@code at}. */

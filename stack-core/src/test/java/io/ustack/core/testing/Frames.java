@@ -277,10 +277,15 @@ public final class Frames {
     public static byte[] nsBody(byte[] target, long slla) {
         ByteBuffer b = ByteBuffer.allocate(4 + 16 + (slla >= 0 ? 8 : 0));
         b.putInt(0).put(target);
-        if (slla >= 0) {
-            b.put((byte) 1).put((byte) 1);
-            putMac(b, slla);
-        }
+        lladdrOption(b, 1, slla);
+        return b.array();
+    }
+
+    /** A Router Solicitation's body (its reserved word), with a source link-layer option unless {@code slla} is -1. */
+    public static byte[] rsBody(long slla) {
+        ByteBuffer b = ByteBuffer.allocate(4 + (slla >= 0 ? 8 : 0));
+        b.putInt(0);
+        lladdrOption(b, 1, slla);
         return b.array();
     }
 
@@ -288,11 +293,16 @@ public final class Frames {
     public static byte[] naBody(int flags, byte[] target, long tlla) {
         ByteBuffer b = ByteBuffer.allocate(4 + 16 + (tlla >= 0 ? 8 : 0));
         b.putInt(flags << 24).put(target);
-        if (tlla >= 0) {
-            b.put((byte) 2).put((byte) 1);
-            putMac(b, tlla);
-        }
+        lladdrOption(b, 2, tlla);
         return b.array();
+    }
+
+    /** An ND link-layer address option of {@code type} (1 source, 2 target) for {@code mac}, unless it is -1. */
+    private static void lladdrOption(ByteBuffer b, int type, long mac) {
+        if (mac >= 0) {
+            b.put((byte) type).put((byte) 1);
+            putMac(b, mac);
+        }
     }
 
     public static byte[] bytes(byte[] d, int off, int len) {

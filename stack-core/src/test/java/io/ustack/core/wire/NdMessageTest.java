@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.testing.PooledBufferTest;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** NS, NA, RS and RA and their link-layer address options, both ways; checksums from an independent implementation. */
@@ -26,6 +27,25 @@ class NdMessageTest extends PooledBufferTest {
     static final String RS = "8500 7b2c 0000 0000 0101 0200 0000 0001";
     /** RA from fe80::ff:fe00:2 to ff02::1: hop limit 64, M and O, lifetime 1800 s, reachable 30000 ms, retrans 1000 ms. */
     static final String RA = "8600 b942 40c0 0708 0000 7530 0000 03e8 0101 0200 0000 0002";
+    /**
+     * RA as ustack's router sends it (radvd's defaults): hop limit 64, no flags, lifetime 1800 s, reachable and
+     * retrans unspecified, source link-layer address, MTU 1500, fd00:77::/64 on-link and autonomous, valid
+     * 2592000 s and preferred 604800 s.
+     */
+    static final String ROUTER_RA = "8600 1f29 4000 0708 0000 0000 0000 0000 0101 0200 0000 0002 0501 0000 0000 05dc "
+            + "0304 40c0 0027 8d00 0009 3a80 0000 0000 fd00 0077 0000 0000 0000 0000 0000 0000";
+    /** RS from :: to ff02::2: no options (a host without an address may not give its link-layer address). */
+    static final String RS_UNSPECIFIED = "8500 7bb8 0000 0000";
+
+    /**
+     * Finishes the message {@code built} into {@code out} with its checksum from {@code src} to {@code dst},
+     * checks it is the hex {@code expected}, and releases {@code out}.
+     */
+    private static void assertBuilt(PacketBuffer out, NdMessage built, Ipv6Address src, Ipv6Address dst, String expected) {
+        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(src, dst, built.length());
+        assertArrayEquals(hex(expected), out.toByteArray());
+        out.release();
+    }
 
     @Test
     void neighbourSolicitationBothWays() {
@@ -46,9 +66,7 @@ class NdMessageTest extends PooledBufferTest {
 
         PacketBuffer out = pool.allocate(64);
         NdMessage built = NdMessage.appendNs(out, STACK, HOST_MAC);
-        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(HOST, STACK.solicitedNode(), built.length());
-        assertArrayEquals(hex(NS), out.toByteArray());
-        out.release();
+        assertBuilt(out, built, HOST, STACK.solicitedNode(), NS);
     }
 
     @Test
@@ -69,9 +87,7 @@ class NdMessageTest extends PooledBufferTest {
 
         PacketBuffer out = pool.allocate(64);
         NdMessage built = NdMessage.appendNa(out, NdMessage.NA_SOLICITED | NdMessage.NA_OVERRIDE, STACK, STACK_MAC);
-        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(STACK, HOST, built.length());
-        assertArrayEquals(hex(NA), out.toByteArray());
-        out.release();
+        assertBuilt(out, built, STACK, HOST, NA);
     }
 
     @Test
@@ -86,9 +102,7 @@ class NdMessageTest extends PooledBufferTest {
         b.release();
         PacketBuffer out = pool.allocate(64);
         NdMessage built = NdMessage.appendRs(out, HOST_MAC);
-        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(hostLl, Ipv6Address.ALL_ROUTERS, built.length());
-        assertArrayEquals(hex(RS), out.toByteArray());
-        out.release();
+        assertBuilt(out, built, hostLl, Ipv6Address.ALL_ROUTERS, RS);
 
         b = buffer(hex(RA));
         NdMessage ra = NdMessage.wrap(b, 0, 24);
@@ -103,10 +117,62 @@ class NdMessageTest extends PooledBufferTest {
         assertTrue(Icmpv6Packet.wrap(b, 0).checksumOk(stackLl, Ipv6Address.ALL_NODES, 24));
         b.release();
         out = pool.allocate(64);
-        built = NdMessage.appendRa(out, 64, NdMessage.RA_MANAGED | NdMessage.RA_OTHER, 1800, 30000, 1000, STACK_MAC);
-        Icmpv6Packet.wrap(out, built.offset()).updateChecksum(stackLl, Ipv6Address.ALL_NODES, built.length());
-        assertArrayEquals(hex(RA), out.toByteArray());
-        out.release();
+        built = NdMessage.appendRa(out, 64, NdMessage.RA_MANAGED | NdMessage.RA_OTHER, 1800, 30000, 1000, STACK_MAC, 0,
+                List.of());
+        assertBuilt(out, built, stackLl, Ipv6Address.ALL_NODES, RA);
+    }
+
+    @Test
+    void routerAdvertisementWithEveryOptionBothWays() {
+        Ipv6Address stackLl = Ipv6Address.parse("fe80::ff:fe00:2");
+        PacketBuffer b = buffer(hex(ROUTER_RA));
+        NdMessage ra = NdMessage.wrap(b, 0, 64);
+        assertEquals(64, ra.curHopLimit());
+        assertEquals(0, ra.raFlags());
+        assertEquals(1800, ra.routerLifetime());
+        assertEquals(0, ra.reachableTime());
+        assertEquals(0, ra.retransTimer());
+        NdOptions o = ra.options();
+        assertEquals(new NdOptions(16, -1, 32, 24, -1), o);
+        assertEquals(STACK_MAC, NdOptions.linkLayerAddress(b, o.sourceLinkLayer()));
+        assertEquals(1500, NdOptions.mtu(b, o.mtu()));
+        NdOptions.PrefixInfo pi = new NdOptions.PrefixInfo(Ipv6Prefix.parse("fd00:77::/64"),
+                NdOptions.PREFIX_ONLINK | NdOptions.PREFIX_AUTOCONF, 2_592_000, 604_800);
+        assertEquals(pi, NdOptions.PrefixInfo.read(b, o.prefixInfo()));
+        assertTrue(Icmpv6Packet.wrap(b, 0).checksumOk(stackLl, Ipv6Address.ALL_NODES, 64));
+        b.release();
+
+        PacketBuffer out = pool.allocate(128);
+        // the prefix as an interface has it: the address's host bits are not sent
+        NdOptions.PrefixInfo fromAddress = new NdOptions.PrefixInfo(Ipv6Prefix.parse("fd00:77::2/64"), pi.flags(),
+                pi.validLifetime(), pi.preferredLifetime());
+        NdMessage built = NdMessage.appendRa(out, 64, 0, 1800, 0, 0, STACK_MAC, 1500, List.of(fromAddress));
+        assertEquals(64, built.length());
+        assertBuilt(out, built, stackLl, Ipv6Address.ALL_NODES, ROUTER_RA);
+    }
+
+    @Test
+    void routerSolicitationWithoutOptions() {
+        PacketBuffer b = buffer(hex(RS_UNSPECIFIED));
+        NdMessage rs = NdMessage.wrap(b, 0, 8);
+        assertEquals(0, rs.optionsLength());
+        assertEquals(new NdOptions(-1, -1, -1, -1, -1), rs.options());
+        assertTrue(Icmpv6Packet.wrap(b, 0).checksumOk(Ipv6Address.UNSPECIFIED, Ipv6Address.ALL_ROUTERS, 8));
+        assertNull(NdMessage.wrap(b, 0, 7), "shorter than an RS");
+        b.release();
+        PacketBuffer out = pool.allocate(16);
+        NdMessage built = NdMessage.appendRs(out, -1);
+        assertBuilt(out, built, Ipv6Address.UNSPECIFIED, Ipv6Address.ALL_ROUTERS, RS_UNSPECIFIED);
+    }
+
+    @Test
+    void prefixAndMtuOptionsOfTheWrongLengthAreNotRead() {
+        PacketBuffer b = buffer(hex("0502 0000 0000 05dc 0000 0000 0000 0000 0303 40c0 0027 8d00 0009 3a80 0000 0000 "
+                + "fd00 0077 0000 0000"));
+        NdOptions o = NdOptions.parse(b, 0, 40);
+        assertEquals(-1, NdOptions.mtu(b, o.mtu()));
+        assertNull(NdOptions.PrefixInfo.read(b, o.prefixInfo()));
+        b.release();
     }
 
     @Test
