@@ -21,7 +21,7 @@ public final class VirtioNet {
      * virtio_net_hdr_to_skb: sets {@code pkt}'s ip_summed, csum_start/offset and GSO fields from {@code hdr}.
      * The frame lies from data to tail, Ethernet header first. Borrows both. Returns null, or why the header
      * cannot be believed (the caller drops the frame as DEV_HDR): a partial checksum whose field lies past the
-     * frame or before the network header, a GSO type this stack does not take (UFO, TCP over IPv6, unknown),
+     * frame or before the network header, a GSO type this stack does not take (UFO, unknown),
      * a GSO frame with gso_size 0, a header length past the frame, or a TCP or UDP GSO frame whose checksum
      * field is not that protocol's.
      */
@@ -45,6 +45,7 @@ public final class VirtioNet {
         }
         int gsoType = switch (type & ~VirtioNetHdr.GSO_ECN) {
             case VirtioNetHdr.GSO_TCPV4 -> PacketBuffer.SKB_GSO_TCPV4;
+            case VirtioNetHdr.GSO_TCPV6 -> PacketBuffer.SKB_GSO_TCPV6;
             case VirtioNetHdr.GSO_UDP_L4 -> PacketBuffer.SKB_GSO_UDP_L4;
             default -> 0;
         };
@@ -102,7 +103,8 @@ public final class VirtioNet {
             type = VirtioNetHdr.GSO_UDP_L4;
             hdrEnd = th + UdpDatagram.HEADER_LEN;
         } else {
-            type = VirtioNetHdr.GSO_TCPV4 | ((pkt.gsoType() & PacketBuffer.SKB_GSO_TCP_ECN) != 0 ? VirtioNetHdr.GSO_ECN : 0);
+            int tcp = (pkt.gsoType() & PacketBuffer.SKB_GSO_TCPV6) != 0 ? VirtioNetHdr.GSO_TCPV6 : VirtioNetHdr.GSO_TCPV4;
+            type = tcp | ((pkt.gsoType() & PacketBuffer.SKB_GSO_TCP_ECN) != 0 ? VirtioNetHdr.GSO_ECN : 0);
             hdrEnd = th + TcpSegment.wrap(pkt, th).headerLength();
         }
         hdr.set(flags, type, hdrEnd - frame, pkt.gsoSize(), csumStart, csumOffset);

@@ -2,6 +2,7 @@ package io.ustack.core.offload;
 
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_DODGY;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCPV4;
+import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCPV6;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCP_ECN;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCP_FIXEDID;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_UDP_L4;
@@ -332,7 +333,9 @@ class GsoTest extends PooledBufferTest {
         return Stream.of(
                 new Lie("no gso_size", false, 300, PacketBuffer::clearGso),
                 new Lie("TCPV4 and UDP_L4 at once", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | SKB_GSO_UDP_L4)),
-                new Lie("a gso_type bit nobody knows", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | 1 << 4)),
+                new Lie("a gso_type bit nobody knows", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | 1 << 5)),
+                new Lie("TCPV4 and TCPV6 at once", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | SKB_GSO_TCPV6)),
+                new Lie("TCPV6 for TCP over IPv4", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV6)),
                 new Lie("UDP_L4 for a TCP packet", false, 300, b -> b.setGso(100, 3, SKB_GSO_UDP_L4)),
                 new Lie("TCPV4 for a UDP packet", true, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4)),
                 new Lie("TCP_ECN on UDP", true, 300, b -> b.setGso(100, 3, SKB_GSO_UDP_L4 | SKB_GSO_TCP_ECN)),
