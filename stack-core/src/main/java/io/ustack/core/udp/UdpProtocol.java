@@ -28,6 +28,7 @@ import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -290,16 +291,11 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         if (saddr == 0) {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(daddr));
         }
-        int gsoSize = sk.segmentSize();
-        if (gsoSize > 0) {
-            checkSegmentation(gsoSize, len, out.dstFor(daddr), Ipv4Packet.MIN_HEADER_LEN);
-        }
-        PacketBuffer pkt = datagram(sk, data, off, len, dport);
+        PacketBuffer pkt = segmentedDatagram(sk, data, off, len, dport, () -> out.dstFor(daddr), Ipv4Packet.MIN_HEADER_LEN);
         UdpDatagram udp = UdpDatagram.wrap(pkt, pkt.data());
-        if (gsoSize > 0 && len > gsoSize) {
+        if (pkt.isGso()) {
             // udp_send_skb: the payload is summed per datagram once cut (udp4_hwcsum), never here as a whole
             PartialChecksum.set(pkt, udp.offset(), UdpDatagram.CSUM_OFFSET, saddr, daddr, Ipv4Packet.IPPROTO_UDP, pkt.len());
-            pkt.setGso(gsoSize, (len + gsoSize - 1) / gsoSize, PacketBuffer.SKB_GSO_UDP_L4);
         } else {
             udp.updateChecksum(saddr, daddr);
         }
@@ -323,15 +319,10 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         if (saddr == null) {
             throw new NoRouteToHostException("no route to " + daddr);
         }
-        int gsoSize = sk.segmentSize();
-        if (gsoSize > 0) {
-            checkSegmentation(gsoSize, len, out6.dstFor(daddr), Ipv6Packet.HEADER_LEN);
-        }
-        PacketBuffer pkt = datagram(sk, data, off, len, dport);
+        PacketBuffer pkt = segmentedDatagram(sk, data, off, len, dport, () -> out6.dstFor(daddr), Ipv6Packet.HEADER_LEN);
         UdpDatagram udp = UdpDatagram.wrap(pkt, pkt.data());
-        if (gsoSize > 0 && len > gsoSize) {
+        if (pkt.isGso()) {
             PartialChecksum.set6(pkt, udp.offset(), UdpDatagram.CSUM_OFFSET, saddr, daddr, Ipv6Packet.NEXTHDR_UDP, pkt.len());
-            pkt.setGso(gsoSize, (len + gsoSize - 1) / gsoSize, PacketBuffer.SKB_GSO_UDP_L4);
         } else {
             udp.updateChecksum6(saddr, daddr);
         }
@@ -356,6 +347,24 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         PacketBuffer pkt = pool.allocateWithHeadroom(UdpDatagram.HEADER_LEN + len);
         pkt.copyIn(pkt.put(len), data, off, len);
         UdpDatagram.push(pkt, sk.localPort(), dport);
+        return pkt;
+    }
+
+    /**
+     * {@link #datagram}, made a super-packet (SKB_GSO_UDP_L4, the checksum left to the caller) when the socket
+     * has UDP_SEGMENT and the send is longer than a segment, after {@link #checkSegmentation} against the
+     * route {@code dst} gives (asked only then).
+     */
+    private PacketBuffer segmentedDatagram(UdpSocket sk, byte[] data, int off, int len, int dport,
+                                           Supplier<DstEntry> dst, int ipHeaderLen) throws SocketException {
+        int gsoSize = sk.segmentSize();
+        if (gsoSize > 0) {
+            checkSegmentation(gsoSize, len, dst.get(), ipHeaderLen);
+        }
+        PacketBuffer pkt = datagram(sk, data, off, len, dport);
+        if (gsoSize > 0 && len > gsoSize) {
+            pkt.setGso(gsoSize, (len + gsoSize - 1) / gsoSize, PacketBuffer.SKB_GSO_UDP_L4);
+        }
         return pkt;
     }
 

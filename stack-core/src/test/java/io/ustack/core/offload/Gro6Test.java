@@ -115,13 +115,10 @@ class Gro6Test extends PooledBufferTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void mergesAndFlushesAsIpv6GroReceive(String name, Consumer<Seg> change, List<String> delivered, int beforeFlush) {
-        Seg s1 = new Seg();
-        Seg s2 = s1.next();
-        change.accept(s2);
-        Seg s3 = s2.next();
-        receive(s1);
-        receive(s2);
-        receive(s3);
+        Seg first = new Seg();
+        Seg changed = first.next();
+        change.accept(changed);
+        List.of(first, changed, changed.next()).forEach(this::receive);
         assertEquals(beforeFlush, out.size(), "delivered before the poll's end: " + describe());
         gro.flush();
         assertEquals(delivered, describe());

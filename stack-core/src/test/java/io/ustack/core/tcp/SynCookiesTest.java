@@ -57,13 +57,18 @@ class SynCookiesTest {
             int cookie = i32(cookieSynAck, 34 + 4);
             sendTcp(1001, 7001, cookie + 1, ACK, "hi".getBytes());
             assertEquals(1, h.counter("TcpExtSyncookiesRecv"));
-            TcpSocket s = l.tryAccept();
-            assertNotNull(s, "the cookie's connection reached the accept queue");
-            assertEquals(1001, s.remotePort());
-            byte[] buf = new byte[10];
-            assertEquals(2, s.tryRead(buf, 0, buf.length), "with the data the ACK carried");
-            assertEquals(TcpState.ESTABLISHED, s.info().state());
+            assertCookieConnection(l, 1001);
         }
+    }
+
+    /** The connection a cookie made is in {@code l}'s accept queue, established, with the "hi" its ACK carried. */
+    private static void assertCookieConnection(TcpListener l, int remotePort) throws Exception {
+        TcpSocket s = l.tryAccept();
+        assertNotNull(s, "the cookie's connection reached the accept queue");
+        assertEquals(remotePort, s.remotePort());
+        byte[] buf = new byte[10];
+        assertEquals(2, s.tryRead(buf, 0, buf.length), "with the data the ACK carried");
+        assertEquals(TcpState.ESTABLISHED, s.info().state());
     }
 
     /**
@@ -135,12 +140,7 @@ class SynCookiesTest {
                 int cookie = i32(cookieSynAck, tcp + 4);
                 sendTcp6(h6, 1001, 7001, cookie + 1, ACK, "hi".getBytes());
                 assertEquals(1, h6.counter("TcpExtSyncookiesRecv"));
-                TcpSocket s = l.tryAccept();
-                assertNotNull(s, "the cookie's connection reached the accept queue");
-                assertEquals(1001, s.remotePort());
-                byte[] buf = new byte[10];
-                assertEquals(2, s.tryRead(buf, 0, buf.length), "with the data the ACK carried");
-                assertEquals(TcpState.ESTABLISHED, s.info().state());
+                assertCookieConnection(l, 1001);
 
                 byte[] rst = sendTcp6(h6, 2000, 9000, 0x12345678, ACK, new byte[0]);
                 assertEquals(RST, u8(rst, tcp + 13), "a forged cookie is refused");
