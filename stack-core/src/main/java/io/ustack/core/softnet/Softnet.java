@@ -6,7 +6,6 @@ import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.time.Clock;
 import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Icmpv6Packet;
-import io.ustack.core.wire.Ipv6Packet;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -70,7 +69,8 @@ public final class Softnet {
      * ownership.
      */
     public void receive(PacketBuffer pkt, boolean runToCompletion) {
-        if (pkt.protocol() == EthernetFrame.ETH_P_ARP || isNeighbourDiscovery(pkt)) {
+        if (pkt.protocol() == EthernetFrame.ETH_P_ARP
+                || pkt.protocol() == EthernetFrame.ETH_P_IPV6 && Icmpv6Packet.isNeighbourDiscovery(pkt, pkt.data())) {
             receive.handle(pkt);
             return;
         }
@@ -80,20 +80,6 @@ public final class Softnet {
             return; // a lightly loaded poll thread found the flow's CPU idle and ran the packet itself
         }
         t.enqueue(pkt);
-    }
-
-    /** An ND message (ICMPv6 types 133 to 137 right after the fixed IPv6 header); data at the network header. */
-    static boolean isNeighbourDiscovery(PacketBuffer pkt) {
-        if (pkt.protocol() != EthernetFrame.ETH_P_IPV6) {
-            return false;
-        }
-        Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.data());
-        int type = pkt.data() + Ipv6Packet.HEADER_LEN;
-        if (ip == null || ip.nextHeader() != Ipv6Packet.NEXTHDR_ICMP || type >= pkt.tail()) {
-            return false;
-        }
-        int t = pkt.u8(type);
-        return t >= Icmpv6Packet.ND_ROUTER_SOLICIT && t <= Icmpv6Packet.ND_REDIRECT;
     }
 
     /** get_rps_cpu: the thread that owns flow hash {@code hash}. */
