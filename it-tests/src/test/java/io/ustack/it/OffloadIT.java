@@ -11,13 +11,19 @@ import org.junit.jupiter.api.Test;
  * Segmentation and checksum offloads on a real TAP (IFF_VNET_HDR): with them on, TCP leaves ustack as
  * super-segments that the host kernel cuts, and the host's own GSO packets reach ustack whole; with them off,
  * every frame is one segment with a finished checksum. Either way the bytes are the bytes: a stream through
- * the echo service comes back identical by SHA-256, also with loss both ways.
+ * the echo service comes back identical by SHA-256, also with loss both ways. The same over IPv6 (TSO6 both
+ * ways, TUN_F_TSO6 on the host's side).
  */
 class OffloadIT {
     /** Sends {@code mb} MiB of random bytes through the echo service; the digest of what was sent, and of what came back. */
     private static String[] echo(StackOnTap env, int mb) {
+        return echo(env, env.stackIp, mb);
+    }
+
+    /** {@link #echo} to the stack's address {@code address} (IPv4 or IPv6). */
+    private static String[] echo(StackOnTap env, String address, int mb) {
         String shell = "head -c " + mb + "M /dev/urandom > /tmp/$$.in; sha256sum < /tmp/$$.in;"
-                + " nc -N -w 30 " + env.stackIp + " 7 < /tmp/$$.in | sha256sum; rm -f /tmp/$$.in";
+                + " nc -N -w 30 " + address + " 7 < /tmp/$$.in | sha256sum; rm -f /tmp/$$.in";
         Cmd c = env.ns.execWithin(600, "sh", "-c", shell);
         String[] lines = c.output().strip().split("\n");
         assertEquals(2, lines.length, "two digests: " + c.output() + env.diagnostics());
@@ -81,6 +87,56 @@ class OffloadIT {
                     "the host took " + hostRxFrames + " frames for 1 GiB from the TAP" + env.diagnostics());
             assertEquals(0, stat(s, "TcpInCsumErrors"), "checksum errors");
             assertEquals(0, stat(s, "DropReasonDEV_HDR"), "virtio headers refused");
+        }
+    }
+
+    /**
+     * 1 GiB to the echo service over TCP/IPv6 and back: ustack's super-segments (SKB_GSO_TCPV6) cross the
+     * TAP whole and the host's TSO6 packets reach it whole, as the counters of both sides show, with the
+     * MSS of IPv6 (1428 with timestamps).
+     */
+    @Test
+    void overIpv6SuperSegmentsCrossBothWaysAndTheBytesAreIntact() throws Exception {
+        RootRequirement.require("ip", "nc", "sha256sum");
+        try (StackOnTap env = StackOnTap.startDualStack("--serve", "all")) {
+            String[] digests = echo(env, env.stackIp6, 1024);
+            assertEquals(digests[0], digests[1], "the echoed stream differs" + env.diagnostics());
+            Map<String, Long> s = env.daemon.stats();
+            long outSegs = stat(s, "TcpOutSegs");
+            long txFrames = stat(s, env.tap + ":tx_packets");
+            // 1 GiB each way is ~752,000 segments of 1428 bytes
+            assertTrue(outSegs > 740_000 && txFrames * 2 < outSegs,
+                    "TSO6: " + outSegs + " segments sent in " + txFrames + " frames" + env.diagnostics());
+            assertTrue(stat(s, env.tap + ":rx_bytes") / stat(s, env.tap + ":rx_packets") > 2 * 1428,
+                    "the host's TSO6 packets came whole: " + stat(s, env.tap + ":rx_packets") + " frames"
+                            + env.diagnostics());
+            long hostOutSegs = hostTcp(env, "OutSegs");
+            long hostTxFrames = hostDevice(env, "tx_packets");
+            assertTrue(hostOutSegs > 740_000 && hostTxFrames * 2 < hostOutSegs,
+                    "the host sent " + hostOutSegs + " segments in " + hostTxFrames + " frames to the TAP" + env.diagnostics());
+            assertTrue(hostDevice(env, "rx_bytes") / hostDevice(env, "rx_packets") > 2 * 1428,
+                    "the host took our super-segments whole" + env.diagnostics());
+            assertTrue(stat(s, "Ip6InReceives") > 0 && stat(s, "Ip6OutRequests") > 0, "it went over IPv6" + env.diagnostics());
+            System.out.printf("TCP/IPv6, 1 GiB each way: ustack sent %d segments in %d frames and took %d bytes in %d frames;"
+                    + " the host sent %d segments in %d frames%n", outSegs, txFrames, stat(s, env.tap + ":rx_bytes"),
+                    stat(s, env.tap + ":rx_packets"), hostOutSegs, hostTxFrames);
+            assertEquals(0, stat(s, "TcpInCsumErrors"), "checksum errors");
+            assertEquals(0, stat(s, "DropReasonDEV_HDR"), "virtio headers refused");
+            assertEquals(0, stat(s, "DropReasonSKB_GSO_SEG"), "super-packets refused");
+        }
+    }
+
+    @Test
+    void overIpv6WithOffloadsOffEveryFrameIsOneSegment() throws Exception {
+        RootRequirement.require("ip", "nc", "sha256sum");
+        try (StackOnTap env = StackOnTap.startDualStackWithIface(",offload=off", "--serve", "all")) {
+            String[] digests = echo(env, env.stackIp6, 64);
+            assertEquals(digests[0], digests[1], "the echoed stream differs" + env.diagnostics());
+            Map<String, Long> s = env.daemon.stats();
+            assertTrue(stat(s, env.tap + ":tx_packets") >= stat(s, "TcpOutSegs"), "one segment a frame out" + env.diagnostics());
+            assertTrue(stat(s, env.tap + ":rx_bytes") / stat(s, env.tap + ":rx_packets") <= 1514, "one segment a frame in"
+                    + env.diagnostics());
+            assertEquals(0, stat(s, "TcpInCsumErrors"), "checksum errors");
         }
     }
 

@@ -54,6 +54,11 @@ final class StackOnTap implements AutoCloseable {
         return start(true, "", extraDaemonArgs);
     }
 
+    /** {@link #startDualStack} with {@code ifaceOptions} appended to the --iface value (",offload=off"). */
+    static StackOnTap startDualStackWithIface(String ifaceOptions, String... extraDaemonArgs) throws Exception {
+        return start(true, ifaceOptions, extraDaemonArgs);
+    }
+
     /**
      * Waits until the daemon's two IPv6 addresses on its TAP (link-local and global) have passed Duplicate
      * Address Detection, which announces each with an unsolicited NA: until then they take no packets in.

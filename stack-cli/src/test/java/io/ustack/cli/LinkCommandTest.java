@@ -19,6 +19,7 @@ class LinkCommandTest extends ServedStackTest {
                 rx-checksumming: off [fixed]
                 tx-checksumming: off [fixed]
                 tcp-segmentation-offload: off [fixed]
+                tx-tcp6-segmentation: off [fixed]
                 tx-udp-segmentation: off [fixed]
                 generic-segmentation-offload: on
                 generic-receive-offload: on
@@ -28,7 +29,7 @@ class LinkCommandTest extends ServedStackTest {
         assertTrue(cli.out().startsWith("Features for lo (mtu 65536, up):\nrx-checksumming: on\n"), cli.out());
         assertTrue(cli.out().contains("Features for eth0"), cli.out());
         assertEquals(0, cli.run("link", "show", "--json"));
-        assertEquals("generic-segmentation-offload", Json.MAPPER.readTree(cli.out()).get(1).get("features").get(4).get("name").asText());
+        assertEquals("generic-segmentation-offload", Json.MAPPER.readTree(cli.out()).get(1).get("features").get(5).get("name").asText());
     }
 
     @Test
@@ -41,6 +42,7 @@ class LinkCommandTest extends ServedStackTest {
         assertTrue(h.dev.hasFeatures(NetdevFeatures.GSO));
         assertEquals(0, cli.run("link", "set", "lo", "tx", "off"));
         assertFalse(h.stack.device("lo").hasFeatures(NetdevFeatures.TSO), "tso goes off with tx checksumming");
+        assertFalse(h.stack.device("lo").hasFeatures(NetdevFeatures.TSO6), "and so does tx-tcp6-segmentation");
     }
 
     @Test

@@ -45,6 +45,8 @@ public final class PacketBuffer {
      * set, that does not count IDs up, RFC 6864); segmentation copies the ID instead of counting it up.
      */
     public static final int SKB_GSO_TCP_FIXEDID = 1 << 3;
+    /** SKB_GSO_TCPV6: a TCP over IPv6 super-packet, to be cut at gso_size bytes of payload. */
+    public static final int SKB_GSO_TCPV6 = 1 << 4;
     /** SKB_GSO_UDP_L4: a UDP datagram to be cut into gso_size-byte datagrams (UDP segmentation offload). */
     public static final int SKB_GSO_UDP_L4 = 1 << 16;
 
@@ -502,7 +504,7 @@ public final class PacketBuffer {
         return gsoSegs;
     }
 
-    /** skb_shinfo(skb)->gso_type: {@link #SKB_GSO_TCPV4}, {@link #SKB_GSO_UDP_L4}, with DODGY, TCP_ECN and TCP_FIXEDID bits. */
+    /** skb_shinfo(skb)->gso_type: {@link #SKB_GSO_TCPV4}, {@link #SKB_GSO_TCPV6}, {@link #SKB_GSO_UDP_L4}, with DODGY, TCP_ECN and TCP_FIXEDID bits. */
     public int gsoType() {
         return gsoType;
     }

@@ -16,7 +16,7 @@ public final class LoopbackDevice extends NetDevice {
      */
     public LoopbackDevice() {
         super("lo", 0L, LOOPBACK_MTU, 1, NetDevice.DEFAULT_TX_QUEUE_LEN);
-        setHwFeatures(NetdevFeatures.HW_CSUM | NetdevFeatures.RXCSUM | NetdevFeatures.TSO);
+        setHwFeatures(NetdevFeatures.HW_CSUM | NetdevFeatures.RXCSUM | NetdevFeatures.TSO | NetdevFeatures.TSO6);
     }
 
     @Override

@@ -133,15 +133,18 @@ public abstract class NetDevice {
 
     /**
      * netif_skb_features against the packet: a super-packet goes whole only to a device that cuts its kind
-     * (TSO for TCP, GSO_UDP_L4 for UDP) and finishes its checksums, and only with its checksum partial.
+     * (TSO for TCP/IPv4, TSO6 for TCP/IPv6, GSO_UDP_L4 for UDP) and finishes its checksums, and only with its
+     * checksum partial.
      */
     private boolean canTakeGso(PacketBuffer pkt) {
         if (pkt.ipSummed() != PacketBuffer.IpSummed.PARTIAL || !hasFeatures(NetdevFeatures.HW_CSUM)) {
             return false;
         }
-        return (pkt.gsoType() & PacketBuffer.SKB_GSO_UDP_L4) != 0
-                ? hasFeatures(NetdevFeatures.GSO_UDP_L4)
-                : hasFeatures(NetdevFeatures.TSO);
+        int type = pkt.gsoType();
+        if ((type & PacketBuffer.SKB_GSO_UDP_L4) != 0) {
+            return hasFeatures(NetdevFeatures.GSO_UDP_L4);
+        }
+        return hasFeatures((type & PacketBuffer.SKB_GSO_TCPV6) != 0 ? NetdevFeatures.TSO6 : NetdevFeatures.TSO);
     }
 
     /** Attaches a packet tap (capture) to this device's receive and transmit paths: dev_add_pack on ptype_all. */
@@ -318,7 +321,7 @@ public abstract class NetDevice {
      */
     static int fixFeatures(int on) {
         if ((on & NetdevFeatures.HW_CSUM) == 0) {
-            on &= ~(NetdevFeatures.TSO | NetdevFeatures.GSO_UDP_L4);
+            on &= ~(NetdevFeatures.TSO | NetdevFeatures.TSO6 | NetdevFeatures.GSO_UDP_L4);
         }
         if ((on & NetdevFeatures.GRO) == 0 || (on & NetdevFeatures.RXCSUM) == 0) {
             on &= ~NetdevFeatures.GRO_HW;

@@ -15,13 +15,18 @@ public final class NetdevFeatures {
     public static final int RXCSUM = 1 << 1;
     /** NETIF_F_TSO: the device takes TCP/IPv4 super-packets and cuts them itself. */
     public static final int TSO = 1 << 2;
+    /**
+     * NETIF_F_TSO6: the device takes TCP/IPv6 super-packets and cuts them itself (a TAP whose host took
+     * TUN_F_TSO6).
+     */
+    public static final int TSO6 = 1 << 7;
     /** NETIF_F_GSO_UDP_L4: the device takes UDP super-packets (USO) and cuts them itself. */
     public static final int GSO_UDP_L4 = 1 << 3;
     /** NETIF_F_GSO: super-packets travel the stack whole and are cut in software just before a device that cannot take them. */
     public static final int GSO = 1 << 4;
     /**
      * NETIF_F_GRO_HW: the device hands over super-packets it merged itself; for a TAP, the host kernel sends
-     * its GSO packets whole (TUN_F_TSO4). Needs GRO and RXCSUM, as netdev_fix_features has it.
+     * its GSO packets whole (TUN_F_TSO4, TUN_F_TSO6). Needs GRO and RXCSUM, as netdev_fix_features has it.
      */
     public static final int GRO_HW = 1 << 6;
     /** NETIF_F_GRO: the receive path merges a flow's consecutive segments into super-packets (napi_gro_receive). */
@@ -36,6 +41,7 @@ public final class NetdevFeatures {
             new Feature(RXCSUM, "rx-checksumming", "rx"),
             new Feature(HW_CSUM, "tx-checksumming", "tx"),
             new Feature(TSO, "tcp-segmentation-offload", "tso"),
+            new Feature(TSO6, "tx-tcp6-segmentation", "tx-tcp6-segmentation"),
             new Feature(GSO_UDP_L4, "tx-udp-segmentation", "tx-udp-segmentation"),
             new Feature(GSO, "generic-segmentation-offload", "gso"),
             new Feature(GRO, "generic-receive-offload", "gro"),

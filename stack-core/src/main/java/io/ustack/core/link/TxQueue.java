@@ -3,13 +3,14 @@ package io.ustack.core.link;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.stats.DropReason;
 import io.ustack.core.wire.EthernetFrame;
+import io.ustack.core.wire.Icmpv6Packet;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One transmit queue of a device and its qdisc: struct netdev_queue with struct Qdisc. The qdisc is
- * pfifo_fast-like: ARP in a band of its own, sent before anything else, so that neighbours stay resolved
- * however much waits; everything else in one FIFO. Past half of txqueuelen SYN-ACKs are refused
+ * pfifo_fast-like: ARP and ND in a band of their own, sent before anything else, so that neighbours stay
+ * resolved however much waits; everything else in one FIFO. Past half of txqueuelen SYN-ACKs are refused
  * (QDISC_CONGESTED): the answers to a SYN flood must not crowd out the segments of established connections,
  * ICMP and ARP. At txqueuelen every frame is refused (QDISC_DROP).
  *
@@ -29,7 +30,7 @@ final class TxQueue {
     private final NetDevice dev;
     private final int index;
     private final int limit;
-    /** Band 0 (ARP) and band 1 (the rest); these three fields are guarded by {@code fifo}'s monitor. */
+    /** Band 0 (ARP and ND) and band 1 (the rest); these three fields are guarded by {@code fifo}'s monitor. */
     private final ArrayDeque<PacketBuffer> control = new ArrayDeque<>();
     private final ArrayDeque<PacketBuffer> fifo = new ArrayDeque<>();
     /** q->gso_skb: the frame the driver refused, sent before either band (dev_requeue_skb). */
@@ -77,14 +78,14 @@ final class TxQueue {
             }
         }
         DropReason refused = null;
-        boolean arp = isArp(pkt);
+        boolean neigh = isNeighbourControl(pkt);
         synchronized (fifo) {
             if (backlog >= limit) {
                 refused = DropReason.QDISC_DROP;
-            } else if (!arp && backlog >= limit / 2 && TcpHandshake.isReply(pkt)) {
+            } else if (!neigh && backlog >= limit / 2 && TcpHandshake.isReply(pkt)) {
                 refused = DropReason.QDISC_CONGESTED;
             } else {
-                (arp ? control : fifo).addLast(pkt);
+                (neigh ? control : fifo).addLast(pkt);
                 backlog++;
             }
         }
@@ -178,9 +179,11 @@ final class TxQueue {
         }
     }
 
-    private static boolean isArp(PacketBuffer pkt) {
+    /** ARP, or ND (IPv6's ARP): what keeps the neighbours on both sides reachable. */
+    private static boolean isNeighbourControl(PacketBuffer pkt) {
         EthernetFrame eth = EthernetFrame.wrap(pkt, pkt.data());
-        return eth != null && eth.etherType() == EthernetFrame.ETH_P_ARP;
+        return eth != null && (eth.etherType() == EthernetFrame.ETH_P_ARP || eth.etherType() == EthernetFrame.ETH_P_IPV6
+                && Icmpv6Packet.isNeighbourDiscovery(pkt, pkt.data() + EthernetFrame.HEADER_LEN));
     }
 
     void stop() {

@@ -10,17 +10,18 @@ import java.util.Iterator;
 import java.util.function.Consumer;
 
 /**
- * Generic receive offload in software for TCP over IPv4: napi_gro_receive and napi_gro_flush
+ * Generic receive offload in software for TCP over IPv4 and IPv6: napi_gro_receive and napi_gro_flush
  * (net/core/gro.c dev_gro_receive, net/ipv4/af_inet.c inet_gro_receive, net/ipv4/tcp_offload.c
- * tcp4_gro_receive, tcp_gro_receive, tcp4_gro_complete). Within one NAPI poll, the consecutive in-order
+ * tcp4_gro_receive, tcp_gro_receive, tcp4_gro_complete; net/ipv6/ip6_offload.c ipv6_gro_receive,
+ * net/ipv6/tcpv6_offload.c tcp6_gro_receive, tcp6_gro_complete). Within one NAPI poll, the consecutive in-order
  * segments of a flow become one super-packet, so the stack walks its receive path once for up to 64 KB.
  *
  * <p>What merges and what ends a merge is the kernel's, and is decided by {@link GroSegment} (the header
  * checks) and {@link HeldPacket} (the comparison with the held packet). A segment that cannot join ends its
  * flow's merge: the held packet goes on first, then the segment is held in its place, or goes on at once if
  * it carries PSH, FIN, SYN, RST or URG or has no payload. A frame
- * that is no mergeable TCP/IPv4 segment (another protocol, IP options, a fragment, a bad checksum, a
- * truncated header) goes on at once and unchanged, past the packets held, as in the kernel; the stack's own
+ * that is no mergeable TCP segment (another protocol, IPv4 options, IPv6 extension headers, a fragment, a bad
+ * checksum, a truncated header) goes on at once and unchanged, past the packets held, as in the kernel; the stack's own
  * checks count what is wrong with it. Nothing here drops a packet or throws on what a frame holds.
  *
  * <p>Flows are held in {@value #GRO_HASH_BUCKETS} buckets by flow hash, at most {@value #MAX_GRO_SKBS} in

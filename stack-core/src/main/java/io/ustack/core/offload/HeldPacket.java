@@ -4,6 +4,7 @@ import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.wire.Checksum;
 import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.Ipv6Packet;
 import io.ustack.core.wire.TcpSegment;
 
 /**
@@ -58,7 +59,7 @@ final class HeldPacket {
                 || networkFlush(seg)
                 || (seg.pkt.isGso() ? seg.pkt.gsoSize() != mss : len == 0 || len > mss)
                 || head.th.seq() + head.len() != seg.th.seq();
-        if (flush || seg.flush || ipLength() + len > Ipv4Packet.MAX_PACKET_LEN) {
+        if (flush || seg.flush || ipLength() + len > maxIpLength()) {
             return false;
         }
         if (head.pkt.tailroom() < len && !moveToLargeBuffer()) {
@@ -74,9 +75,12 @@ final class HeldPacket {
     /**
      * inet_gro_flush (gro_receive_network_flush): TTL, TOS and DF as the first segment's, and the IP ID the
      * first one's plus the segments held, or, for a sender that sets DF and repeats one ID (seen in the
-     * second segment), that same ID.
+     * second segment), that same ID. Over IPv6 (ipv6_gro_receive): the same traffic class and hop limit.
      */
     private boolean networkFlush(GroSegment seg) {
+        if (seg.ip6 != null) {
+            return seg.ip6.trafficClass() != head.ip6.trafficClass() || seg.ip6.hopLimit() != head.ip6.hopLimit();
+        }
         Ipv4Packet ip = seg.ip;
         Ipv4Packet first = head.ip;
         if (ip.ttl() != first.ttl() || ip.tos() != first.tos() || ip.dontFragment() != first.dontFragment()) {
@@ -90,7 +94,12 @@ final class HeldPacket {
     }
 
     private int ipLength() {
-        return head.pkt.tail() - head.ip.offset();
+        return head.pkt.tail() - head.ipOffset();
+    }
+
+    /** The most an IP packet holds: 65535 bytes over IPv4, a payload of 65535 behind the header over IPv6. */
+    private int maxIpLength() {
+        return head.ip6 != null ? Ipv6Packet.HEADER_LEN + Ipv6Packet.MAX_PAYLOAD_LEN : Ipv4Packet.MAX_PACKET_LEN;
     }
 
     /**
@@ -122,11 +131,12 @@ final class HeldPacket {
     }
 
     /**
-     * napi_gro_complete with inet_gro_complete and tcp4_gro_complete: a packet of one segment goes on as it
-     * came; one of several gets its IP total length and header checksum, a TCP checksum field holding the
-     * pseudo-header's sum over the new length, CHECKSUM_PARTIAL from the TCP header, and gso_size (the first
-     * segment's payload), gso_segs and gso_type (TCPV4, with TCP_ECN if it carries CWR, TCP_FIXEDID if its IP
-     * IDs repeat). Hands over the packet: the caller takes ownership.
+     * napi_gro_complete with inet_gro_complete and tcp4_gro_complete (ipv6_gro_complete, tcp6_gro_complete): a
+     * packet of one segment goes on as it came; one of several gets its IPv4 total length and header checksum
+     * (its IPv6 payload length), a TCP checksum field holding the pseudo-header's sum over the new length,
+     * CHECKSUM_PARTIAL from the TCP header, and gso_size (the first segment's payload), gso_segs and gso_type
+     * (TCPV4 or TCPV6, with TCP_ECN if it carries CWR, TCP_FIXEDID if its IPv4 IDs repeat). Hands over the
+     * packet: the caller takes ownership.
      */
     PacketBuffer complete() {
         PacketBuffer p = head.pkt;
@@ -134,17 +144,28 @@ final class HeldPacket {
             p.clearGso();
             return p;
         }
-        Ipv4Packet ip = head.ip;
-        int ipLen = ipLength();
-        ip.setChecksum(Checksum.replace16(ip.checksum(), ip.totalLength(), ipLen));
-        ip.setTotalLength(ipLen);
-        int tcpLen = ipLen - Ipv4Packet.MIN_HEADER_LEN;
-        // ~tcp_v4_check(len, saddr, daddr, 0): the folded pseudo-header sum, not complemented
-        PartialChecksum.set(p, head.th.offset(), TcpSegment.CSUM_OFFSET, ip.saddr(), ip.daddr(), Ipv4Packet.IPPROTO_TCP,
-                tcpLen);
-        int type = p.gsoType() | PacketBuffer.SKB_GSO_TCPV4;
-        if (fixedId) {
-            type |= PacketBuffer.SKB_GSO_TCP_FIXEDID;
+        int type = p.gsoType();
+        if (head.ip6 != null) {
+            Ipv6Packet ip = head.ip6;
+            int tcpLen = ipLength() - Ipv6Packet.HEADER_LEN;
+            ip.setPayloadLength(tcpLen);
+            // ~tcp_v6_check(len, saddr, daddr, 0)
+            PartialChecksum.set6(p, head.th.offset(), TcpSegment.CSUM_OFFSET, ip.saddr(), ip.daddr(),
+                    Ipv6Packet.NEXTHDR_TCP, tcpLen);
+            type |= PacketBuffer.SKB_GSO_TCPV6;
+        } else {
+            Ipv4Packet ip = head.ip;
+            int ipLen = ipLength();
+            ip.setChecksum(Checksum.replace16(ip.checksum(), ip.totalLength(), ipLen));
+            ip.setTotalLength(ipLen);
+            int tcpLen = ipLen - Ipv4Packet.MIN_HEADER_LEN;
+            // ~tcp_v4_check(len, saddr, daddr, 0): the folded pseudo-header sum, not complemented
+            PartialChecksum.set(p, head.th.offset(), TcpSegment.CSUM_OFFSET, ip.saddr(), ip.daddr(),
+                    Ipv4Packet.IPPROTO_TCP, tcpLen);
+            type |= PacketBuffer.SKB_GSO_TCPV4;
+            if (fixedId) {
+                type |= PacketBuffer.SKB_GSO_TCP_FIXEDID;
+            }
         }
         if (head.th.hasFlags(TcpSegment.CWR)) {
             type |= PacketBuffer.SKB_GSO_TCP_ECN;

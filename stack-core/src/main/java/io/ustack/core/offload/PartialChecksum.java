@@ -3,6 +3,7 @@ package io.ustack.core.offload;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketBuffer.IpSummed;
 import io.ustack.core.wire.Checksum;
+import io.ustack.core.wire.Ipv6Address;
 
 /**
  * CHECKSUM_PARTIAL on the way out: a TCP or UDP checksum left for someone else to finish. The field holds
@@ -21,6 +22,13 @@ public final class PartialChecksum {
      */
     public static void set(PacketBuffer pkt, int l4, int csumOffset, int saddr, int daddr, int protocol, int len) {
         pkt.setU16(l4 + csumOffset, Checksum.pseudoHeaderPartial(saddr, daddr, protocol, len));
+        pkt.setChecksumPartial(l4, csumOffset);
+    }
+
+    /** {@link #set} over the IPv6 pseudo-header: __tcp_v6_send_check and udp6_hwcsum_outgoing's partial case. */
+    public static void set6(PacketBuffer pkt, int l4, int csumOffset, Ipv6Address saddr, Ipv6Address daddr,
+                            int nextHeader, int len) {
+        pkt.setU16(l4 + csumOffset, Checksum.pseudoHeaderPartial6(saddr, daddr, nextHeader, len));
         pkt.setChecksumPartial(l4, csumOffset);
     }
 

@@ -21,7 +21,8 @@ public final class VirtioNet {
      * virtio_net_hdr_to_skb: sets {@code pkt}'s ip_summed, csum_start/offset and GSO fields from {@code hdr}.
      * The frame lies from data to tail, Ethernet header first. Borrows both. Returns null, or why the header
      * cannot be believed (the caller drops the frame as DEV_HDR): a partial checksum whose field lies past the
-     * frame or before the network header, a GSO type this stack does not take (UFO, TCP over IPv6, unknown),
+     * frame or before the network header, a GSO type this stack does not take (UFO, unknown) or that is not the
+     * frame's family (TCPV6 in an IPv4 frame, as virtio_net_hdr_match_proto refuses it),
      * a GSO frame with gso_size 0, a header length past the frame, or a TCP or UDP GSO frame whose checksum
      * field is not that protocol's.
      */
@@ -45,11 +46,15 @@ public final class VirtioNet {
         }
         int gsoType = switch (type & ~VirtioNetHdr.GSO_ECN) {
             case VirtioNetHdr.GSO_TCPV4 -> PacketBuffer.SKB_GSO_TCPV4;
+            case VirtioNetHdr.GSO_TCPV6 -> PacketBuffer.SKB_GSO_TCPV6;
             case VirtioNetHdr.GSO_UDP_L4 -> PacketBuffer.SKB_GSO_UDP_L4;
             default -> 0;
         };
         if (gsoType == 0) {
             return "gso_type " + type + " is not taken";
+        }
+        if (!matchesProtocol(gsoType, pkt)) {
+            return "gso_type " + type + " on a frame of EtherType 0x" + Integer.toHexString(etherType(pkt));
         }
         if ((type & VirtioNetHdr.GSO_ECN) != 0) {
             gsoType |= PacketBuffer.SKB_GSO_TCP_ECN;
@@ -73,6 +78,24 @@ public final class VirtioNet {
         int segs = Math.max(1, (len - hdrLen + size - 1) / size);
         pkt.setGso(size, segs, gsoType | PacketBuffer.SKB_GSO_DODGY);
         return null;
+    }
+
+    /**
+     * virtio_net_hdr_match_proto: TCPV4 comes in an IPv4 frame and TCPV6 in an IPv6 one; UDP_L4 in either.
+     */
+    private static boolean matchesProtocol(int gsoType, PacketBuffer pkt) {
+        int proto = etherType(pkt);
+        return switch (gsoType) {
+            case PacketBuffer.SKB_GSO_TCPV4 -> proto == EthernetFrame.ETH_P_IP;
+            case PacketBuffer.SKB_GSO_TCPV6 -> proto == EthernetFrame.ETH_P_IPV6;
+            default -> proto == EthernetFrame.ETH_P_IP || proto == EthernetFrame.ETH_P_IPV6;
+        };
+    }
+
+    /** The frame's EtherType, or -1 if it is shorter than an Ethernet header. */
+    private static int etherType(PacketBuffer pkt) {
+        EthernetFrame eth = EthernetFrame.wrap(pkt, pkt.data());
+        return eth == null ? -1 : eth.etherType();
     }
 
     /**
@@ -102,7 +125,8 @@ public final class VirtioNet {
             type = VirtioNetHdr.GSO_UDP_L4;
             hdrEnd = th + UdpDatagram.HEADER_LEN;
         } else {
-            type = VirtioNetHdr.GSO_TCPV4 | ((pkt.gsoType() & PacketBuffer.SKB_GSO_TCP_ECN) != 0 ? VirtioNetHdr.GSO_ECN : 0);
+            int tcp = (pkt.gsoType() & PacketBuffer.SKB_GSO_TCPV6) != 0 ? VirtioNetHdr.GSO_TCPV6 : VirtioNetHdr.GSO_TCPV4;
+            type = tcp | ((pkt.gsoType() & PacketBuffer.SKB_GSO_TCP_ECN) != 0 ? VirtioNetHdr.GSO_ECN : 0);
             hdrEnd = th + TcpSegment.wrap(pkt, th).headerLength();
         }
         hdr.set(flags, type, hdrEnd - frame, pkt.gsoSize(), csumStart, csumOffset);

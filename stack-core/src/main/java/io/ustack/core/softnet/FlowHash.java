@@ -3,11 +3,15 @@ package io.ustack.core.softnet;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Packet;
 
 /**
- * skb_get_hash: a flow hash over the IPv4 5-tuple where there is one, so that RPS sends every packet of a
- * flow to the same backlog thread, in both directions. Fragments hash on addresses and protocol only: a non-first fragment
- * carries no ports, and all fragments of a datagram must meet on one thread to be reassembled.
+ * skb_get_hash: a flow hash over the IPv4 or IPv6 5-tuple where there is one, so that RPS sends every packet
+ * of a flow to the same backlog thread, in both directions. Fragments hash on addresses and protocol only: a
+ * non-first fragment carries no ports, and all fragments of a datagram must meet on one thread to be
+ * reassembled. An IPv6 packet whose first next header is not TCP or UDP (an extension header, a fragment,
+ * ICMPv6) hashes on its addresses and that next header, which every fragment of a datagram shares.
  */
 public final class FlowHash {
     private FlowHash() {
@@ -18,6 +22,8 @@ public final class FlowHash {
         int h;
         if (pkt.protocol() == EthernetFrame.ETH_P_IP) {
             h = ipv4(pkt);
+        } else if (pkt.protocol() == EthernetFrame.ETH_P_IPV6) {
+            h = ipv6(pkt);
         } else { // ARP never gets here: Softnet handles it on the receiving thread
             h = mix(pkt.protocol());
         }
@@ -36,6 +42,33 @@ public final class FlowHash {
             return ofFlow(ip.saddr(), ip.daddr(), ip.protocol(), pkt.u16(l4), pkt.u16(l4 + 2));
         }
         return ofAddresses(ip.saddr(), ip.daddr(), ip.protocol());
+    }
+
+    private static int ipv6(PacketBuffer pkt) {
+        Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.data());
+        if (ip == null) {
+            return 0;
+        }
+        int l4 = ip.offset() + Ipv6Packet.HEADER_LEN;
+        int next = ip.nextHeader();
+        boolean hasPorts = next == Ipv6Packet.NEXTHDR_TCP || next == Ipv6Packet.NEXTHDR_UDP;
+        if (hasPorts && pkt.tail() - l4 >= 4) {
+            return ofFlow6(ip.saddr(), ip.daddr(), next, pkt.u16(l4), pkt.u16(l4 + 2));
+        }
+        return ofAddresses(fold(ip.saddr()), fold(ip.daddr()), next);
+    }
+
+    /**
+     * {@link #ofFlow} for an IPv6 flow: each address folded to 32 bits first, so the hash stays the same
+     * whichever way the packets go.
+     */
+    public static int ofFlow6(Ipv6Address saddr, Ipv6Address daddr, int protocol, int sport, int dport) {
+        return ofFlow(fold(saddr), fold(daddr), protocol, sport, dport);
+    }
+
+    private static int fold(Ipv6Address a) {
+        long x = a.hi() ^ a.lo();
+        return (int) (x ^ (x >>> 32));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.ustack.core.buffer.PacketHandler;
 import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.time.Clock;
 import io.ustack.core.wire.EthernetFrame;
+import io.ustack.core.wire.Icmpv6Packet;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -19,6 +20,11 @@ import java.util.stream.IntStream;
  * order RPS would keep; queued behind a flood it would be dropped with the flood, the neighbour entries on
  * both sides would fail, and even established connections would stall. A NIC's priority queue for control
  * frames, or a router's control-plane policing, keeps ARP apart for the same reason.
+ *
+ * <p>Neighbour Discovery is IPv6's ARP and is kept apart the same way: an IPv6 packet whose first next
+ * header is ICMPv6 and whose type is one of ND's (router and neighbour solicitation and advertisement,
+ * redirect) runs at once too. ND messages never carry extension headers in practice (RFC 4861 sends them
+ * with hop limit 255 straight from the neighbour), so looking at the fixed header's next header finds them.
  */
 public final class Softnet {
     /** net.core.netdev_max_backlog's default. */
@@ -60,10 +66,11 @@ public final class Softnet {
      * netif_receive_skb with RPS: hashes the flow (data at the network header) and queues the packet on
      * that flow's thread, or, with {@code runToCompletion} (a driver's poll that found little to do) or for a
      * super-packet (bulk data: the copy into its socket costs less than waking the thread), runs it on the
-     * calling thread if that CPU is idle; ARP it handles at once, on the calling thread. Takes ownership.
+     * calling thread if that CPU is idle; ARP and ND it handles at once, on the calling thread. Takes ownership.
      */
     public void receive(PacketBuffer pkt, boolean runToCompletion) {
-        if (pkt.protocol() == EthernetFrame.ETH_P_ARP) {
+        if (pkt.protocol() == EthernetFrame.ETH_P_ARP
+                || pkt.protocol() == EthernetFrame.ETH_P_IPV6 && Icmpv6Packet.isNeighbourDiscovery(pkt, pkt.data())) {
             receive.handle(pkt);
             return;
         }

@@ -61,6 +61,11 @@ public final class IsnGenerator {
         return hash6(2, laddr, 0, raddr, 0);
     }
 
+    /** cookie_v6_hash: {@link #cookieHash} over the whole IPv6 addresses. */
+    public int cookieHash6(Ipv6Address laddr, int lport, Ipv6Address raddr, int rport, int count, int c) {
+        return hash6(3 + 2 * count + c, laddr, lport, raddr, rport);
+    }
+
     private int hash6(int label, Ipv6Address laddr, int lport, Ipv6Address raddr, int rport) {
         Mac m = macs.get();
         byte[] in = ByteBuffer.allocate(40).putInt(label).putLong(laddr.hi()).putLong(laddr.lo()).putLong(raddr.hi())

@@ -4,6 +4,7 @@ import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.ipv6.Ipv6Output;
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.softnet.Cpu;
 import io.ustack.core.softnet.FlowHash;
@@ -27,8 +28,7 @@ import java.util.function.UnaryOperator;
  * {@link Tcb}s are the same state machine as over IPv4: only the {@link TcpOutput} each is given knows the
  * family.
  *
- * <p>Not yet over IPv6: SYN cookies (a full SYN queue drops the SYN), super-segments (segments
- * leave MSS-sized, their checksum complete), link-local peers (no scope id: the route picks the device).
+ * <p>Not yet over IPv6: link-local peers (no scope id: the route picks the device).
  */
 final class TcpIpv6 {
     private final TcpProtocol tcp;
@@ -37,15 +37,18 @@ final class TcpIpv6 {
     private final MibCounters mib;
     private final PacketDrops drops;
     private final IsnGenerator isn;
+    private final SynCookies cookies;
     private final ThreadLocal<TcpWire> wire = ThreadLocal.withInitial(TcpWire::new);
 
-    TcpIpv6(TcpProtocol tcp, BufferPool pool, Ipv6Output out, MibCounters mib, PacketDrops drops, IsnGenerator isn) {
+    TcpIpv6(TcpProtocol tcp, BufferPool pool, Ipv6Output out, MibCounters mib, PacketDrops drops, IsnGenerator isn,
+            SynCookies cookies) {
         this.tcp = tcp;
         this.pool = pool;
         this.out = out;
         this.mib = mib;
         this.drops = drops;
         this.isn = isn;
+        this.cookies = cookies;
     }
 
     /** tcp_v6_rcv. Takes ownership; data at the TCP header, network header and dst set. */
@@ -79,16 +82,29 @@ final class TcpIpv6 {
             pkt.release();
             return;
         }
+        if (l != null && seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.RST)) {
+            int mss = cookies.check6(daddr, dport, saddr, sport, seg.seq(), seg.ack());
+            if (mss > 0 && !l.acceptQueueFull()) {
+                mib.inc(Mib.TcpExtSyncookiesRecv);
+                cookieOpen(l, seg, mss, TcpProtocol.Key.v6(daddr, dport, saddr, sport));
+                pkt.release();
+                return;
+            }
+            mib.inc(Mib.TcpExtSyncookiesFailed);
+        }
         if (!seg.has(TcpSegment.RST)) {
-            send(Segment.resetFor(seg), daddr, dport, saddr, sport, false, 0);
+            send(Segment.resetFor(seg), daddr, dport, saddr, sport, false, TcpProtocol.NO_GSO, 0);
         }
         drops.drop(pkt, DropReason.NO_SOCKET);
     }
 
-    /** tcp_v6_conn_request: a connection in SYN_RECEIVED if the SYN queue has room; else the SYN is dropped. */
+    /**
+     * tcp_v6_conn_request (tcp_conn_request): a connection in SYN_RECEIVED if the SYN queue has room; with the
+     * queue full it is answered with a SYN cookie instead, as over IPv4.
+     */
     private void passiveOpen(TcpListener l, Segment syn, TcpProtocol.Key key, int iss) {
         if (!l.reserveSynSlot()) {
-            mib.inc(Mib.TcpExtListenDrops);
+            sendCookie(l, syn, key);
             return;
         }
         TcpSocket s = new TcpSocket(tcp, key, tcp.cpuFor(flowHash(key)), l, true);
@@ -99,6 +115,36 @@ final class TcpIpv6 {
         mib.inc(Mib.TcpPassiveOpens);
         s.attach(Tcb.accept(l.options().apply(configFor(key.raddr6())), output(key), s.events(), mib, 0, key.lport(), 0,
                 key.rport(), syn, iss, isn.tsOffset(key.laddr6(), key.raddr6()), tcp.now(), null));
+    }
+
+    /**
+     * cookie_v6_init_sequence and tcp_v6_send_synack: a SYN-ACK whose ISN is the cookie, the MSS its only option
+     * (and ECE for an ECN-setup SYN, as TcpProtocol's IPv4 cookie answers it).
+     */
+    private void sendCookie(TcpListener l, Segment syn, TcpProtocol.Key key) {
+        if (l.acceptQueueFull()) {
+            mib.inc(Mib.TcpExtListenDrops); // even a cookie cannot help when nobody accepts
+            return;
+        }
+        TcpConfig c = l.options().apply(configFor(key.raddr6()));
+        int cookie = cookies.make6(key.laddr6(), key.lport(), key.raddr6(), key.rport(), syn.seq(),
+                syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_PEER_MSS);
+        int flags = TcpSegment.SYN | TcpSegment.ACK | (Tcb.ecnSetupSyn(c, syn) ? TcpSegment.ECE : 0);
+        send(new Segment(cookie, syn.seq() + 1, flags, Receiver.initialWindow(c, c.mss()), c.mss(), -1,
+                false, false, 0, 0, Segment.NO_SACK, Payload.NONE, 0), key.laddr6(), key.lport(), key.raddr6(),
+                key.rport(), false, TcpProtocol.NO_GSO, 0);
+        mib.inc(Mib.TcpExtSyncookiesSent);
+    }
+
+    /** tcp_get_cookie_sock over IPv6 (cookie_v6_check): the connection starts established. */
+    private void cookieOpen(TcpListener l, Segment ack, int mss, TcpProtocol.Key key) {
+        TcpSocket s = new TcpSocket(tcp, key, tcp.cpuFor(flowHash(key)), l, false);
+        if (tcp.register(key, s) != null) {
+            return;
+        }
+        mib.inc(Mib.TcpPassiveOpens);
+        s.attachEstablished(Tcb.fromCookie(l.options().apply(configFor(key.raddr6())), output(key), s.events(), mib, 0,
+                key.lport(), 0, key.rport(), ack, mss, isn.tsOffset(key.laddr6(), key.raddr6())), ack);
     }
 
     /** tcp_v6_connect: see {@link TcpProtocol#connect6}. */
@@ -135,7 +181,7 @@ final class TcpIpv6 {
     /** The connection's tcp_transmit_skb: its Tcb holds IPv4 addresses only (0 here), so the key's are kept here. */
     private TcpOutput output(TcpProtocol.Key key) {
         return (tcb, seg, retransmission, departure) -> send(seg, key.laddr6(), key.lport(), key.raddr6(), key.rport(),
-                retransmission, departure);
+                retransmission, tcb.gsoSize(), departure);
     }
 
     /**
@@ -171,41 +217,42 @@ final class TcpIpv6 {
         if (l != null) {
             passiveOpen(l, syn, key, iss);
         } else {
-            send(Segment.resetFor(syn), key.laddr6(), key.lport(), key.raddr6(), key.rport(), false, 0);
+            send(Segment.resetFor(syn), key.laddr6(), key.lport(), key.raddr6(), key.rport(), false, TcpProtocol.NO_GSO, 0);
         }
     }
 
-    /** tcp_transmit_skb over IPv6 (inet6_csk_xmit): hop limit 64, the segment's ECN bits in the traffic class. */
+    /**
+     * tcp_transmit_skb over IPv6 (inet6_csk_xmit): hop limit 64, the segment's ECN bits in the traffic class; a
+     * payload over {@code gsoSize} leaves as one super-segment (SKB_GSO_TCPV6), counted as its segments.
+     */
     private void send(Segment seg, Ipv6Address laddr, int lport, Ipv6Address raddr, int rport, boolean retransmission,
-                      long departureNanos) {
-        PacketBuffer pkt = wire.get().build6(pool, seg, laddr, lport, raddr, rport);
+                      int gsoSize, long departureNanos) {
+        PacketBuffer pkt = wire.get().build6(pool, seg, laddr, lport, raddr, rport, gsoSize);
         pkt.setTstamp(departureNanos);
-        tcp.countOut(seg, 1, retransmission);
+        pkt.setHash(FlowHash.ofFlow6(laddr, raddr, Ipv6Packet.NEXTHDR_TCP, lport, rport));
+        tcp.countOut(seg, pkt.isGso() ? pkt.gsoSegs() : 1, retransmission);
         out.send(pkt, laddr, raddr, null, Ipv6Packet.NEXTHDR_TCP, Ipv6Packet.DEFAULT_HOP_LIMIT, seg.ipEcn());
     }
 
     /**
      * The settings for a connection to {@code raddr}: the MSS the route's MTU allows (less the 40-byte IPv6
-     * header: tcp_v6_connect's and tcp_v6_syn_recv_sock's mtu minus 60), no super-segments.
+     * header: tcp_v6_connect's and tcp_v6_syn_recv_sock's mtu minus 60) and, as for IPv4 (sk_setup_caps),
+     * super-segments when the route's device has GSO.
      */
     private TcpConfig configFor(Ipv6Address raddr) {
-        TcpConfig c = tcp.config().withGsoMaxSize(0);
+        TcpConfig c = tcp.config();
         DstEntry dst = out.dstFor(raddr);
         if (dst == null) {
             return c;
         }
         int mss = dst.mtu() - Ipv6Packet.HEADER_LEN - TcpSegment.MIN_HEADER_LEN;
         c = mss < c.mss() ? c.withMss(mss) : c;
-        return c.withFqPacing(dst.dev().pacesDepartures());
+        return c.withGsoMaxSize(dst.dev().hasFeatures(NetdevFeatures.GSO) ? TcpConfig.GSO_MAX_SIZE : 0)
+                .withFqPacing(dst.dev().pacesDepartures());
     }
 
-    /** The flow's hash, for the Cpu that serves it: the addresses folded to 32 bits. */
+    /** The flow's hash, for the Cpu that serves it: the one RPS gives its packets ({@link FlowHash#ofFlow6}). */
     private static int flowHash(TcpProtocol.Key key) {
-        return FlowHash.ofFlow(fold(key.raddr6()), fold(key.laddr6()), Ipv6Packet.NEXTHDR_TCP, key.rport(), key.lport());
-    }
-
-    private static int fold(Ipv6Address a) {
-        long x = a.hi() ^ a.lo();
-        return (int) (x ^ (x >>> 32));
+        return FlowHash.ofFlow6(key.raddr6(), key.laddr6(), Ipv6Packet.NEXTHDR_TCP, key.rport(), key.lport());
     }
 }

@@ -64,7 +64,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     public static final int EPHEMERAL_LOW = 32768;
     public static final int EPHEMERAL_HIGH = 60999;
     /** The gso_size of segments that carry no data: never cut. */
-    private static final int NO_GSO = Integer.MAX_VALUE;
+    static final int NO_GSO = Integer.MAX_VALUE;
 
     private final BufferPool pool;
     private final Ipv4Output out;
@@ -96,7 +96,7 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         this.config = config;
         this.isn = new IsnGenerator(clock, secrets);
         this.cookies = new SynCookies(isn, clock);
-        this.ipv6 = new TcpIpv6(this, pool, out6, mib, drops, isn);
+        this.ipv6 = new TcpIpv6(this, pool, out6, mib, drops, isn, cookies);
         mib.gauge("TcpCurrEstab", currEstab::get);
     }
 

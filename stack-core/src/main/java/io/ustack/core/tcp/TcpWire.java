@@ -5,6 +5,7 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Packet;
 import io.ustack.core.wire.TcpSegment;
 
 /**
@@ -45,31 +46,30 @@ final class TcpWire {
      * as Linux sets it on every GSO packet.
      */
     PacketBuffer build(BufferPool pool, Segment seg, int saddr, int sport, int daddr, int dport, int gsoSize) {
-        boolean superSegment = seg.dataLength() > gsoSize;
-        PacketBuffer pkt = segment(pool, seg, sport, dport, superSegment);
+        PacketBuffer pkt = segment(pool, seg, sport, dport, gsoSize, PacketBuffer.SKB_GSO_TCPV4);
         // __tcp_v4_send_check: the pseudo-header's sum only; the device, or skb_checksum_help before one that
         // cannot, folds in the rest (CHECKSUM_PARTIAL), once per segment when a super-segment is cut
         PartialChecksum.set(pkt, pkt.data(), TcpSegment.CSUM_OFFSET, saddr, daddr, Ipv4Packet.IPPROTO_TCP, pkt.len());
-        if (superSegment) {
-            // tcp_ecn_send: a super-segment carrying CWR is SKB_GSO_TCP_ECN, CWR on its first segment only
-            int type = PacketBuffer.SKB_GSO_TCPV4 | (seg.has(TcpSegment.CWR) ? PacketBuffer.SKB_GSO_TCP_ECN : 0);
-            pkt.setGso(gsoSize, (seg.dataLength() + gsoSize - 1) / gsoSize, type);
-        }
         return pkt;
     }
 
     /**
-     * {@link #build} over IPv6: never a super-segment (the IPv6 output path cannot cut one yet: no
-     * SKB_GSO_TCPV6), and the checksum complete, over the IPv6 pseudo-header.
+     * {@link #build} over IPv6 (tcp_v6_send_check): the partial checksum over the IPv6 pseudo-header, and a
+     * super-segment is SKB_GSO_TCPV6.
      */
-    PacketBuffer build6(BufferPool pool, Segment seg, Ipv6Address saddr, int sport, Ipv6Address daddr, int dport) {
-        PacketBuffer pkt = segment(pool, seg, sport, dport, false);
-        TcpSegment.wrap(pkt, pkt.data()).updateChecksum6(saddr, daddr, pkt.len());
+    PacketBuffer build6(BufferPool pool, Segment seg, Ipv6Address saddr, int sport, Ipv6Address daddr, int dport,
+                        int gsoSize) {
+        PacketBuffer pkt = segment(pool, seg, sport, dport, gsoSize, PacketBuffer.SKB_GSO_TCPV6);
+        PartialChecksum.set6(pkt, pkt.data(), TcpSegment.CSUM_OFFSET, saddr, daddr, Ipv6Packet.NEXTHDR_TCP, pkt.len());
         return pkt;
     }
 
-    /** The TCP header, options and payload of {@code seg}, the checksum left to the caller; data at the header. */
-    private PacketBuffer segment(BufferPool pool, Segment seg, int sport, int dport, boolean superSegment) {
+    /**
+     * The TCP header, options and payload of {@code seg}, the checksum left to the caller; data at the header.
+     * A payload over {@code gsoSize} makes a super-segment of {@code gsoType}.
+     */
+    private PacketBuffer segment(BufferPool pool, Segment seg, int sport, int dport, int gsoSize, int gsoType) {
+        boolean superSegment = seg.dataLength() > gsoSize;
         scratch.clear();
         if (seg.mss() >= 0) {
             scratch.setMss(seg.mss());
@@ -98,6 +98,11 @@ final class TcpWire {
             tcp.setUrgentPointer(seg.urgPtr());
         }
         scratch.write(pkt, tcp.optionsOffset());
+        if (superSegment) {
+            // tcp_ecn_send: a super-segment carrying CWR is SKB_GSO_TCP_ECN, CWR on its first segment only
+            int type = gsoType | (seg.has(TcpSegment.CWR) ? PacketBuffer.SKB_GSO_TCP_ECN : 0);
+            pkt.setGso(gsoSize, (seg.dataLength() + gsoSize - 1) / gsoSize, type);
+        }
         return pkt;
     }
 }

@@ -2,6 +2,7 @@ package io.ustack.core.udp;
 
 import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.buffer.PacketHandler;
 import io.ustack.core.ipv4.IcmpErrorHandler;
 import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Input;
@@ -27,6 +28,7 @@ import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -126,7 +128,7 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             return;
         }
         if (pkt.isGso()) {
-            rcvSegment(pkt);
+            rcvSegment(pkt, this::rcv);
             return;
         }
         enqueue(sk, pkt, V4);
@@ -156,9 +158,7 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             return;
         }
         if (pkt.isGso()) {
-            // a USO6 super-packet from the TAP: the software cutter knows IPv4 only yet
-            mib.inc(Mib.Udp6InErrors);
-            drops.drop(pkt, DropReason.SKB_GSO_SEG);
+            rcvSegment(pkt, this::rcv6);
             return;
         }
         enqueue(sk, pkt, V6);
@@ -207,13 +207,14 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * udp_queue_rcv_skb's udp_rcv_segment: a socket takes datagrams, never a super-packet (one the host sent
      * with USO, through a TAP that offers it), so it is cut as software GSO cuts one, from its Ethernet header
      * on, and each datagram is received on its own. Their checksums stay partial, trusted as the super-packet's
-     * was. Takes ownership; data at the UDP header.
+     * was. Over IPv6 as over IPv4 (udpv6_queue_rcv_skb). Takes ownership; data at the UDP header. {@code rcv}
+     * is the family's udp_rcv, each datagram's way on.
      */
-    private void rcvSegment(PacketBuffer pkt) {
+    private void rcvSegment(PacketBuffer pkt, PacketHandler rcv) {
         pkt.push(pkt.data() - pkt.macHeader());
         Gso.segment(pkt, pool, drops::drop, true, seg -> {
             seg.pull(seg.transportHeader() - seg.data());
-            rcv(seg);
+            rcv.handle(seg);
         });
     }
 
@@ -290,16 +291,11 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         if (saddr == 0) {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(daddr));
         }
-        int gsoSize = sk.segmentSize();
-        if (gsoSize > 0) {
-            checkSegmentation(gsoSize, len, daddr);
-        }
-        PacketBuffer pkt = datagram(sk, data, off, len, dport);
+        PacketBuffer pkt = segmentedDatagram(sk, data, off, len, dport, () -> out.dstFor(daddr), Ipv4Packet.MIN_HEADER_LEN);
         UdpDatagram udp = UdpDatagram.wrap(pkt, pkt.data());
-        if (gsoSize > 0 && len > gsoSize) {
+        if (pkt.isGso()) {
             // udp_send_skb: the payload is summed per datagram once cut (udp4_hwcsum), never here as a whole
             PartialChecksum.set(pkt, udp.offset(), UdpDatagram.CSUM_OFFSET, saddr, daddr, Ipv4Packet.IPPROTO_UDP, pkt.len());
-            pkt.setGso(gsoSize, (len + gsoSize - 1) / gsoSize, PacketBuffer.SKB_GSO_UDP_L4);
         } else {
             udp.updateChecksum(saddr, daddr);
         }
@@ -313,19 +309,23 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     /**
      * udpv6_sendmsg: one datagram from {@code sk} to {@code daddr}:{@code dport}, from the socket's address or
      * the one source address selection (RFC 6724) picks, checksummed over the IPv6 pseudo-header, through
-     * ip6_xmit with hop limit 64; Ipv6Output fragments it at this source when it is over the path MTU.
+     * ip6_xmit with hop limit 64; Ipv6Output fragments it at this source when it is over the path MTU. With
+     * UDP_SEGMENT a send longer than the segment size is one super-packet, as over IPv4
+     * (udp_v6_send_skb, udp6_hwcsum_outgoing's partial sum).
      */
     void sendmsg6(UdpSocket sk, byte[] data, int off, int len, Ipv6Address daddr, int dport) throws IOException {
         checkSend(len, UdpDatagram.MAX_PAYLOAD6, dport);
-        if (sk.segmentSize() > 0) {
-            throw new SocketException("UDP_SEGMENT is not supported over IPv6 yet");
-        }
         Ipv6Address saddr = sk.localAddress6().isUnspecified() ? out6.sourceFor(daddr, null) : sk.localAddress6();
         if (saddr == null) {
             throw new NoRouteToHostException("no route to " + daddr);
         }
-        PacketBuffer pkt = datagram(sk, data, off, len, dport);
-        UdpDatagram.wrap(pkt, pkt.data()).updateChecksum6(saddr, daddr);
+        PacketBuffer pkt = segmentedDatagram(sk, data, off, len, dport, () -> out6.dstFor(daddr), Ipv6Packet.HEADER_LEN);
+        UdpDatagram udp = UdpDatagram.wrap(pkt, pkt.data());
+        if (pkt.isGso()) {
+            PartialChecksum.set6(pkt, udp.offset(), UdpDatagram.CSUM_OFFSET, saddr, daddr, Ipv6Packet.NEXTHDR_UDP, pkt.len());
+        } else {
+            udp.updateChecksum6(saddr, daddr);
+        }
         mib.inc(Mib.Udp6OutDatagrams);
         if (!out6.send(pkt, saddr, daddr, null, Ipv6Packet.NEXTHDR_UDP, Ipv6Packet.DEFAULT_HOP_LIMIT, 0)) {
             throw new NoRouteToHostException("no route to " + daddr);
@@ -351,13 +351,31 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     }
 
     /**
-     * udp_send_skb's checks on a send with UDP_SEGMENT, each EINVAL there: every datagram, headers included,
-     * must fit the path MTU, and there may be no more than {@link Gso#UDP_MAX_SEGMENTS} of them.
+     * {@link #datagram}, made a super-packet (SKB_GSO_UDP_L4, the checksum left to the caller) when the socket
+     * has UDP_SEGMENT and the send is longer than a segment, after {@link #checkSegmentation} against the
+     * route {@code dst} gives (asked only then).
      */
-    private void checkSegmentation(int gsoSize, int len, int daddr) throws SocketException {
-        DstEntry dst = out.dstFor(daddr);
+    private PacketBuffer segmentedDatagram(UdpSocket sk, byte[] data, int off, int len, int dport,
+                                           Supplier<DstEntry> dst, int ipHeaderLen) throws SocketException {
+        int gsoSize = sk.segmentSize();
+        if (gsoSize > 0) {
+            checkSegmentation(gsoSize, len, dst.get(), ipHeaderLen);
+        }
+        PacketBuffer pkt = datagram(sk, data, off, len, dport);
+        if (gsoSize > 0 && len > gsoSize) {
+            pkt.setGso(gsoSize, (len + gsoSize - 1) / gsoSize, PacketBuffer.SKB_GSO_UDP_L4);
+        }
+        return pkt;
+    }
+
+    /**
+     * udp_send_skb's checks on a send with UDP_SEGMENT, each EINVAL there: every datagram, headers included,
+     * must fit the path MTU of {@code dst} (behind an IP header of {@code ipHeaderLen}), and there may be no
+     * more than {@link Gso#UDP_MAX_SEGMENTS} of them.
+     */
+    private static void checkSegmentation(int gsoSize, int len, DstEntry dst, int ipHeaderLen) throws SocketException {
         int mtu = dst == null ? 0 : dst.mtu();
-        if (Ipv4Packet.MIN_HEADER_LEN + UdpDatagram.HEADER_LEN + gsoSize > mtu) {
+        if (ipHeaderLen + UdpDatagram.HEADER_LEN + gsoSize > mtu) {
             throw new SocketException("UDP_SEGMENT of " + gsoSize + " bytes: a datagram would exceed the path MTU of " + mtu);
         }
         if (len > gsoSize * Gso.UDP_MAX_SEGMENTS) {

@@ -76,6 +76,11 @@ public final class Checksum {
         return ~fold(pseudoHeader(saddr, daddr, protocol, length)) & 0xffff;
     }
 
+    /** {@link #pseudoHeaderPartial} over the IPv6 pseudo-header (~csum_ipv6_magic, as __tcp_v6_send_check leaves it). */
+    public static int pseudoHeaderPartial6(Ipv6Address saddr, Ipv6Address daddr, int nextHeader, int length) {
+        return ~fold(pseudoHeader6(saddr, daddr, nextHeader, length)) & 0xffff;
+    }
+
     /** csum_fold: folds a partial sum to 16 bits and complements it. */
     public static int fold(long sum) {
         while ((sum >>> 16) != 0) {

@@ -63,6 +63,21 @@ public final class Icmpv6Packet {
         return off >= 0 && b.tail() - off >= HEADER_LEN ? new Icmpv6Packet(b, off) : null;
     }
 
+    /**
+     * Whether the IPv6 packet at {@code ipOffset} carries a Neighbour Discovery message (router and neighbour
+     * solicitation and advertisement, redirect: types 133 to 137) right behind its fixed header, where RFC 4861
+     * senders put it. Reads nothing past tail.
+     */
+    public static boolean isNeighbourDiscovery(PacketBuffer b, int ipOffset) {
+        Ipv6Packet ip = Ipv6Packet.wrap(b, ipOffset);
+        int type = ipOffset + Ipv6Packet.HEADER_LEN;
+        if (ip == null || ip.nextHeader() != Ipv6Packet.NEXTHDR_ICMP || type >= b.tail()) {
+            return false;
+        }
+        int t = b.u8(type);
+        return t >= ND_ROUTER_SOLICIT && t <= ND_REDIRECT;
+    }
+
     /** icmpv6_is_err: types below 128 report an error about another packet (RFC 4443 section 2.1). */
     public static boolean isError(int type) {
         return type < 128;

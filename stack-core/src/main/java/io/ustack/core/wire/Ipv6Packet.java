@@ -24,6 +24,8 @@ public final class Ipv6Packet {
     public static final int DEFAULT_HOP_LIMIT = 64;
     /** IPV6_MIN_MTU (RFC 8200 section 5). */
     public static final int MIN_MTU = 1280;
+    /** The most the payload length field says (a larger payload is a jumbogram, RFC 2675, not sent here). */
+    public static final int MAX_PAYLOAD_LEN = 65535;
 
     private static final int VER_TC_FLOW = 0;
     /** Where the payload length sits: what a parameter problem about it points at. */

@@ -1,13 +1,19 @@
 package io.ustack.core.link;
 
 import static io.ustack.core.testing.Frames.arp;
+import static io.ustack.core.testing.Frames.concat;
 import static io.ustack.core.testing.Frames.eth;
+import static io.ustack.core.testing.Frames.extHeader;
 import static io.ustack.core.testing.Frames.ipv4;
+import static io.ustack.core.testing.Frames.ipv6;
 import static io.ustack.core.testing.Frames.tcp;
+import static io.ustack.core.testing.Frames.tcp6;
 import static io.ustack.core.testing.Frames.udp;
 import static io.ustack.core.testing.StackHarness.HOST_IP;
+import static io.ustack.core.testing.StackHarness.HOST_IP6;
 import static io.ustack.core.testing.StackHarness.HOST_MAC;
 import static io.ustack.core.testing.StackHarness.STACK_IP;
+import static io.ustack.core.testing.StackHarness.STACK_IP6;
 import static io.ustack.core.testing.StackHarness.STACK_MAC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -85,5 +91,20 @@ class TcpHandshakeTest extends PooledBufferTest {
                 udp(HOST_IP, STACK_IP, 40000, 80, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, SYN}))));
         assertEquals(false, is(EthernetFrame.ETH_P_ARP, arp(1, HOST_MAC, HOST_IP, 0, STACK_IP)));
         assertEquals(false, is(EthernetFrame.ETH_P_IP, Arrays.copyOf(segment(SYN, 0), 30)), "truncated: no whole TCP header");
+    }
+
+    /** Over IPv6 the same, with TCP right behind the fixed header: a SYN flood over IPv6 is shed first too. */
+    @Test
+    void overIpv6ABareSynIsARequestAndASynAckAReply() {
+        byte[] syn = ipv6(HOST_IP6, STACK_IP6, 6, 64, tcp6(HOST_IP6, STACK_IP6, 40000, 80, 1, 0, SYN, new byte[0]));
+        byte[] synAck = ipv6(STACK_IP6, HOST_IP6, 6, 64, tcp6(STACK_IP6, HOST_IP6, 80, 40000, 1, 2, SYN | ACK, new byte[0]));
+        assertEquals(true, is(EthernetFrame.ETH_P_IPV6, syn));
+        assertEquals(false, is(EthernetFrame.ETH_P_IPV6, synAck));
+        assertEquals(true, isReply(EthernetFrame.ETH_P_IPV6, synAck));
+        assertEquals(false, isReply(EthernetFrame.ETH_P_IPV6, syn));
+        assertEquals(false, is(EthernetFrame.ETH_P_IP, syn), "an IPv6 packet read as IPv4 is none");
+        byte[] behindHopByHop = ipv6(HOST_IP6, STACK_IP6, 0, 64, concat(extHeader(6, 1, 4, 0, 0, 0, 0),
+                tcp6(HOST_IP6, STACK_IP6, 40000, 80, 1, 0, SYN, new byte[0])));
+        assertEquals(false, is(EthernetFrame.ETH_P_IPV6, behindHopByHop), "not right behind the fixed header");
     }
 }

@@ -138,6 +138,25 @@ class TxQueueTest {
         dev.close();
     }
 
+    /** ND is IPv6's ARP: a neighbour advertisement leaves in ARP's band, ahead of an echo reply queued before it. */
+    @Test
+    void neighbourDiscoveryGoesInArpsBand() throws Exception {
+        FakeDevice dev = new FakeDevice("f0", 2L, 1500, 10);
+        dev.open(host);
+        dev.setBusy(true);
+        byte[] a = Frames.ip6("fd00:77::2");
+        byte[] b = Frames.ip6("fd00:77::1");
+        dev.devQueueXmit(frame(0x0800, segment(0x10))); // the frame the busy driver refuses, first out after
+        dev.devQueueXmit(frame(0x86dd, Frames.ipv6(a, b, 58, 64, Frames.icmpv6(a, b, 129, 0, Frames.echoBody(1, 1, new byte[8])))));
+        dev.devQueueXmit(frame(0x86dd, Frames.ipv6(a, b, 58, 255, Frames.icmpv6(a, b, 136, 0, Frames.naBody(0x60, a, 2L)))));
+        dev.setBusy(false);
+        List<byte[]> out = dev.drain();
+        assertEquals(3, out.size());
+        assertEquals(136, Frames.u8(out.get(1), 14 + 40), "the NA, ahead of the echo reply queued before it");
+        assertEquals(129, Frames.u8(out.get(2), 14 + 40));
+        dev.close();
+    }
+
     @Test
     void fullQdiscDropsAndCounts() throws Exception {
         FakeDevice dev = new FakeDevice("f0", 2L, 1500, 3);

@@ -2,6 +2,7 @@ package io.ustack.core.offload;
 
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_DODGY;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCPV4;
+import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCPV6;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCP_ECN;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_TCP_FIXEDID;
 import static io.ustack.core.buffer.PacketBuffer.SKB_GSO_UDP_L4;
@@ -44,21 +45,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * number, flags and checksums. A super-packet that lies is a counted drop, never an exception or a leak.
  */
 class GsoTest extends PooledBufferTest {
-    private static final long DST_MAC = 0x02_00_00_00_00_01L;
-    private static final long SRC_MAC = 0x02_00_00_00_00_02L;
+    static final long DST_MAC = 0x02_00_00_00_00_01L;
+    static final long SRC_MAC = 0x02_00_00_00_00_02L;
     private static final int A = ip("10.0.0.2");
     private static final int B = ip("10.0.0.1");
     /** IDs and sequence numbers near the top of their range, so the segments' wrap around. */
     private static final int ID = 0xfffe;
-    private static final int SEQ = 0xffff_fc00;
-    private static final int ACK_SEQ = 0x0102_0304;
-    private static final int ACK = 0x10;
-    private static final int PSH = 0x08;
-    private static final int FIN = 0x01;
-    private static final int CWR = 0x80;
+    static final int SEQ = 0xffff_fc00;
+    static final int ACK_SEQ = 0x0102_0304;
+    static final int ACK = 0x10;
+    static final int PSH = 0x08;
+    static final int FIN = 0x01;
+    static final int CWR = 0x80;
     /** NOP, NOP, timestamps: options every segment of an established connection carries. */
-    private static final byte[] TIMESTAMPS = {1, 1, 8, 10, 0, 0, 0x12, 0x34, 0, 0, 0x56, 0x78};
-    private static final int TCP_HLEN = 20 + TIMESTAMPS.length;
+    static final byte[] TIMESTAMPS = {1, 1, 8, 10, 0, 0, 0x12, 0x34, 0, 0, 0x56, 0x78};
+    static final int TCP_HLEN = 20 + TIMESTAMPS.length;
 
     private final PoolHost host = new PoolHost(pool);
     private final PacketDrops drops = host.drops();
@@ -332,7 +333,9 @@ class GsoTest extends PooledBufferTest {
         return Stream.of(
                 new Lie("no gso_size", false, 300, PacketBuffer::clearGso),
                 new Lie("TCPV4 and UDP_L4 at once", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | SKB_GSO_UDP_L4)),
-                new Lie("a gso_type bit nobody knows", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | 1 << 4)),
+                new Lie("a gso_type bit nobody knows", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | 1 << 5)),
+                new Lie("TCPV4 and TCPV6 at once", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4 | SKB_GSO_TCPV6)),
+                new Lie("TCPV6 for TCP over IPv4", false, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV6)),
                 new Lie("UDP_L4 for a TCP packet", false, 300, b -> b.setGso(100, 3, SKB_GSO_UDP_L4)),
                 new Lie("TCPV4 for a UDP packet", true, 300, b -> b.setGso(100, 3, SKB_GSO_TCPV4)),
                 new Lie("TCP_ECN on UDP", true, 300, b -> b.setGso(100, 3, SKB_GSO_UDP_L4 | SKB_GSO_TCP_ECN)),
@@ -369,9 +372,14 @@ class GsoTest extends PooledBufferTest {
         byte[] payload = pattern(lie.payload);
         PacketBuffer skb = lie.udp ? udpSuper(payload, 100) : tcpSuper(ACK, payload, 100, 0);
         lie.how.accept(skb);
+        assertCountedDrop(skb, host, out);
+    }
+
+    /** Cuts {@code skb}, which lies about itself: nothing goes on, one SKB_GSO_SEG drop, the buffer released. */
+    static void assertCountedDrop(PacketBuffer skb, PoolHost host, List<PacketBuffer> out) {
         Gso.segment(skb, host, true, out::add);
         assertTrue(out.isEmpty(), "nothing handed on");
-        assertEquals(1, drops.count(DropReason.SKB_GSO_SEG));
+        assertEquals(1, host.drops().count(DropReason.SKB_GSO_SEG));
         assertTrue(skb.isReleased());
     }
 }

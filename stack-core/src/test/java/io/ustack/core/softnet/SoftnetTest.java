@@ -6,8 +6,10 @@ import static io.ustack.core.testing.Frames.ipv4;
 import static io.ustack.core.testing.Frames.pattern;
 import static io.ustack.core.testing.Frames.u16;
 import static io.ustack.core.testing.StackHarness.HOST_IP;
+import static io.ustack.core.testing.StackHarness.HOST_IP6;
 import static io.ustack.core.testing.StackHarness.HOST_MAC;
 import static io.ustack.core.testing.StackHarness.STACK_IP;
+import static io.ustack.core.testing.StackHarness.STACK_IP6;
 import static io.ustack.core.testing.StackHarness.STACK_MAC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,6 +153,32 @@ class SoftnetTest {
             // the handler then blocks the receiver too, until released: what it handled is the sign it ran
             Await.until("ARP handled on the receiving thread past the full backlog", Duration.ofSeconds(10),
                     () -> s.handled.contains("napi-test 806"));
+            s.release.countDown();
+            receiver.join(5000);
+        }
+    }
+
+    /**
+     * Neighbour Discovery is IPv6's ARP: a neighbour solicitation runs on the receiving thread past a full
+     * backlog too, while an ICMPv6 echo request, which is no ND, waits its turn (and finds no room).
+     */
+    @Test
+    void neighbourDiscoveryIsHandledOnTheReceivingThreadAsArpIs() throws Exception {
+        try (Stalled s = new Stalled(4)) {
+            for (int i = 0; i < 6; i++) {
+                s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IP, echo()), false);
+            }
+            byte[] echo6 = Frames.ipv6(HOST_IP6, STACK_IP6, 58, 64, Frames.icmpv6(HOST_IP6, STACK_IP6, 128, 0,
+                    Frames.echoBody(1, 1, new byte[8])));
+            s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IPV6, echo6), false);
+            assertEquals(3, s.drops.count(DropReason.CPU_BACKLOG), "an echo request waits in the backlog like any packet");
+            byte[] ns = Frames.ipv6(HOST_IP6, STACK_IP6, 58, 255, Frames.icmpv6(HOST_IP6, STACK_IP6, 135, 0,
+                    Frames.nsBody(STACK_IP6, HOST_MAC)));
+            Thread receiver = new Thread(() -> s.softnet.receive(frame(s.pool, EthernetFrame.ETH_P_IPV6, ns), false),
+                    "napi-test");
+            receiver.start();
+            Await.until("the NS handled on the receiving thread past the full backlog", Duration.ofSeconds(10),
+                    () -> s.handled.contains("napi-test 86dd"));
             s.release.countDown();
             receiver.join(5000);
         }

@@ -9,6 +9,7 @@ import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.testing.Frames;
+import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.TcpSegment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -111,5 +112,37 @@ class TcpWireTest {
         PacketBuffer built = wire.build(pool, seg, 0x0a000002, 80, 0x0a000001, 40000, 1448);
         assertEquals(PacketBuffer.SKB_GSO_TCPV4 | PacketBuffer.SKB_GSO_TCP_ECN, built.gsoType());
         built.release();
+    }
+
+    /**
+     * tcp_v6_send_check and an SKB_GSO_TCPV6 super-segment: the checksum field holds the IPv6 pseudo-header's
+     * sum over the whole TCP length (finished over the bytes, it checks out), PSH is set as on every GSO packet.
+     */
+    @Test
+    void overIpv6APayloadOverGsoSizeIsATcpv6SuperSegmentWithAPartialChecksum() {
+        byte[] src = Frames.ip6("fd00:77::2");
+        byte[] dst = Frames.ip6("fd00:77::1");
+        byte[] data = Frames.pattern(5000);
+        Segment seg = new Segment(1, 2, TcpSegment.ACK, 512, -1, -1, false, true, 9, 8, Segment.NO_SACK,
+                Payload.of(data), data.length);
+        PacketBuffer built = wire.build6(pool, seg, Ipv6Address.fromBytes(src, 0), 80, Ipv6Address.fromBytes(dst, 0),
+                40000, 1428);
+        assertEquals(PacketBuffer.SKB_GSO_TCPV6, built.gsoType());
+        assertEquals(1428, built.gsoSize());
+        assertEquals(4, built.gsoSegs());
+        assertEquals(PacketBuffer.IpSummed.PARTIAL, built.ipSummed());
+        assertEquals(built.data(), built.csumStart());
+        byte[] bytes = built.toByteArray();
+        assertEquals(TcpSegment.ACK | TcpSegment.PSH, bytes[13], "PSH on the super-segment");
+        int sum = Frames.checksum(bytes, 0, bytes.length);
+        bytes[16] = (byte) (sum >> 8);
+        bytes[17] = (byte) sum;
+        assertEquals(0, Frames.checksum6(src, dst, 6, bytes), "the field held the IPv6 pseudo-header's sum");
+        built.release();
+
+        PacketBuffer small = wire.build6(pool, seg, Ipv6Address.fromBytes(src, 0), 80, Ipv6Address.fromBytes(dst, 0),
+                40000, TcpProtocol.NO_GSO);
+        assertFalse(small.isGso(), "no GSO on the route: one segment, however long");
+        small.release();
     }
 }

@@ -156,6 +156,17 @@ public final class Frames {
 
     public static final int ETH_P_IPV6 = 0x86dd;
 
+    /** {@link #partialChecksum} over the IPv6 pseudo-header (as __tcp_v6_send_check leaves the field). */
+    public static byte[] partialChecksum6(byte[] src, byte[] dst, int nextHeader, int csumOffset, byte[] transport) {
+        byte[] out = transport.clone();
+        ByteBuffer pseudo = ByteBuffer.allocate(40);
+        pseudo.put(src).put(dst).putInt(transport.length).putInt(nextHeader);
+        int sum = ~checksum(pseudo.array(), 0, 40) & 0xffff;
+        out[csumOffset] = (byte) (sum >> 8);
+        out[csumOffset + 1] = (byte) sum;
+        return out;
+    }
+
     /** The 16 bytes of an IPv6 address written as text, parsed here by the JDK, not by the stack's Ipv6Address. */
     public static byte[] ip6(String text) {
         try {

@@ -32,9 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Offloads ({@link TapConfig#offload()}): the TAP is opened with IFF_VNET_HDR, so every frame carries a
  * virtio_net_hdr both ways. Then the device can finish partial checksums and take TCP super-packets (the host
  * kernel cuts them: HW_CSUM, TSO), and the host may hand us partial checksums (RXCSUM, TUN_F_CSUM) and its
- * own GSO packets whole (GRO_HW, TUN_F_TSO4). Where the kernel takes USO (TUN_F_USO4 and TUN_F_USO6, Linux
- * 6.2 and later) the same goes for UDP: the device takes UDP super-packets (GSO_UDP_L4) and the host may hand
- * us its own; an older kernel refuses those bits and the device goes on without them.
+ * own GSO packets whole (GRO_HW, TUN_F_TSO4). Where the kernel takes TUN_F_TSO6 the same goes for TCP over
+ * IPv6 (TSO6); where it takes USO (TUN_F_USO4 and TUN_F_USO6, Linux 6.2 and later) the same goes for UDP:
+ * the device takes UDP super-packets (GSO_UDP_L4) and the host may hand us its own. A kernel that refuses
+ * those bits gets the call again without them, and the device goes on without those features.
  * {@link #setFeatures} switches them as ethtool -K does.
  */
 public final class TapDevice extends NetDevice {
@@ -44,14 +45,23 @@ public final class TapDevice extends NetDevice {
     private final TapQueue[] queues;
     private MultiThreadIoEventLoopGroup napi;
     private volatile boolean fdsClosed;
-    private final boolean uso;
+    /** The optional features the kernel took with TUNSETOFFLOAD: TSO6, GSO_UDP_L4 or both. */
+    private final int optional;
 
     /** The offloads a TAP with a virtio header offers: checksums both ways, TSO out, the host's GSO packets in. */
     static final int VNET_FEATURES = NetdevFeatures.HW_CSUM | NetdevFeatures.RXCSUM | NetdevFeatures.TSO
             | NetdevFeatures.GRO_HW;
+    /**
+     * What TUNSETOFFLOAD is tried with, best first: TSO6 and USO, then TSO6 alone (a kernel before 6.2 refuses
+     * USO), then neither.
+     */
+    private static final int[] OPTIONAL_TRIES = {NetdevFeatures.TSO6 | NetdevFeatures.GSO_UDP_L4, NetdevFeatures.TSO6, 0};
 
-    /** @param uso the kernel took USO (TUNSETOFFLOAD with TUN_F_USO4 and TUN_F_USO6): UDP super-packets both ways */
-    TapDevice(TapConfig config, FileDescriptor[] fds, boolean created, boolean uso) {
+    /**
+     * @param optional the features beyond {@link #VNET_FEATURES} the kernel took: TSO6 (TUN_F_TSO6, TCP/IPv6
+     *                 super-packets both ways), GSO_UDP_L4 (TUN_F_USO4 and TUN_F_USO6: UDP ones)
+     */
+    TapDevice(TapConfig config, FileDescriptor[] fds, boolean created, int optional) {
         super(config.name(), config.mac(), config.mtu(), fds.length, DEFAULT_TX_QUEUE_LEN);
         this.config = config;
         this.created = created;
@@ -59,8 +69,8 @@ public final class TapDevice extends NetDevice {
         for (int i = 0; i < fds.length; i++) {
             queues[i] = new TapQueue(this, i, fds[i]);
         }
-        this.uso = uso;
-        setHwFeatures(config.offload() ? VNET_FEATURES | (uso ? NetdevFeatures.GSO_UDP_L4 : 0) : 0);
+        this.optional = optional;
+        setHwFeatures(config.offload() ? VNET_FEATURES | optional : 0);
     }
 
     /**
@@ -77,10 +87,10 @@ public final class TapDevice extends NetDevice {
             throw new TapException(Tap.unavailabilityCause());
         }
         Tun.Attached tap = Tun.attach(config.name(), config.queues(), config.offload());
-        boolean uso = false;
+        int optional = 0;
         try {
             if (config.offload()) {
-                uso = setOffloadWithUso(tap.fds()[0]);
+                optional = setOffload(tap.fds()[0]);
             }
             HostSide.configure(config.name(), config.mtu(), config.host());
             HostSide.configure6(config.name(), config.host6());
@@ -97,7 +107,7 @@ public final class TapDevice extends NetDevice {
         for (int i = 0; i < fds.length; i++) {
             fds[i] = new FileDescriptor(tap.fds()[i]);
         }
-        return new TapDevice(config, fds, tap.created(), uso);
+        return new TapDevice(config, fds, tap.created(), optional);
     }
 
     /** True if frames carry a virtio_net_hdr (the TAP was opened with IFF_VNET_HDR). */
@@ -112,32 +122,36 @@ public final class TapDevice extends NetDevice {
     }
 
     /**
-     * TUNSETOFFLOAD's bits for the receive features in {@code features}: with GRO_HW the host's TCP super-packets
-     * and, where the kernel takes USO ({@code uso}), its UDP ones.
+     * TUNSETOFFLOAD's bits for the receive features in {@code features}: with GRO_HW the host's TCP/IPv4
+     * super-packets and, of the {@code optional} ones the kernel takes, its TCP/IPv6 (TSO6) and UDP (USO) ones.
      */
-    private static int tunOffloadBits(int features, boolean uso) {
+    private static int tunOffloadBits(int features, int optional) {
         int bits = (features & NetdevFeatures.RXCSUM) != 0 ? Tun.TUN_F_CSUM : 0;
         if ((features & NetdevFeatures.GRO_HW) != 0) {
-            bits |= Tun.TUN_F_TSO4 | Tun.TUN_F_TSO_ECN | (uso ? Tun.TUN_F_USO4 | Tun.TUN_F_USO6 : 0);
+            bits |= Tun.TUN_F_TSO4 | Tun.TUN_F_TSO_ECN;
+            bits |= (optional & NetdevFeatures.TSO6) != 0 ? Tun.TUN_F_TSO6 : 0;
+            bits |= (optional & NetdevFeatures.GSO_UDP_L4) != 0 ? Tun.TUN_F_USO4 | Tun.TUN_F_USO6 : 0;
         }
         return bits;
     }
 
     /**
-     * TUNSETOFFLOAD with every offload on, USO included where the kernel takes it: tun_set_offload refuses bits
-     * it does not know with EINVAL, "a way to test for new features", so a kernel older than 6.2 gets the
-     * same call again without USO. Returns whether USO was taken; throws what the kernel refuses otherwise.
+     * TUNSETOFFLOAD with every offload on, the optional ones included where the kernel takes them:
+     * tun_set_offload refuses bits it does not know with EINVAL, "a way to test for new features", so a
+     * refusal is tried again with fewer ({@link #OPTIONAL_TRIES}). Returns the optional features taken;
+     * throws what the kernel refuses otherwise.
      */
-    private static boolean setOffloadWithUso(int fd) {
-        try {
-            Tun.setOffload(fd, tunOffloadBits(VNET_FEATURES, true));
-            return true;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != Errno.EINVAL) {
-                throw e;
+    private static int setOffload(int fd) {
+        for (int i = 0; ; i++) {
+            int optional = OPTIONAL_TRIES[i];
+            try {
+                Tun.setOffload(fd, tunOffloadBits(VNET_FEATURES, optional));
+                return optional;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINVAL || optional == 0) {
+                    throw e;
+                }
             }
-            Tun.setOffload(fd, tunOffloadBits(VNET_FEATURES, false));
-            return false;
         }
     }
 
@@ -147,9 +161,9 @@ public final class TapDevice extends NetDevice {
      */
     @Override
     protected int ndoSetFeatures(int on) {
-        if (vnetHdr() && tunOffloadBits(on, uso) != tunOffloadBits(features(), uso)) {
+        if (vnetHdr() && tunOffloadBits(on, optional) != tunOffloadBits(features(), optional)) {
             try {
-                Tun.setOffload(queues[0].fd().intValue(), tunOffloadBits(on, uso));
+                Tun.setOffload(queues[0].fd().intValue(), tunOffloadBits(on, optional));
             } catch (LastErrorException e) {
                 return features();
             }

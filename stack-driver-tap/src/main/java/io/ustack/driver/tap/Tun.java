@@ -23,6 +23,7 @@ final class Tun {
     /** TUNSETOFFLOAD's bits: what the host may hand us (partial checksums, GSO packets of each kind). */
     static final int TUN_F_CSUM = 0x01;
     static final int TUN_F_TSO4 = 0x02;
+    static final int TUN_F_TSO6 = 0x04;
     static final int TUN_F_TSO_ECN = 0x08;
     /**
      * USO: UDP GSO packets (6.2 and later). tun_set_offload takes USO4 and USO6 only together, and only with

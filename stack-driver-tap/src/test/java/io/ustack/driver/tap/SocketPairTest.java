@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.FileDescriptor;
+import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.testing.Requirement;
 import java.io.IOException;
 import java.time.Duration;
@@ -49,7 +50,8 @@ abstract class SocketPairTest {
      * and later, as this machine's).
      */
     TapDevice device(TapConfig config) {
-        dev = new TapDevice(config, new FileDescriptor[] {wire.driverEnd}, false, true);
+        dev = new TapDevice(config, new FileDescriptor[] {wire.driverEnd}, false,
+                NetdevFeatures.TSO6 | NetdevFeatures.GSO_UDP_L4);
         return dev;
     }
 }

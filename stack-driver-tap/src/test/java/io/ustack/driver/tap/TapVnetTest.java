@@ -119,7 +119,7 @@ class TapVnetTest extends SocketPairTest {
             vnet(1, 0, 0, 0, frame.length - 1, 16), // the checksum field past the frame
             vnet(1, 0, 0, 0, 4, 16),                // csum_start inside the Ethernet header
             vnet(1, 1, L4_AT + 20, 0, L4_AT, 16), // GSO with gso_size 0
-            vnet(1, 4, L4_AT + 20, 1448, L4_AT, 16), // TCP over IPv6: not taken
+            vnet(1, 4, L4_AT + 20, 1448, L4_AT, 16), // TCP over IPv6 in an IPv4 frame
             vnet(1, 3, L4_AT + 20, 1448, L4_AT, 16), // UFO: not taken
             vnet(1, 9, L4_AT + 20, 1448, L4_AT, 16), // no such type
             vnet(1, 1, frame.length + 1, 1448, L4_AT, 16), // hdr_len past the frame
