@@ -84,6 +84,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final LoopbackDevice loopback = new LoopbackDevice();
     private final List<NetDevice> devices = new CopyOnWriteArrayList<>();
     private final Netfilter netfilter;
+    /** The IPv6 hooks: NFPROTO_IPV6 has its own five, as Linux keeps nf_hooks_ipv6 beside nf_hooks_ipv4. */
+    private final Netfilter netfilter6;
     private final Conntrack conntrack;
     private final IpTables iptables;
     private final Fib fib;
@@ -123,6 +125,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.config = config;
         this.pool = pool;
         this.netfilter = new Netfilter(drops);
+        this.netfilter6 = new Netfilter(drops);
         this.neigh = new NeighbourTable(config.neigh(), config.clock(), config.random(), drops, mib);
         this.reassembler = new Reassembler(pool, config.clock(), mib, drops, config.fragHighThresh(),
                 config.fragLowThresh(), config.fragTimeoutMs());
@@ -167,10 +170,10 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.fib6 = new Ipv6Fib(loopback, (type, dev) -> new DstEntry(type, dev, 0, 0,
                 type == DstEntry.Type.UNICAST ? p -> in6[0].ip6ForwardOrError(p) : p -> in6[0].ip6Input(p),
                 p -> out6[0].ip6Output(p)));
-        this.ipv6Out = new Ipv6Output(pool, fib6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
+        this.ipv6Out = new Ipv6Output(pool, fib6, netfilter6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
         this.reassembler6 = new Ipv6Reassembler(pool, config.clock(), mib, drops, Ipv6Reassembler.DEFAULT_HIGH_THRESH,
                 Ipv6Reassembler.DEFAULT_LOW_THRESH, Ipv6Reassembler.DEFAULT_TIMEOUT_MS);
-        this.ipv6In = new Ipv6Input(fib6, reassembler6, mib, drops);
+        this.ipv6In = new Ipv6Input(fib6, netfilter6, reassembler6, mib, drops);
         in6[0] = ipv6In;
         out6[0] = ipv6Out;
         this.icmp6 = new Icmpv6Sender(pool, ipv6Out, fib6, mib, drops, icmpLimiter);
@@ -450,6 +453,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
 
     public Netfilter netfilter() {
         return netfilter;
+    }
+
+    /** The IPv6 hooks (ip6_tables' and IPv6 conntrack's), apart from IPv4's. */
+    public Netfilter netfilter6() {
+        return netfilter6;
     }
 
     /** Connection tracking, on this stack's hooks while a rule needs it. */
