@@ -30,6 +30,7 @@ import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.netfilter.nat.NfNat;
 import io.ustack.core.netfilter.rules.IpTables;
 import io.ustack.core.netfilter.rules.NfReject;
+import io.ustack.core.netfilter.rules.NfReject6;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
 import io.ustack.core.route.InterfaceAddress;
@@ -88,6 +89,8 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Netfilter netfilter6;
     private final Conntrack conntrack;
     private final IpTables iptables;
+    /** ip6tables' tables, on the IPv6 hooks. */
+    private final IpTables ip6tables;
     private final Fib fib;
     private final NeighbourTable neigh;
     private final ArpProtocol arp;
@@ -179,6 +182,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.icmp6 = new Icmpv6Sender(pool, ipv6Out, fib6, mib, drops, icmpLimiter);
         ipv6In.setErrorSender(icmp6::sendError);
         reassembler6.setExpiryReporter(first -> icmp6.sendError(first, Icmpv6Packet.TIME_EXCEED, Icmpv6Packet.EXC_FRAGTIME, 0));
+        this.ip6tables = IpTables.ipv6(netfilter6, new NfReject6(pool, ipv6Out, icmp6), conntrack, config.clock());
         this.ndisc = new Ndisc(fib6, nd, icmp6, pool, mib, drops);
         nd.setSolicitor6(ndisc);
         // DAD's delay and nonce are not drawn from config.random(), whose sequence tests rely on elsewhere
@@ -468,6 +472,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     /** The rule chains (`iptables`), on this stack's netfilter hooks. */
     public IpTables iptables() {
         return iptables;
+    }
+
+    /** The IPv6 rule chains (`ip6tables`), on this stack's IPv6 hooks. */
+    public IpTables ip6tables() {
+        return ip6tables;
     }
 
     public NeighbourTable neighbours() {

@@ -4,6 +4,7 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.netfilter.Hook;
 import io.ustack.core.netfilter.HookState;
 import io.ustack.core.netfilter.Netfilter;
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.netfilter.Priority;
 import io.ustack.core.netfilter.Verdict;
 import io.ustack.core.time.Clock;
@@ -81,6 +82,20 @@ public final class Conntrack {
         this.defrag = defrag;
         this.seed = seed;
         this.table = new ConntrackTable(bucketsFor(DEFAULT_MAX), seed);
+    }
+
+    /** nf_ct_netns_get for {@code family}'s rules. */
+    public void get(NfProto family) {
+        if (family == NfProto.IPV4) {
+            get();
+        }
+    }
+
+    /** nf_ct_netns_put for {@code family}'s rules. */
+    public void put(NfProto family) {
+        if (family == NfProto.IPV4) {
+            put();
+        }
     }
 
     /** nf_ct_netns_get: one more user; the first registers the hooks. */

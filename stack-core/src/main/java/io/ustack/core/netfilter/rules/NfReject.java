@@ -17,7 +17,7 @@ import io.ustack.core.wire.UdpDatagram;
  * (nf_send_unreach) or a TCP RST (nf_send_reset). Neither answers a later fragment or a packet whose
  * transport checksum is wrong, which might not be what its sender sent.
  */
-public final class NfReject {
+public final class NfReject implements RejectSender {
     private final BufferPool pool;
     private final Ipv4Output out;
     private final IcmpSender icmp;
@@ -32,6 +32,7 @@ public final class NfReject {
      * nf_send_unreach: ICMP destination unreachable with {@code code} about {@code pkt} (network header
      * set), through icmp_send and so under its rules and rate limits. Borrows.
      */
+    @Override
     public void sendUnreach(PacketBuffer pkt, int code) {
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         if (ip.fragmentOffset() != 0 || !transportChecksumOk(pkt, ip)) {
@@ -48,6 +49,7 @@ public final class NfReject {
      * ip_local_out, so OUTPUT and POSTROUTING see it, tied to the segment's connection (if tracked). Nothing answers a RST, a later fragment, a segment cut
      * short or with a bad checksum, or one that was not addressed to a single host. Borrows.
      */
+    @Override
     public void sendReset(PacketBuffer pkt) {
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         if (ip.fragmentOffset() != 0 || ip.protocol() != Ipv4Packet.IPPROTO_TCP) {

@@ -1,0 +1,138 @@
+package io.ustack.core.netfilter.rules;
+
+import io.ustack.core.buffer.BufferPool;
+import io.ustack.core.buffer.PacketBuffer;
+import io.ustack.core.icmp.Icmpv6Sender;
+import io.ustack.core.ipv6.Ipv6Output;
+import io.ustack.core.netfilter.conntrack.Conn;
+import io.ustack.core.netfilter.conntrack.CtInfo;
+import io.ustack.core.wire.Icmpv6Packet;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6ExtHeader;
+import io.ustack.core.wire.Ipv6Packet;
+import io.ustack.core.wire.TcpSegment;
+import io.ustack.core.wire.UdpDatagram;
+
+/**
+ * nf_reject_ipv6: the answers ip6tables' REJECT sends about a packet it refuses, an ICMPv6 destination
+ * unreachable (nf_send_unreach6) or a TCP RST (nf_send_reset6). Neither answers a later fragment or a
+ * packet whose transport checksum is wrong (reject6_csum_ok), which might not be what its sender sent.
+ *
+ * <p>The RST goes through {@link Ipv6Output#send}, which sends only from this host's addresses: a RST for a
+ * forwarded segment (whose destination is another host's) is not sent yet (Ip6OutNoRoutes), where Linux
+ * sends it from the address the segment was for.
+ */
+public final class NfReject6 implements RejectSender {
+    private final BufferPool pool;
+    private final Ipv6Output out;
+    private final Icmpv6Sender icmp;
+
+    public NfReject6(BufferPool pool, Ipv6Output out, Icmpv6Sender icmp) {
+        this.pool = pool;
+        this.out = out;
+        this.icmp = icmp;
+    }
+
+    /**
+     * nf_send_unreach6: ICMPv6 destination unreachable with {@code code} about {@code pkt}, through icmp6_send
+     * and so under its rules and rate limits. Borrows.
+     */
+    @Override
+    public void sendUnreach(PacketBuffer pkt, int code) {
+        Ipv6ExtHeader.Skipped l4 = upperLayer(pkt);
+        if (l4 != null && transportChecksumOk(pkt, l4)) {
+            icmp.sendError(pkt, Icmpv6Packet.DEST_UNREACH, code, 0);
+        }
+    }
+
+    /**
+     * nf_send_reset6: a RST for the TCP segment in {@code pkt}, from its destination to its source, with the
+     * sequence numbers of RFC 9293's reset generation (as {@link NfReject#sendReset}), hop limit 64, tied to
+     * the segment's connection if tracked (nf_ct_attach). Nothing answers a RST, a later fragment, a
+     * segment cut short or with a bad checksum, or one from or to a group or the unspecified address. Borrows.
+     */
+    @Override
+    public void sendReset(PacketBuffer pkt) {
+        Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.networkHeader());
+        Ipv6Address saddr = ip.saddr();
+        Ipv6Address daddr = ip.daddr();
+        Ipv6ExtHeader.Skipped l4 = upperLayer(pkt);
+        if (l4 == null || l4.nexthdr() != Ipv6Packet.NEXTHDR_TCP || saddr.isMulticast() || saddr.isUnspecified()
+                || daddr.isMulticast()) {
+            return;
+        }
+        int tcpLen = end(pkt) - l4.offset();
+        TcpSegment th = TcpSegment.wrap(pkt, l4.offset());
+        if (th == null || th.headerLength() < TcpSegment.MIN_HEADER_LEN || th.headerLength() > tcpLen
+                || th.hasFlags(TcpSegment.RST) || !(pkt.csumUnnecessary() || th.checksumOk6(saddr, daddr, tcpLen))) {
+            return;
+        }
+        int seq;
+        int ackSeq;
+        int flags;
+        if (th.hasFlags(TcpSegment.ACK)) {
+            seq = th.ackSeq();
+            ackSeq = 0;
+            flags = TcpSegment.RST;
+        } else {
+            int occupied = tcpLen - th.headerLength() + (th.hasFlags(TcpSegment.SYN) ? 1 : 0)
+                    + (th.hasFlags(TcpSegment.FIN) ? 1 : 0);
+            seq = 0;
+            ackSeq = th.seq() + occupied;
+            flags = TcpSegment.RST | TcpSegment.ACK;
+        }
+        PacketBuffer rst = pool.allocateWithHeadroom(0);
+        TcpSegment r = TcpSegment.push(rst, th.destinationPort(), th.sourcePort(), seq, ackSeq, flags, 0, 0);
+        r.updateChecksum6(daddr, saddr, TcpSegment.MIN_HEADER_LEN);
+        Conn ct = pkt.nfct();
+        if (ct != null) {
+            rst.setNfct(ct, pkt.nfctInfo().isReply() ? CtInfo.RELATED : CtInfo.RELATED_REPLY);
+        }
+        out.send(rst, daddr, saddr, saddr.needsScopeId() ? pkt.dev() : null, Ipv6Packet.NEXTHDR_TCP,
+                Ipv6Packet.DEFAULT_HOP_LIMIT, 0);
+    }
+
+    /**
+     * The upper layer's header and kind (ipv6_skip_exthdr), or null: a later fragment, or a chain cut short
+     * or with nothing after it.
+     */
+    private static Ipv6ExtHeader.Skipped upperLayer(PacketBuffer pkt) {
+        int nh = pkt.networkHeader();
+        Ipv6ExtHeader.Skipped s = Ipv6ExtHeader.skip(pkt, nh + Ipv6Packet.HEADER_LEN, Ipv6Packet.wrap(pkt, nh).nextHeader());
+        return s.offset() < 0 || s.offset() >= end(pkt) || (s.fragOff() & Ipv6ExtHeader.IP6_OFFSET) != 0 ? null : s;
+    }
+
+    /** The end of the IPv6 datagram: its payload length past the fixed header. */
+    private static int end(PacketBuffer pkt) {
+        return pkt.networkHeader() + Ipv6Packet.HEADER_LEN + Ipv6Packet.wrap(pkt, pkt.networkHeader()).payloadLength();
+    }
+
+    /**
+     * reject6_csum_ok (nf_ip6_checksum): the TCP, UDP or ICMPv6 checksum of the packet is right; other
+     * protocols are not checked.
+     */
+    private static boolean transportChecksumOk(PacketBuffer pkt, Ipv6ExtHeader.Skipped upper) {
+        if (pkt.csumUnnecessary()) {
+            return true;
+        }
+        Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.networkHeader());
+        int l4 = upper.offset();
+        int len = end(pkt) - l4;
+        switch (upper.nexthdr()) {
+            case Ipv6Packet.NEXTHDR_TCP: {
+                TcpSegment th = TcpSegment.wrap(pkt, l4);
+                return th != null && th.checksumOk6(ip.saddr(), ip.daddr(), len);
+            }
+            case Ipv6Packet.NEXTHDR_UDP: {
+                UdpDatagram uh = UdpDatagram.wrap(pkt, l4);
+                return uh != null && uh.checksumOk6(ip.saddr(), ip.daddr(), len);
+            }
+            case Ipv6Packet.NEXTHDR_ICMP: {
+                Icmpv6Packet ih = Icmpv6Packet.wrap(pkt, l4);
+                return ih != null && ih.checksumOk(ip.saddr(), ip.daddr(), len);
+            }
+            default:
+                return true;
+        }
+    }
+}
