@@ -26,6 +26,7 @@ import io.ustack.core.neigh.Dad;
 import io.ustack.core.neigh.Ndisc;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Netfilter;
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.netfilter.nat.NfNat;
 import io.ustack.core.netfilter.rules.IpTables;
@@ -477,6 +478,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     /** The IPv6 rule chains (`ip6tables`), on this stack's IPv6 hooks. */
     public IpTables ip6tables() {
         return ip6tables;
+    }
+
+    /** {@code family}'s rule chains: {@link #iptables()} or {@link #ip6tables()}. */
+    public IpTables iptables(NfProto family) {
+        return family == NfProto.IPV6 ? ip6tables : iptables;
     }
 
     public NeighbourTable neighbours() {
