@@ -162,7 +162,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         neigh.setErrorReporter(pkt -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.HOST_UNREACH, 0));
         this.forward = new Ipv4Forward(fib, netfilter, icmp::send, mib, drops);
         // the hash seed is not drawn from config.random(), whose sequence tests rely on elsewhere
-        this.conntrack = new Conntrack(netfilter, config.clock(), ThreadLocalRandom.current().nextInt(),
+        this.conntrack = new Conntrack(netfilter, netfilter6, config.clock(), ThreadLocalRandom.current().nextInt(),
                 ipv4In::setDefragBeforeHooks);
         NfNat nat = new NfNat(netfilter, conntrack);
         this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp), conntrack, nat, fib, config.clock());
