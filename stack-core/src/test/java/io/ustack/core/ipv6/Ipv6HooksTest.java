@@ -15,7 +15,6 @@ import io.ustack.core.wire.Ipv6Packet;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,14 +22,8 @@ import org.junit.jupiter.api.Test;
  * PRE_ROUTING and LOCAL_IN (in: eth0), its reply LOCAL_OUT and POST_ROUTING (out: eth0), and none of IPv4's.
  */
 class Ipv6HooksTest {
-    private final StackHarness h = new StackHarness();
+    private final StackHarness h = StackHarness.withIpv6();
     private final List<String> seen = new ArrayList<>();
-
-    @BeforeEach
-    void addresses() {
-        h.addIpv6();
-        h.hostSolicits();
-    }
 
     @AfterEach
     void leakCheck() {

@@ -4,8 +4,6 @@ import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.icmp.Icmpv6Sender;
 import io.ustack.core.ipv6.Ipv6Output;
-import io.ustack.core.netfilter.conntrack.Conn;
-import io.ustack.core.netfilter.conntrack.CtInfo;
 import io.ustack.core.wire.Icmpv6Packet;
 import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.Ipv6ExtHeader;
@@ -46,9 +44,9 @@ public final class NfReject6 implements RejectSender {
     }
 
     /**
-     * nf_send_reset6: a RST for the TCP segment in {@code pkt}, from its destination to its source, with the
-     * sequence numbers of RFC 9293's reset generation (as {@link NfReject#sendReset}), hop limit 64, tied to
-     * the segment's connection if tracked (nf_ct_attach). Nothing answers a RST, a later fragment, a
+     * nf_send_reset6: a RST for the TCP segment in {@code pkt}, from its destination to its source, built as
+     * IPv4's ({@link NfReject#reset}: RFC 9293's sequence numbers, tied to the segment's connection if
+     * tracked), hop limit 64. Nothing answers a RST, a later fragment, a
      * segment cut short or with a bad checksum, or one from or to a group or the unspecified address. Borrows.
      */
     @Override
@@ -63,31 +61,11 @@ public final class NfReject6 implements RejectSender {
         }
         int tcpLen = end(pkt) - l4.offset();
         TcpSegment th = TcpSegment.wrap(pkt, l4.offset());
-        if (th == null || th.headerLength() < TcpSegment.MIN_HEADER_LEN || th.headerLength() > tcpLen
-                || th.hasFlags(TcpSegment.RST) || !(pkt.csumUnnecessary() || th.checksumOk6(saddr, daddr, tcpLen))) {
+        PacketBuffer rst = NfReject.reset(pool, pkt, th, tcpLen, () -> th.checksumOk6(saddr, daddr, tcpLen));
+        if (rst == null) {
             return;
         }
-        int seq;
-        int ackSeq;
-        int flags;
-        if (th.hasFlags(TcpSegment.ACK)) {
-            seq = th.ackSeq();
-            ackSeq = 0;
-            flags = TcpSegment.RST;
-        } else {
-            int occupied = tcpLen - th.headerLength() + (th.hasFlags(TcpSegment.SYN) ? 1 : 0)
-                    + (th.hasFlags(TcpSegment.FIN) ? 1 : 0);
-            seq = 0;
-            ackSeq = th.seq() + occupied;
-            flags = TcpSegment.RST | TcpSegment.ACK;
-        }
-        PacketBuffer rst = pool.allocateWithHeadroom(0);
-        TcpSegment r = TcpSegment.push(rst, th.destinationPort(), th.sourcePort(), seq, ackSeq, flags, 0, 0);
-        r.updateChecksum6(daddr, saddr, TcpSegment.MIN_HEADER_LEN);
-        Conn ct = pkt.nfct();
-        if (ct != null) {
-            rst.setNfct(ct, pkt.nfctInfo().isReply() ? CtInfo.RELATED : CtInfo.RELATED_REPLY);
-        }
+        TcpSegment.wrap(rst, rst.data()).updateChecksum6(daddr, saddr, TcpSegment.MIN_HEADER_LEN);
         out.send(rst, daddr, saddr, saddr.needsScopeId() ? pkt.dev() : null, Ipv6Packet.NEXTHDR_TCP,
                 Ipv6Packet.DEFAULT_HOP_LIMIT, 0);
     }

@@ -77,10 +77,7 @@ final class XtPacket {
 
     /** Reads the headers of {@code pkt}, whose network header is set and valid (ip_rcv checked it). Borrows. */
     void load(PacketBuffer pkt, HookState state, XtEnv env) {
-        this.pkt = pkt;
-        this.in = state.in();
-        this.out = state.out();
-        this.env = env;
+        bind(pkt, state, env);
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         v6 = false;
         ipOff = ip.offset();
@@ -102,10 +99,7 @@ final class XtPacket {
      * protocol its fragment header names and no transport header; a chain cut short, none. Borrows.
      */
     void load6(PacketBuffer pkt, HookState state, XtEnv env) {
-        this.pkt = pkt;
-        this.in = state.in();
-        this.out = state.out();
-        this.env = env;
+        bind(pkt, state, env);
         Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.networkHeader());
         v6 = true;
         ipOff = ip.offset();
@@ -127,6 +121,14 @@ final class XtPacket {
         }
         transport(Ipv6Packet.NEXTHDR_ICMP);
         state();
+    }
+
+    /** The packet and where it is: what every load starts with. */
+    private void bind(PacketBuffer pkt, HookState state, XtEnv env) {
+        this.pkt = pkt;
+        this.in = state.in();
+        this.out = state.out();
+        this.env = env;
     }
 
     /** The ports, TCP flags or ICMP type and code at {@link #l4}; {@code icmp} is the family's ICMP. */

@@ -23,7 +23,6 @@ import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,14 +31,8 @@ import org.junit.jupiter.api.Test;
  * RELATED; the flows share the one table with IPv4's, and IPv4's hooks stay empty.
  */
 class Conntrack6Test {
-    private final StackHarness h = new StackHarness();
+    private final StackHarness h = StackHarness.withIpv6();
     private final IpTables ipt = h.stack.ip6tables();
-
-    @BeforeEach
-    void addresses() {
-        h.addIpv6();
-        h.hostSolicits();
-    }
 
     @AfterEach
     void leakCheck() {

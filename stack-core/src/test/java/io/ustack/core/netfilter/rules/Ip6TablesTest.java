@@ -38,13 +38,11 @@ import org.junit.jupiter.api.Test;
  * (fd00:77::1) to the stack (fd00:77::2) meet them at INPUT and OUTPUT, IPv4 untouched.
  */
 class Ip6TablesTest {
-    private final StackHarness h = new StackHarness();
+    private final StackHarness h = StackHarness.withIpv6();
     private final IpTables ipt = h.stack.ip6tables();
 
     @BeforeEach
-    void addresses() {
-        h.addIpv6();
-        h.hostSolicits();
+    void ipv4Too() {
         h.hostArps();
     }
 
@@ -224,5 +222,22 @@ class Ip6TablesTest {
         ipt.iptables("-F OUTPUT");
         assertTrue(answered6(2));
         assertEquals(1, ipt.rules(Table.MANGLE, "POSTROUTING").get(0).packets());
+    }
+
+    @Test
+    void logWritesDumpIpv6PacketsLine() {
+        ipt.iptables("-A INPUT -p ipv6-icmp --icmpv6-type echo-request -j LOG --log-prefix \"in6: \"");
+        ipt.iptables("-A INPUT -p udp -j LOG");
+        try (LogCapture capture = new LogCapture()) {
+            assertTrue(answered6(9), "LOG goes on");
+            h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 17, 64, udp6(HOST_IP6, STACK_IP6, 40000, 7, pattern(4))));
+            h.sent();
+            assertEquals(List.of(
+                    "WARNING in6: IN=eth0 OUT= MAC=02:00:00:00:00:02:02:00:00:00:00:01:86:dd SRC=fd00:77::1 DST=fd00:77::2 "
+                            + "LEN=56 TC=0 HOPLIMIT=64 FLOWLBL=0 PROTO=ICMPv6 TYPE=128 CODE=0 ID=7 SEQ=9 ",
+                    "WARNING IN=eth0 OUT= MAC=02:00:00:00:00:02:02:00:00:00:00:01:86:dd SRC=fd00:77::1 DST=fd00:77::2 "
+                            + "LEN=52 TC=0 HOPLIMIT=64 FLOWLBL=0 PROTO=UDP SPT=40000 DPT=7 LEN=12 "),
+                    capture.lines);
+        }
     }
 }
