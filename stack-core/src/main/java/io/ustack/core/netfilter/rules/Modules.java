@@ -17,6 +17,7 @@ final class Modules {
         if (family == NfProto.IPV6) {
             return switch (name) {
                 case "icmp6" -> new IcmpMatch.Parser(IcmpMatch.ICMP6);
+                case "hl" -> new HeaderMatch.Parser(name);
                 case "icmp", "iprange", "addrtype", "ttl", "hashlimit", "recent" -> null;
                 default -> match(NfProto.IPV4, name);
             };

@@ -25,8 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.netfilter.Hook;
+import io.ustack.core.testing.FakeDevice;
 import io.ustack.core.testing.StackHarness;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,6 +97,8 @@ class Ip6TablesTest {
         ipt.iptables("-A INPUT -p tcp --dport 80 -j REJECT --reject-with adm-prohibited");
         ipt.iptables("-A INPUT -s fd00::1 -p icmpv6 -j DROP");
         ipt.iptables("-A INPUT ! -s fd00::/8 -p tcp -j ACCEPT");
+        ipt.iptables("-A INPUT -m hl --hl-eq 5");
+        ipt.iptables("-A INPUT -m hl --hl-gt 3");
         assertEquals("""
                 -P INPUT ACCEPT
                 -P FORWARD ACCEPT
@@ -106,6 +111,8 @@ class Ip6TablesTest {
                 -A INPUT -p tcp -m tcp --dport 80 -j REJECT --reject-with icmp6-adm-prohibited
                 -A INPUT -s fd00::1/128 -p ipv6-icmp -j DROP
                 -A INPUT ! -s fd00::/8 -p tcp -j ACCEPT
+                -A INPUT -m hl --hl-eq 5
+                -A INPUT -m hl --hl-gt 3
                 """, ipt.iptables("-S"));
         assertEquals("""
                 Chain INPUT (policy ACCEPT)
@@ -118,6 +125,8 @@ class Ip6TablesTest {
                 REJECT     tcp  --  anywhere             anywhere             tcp dpt:http reject-with icmp6-adm-prohibited
                 DROP       ipv6-icmp --  fd00::1              anywhere           \s
                 ACCEPT     tcp  -- !fd00::/8             anywhere           \s
+                           all  --  anywhere             anywhere             HL match HL == 5
+                           all  --  anywhere             anywhere             HL match HL > 3
                 """, ipt.iptables("-L INPUT"));
         String numeric = ipt.iptables("-v -n -L INPUT");
         assertTrue(numeric.contains("    0     0 DROP       58   --  *      *       ::/0                 ::/0"
@@ -140,6 +149,8 @@ class Ip6TablesTest {
         assertRefused(2, "unknown reject type \"icmp-port-unreachable\"",
                 "-A INPUT -p tcp -j REJECT --reject-with icmp-port-unreachable");
         assertRefused(2, "Couldn't load match `ttl':No such file or directory", "-A INPUT -m ttl --ttl-eq 3");
+        assertRefused(2, "hl: option \"--hl-lt\" cannot be inverted.", "-A INPUT -m hl ! --hl-lt 64 -j DROP");
+        assertRefused(2, "HL match: You must specify one of `--hl-eq', `--hl-lt', `--hl-gt'", "-A INPUT -m hl");
         assertRefused(1, "ip6tables: No chain/target/match by that name.", "-A FOO");
         assertRefused(3, "table 'nat' does not exist (ustack does no IPv6 NAT)", "-t nat -L");
         assertThrows(IptablesException.class, () -> h.stack.iptables().iptables("-A INPUT -s fd00::1 -j DROP"),
@@ -201,6 +212,15 @@ class Ip6TablesTest {
     }
 
     @Test
+    void hlMatchesTheHopLimit() {
+        ipt.iptables("-A INPUT -m hl --hl-lt 10 -j DROP");
+        h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 58, 5, icmpv6(HOST_IP6, STACK_IP6, 128, 0, echoBody(7, 1, pattern(8)))));
+        assertEquals(0, h.sent().size(), "hop limit 5 is under 10");
+        assertTrue(answered6(2), "64 is not");
+        assertEquals(1, ipt.rules(Table.FILTER, "INPUT").get(0).packets());
+    }
+
+    @Test
     void theTransportHeaderIsFoundPastExtensionHeadersAndALaterFragmentHasNoPorts() {
         ipt.iptables("-A INPUT -p udp --dport 9 -j DROP");
         ipt.iptables("-A INPUT -p udp -j DROP");
@@ -239,5 +259,30 @@ class Ip6TablesTest {
                             + "LEN=52 TC=0 HOPLIMIT=64 FLOWLBL=0 PROTO=UDP SPT=40000 DPT=7 LEN=12 "),
                     capture.lines);
         }
+    }
+
+    /**
+     * What ip6_forward's NF_HOOK(NFPROTO_IPV6, NF_INET_FORWARD, ..., skb->dev, dst->dev, ip6_forward_finish)
+     * meets: the FORWARD chain's function on IPv6's FORWARD hook, deciding by the devices it is given.
+     */
+    @Test
+    void theForwardChainSitsOnIpv6sForwardHook() {
+        ipt.iptables("-A FORWARD -o eth1 -p tcp --dport 22 -j DROP");
+        assertEquals(List.of("ip6tables filter FORWARD"), h.stack.netfilter6().functions(Hook.FORWARD));
+        FakeDevice eth1 = new FakeDevice("eth1", 0x02_00_00_00_01_02L);
+        byte[] far = ip6("fd00:78::9");
+        List<Integer> passed = new ArrayList<>();
+        for (int dport : new int[] {22, 80}) {
+            byte[] packet = ipv6(HOST_IP6, far, 6, 63, tcp6(HOST_IP6, far, 40000, dport, 1, 0, 0x02, new byte[0]));
+            PacketBuffer pkt = h.pool.allocate(packet.length);
+            pkt.copyIn(pkt.put(packet.length), packet, 0, packet.length);
+            pkt.resetNetworkHeader();
+            h.stack.netfilter6().hook(Hook.FORWARD, pkt, h.dev, eth1, p -> {
+                passed.add(dport);
+                p.release();
+            });
+        }
+        assertEquals(List.of(80), passed, "port 22 out eth1 dropped");
+        assertEquals(1, ipt.rules(Table.FILTER, "FORWARD").get(0).packets());
     }
 }
