@@ -39,6 +39,7 @@ public final class Ipv6Input {
     private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
     private final ExtHeaders ext;
     private volatile ErrorSender icmp = (pkt, type, code, info) -> { };
+    private volatile boolean defragBeforeHooks;
 
     private final Ipv6Reassembler reassembler;
 
@@ -128,7 +129,52 @@ public final class Ipv6Input {
             hdrLen += hop;
         }
         pkt.setTransportHeader(pkt.data() + hdrLen);
+        if (defragBeforeHooks) {
+            pkt = defragForConntrack(pkt);
+            if (pkt == null) {
+                return;
+            }
+        }
         netfilter.hook(Hook.PRE_ROUTING, pkt, pkt.dev(), null, this::ip6RcvFinish);
+    }
+
+    /** nf_defrag_ipv6 on or off: reassembly before PRE_ROUTING, while IPv6 connection tracking runs. */
+    public void setDefragBeforeHooks(boolean on) {
+        this.defragBeforeHooks = on;
+    }
+
+    /**
+     * nf_ct_frag6_gather (NF_IP6_PRI_CONNTRACK_DEFRAG): conntrack needs whole datagrams, so a fragment is held
+     * until its datagram is whole, which then passes the hooks and ip6_input as one packet without its
+     * fragment header. The headers before the fragment header are skipped unchecked (ip6_input checks them
+     * on the datagram); a packet with no fragment header, or an atomic fragment, passes as it is. Takes
+     * ownership; returns the packet to go on with, or null (held, or dropped and counted by ipv6_frag_rcv's
+     * checks).
+     */
+    private PacketBuffer defragForConntrack(PacketBuffer pkt) {
+        int nh = pkt.networkHeader();
+        int off = pkt.transportHeader() - nh;
+        int nhoff = off == Ipv6Packet.HEADER_LEN ? Ipv6Packet.NEXT_HEADER : Ipv6Packet.HEADER_LEN;
+        int nexthdr = pkt.u8(nh + nhoff);
+        while (nexthdr == Ipv6Packet.NEXTHDR_DEST || nexthdr == Ipv6Packet.NEXTHDR_ROUTING) {
+            Ipv6ExtHeader h = Ipv6ExtHeader.wrap(pkt, nh + off, nexthdr);
+            if (h == null) {
+                return pkt; // cut short: ip6_input's walk refuses it
+            }
+            nhoff = off;
+            off += h.length();
+            nexthdr = pkt.u8(nh + nhoff);
+        }
+        Ipv6ExtHeader fh = Ipv6ExtHeader.wrap(pkt, nh + off, Ipv6Packet.NEXTHDR_FRAGMENT);
+        if (nexthdr != Ipv6Packet.NEXTHDR_FRAGMENT || fh == null || (fh.fragmentOffset() == 0 && !fh.moreFragments())) {
+            return pkt;
+        }
+        int transport = pkt.transportHeader() - nh;
+        PacketBuffer whole = fragRcv(pkt, off, nhoff);
+        if (whole != null) {
+            whole.setTransportHeader(whole.networkHeader() + transport); // the same headers before the fragment's
+        }
+        return whole;
     }
 
     /**

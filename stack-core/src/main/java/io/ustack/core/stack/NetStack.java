@@ -162,14 +162,14 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         neigh.setErrorReporter(pkt -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.HOST_UNREACH, 0));
         this.forward = new Ipv4Forward(fib, netfilter, icmp::send, mib, drops);
         // the hash seed is not drawn from config.random(), whose sequence tests rely on elsewhere
+        Ipv6Input[] in6 = new Ipv6Input[1]; // made below, with the rest of IPv6
         this.conntrack = new Conntrack(netfilter, netfilter6, config.clock(), ThreadLocalRandom.current().nextInt(),
-                ipv4In::setDefragBeforeHooks);
+                ipv4In::setDefragBeforeHooks, on -> in6[0].setDefragBeforeHooks(on));
         NfNat nat = new NfNat(netfilter, conntrack);
         this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp), conntrack, nat, fib, config.clock());
         fib.onAddressRemoved(nat::masqInetEvent); // masq_inet_event: masqueraded flows go with their address
         // IPv6: its own FIB and ND table (nd_tbl beside arp_tbl, one neighbour core), the same devices
         this.nd = new NeighbourTable(NeighbourTable.Family.ND, config.neigh(), config.clock(), config.random(), drops, mib);
-        Ipv6Input[] in6 = new Ipv6Input[1];
         Ipv6Output[] out6 = new Ipv6Output[1];
         this.fib6 = new Ipv6Fib(loopback, (type, dev) -> new DstEntry(type, dev, 0, 0,
                 type == DstEntry.Type.UNICAST ? p -> in6[0].ip6ForwardOrError(p) : p -> in6[0].ip6Input(p),

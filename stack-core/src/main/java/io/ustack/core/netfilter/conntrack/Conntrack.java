@@ -70,6 +70,7 @@ public final class Conntrack {
     private final Netfilter netfilter6;
     private final Clock clock;
     private final Consumer<Boolean> defrag;
+    private final Consumer<Boolean> defrag6;
     private final int seed;
     /** Guards the table, every connection's state and the counters. */
     private final Object lock = new Object();
@@ -90,11 +91,14 @@ public final class Conntrack {
      * @param netfilter  IPv4's hooks
      * @param netfilter6 IPv6's hooks
      * @param defrag     turned on while IPv4's hooks are registered: reassembly before PRE_ROUTING
+     * @param defrag6    IPv6's (nf_defrag_ipv6), turned on while IPv6's hooks are registered
      * @param seed       the hash seed
      */
-    public Conntrack(Netfilter netfilter, Netfilter netfilter6, Clock clock, int seed, Consumer<Boolean> defrag) {
+    public Conntrack(Netfilter netfilter, Netfilter netfilter6, Clock clock, int seed, Consumer<Boolean> defrag,
+                     Consumer<Boolean> defrag6) {
         this.netfilter = netfilter;
         this.netfilter6 = netfilter6;
+        this.defrag6 = defrag6;
         this.clock = clock;
         this.defrag = defrag;
         this.seed = seed;
@@ -106,6 +110,7 @@ public final class Conntrack {
         if (family == NfProto.IPV4) {
             get();
         } else if (users6++ == 0) {
+            defrag6.accept(true);
             netfilter6.register(Hook.PRE_ROUTING, Priority.CONNTRACK, IN, this::in6);
             netfilter6.register(Hook.LOCAL_OUT, Priority.CONNTRACK, IN, this::in6);
             netfilter6.register(Hook.LOCAL_IN, Priority.CONNTRACK_CONFIRM, CONFIRM, this::confirm);
@@ -127,6 +132,7 @@ public final class Conntrack {
                 netfilter6.unregister(h, IN);
                 netfilter6.unregister(h, CONFIRM);
             }
+            defrag6.accept(false);
             cleanup(Conn::ipv6);
         }
     }
@@ -212,8 +218,8 @@ public final class Conntrack {
 
     /**
      * nf_conntrack_in for an IPv6 packet: past the extension headers (ipv6_skip_exthdr) to the upper layer,
-     * then as {@link #in}. A fragment is INVALID: there is no nf_defrag_ipv6 before conntrack yet, so IPv6
-     * fragments are not tracked. Borrows {@code pkt}.
+     * then as {@link #in}. Fragments were reassembled before PRE_ROUTING (nf_defrag_ipv6); one met here is
+     * INVALID (only while defrag is being switched on). Borrows {@code pkt}.
      */
     Verdict in6(PacketBuffer pkt, HookState state) {
         if (pkt.nfct() != null || pkt.nfctInfo() == CtInfo.UNTRACKED) {

@@ -1,7 +1,9 @@
 package io.ustack.core.netfilter.conntrack;
 
+import static io.ustack.core.testing.Frames.concat;
 import static io.ustack.core.testing.Frames.echoBody;
 import static io.ustack.core.testing.Frames.eth;
+import static io.ustack.core.testing.Frames.fragHeader;
 import static io.ustack.core.testing.Frames.icmpv6;
 import static io.ustack.core.testing.Frames.ip6;
 import static io.ustack.core.testing.Frames.ipv6;
@@ -21,6 +23,7 @@ import io.ustack.core.netfilter.rules.Rule;
 import io.ustack.core.netfilter.rules.Table;
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,5 +112,30 @@ class Conntrack6Test {
         assertEquals(List.of(), h.stack.netfilter6().functions(Hook.PRE_ROUTING));
         assertEquals(0, h.stack.conntrack().list().size());
         assertTrue(!h.stack.conntrack().enabled());
+    }
+
+    /**
+     * nf_defrag_ipv6: with IPv6 tracked, a fragmented echo request is reassembled before PRE_ROUTING, so
+     * conntrack and the rules see one datagram, NEW, not two INVALID fragments.
+     */
+    @Test
+    void fragmentsAreReassembledBeforeConntrackWhileItRuns() {
+        ipt.iptables("-A INPUT -m conntrack --ctstate INVALID -j DROP");
+        ipt.iptables("-A INPUT -m conntrack --ctstate NEW");
+        byte[] upper = icmpv6(HOST_IP6, STACK_IP6, 128, 0, echoBody(7, 1, pattern(100)));
+        byte[] first = concat(fragHeader(58, 0, true, 0x77), Arrays.copyOfRange(upper, 0, 56));
+        byte[] last = concat(fragHeader(58, 56, false, 0x77), Arrays.copyOfRange(upper, 56, upper.length));
+        h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 44, 64, first));
+        assertEquals(0, h.sent().size(), "held");
+        h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 44, 64, last));
+        List<byte[]> out = h.sent();
+        assertEquals(1, out.size(), "the reassembled request answered");
+        assertEquals(129, u8(out.get(0), 54));
+        assertEquals(List.of(0L, 1L), counts("INPUT"), "one datagram, NEW");
+        assertEquals("src=fd00:77::1 dst=fd00:77::2 type=128 code=0 id=7", h.stack.conntrack().list().get(0).original());
+        ipt.iptables("-F INPUT");
+        h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 44, 64, first));
+        h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 44, 64, last));
+        assertEquals(1, h.sent().size(), "untracked again, ip6_input reassembles as before");
     }
 }
