@@ -144,4 +144,23 @@ class Ip6tablesIT {
         assertTrue(f.output().contains("<h2>Interfaces</h2>"), f.output());
         assertEquals("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n", ok("ip6tables", "-S").output());
     }
+
+    /**
+     * Conntrack follows IPv6 flows: with a rule dropping INVALID packets, ping -6 with 3000 bytes of data
+     * (fragmented by the host, reassembled before the rules) is answered, ND goes on (untracked), and
+     * {@code ustack conntrack} lists the ICMPv6 flow.
+     */
+    @Test
+    @Order(5)
+    void conntrackFollowsIpv6FlowsFragmentsIncluded() {
+        ok("ip6tables", "-A", "INPUT", "-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP");
+        ok("ip6tables", "-A", "INPUT", "-m", "conntrack", "--ctstate", "NEW,ESTABLISHED");
+        assertEquals(3, ping(env.stackIp6, 3, "-6", "-s", "3000"), "fragmented requests reassembled and answered");
+        String flows = ok("conntrack").output();
+        System.out.println("$ ustack conntrack\n" + flows);
+        assertTrue(flows.contains("src=" + env.hostIp6 + " dst=" + env.stackIp6 + " type=128 code=0"), flows);
+        assertTrue(packets("-m conntrack --ctstate NEW,ESTABLISHED") >= 3, "the datagrams, not their fragments, met the rules");
+        assertEquals(0, packets("-m conntrack --ctstate INVALID -j DROP"));
+        ok("ip6tables", "-F");
+    }
 }
