@@ -152,6 +152,8 @@ class Ip6TablesTest {
         assertRefused(2, "hl: option \"--hl-lt\" cannot be inverted.", "-A INPUT -m hl ! --hl-lt 64 -j DROP");
         assertRefused(2, "HL match: You must specify one of `--hl-eq', `--hl-lt', `--hl-gt'", "-A INPUT -m hl");
         assertRefused(1, "ip6tables: No chain/target/match by that name.", "-A FOO");
+        assertRefused(2, "conntrack: ustack's --ctorigsrc takes IPv4 addresses, for iptables' rules only",
+                "-A INPUT -m conntrack --ctorigsrc 10.0.0.1 -j DROP");
         assertRefused(3, "table 'nat' does not exist (ustack does no IPv6 NAT)", "-t nat -L");
         assertThrows(IptablesException.class, () -> h.stack.iptables().iptables("-A INPUT -s fd00::1 -j DROP"),
                 "and iptables takes no IPv6 prefix");
