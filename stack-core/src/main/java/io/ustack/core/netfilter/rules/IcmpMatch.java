@@ -188,7 +188,8 @@ final class IcmpMatch implements Match {
             long t = Xt.number(slash < 0 ? v : v.substring(0, slash), 255);
             long c = slash < 0 ? -2 : Xt.number(v.substring(slash + 1), 255);
             if (t < 0 || c == -1) {
-                throw IptablesException.usage("Invalid " + (dialect == ICMP ? "ICMP" : "ICMPv6") + " type `" + v + "'");
+                throw IptablesException.usage(dialect == ICMP ? "Invalid ICMP type `" + v + "'"
+                        : "Unknown ICMPv6 type `" + v + "'");
             }
             type = (int) t;
             if (c >= 0) {

@@ -221,7 +221,7 @@ public final class Rule {
 
     /** The target column: the target's or chain's name, blank for a rule that only counts. */
     public String targetText() {
-        return target == null ? "" : target.name();
+        return target == null ? "" : target.listName();
     }
 
     /** The prot column: a name (a number with -n), '!' in front when inverted. */
