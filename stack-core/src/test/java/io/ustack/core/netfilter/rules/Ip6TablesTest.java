@@ -4,6 +4,7 @@ import static io.ustack.core.testing.Frames.bytes;
 import static io.ustack.core.testing.Frames.checksum6;
 import static io.ustack.core.testing.Frames.concat;
 import static io.ustack.core.testing.Frames.echoBody;
+import static io.ustack.core.testing.Frames.eth;
 import static io.ustack.core.testing.Frames.extHeader;
 import static io.ustack.core.testing.Frames.fragHeader;
 import static io.ustack.core.testing.Frames.icmpEcho;
@@ -232,6 +233,22 @@ class Ip6TablesTest {
         h.injectIp6(ipv6(HOST_IP6, STACK_IP6, 44, 64, later));
         assertEquals(List.of(1L, 1L), ipt.rules(Table.FILTER, "INPUT").stream().map(Rule::packets).toList());
         assertEquals(0, h.sent().size());
+    }
+
+    /** pkttype_mt: the stack's own packet to a group (the NA answering a DAD probe goes to ff02::1) is multicast. */
+    @Test
+    void pkttypeCallsTheStacksOwnPacketsToAGroupMulticast() {
+        ipt.iptables("-A OUTPUT -m pkttype --pkt-type multicast");
+        ipt.iptables("-A OUTPUT -m pkttype --pkt-type host");
+        byte[] group = ip6("ff02::1:ff00:2");
+        byte[] probe = icmpv6(ip6("::"), group, 135, 0, concat(new byte[4], STACK_IP6));
+        h.dev.inject(eth(0x3333_ff00_0002L, 0x02_00_00_00_00_09L, 0x86dd, ipv6(ip6("::"), group, 58, 255, probe)));
+        List<byte[]> na = h.sent();
+        assertEquals(1, na.size());
+        assertEquals(136, u8(na.get(0), 54), "the NA to all-nodes");
+        assertTrue(answered6(1));
+        assertEquals(List.of(1L, 1L), ipt.rules(Table.FILTER, "OUTPUT").stream().map(Rule::packets).toList(),
+                "the NA to all-nodes, then the echo reply to the host");
     }
 
     @Test
