@@ -183,7 +183,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.icmp6 = new Icmpv6Sender(pool, ipv6Out, fib6, mib, drops, icmpLimiter);
         ipv6In.setErrorSender(icmp6::sendError);
         reassembler6.setExpiryReporter(first -> icmp6.sendError(first, Icmpv6Packet.TIME_EXCEED, Icmpv6Packet.EXC_FRAGTIME, 0));
-        this.ip6tables = IpTables.ipv6(netfilter6, new NfReject6(pool, ipv6Out, icmp6), conntrack, config.clock());
+        this.ip6tables = IpTables.ipv6(netfilter6, new NfReject6(pool, fib6, ipv6Out, icmp6), conntrack, config.clock());
         this.ndisc = new Ndisc(fib6, nd, icmp6, pool, mib, drops);
         nd.setSolicitor6(ndisc);
         // DAD's delay and nonce are not drawn from config.random(), whose sequence tests rely on elsewhere

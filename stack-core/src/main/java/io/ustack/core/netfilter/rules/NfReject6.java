@@ -4,6 +4,9 @@ import io.ustack.core.buffer.BufferPool;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.icmp.Icmpv6Sender;
 import io.ustack.core.ipv6.Ipv6Output;
+import io.ustack.core.route.DstEntry;
+import io.ustack.core.route.Ipv6Fib;
+import io.ustack.core.wire.EthernetFrame;
 import io.ustack.core.wire.Icmpv6Packet;
 import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.Ipv6ExtHeader;
@@ -16,17 +19,18 @@ import io.ustack.core.wire.UdpDatagram;
  * unreachable (nf_send_unreach6) or a TCP RST (nf_send_reset6). Neither answers a later fragment or a
  * packet whose transport checksum is wrong (reject6_csum_ok), which might not be what its sender sent.
  *
- * <p>The RST goes through {@link Ipv6Output#send}, which sends only from this host's addresses: a RST for a
- * forwarded segment (whose destination is another host's) is not sent yet (Ip6OutNoRoutes), where Linux
- * sends it from the address the segment was for.
+ * <p>The RST is routed back to the segment's source and sent from the address the segment was for, ours or
+ * (for a forwarded segment) not, through ip6_local_out, as nf_send_reset6 sends it.
  */
 public final class NfReject6 implements RejectSender {
     private final BufferPool pool;
+    private final Ipv6Fib fib;
     private final Ipv6Output out;
     private final Icmpv6Sender icmp;
 
-    public NfReject6(BufferPool pool, Ipv6Output out, Icmpv6Sender icmp) {
+    public NfReject6(BufferPool pool, Ipv6Fib fib, Ipv6Output out, Icmpv6Sender icmp) {
         this.pool = pool;
+        this.fib = fib;
         this.out = out;
         this.icmp = icmp;
     }
@@ -46,7 +50,7 @@ public final class NfReject6 implements RejectSender {
     /**
      * nf_send_reset6: a RST for the TCP segment in {@code pkt}, from its destination to its source, built as
      * IPv4's ({@link NfReject#reset}: RFC 9293's sequence numbers, tied to the segment's connection if
-     * tracked), hop limit 64. Nothing answers a RST, a later fragment, a
+     * tracked), hop limit 64, no flow label. Nothing answers a RST, a later fragment, a
      * segment cut short or with a bad checksum, or one from or to a group or the unspecified address. Borrows.
      */
     @Override
@@ -59,6 +63,11 @@ public final class NfReject6 implements RejectSender {
                 || daddr.isMulticast()) {
             return;
         }
+        // ip6_route_output back to the source, before anything is built (no route, no answer)
+        DstEntry dst = fib.outputRoute(saddr, saddr.needsScopeId() ? pkt.dev() : null);
+        if (dst == null) {
+            return;
+        }
         int tcpLen = end(pkt) - l4.offset();
         TcpSegment th = TcpSegment.wrap(pkt, l4.offset());
         PacketBuffer rst = NfReject.reset(pool, pkt, th, tcpLen, () -> th.checksumOk6(saddr, daddr, tcpLen));
@@ -66,8 +75,12 @@ public final class NfReject6 implements RejectSender {
             return;
         }
         TcpSegment.wrap(rst, rst.data()).updateChecksum6(daddr, saddr, TcpSegment.MIN_HEADER_LEN);
-        out.send(rst, daddr, saddr, saddr.needsScopeId() ? pkt.dev() : null, Ipv6Packet.NEXTHDR_TCP,
-                Ipv6Packet.DEFAULT_HOP_LIMIT, 0);
+        // nf_reject_ip6hdr_put: from the address the segment was for, whoever's it is
+        Ipv6Packet.push(rst, 0, 0, rst.len(), Ipv6Packet.NEXTHDR_TCP, Ipv6Packet.DEFAULT_HOP_LIMIT, daddr, saddr);
+        rst.setTransportHeader(rst.data() + Ipv6Packet.HEADER_LEN);
+        rst.setDst(dst);
+        rst.setProtocol(EthernetFrame.ETH_P_IPV6);
+        out.ip6LocalOut(rst);
     }
 
     /**

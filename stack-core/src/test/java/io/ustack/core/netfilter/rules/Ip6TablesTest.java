@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.netfilter.Hook;
@@ -304,5 +305,20 @@ class Ip6TablesTest {
         }
         assertEquals(List.of(80), passed, "port 22 out eth1 dropped");
         assertEquals(1, ipt.rules(Table.FILTER, "FORWARD").get(0).packets());
+        h.sent();
+
+        // a REJECT there answers from the address the segment was for, another host's (nf_send_reset6)
+        ipt.iptables("-A FORWARD -p tcp --dport 23 -j REJECT --reject-with tcp-reset");
+        byte[] syn = ipv6(HOST_IP6, far, 6, 63, tcp6(HOST_IP6, far, 40001, 23, 7, 0, 0x02, new byte[0]));
+        PacketBuffer pkt = h.pool.allocate(syn.length);
+        pkt.copyIn(pkt.put(syn.length), syn, 0, syn.length);
+        pkt.resetNetworkHeader();
+        h.stack.netfilter6().hook(Hook.FORWARD, pkt, h.dev, eth1, p -> fail("rejected"));
+        List<byte[]> out = h.sent();
+        assertEquals(1, out.size());
+        assertArrayEquals(far, bytes(out.get(0), 22, 16), "from the far host's address");
+        assertArrayEquals(HOST_IP6, bytes(out.get(0), 38, 16));
+        assertEquals(0x14, u8(out.get(0), 54 + 13), "RST|ACK");
+        assertEquals(0, checksum6(far, HOST_IP6, 6, bytes(out.get(0), 54, 20)));
     }
 }
