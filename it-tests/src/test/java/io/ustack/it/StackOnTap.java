@@ -22,7 +22,8 @@ final class StackOnTap implements AutoCloseable {
     final String stackIp6;
     final String hostIp6;
     final NetNs ns;
-    final Daemon daemon;
+    /** The daemon running now: {@link #restart} replaces it. */
+    Daemon daemon;
     final Path work;
 
     private StackOnTap(String tap, String stackIp, String hostIp, String stackIp6, String hostIp6, NetNs ns,
@@ -98,6 +99,24 @@ final class StackOnTap implements AutoCloseable {
             ns.close();
             Cmd.run("ip", "link", "del", tap);
             throw e;
+        }
+    }
+
+    /**
+     * Stops the daemon (exit 0) and starts it again with {@code args} alone (a {@code --config} file, say,
+     * that opens the same TAP), then gives the host side its addresses again and, dual-stack, waits for DAD.
+     */
+    void restart(String... args) throws Exception {
+        int exit = daemon.stop();
+        if (exit != 0) {
+            throw new AssertionError("SIGTERM should end the daemon with 0, not " + exit + ":\n" + daemon.log());
+        }
+        daemon = Daemon.start(work, args);
+        if (stackIp6 != null) {
+            ns.adopt(tap, hostIp + "/24", hostIp6 + "/64");
+            awaitDad(daemon);
+        } else {
+            ns.adopt(tap, hostIp + "/24");
         }
     }
 

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
             "Matches: tcp udp multiport icmp state conntrack mark connmark comment limit iprange addrtype length ttl "
                 + "pkttype mac dscp. Targets: ACCEPT DROP REJECT RETURN, user chains (-j, -g), LOG MARK CONNMARK "
                 + "TCPMSS SNAT DNAT MASQUERADE REDIRECT NOTRACK TTL DSCP."})
-public final class IptablesCommand implements Callable<Integer> {
+public class IptablesCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** iptables' words start with '-': picocli must take them as this command's words, not its own options. */
@@ -41,22 +41,30 @@ public final class IptablesCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "ARG", description = "iptables' arguments, as iptables takes them")
     List<String> args = List.of();
 
+    /** The tool, and the daemon's request: iptables here, ip6tables for {@link Ip6tablesCommand}. */
+    String tool() {
+        return "iptables";
+    }
+
     @Override
     public Integer call() {
         ObjectNode request = Json.MAPPER.createObjectNode();
         ArrayNode words = request.putArray("args");
         args.forEach(words::add);
-        return answer(spec, ControlClient.result(control.resolve(), new ControlRequest("iptables", request)));
+        return answer(spec, tool(), ControlClient.result(control.resolve(), new ControlRequest(tool(), request)));
     }
 
-    /** Prints an iptables tool's answer (output, or its error line on stderr) and gives its exit status. */
-    static int answer(CommandSpec spec, JsonNode result) {
+    /**
+     * Prints an iptables tool's answer (output, or its error line on stderr, in {@code tool}'s name) and gives
+     * its exit status.
+     */
+    static int answer(CommandSpec spec, String tool, JsonNode result) {
         spec.commandLine().getOut().print(result.path("output").asText());
         spec.commandLine().getOut().flush();
         int status = result.path("status").asInt();
         if (status != 0) {
             String error = result.path("error").asText();
-            spec.commandLine().getErr().println(error.startsWith("iptables") ? error : "iptables: " + error);
+            spec.commandLine().getErr().println(error.startsWith(tool) ? error : tool + ": " + error);
             spec.commandLine().getErr().flush();
         }
         return status;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "iptables-restore", description = {"Load rules in iptables-save's format from FILE or standard input, "
         + "all or nothing, as iptables-restore does.", "Each table in the input is replaced whole unless --noflush."})
-public final class IptablesRestoreCommand implements Callable<Integer> {
+public class IptablesRestoreCommand implements Callable<Integer> {
     /** A firewall this large is far beyond any script; a bigger input is a mistake, not a rule set. */
     private static final int MAX_INPUT = 16 * 1024 * 1024;
 
@@ -43,10 +43,15 @@ public final class IptablesRestoreCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "The rules; standard input when absent.")
     Path file;
 
+    /** The tool whose tables are restored: iptables here, ip6tables for {@link Ip6tablesRestoreCommand}. */
+    String tool() {
+        return "iptables";
+    }
+
     @Override
     public Integer call() {
         String text = read();
-        return IptablesCommand.answer(spec, ControlClient.result(control.resolve(), new ControlRequest("iptables-restore",
+        return IptablesCommand.answer(spec, tool(), ControlClient.result(control.resolve(), new ControlRequest(tool() + "-restore",
                 Json.MAPPER.createObjectNode().put("text", text).put("noflush", noflush).put("counters", counters))));
     }
 
@@ -55,7 +60,7 @@ public final class IptablesRestoreCommand implements Callable<Integer> {
             byte[] bytes = in.readNBytes(MAX_INPUT + 1);
             if (bytes.length > MAX_INPUT) {
                 throw new ParameterException(spec.commandLine(), "the input is over " + MAX_INPUT / (1024 * 1024)
-                        + " MB; iptables-restore takes rules, not a file that large");
+                        + " MB; " + tool() + "-restore takes rules, not a file that large");
             }
             return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code ustack iptables-save [-c]}: the daemon's tables in iptables-save's format, for iptables-restore. */
 @Command(name = "iptables-save", description = "Print the daemon's tables as iptables-save does.")
-public final class IptablesSaveCommand implements Callable<Integer> {
+public class IptablesSaveCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -22,9 +22,14 @@ public final class IptablesSaveCommand implements Callable<Integer> {
     @Option(names = {"-c", "--counters"}, description = "Include each rule's packet and byte counters.")
     boolean counters;
 
+    /** The tool whose tables are saved: iptables here, ip6tables for {@link Ip6tablesSaveCommand}. */
+    String tool() {
+        return "iptables";
+    }
+
     @Override
     public Integer call() {
-        return IptablesCommand.answer(spec, ControlClient.result(control.resolve(),
-                new ControlRequest("iptables-save", Json.MAPPER.createObjectNode().put("counters", counters))));
+        return IptablesCommand.answer(spec, tool(), ControlClient.result(control.resolve(),
+                new ControlRequest(tool() + "-save", Json.MAPPER.createObjectNode().put("counters", counters))));
     }
 }

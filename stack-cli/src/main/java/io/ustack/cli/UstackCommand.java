@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
         description = "A userspace TCP/IP stack, IPv4 and IPv6, on a Linux TAP device.",
         subcommands = {DaemonCommand.class, StatsCommand.class, AddrCommand.class, LinkCommand.class, RouteCommand.class,
             RuleCommand.class, NeighCommand.class, DhcpCommand.class, IptablesCommand.class, IptablesSaveCommand.class,
-            IptablesRestoreCommand.class, ConntrackCommand.class, SsCommand.class, PingCommand.class,
+            IptablesRestoreCommand.class, Ip6tablesCommand.class, Ip6tablesSaveCommand.class,
+            Ip6tablesRestoreCommand.class, ConntrackCommand.class, SsCommand.class, PingCommand.class,
             CaptureCommand.class, SysctlCommand.class, SaveCommand.class, ReloadCommand.class, PacketdrillCommand.class,
             HelpCommand.class})
 public final class UstackCommand implements Runnable {

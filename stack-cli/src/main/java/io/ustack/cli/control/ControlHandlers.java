@@ -22,6 +22,7 @@ import io.ustack.cli.control.handlers.RuleChangeHandler;
 import io.ustack.cli.control.handlers.RuleListHandler;
 import io.ustack.cli.control.handlers.StatsHandler;
 import io.ustack.cli.control.handlers.SysctlHandler;
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.stack.NetStack;
 import java.util.Map;
 import java.util.Set;
@@ -49,9 +50,12 @@ public final class ControlHandlers {
                 .add(new NeighListHandler(stack))
                 .add(new NeighFlushHandler(stack))
                 .add(new SsHandler(stack))
-                .add(new IptablesHandler(stack))
-                .add(new IptablesSaveHandler(stack))
-                .add(new IptablesRestoreHandler(stack))
+                .add(new IptablesHandler(stack, NfProto.IPV4))
+                .add(new IptablesSaveHandler(stack, NfProto.IPV4))
+                .add(new IptablesRestoreHandler(stack, NfProto.IPV4))
+                .add(new IptablesHandler(stack, NfProto.IPV6))
+                .add(new IptablesSaveHandler(stack, NfProto.IPV6))
+                .add(new IptablesRestoreHandler(stack, NfProto.IPV6))
                 .add(new ConntrackListHandler(stack))
                 .add(new ConntrackFlushHandler(stack))
                 .add(new PingHandler(stack))

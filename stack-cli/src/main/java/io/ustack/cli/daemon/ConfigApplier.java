@@ -1,6 +1,7 @@
 package io.ustack.cli.daemon;
 
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.route.InterfaceAddress;
 import io.ustack.core.route.Ipv6Fib;
 import io.ustack.core.route.Fib;
@@ -45,6 +46,8 @@ public final class ConfigApplier {
     private final NetStack stack;
     private final Links links;
     private final RuleLoader rules;
+    /** ip6tables' rules: the stack's own IPv6 engine (a test that swaps IPv4's engine keeps this one). */
+    private final RuleLoader rules6;
     /** The interfaces open now, by name, as opened: the MAC is the one the device has. */
     private final Map<String, IfaceSpec> open = new LinkedHashMap<>();
 
@@ -52,6 +55,7 @@ public final class ConfigApplier {
         this.stack = stack;
         this.links = links;
         this.rules = rules;
+        this.rules6 = RuleLoader.forStack(stack, NfProto.IPV6);
     }
 
     /**
@@ -114,18 +118,25 @@ public final class ConfigApplier {
                 changes.add("sysctl " + k + " = " + sysctl.get(k));
             }
         });
-        if (to.rules() != null) {
-            String before = rules.save();
-            try {
-                rules.restore(to.rules().text());
-            } catch (IllegalArgumentException e) {
-                throw to.rules().refuse(e.getMessage());
-            }
-            if (before == null || !before.equals(rules.save())) {
-                changes.add("rules restored");
-            }
-        }
+        restore(to.rules(), rules, "rules restored", changes);
+        restore(to.rules6(), rules6, "rules6 restored", changes);
         return changes;
+    }
+
+    /** Replaces {@code engine}'s rules with {@code text} (none: left as they are), noting {@code change} if that changed them. */
+    private static void restore(Sourced text, RuleLoader engine, String change, List<String> changes) {
+        if (text == null) {
+            return;
+        }
+        String before = engine.save();
+        try {
+            engine.restore(text.text());
+        } catch (IllegalArgumentException e) {
+            throw text.refuse(e.getMessage());
+        }
+        if (before == null || !before.equals(engine.save())) {
+            changes.add(change);
+        }
     }
 
     /**
@@ -145,10 +156,15 @@ public final class ConfigApplier {
         List<Sourced> ipRules = stack.fib().rules().stream().filter(r -> !Fib.defaultRules().contains(r))
                 .map(r -> new Sourced(RuleSpec.describe(r), "the running rules")).toList();
         Map<String, String> sysctls = new Sysctl(stack).writable();
-        String saved = rules.save();
         return new DaemonConfig(List.copyOf(ifaces), List.copyOf(routes), base.backlogThreads(), stack.forwarding(),
-                stack.conntrack().max(), sysctls, base.metrics(), base.dhcpLeases(),
-                saved == null ? null : new Sourced(saved, "the running rules"), Map.of(), ipRules);
+                stack.conntrack().max(), sysctls, base.metrics(), base.dhcpLeases(), running(rules), running(rules6),
+                Map.of(), ipRules);
+    }
+
+    /** {@code engine}'s rules as a configuration's, or null if it cannot say them. */
+    private static Sourced running(RuleLoader engine) {
+        String saved = engine.save();
+        return saved == null ? null : new Sourced(saved, "the running rules");
     }
 
     /** Releases every interface this applier opened; for a daemon that stops. */

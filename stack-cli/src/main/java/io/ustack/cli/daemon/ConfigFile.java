@@ -39,6 +39,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * sysctl:
  *   net.ipv4.ip_forward: 1
  * rules: firewall.rules
+ * rules6: firewall6.rules
  * </pre>
  *
  * An interface takes the keys of {@code --iface} (a list where the key may repeat), a route is a ROUTE, and the
@@ -48,7 +49,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class ConfigFile {
     static final String KEYS = "interfaces, routes, ip-rules, sysctl, backlog-threads, serve, metrics, dhcp-leases, "
-            + "log-level, rules";
+            + "log-level, rules, rules6";
     /** The keys of --iface that may be given a list, because the SPEC may repeat them. */
     private static final Set<String> LIST_KEYS = Set.of("addr", "host", "dhcp-dns", "dhcp-static");
     /** The --iface keys that stand alone; the dhcp- ones are checked with the pool they belong to. */
@@ -69,11 +70,12 @@ public final class ConfigFile {
      * @param logLevel       the log-level key
      * @param rules          the firewall rules in iptables-save's format: the text of the file the rules key
      *                       names (beside this one), or the text written inline
+     * @param rules6         the IPv6 firewall rules in ip6tables-save's format, read as {@code rules} is
      * @param ipRules        policy routing rules in ip rule's words
      */
     public record Settings(List<Sourced> ifaces, List<Sourced> routes, List<Sourced> sysctls, Integer backlogThreads,
                            String serve, String metrics, Path dhcpLeases, String logLevel, Sourced rules,
-                           List<Sourced> ipRules) {
+                           Sourced rules6, List<Sourced> ipRules) {
     }
 
     private final Path file;
@@ -139,8 +141,9 @@ public final class ConfigFile {
         Path dhcpLeases = null;
         String logLevel = null;
         Sourced rules = null;
+        Sourced rules6 = null;
         if (root == null) {
-            return new Settings(ifaces, routes, sysctls, null, null, null, null, null, null, ipRules);
+            return new Settings(ifaces, routes, sysctls, null, null, null, null, null, null, null, ipRules);
         }
         for (NodeTuple t : mapping(root, "the file")) {
             String key = scalar(t.getKeyNode(), "a key");
@@ -176,13 +179,14 @@ public final class ConfigFile {
                 case "metrics" -> metrics = checked(value, scalar(value, "metrics"), MetricsServer::parseAddress);
                 case "dhcp-leases" -> dhcpLeases = path(value, "dhcp-leases");
                 case "log-level" -> logLevel = logLevel(value);
-                case "rules" -> rules = rules(value);
+                case "rules" -> rules = rules(value, "rules");
+                case "rules6" -> rules6 = rules(value, "rules6");
                 default -> throw new IllegalArgumentException(at(t.getKeyNode()) + ": unknown key '" + key + "' (keys: "
                         + KEYS + ")");
             }
         }
         return new Settings(ifaces, routes, sysctls, backlogThreads, serve, metrics, dhcpLeases, logLevel, rules,
-                ipRules);
+                rules6, ipRules);
     }
 
     /**
@@ -267,22 +271,22 @@ public final class ConfigFile {
     }
 
     /**
-     * The rules key: text with a line break is the rules themselves; a single line names a file in
-     * iptables-save's format, relative to this file's folder. Its contents are not read here but by the
-     * {@link RuleLoader}.
+     * The rules (or rules6) key: text with a line break is the rules themselves; a single line names a file in
+     * iptables-save's (ip6tables-save's) format, relative to this file's folder. Its contents are not read here
+     * but by the {@link RuleLoader}.
      */
-    private Sourced rules(Node value) {
-        String text = scalar(value, "rules");
+    private Sourced rules(Node value, String key) {
+        String text = scalar(value, key);
         if (text.contains("\n")) {
             // as written, final line break included; a block scalar (rules: |) starts on the line after the key
-            return new Sourced(((ScalarNode) value).getValue(), name + ", the rules from line "
+            return new Sourced(((ScalarNode) value).getValue(), name + ", the " + key + " from line "
                     + (value.getStartMark().getLine() + 2));
         }
-        Path rulesFile = path(value, "rules");
+        Path rulesFile = path(value, key);
         try {
-            return new Sourced(Files.readString(rulesFile, StandardCharsets.UTF_8), "the rules file " + rulesFile);
+            return new Sourced(Files.readString(rulesFile, StandardCharsets.UTF_8), "the " + key + " file " + rulesFile);
         } catch (IOException e) {
-            throw new IllegalArgumentException(at(value) + ": rules: cannot read " + rulesFile + ": "
+            throw new IllegalArgumentException(at(value) + ": " + key + ": cannot read " + rulesFile + ": "
                     + (e instanceof NoSuchFileException ? "there is no such file" : e.getMessage()));
         }
     }

@@ -94,6 +94,9 @@ public final class ConfigSource {
         if (file != null && file.rules() != null) {
             config = config.withRules(file.rules());
         }
+        if (file != null && file.rules6() != null) {
+            config = config.withRules6(file.rules6());
+        }
         if (file != null && !file.ipRules().isEmpty()) {
             config = config.withIpRules(file.ipRules());
         }

@@ -57,13 +57,19 @@ public final class ConfigWriter {
             sb.append("dhcp-leases: ").append(scalar(config.dhcpLeases().toString())).append('\n');
         }
         sb.append("log-level: ").append(logLevel).append('\n');
-        if (config.rules() != null && !config.rules().text().isBlank()) {
-            sb.append("rules: |\n");
-            for (String line : config.rules().text().strip().split("\n", -1)) {
+        rules(sb, "rules", config.rules());
+        rules(sb, "rules6", config.rules6());
+        return sb.toString();
+    }
+
+    /** A rules key with its text as a block scalar; nothing for no rules. */
+    private static void rules(StringBuilder sb, String key, Sourced rules) {
+        if (rules != null && !rules.text().isBlank()) {
+            sb.append(key).append(": |\n");
+            for (String line : rules.text().strip().split("\n", -1)) {
                 sb.append(line.isEmpty() ? "" : "  " + line).append('\n');
             }
         }
-        return sb.toString();
     }
 
     private static void iface(StringBuilder sb, IfaceSpec i) {

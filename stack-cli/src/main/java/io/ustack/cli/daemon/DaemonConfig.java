@@ -29,13 +29,15 @@ import java.util.Map;
  * @param dhcpLeases     the DHCP server's lease file (--dhcp-leases), or null for {@link #defaultDhcpLeases}
  * @param rules          firewall rules in iptables-save's format (the configuration file's {@code rules}), with
  *                       where they were written, or null for none; read by the {@link RuleLoader}, not here
+ * @param rules6         IPv6 firewall rules in ip6tables-save's format (the configuration file's {@code rules6}),
+ *                       or null for none; read as {@code rules} are, by ip6tables' engine
  * @param routeOrigins   where each of {@code routes} was written, for a refusal the FIB makes when it is added
  * @param ipRules        policy routing rules in ip rule's words ({@link RuleSpec}), in the order they are added,
  *                       each with where it was written
  */
 public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int backlogThreads, boolean forward,
                            int conntrackMax, Map<String, String> sysctls, InetSocketAddress metrics,
-                           java.nio.file.Path dhcpLeases, Sourced rules,
+                           java.nio.file.Path dhcpLeases, Sourced rules, Sourced rules6,
                            Map<RouteSpec, String> routeOrigins, List<Sourced> ipRules) {
     /** The lease file root's daemon keeps, in its state directory. */
     public static final String ROOT_DHCP_LEASES = "/var/lib/ustack/dhcp.leases";
@@ -57,7 +59,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
     /** This configuration with the lease file at {@code file}. */
     public DaemonConfig withDhcpLeases(java.nio.file.Path file) {
         return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls, metrics,
-                file == null ? null : file.toAbsolutePath().normalize(), rules, routeOrigins, ipRules);
+                file == null ? null : file.toAbsolutePath().normalize(), rules, rules6, routeOrigins, ipRules);
     }
 
     /**
@@ -135,7 +137,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             origins.put(route, item.where());
         }
         return new DaemonConfig(List.copyOf(specs), List.copyOf(parsedRoutes), backlogThreads, false,
-                Conntrack.DEFAULT_MAX, Map.of(), null, null, null, Map.copyOf(origins), List.of());
+                Conntrack.DEFAULT_MAX, Map.of(), null, null, null, null, Map.copyOf(origins), List.of());
     }
 
     /**
@@ -152,7 +154,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
 
     /** This configuration with forwarding on or off (it is off after {@link #parse}, as in Linux). */
     public DaemonConfig withForward(boolean on) {
-        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax, sysctls, metrics, dhcpLeases, rules, routeOrigins, ipRules);
+        return new DaemonConfig(ifaces, routes, backlogThreads, on, conntrackMax, sysctls, metrics, dhcpLeases, rules, rules6, routeOrigins, ipRules);
     }
 
     /**
@@ -166,7 +168,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             throw new IllegalArgumentException("--conntrack-max must be between 1 and " + Sysctl.MAX_CONNTRACK_MAX
                     + ", not " + max);
         }
-        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max, sysctls, metrics, dhcpLeases, rules, routeOrigins, ipRules);
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, max, sysctls, metrics, dhcpLeases, rules, rules6, routeOrigins, ipRules);
     }
 
     /**
@@ -204,7 +206,7 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
             m.put(name, value);
         }
         return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, Collections.unmodifiableMap(m),
-                metrics, dhcpLeases, rules, routeOrigins, ipRules);
+                metrics, dhcpLeases, rules, rules6, routeOrigins, ipRules);
     }
 
     /**
@@ -215,12 +217,19 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
      */
     public DaemonConfig withMetrics(String addrPort) {
         return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls,
-                MetricsServer.parseAddress(addrPort), dhcpLeases, rules, routeOrigins, ipRules);
+                MetricsServer.parseAddress(addrPort), dhcpLeases, rules, rules6, routeOrigins, ipRules);
     }
 
     /** This configuration with firewall rules in iptables-save's format, or none for null. */
     public DaemonConfig withRules(Sourced text) {
-        return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls, metrics, dhcpLeases, text, routeOrigins, ipRules);
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls, metrics, dhcpLeases, text, rules6,
+                routeOrigins, ipRules);
+    }
+
+    /** This configuration with IPv6 firewall rules in ip6tables-save's format, or none for null. */
+    public DaemonConfig withRules6(Sourced text) {
+        return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls, metrics, dhcpLeases, rules,
+                text, routeOrigins, ipRules);
     }
 
     /**
@@ -231,6 +240,6 @@ public record DaemonConfig(List<IfaceSpec> ifaces, List<RouteSpec> routes, int b
     public DaemonConfig withIpRules(List<Sourced> texts) {
         RuleSpec.parseAll(texts);
         return new DaemonConfig(ifaces, routes, backlogThreads, forward, conntrackMax, sysctls, metrics, dhcpLeases, rules,
-                routeOrigins, List.copyOf(texts));
+                rules6, routeOrigins, List.copyOf(texts));
     }
 }

@@ -1,5 +1,6 @@
 package io.ustack.cli.daemon;
 
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.netfilter.rules.Table;
 import io.ustack.core.stack.NetStack;
 import java.util.Arrays;
@@ -32,15 +33,20 @@ public interface RuleLoader {
 
     /** The engine bound to {@code stack}'s rules: its iptables-restore and iptables-save. */
     static RuleLoader forStack(NetStack stack) {
+        return forStack(stack, NfProto.IPV4);
+    }
+
+    /** The engine bound to {@code stack}'s rules of {@code family}: iptables' or ip6tables' restore and save. */
+    static RuleLoader forStack(NetStack stack, NfProto family) {
         return new RuleLoader() {
             @Override
             public void restore(String rules) {
-                stack.iptables().replace(rules);
+                stack.iptables(family).replace(rules);
             }
 
             @Override
             public String save() {
-                return withoutNoise(stack.iptables().save(false));
+                return withoutNoise(stack.iptables(family).save(false));
             }
         };
     }

@@ -153,7 +153,7 @@ class ConfigFileTest {
             ip-rules:\\n  - from 10.1.0.0/24\\n                | line 2: a rule needs 'lookup TABLE' or blackhole, unreachable or prohibit
             ip-rules:\\n  - from 10.1.0.0/24 lookup x\\n       | line 2: 'x' is not a table: main, default, local or a number from 1 to 4294967295
             routes:\\n  - 10.0.0.0/8 via 10.1.0.9 table 0\\n | line 2: '0' is not a table: main, default, local or a number from 1 to 4294967295
-            colour: red\\n                                      | line 1: unknown key 'colour' (keys: interfaces, routes, ip-rules, sysctl, backlog-threads, serve, metrics, dhcp-leases, log-level, rules)
+            colour: red\\n                                      | line 1: unknown key 'colour' (keys: interfaces, routes, ip-rules, sysctl, backlog-threads, serve, metrics, dhcp-leases, log-level, rules, rules6)
             interfaces:\\n  tap0: {addr: 10.1.0.1/24\\n        | line 3: this is not YAML: expected ',' or '}', but got <stream end>
             routes:\\n\\t- x\\n                              | line 2: this is not YAML: found character '\\t(TAB)' that cannot start any token. (Do not use \\t(TAB) for indentation)
             - a list\\n                                         | line 1: the file must be a mapping of KEY: VALUE lines

@@ -23,6 +23,7 @@ import io.ustack.cli.control.handlers.RuleListHandler;
 import io.ustack.cli.control.handlers.SysctlHandler;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.route.Route;
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.stack.StackConfig;
 import io.ustack.core.stack.Sysctl;
@@ -104,10 +105,13 @@ class ConfigRoundTripTest {
         run(new RuleChangeHandler(a, true), "{\"words\":[\"from\",\"10.1.0.0/24\",\"lookup\",\"100\"]}");
         run(new RuleChangeHandler(a, true), "{\"words\":[\"fwmark\",\"0x7\",\"prohibit\"]}");
         // firewall rules through the real engine: a user chain, a jump and NAT
-        run(new IptablesHandler(a), "{\"args\":[\"-N\",\"web\"]}");
-        run(new IptablesHandler(a), "{\"args\":[\"-A\",\"web\",\"-p\",\"tcp\",\"--dport\",\"80\",\"-j\",\"ACCEPT\"]}");
-        run(new IptablesHandler(a), "{\"args\":[\"-A\",\"FORWARD\",\"-i\",\"tapL\",\"-j\",\"web\"]}");
-        run(new IptablesHandler(a), "{\"args\":[\"-t\",\"nat\",\"-A\",\"POSTROUTING\",\"-o\",\"tapR\",\"-j\",\"MASQUERADE\"]}");
+        run(new IptablesHandler(a, NfProto.IPV4), "{\"args\":[\"-N\",\"web\"]}");
+        run(new IptablesHandler(a, NfProto.IPV4), "{\"args\":[\"-A\",\"web\",\"-p\",\"tcp\",\"--dport\",\"80\",\"-j\",\"ACCEPT\"]}");
+        run(new IptablesHandler(a, NfProto.IPV4), "{\"args\":[\"-A\",\"FORWARD\",\"-i\",\"tapL\",\"-j\",\"web\"]}");
+        run(new IptablesHandler(a, NfProto.IPV4), "{\"args\":[\"-t\",\"nat\",\"-A\",\"POSTROUTING\",\"-o\",\"tapR\",\"-j\",\"MASQUERADE\"]}");
+        // and IPv6's, which go to their own key (rules6)
+        run(new IptablesHandler(a, NfProto.IPV6), "{\"args\":[\"-A\",\"INPUT\",\"-p\",\"ipv6-icmp\",\"--icmpv6-type\","
+                + "\"echo-request\",\"-j\",\"DROP\"]}");
 
         String saved = ConfigWriter.write(applierA.running(first.config()), first.serve(), "info", List.of("saved"));
         Path savedFile = write("saved.yaml", saved);
@@ -121,6 +125,9 @@ class ConfigRoundTripTest {
         assertEquals(dump(new RouteListHandler(a), "{\"table\":\"all\"}"), dump(new RouteListHandler(b), "{\"table\":\"all\"}"));
         assertEquals(dump(new RuleListHandler(a)), dump(new RuleListHandler(b)));
         assertEquals(RuleLoader.forStack(a).save(), RuleLoader.forStack(b).save(), "the same firewall rules");
+        assertEquals(RuleLoader.forStack(a, NfProto.IPV6).save(), RuleLoader.forStack(b, NfProto.IPV6).save());
+        assertTrue(saved.contains("rules6: |\n  *filter\n  :INPUT ACCEPT [0:0]\n  :FORWARD ACCEPT [0:0]\n"
+                + "  :OUTPUT ACCEPT [0:0]\n  -A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j DROP\n  COMMIT\n"), saved);
         assertTrue(saved.contains("  -A web -p tcp -m tcp --dport 80 -j ACCEPT\n"), saved);
         assertTrue(saved.contains("ip-rules:\n  - \"priority 32764 fwmark 0x7 prohibit\"\n"
                 + "  - \"priority 32765 from 10.1.0.0/24 lookup 100\"\n"), saved);

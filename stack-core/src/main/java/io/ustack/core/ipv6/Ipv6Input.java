@@ -4,6 +4,8 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketBuffer.PacketType;
 import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Input.ErrorSender;
+import io.ustack.core.netfilter.Hook;
+import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Ipv6Fib;
 import io.ustack.core.stats.DropReason;
@@ -23,20 +25,28 @@ import io.ustack.core.wire.Ipv6Packet;
  * ipv6_rcv; destination options and routing headers in ip6_input's loop ({@link ExtHeaders}), fragments
  * checked here (ipv6_frag_rcv) and reassembled by {@link Ipv6Reassembler}.
  *
- * <p>Not yet (later steps of #12): forwarding and the netfilter hooks.
+ * <p>The IPv6 netfilter hooks sit where ip6_input.c calls NF_HOOK: PRE_ROUTING after ip6_rcv_core, LOCAL_IN
+ * in ip6_input before the extension headers are walked, so (as in Linux without conntrack's nf_defrag_ipv6)
+ * the rules there see each fragment, not the datagram.
+ *
+ * <p>Not yet (later steps of #12): forwarding.
  */
 public final class Ipv6Input {
     private final Ipv6Fib fib;
+    private final Netfilter netfilter;
     private final MibCounters mib;
     private final PacketDrops drops;
     private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
     private final ExtHeaders ext;
     private volatile ErrorSender icmp = (pkt, type, code, info) -> { };
+    private volatile boolean defragBeforeHooks;
 
     private final Ipv6Reassembler reassembler;
 
-    public Ipv6Input(Ipv6Fib fib, Ipv6Reassembler reassembler, MibCounters mib, PacketDrops drops) {
+    /** @param netfilter the IPv6 hooks (NFPROTO_IPV6's, apart from IPv4's) */
+    public Ipv6Input(Ipv6Fib fib, Netfilter netfilter, Ipv6Reassembler reassembler, MibCounters mib, PacketDrops drops) {
         this.fib = fib;
+        this.netfilter = netfilter;
         this.reassembler = reassembler;
         this.mib = mib;
         this.drops = drops;
@@ -61,8 +71,8 @@ public final class Ipv6Input {
     /**
      * ipv6_rcv and ip6_rcv_core: validates the fixed header, counting each failure under its snmp6 name with
      * Linux's drop reason, trims link-layer padding to the payload length, parses a hop-by-hop header that
-     * comes first (its options are every node's business), then ip6_rcv_finish. Takes ownership; data at the
-     * IPv6 header.
+     * comes first (its options are every node's business), then NF PRE_ROUTING and ip6_rcv_finish. Takes
+     * ownership; data at the IPv6 header.
      */
     public void ipv6Rcv(PacketBuffer pkt) {
         if (pkt.pktType() == PacketType.OTHERHOST) {
@@ -119,16 +129,63 @@ public final class Ipv6Input {
             hdrLen += hop;
         }
         pkt.setTransportHeader(pkt.data() + hdrLen);
-        ip6RcvFinish(pkt, daddr);
+        if (defragBeforeHooks) {
+            pkt = defragForConntrack(pkt);
+            if (pkt == null) {
+                return;
+            }
+        }
+        netfilter.hook(Hook.PRE_ROUTING, pkt, pkt.dev(), null, this::ip6RcvFinish);
+    }
+
+    /** nf_defrag_ipv6 on or off: reassembly before PRE_ROUTING, while IPv6 connection tracking runs. */
+    public void setDefragBeforeHooks(boolean on) {
+        this.defragBeforeHooks = on;
+    }
+
+    /**
+     * nf_ct_frag6_gather (NF_IP6_PRI_CONNTRACK_DEFRAG): conntrack needs whole datagrams, so a fragment is held
+     * until its datagram is whole, which then passes the hooks and ip6_input as one packet without its
+     * fragment header. The headers before the fragment header are skipped unchecked (ip6_input checks them
+     * on the datagram); a packet with no fragment header, or an atomic fragment, passes as it is. Takes
+     * ownership; returns the packet to go on with, or null (held, or dropped and counted by ipv6_frag_rcv's
+     * checks).
+     */
+    private PacketBuffer defragForConntrack(PacketBuffer pkt) {
+        int nh = pkt.networkHeader();
+        int off = pkt.transportHeader() - nh;
+        int nhoff = off == Ipv6Packet.HEADER_LEN ? Ipv6Packet.NEXT_HEADER : Ipv6Packet.HEADER_LEN;
+        int nexthdr = pkt.u8(nh + nhoff);
+        while (nexthdr == Ipv6Packet.NEXTHDR_DEST || nexthdr == Ipv6Packet.NEXTHDR_ROUTING) {
+            Ipv6ExtHeader h = Ipv6ExtHeader.wrap(pkt, nh + off, nexthdr);
+            if (h == null) {
+                return pkt; // cut short: ip6_input's walk refuses it
+            }
+            nhoff = off;
+            off += h.length();
+            nexthdr = pkt.u8(nh + nhoff);
+        }
+        Ipv6ExtHeader fh = Ipv6ExtHeader.wrap(pkt, nh + off, Ipv6Packet.NEXTHDR_FRAGMENT);
+        if (nexthdr != Ipv6Packet.NEXTHDR_FRAGMENT || fh == null || (fh.fragmentOffset() == 0 && !fh.moreFragments())) {
+            return pkt;
+        }
+        int transport = pkt.transportHeader() - nh;
+        PacketBuffer whole = fragRcv(pkt, off, nhoff);
+        if (whole != null) {
+            whole.setTransportHeader(whole.networkHeader() + transport); // the same headers before the fragment's
+        }
+        return whole;
     }
 
     /**
      * ip6_rcv_finish: multicast to ip6_mc_input (Ip6InMcastPkts; delivered only for a group the device has
      * joined), unicast through ip6_route_input to the decision's input. No route: Ip6InNoRoutes, or
      * Ip6InAddrErrors for the unspecified address, and either way ip6_pkt_drop's ICMPv6 destination
-     * unreachable (no route). Takes ownership.
+     * unreachable (no route). The destination is read after PRE_ROUTING, whose functions may have changed it.
+     * Takes ownership.
      */
-    private void ip6RcvFinish(PacketBuffer pkt, Ipv6Address daddr) {
+    private void ip6RcvFinish(PacketBuffer pkt) {
+        Ipv6Address daddr = Ipv6Packet.wrap(pkt, pkt.networkHeader()).daddr();
         DstEntry dst;
         if (daddr.isMulticast()) {
             mib.inc(Mib.Ip6InMcastPkts);
@@ -161,15 +218,20 @@ public final class Ipv6Input {
         drops.drop(pkt, DropReason.IP_INADDRERRORS);
     }
 
+    /** ip6_input: NF LOCAL_IN, then ip6_input_finish. The dst.input of local routes. Takes ownership. */
+    public void ip6Input(PacketBuffer pkt) {
+        netfilter.hook(Hook.LOCAL_IN, pkt, pkt.dev(), null, this::ip6InputFinish);
+    }
+
     /**
-     * ip6_input, ip6_input_finish and ip6_protocol_deliver_rcu: walks the extension headers after the fixed
+     * ip6_input_finish and ip6_protocol_deliver_rcu: walks the extension headers after the fixed
      * one (and a first hop-by-hop one, which ipv6_rcv parsed), then hands the packet to its upper layer's
      * handler. A hop-by-hop header anywhere else, like any next header nobody handles, counts
      * Ip6InUnknownProtos and is answered by a parameter problem (code 1) pointing at the field that named it;
      * no next header (59) is delivered to nobody, as ipv6_nodata_protocol takes it. The walk is bounded: every
      * step moves at least 8 bytes further into the packet or ends it. Takes ownership.
      */
-    public void ip6Input(PacketBuffer pkt) {
+    private void ip6InputFinish(PacketBuffer pkt) {
         int nh = pkt.networkHeader();
         // where the next header's type is written: the fixed header's field, or the first hop-by-hop header's
         int nhoff = pkt.u8(nh + Ipv6Packet.NEXT_HEADER) == Ipv6Packet.NEXTHDR_HOP ? Ipv6Packet.HEADER_LEN

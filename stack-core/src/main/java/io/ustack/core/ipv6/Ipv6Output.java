@@ -5,6 +5,8 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.ipv4.IpIdent;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.neigh.NeighbourTable;
+import io.ustack.core.netfilter.Hook;
+import io.ustack.core.netfilter.Netfilter;
 import io.ustack.core.offload.PartialChecksum;
 import io.ustack.core.offload.SkbGso;
 import io.ustack.core.route.DstEntry;
@@ -29,22 +31,29 @@ import io.ustack.core.wire.Ipv6Packet;
  * routers never fragment, only the source does. The path MTU of a destination is learnt from Packet Too Big
  * ({@link #updatePmtu}) and kept in a {@link PmtuCache} for ip6_rt_mtu_expires.
  *
- * <p>Not yet (later steps of #12): gateways, the netfilter hooks.
+ * <p>The IPv6 netfilter hooks sit where ip6_output.c calls them: LOCAL_OUT in ip6_local_out, POST_ROUTING in
+ * ip6_output, before fragmentation, so the rules see the datagram whole.
+ *
+ * <p>Not yet (later steps of #12): gateways.
  */
 public final class Ipv6Output {
     private final BufferPool pool;
     private final IpIdent ident = new IpIdent();
     private volatile PmtuCache<Ipv6Address> pmtu = PmtuCache.ipv6(Clock.SYSTEM);
     private final Ipv6Fib fib;
+    private final Netfilter netfilter;
     private final NeighbourTable nd;
     private final MibCounters mib;
     private final PacketDrops drops;
     /** The key of the flow label hash (the kernel's per-boot flow dissector key). */
     private final int flowSeed;
 
-    public Ipv6Output(BufferPool pool, Ipv6Fib fib, NeighbourTable nd, MibCounters mib, PacketDrops drops, int flowSeed) {
+    /** @param netfilter the IPv6 hooks (NFPROTO_IPV6's, apart from IPv4's) */
+    public Ipv6Output(BufferPool pool, Ipv6Fib fib, Netfilter netfilter, NeighbourTable nd, MibCounters mib,
+                      PacketDrops drops, int flowSeed) {
         this.pool = pool;
         this.fib = fib;
+        this.netfilter = netfilter;
         this.nd = nd;
         this.mib = mib;
         this.drops = drops;
@@ -146,20 +155,23 @@ public final class Ipv6Output {
         return dst.type() == DstEntry.Type.LOCAL ? daddr : fib.chooseSource(daddr, dst.dev());
     }
 
-    /** ip6_local_out: Ip6OutRequests, then dst_output. Takes ownership; data at the IPv6 header, dst set. */
+    /**
+     * ip6_local_out: the payload length, Ip6OutRequests, then NF LOCAL_OUT and dst_output. Takes ownership;
+     * data at the IPv6 header, dst set.
+     */
     public void ip6LocalOut(PacketBuffer pkt) {
         Ipv6Packet.wrap(pkt, pkt.data()).setPayloadLength(pkt.len() - Ipv6Packet.HEADER_LEN);
         mib.inc(Mib.Ip6OutRequests);
-        pkt.dst().output(pkt);
+        netfilter.hook(Hook.LOCAL_OUT, pkt, null, pkt.dst().dev(), p -> p.dst().output(p));
     }
 
-    /** ip6_output: the dst.output of every IPv6 decision. Takes ownership. */
+    /** ip6_output: the dst.output of every IPv6 decision. NF POST_ROUTING, then ip6_finish_output. Takes ownership. */
     public void ip6Output(PacketBuffer pkt) {
         NetDevice dev = pkt.dst().dev();
         mib.add(Mib.Ip6OutOctets, pkt.len());
         pkt.setDev(dev);
         pkt.setProtocol(EthernetFrame.ETH_P_IPV6);
-        ip6FinishOutput(pkt);
+        netfilter.hook(Hook.POST_ROUTING, pkt, null, dev, this::ip6FinishOutput);
     }
 
     /** ip6_finish_output: what is over the MTU is fragmented (a GSO packet is segmented later). Takes ownership. */

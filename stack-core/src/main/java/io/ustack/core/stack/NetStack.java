@@ -27,10 +27,12 @@ import io.ustack.core.neigh.Ndisc;
 import io.ustack.core.neigh.RouterAdvertiser;
 import io.ustack.core.neigh.NeighbourTable;
 import io.ustack.core.netfilter.Netfilter;
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.netfilter.nat.NfNat;
 import io.ustack.core.netfilter.rules.IpTables;
 import io.ustack.core.netfilter.rules.NfReject;
+import io.ustack.core.netfilter.rules.NfReject6;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
 import io.ustack.core.route.InterfaceAddress;
@@ -85,8 +87,12 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final LoopbackDevice loopback = new LoopbackDevice();
     private final List<NetDevice> devices = new CopyOnWriteArrayList<>();
     private final Netfilter netfilter;
+    /** The IPv6 hooks: NFPROTO_IPV6 has its own five, as Linux keeps nf_hooks_ipv6 beside nf_hooks_ipv4. */
+    private final Netfilter netfilter6;
     private final Conntrack conntrack;
     private final IpTables iptables;
+    /** ip6tables' tables, on the IPv6 hooks. */
+    private final IpTables ip6tables;
     private final Fib fib;
     private final NeighbourTable neigh;
     private final ArpProtocol arp;
@@ -125,6 +131,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         this.config = config;
         this.pool = pool;
         this.netfilter = new Netfilter(drops);
+        this.netfilter6 = new Netfilter(drops);
         this.neigh = new NeighbourTable(config.neigh(), config.clock(), config.random(), drops, mib);
         this.reassembler = new Reassembler(pool, config.clock(), mib, drops, config.fragHighThresh(),
                 config.fragLowThresh(), config.fragTimeoutMs());
@@ -157,27 +164,28 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         neigh.setErrorReporter(pkt -> icmp.send(pkt, IcmpPacket.DEST_UNREACH, IcmpPacket.HOST_UNREACH, 0));
         this.forward = new Ipv4Forward(fib, netfilter, icmp::send, mib, drops);
         // the hash seed is not drawn from config.random(), whose sequence tests rely on elsewhere
-        this.conntrack = new Conntrack(netfilter, config.clock(), ThreadLocalRandom.current().nextInt(),
-                ipv4In::setDefragBeforeHooks);
+        Ipv6Input[] in6 = new Ipv6Input[1]; // made below, with the rest of IPv6
+        this.conntrack = new Conntrack(netfilter, netfilter6, config.clock(), ThreadLocalRandom.current().nextInt(),
+                ipv4In::setDefragBeforeHooks, on -> in6[0].setDefragBeforeHooks(on));
         NfNat nat = new NfNat(netfilter, conntrack);
         this.iptables = new IpTables(netfilter, new NfReject(pool, ipv4Out, icmp), conntrack, nat, fib, config.clock());
         fib.onAddressRemoved(nat::masqInetEvent); // masq_inet_event: masqueraded flows go with their address
         // IPv6: its own FIB and ND table (nd_tbl beside arp_tbl, one neighbour core), the same devices
         this.nd = new NeighbourTable(NeighbourTable.Family.ND, config.neigh(), config.clock(), config.random(), drops, mib);
-        Ipv6Input[] in6 = new Ipv6Input[1];
         Ipv6Output[] out6 = new Ipv6Output[1];
         this.fib6 = new Ipv6Fib(loopback, (type, dev) -> new DstEntry(type, dev, 0, 0,
                 type == DstEntry.Type.UNICAST ? p -> in6[0].ip6ForwardOrError(p) : p -> in6[0].ip6Input(p),
                 p -> out6[0].ip6Output(p)));
-        this.ipv6Out = new Ipv6Output(pool, fib6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
+        this.ipv6Out = new Ipv6Output(pool, fib6, netfilter6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
         this.reassembler6 = new Ipv6Reassembler(pool, config.clock(), mib, drops, Ipv6Reassembler.DEFAULT_HIGH_THRESH,
                 Ipv6Reassembler.DEFAULT_LOW_THRESH, Ipv6Reassembler.DEFAULT_TIMEOUT_MS);
-        this.ipv6In = new Ipv6Input(fib6, reassembler6, mib, drops);
+        this.ipv6In = new Ipv6Input(fib6, netfilter6, reassembler6, mib, drops);
         in6[0] = ipv6In;
         out6[0] = ipv6Out;
         this.icmp6 = new Icmpv6Sender(pool, ipv6Out, fib6, mib, drops, icmpLimiter);
         ipv6In.setErrorSender(icmp6::sendError);
         reassembler6.setExpiryReporter(first -> icmp6.sendError(first, Icmpv6Packet.TIME_EXCEED, Icmpv6Packet.EXC_FRAGTIME, 0));
+        this.ip6tables = IpTables.ipv6(netfilter6, new NfReject6(pool, fib6, ipv6Out, icmp6), conntrack, config.clock());
         this.ndisc = new Ndisc(fib6, nd, icmp6, pool, mib, drops);
         nd.setSolicitor6(ndisc);
         // DAD's delay and nonce are not drawn from config.random(), whose sequence tests rely on elsewhere
@@ -506,6 +514,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         return netfilter;
     }
 
+    /** The IPv6 hooks (ip6_tables' and IPv6 conntrack's), apart from IPv4's. */
+    public Netfilter netfilter6() {
+        return netfilter6;
+    }
+
     /** Connection tracking, on this stack's hooks while a rule needs it. */
     public Conntrack conntrack() {
         return conntrack;
@@ -514,6 +527,16 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     /** The rule chains (`iptables`), on this stack's netfilter hooks. */
     public IpTables iptables() {
         return iptables;
+    }
+
+    /** The IPv6 rule chains (`ip6tables`), on this stack's IPv6 hooks. */
+    public IpTables ip6tables() {
+        return ip6tables;
+    }
+
+    /** {@code family}'s rule chains: {@link #iptables()} or {@link #ip6tables()}. */
+    public IpTables iptables(NfProto family) {
+        return family == NfProto.IPV6 ? ip6tables : iptables;
     }
 
     public NeighbourTable neighbours() {

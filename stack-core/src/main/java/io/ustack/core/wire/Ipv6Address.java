@@ -42,7 +42,8 @@ public record Ipv6Address(long hi, long lo) {
         b.setI32(off + 12, (int) lo);
     }
 
-    private static long u64(PacketBuffer b, int off) {
+    /** The 8 bytes at {@code off}, big-endian: one half of an address. */
+    static long u64(PacketBuffer b, int off) {
         return (b.u32(off) << 32) | b.u32(off + 4);
     }
 

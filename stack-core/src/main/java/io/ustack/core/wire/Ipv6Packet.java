@@ -105,6 +105,24 @@ public final class Ipv6Packet {
         return Ipv6Address.read(b, off + DADDR);
     }
 
+    /** The source address's first 64 bits ({@link Ipv6Address#hi()}), read without making an address. */
+    public long saddrHi() {
+        return Ipv6Address.u64(b, off + SADDR);
+    }
+
+    /** The source address's last 64 bits ({@link Ipv6Address#lo()}). */
+    public long saddrLo() {
+        return Ipv6Address.u64(b, off + SADDR + 8);
+    }
+
+    public long daddrHi() {
+        return Ipv6Address.u64(b, off + DADDR);
+    }
+
+    public long daddrLo() {
+        return Ipv6Address.u64(b, off + DADDR + 8);
+    }
+
     public void setTrafficClass(int tc) {
         b.setI32(off, (int) ((b.u32(off) & ~(0xffL << 20)) | ((long) (tc & 0xff) << 20)));
     }

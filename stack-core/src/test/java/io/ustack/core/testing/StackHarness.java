@@ -110,6 +110,17 @@ public final class StackHarness implements AutoCloseable {
         stack.addAddress(dev, io.ustack.core.wire.Ipv6Prefix.parse("fd00:77::2/64"));
     }
 
+    /**
+     * A harness dual-stack from the start: eth0 also has fd00:77::2/64, and the stack knows the host's MAC from
+     * its solicitation ({@link #hostSolicits}), so IPv6 packets are answered at once.
+     */
+    public static StackHarness withIpv6() {
+        StackHarness h = new StackHarness();
+        h.addIpv6();
+        h.hostSolicits();
+        return h;
+    }
+
     /** An IPv6 packet from the host to the stack's MAC. */
     public void injectIp6(byte[] ipv6Packet) {
         dev.inject(Frames.eth(STACK_MAC, HOST_MAC, Frames.ETH_P_IPV6, ipv6Packet));

@@ -2,6 +2,8 @@ package io.ustack.core.netfilter.conntrack;
 
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Packet;
 
 /**
  * struct nf_conn: one tracked connection, its two directions ({@link TupleHash}), its status bits, its
@@ -62,6 +64,19 @@ public final class Conn {
         this.orig = new TupleHash(this, false, src, dst, sport, dport);
         this.reply = new TupleHash(this, true, dst, src, rsport, rdport);
         this.seen = protocol == Ipv4Packet.IPPROTO_TCP ? new TcpWindow[] {new TcpWindow(), new TcpWindow()} : null;
+    }
+
+    /** An IPv6 connection (l3num AF_INET6): the same state, its tuples with IPv6 addresses. */
+    Conn(int protocol, Ipv6Address src, Ipv6Address dst, int sport, int dport, int rsport, int rdport) {
+        this.protocol = protocol;
+        this.orig = new TupleHash(this, false, src, dst, sport, dport);
+        this.reply = new TupleHash(this, true, dst, src, rsport, rdport);
+        this.seen = protocol == Ipv4Packet.IPPROTO_TCP ? new TcpWindow[] {new TcpWindow(), new TcpWindow()} : null;
+    }
+
+    /** Whether it is an IPv6 connection. */
+    public boolean ipv6() {
+        return orig.src6 != null;
     }
 
     /** seen[dir]: the window tracking of the original ({@code replyDir} false) or reply direction; TCP only. */
@@ -153,12 +168,13 @@ public final class Conn {
         return protocol;
     }
 
-    /** The protocol as conntrack -L names it: tcp, udp, icmp, or "unknown" for the generic tracker. */
+    /** The protocol as conntrack -L names it: tcp, udp, icmp, icmpv6, or "unknown" for the generic tracker. */
     public String protocolName() {
         return switch (protocol) {
             case Ipv4Packet.IPPROTO_TCP -> "tcp";
             case Ipv4Packet.IPPROTO_UDP -> "udp";
             case Ipv4Packet.IPPROTO_ICMP -> "icmp";
+            case Ipv6Packet.NEXTHDR_ICMP -> "icmpv6";
             default -> "unknown";
         };
     }
@@ -179,10 +195,12 @@ public final class Conn {
     /** One direction's tuple as conntrack -L prints it: {@code src=... dst=... sport=... dport=...}. */
     public String tupleText(boolean replyDir) {
         TupleHash t = tuple(replyDir);
-        String addrs = "src=" + Ipv4Address.format(t.src) + " dst=" + Ipv4Address.format(t.dst);
+        String addrs = t.src6 != null ? "src=" + t.src6 + " dst=" + t.dst6
+                : "src=" + Ipv4Address.format(t.src) + " dst=" + Ipv4Address.format(t.dst);
         return switch (protocol) {
             case Ipv4Packet.IPPROTO_TCP, Ipv4Packet.IPPROTO_UDP -> addrs + " sport=" + t.sport + " dport=" + t.dport;
-            case Ipv4Packet.IPPROTO_ICMP -> addrs + " type=" + (t.dport >>> 8) + " code=" + (t.dport & 0xff) + " id=" + t.sport;
+            case Ipv4Packet.IPPROTO_ICMP, Ipv6Packet.NEXTHDR_ICMP ->
+                    addrs + " type=" + (t.dport >>> 8) + " code=" + (t.dport & 0xff) + " id=" + t.sport;
             default -> addrs;
         };
     }

@@ -1,5 +1,7 @@
 package io.ustack.core.netfilter.conntrack;
 
+import io.ustack.core.wire.Ipv6Address;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,8 +50,13 @@ final class ConntrackTable {
      * or null. Expired entries met on the way are removed (nf_ct_gc_expired).
      */
     TupleHash find(int protocol, int src, int dst, int sport, int dport, long now) {
+        return find(protocol, src, dst, null, null, sport, dport, now);
+    }
+
+    /** {@link #find} for a tuple of either family: IPv6's addresses in {@code src6} and {@code dst6}, folded in {@code src} and {@code dst}. */
+    TupleHash find(int protocol, int src, int dst, Ipv6Address src6, Ipv6Address dst6, int sport, int dport, long now) {
         for (TupleHash t = buckets[bucket(protocol, src, dst, sport, dport)]; t != null; t = t.next) {
-            if (t.matches(protocol, src, dst, sport, dport)) {
+            if (t.matches(protocol, src, dst, src6, dst6, sport, dport)) {
                 if (now - t.ct.deadline >= 0) {
                     remove(t.ct);
                     return null;
@@ -65,6 +72,10 @@ final class ConntrackTable {
         return find(protocol, src, dst, sport, dport, now) != null;
     }
 
+    private boolean taken(TupleHash t, long now) {
+        return find(t.ct.protocol, t.src, t.dst, t.src6, t.dst6, t.sport, t.dport, now) != null;
+    }
+
     /**
      * __nf_conntrack_confirm's insertion: both directions, unless either tuple is in use already (a clash,
      * such as two NAT bindings racing for one port); returns false then, leaving the table as it was.
@@ -72,7 +83,7 @@ final class ConntrackTable {
     boolean insert(Conn ct, long now) {
         TupleHash o = ct.orig;
         TupleHash r = ct.reply;
-        if (taken(ct.protocol, o.src, o.dst, o.sport, o.dport, now) || taken(ct.protocol, r.src, r.dst, r.sport, r.dport, now)) {
+        if (taken(o, now) || taken(r, now)) {
             return false;
         }
         link(o);

@@ -1,5 +1,6 @@
 package io.ustack.core.netfilter.rules;
 
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.netfilter.conntrack.Conn;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Prefix;
@@ -154,6 +155,13 @@ final class ConntrackMatch implements Match {
             }
             if (!any) {
                 throw IptablesException.usage("conntrack: At least one option is required");
+            }
+            for (int i = 0; i < set.length; i++) {
+                if (set[i] && rule.family == NfProto.IPV6) {
+                    // the addresses are compared as IPv4's; an IPv6 flow has none to compare
+                    throw IptablesException.usage("conntrack: ustack's --" + ADDRESS_OPTIONS[i] + " takes IPv4 "
+                            + "addresses, for iptables' rules only");
+                }
             }
             return new ConntrackMatch(this);
         }

@@ -4,18 +4,22 @@ import java.util.Locale;
 
 /**
  * The matches on one IP header field: length (length_mt: the total length within a range), ttl (ttl_mt:
- * equal, not equal, below or above) and dscp (dscp_mt: the DSCP bits of the TOS byte).
+ * equal, not equal, below or above), its IPv6 twin hl (hl_mt6, on the hop limit) and dscp (dscp_mt: the
+ * DSCP bits of the TOS byte or traffic class).
  */
 final class HeaderMatch implements Match {
     enum Kind { LENGTH, TTL_EQ, TTL_LT, TTL_GT, DSCP }
 
     private final Kind kind;
+    /** A TTL test on IPv6's hop limit: ip6tables' hl match, which names and prints itself so. */
+    private final boolean hl;
     private final int lo;
     private final int hi;
     private final boolean invert;
 
-    private HeaderMatch(Kind kind, int lo, int hi, boolean invert) {
+    private HeaderMatch(Kind kind, boolean hl, int lo, int hi, boolean invert) {
         this.kind = kind;
+        this.hl = hl;
         this.lo = lo;
         this.hi = hi;
         this.invert = invert;
@@ -23,7 +27,7 @@ final class HeaderMatch implements Match {
 
     @Override
     public String name() {
-        return kind == Kind.LENGTH ? "length" : kind == Kind.DSCP ? "dscp" : "ttl";
+        return kind == Kind.LENGTH ? "length" : kind == Kind.DSCP ? "dscp" : hl ? "hl" : "ttl";
     }
 
     @Override
@@ -50,9 +54,9 @@ final class HeaderMatch implements Match {
                 Xt.saveOption(sb, invert, "--dscp " + Xt.hex2(lo));
             }
             default -> {
-                sb.append(" -m ttl");
-                String op = kind == Kind.TTL_EQ ? "--ttl-eq " : kind == Kind.TTL_LT ? "--ttl-lt " : "--ttl-gt ";
-                Xt.saveOption(sb, invert, op + lo);
+                sb.append(" -m ").append(name());
+                String op = kind == Kind.TTL_EQ ? "-eq " : kind == Kind.TTL_LT ? "-lt " : "-gt ";
+                Xt.saveOption(sb, invert, "--" + name() + op + lo);
             }
         }
     }
@@ -62,7 +66,7 @@ final class HeaderMatch implements Match {
         switch (kind) {
             case LENGTH -> sb.append(" length ").append(invert ? "!" : "").append(Xt.range(lo, hi));
             case DSCP -> sb.append(" DSCP match ").append(invert ? "!" : "").append(Xt.hex2(lo));
-            default -> sb.append(" TTL match TTL ").append(switch (kind) {
+            default -> sb.append(hl ? " HL match HL " : " TTL match TTL ").append(switch (kind) {
                 case TTL_EQ -> invert ? "!=" : "==";
                 case TTL_LT -> "<";
                 default -> ">";
@@ -123,10 +127,11 @@ final class HeaderMatch implements Match {
                         throw IptablesException.usage("length: invalid range " + v);
                     }
                 }
-                case "ttl--ttl-eq", "ttl--ttl-lt", "ttl--ttl-gt" -> {
-                    k = option.equals("--ttl-eq") ? Kind.TTL_EQ : option.equals("--ttl-lt") ? Kind.TTL_LT : Kind.TTL_GT;
+                case "ttl--ttl-eq", "ttl--ttl-lt", "ttl--ttl-gt", "hl--hl-eq", "hl--hl-lt", "hl--hl-gt" -> {
+                    k = option.endsWith("-eq") ? Kind.TTL_EQ : option.endsWith("-lt") ? Kind.TTL_LT : Kind.TTL_GT;
                     if (invert && k != Kind.TTL_EQ) {
-                        throw IptablesException.usage("ttl: unexpected `!' flag before " + option);
+                        throw IptablesException.usage(name.equals("hl") ? "hl: option \"" + option + "\" cannot be inverted."
+                                : "ttl: unexpected `!' flag before " + option);
                     }
                     lo = hi = Xt.number(option, w.value(option), 255);
                 }
@@ -149,9 +154,10 @@ final class HeaderMatch implements Match {
         @Override
         public Match build(RuleParser.Builder rule) {
             if (kind == null) {
-                throw IptablesException.usage(name + " match: an option is required");
+                throw IptablesException.usage(name.equals("hl") ? "HL match: You must specify one of `--hl-eq', `--hl-lt', "
+                        + "`--hl-gt'" : name + " match: an option is required");
             }
-            return new HeaderMatch(kind, lo, hi, invert);
+            return new HeaderMatch(kind, name.equals("hl"), lo, hi, invert);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.netfilter.HookFunction;
 import io.ustack.core.netfilter.HookState;
 import io.ustack.core.netfilter.Netfilter;
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.netfilter.Verdict;
 import io.ustack.core.netfilter.conntrack.Conntrack;
 import io.ustack.core.netfilter.nat.NfNat;
@@ -16,7 +17,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * ip_tables: the raw, mangle, nat and filter tables, changed by iptables command lines ({@link #execute}),
+ * ip_tables (and, for {@link NfProto#IPV6}, ip6_tables: one engine, the family a parameter, as both walk
+ * the same x_tables): the raw, mangle, nat and filter tables, changed by iptables command lines ({@link #execute}),
  * written and read in iptables-save's format ({@link #save}, {@link #restore}), and walked by
  * {@link #walk} as ipt_do_table walks a table: the first matching rule's target decides, a jump descends
  * into a user-defined chain (RETURN, or its end, comes back), and a built-in chain's policy decides what
@@ -38,6 +40,7 @@ public final class IpTables {
     private record Compiled(RuleSet[] sets, Verdict[] policies, Ruleset.PolicyCounters[] counters, int[] builtin) {
     }
 
+    private final NfProto family;
     private final Netfilter netfilter;
     private final Conntrack conntrack;
     private final NfNat nat;
@@ -45,11 +48,30 @@ public final class IpTables {
     private final AtomicReferenceArray<Compiled> compiled = new AtomicReferenceArray<>(Table.values().length);
     private final HookFunction[][] functions = new HookFunction[Table.values().length][Chain.values().length];
     private final boolean[][] registered = new boolean[Table.values().length][Chain.values().length];
-    private Ruleset committed = new Ruleset();
+    private Ruleset committed;
     private int conntrackHolds;
     private int natHolds;
 
-    public IpTables(Netfilter netfilter, NfReject reject, Conntrack conntrack, NfNat nat, Fib fib, Clock clock) {
+    /**
+     * ip_tables on IPv4's hooks: REJECT answers through {@code reject}, NAT through {@code nat}, addrtype asks
+     * {@code fib}.
+     */
+    public IpTables(Netfilter netfilter, RejectSender reject, Conntrack conntrack, NfNat nat, Fib fib, Clock clock) {
+        this(NfProto.IPV4, netfilter, reject, conntrack, nat, fib, clock);
+    }
+
+    /**
+     * ip6_tables on IPv6's hooks ({@code netfilter}): REJECT answers through {@code reject}; the matches and
+     * targets that read IPv4 headers or need NAT are not there for its rules (see {@link Modules}).
+     */
+    public static IpTables ipv6(Netfilter netfilter, RejectSender reject, Conntrack conntrack, Clock clock) {
+        return new IpTables(NfProto.IPV6, netfilter, reject, conntrack, null, null, clock);
+    }
+
+    private IpTables(NfProto family, Netfilter netfilter, RejectSender reject, Conntrack conntrack, NfNat nat, Fib fib,
+                     Clock clock) {
+        this.family = family;
+        this.committed = new Ruleset(family);
         this.netfilter = netfilter;
         this.conntrack = conntrack;
         this.nat = nat;
@@ -66,11 +88,20 @@ public final class IpTables {
      * listing, or nothing). Refusals are {@link IptablesException}s in iptables' words, with its exit status.
      */
     public synchronized String execute(List<String> args) {
-        IptablesCommand c = IptablesCommand.parse(args);
-        Ruleset tx = committed.copy();
-        String out = c.execute(tx);
-        commit(tx);
-        return out;
+        try {
+            IptablesCommand c = IptablesCommand.parse(args);
+            Ruleset tx = committed.copy();
+            String out = c.execute(tx);
+            commit(tx);
+            return out;
+        } catch (IptablesException e) {
+            throw e.by(family.tool());
+        }
+    }
+
+    /** The family whose hooks these tables sit on. */
+    public NfProto family() {
+        return family;
     }
 
     /** {@link #execute} for a command line in one string, split as iptables-restore splits its lines. */
@@ -89,9 +120,13 @@ public final class IpTables {
      * table as it was, and the exception names the line.
      */
     public synchronized void restore(String text, boolean noflush, boolean counters) {
-        Ruleset tx = committed.copy();
-        SaveFormat.restore(tx, text, noflush, counters);
-        commit(tx);
+        try {
+            Ruleset tx = committed.copy();
+            SaveFormat.restore(tx, text, noflush, counters);
+            commit(tx);
+        } catch (IptablesException e) {
+            throw e.by(family.tool());
+        }
     }
 
     /**
@@ -99,9 +134,13 @@ public final class IpTables {
      * as it says them, and every other table empty with ACCEPT policies, all or nothing.
      */
     public synchronized void replace(String text) {
-        Ruleset tx = new Ruleset();
-        SaveFormat.restore(tx, text, false, false);
-        commit(tx);
+        try {
+            Ruleset tx = new Ruleset(family);
+            SaveFormat.restore(tx, text, false, false);
+            commit(tx);
+        } catch (IptablesException e) {
+            throw e.by(family.tool());
+        }
     }
 
     /** The rules of {@code chain} in {@code table}, with their counters; empty for a chain that does not exist. */
@@ -141,7 +180,7 @@ public final class IpTables {
             }
         }
         for (; conntrackHolds < ctNeeded; conntrackHolds++) {
-            conntrack.get();
+            conntrack.get(family);
         }
         for (; natHolds < natNeeded; natHolds++) {
             nat.get();
@@ -161,7 +200,7 @@ public final class IpTables {
             nat.put();
         }
         for (; conntrackHolds > ctNeeded; conntrackHolds--) {
-            conntrack.put();
+            conntrack.put(family);
         }
     }
 
@@ -170,7 +209,7 @@ public final class IpTables {
         boolean needed = !c.rules.isEmpty() || c.policy != Verdict.ACCEPT;
         int t = table.ordinal();
         int h = c.builtin.ordinal();
-        String name = "iptables " + table.text() + " " + c.name;
+        String name = family.tool() + " " + table.text() + " " + c.name;
         if (needed && !registered[t][h]) {
             netfilter.register(c.builtin.hook(), table.priority(c.builtin), name, functions[t][h]);
         } else if (!needed && registered[t][h]) {
@@ -269,7 +308,11 @@ public final class IpTables {
         Compiled t = compiled.get(table.ordinal());
         XtPacket p = XtPacket.acquire();
         try {
-            p.load(pkt, state, env);
+            if (family == NfProto.IPV6) {
+                p.load6(pkt, state, env);
+            } else {
+                p.load(pkt, state, env);
+            }
             return walk(t, t.builtin[chain.ordinal()], p);
         } finally {
             p.release();
@@ -283,7 +326,8 @@ public final class IpTables {
         int i = 0;
         int sp = 0;
         while (true) {
-            int k = rs.next(i, p.proto, p.saddr, p.daddr, p.fragment);
+            int k = p.v6 ? rs.next6(i, p.proto, p.saddr6Hi, p.saddr6Lo, p.daddr6Hi, p.daddr6Lo)
+                    : rs.next(i, p.proto, p.saddr, p.daddr, p.fragment);
             if (k >= 0 && !rs.rules[k].matchesRest(p)) {
                 i = k + 1;
                 continue;

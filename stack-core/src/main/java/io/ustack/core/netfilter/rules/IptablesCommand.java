@@ -298,7 +298,7 @@ final class IptablesCommand {
 
     /** {@code words} read as a rule for chain {@code c}; -i and -o where a built-in chain has no such device. */
     private static Rule rule(Ruleset.TableModel t, Ruleset.ChainModel c, List<String> words) {
-        Rule r = RuleParser.parse(words, name -> t.users.containsKey(name));
+        Rule r = RuleParser.parse(t.family, words, name -> t.users.containsKey(name));
         if (c.builtin != null && r.in != null && !c.builtin.hasIn()) {
             throw IptablesException.usage("Can't use -i with " + c.name);
         }
@@ -336,7 +336,7 @@ final class IptablesCommand {
         if (t.chain(name) != null || (Chain.byName(name) != null && t.table.has(Chain.byName(name)))) {
             throw IptablesException.refused("iptables: Chain already exists.");
         }
-        if (Modules.isTarget(name)) {
+        if (Modules.isTarget(t.family, name)) {
             throw IptablesException.usage("chain name may not clash with target name");
         }
         if (name.length() > MAX_CHAIN_NAME) {

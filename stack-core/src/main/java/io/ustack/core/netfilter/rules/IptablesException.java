@@ -27,6 +27,18 @@ public final class IptablesException extends IllegalArgumentException {
         return new IptablesException(REFUSED, message);
     }
 
+    /**
+     * This refusal as {@code tool} words it: the tables' messages name iptables ("iptables: Chain already
+     * exists."), and ip6tables says the same of its own.
+     */
+    IptablesException by(String tool) {
+        String m = getMessage();
+        if (!m.startsWith("iptables") || tool.equals("iptables")) {
+            return this;
+        }
+        return new IptablesException(status, tool + m.substring("iptables".length()));
+    }
+
     /** The exit status iptables gives. */
     public int status() {
         return status;

@@ -34,8 +34,10 @@ final class LinkMatch implements Match {
         PacketBuffer pkt = p.pkt;
         if (pktType >= 0) {
             int t = pkt.pktType().ordinal();
-            // a packet of our own to a multicast group is multicast whatever its buffer says (pkttype_mt)
-            if (p.in == null && (p.daddr & 0xf0000000) == 0xe0000000) {
+            // a packet of our own to a multicast group is multicast whatever its buffer says (pkttype_mt):
+            // 224.0.0.0/4, or ff00::/8
+            boolean group = p.v6 ? p.daddr6Hi >>> 56 == 0xff : (p.daddr & 0xf0000000) == 0xe0000000;
+            if (p.in == null && group) {
                 t = PacketBuffer.PacketType.MULTICAST.ordinal();
             }
             return (t == pktType) != invert;

@@ -103,7 +103,8 @@ final class Listing {
             sb.append(number(r.packets(), c.exact, false)).append(number(r.bytes(), c.exact, false));
         }
         sb.append(String.format("%-9s ", r.targetText()));
-        sb.append(String.format("%-6s", r.protocolText(c.numeric))).append(r.optText()).append(' ');
+        // print_firewall's "%-4s " after the inversion: a long name (ipv6-icmp) still gets its space
+        sb.append(String.format("%-5s ", r.protocolText(c.numeric))).append(r.optText()).append(' ');
         if (c.verbose) {
             sb.append(String.format(" %-6s %-6s ", r.inText(), r.outText()));
         }

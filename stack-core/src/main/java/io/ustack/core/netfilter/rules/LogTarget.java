@@ -3,7 +3,9 @@ package io.ustack.core.netfilter.rules;
 import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Icmpv6Packet;
 import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.Ipv6Packet;
 import io.ustack.core.wire.TcpSegment;
 import io.ustack.core.wire.UdpDatagram;
 import java.util.Locale;
@@ -12,7 +14,9 @@ import java.util.Locale;
  * LOG (log_tg with nf_log_syslog's dump_ipv4_packet): one line about the packet in the daemon's log, in the
  * kernel's format ({@code IN=eth0 OUT= MAC=... SRC=... DST=... LEN=... TOS=... PREC=... TTL=... ID=...
  * PROTO=TCP SPT=... DPT=...}) after the rule's prefix, at the syslog level the rule gives (warning unless
- * told); the walk goes on. A logged packet costs the line; one not logged costs nothing.
+ * told); the walk goes on. A logged packet costs the line; one not logged costs nothing. An IPv6 packet's
+ * line is dump_ipv6_packet's ({@code SRC=fd00::1 DST=... LEN=... TC=... HOPLIMIT=... FLOWLBL=...
+ * PROTO=ICMPv6 TYPE=128 CODE=0 ID=... SEQ=...}), without its list of extension headers.
  */
 final class LogTarget extends Target {
     private static final System.Logger LOG = System.getLogger("io.ustack.netfilter.LOG");
@@ -58,7 +62,42 @@ final class LogTarget extends Target {
             }
             sb.append(' ');
         }
-        Ipv4Packet ip = Ipv4Packet.wrap(pkt, p.ipOff);
+        if (p.v6) {
+            ipv6(sb, p);
+        } else {
+            ipv4(sb, p);
+        }
+        if (pkt.mark() != 0) {
+            sb.append("MARK=0x").append(Integer.toHexString(pkt.mark())).append(' ');
+        }
+        return sb.toString();
+    }
+
+    private static void ipv6(StringBuilder sb, XtPacket p) {
+        Ipv6Packet ip = Ipv6Packet.wrap(p.pkt, p.ipOff);
+        sb.append("SRC=").append(ip.saddr()).append(" DST=").append(ip.daddr()).append(" LEN=").append(p.len)
+                .append(String.format(" TC=%d HOPLIMIT=%d FLOWLBL=%d ", p.tos, p.ttl, ip.flowLabel()));
+        if (p.fragment) {
+            sb.append("FRAG ");
+        }
+        if (p.proto == Ipv6Packet.NEXTHDR_ICMP) {
+            sb.append("PROTO=ICMPv6 ");
+            if (p.icmpType == XtPacket.NONE) {
+                return;
+            }
+            sb.append("TYPE=").append(p.icmpType).append(" CODE=").append(p.icmpCode).append(' ');
+            if (p.icmpType == Icmpv6Packet.ECHO_REQUEST || p.icmpType == Icmpv6Packet.ECHO_REPLY) {
+                sb.append("ID=").append(p.pkt.u16(p.l4 + 4)).append(" SEQ=").append(p.pkt.u16(p.l4 + 6)).append(' ');
+            } else if (p.icmpType == Icmpv6Packet.PKT_TOOBIG) {
+                sb.append("MTU=").append(p.pkt.u32(p.l4 + 4)).append(' ');
+            }
+            return;
+        }
+        transport(sb, p, p.len - (p.l4 - p.ipOff));
+    }
+
+    private static void ipv4(StringBuilder sb, XtPacket p) {
+        Ipv4Packet ip = Ipv4Packet.wrap(p.pkt, p.ipOff);
         sb.append("SRC=").append(Ipv4Address.format(p.saddr)).append(" DST=").append(Ipv4Address.format(p.daddr))
                 .append(" LEN=").append(p.len)
                 .append(String.format(" TOS=0x%02X PREC=0x%02X", p.tos & 0x1e, p.tos & 0xe0))
@@ -75,15 +114,15 @@ final class LogTarget extends Target {
         if (p.fragment) {
             sb.append("FRAG:").append(ip.fragmentOffset() / 8).append(' ');
         }
-        transport(sb, p, ip);
-        if (pkt.mark() != 0) {
-            sb.append("MARK=0x").append(Integer.toHexString(pkt.mark())).append(' ');
+        if (p.proto == Ipv4Packet.IPPROTO_ICMP) {
+            icmp(sb, p);
+        } else {
+            transport(sb, p, p.len - ip.headerLength());
         }
-        return sb.toString();
     }
 
-    private static void transport(StringBuilder sb, XtPacket p, Ipv4Packet ip) {
-        int l4len = p.len - ip.headerLength();
+    /** TCP's and UDP's part of the line (both families'), or the protocol's number; {@code l4len} from the header on. */
+    private static void transport(StringBuilder sb, XtPacket p, int l4len) {
         switch (p.proto) {
             case Ipv4Packet.IPPROTO_TCP -> {
                 sb.append("PROTO=TCP ");
@@ -111,20 +150,21 @@ final class LogTarget extends Target {
                             .append(" LEN=").append(uh.length()).append(' ');
                 }
             }
-            case Ipv4Packet.IPPROTO_ICMP -> {
-                sb.append("PROTO=ICMP ");
-                if (p.icmpType == XtPacket.NONE) {
-                    return;
-                }
-                sb.append("TYPE=").append(p.icmpType).append(" CODE=").append(p.icmpCode).append(' ');
-                IcmpPacket ih = IcmpPacket.wrap(p.pkt, p.l4);
-                if (p.icmpType == IcmpPacket.ECHO || p.icmpType == IcmpPacket.ECHOREPLY) {
-                    sb.append("ID=").append(ih.echoId()).append(" SEQ=").append(ih.echoSequence()).append(' ');
-                } else if (p.icmpType == IcmpPacket.DEST_UNREACH && p.icmpCode == IcmpPacket.FRAG_NEEDED) {
-                    sb.append("MTU=").append(ih.nextHopMtu()).append(' ');
-                }
-            }
             default -> sb.append("PROTO=").append(p.proto).append(' ');
+        }
+    }
+
+    private static void icmp(StringBuilder sb, XtPacket p) {
+        sb.append("PROTO=ICMP ");
+        if (p.icmpType == XtPacket.NONE) {
+            return;
+        }
+        sb.append("TYPE=").append(p.icmpType).append(" CODE=").append(p.icmpCode).append(' ');
+        IcmpPacket ih = IcmpPacket.wrap(p.pkt, p.l4);
+        if (p.icmpType == IcmpPacket.ECHO || p.icmpType == IcmpPacket.ECHOREPLY) {
+            sb.append("ID=").append(ih.echoId()).append(" SEQ=").append(ih.echoSequence()).append(' ');
+        } else if (p.icmpType == IcmpPacket.DEST_UNREACH && p.icmpCode == IcmpPacket.FRAG_NEEDED) {
+            sb.append("MTU=").append(ih.nextHopMtu()).append(' ');
         }
     }
 

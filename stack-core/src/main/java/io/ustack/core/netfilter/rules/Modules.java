@@ -1,17 +1,32 @@
 package io.ustack.core.netfilter.rules;
 
-/** The matches and targets ustack has, by the names -m and -j take (the xtables extensions it knows). */
+import io.ustack.core.netfilter.NfProto;
+import java.util.List;
+
+/**
+ * The matches and targets ustack has, by the names -m and -j take (the xtables extensions it knows), per
+ * family: ip6tables has those that read nothing IPv4's alone (ports, state, marks, limits, lengths...), and
+ * its own icmp6; the rest, as ip6tables says of a module it has not, "Couldn't load".
+ */
 final class Modules {
     private Modules() {
     }
 
-    /** A fresh parser for the match {@code name}, or null if there is none. */
-    static MatchParser match(String name) {
+    /** A fresh parser for {@code family}'s match {@code name}, or null if there is none. */
+    static MatchParser match(NfProto family, String name) {
+        if (family == NfProto.IPV6) {
+            return switch (name) {
+                case "icmp6" -> new IcmpMatch.Parser(IcmpMatch.ICMP6);
+                case "hl" -> new HeaderMatch.Parser(name);
+                case "icmp", "iprange", "addrtype", "ttl", "hashlimit", "recent" -> null;
+                default -> match(NfProto.IPV4, name);
+            };
+        }
         return switch (name) {
             case "tcp" -> new PortsMatch.Parser(true);
             case "udp" -> new PortsMatch.Parser(false);
             case "multiport" -> new MultiportMatch.Parser();
-            case "icmp" -> new IcmpMatch.Parser();
+            case "icmp" -> new IcmpMatch.Parser(IcmpMatch.ICMP);
             case "state" -> new StateMatch.Parser();
             case "conntrack" -> new ConntrackMatch.Parser();
             case "mark" -> new MarkMatch.Parser(false);
@@ -29,8 +44,12 @@ final class Modules {
         };
     }
 
-    /** A fresh parser for the target {@code name} (verdicts included), or null: then it names a chain. */
-    static TargetParser target(String name) {
+    /** A fresh parser for {@code family}'s target {@code name} (verdicts included), or null: then it names a chain. */
+    static TargetParser target(NfProto family, String name) {
+        if (family == NfProto.IPV6 && List.of("SNAT", "DNAT", "MASQUERADE", "REDIRECT", "TCPMSS", "TTL", "DSCP")
+                .contains(name)) {
+            return null;
+        }
         StandardTarget verdict = StandardTarget.verdict(name);
         if (verdict != null) {
             return new TargetParser() {
@@ -46,7 +65,7 @@ final class Modules {
             };
         }
         return switch (name) {
-            case "REJECT" -> new RejectTarget.Parser();
+            case "REJECT" -> new RejectTarget.Parser(family);
             case "SNAT" -> new NatTarget.Parser(NatTarget.Kind.SNAT);
             case "DNAT" -> new NatTarget.Parser(NatTarget.Kind.DNAT);
             case "MASQUERADE" -> new NatTarget.Parser(NatTarget.Kind.MASQUERADE);
@@ -63,8 +82,8 @@ final class Modules {
         };
     }
 
-    /** Whether {@code name} is a target's (a chain may not be called so). */
-    static boolean isTarget(String name) {
-        return target(name) != null;
+    /** Whether {@code name} is a target's of {@code family} (a chain may not be called so). */
+    static boolean isTarget(NfProto family, String name) {
+        return target(family, name) != null;
     }
 }

@@ -11,13 +11,14 @@ import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
 import io.ustack.core.wire.TcpSegment;
 import io.ustack.core.wire.UdpDatagram;
+import java.util.function.BooleanSupplier;
 
 /**
  * nf_reject_ipv4: the answers REJECT sends about a packet it refuses, an ICMP destination unreachable
  * (nf_send_unreach) or a TCP RST (nf_send_reset). Neither answers a later fragment or a packet whose
  * transport checksum is wrong, which might not be what its sender sent.
  */
-public final class NfReject {
+public final class NfReject implements RejectSender {
     private final BufferPool pool;
     private final Ipv4Output out;
     private final IcmpSender icmp;
@@ -32,6 +33,7 @@ public final class NfReject {
      * nf_send_unreach: ICMP destination unreachable with {@code code} about {@code pkt} (network header
      * set), through icmp_send and so under its rules and rate limits. Borrows.
      */
+    @Override
     public void sendUnreach(PacketBuffer pkt, int code) {
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         if (ip.fragmentOffset() != 0 || !transportChecksumOk(pkt, ip)) {
@@ -42,27 +44,42 @@ public final class NfReject {
 
     /**
      * nf_send_reset: a RST for the TCP segment in {@code pkt}, from its destination to its source, with
-     * sequence numbers per RFC 9293's reset generation: if the segment had ACK, the RST takes its
-     * acknowledgment number as sequence number and carries no ACK; otherwise it has sequence 0 and
-     * acknowledges everything the segment occupied (SYN and FIN count one each). Sent with DF through
+     * the sequence numbers of {@link #reset}. Sent with DF through
      * ip_local_out, so OUTPUT and POSTROUTING see it, tied to the segment's connection (if tracked). Nothing answers a RST, a later fragment, a segment cut
      * short or with a bad checksum, or one that was not addressed to a single host. Borrows.
      */
+    @Override
     public void sendReset(PacketBuffer pkt) {
         Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
         if (ip.fragmentOffset() != 0 || ip.protocol() != Ipv4Packet.IPPROTO_TCP) {
             return;
         }
-        int l4 = ip.offset() + ip.headerLength();
-        int tcpLen = ip.totalLength() - ip.headerLength();
-        TcpSegment th = TcpSegment.wrap(pkt, l4);
-        if (th == null || th.headerLength() < TcpSegment.MIN_HEADER_LEN || th.headerLength() > tcpLen
-                || th.hasFlags(TcpSegment.RST) || !(pkt.csumUnnecessary() || th.checksumOk(ip.saddr(), ip.daddr(), tcpLen))) {
-            return;
-        }
         DstEntry dst = pkt.dst();
         if (dst != null && (dst.type() == DstEntry.Type.BROADCAST || dst.type() == DstEntry.Type.MULTICAST)) {
             return;
+        }
+        int tcpLen = ip.totalLength() - ip.headerLength();
+        TcpSegment th = TcpSegment.wrap(pkt, ip.offset() + ip.headerLength());
+        PacketBuffer rst = reset(pool, pkt, th, tcpLen, () -> th.checksumOk(ip.saddr(), ip.daddr(), tcpLen));
+        if (rst == null) {
+            return;
+        }
+        TcpSegment.wrap(rst, rst.data()).updateChecksum(ip.daddr(), ip.saddr(), TcpSegment.MIN_HEADER_LEN);
+        out.sendFromAnySource(rst, ip.daddr(), ip.saddr(), Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
+    }
+
+    /**
+     * The RST both families' nf_send_reset answers {@code th} with ({@code tcpLen} bytes of TCP in
+     * {@code refused}), its checksum left for the family's pseudo-header; null when nothing answers: a segment
+     * cut short, a RST, or one whose checksum is wrong ({@code checksumOk}, asked unless the device vouched for
+     * it). Sequence numbers per RFC 9293's reset generation: if the segment had ACK, the RST takes its
+     * acknowledgment number as sequence number and carries no ACK; otherwise it has sequence 0 and
+     * acknowledges everything the segment occupied (SYN and FIN count one each). Borrows {@code refused}.
+     */
+    static PacketBuffer reset(BufferPool pool, PacketBuffer refused, TcpSegment th, int tcpLen, BooleanSupplier checksumOk) {
+        if (th == null || th.headerLength() < TcpSegment.MIN_HEADER_LEN || th.headerLength() > tcpLen
+                || th.hasFlags(TcpSegment.RST) || !(refused.csumUnnecessary() || checksumOk.getAsBoolean())) {
+            return null;
         }
         int seq;
         int ackSeq;
@@ -79,15 +96,14 @@ public final class NfReject {
             flags = TcpSegment.RST | TcpSegment.ACK;
         }
         PacketBuffer rst = pool.allocateWithHeadroom(0);
-        TcpSegment r = TcpSegment.push(rst, th.destinationPort(), th.sourcePort(), seq, ackSeq, flags, 0, 0);
-        r.updateChecksum(ip.daddr(), ip.saddr(), TcpSegment.MIN_HEADER_LEN);
-        Conn ct = pkt.nfct();
+        TcpSegment.push(rst, th.destinationPort(), th.sourcePort(), seq, ackSeq, flags, 0, 0);
+        Conn ct = refused.nfct();
         if (ct != null) {
             // nf_ct_attach: the RST belongs to the refused packet's connection, going the other way, so NAT
             // translates it back (a DNATed client hears from the address it asked) and conntrack passes it
-            rst.setNfct(ct, pkt.nfctInfo().isReply() ? CtInfo.RELATED : CtInfo.RELATED_REPLY);
+            rst.setNfct(ct, refused.nfctInfo().isReply() ? CtInfo.RELATED : CtInfo.RELATED_REPLY);
         }
-        out.sendFromAnySource(rst, ip.daddr(), ip.saddr(), Ipv4Packet.IPPROTO_TCP, 0, Ipv4Packet.DEFAULT_TTL, true);
+        return rst;
     }
 
     /**

@@ -41,11 +41,15 @@ final class NotrackTarget extends Target {
         }
     }
 
+    /** iptables-nft lists both spellings as the CT target they are. */
+    @Override
+    String listName() {
+        return "CT";
+    }
+
     @Override
     void list(StringBuilder sb, boolean numeric) {
-        if (ct) {
-            sb.append(" NOTRACK");
-        }
+        sb.append(ct ? " CT notrack" : " NOTRACK");
     }
 
     static final class Parser implements TargetParser {

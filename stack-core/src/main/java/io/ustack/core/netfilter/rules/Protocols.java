@@ -2,10 +2,14 @@ package io.ustack.core.netfilter.rules;
 
 import java.util.Locale;
 
-/** The IP protocol names iptables knows without /etc/protocols (xtables_chain_protos and the common others). */
+/**
+ * The IP protocol names iptables and ip6tables know without /etc/protocols (xtables_chain_protos and the
+ * common others). ICMPv6 is "ipv6-icmp" as /etc/protocols names it; "icmpv6" is read too.
+ */
 final class Protocols {
-    private static final String[] NAMES = {"all", "icmp", "igmp", "tcp", "udp", "gre", "esp", "ah", "sctp", "udplite"};
-    private static final int[] NUMBERS = {0, 1, 2, 6, 17, 47, 50, 51, 132, 136};
+    private static final String[] NAMES = {"all", "icmp", "igmp", "tcp", "udp", "gre", "esp", "ah", "ipv6-icmp", "sctp",
+        "udplite"};
+    private static final int[] NUMBERS = {0, 1, 2, 6, 17, 47, 50, 51, 58, 132, 136};
 
     private Protocols() {
     }
@@ -23,6 +27,9 @@ final class Protocols {
     /** The protocol named or numbered {@code v}, or iptables' usage error. */
     static int parse(String v) {
         String lower = v.toLowerCase(Locale.ROOT);
+        if (lower.equals("icmpv6")) {
+            return 58;
+        }
         for (int i = 0; i < NAMES.length; i++) {
             if (NAMES[i].equals(lower)) {
                 return NUMBERS[i];

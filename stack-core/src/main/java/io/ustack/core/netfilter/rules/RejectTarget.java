@@ -1,5 +1,6 @@
 package io.ustack.core.netfilter.rules;
 
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.wire.Ipv4Packet;
 
 /** REJECT (reject_tg): answers the packet as {@code --reject-with} says, then drops it. Filter table only. */
@@ -47,7 +48,13 @@ final class RejectTarget extends Target {
     }
 
     static final class Parser implements TargetParser {
-        private RejectWith with = RejectWith.ICMP_PORT_UNREACHABLE;
+        private final NfProto family;
+        private RejectWith with;
+
+        Parser(NfProto family) {
+            this.family = family;
+            this.with = RejectWith.defaultFor(family);
+        }
 
         @Override
         public boolean option(String option, boolean invert, Words w) {
@@ -55,7 +62,7 @@ final class RejectTarget extends Target {
                 return false;
             }
             String v = w.value(option);
-            with = RejectWith.parse(v);
+            with = RejectWith.parse(family, v);
             if (with == null) {
                 throw IptablesException.usage("unknown reject type \"" + v + "\"");
             }

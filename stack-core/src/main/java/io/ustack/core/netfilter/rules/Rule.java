@@ -1,16 +1,20 @@
 package io.ustack.core.netfilter.rules;
 
 import io.ustack.core.link.NetDevice;
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.wire.Ipv4Address;
+import io.ustack.core.wire.Ipv6Prefix;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One rule (struct ipt_entry): struct ipt_ip's tests (protocol, addresses, interfaces, fragments), its
+ * One rule (struct ipt_entry, or struct ip6t_entry in an IPv6 table, whose addresses are {@link #src6} and
+ * {@link #dst6}): struct ipt_ip's tests (protocol, addresses, interfaces, fragments), its
  * {@link Match}es, its {@link Target} (none: it only counts) and its packet and byte counters
  * (struct xt_counters). Immutable but for the counters, so a table can be replaced whole while packets walk
  * the old one; a rule that stays through a change keeps its counters. Built by {@link RuleParser}.
  */
 public final class Rule {
+    final NfProto family;
     final int protocol; // 0: any
     final boolean protocolInvert;
     final int src;
@@ -19,6 +23,9 @@ public final class Rule {
     final int dst;
     final int dstMask;
     final boolean dstInvert;
+    /** An IPv6 rule's networks (host bits cleared); null for any, and in an IPv4 rule. */
+    final Ipv6Prefix src6;
+    final Ipv6Prefix dst6;
     final String in; // null: any; a trailing '+' in the text is a prefix match (inPrefix)
     final boolean inPrefix;
     final boolean inInvert;
@@ -35,6 +42,7 @@ public final class Rule {
     private final LongAdder bytes = new LongAdder();
 
     Rule(RuleParser.Builder b) {
+        family = b.family;
         protocol = b.protocol;
         protocolInvert = b.protocolInvert;
         src = b.src & b.srcMask;
@@ -43,6 +51,8 @@ public final class Rule {
         dst = b.dst & b.dstMask;
         dstMask = b.dstMask;
         dstInvert = b.dstInvert;
+        src6 = b.src6;
+        dst6 = b.dst6;
         inPrefix = b.in != null && b.in.endsWith("+");
         in = inPrefix ? b.in.substring(0, b.in.length() - 1) : b.in;
         inInvert = b.inInvert;
@@ -59,6 +69,7 @@ public final class Rule {
 
     /** The same rule with another target, its counters carried over (a renamed chain's jumps). */
     private Rule(Rule from, Target target) {
+        family = from.family;
         protocol = from.protocol;
         protocolInvert = from.protocolInvert;
         src = from.src;
@@ -67,6 +78,8 @@ public final class Rule {
         dst = from.dst;
         dstMask = from.dstMask;
         dstInvert = from.dstInvert;
+        src6 = from.src6;
+        dst6 = from.dst6;
         in = from.in;
         inPrefix = from.inPrefix;
         inInvert = from.inInvert;
@@ -161,10 +174,18 @@ public final class Rule {
     /** The rule after {@code -A CHAIN}, as iptables -S writes it: what {@link RuleParser} reads back to an equal rule. */
     public String spec() {
         StringBuilder sb = new StringBuilder();
-        if (srcMask != 0 || srcInvert) {
+        if (family == NfProto.IPV6) {
+            if (src6 != null || srcInvert) {
+                Xt.saveOption(sb, srcInvert, "-s " + (src6 == null ? "::/0" : src6));
+            }
+            if (dst6 != null || dstInvert) {
+                Xt.saveOption(sb, dstInvert, "-d " + (dst6 == null ? "::/0" : dst6));
+            }
+        }
+        if (srcMask != 0 || srcInvert && family == NfProto.IPV4) {
             Xt.saveOption(sb, srcInvert, "-s " + Ipv4Address.format(src) + "/" + prefixOrMask(srcMask));
         }
-        if (dstMask != 0 || dstInvert) {
+        if (dstMask != 0 || dstInvert && family == NfProto.IPV4) {
             Xt.saveOption(sb, dstInvert, "-d " + Ipv4Address.format(dst) + "/" + prefixOrMask(dstMask));
         }
         if (in != null) {
@@ -200,7 +221,7 @@ public final class Rule {
 
     /** The target column: the target's or chain's name, blank for a rule that only counts. */
     public String targetText() {
-        return target == null ? "" : target.name();
+        return target == null ? "" : target.listName();
     }
 
     /** The prot column: a name (a number with -n), '!' in front when inverted. */
@@ -224,11 +245,19 @@ public final class Rule {
 
     /** The source column with its leading '!' or ' ': "anywhere" (0.0.0.0/0 with -n), a bare address for a /32. */
     public String sourceText(boolean numeric) {
-        return (srcInvert ? "!" : " ") + address(src, srcMask, numeric);
+        return (srcInvert ? "!" : " ") + (family == NfProto.IPV6 ? address6(src6, numeric) : address(src, srcMask, numeric));
     }
 
     public String destinationText(boolean numeric) {
-        return (dstInvert ? "!" : " ") + address(dst, dstMask, numeric);
+        return (dstInvert ? "!" : " ") + (family == NfProto.IPV6 ? address6(dst6, numeric) : address(dst, dstMask, numeric));
+    }
+
+    /** As ip6tables -L prints an address: "anywhere" (::/0 with -n), a bare address for a /128. */
+    private static String address6(Ipv6Prefix p, boolean numeric) {
+        if (p == null) {
+            return numeric ? "::/0" : "anywhere";
+        }
+        return p.prefixLen() == 128 ? p.address().toString() : p.toString();
     }
 
     private static String address(int addr, int mask, boolean numeric) {

@@ -1,7 +1,10 @@
 package io.ustack.core.netfilter.rules;
 
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.wire.Ipv4Prefix;
 import io.ustack.core.wire.Ipv4Packet;
+import io.ustack.core.wire.Ipv6Packet;
+import io.ustack.core.wire.Ipv6Prefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -10,7 +13,8 @@ import java.util.function.Predicate;
  * Reads a rule as iptables takes it: struct ipt_ip's options ({@code -p -s -d -i -o -f}), matches loaded
  * with {@code -m NAME} (or implicitly by {@code -p tcp|udp|icmp}, as iptables does when one of their options
  * follows), each taking the options that follow it, and the target ({@code -j NAME}, {@code -g CHAIN}) with
- * its own. A rule iptables would refuse is refused with its words ({@link IptablesException}).
+ * its own. A rule iptables would refuse is refused with its words ({@link IptablesException}). An IPv6
+ * table's rules are read as ip6tables reads them: IPv6 prefixes, no {@code -f}, its own matches and targets.
  */
 public final class RuleParser {
     /** IFNAMSIZ - 1. */
@@ -21,6 +25,7 @@ public final class RuleParser {
 
     /** The fields of a rule while it is read; {@link Rule} takes them over. */
     static final class Builder {
+        NfProto family = NfProto.IPV4;
         int protocol;
         boolean protocolInvert;
         int src;
@@ -29,6 +34,8 @@ public final class RuleParser {
         int dst;
         int dstMask;
         boolean dstInvert;
+        Ipv6Prefix src6;
+        Ipv6Prefix dst6;
         String in;
         boolean inInvert;
         String out;
@@ -47,10 +54,11 @@ public final class RuleParser {
 
     /**
      * Parses {@code words} (everything of an iptables command line but the command, chain and table) as a
-     * rule; {@code isUserChain} says which names -j and -g may jump to.
+     * rule of {@code family}'s tables; {@code isUserChain} says which names -j and -g may jump to.
      */
-    public static Rule parse(List<String> words, Predicate<String> isUserChain) {
+    public static Rule parse(NfProto family, List<String> words, Predicate<String> isUserChain) {
         Builder b = new Builder();
+        b.family = family;
         List<Loaded> loaded = new ArrayList<>();
         TargetParser targetParser = null;
         String targetName = null;
@@ -95,6 +103,18 @@ public final class RuleParser {
                     }
                 }
                 case "-s", "-d" -> {
+                    if (family == NfProto.IPV6) {
+                        Ipv6Prefix p = prefix6(w.value(word));
+                        Ipv6Prefix any = p.prefixLen() == 0 ? null : p;
+                        if (option.equals("-s")) {
+                            b.src6 = any;
+                            b.srcInvert = invert;
+                        } else {
+                            b.dst6 = any;
+                            b.dstInvert = invert;
+                        }
+                        continue;
+                    }
                     Ipv4Prefix p = prefix(w.value(word));
                     if (option.equals("-s")) {
                         b.src = p.address();
@@ -115,12 +135,15 @@ public final class RuleParser {
                     b.outInvert = invert;
                 }
                 case "-f" -> {
+                    if (family == NfProto.IPV6) {
+                        throw IptablesException.usage("`-f' is not supported in IPv6, use -m frag instead");
+                    }
                     b.fragment = true;
                     b.fragmentInvert = invert;
                 }
                 case "-m" -> {
                     String name = w.value(word);
-                    MatchParser mp = Modules.match(name);
+                    MatchParser mp = Modules.match(family, name);
                     if (mp == null) {
                         throw IptablesException.usage("Couldn't load match `" + name + "':No such file or directory");
                     }
@@ -130,7 +153,7 @@ public final class RuleParser {
                     targetName = w.value(word);
                     isGoto = option.equals("-g");
                     if (!isGoto) {
-                        targetParser = Modules.target(targetName);
+                        targetParser = Modules.target(family, targetName);
                     }
                     if (isGoto || targetParser == null) {
                         if (!isUserChain.test(targetName)) {
@@ -170,13 +193,14 @@ public final class RuleParser {
         String proto = switch (b.protocol) {
             case Ipv4Packet.IPPROTO_TCP -> "tcp";
             case Ipv4Packet.IPPROTO_UDP -> "udp";
-            case Ipv4Packet.IPPROTO_ICMP -> "icmp";
+            case Ipv4Packet.IPPROTO_ICMP -> b.family == NfProto.IPV4 ? "icmp" : null;
+            case Ipv6Packet.NEXTHDR_ICMP -> b.family == NfProto.IPV6 ? "icmp6" : null;
             default -> null;
         };
         if (proto == null || b.protocolInvert || loaded.stream().anyMatch(l -> l.name.equals(proto))) {
             return false;
         }
-        MatchParser implicit = Modules.match(proto);
+        MatchParser implicit = Modules.match(b.family, proto);
         if (!implicit.option(option, invert, w)) {
             return false;
         }
@@ -217,6 +241,21 @@ public final class RuleParser {
             return Ipv4Prefix.parse(v);
         } catch (IllegalArgumentException e) {
             if (mask != null && Xt.number(mask, 32) < 0) {
+                throw IptablesException.usage("invalid mask `" + mask + "' specified");
+            }
+            throw IptablesException.usage("host/network `" + (slash < 0 ? v : v.substring(0, slash)) + "' not found");
+        }
+    }
+
+    /** ADDR[/LEN] for an IPv6 rule, its host bits dropped as ip6tables drops them (fd00::1/64 is fd00::/64). */
+    static Ipv6Prefix prefix6(String v) {
+        int slash = v.indexOf('/');
+        try {
+            Ipv6Prefix p = Ipv6Prefix.parse(v);
+            return new Ipv6Prefix(p.network(), p.prefixLen());
+        } catch (IllegalArgumentException e) {
+            String mask = slash < 0 ? null : v.substring(slash + 1);
+            if (mask != null && Xt.number(mask, 128) < 0) {
                 throw IptablesException.usage("invalid mask `" + mask + "' specified");
             }
             throw IptablesException.usage("host/network `" + (slash < 0 ? v : v.substring(0, slash)) + "' not found");

@@ -1,5 +1,6 @@
 package io.ustack.core.netfilter.rules;
 
+import io.ustack.core.netfilter.NfProto;
 import io.ustack.core.netfilter.Verdict;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -56,11 +57,14 @@ final class Ruleset {
 
     static final class TableModel {
         final Table table;
+        /** Whose table it is: its rules are read as iptables or ip6tables reads them. */
+        final NfProto family;
         final Map<Chain, ChainModel> builtins = new EnumMap<>(Chain.class);
         final TreeMap<String, ChainModel> users = new TreeMap<>();
 
-        TableModel(Table table) {
+        TableModel(Table table, NfProto family) {
             this.table = table;
+            this.family = family;
             for (Chain c : table.chains()) {
                 builtins.put(c, new ChainModel(c.name(), c, Verdict.ACCEPT, new PolicyCounters(), new ArrayList<>()));
             }
@@ -68,6 +72,7 @@ final class Ruleset {
 
         private TableModel(TableModel from) {
             this.table = from.table;
+            this.family = from.family;
             from.builtins.forEach((c, m) -> builtins.put(c, m.copy()));
             from.users.forEach((n, m) -> users.put(n, m.copy()));
         }
@@ -102,15 +107,38 @@ final class Ruleset {
         }
     }
 
+    final NfProto family;
     final Map<Table, TableModel> tables = new LinkedHashMap<>();
+
+    Ruleset(NfProto family) {
+        this.family = family;
+    }
 
     /** The table, loaded on first use as the kernel loads iptable_* modules; iptables-save lists them in that order. */
     TableModel table(Table t) {
-        return tables.computeIfAbsent(t, TableModel::new);
+        return tables.computeIfAbsent(check(t), u -> new TableModel(u, family));
+    }
+
+    /** A new empty {@code t} in place of what the table held (a restore that flushes it). */
+    TableModel replaceTable(Table t) {
+        TableModel m = new TableModel(check(t), family);
+        tables.put(t, m);
+        return m;
+    }
+
+    /**
+     * {@code t}, if this family has it: ustack's IPv6 has no nat table (ip6table_nat), as it does no IPv6 NAT,
+     * and says so rather than take rules it could not carry out.
+     */
+    private Table check(Table t) {
+        if (family == NfProto.IPV6 && t == Table.NAT) {
+            throw new IptablesException(IptablesCommand.NO_TABLE, "table 'nat' does not exist (ustack does no IPv6 NAT)");
+        }
+        return t;
     }
 
     Ruleset copy() {
-        Ruleset r = new Ruleset();
+        Ruleset r = new Ruleset(family);
         tables.forEach((t, m) -> r.tables.put(t, new TableModel(m)));
         return r;
     }

@@ -15,6 +15,11 @@ public abstract class Target {
     /** The target's name as -j takes it and -L prints it. */
     public abstract String name();
 
+    /** The target column of -L: its name, unless the tool lists it as another (NOTRACK as CT). */
+    String listName() {
+        return name();
+    }
+
     /** The target function: acts on the packet and answers DROP, ACCEPT, CONTINUE or RETURN. Allocates nothing. */
     abstract int fire(XtPacket p);
 

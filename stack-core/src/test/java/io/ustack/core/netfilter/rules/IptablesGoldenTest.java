@@ -14,12 +14,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The parser table: every command line of iptables/commands.txt, run in order through ustack's tables,
+ * The parser tables: every command line of iptables/commands.txt, run in order through ustack's tables,
  * prints what the real iptables printed for it (iptables/golden.txt, written by gen-golden.sh in a scratch
  * network namespace) and exits as it did: rules and their -S form, listings column for column, and the
  * exact error line of each refusal. Port names (listings without -n, and rules that name a service) come
  * from /etc/services, as on the machine that wrote golden.txt (Debian's netbase). Where ustack words a refusal as iptables-legacy does rather than as
- * iptables-nft (which reports the kernel's nf_tables error), {@link #LEGACY} says what ustack prints.
+ * iptables-nft (which reports the kernel's nf_tables error), {@link #LEGACY} says what ustack prints. The same
+ * for ip6tables: ip6tables/commands.txt through ustack's IPv6 tables against what the real ip6tables printed.
  */
 class IptablesGoldenTest {
     /** What the real tool printed or exited with after one command line. */
@@ -54,8 +55,10 @@ class IptablesGoldenTest {
             Map.entry("-t filter -A OUTPUT -j NOTRACK",
                     "1|iptables: Invalid argument: NOTRACK target: only valid in raw table, not filter."));
 
+    /** ip6tables' answers that differ on purpose, as {@link #LEGACY}'s (ip6tables-legacy's words for EMLINK). */
+    private static final Map<String, String> LEGACY6 = Map.of("-X web", "1|ip6tables: Too many links.");
+
     private final StackHarness h = new StackHarness();
-    private final IpTables ipt = h.stack.iptables();
 
     @AfterEach
     void leakCheck() {
@@ -64,8 +67,20 @@ class IptablesGoldenTest {
 
     @Test
     void everyCommandAnswersAsIptablesDid() throws IOException {
-        List<Record> records = records();
+        List<Record> records = records("iptables");
         assertEquals(true, records.size() > 150, "the table has its commands");
+        answerAsRecorded(h.stack.iptables(), records, LEGACY);
+    }
+
+    @Test
+    void everyCommandAnswersAsIp6tablesDid() throws IOException {
+        List<Record> records = records("ip6tables");
+        assertEquals(true, records.size() > 60, "the table has its commands");
+        answerAsRecorded(h.stack.ip6tables(), records, LEGACY6);
+    }
+
+    /** Runs each record's command through {@code ipt}; what it printed and its status must be the record's. */
+    private static void answerAsRecorded(IpTables ipt, List<Record> records, Map<String, String> legacyWords) {
         Map<String, Integer> seen = new HashMap<>();
         for (Record r : records) {
             int nth = seen.merge(r.command, 1, Integer::sum);
@@ -78,16 +93,17 @@ class IptablesGoldenTest {
                 status = e.status();
                 err = e.getMessage();
             }
-            String legacy = LEGACY.getOrDefault(r.command, LEGACY.get(r.command + "#" + nth));
+            String legacy = legacyWords.getOrDefault(r.command, legacyWords.get(r.command + "#" + nth));
             String expectedErr = legacy != null ? legacy.substring(2) : r.err;
             int expectedStatus = legacy != null ? legacy.charAt(0) - '0' : r.status;
             assertEquals(expectedStatus + "|" + expectedErr + "|" + r.out, status + "|" + err + "|" + out, r.command);
         }
     }
 
-    private static List<Record> records() throws IOException {
+    /** {@code tool}'s golden.txt, its error lines without the tool's version prefix. */
+    private static List<Record> records(String tool) throws IOException {
         String text;
-        try (InputStream in = IptablesGoldenTest.class.getResourceAsStream("/iptables/golden.txt")) {
+        try (InputStream in = IptablesGoldenTest.class.getResourceAsStream("/" + tool + "/golden.txt")) {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         List<Record> records = new ArrayList<>();
@@ -106,7 +122,7 @@ class IptablesGoldenTest {
             } else if (line.startsWith("rc ")) {
                 status = Integer.parseInt(line.substring(3));
             } else if (line.startsWith("! ")) {
-                err = line.substring(2).replace("iptables v1.8.9 (nf_tables): ", "");
+                err = line.substring(2).replace(tool + " v1.8.9 (nf_tables): ", "");
             } else if (command != null) {
                 out.append(line).append('\n');
             }

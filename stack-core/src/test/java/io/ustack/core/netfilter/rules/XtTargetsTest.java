@@ -16,12 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -109,31 +105,14 @@ class XtTargetsTest extends RouterTest {
 
     @Test
     void logWritesTheKernelsLineAndTheWalkGoesOn() {
-        List<String> lines = new ArrayList<>();
-        Logger log = Logger.getLogger("io.ustack.netfilter.LOG");
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                lines.add(r.getLevel() + " " + r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        try {
+        List<String> lines;
+        try (LogCapture capture = new LogCapture()) {
+            lines = capture.lines;
             run("-A FORWARD -p icmp -j LOG --log-prefix \"fw: \" --log-level info",
                     "-A FORWARD -p tcp -j LOG",
                     "-A FORWARD -j DROP");
             assertTrue(forward(ping()) == null, "LOG goes on to the next rule");
             forward(ipv4(HOST_IP, FAR_IP, 6, 64, 0x77, 0x4000, tcp(HOST_IP, FAR_IP, 40000, 22, 1, 0, 0x02, new byte[0])));
-        } finally {
-            log.removeHandler(capture);
         }
         assertEquals(List.of(
                 "INFO fw: IN=eth0 OUT=eth1 MAC=02:00:00:00:00:02:02:00:00:00:00:01:08:00 SRC=10.0.0.1 DST=10.0.1.2 LEN=36 "
