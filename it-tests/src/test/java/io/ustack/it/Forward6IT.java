@@ -65,18 +65,11 @@ class Forward6IT {
         return router.net6 + ":1::1";
     }
 
-    /** A ustack control command against the daemon. */
-    private Cmd ustack(String... args) {
-        List<String> argv = new ArrayList<>(List.of(args));
-        argv.addAll(List.of("--control", daemon.control.toString()));
-        return Cmd.run(60, Daemon.command(argv.toArray(String[]::new)));
-    }
-
     /** Everything worth seeing when a test fails: the daemon's log and tables, both hosts' views. */
     private String diagnostics(Cmd failed) {
         return failed.output() + "\n---- daemon log ----\n" + daemon.log()
-                + "---- ustack addr / route -6 / neigh / stats ----\n" + ustack("addr").output()
-                + ustack("route", "-6").output() + ustack("neigh").output() + nonZero(daemon.stats())
+                + "---- ustack addr / route -6 / neigh / stats ----\n" + daemon.ustack("addr").output()
+                + daemon.ustack("route", "-6").output() + daemon.ustack("neigh").output() + nonZero(daemon.stats())
                 + "\n---- left ----\n" + leftNs.exec("ip", "-6", "route").output() + leftNs.exec("ip", "-6", "neigh").output()
                 + "---- right ----\n" + rightNs.exec("ip", "-6", "addr").output() + rightNs.exec("ip", "-6", "neigh").output();
     }
@@ -118,7 +111,7 @@ class Forward6IT {
         assertTrue(back.output().contains("ttl=63"), back.output());
         Map<String, Long> s = daemon.stats();
         assertTrue(s.get("Ip6OutForwDatagrams") >= 12, "4 + 2 requests and their replies: " + s);
-        assertEquals("net.ipv6.conf.all.forwarding = 1\n", ustack("sysctl", "net.ipv6.conf.all.forwarding").ok().output(),
+        assertEquals("net.ipv6.conf.all.forwarding = 1\n", daemon.ustack("sysctl", "net.ipv6.conf.all.forwarding").ok().output(),
                 "--forward turns IPv6 forwarding on beside IPv4's");
     }
 
@@ -211,27 +204,27 @@ class Forward6IT {
         assertTrue(noRoute.output().contains("From " + routerLeft()) && noRoute.output().contains("No route"),
                 diagnostics(noRoute));
 
-        Cmd add = ustack("route", "add", router.net6 + ":9::/64", "via", rightHost());
+        Cmd add = daemon.ustack("route", "add", router.net6 + ":9::/64", "via", rightHost());
         assertEquals(0, add.exit(), add.output());
-        Cmd routes = ustack("route", "-6");
+        Cmd routes = daemon.ustack("route", "-6");
         System.out.println("$ ustack route -6\n" + routes.output());
         assertTrue(routes.output().contains(router.net6 + ":9::/64 via " + rightHost() + " dev " + router.right + "\n"),
                 routes.output());
         Cmd c = ping6(leftNs, "-c", "2", "-i", "0.2", "-w", "10", far);
         assertEquals(2, TapPingIT.received(c.output()), diagnostics(c));
-        assertEquals(0, ustack("route", "del", router.net6 + ":9::/64").exit());
+        assertEquals(0, daemon.ustack("route", "del", router.net6 + ":9::/64").exit());
 
         // the same through the right host's link-local address, named with its device as ip -6 route wants it
         String rightLl = linkLocal(rightNs, router.right);
-        Cmd viaLl = ustack("route", "add", router.net6 + ":9::/64", "via", rightLl, "dev", router.right);
+        Cmd viaLl = daemon.ustack("route", "add", router.net6 + ":9::/64", "via", rightLl, "dev", router.right);
         assertEquals(0, viaLl.exit(), viaLl.output());
         c = ping6(leftNs, "-c", "2", "-i", "0.2", "-w", "10", far);
         assertEquals(2, TapPingIT.received(c.output()), diagnostics(c));
-        assertEquals(0, ustack("route", "del", router.net6 + ":9::/64").exit());
+        assertEquals(0, daemon.ustack("route", "del", router.net6 + ":9::/64").exit());
         c = ping6(leftNs, "-c", "1", "-W", "2", far);
         assertEquals(0, TapPingIT.received(c.output()), diagnostics(c));
 
-        Cmd refused = ustack("route", "add", router.net6 + ":9::/64", "via", "fe80::1");
+        Cmd refused = daemon.ustack("route", "add", router.net6 + ":9::/64", "via", "fe80::1");
         assertEquals(1, refused.exit());
         assertEquals("ustack: a link-local gateway needs its device: via fe80::1 dev NAME\n", refused.output());
     }
