@@ -96,6 +96,10 @@ public final class ConfigApplier {
             stack.setForwarding(true);
             changes.add("forwarding on");
         }
+        if (to.forward() && !stack.forwarding6()) {
+            stack.setForwarding6(true);
+            changes.add("IPv6 forwarding on");
+        }
         Sysctl sysctl = new Sysctl(stack);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("net.netfilter.nf_conntrack_max", Integer.toString(to.conntrackMax()));
