@@ -220,7 +220,8 @@ public final class ConfigApplier {
                 continue;
             }
             try {
-                RouteSpec added = w.isInet6() ? RouteSpec.from6(w.install6In(stack)) : RouteSpec.from(w.installIn(stack), w.table());
+                RouteSpec added = w.isInet6() ? RouteSpec.from6(w.install6In(stack))
+                        : RouteSpec.from(w.installIn(stack), w.table());
                 changes.add("route add " + added.describe());
             } catch (IllegalArgumentException e) {
                 String where = to.routeOrigins().get(w);
