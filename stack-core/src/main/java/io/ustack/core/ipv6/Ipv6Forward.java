@@ -24,8 +24,8 @@ import io.ustack.core.wire.Ipv6Packet;
  * that MTU (RFC 8200 section 5: a router never fragments, only the source does); then the hop limit goes
  * down by one and the packet leaves by dst.output (ip6_output).
  *
- * <p>A link-local destination never gets here from another link: ip6_route_input matches it on the link it
- * came in by alone (RT6_LOOKUP_F_IFACE), so at most it goes back out that link. Redirects are not sent (as
+ * <p>A packet to a link-local address is never passed to another link: ip6_route_input matches such a
+ * destination on the link it came in by alone (RT6_LOOKUP_F_IFACE), so at most it goes back out that link. Redirects are not sent (as
  * {@code Ipv4Forward} sends none), nor is anything delivered to Router Alert sockets (there are none).
  */
 public final class Ipv6Forward implements IpProtocolHandler {
