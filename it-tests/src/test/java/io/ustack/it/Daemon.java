@@ -88,8 +88,15 @@ final class Daemon implements AutoCloseable {
     }
 
     /** `ustack stats`, parsed from its "Name value" lines. */
+    /** A ustack control command ({@code route -6}, {@code addr}...) against this daemon. */
+    Cmd ustack(String... args) {
+        List<String> argv = new ArrayList<>(List.of(args));
+        argv.addAll(List.of("--control", control.toString()));
+        return Cmd.run(60, command(argv.toArray(String[]::new)));
+    }
+
     Map<String, Long> stats() {
-        Cmd c = Cmd.run(60, command("stats", "--control", control.toString())).ok();
+        Cmd c = ustack("stats").ok();
         Map<String, Long> m = new LinkedHashMap<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(
                 new java.io.ByteArrayInputStream(c.output().getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))) {

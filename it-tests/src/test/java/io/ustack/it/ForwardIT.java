@@ -3,8 +3,6 @@ package io.ustack.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,18 +66,11 @@ class ForwardIT {
         return net + ".1.1";
     }
 
-    /** A ustack control command against the daemon. */
-    private Cmd ustack(String... args) {
-        List<String> argv = new ArrayList<>(List.of(args));
-        argv.addAll(List.of("--control", daemon.control.toString()));
-        return Cmd.run(60, Daemon.command(argv.toArray(String[]::new)));
-    }
-
     /** Everything worth seeing when a test fails: the daemon's log and tables, both hosts' views. */
     private String diagnostics(Cmd failed) {
         return failed.output() + "\n---- daemon log ----\n" + daemon.log()
-                + "---- ustack addr / route / neigh ----\n" + ustack("addr").output() + ustack("route").output()
-                + ustack("neigh").output()
+                + "---- ustack addr / route / neigh ----\n" + daemon.ustack("addr").output() + daemon.ustack("route").output()
+                + daemon.ustack("neigh").output()
                 + "---- left ----\n" + leftNs.exec("ip", "route").output() + leftNs.exec("ip", "neigh").output()
                 + "---- right ----\n" + rightNs.exec("ip", "addr").output() + rightNs.exec("ip", "neigh").output();
     }
@@ -157,9 +148,9 @@ class ForwardIT {
         assertTrue(unreachable.output().contains("From " + router()) && unreachable.output().contains("Destination Net Unreachable"),
                 diagnostics(unreachable));
 
-        Cmd add = ustack("route", "add", net + ".9.0/24", "via", rightHost());
+        Cmd add = daemon.ustack("route", "add", net + ".9.0/24", "via", rightHost());
         assertEquals(0, add.exit(), add.output());
-        Cmd routes = ustack("route");
+        Cmd routes = daemon.ustack("route");
         assertEquals(net + ".1.0/24 dev " + left + " proto kernel scope link src " + net + ".1.1\n"
                 + net + ".2.0/24 dev " + right + " proto kernel scope link src " + net + ".2.1\n"
                 + net + ".9.0/24 via " + rightHost() + " dev " + right + " src " + net + ".2.1\n", routes.output());
@@ -167,11 +158,11 @@ class ForwardIT {
         Cmd c = leftNs.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", far);
         assertEquals(2, received(c.output()), diagnostics(c));
 
-        assertEquals(0, ustack("route", "del", net + ".9.0/24").exit());
+        assertEquals(0, daemon.ustack("route", "del", net + ".9.0/24").exit());
         c = leftNs.exec("ping", "-c", "1", "-W", "2", far);
         assertEquals(0, received(c.output()), diagnostics(c));
 
-        Cmd refused = ustack("route", "add", net + ".9.0/24", "via", "192.0.2.1");
+        Cmd refused = daemon.ustack("route", "add", net + ".9.0/24", "via", "192.0.2.1");
         assertEquals(1, refused.exit());
         assertEquals("ustack: gateway 192.0.2.1 is not on a connected network\n", refused.output());
     }
@@ -179,7 +170,7 @@ class ForwardIT {
     @Test
     @Order(8)
     void addrAndNeighShowTheLiveRouter() {
-        Cmd addr = ustack("addr");
+        Cmd addr = daemon.ustack("addr");
         assertEquals(0, addr.exit(), addr.output());
         System.out.println("$ ustack addr\n" + addr.output());
         assertTrue(Pattern.compile("(?m)^\\d+: " + right + ": <BROADCAST,UP,LOWER_UP> mtu 1280 state UP$").matcher(addr.output()).find(),
@@ -190,9 +181,9 @@ class ForwardIT {
                 addr.output());
 
         String rightMac = rightNs.exec("cat", "/sys/class/net/" + right + "/address").ok().output().strip();
-        Cmd neigh = ustack("neigh");
+        Cmd neigh = daemon.ustack("neigh");
         assertTrue(neigh.output().contains(rightHost() + " dev " + right + " lladdr " + rightMac + " "), neigh.output());
-        assertEquals(0, ustack("neigh", "flush").exit());
+        assertEquals(0, daemon.ustack("neigh", "flush").exit());
         Cmd c = leftNs.exec("ping", "-c", "1", "-W", "2", rightHost());
         assertEquals(1, received(c.output()), "the router ARPs again after a flush: " + diagnostics(c));
     }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code ustack route}: the daemon's routing tables, listed and changed like {@code ip route}. */
 @Command(name = "route",
         description = {"List the daemon's routes (the main table, as ip route lists it), or change them.",
-            "Without a subcommand: list; 'list table N' or 'list table all' for other tables."},
+            "Without a subcommand: list; 'list table N' or 'list table all' for other tables; -6 for IPv6 routes."},
         subcommands = {RouteCommand.ListRoutes.class, RouteCommand.Add.class, RouteCommand.Del.class})
 public final class RouteCommand implements Callable<Integer> {
     @Spec
@@ -35,18 +35,20 @@ public final class RouteCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (ip -j route's field names) instead of text.")
     boolean json;
 
+    @Option(names = "-6", description = "The IPv6 routes, as ip -6 route lists them.")
+    boolean inet6;
+
     @Override
     public Integer call() {
-        return list(spec, control, json);
+        return list(spec, control, json, List.of(), inet6);
     }
 
-    static int list(CommandSpec spec, ControlOption control, boolean json) {
-        return list(spec, control, json, List.of());
-    }
-
-    /** {@code route list [table TABLE|all]}. */
-    static int list(CommandSpec spec, ControlOption control, boolean json, List<String> words) {
+    /** {@code route list [-6] [table TABLE|all]}. */
+    static int list(CommandSpec spec, ControlOption control, boolean json, List<String> words, boolean inet6) {
         ObjectNode args = Json.MAPPER.createObjectNode();
+        if (inet6) {
+            args.put("family", "inet6");
+        }
         if (!words.isEmpty()) {
             if (words.size() != 2 || !words.get(0).equals("table")) {
                 throw new ParameterException(spec.commandLine(), "route list takes 'table TABLE' or 'table all', not '"
@@ -113,12 +115,15 @@ public final class RouteCommand implements Callable<Integer> {
         @Option(names = "--json", description = "Print JSON (ip -j route's field names) instead of text.")
         boolean json;
 
+        @Option(names = "-6", description = "The IPv6 routes, as ip -6 route lists them.")
+        boolean inet6;
+
         @Parameters(paramLabel = "table TABLE", arity = "0..2", description = "table main|default|N|all (main when absent)")
         List<String> words = List.of();
 
         @Override
         public Integer call() {
-            return list(spec, control, json, words);
+            return list(spec, control, json, words, inet6);
         }
     }
 
@@ -126,13 +131,17 @@ public final class RouteCommand implements Callable<Integer> {
     @Command(name = "add", description = {"Add a route: PREFIX via GATEWAY [dev NAME], PREFIX dev NAME, "
             + "or default via GATEWAY, with [table TABLE].",
         "Also blackhole|unreachable|prohibit PREFIX, and PREFIX nexthop via GATEWAY [dev NAME] [weight W] "
-            + "nexthop via ... (ECMP, per flow)."})
+            + "nexthop via ... (ECMP, per flow).",
+        "IPv6 alike: fd02::/64 via fe80::1 dev tapR, default via fd02::9 (-6: default is ::/0)."})
     static final class Add implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Mixin
         ControlOption control;
+
+        @Option(names = "-6", description = "An IPv6 route, whatever its words say ('default' is ::/0).")
+        boolean inet6;
 
         @Parameters(paramLabel = "ROUTE", arity = "1..*", description = "[TYPE] PREFIX via GATEWAY [dev NAME] [table TABLE] "
                 + "| PREFIX dev NAME | PREFIX nexthop via GATEWAY [weight W] nexthop ...")
@@ -143,14 +152,21 @@ public final class RouteCommand implements Callable<Integer> {
             String text = String.join(" ", words);
             RouteSpec r;
             try {
-                r = RouteSpec.parse(text);
+                r = RouteSpec.parse(text, inet6);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "route add '" + text + "': " + e.getMessage());
             }
             ObjectNode args = Json.MAPPER.createObjectNode();
-            args.put("dst", r.prefix().prefixLen() == 0 ? "default" : r.prefix().toString());
+            if (r.isInet6()) {
+                args.put("dst", r.prefix6().toString()); // ::/0 for default: the daemon reads the family from it
+            } else {
+                args.put("dst", r.prefix().prefixLen() == 0 ? "default" : r.prefix().toString());
+            }
             if (r.gateway() != 0) {
                 args.put("gateway", Ipv4Address.format(r.gateway()));
+            }
+            if (r.gateway6() != null) {
+                args.put("gateway", r.gateway6().toString());
             }
             if (r.dev() != null) {
                 args.put("dev", r.dev());
@@ -176,7 +192,8 @@ public final class RouteCommand implements Callable<Integer> {
     }
 
     /** {@code ustack route del PREFIX [table T]}. */
-    @Command(name = "del", description = "Delete the route for PREFIX (or default), from TABLE if given (main if not).")
+    @Command(name = "del", description = {"Delete the route for PREFIX (or default), from TABLE if given (main if not).",
+        "An IPv6 PREFIX, or -6 default, deletes an IPv6 route."})
     static final class Del implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -184,15 +201,26 @@ public final class RouteCommand implements Callable<Integer> {
         @Mixin
         ControlOption control;
 
-        @Parameters(paramLabel = "PREFIX [table TABLE]", arity = "1..3", description = "A.B.C.D/P or default, then table TABLE")
+        @Option(names = "-6", description = "An IPv6 route ('default' is ::/0).")
+        boolean inet6;
+
+        @Parameters(paramLabel = "PREFIX [table TABLE]", arity = "1..3",
+                description = "A.B.C.D/P, an IPv6 prefix or default, then table TABLE")
         List<String> words;
 
         @Override
         public Integer call() {
             String dst = words.get(0);
             ObjectNode args = Json.MAPPER.createObjectNode().put("dst", dst);
+            if (inet6) {
+                args.put("family", "inet6");
+            }
             try {
-                RouteSpec.destination(dst);
+                if (inet6 || dst.contains(":")) {
+                    RouteSpec.destination6(dst);
+                } else {
+                    RouteSpec.destination(dst);
+                }
                 if (words.size() == 3 && words.get(1).equals("table")) {
                     args.put("table", Fib.tableName(RouteSpec.table(words.get(2))));
                 } else if (words.size() != 1) {

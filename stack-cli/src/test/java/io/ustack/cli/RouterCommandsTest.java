@@ -1,11 +1,13 @@
 package io.ustack.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ustack.cli.control.Json;
 import io.ustack.cli.testing.ServedStackTest;
+import io.ustack.core.wire.Ipv6Prefix;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +48,41 @@ class RouterCommandsTest extends ServedStackTest {
         assertEquals(0, cli.run("route", "list", "--json"));
         assertEquals("10.0.0.1", json().get(0).get("gateway").asText());
         assertEquals("link", json().get(1).get("scope").asText());
+        assertEquals("", cli.err());
+    }
+
+    @Test
+    void route6ListsAddsAndDeletesLikeIpDash6Route() {
+        h.addIpv6();
+        h.stack.addAddress(h.stack.device("eth1"), Ipv6Prefix.parse("fd00:78::1/64"));
+        assertEquals(0, cli.run("route", "add", "fd00:99::/64", "via", "fd00:78::9"));
+        assertEquals(0, cli.run("route", "add", "default", "via", "fe80::1", "dev", "eth0"));
+        assertEquals(0, cli.run("route", "add", "blackhole", "fd00:bad::/48"));
+        assertEquals(1, cli.run("route", "add", "fd00:98::/64", "via", "fe80::2"));
+        assertEquals("ustack: a link-local gateway needs its device: via fe80::2 dev NAME\n", cli.err());
+        assertEquals(0, cli.run("route", "-6"));
+        // as ip -6 route lists them: by address, default last
+        assertEquals("""
+                fd00:77::/64 dev eth0 proto kernel
+                fd00:78::/64 dev eth1 proto kernel
+                fd00:99::/64 via fd00:78::9 dev eth1
+                blackhole fd00:bad::/48 dev lo
+                fe80::/64 dev eth0 proto kernel
+                fe80::/64 dev eth1 proto kernel
+                default via fe80::1 dev eth0
+                """, cli.out());
+        assertEquals(0, cli.run("route", "list", "-6", "--json"));
+        assertEquals("fd00:78::9", json().get(2).get("gateway").asText());
+        assertEquals("blackhole", json().get(3).get("type").asText());
+        assertEquals(0, cli.run("route", "del", "fd00:99::/64"));
+        assertEquals(1, cli.run("route", "del", "fd00:99::/64"));
+        assertEquals("ustack: there is no IPv6 route for fd00:99::/64\n", cli.err());
+        assertEquals(0, cli.run("route", "del", "-6", "default"));
+        assertEquals(0, cli.run("route", "add", "-6", "unreachable", "default"), "with -6, default is ::/0");
+        assertEquals(0, cli.run("route", "list", "-6", "--json"));
+        assertEquals("unreachable", json().get(json().size() - 1).get("type").asText());
+        assertEquals(0, cli.run("route"));
+        assertFalse(cli.out().contains(":"), "the IPv4 list stays IPv4's: " + cli.out());
         assertEquals("", cli.err());
     }
 

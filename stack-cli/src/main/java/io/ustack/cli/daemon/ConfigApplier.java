@@ -100,6 +100,10 @@ public final class ConfigApplier {
             stack.setForwarding(true);
             changes.add("forwarding on");
         }
+        if (to.forward() && !stack.forwarding6()) {
+            stack.setForwarding6(true);
+            changes.add("IPv6 forwarding on");
+        }
         for (IfaceSpec want : to.ifaces()) {
             NetDevice dev = stack.device(want.name());
             if (stack.routerAdvertisements(dev) != want.ra()) {
@@ -152,7 +156,7 @@ public final class ConfigApplier {
             List<Ipv6Prefix> v6 = dev == null ? List.of() : addresses6(dev);
             ifaces.add(new IfaceSpec(spec.tap(), true, v4, v6, spec.dhcp(), dev != null && stack.routerAdvertisements(dev)));
         }
-        List<RouteSpec> routes = staticRoutes().stream().map(t -> RouteSpec.from(t.route(), t.table())).toList();
+        List<RouteSpec> routes = staticRoutes();
         List<Sourced> ipRules = stack.fib().rules().stream().filter(r -> !Fib.defaultRules().contains(r))
                 .map(r -> new Sourced(RuleSpec.describe(r), "the running rules")).toList();
         Map<String, String> sysctls = new Sysctl(stack).writable();
@@ -195,20 +199,24 @@ public final class ConfigApplier {
         }
     }
 
-    /** A route added by hand, with its table. */
-    private record TableRoute(int table, Route route) {
-    }
-
-    /** The routes added by hand (not the kernel's connected ones), in every table but local. */
-    private List<TableRoute> staticRoutes() {
-        List<TableRoute> out = new ArrayList<>();
+    /**
+     * The routes added by hand (not the kernel's connected ones) as specs naming every device: IPv4 ones in
+     * every table but local, then IPv6 ones.
+     */
+    private List<RouteSpec> staticRoutes() {
+        List<RouteSpec> out = new ArrayList<>();
         for (int t : stack.fib().tableIds()) {
             if (t != Fib.TABLE_LOCAL) {
                 for (Route r : stack.fib().routes(t)) {
                     if (r.origin() == Route.Origin.STATIC) {
-                        out.add(new TableRoute(t, r));
+                        out.add(RouteSpec.from(r, t));
                     }
                 }
+            }
+        }
+        for (Ipv6Fib.Route6 r : stack.fib6().routes()) {
+            if (r.origin() == Route.Origin.STATIC) {
+                out.add(RouteSpec.from6(r));
             }
         }
         return out;
@@ -216,22 +224,28 @@ public final class ConfigApplier {
 
     /** Removes the static routes {@code to} does not have, or has with another gateway, device or table. */
     private void removeRoutes(DaemonConfig to, List<String> changes) {
-        for (TableRoute t : staticRoutes()) {
-            if (to.routes().stream().noneMatch(w -> matches(w, t))) {
-                stack.fib().removeRoute(t.route().prefix(), t.table());
-                changes.add("route del " + RouteSpec.from(t.route(), t.table()).describe());
+        for (RouteSpec there : staticRoutes()) {
+            if (to.routes().stream().noneMatch(w -> matches(w, there))) {
+                if (there.isInet6()) {
+                    stack.fib6().removeRoute(there.prefix6());
+                } else {
+                    stack.fib().removeRoute(there.prefix(), there.table());
+                }
+                changes.add("route del " + there.describe());
             }
         }
     }
 
     private void addRoutes(DaemonConfig to, List<String> changes) {
-        List<TableRoute> there = staticRoutes();
+        List<RouteSpec> there = staticRoutes();
         for (RouteSpec w : to.routes()) {
             if (there.stream().anyMatch(t -> matches(w, t))) {
                 continue;
             }
             try {
-                changes.add("route add " + RouteSpec.from(w.installIn(stack), w.table()).describe());
+                RouteSpec added = w.isInet6() ? RouteSpec.from6(w.install6In(stack))
+                        : RouteSpec.from(w.installIn(stack), w.table());
+                changes.add("route add " + added.describe());
             } catch (IllegalArgumentException e) {
                 String where = to.routeOrigins().get(w);
                 throw new IllegalArgumentException((where == null ? "" : where + ": ") + "cannot add the route "
@@ -269,11 +283,9 @@ public final class ConfigApplier {
         return d;
     }
 
-    /** The route {@code w} asks for is {@code t}: the same in every part {@code w} gives. */
-    private static boolean matches(RouteSpec w, TableRoute t) {
-        RouteSpec there = RouteSpec.from(t.route(), t.table());
-        return w.equals(there) || (w.dev() == null && w.nexthops().isEmpty()
-                && w.equals(new RouteSpec(there.prefix(), there.gateway(), null, there.table(), there.type(), List.of())))
+    /** The route {@code w} asks for is {@code there}: the same in every part {@code w} gives. */
+    private static boolean matches(RouteSpec w, RouteSpec there) {
+        return w.equals(there) || (w.dev() == null && w.nexthops().isEmpty() && w.equals(there.withoutDevice()))
                 || (!w.nexthops().isEmpty() && w.withoutNexthopDevices().equals(there.withoutNexthopDevices()));
     }
 

@@ -76,6 +76,7 @@ public final class ConfigSource {
         // --forward and --conntrack-max are sysctls by other names, and win over the file's as --sysctl does
         if (flags.forward()) {
             sysctls.add(Sourced.flag("--forward", "net.ipv4.ip_forward=1"));
+            sysctls.add(Sourced.flag("--forward", "net.ipv6.conf.all.forwarding=1"));
         }
         Integer backlogThreads = pick(flags.backlogThreads(), file == null ? null : file.backlogThreads());
         DaemonConfig config = DaemonConfig.parseSourced(ifaces, routes,

@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
             "  (persistent) one is attached to and left in place.",
             "",
             "ROUTE \"PREFIX via GATEWAY\" | \"PREFIX dev NAME\" | \"default via GATEWAY\"",
+            "  IPv4 or IPv6: \"fd02::/64 via fe80::1 dev tapR\", \"default via fd02::9\"",
             "",
             "FILE  A YAML file of interfaces, routes, sysctls, services and rules (README: Configuration file).",
             "  The command line adds to it: interfaces and routes from both, --sysctl (and --forward,",
@@ -85,7 +86,8 @@ public final class DaemonCommand implements Callable<Integer> {
     Integer backlogThreads;
 
     @Option(names = "--forward",
-            description = "Route packets between the interfaces (net.ipv4.ip_forward=1). Default: off.")
+            description = "Route packets between the interfaces (net.ipv4.ip_forward=1 and "
+                    + "net.ipv6.conf.all.forwarding=1). Default: off.")
     boolean forward;
 
     @Option(names = "--conntrack-max", paramLabel = "N",

@@ -22,7 +22,8 @@ import java.util.Map;
  * @param ifaces         the TAPs, in command-line order, names unique
  * @param routes         the static routes; one that names a device names one of {@code ifaces}
  * @param backlogThreads RPS backlog threads; 0 processes packets on the driver's poll threads
- * @param forward        net.ipv4.ip_forward: route packets between the interfaces
+ * @param forward        --forward: route packets between the interfaces (net.ipv4.ip_forward and
+ *                       net.ipv6.conf.all.forwarding)
  * @param conntrackMax   net.netfilter.nf_conntrack_max: the most connections conntrack tracks at once
  * @param sysctls        --sysctl settings by key, in the order given, applied after everything else
  * @param metrics        where to serve the counters to Prometheus (--metrics), or null for nowhere

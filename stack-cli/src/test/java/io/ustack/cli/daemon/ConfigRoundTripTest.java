@@ -102,6 +102,10 @@ class ConfigRoundTripTest {
         run(new RouteAddHandler(a), "{\"dst\":\"172.16.0.0/12\",\"type\":\"blackhole\"}");
         run(new RouteAddHandler(a), "{\"dst\":\"198.51.100.0/24\",\"nexthops\":[{\"gateway\":\"10.1.0.254\"},"
                 + "{\"gateway\":\"10.3.0.9\",\"weight\":3}]}");
+        // IPv6 routes: via a gateway on a connected network, via a link-local one, an error route
+        run(new RouteAddHandler(a), "{\"dst\":\"fd00:9::/64\",\"gateway\":\"fd00:1::fe\"}");
+        run(new RouteAddHandler(a), "{\"dst\":\"::/0\",\"gateway\":\"fe80::1\",\"dev\":\"tapR\"}");
+        run(new RouteAddHandler(a), "{\"dst\":\"fd00:bad::/48\",\"type\":\"unreachable\"}");
         run(new RuleChangeHandler(a, true), "{\"words\":[\"from\",\"10.1.0.0/24\",\"lookup\",\"100\"]}");
         run(new RuleChangeHandler(a, true), "{\"words\":[\"fwmark\",\"0x7\",\"prohibit\"]}");
         // firewall rules through the real engine: a user chain, a jump and NAT
@@ -123,6 +127,10 @@ class ConfigRoundTripTest {
         assertEquals(saved, ConfigWriter.write(applierB.running(second.config()), second.serve(), "info", List.of("saved")),
                 "saved again, the file is the same");
         assertEquals(dump(new RouteListHandler(a), "{\"table\":\"all\"}"), dump(new RouteListHandler(b), "{\"table\":\"all\"}"));
+        assertEquals(dump(new RouteListHandler(a), "{\"family\":\"inet6\"}"),
+                dump(new RouteListHandler(b), "{\"family\":\"inet6\"}"));
+        assertTrue(saved.contains("  - \"fd00:9::/64 via fd00:1::fe dev tapL\"\n  - \"default via fe80::1 dev tapR\"\n"
+                + "  - \"unreachable fd00:bad::/48\"\n"), saved);
         assertEquals(dump(new RuleListHandler(a)), dump(new RuleListHandler(b)));
         assertEquals(RuleLoader.forStack(a).save(), RuleLoader.forStack(b).save(), "the same firewall rules");
         assertEquals(RuleLoader.forStack(a, NfProto.IPV6).save(), RuleLoader.forStack(b, NfProto.IPV6).save());

@@ -32,6 +32,16 @@ class DaemonConfigTest {
     }
 
     @Test
+    void ipv6RoutesComeTheSameWay() {
+        DaemonConfig c = DaemonConfig.parse(List.of("tapL,addr=fd01::1/64", "tapR,addr=fd02::1/64"),
+                List.of("fd03::/64 via fd02::9", "default via fe80::1 dev tapR", "blackhole fd09::/64"), 0);
+        assertEquals(List.of("fd03::/64 via fd02::9", "default via fe80::1 dev tapR", "blackhole fd09::/64"),
+                c.routes().stream().map(RouteSpec::describe).toList());
+        assertEquals("--route 'fd03::/64 dev tap9': there is no interface named tap9",
+                bad(List.of(), List.of("fd03::/64 dev tap9")));
+    }
+
+    @Test
     void theBadOptionIsQuotedBeforeItsSentence() {
         assertEquals("--iface 'tap0,mtu=abc': mtu must be a number between 68 and 65535", bad(List.of("tap0,mtu=abc"), List.of()));
         assertEquals("--route '10.0.0.0/8': a route needs 'via GATEWAY' or 'dev NAME'; it reads PREFIX via GATEWAY, "

@@ -3,9 +3,13 @@ package io.ustack.cli.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ustack.core.route.DstEntry;
 import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv4Prefix;
+import io.ustack.core.wire.Ipv6Address;
+import io.ustack.core.wire.Ipv6Prefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +49,44 @@ class RouteSpecTest {
     @Test
     void aBareAddressIsAHostRoute() {
         assertEquals(32, RouteSpec.parse("10.1.2.3 via 10.77.0.1").prefix().prefixLen());
+    }
+
+    @Test
+    void anIpv6RouteIsToldByItsAddresses() {
+        RouteSpec r = RouteSpec.parse("fd02::/64 via fe80::1 dev tapR");
+        assertTrue(r.isInet6());
+        assertNull(r.prefix());
+        assertEquals(Ipv6Prefix.parse("fd02::/64"), r.prefix6());
+        assertEquals(Ipv6Address.parse("fe80::1"), r.gateway6());
+        assertEquals("tapR", r.dev());
+        assertEquals("fd02::/64 via fe80::1 dev tapR", r.describe());
+        assertEquals(new Ipv6Prefix(Ipv6Address.UNSPECIFIED, 0), RouteSpec.parse("default via fd02::9").prefix6(),
+                "an IPv6 gateway makes default ::/0");
+        assertEquals("default via fd02::9", RouteSpec.parse("default via fd02::9").describe());
+        assertEquals(128, RouteSpec.parse("fd03::7 dev tapR").prefix6().prefixLen(), "a bare address is a host route");
+    }
+
+    @Test
+    void anIpv6DefaultWithoutAGatewayIsWrittenAsTheZeroPrefix() {
+        RouteSpec hole = RouteSpec.parse("blackhole default", true);
+        assertEquals(DstEntry.Type.BLACKHOLE, hole.type());
+        assertEquals("blackhole ::/0", hole.describe(), "'blackhole default' would read back as IPv4");
+        assertEquals(hole, RouteSpec.parse(hole.describe()));
+        assertEquals("::/0 dev tapR", RouteSpec.parse("default dev tapR", true).describe());
+        assertEquals(RouteSpec.parse("unreachable fd09::/64"), RouteSpec.parse(RouteSpec.parse("unreachable fd09::/64").describe()));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            fd02::/64                       | a route needs 'via GATEWAY' or 'dev NAME'; it reads PREFIX via GATEWAY, PREFIX dev NAME or default via GATEWAY
+            fd02::5/64 via fe80::1 dev a    | 'fd02::5/64' has host bits set; did you mean fd02::/64?
+            default via ::                  | the gateway cannot be ::
+            fd02::/64 via fd01::1 table 100 | an IPv6 route goes in the main table; there are no other IPv6 tables
+            fd02::/64 nexthop via fd01::1 nexthop via fd01::2 | a multipath route is IPv4 only
+            blackhole fd09::/64 dev a       | a blackhole route takes no gateway or device
+            """)
+    void badIpv6RoutesSayWhatIsWrong(String route, String sentence) {
+        assertEquals(sentence, bad(route));
     }
 
     @ParameterizedTest

@@ -20,7 +20,8 @@ import io.ustack.core.wire.Ipv6Packet;
 /**
  * The IPv6 receive path (net/ipv6/ip6_input.c): ipv6_rcv with ip6_rcv_core's validation, ip6_rcv_finish's
  * route lookup (ip6_route_input) or, for multicast, ip6_mc_input's membership check, then dst.input:
- * ip6_input for this host, ip6_forward (refused while forwarding is off, the only setting yet) for others.
+ * ip6_input for this host, ip6_forward ({@link Ipv6Forward}, refused while forwarding is off) for others,
+ * ip6_pkt_discard and its kin for error routes.
  * Extension headers are walked in the order they come (RFC 8200 section 4.1): hop-by-hop only first, in
  * ipv6_rcv; destination options and routing headers in ip6_input's loop ({@link ExtHeaders}), fragments
  * checked here (ipv6_frag_rcv) and reassembled by {@link Ipv6Reassembler}.
@@ -28,8 +29,6 @@ import io.ustack.core.wire.Ipv6Packet;
  * <p>The IPv6 netfilter hooks sit where ip6_input.c calls NF_HOOK: PRE_ROUTING after ip6_rcv_core, LOCAL_IN
  * in ip6_input before the extension headers are walked, so (as in Linux without conntrack's nf_defrag_ipv6)
  * the rules there see each fragment, not the datagram.
- *
- * <p>Not yet (later steps of #12): forwarding.
  */
 public final class Ipv6Input {
     private final Ipv6Fib fib;
@@ -40,6 +39,8 @@ public final class Ipv6Input {
     private final ExtHeaders ext;
     private volatile ErrorSender icmp = (pkt, type, code, info) -> { };
     private volatile boolean defragBeforeHooks;
+    /** ip6_forward while net.ipv6.conf.all.forwarding is 1; null while it is 0. */
+    private volatile IpProtocolHandler forward;
 
     private final Ipv6Reassembler reassembler;
 
@@ -179,9 +180,8 @@ public final class Ipv6Input {
 
     /**
      * ip6_rcv_finish: multicast to ip6_mc_input (Ip6InMcastPkts; delivered only for a group the device has
-     * joined), unicast through ip6_route_input to the decision's input. No route: Ip6InNoRoutes, or
-     * Ip6InAddrErrors for the unspecified address, and either way ip6_pkt_drop's ICMPv6 destination
-     * unreachable (no route). The destination is read after PRE_ROUTING, whose functions may have changed it.
+     * joined), unicast through ip6_route_input to the decision's input; no route is ip6_null_entry's
+     * ip6_pkt_discard. The destination is read after PRE_ROUTING, whose functions may have changed it.
      * Takes ownership.
      */
     private void ip6RcvFinish(PacketBuffer pkt) {
@@ -197,11 +197,7 @@ public final class Ipv6Input {
         } else {
             dst = fib.inputRoute(daddr, pkt.dev());
             if (dst == null) {
-                // ip6_pkt_drop: to :: is an address error, anything else a missing route
-                boolean any = daddr.isUnspecified();
-                mib.inc(any ? Mib.Ip6InAddrErrors : Mib.Ip6InNoRoutes);
-                icmp.send(pkt, Icmpv6Packet.DEST_UNREACH, Icmpv6Packet.NOROUTE, 0);
-                drops.drop(pkt, any ? DropReason.IP_INADDRERRORS : DropReason.IP_INNOROUTES);
+                ip6PktDrop(pkt, Icmpv6Packet.NOROUTE);
                 return;
             }
         }
@@ -210,12 +206,54 @@ public final class Ipv6Input {
     }
 
     /**
-     * The dst.input of routes that are not ours: ip6_forward, which with forwarding off (net.ipv6.conf.all.
-     * forwarding 0, the only setting yet) counts Ip6InAddrErrors and drops. Takes ownership.
+     * ip6_pkt_drop for a packet that came in: to :: is an address error (Ip6InAddrErrors), anything else a
+     * missing route (Ip6InNoRoutes); either way ICMPv6 destination unreachable with {@code code} goes back,
+     * whether or not this host forwards. Takes ownership.
+     */
+    private void ip6PktDrop(PacketBuffer pkt, int code) {
+        boolean any = Ipv6Packet.wrap(pkt, pkt.networkHeader()).daddr().isUnspecified();
+        mib.inc(any ? Mib.Ip6InAddrErrors : Mib.Ip6InNoRoutes);
+        icmp.send(pkt, Icmpv6Packet.DEST_UNREACH, code, 0);
+        drops.drop(pkt, any ? DropReason.IP_INADDRERRORS : DropReason.IP_INNOROUTES);
+    }
+
+    /**
+     * The dst.input of error routes (ip6_rt_init_dst_reject): a blackhole discards without a word
+     * (dst_discard); unreachable is ip6_pkt_discard (no route) and prohibit ip6_pkt_prohibit (administratively
+     * prohibited). Takes ownership.
+     */
+    public void ip6RouteError(PacketBuffer pkt) {
+        DstEntry.Type type = pkt.dst().type();
+        if (type == DstEntry.Type.BLACKHOLE) {
+            drops.drop(pkt, type.errorDropReason());
+            return;
+        }
+        ip6PktDrop(pkt, type == DstEntry.Type.PROHIBIT ? Icmpv6Packet.ADM_PROHIBITED : Icmpv6Packet.NOROUTE);
+    }
+
+    /**
+     * The dst.input of routes that are not ours: ip6_forward when forwarding is on ({@link #setForward}); with
+     * it off (net.ipv6.conf.all.forwarding 0, Linux's default) ip6_forward counts Ip6InAddrErrors and drops.
+     * Takes ownership.
      */
     public void ip6ForwardOrError(PacketBuffer pkt) {
+        IpProtocolHandler f = forward;
+        if (f != null) {
+            f.rcv(pkt);
+            return;
+        }
         mib.inc(Mib.Ip6InAddrErrors);
         drops.drop(pkt, DropReason.IP_INADDRERRORS);
+    }
+
+    /** Installs ip6_forward as the input of routes to other hosts (null turns forwarding off). */
+    public void setForward(IpProtocolHandler forward) {
+        this.forward = forward;
+    }
+
+    /** Whether ip6_forward is installed: net.ipv6.conf.all.forwarding. */
+    public boolean forwarding() {
+        return forward != null;
     }
 
     /** ip6_input: NF LOCAL_IN, then ip6_input_finish. The dst.input of local routes. Takes ownership. */

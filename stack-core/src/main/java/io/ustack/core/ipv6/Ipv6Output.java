@@ -33,8 +33,6 @@ import io.ustack.core.wire.Ipv6Packet;
  *
  * <p>The IPv6 netfilter hooks sit where ip6_output.c calls them: LOCAL_OUT in ip6_local_out, POST_ROUTING in
  * ip6_output, before fragmentation, so the rules see the datagram whole.
- *
- * <p>Not yet (later steps of #12): gateways.
  */
 public final class Ipv6Output {
     private final BufferPool pool;
@@ -88,7 +86,8 @@ public final class Ipv6Output {
      * link-scope destination needs; null otherwise), picks the source when {@code saddr} is null
      * (ipv6_dev_get_saddr) or checks that the given one is still ours, pushes the header and sends. Takes
      * ownership; data at the payload with room for the IPv6 and Ethernet headers in front. Returns false if
-     * there was no route or no source (the packet is dropped and Ip6OutNoRoutes counted).
+     * there was no route or no source (the packet is dropped and Ip6OutNoRoutes counted), or the route is an
+     * error route (dropped with its reason).
      */
     public boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
                         int hopLimit, int trafficClass) {
@@ -109,6 +108,12 @@ public final class Ipv6Output {
 
     private boolean send(PacketBuffer pkt, Ipv6Address saddr, Ipv6Address daddr, NetDevice oif, int nexthdr,
                          int hopLimit, int trafficClass, DstEntry dst, boolean autoFlowLabel) {
+        if (dst != null && dst.type().isError()) {
+            // ip6_dst_lookup_tail: an error route fails the send with its dst.error (EINVAL, EHOSTUNREACH,
+            // EACCES), which is not ENETUNREACH and so not counted in Ip6OutNoRoutes
+            drops.drop(pkt, dst.type().errorDropReason());
+            return false;
+        }
         NetDevice out = dst == null ? null : dst.type() == DstEntry.Type.LOCAL ? oif : dst.dev();
         Ipv6Address src = saddr;
         if (dst != null && src == null) {
@@ -239,8 +244,8 @@ public final class Ipv6Output {
 
     /**
      * ip6_finish_output2: multicast maps straight to its 33:33 MAC (ipv6_eth_mc_map), the loopback and IFF_NOARP
-     * devices need none, and everything else asks the ND table for the next hop (the destination itself: the
-     * routes are all connected ones yet). Takes ownership.
+     * devices need none, and everything else asks the ND table for the next hop (rt6_nexthop: the route's
+     * gateway, or the destination itself on the link). Takes ownership.
      */
     void ip6FinishOutput2(PacketBuffer pkt) {
         NetDevice dev = pkt.dst().dev();
@@ -253,7 +258,7 @@ public final class Ipv6Output {
             EthernetFrame.push(pkt, dev.mac(), dev.mac(), EthernetFrame.ETH_P_IPV6);
             dev.devQueueXmit(pkt);
         } else {
-            nd.output(pkt, dev, daddr);
+            nd.output(pkt, dev, pkt.dst().nexthop6(daddr));
         }
     }
 }

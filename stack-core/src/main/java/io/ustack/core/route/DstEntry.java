@@ -4,6 +4,7 @@ import io.ustack.core.buffer.PacketBuffer;
 import io.ustack.core.buffer.PacketHandler;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.stats.DropReason;
+import io.ustack.core.wire.Ipv6Address;
 
 /**
  * A routing decision: struct rtable / dst_entry. It carries the next step as code, so after the lookup
@@ -41,6 +42,8 @@ public final class DstEntry {
     private final Type type;
     private final NetDevice dev;
     private final int gateway;
+    /** rt6i_gateway: an IPv6 route's next hop, null when its destinations are on the link (and for IPv4). */
+    private final Ipv6Address gateway6;
     private final int prefsrc;
     private final PacketHandler input;
     private final PacketHandler output;
@@ -50,14 +53,20 @@ public final class DstEntry {
     private final boolean mtuLocked;
 
     public DstEntry(Type type, NetDevice dev, int gateway, int prefsrc, PacketHandler input, PacketHandler output) {
-        this(type, dev, gateway, prefsrc, input, output, 0, false);
+        this(type, dev, gateway, null, prefsrc, input, output, 0, false);
     }
 
-    private DstEntry(Type type, NetDevice dev, int gateway, int prefsrc, PacketHandler input, PacketHandler output,
-                     int pmtu, boolean mtuLocked) {
+    /** An IPv6 decision (rt6_info): via {@code gateway} (null: the destination is on the link) out {@code dev}. */
+    public DstEntry(Type type, NetDevice dev, Ipv6Address gateway, PacketHandler input, PacketHandler output) {
+        this(type, dev, 0, gateway, 0, input, output, 0, false);
+    }
+
+    private DstEntry(Type type, NetDevice dev, int gateway, Ipv6Address gateway6, int prefsrc, PacketHandler input,
+                     PacketHandler output, int pmtu, boolean mtuLocked) {
         this.type = type;
         this.dev = dev;
         this.gateway = gateway;
+        this.gateway6 = gateway6;
         this.prefsrc = prefsrc;
         this.input = input;
         this.output = output;
@@ -67,7 +76,7 @@ public final class DstEntry {
 
     /** This route's decision for one destination whose path MTU is {@code pmtu} (rt_set_nexthop from a fnhe). */
     public DstEntry withPmtu(int pmtu, boolean locked) {
-        return new DstEntry(type, dev, gateway, prefsrc, input, output, pmtu, locked);
+        return new DstEntry(type, dev, gateway, gateway6, prefsrc, input, output, pmtu, locked);
     }
 
     /** Whether the path MTU is locked (learnt below min_pmtu): packets on it go without DF. */
@@ -92,6 +101,16 @@ public final class DstEntry {
     /** rt_nexthop: where the neighbour lookup goes for destination {@code daddr}. */
     public int nexthop(int daddr) {
         return gateway != 0 ? gateway : daddr;
+    }
+
+    /** rt6i_gateway: the IPv6 next hop, or null when the destination is on the link. */
+    public Ipv6Address gateway6() {
+        return gateway6;
+    }
+
+    /** rt6_nexthop: where the ND lookup goes for IPv6 destination {@code daddr}. */
+    public Ipv6Address nexthop6(Ipv6Address daddr) {
+        return gateway6 != null ? gateway6 : daddr;
     }
 
     /** The source address to use for packets sent on this route (fib_result_prefsrc). */

@@ -4,26 +4,31 @@ import io.ustack.core.link.NetDevice;
 import io.ustack.core.wire.Ipv6Address;
 import io.ustack.core.wire.Ipv6Prefix;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The IPv6 side of routing, as small as the first step of IPv6 needs: the interfaces' addresses (struct
- * inet6_ifaddr), the connected routes they bring (addrconf_prefix_route) with longest-prefix match, the
- * multicast groups each interface has joined (the all-nodes group and each address's solicited-node group,
- * as ipv6_dev_mc_inc does in addrconf), and source address selection. Link-local addresses and link-scope
- * groups belong to one interface: the same fe80:: address on two links is two addresses.
+ * The IPv6 side of routing: the interfaces' addresses (struct inet6_ifaddr), the connected routes they bring
+ * (addrconf_prefix_route), static routes (on the link, via a gateway, or blackhole, unreachable and prohibit,
+ * as {@code ip -6 route add} makes them) matched by longest prefix, the multicast groups each interface has
+ * joined (the all-nodes group and each address's solicited-node group, as ipv6_dev_mc_inc does in addrconf),
+ * and source address selection. Link-local addresses and link-scope groups belong to one interface: the same
+ * fe80:: address on two links is two addresses.
+ *
+ * <p>One table (main): IPv6 has no policy rules here yet.
  *
  * <p>Readers (the receive and transmit paths) take no lock; changes are synchronized and rare.
  */
 public final class Ipv6Fib {
-    /** Builds the shared DstEntry of a decision: where its packets go next. */
+    /** Builds the shared DstEntry of a decision: where its packets go next, via {@code gateway} if not null. */
     @FunctionalInterface
     public interface DstFactory {
-        DstEntry make(DstEntry.Type type, NetDevice dev);
+        DstEntry make(DstEntry.Type type, NetDevice dev, Ipv6Address gateway);
     }
 
     /**
@@ -47,12 +52,29 @@ public final class Ipv6Fib {
         }
     }
 
-    /** A connected route (fib6_info of a prefix route): {@code prefix} is on the link of {@code dev}. */
-    public record Route6(Ipv6Prefix prefix, NetDevice dev, DstEntry dst) {
-        /** As `ip -6 route` shows it. */
+    /**
+     * A route (fib6_info): {@code prefix} is on the link of {@code dev}, or behind {@code gateway} on that link
+     * when it is not null; an error route (blackhole, unreachable, prohibit) has the loopback device and no
+     * gateway, as Linux gives it.
+     */
+    public record Route6(Ipv6Prefix prefix, Ipv6Address gateway, NetDevice dev, DstEntry.Type type,
+                         Route.Origin origin, DstEntry dst) {
+        /** As `ip -6 route` shows it (without metric and preference, which this FIB does not keep). */
         @Override
         public String toString() {
-            return prefix.network() + "/" + prefix.prefixLen() + " dev " + dev.name() + " proto kernel";
+            StringBuilder sb = new StringBuilder();
+            if (type != DstEntry.Type.UNICAST) {
+                sb.append(type.name().toLowerCase(Locale.ROOT)).append(' ');
+            }
+            sb.append(prefix.prefixLen() == 0 ? "default" : prefix.network() + "/" + prefix.prefixLen());
+            if (gateway != null) {
+                sb.append(" via ").append(gateway);
+            }
+            sb.append(" dev ").append(dev.name());
+            if (origin == Route.Origin.KERNEL) {
+                sb.append(" proto kernel");
+            }
+            return sb.toString();
         }
     }
 
@@ -62,12 +84,20 @@ public final class Ipv6Fib {
     private final Map<NetDevice, Map<Ipv6Address, Integer>> groups = new ConcurrentHashMap<>();
     private final Map<NetDevice, DstEntry> onLink = new ConcurrentHashMap<>();
     private final Map<NetDevice, DstEntry> multicast = new ConcurrentHashMap<>();
+    /** The decisions of error routes, one per type (ip6_blk_hole_entry, ip6_null_entry, ip6_prohibit_entry). */
+    private final Map<DstEntry.Type, DstEntry> errors = new EnumMap<>(DstEntry.Type.class);
     private final DstFactory dsts;
+    private final NetDevice loopback;
     private final DstEntry local;
 
     public Ipv6Fib(NetDevice loopback, DstFactory dsts) {
         this.dsts = dsts;
-        this.local = dsts.make(DstEntry.Type.LOCAL, loopback);
+        this.loopback = loopback;
+        this.local = dsts.make(DstEntry.Type.LOCAL, loopback, null);
+        for (DstEntry.Type t : new DstEntry.Type[] {DstEntry.Type.BLACKHOLE, DstEntry.Type.UNREACHABLE,
+                DstEntry.Type.PROHIBIT}) {
+            errors.put(t, dsts.make(t, loopback, null));
+        }
     }
 
     /** {@link #addAddress(NetDevice, Ipv6Prefix, Inet6Address.State)} of an address usable at once. */
@@ -100,7 +130,7 @@ public final class Ipv6Fib {
             Ipv6Prefix net = new Ipv6Prefix(p.network(), p.prefixLen());
             boolean have = routes.stream().anyMatch(r -> r.dev() == dev && r.prefix().equals(net));
             if (!have) {
-                routes.add(new Route6(net, dev, onLink(dev)));
+                routes.add(new Route6(net, null, dev, DstEntry.Type.UNICAST, Route.Origin.KERNEL, onLink(dev)));
             }
         }
     }
@@ -121,7 +151,7 @@ public final class Ipv6Fib {
         boolean stillUsed = addresses.stream().anyMatch(a -> a.dev() == dev
                 && new Ipv6Prefix(a.prefix().network(), a.prefix().prefixLen()).equals(net));
         if (!stillUsed) {
-            routes.removeIf(r -> r.dev() == dev && r.prefix().equals(net));
+            routes.removeIf(r -> r.dev() == dev && r.prefix().equals(net) && r.origin() == Route.Origin.KERNEL);
         }
     }
 
@@ -139,11 +169,11 @@ public final class Ipv6Fib {
     }
 
     private DstEntry onLink(NetDevice dev) {
-        return onLink.computeIfAbsent(dev, d -> dsts.make(DstEntry.Type.UNICAST, d));
+        return onLink.computeIfAbsent(dev, d -> dsts.make(DstEntry.Type.UNICAST, d, null));
     }
 
     private DstEntry multicastDst(NetDevice dev) {
-        return multicast.computeIfAbsent(dev, d -> dsts.make(DstEntry.Type.MULTICAST, d));
+        return multicast.computeIfAbsent(dev, d -> dsts.make(DstEntry.Type.MULTICAST, d, null));
     }
 
     /** ipv6_chk_mcast_addr: {@code dev} has joined {@code group}. */
@@ -197,9 +227,9 @@ public final class Ipv6Fib {
 
     /**
      * ip6_route_input for a unicast destination: LOCAL for one of our addresses (a link-local one only on the
-     * device it came in on), else the connected route that covers {@code daddr} longest (a link-local
-     * destination is on the link it came from); null when nothing covers it. Multicast is the caller's
-     * ({@link #isMember}).
+     * device it came in on), else the route that covers {@code daddr} longest (a link-local destination is on
+     * the link it came from, the strict interface match of RT6_LOOKUP_F_IFACE); null when nothing covers it.
+     * Multicast is the caller's ({@link #isMember}).
      */
     public DstEntry inputRoute(Ipv6Address daddr, NetDevice in) {
         if (isLocal(daddr, in)) {
@@ -220,7 +250,8 @@ public final class Ipv6Fib {
     /**
      * ip6_route_output: our own address goes to the loopback; a destination that needs its interface named
      * (link-local, link-scope multicast) goes out {@code oif}, and without one there is no route; anything
-     * else takes the longest connected prefix (on {@code oif} when it is given). Null when there is no route.
+     * else takes the longest route (on {@code oif} when it is given), which may be an error route's decision.
+     * Null when there is no route.
      */
     public DstEntry outputRoute(Ipv6Address daddr, NetDevice oif) {
         if (daddr.isMulticast()) {
@@ -244,16 +275,106 @@ public final class Ipv6Fib {
         return daddr.isMulticast() ? multicastDst(dev) : onLink(dev);
     }
 
-    /** fib6_lookup's longest-prefix match over the connected routes, on {@code oif} only if it is given. */
+    /**
+     * fib6_lookup's longest-prefix match, on {@code oif} only if it is given. Of two routes for the same prefix
+     * the connected one wins, as its metric (256) is below a static route's (1024).
+     */
     public Route6 lookup(Ipv6Address daddr, NetDevice oif) {
         Route6 best = null;
         for (Route6 r : routes) {
-            if ((oif == null || r.dev() == oif) && r.prefix().contains(daddr)
-                    && (best == null || r.prefix().prefixLen() > best.prefix().prefixLen())) {
+            if ((oif == null || r.dev() == oif) && r.prefix().contains(daddr) && (best == null
+                    || r.prefix().prefixLen() > best.prefix().prefixLen()
+                    || (r.prefix().prefixLen() == best.prefix().prefixLen() && r.origin() == Route.Origin.KERNEL
+                    && best.origin() != Route.Origin.KERNEL))) {
                 best = r;
             }
         }
         return best;
+    }
+
+    /**
+     * {@code ip -6 route add PREFIX via GATEWAY [dev DEV]} or {@code ip -6 route add PREFIX dev DEV} (gateway
+     * null), checked as ip6_validate_gw checks a gateway: a unicast address not of this host; a link-local
+     * one needs its device named; any other must be on the link of a route without a gateway (on {@code dev}
+     * when it is given), whose device the route takes. Throws IllegalArgumentException with a sentence when
+     * the gateway or device will not do, or when there is a route for the prefix already (`ip route add`
+     * says "File exists"; delete it first).
+     */
+    public synchronized Route6 addRoute(Ipv6Prefix prefix, Ipv6Address gateway, NetDevice dev) {
+        Ipv6Prefix net = tableSlot(prefix);
+        NetDevice out = gateway == null ? dev : gatewayDevice(gateway, dev);
+        if (out == null) {
+            throw new IllegalArgumentException("a route needs a gateway or a device");
+        }
+        if (out.isLoopback()) {
+            throw new IllegalArgumentException("a route cannot leave by the loopback device");
+        }
+        Route6 r = new Route6(net, gateway, out, DstEntry.Type.UNICAST, Route.Origin.STATIC,
+                gateway == null ? onLink(out) : dsts.make(DstEntry.Type.UNICAST, out, gateway));
+        routes.add(r);
+        return r;
+    }
+
+    /** ip6_validate_gw and ip6_route_check_nh: the device a route via {@code gateway} leaves by. */
+    private NetDevice gatewayDevice(Ipv6Address gateway, NetDevice dev) {
+        if (gateway.isUnspecified() || gateway.isMulticast() || gateway.isLoopback()) {
+            throw new IllegalArgumentException("the gateway " + gateway + " is not a unicast address");
+        }
+        if (address(gateway, dev) != null) {
+            throw new IllegalArgumentException("the gateway " + gateway + " is an address of this host");
+        }
+        if (gateway.isLinkLocal()) {
+            if (dev == null) {
+                throw new IllegalArgumentException("a link-local gateway needs its device: via " + gateway + " dev NAME");
+            }
+            return dev;
+        }
+        Route6 via = lookup(gateway, dev);
+        if (via == null || via.gateway() != null || via.type() != DstEntry.Type.UNICAST) {
+            throw new IllegalArgumentException("the gateway " + gateway + " is not on a connected network"
+                    + (dev != null ? " of " + dev.name() : ""));
+        }
+        return via.dev();
+    }
+
+    /** {@code ip -6 route add blackhole|unreachable|prohibit PREFIX}: the loopback's route of that type. */
+    public synchronized Route6 addErrorRoute(Ipv6Prefix prefix, DstEntry.Type type) {
+        if (!type.isError()) {
+            throw new IllegalArgumentException(type + " is not an error route type");
+        }
+        Route6 r = new Route6(tableSlot(prefix), null, loopback, type, Route.Origin.STATIC, errors.get(type));
+        routes.add(r);
+        return r;
+    }
+
+    /** The network of {@code prefix}, refused with a sentence when the table has a route for it already. */
+    private Ipv6Prefix tableSlot(Ipv6Prefix prefix) {
+        Ipv6Prefix net = new Ipv6Prefix(prefix.network(), prefix.prefixLen());
+        if (routes.stream().anyMatch(r -> r.prefix().equals(net))) {
+            throw new IllegalArgumentException("there is a route for " + (net.prefixLen() == 0 ? "default" : net)
+                    + " already; delete it first");
+        }
+        return net;
+    }
+
+    /**
+     * {@code ip -6 route del PREFIX}: removes the route for exactly {@code prefix} (a connected one too, as ip
+     * lets it; the first one when several devices have that prefix); returns it, or null.
+     */
+    public synchronized Route6 removeRoute(Ipv6Prefix prefix) {
+        Ipv6Prefix net = new Ipv6Prefix(prefix.network(), prefix.prefixLen());
+        for (Route6 r : routes) {
+            if (r.prefix().equals(net)) {
+                routes.remove(r);
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** rt6_sync_down_dev on unregister: every route that leaves by {@code dev} goes. */
+    public synchronized void removeRoutes(NetDevice dev) {
+        routes.removeIf(r -> r.dev() == dev);
     }
 
     /**
@@ -324,7 +445,7 @@ public final class Ipv6Fib {
         return List.copyOf(addresses);
     }
 
-    /** The connected routes, as `ip -6 route` shows them. */
+    /** Every route, connected and static, in the order added. */
     public List<Route6> routes() {
         return List.copyOf(routes);
     }

@@ -13,6 +13,7 @@ import io.ustack.core.ipv4.Ipv4Forward;
 import io.ustack.core.ipv4.Ipv4Input;
 import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.ipv4.Reassembler;
+import io.ustack.core.ipv6.Ipv6Forward;
 import io.ustack.core.ipv6.Ipv6Input;
 import io.ustack.core.ipv6.Ipv6Output;
 import io.ustack.core.ipv6.Ipv6Reassembler;
@@ -111,6 +112,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Ipv6Reassembler reassembler6;
     private final Ipv6Output ipv6Out;
     private final Icmpv6Sender icmp6;
+    private final Ipv6Forward forward6;
     private final Ndisc ndisc;
     private final Dad dad;
     private final RouterAdvertiser advertiser;
@@ -173,9 +175,10 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         // IPv6: its own FIB and ND table (nd_tbl beside arp_tbl, one neighbour core), the same devices
         this.nd = new NeighbourTable(NeighbourTable.Family.ND, config.neigh(), config.clock(), config.random(), drops, mib);
         Ipv6Output[] out6 = new Ipv6Output[1];
-        this.fib6 = new Ipv6Fib(loopback, (type, dev) -> new DstEntry(type, dev, 0, 0,
-                type == DstEntry.Type.UNICAST ? p -> in6[0].ip6ForwardOrError(p) : p -> in6[0].ip6Input(p),
-                p -> out6[0].ip6Output(p)));
+        this.fib6 = new Ipv6Fib(loopback, (type, dev, gw) -> new DstEntry(type, dev, gw,
+                type == DstEntry.Type.UNICAST ? p -> in6[0].ip6ForwardOrError(p)
+                        : type.isError() ? p -> in6[0].ip6RouteError(p) : p -> in6[0].ip6Input(p),
+                type.isError() ? p -> drops.drop(p, type.errorDropReason()) : p -> out6[0].ip6Output(p)));
         this.ipv6Out = new Ipv6Output(pool, fib6, netfilter6, nd, mib, drops, ThreadLocalRandom.current().nextInt());
         this.reassembler6 = new Ipv6Reassembler(pool, config.clock(), mib, drops, Ipv6Reassembler.DEFAULT_HIGH_THRESH,
                 Ipv6Reassembler.DEFAULT_LOW_THRESH, Ipv6Reassembler.DEFAULT_TIMEOUT_MS);
@@ -184,6 +187,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         out6[0] = ipv6Out;
         this.icmp6 = new Icmpv6Sender(pool, ipv6Out, fib6, mib, drops, icmpLimiter);
         ipv6In.setErrorSender(icmp6::sendError);
+        this.forward6 = new Ipv6Forward(netfilter6, icmp6::sendError, mib, drops);
         reassembler6.setExpiryReporter(first -> icmp6.sendError(first, Icmpv6Packet.TIME_EXCEED, Icmpv6Packet.EXC_FRAGTIME, 0));
         this.ip6tables = IpTables.ipv6(netfilter6, new NfReject6(pool, fib6, ipv6Out, icmp6), conntrack, config.clock());
         this.ndisc = new Ndisc(fib6, nd, icmp6, pool, mib, drops);
@@ -346,6 +350,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         for (Ipv6Fib.Inet6Address a : fib6.addresses(dev)) {
             fib6.removeAddress(dev, a.prefix());
         }
+        fib6.removeRoutes(dev);
         neigh.flush(dev);
         nd.flush(dev);
         devices.remove(dev);
@@ -384,11 +389,10 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
 
     /**
      * net.ipv4.ip_forward: with it on, packets for other hosts are routed on (ip_forward); off (the default)
-     * they are dropped and counted in IpInAddrErrors. It makes the stack an IPv6 router too ({@link #ipv6Router}).
+     * they are dropped and counted in IpInAddrErrors.
      */
     public synchronized void setForwarding(boolean on) {
         ipv4In.setForward(on ? forward : null);
-        ipv6Router(on);
     }
 
     /**
@@ -414,6 +418,20 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
 
     public boolean forwarding() {
         return ipv4In.forwarding();
+    }
+
+    /**
+     * net.ipv6.conf.all.forwarding: with it on, IPv6 packets for other hosts are routed on (ip6_forward); off
+     * (the default) they are dropped and counted in Ip6InAddrErrors. Separate from IPv4's, as in Linux. It
+     * makes the stack an IPv6 router too ({@link #ipv6Router}).
+     */
+    public synchronized void setForwarding6(boolean on) {
+        ipv6In.setForward(on ? forward6 : null);
+        ipv6Router(on);
+    }
+
+    public boolean forwarding6() {
+        return ipv6In.forwarding();
     }
 
     /**

@@ -29,6 +29,8 @@ public final class Icmpv6Packet {
     /** Destination unreachable codes (ICMPV6_NOROUTE ... ICMPV6_PORT_UNREACH). */
     public static final int NOROUTE = 0;
     public static final int ADM_PROHIBITED = 1;
+    /** ICMPV6_NOT_NEIGHBOUR: "beyond scope of source address" (RFC 4443 3.1), a link-local source off its link. */
+    public static final int NOT_NEIGHBOUR = 2;
     public static final int ADDR_UNREACH = 3;
     public static final int PORT_UNREACH = 4;
     public static final int POLICY_FAIL = 5;

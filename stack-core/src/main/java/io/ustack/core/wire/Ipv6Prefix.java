@@ -35,9 +35,17 @@ public record Ipv6Prefix(Ipv6Address address, int prefixLen) {
         return address.masked(prefixLen);
     }
 
-    /** ipv6_prefix_equal: {@code a} is inside this prefix. */
+    /**
+     * ipv6_prefix_equal: {@code a} is inside this prefix. Compared bit by bit, without making the masked
+     * addresses: a forwarded packet's route lookup asks this of every route.
+     */
     public boolean contains(Ipv6Address a) {
-        return a.masked(prefixLen).equals(network());
+        long hi = a.hi() ^ address.hi();
+        long lo = a.lo() ^ address.lo();
+        if (prefixLen <= 64) {
+            return prefixLen == 0 || hi >>> (64 - prefixLen) == 0;
+        }
+        return hi == 0 && (prefixLen == 128 ? lo == 0 : lo >>> (128 - prefixLen) == 0);
     }
 
     @Override

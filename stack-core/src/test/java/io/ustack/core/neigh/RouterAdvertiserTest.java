@@ -60,7 +60,7 @@ class RouterAdvertiserTest {
     /** A router advertising on eth0 (fd00:77::2/64) whose first RA went at time 0 and was drained. */
     private void router() {
         h.addIpv6();
-        h.stack.setForwarding(true);
+        h.stack.setForwarding6(true);
         h.stack.setRouterAdvertisements(h.dev, true);
         h.stack.runTimers();
         assertEquals(1, ras(h.dev.drain()).size(), "the first RA goes at once");
@@ -101,7 +101,7 @@ class RouterAdvertiserTest {
         h.stack.addAddress(h.dev, Ipv6Prefix.parse("fd00:77::3/64")); // the same /64: one option
         h.stack.addAddress(h.dev, Ipv6Prefix.parse("fd00:99::1/48")); // no /64: no address can be made from it
         h.stack.addAddress(h.dev, Ipv6Prefix.parse("fd00:88::1/64"));
-        h.stack.setForwarding(true);
+        h.stack.setForwarding6(true);
         h.stack.setRouterAdvertisements(h.dev, true);
         h.stack.runTimers();
         List<byte[]> frames = h.dev.drain();
@@ -226,7 +226,7 @@ class RouterAdvertiserTest {
     @Test
     void aRouterJoinsAllRoutersAndSaysItIsOneInItsAdvertisements() {
         h.addIpv6();
-        h.stack.setForwarding(true);
+        h.stack.setForwarding6(true);
         assertTrue(h.stack.fib6().isMember(h.dev, Ipv6Address.ALL_ROUTERS));
         FakeDevice later = h.addDevice("eth1", 0x02_00_00_00_01_02L, 1500, "10.0.1.1/24");
         assertTrue(h.stack.fib6().isMember(later, Ipv6Address.ALL_ROUTERS), "a device added while forwarding");
@@ -238,7 +238,7 @@ class RouterAdvertiserTest {
         injectRs(HOST_LL, 255, 0, rsBody(HOST_MAC));
         assertEquals(HOST_MAC, h.stack.ndTable().lookup(h.dev, HOST_LINK_LOCAL).mac());
         assertTrue(raTimes(5000, 100).isEmpty(), "and nothing answers it");
-        h.stack.setForwarding(false);
+        h.stack.setForwarding6(false);
         assertFalse(h.stack.fib6().isMember(h.dev, Ipv6Address.ALL_ROUTERS));
         assertFalse(h.stack.fib6().isMember(later, Ipv6Address.ALL_ROUTERS));
     }
@@ -270,7 +270,7 @@ class RouterAdvertiserTest {
     @Test
     void noAdvertisementFromATentativeLinkLocalAddressNorAFinalOneWhenNoneWent() {
         try (StackHarness dad = new StackHarness(1500, true)) {
-            dad.stack.setForwarding(true);
+            dad.stack.setForwarding6(true);
             dad.stack.setRouterAdvertisements(dad.dev, true);
             dad.stack.runTimers();
             assertTrue(ras(dad.dev.drain()).isEmpty(), "RFC 4861 6.2.2: not before the link-local address is valid");

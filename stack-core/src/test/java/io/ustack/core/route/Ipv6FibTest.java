@@ -16,7 +16,7 @@ class Ipv6FibTest {
     private final FakeDevice lo = new FakeDevice("lo", 0);
     private final FakeDevice a = new FakeDevice("a", 0x02_00_00_00_00_0aL);
     private final FakeDevice b = new FakeDevice("b", 0x02_00_00_00_00_0bL);
-    private final Ipv6Fib fib = new Ipv6Fib(lo, (type, dev) -> new DstEntry(type, dev, 0, 0, p -> { }, p -> { }));
+    private final Ipv6Fib fib = new Ipv6Fib(lo, (type, dev, gw) -> new DstEntry(type, dev, gw, p -> { }, p -> { }));
 
     private static Ipv6Address ip(String s) {
         return Ipv6Address.parse(s);
@@ -86,5 +86,78 @@ class Ipv6FibTest {
         assertThrows(IllegalArgumentException.class, () -> fib.addAddress(a, Ipv6Prefix.parse("ff02::1/64")));
         // the same link-local address on another link is another address
         fib.addAddress(b, new Ipv6Prefix(Ipv6Address.linkLocalFromMac(a.mac()), 64));
+    }
+
+    @Test
+    void aGatewayRouteLeavesByTheLinkItsGatewayIsOn() {
+        setUp();
+        Ipv6Fib.Route6 r = fib.addRoute(Ipv6Prefix.parse("fd03::/64"), ip("fd00:b::9"), null);
+        assertSame(b, r.dev(), "fd00:b::9 is on b's connected fd00:b::/64");
+        DstEntry d = fib.outputRoute(ip("fd03::7"), null);
+        assertSame(b, d.dev());
+        assertEquals(ip("fd00:b::9"), d.gateway6());
+        assertEquals(ip("fd00:b::9"), d.nexthop6(ip("fd03::7")), "ND resolves the gateway, not the destination");
+        assertSame(d, fib.inputRoute(ip("fd03::7"), a), "a forwarded packet takes the same decision");
+        assertEquals("fd03::/64 via fd00:b::9 dev b", r.toString());
+        assertEquals(ip("fd00:b::1"), fib.chooseSource(ip("fd03::7"), d.dev()), "the source of the way out");
+    }
+
+    @Test
+    void aDefaultRouteViaALinkLocalGatewayNeedsItsDevice() {
+        setUp();
+        assertEquals("a link-local gateway needs its device: via fe80::1 dev NAME", assertThrows(
+                IllegalArgumentException.class, () -> fib.addRoute(Ipv6Prefix.parse("::/0"), ip("fe80::1"), null))
+                .getMessage());
+        Ipv6Fib.Route6 r = fib.addRoute(Ipv6Prefix.parse("::/0"), ip("fe80::1"), a);
+        assertEquals("default via fe80::1 dev a", r.toString());
+        assertSame(a, fib.outputRoute(ip("2001:db8::1"), null).dev());
+        assertEquals(64, fib.lookup(ip("fd00:b::5"), null).prefix().prefixLen(), "a longer prefix still wins");
+        assertNull(fib.outputRoute(ip("fe80::99"), null), "link-local destinations stay out of the default route");
+    }
+
+    @Test
+    void aGatewayMustBeAUnicastNeighbourNotOurs() {
+        setUp();
+        Ipv6Prefix p = Ipv6Prefix.parse("fd03::/64");
+        assertEquals("the gateway 2001:db8::1 is not on a connected network",
+                assertThrows(IllegalArgumentException.class, () -> fib.addRoute(p, ip("2001:db8::1"), null)).getMessage());
+        assertEquals("the gateway fd00:b::9 is not on a connected network of a",
+                assertThrows(IllegalArgumentException.class, () -> fib.addRoute(p, ip("fd00:b::9"), a)).getMessage());
+        assertEquals("the gateway fd00:a::1 is an address of this host",
+                assertThrows(IllegalArgumentException.class, () -> fib.addRoute(p, ip("fd00:a::1"), null)).getMessage());
+        assertEquals("the gateway ff02::1 is not a unicast address",
+                assertThrows(IllegalArgumentException.class, () -> fib.addRoute(p, ip("ff02::1"), a)).getMessage());
+        fib.addRoute(p, ip("fd00:a::9"), null);
+        Ipv6Prefix withHostBits = Ipv6Prefix.parse("fd03::5/64");
+        assertEquals("there is a route for fd03::/64 already; delete it first",
+                assertThrows(IllegalArgumentException.class, () -> fib.addRoute(withHostBits, null, b)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> fib.addRoute(Ipv6Prefix.parse("fd04::/64"), ip("fd03::1"), null),
+                "a gateway behind another gateway is no neighbour");
+    }
+
+    @Test
+    void errorRoutesAndRemoval() {
+        setUp();
+        Ipv6Fib.Route6 hole = fib.addErrorRoute(Ipv6Prefix.parse("fd09::/64"), DstEntry.Type.BLACKHOLE);
+        assertEquals("blackhole fd09::/64 dev lo", hole.toString());
+        assertEquals(DstEntry.Type.BLACKHOLE, fib.inputRoute(ip("fd09::1"), a).type());
+        fib.addErrorRoute(Ipv6Prefix.parse("fd0a::/64"), DstEntry.Type.PROHIBIT);
+        assertEquals(DstEntry.Type.PROHIBIT, fib.outputRoute(ip("fd0a::1"), null).type());
+        assertSame(hole, fib.removeRoute(Ipv6Prefix.parse("fd09::/64")));
+        assertNull(fib.inputRoute(ip("fd09::1"), a));
+        assertNull(fib.removeRoute(Ipv6Prefix.parse("fd09::/64")));
+        fib.addRoute(Ipv6Prefix.parse("fd03::/64"), null, b);
+        fib.removeRoutes(b);
+        assertTrue(fib.routes().stream().noneMatch(r -> r.dev() == b), "a device's routes go with it");
+    }
+
+    @Test
+    void theConnectedRouteWinsOverAStaticOneForTheSamePrefix() {
+        setUp();
+        fib.addRoute(Ipv6Prefix.parse("fd05::/64"), ip("fd00:a::9"), null);
+        fib.addAddress(b, Ipv6Prefix.parse("fd05::1/64"));
+        assertSame(b, fib.lookup(ip("fd05::7"), null).dev(), "metric 256 beats 1024");
+        fib.removeAddress(b, Ipv6Prefix.parse("fd05::1/64"));
+        assertSame(a, fib.lookup(ip("fd05::7"), null).dev(), "and the static route stays when it goes");
     }
 }

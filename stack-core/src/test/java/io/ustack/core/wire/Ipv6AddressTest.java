@@ -107,6 +107,16 @@ class Ipv6AddressTest extends PooledBufferTest {
         assertEquals(Ipv6Address.parse("fd00:77::"), p.network());
         assertTrue(p.contains(Ipv6Address.parse("fd00:77::ffff:1")));
         assertFalse(p.contains(Ipv6Address.parse("fd00:78::1")));
+        // each length against an address that differs from the prefix's first at bit 'differ' (0 the top)
+        Ipv6Address base = Ipv6Address.parse("2001:db8::");
+        for (int len = 0; len <= 128; len++) {
+            for (int differ : new int[] {0, 31, 63, 64, 100, 127}) {
+                Ipv6Address other = differ < 64 ? new Ipv6Address(base.hi() ^ (1L << (63 - differ)), base.lo())
+                        : new Ipv6Address(base.hi(), base.lo() ^ (1L << (127 - differ)));
+                assertEquals(differ >= len, new Ipv6Prefix(base, len).contains(other), "/" + len + ", bit " + differ);
+            }
+            assertTrue(new Ipv6Prefix(base, len).contains(base));
+        }
         assertEquals("fd00:77::2/64", p.toString());
         assertEquals(128, Ipv6Prefix.parse("::1").prefixLen());
         assertEquals(Ipv6Address.parse("2001:db8:ab00::"), Ipv6Address.parse("2001:db8:abcd::1").masked(40));

@@ -12,6 +12,7 @@ import java.util.List;
 
 /**
  * {@code route add}: {@code ip route add [TYPE] DST [via GATEWAY] [dev DEV] [table T]}, or a multipath route,
+ * IPv4 or IPv6 as the destination or gateway says (an IPv6 default route is ::/0 without an IPv6 gateway),
  * with args {@code dst}, {@code gateway}, {@code dev}, {@code table}, {@code type} (blackhole, unreachable,
  * prohibit) and {@code nexthops} (an array of {@code {"gateway", "dev", "weight"}}). Answers with the route as
  * {@code route list} shows it.
@@ -45,7 +46,7 @@ public final class RouteAddHandler implements ControlHandler {
             RouteSpec spec = RouteSpec.of(Args.required(args, name(), "dst", "the destination prefix or \"default\""),
                     Args.optional(args, name(), "gateway"), Args.optional(args, name(), "dev"),
                     Args.optional(args, name(), "table"), type == null ? null : errorType(type), nexthops(args));
-            return RouteEntry.of(spec.installIn(stack), spec.table());
+            return spec.isInet6() ? RouteEntry.of6(spec.install6In(stack)) : RouteEntry.of(spec.installIn(stack), spec.table());
         } catch (IllegalArgumentException e) {
             throw new ControlException(e.getMessage());
         }

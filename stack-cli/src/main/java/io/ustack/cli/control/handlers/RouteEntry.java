@@ -1,12 +1,16 @@
 package io.ustack.cli.control.handlers;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ustack.cli.control.ControlException;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.route.Fib;
+import io.ustack.core.route.Ipv6Fib;
 import io.ustack.core.route.Route;
 import io.ustack.core.wire.Ipv4Address;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One route as {@code ip -j route} names its fields; what {@code route list} answers with and
@@ -15,7 +19,7 @@ import java.util.List;
  *
  * @param type     absent for unicast routes, as ip-route leaves it out; blackhole, unreachable, prohibit,
  *                 local, broadcast
- * @param dst      {@code default} or {@code A.B.C.D/P}
+ * @param dst      {@code default}, {@code A.B.C.D/P} or an IPv6 prefix
  * @param gateway  the next hop; absent for a route straight out of {@code dev} and for a multipath route
  * @param dev      the device; absent for error and multipath routes
  * @param table    absent for the main table, as ip -j route leaves it out there
@@ -49,6 +53,30 @@ public record RouteEntry(String type, String dst, String gateway, String dev, St
                         .map(n -> new Nexthop(Ipv4Address.format(n.gateway()), n.dev().name(), n.weight())).toList()
                         : null);
     }
+
+    /** The {@code family} argument of the route commands: "inet6" for IPv6 routes, "inet" (the default) for IPv4. */
+    static boolean inet6(ObjectNode args, String cmd) throws ControlException {
+        String family = Args.optional(args, cmd, "family");
+        if (family != null && !family.equals("inet") && !family.equals("inet6")) {
+            throw new ControlException(cmd + "'s \"family\" is inet or inet6, not " + family);
+        }
+        return "inet6".equals(family);
+    }
+
+    /** An IPv6 route as {@code ip -6 -j route} names it: an error route leaves by {@code lo}, as Linux shows it. */
+    static RouteEntry of6(Ipv6Fib.Route6 r) {
+        return new RouteEntry(r.type() == DstEntry.Type.UNICAST ? null : r.type().name().toLowerCase(Locale.ROOT),
+                r.prefix().prefixLen() == 0 ? "default" : r.prefix().network() + "/" + r.prefix().prefixLen(),
+                r.gateway() == null ? null : r.gateway().toString(), r.dev().name(), null,
+                r.origin().name().toLowerCase(Locale.ROOT), null, null, null);
+    }
+
+    /** The order ip -6 route lists the main table in, the fib6 tree walk's: by network, default last. */
+    static final Comparator<Ipv6Fib.Route6> IP6_ROUTE_ORDER = Comparator
+            .comparing((Ipv6Fib.Route6 r) -> r.prefix().prefixLen() == 0)
+            .thenComparing((a, b) -> Long.compareUnsigned(a.prefix().network().hi(), b.prefix().network().hi()))
+            .thenComparing((a, b) -> Long.compareUnsigned(a.prefix().network().lo(), b.prefix().network().lo()))
+            .thenComparing(r -> -r.prefix().prefixLen());
 
     /**
      * The order ip route lists a table in, the FIB trie's: by network address, default first, and for one address

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * {@code route list}: a table (arg {@code table}: main when absent, a name, a number, or {@code all} for every
- * table but local) in the order {@code ip route} lists it (default first, then by address).
+ * table but local) in the order {@code ip route} lists it (default first, then by address); with {@code family}
+ * "inet6" the IPv6 routes, as {@code ip -6 route} lists them (one table, main).
  */
 public final class RouteListHandler implements ControlHandler {
     private final NetStack stack;
@@ -27,8 +28,14 @@ public final class RouteListHandler implements ControlHandler {
 
     @Override
     public Object execute(ObjectNode args) throws ControlException {
-        Args.only(args, name(), "table");
+        Args.only(args, name(), "table", "family");
         String table = Args.optional(args, name(), "table");
+        if (RouteEntry.inet6(args, name())) {
+            if (table != null && !table.equals("all") && !table.equals("main")) {
+                throw new ControlException("IPv6 routes have one table here, main");
+            }
+            return stack.fib6().routes().stream().sorted(RouteEntry.IP6_ROUTE_ORDER).map(RouteEntry::of6).toList();
+        }
         List<Integer> tables;
         try {
             tables = table == null ? List.of(Fib.TABLE_MAIN)

@@ -155,7 +155,10 @@ class RouterHandlersTest {
         assertEquals("route add's \"gateway\" must be a string",
                 d.error("{\"cmd\":\"route add\",\"args\":{\"dst\":\"10.9.0.0/16\",\"gateway\":7}}"));
         assertEquals("there is no route for 10.9.0.0/16", d.error("{\"cmd\":\"route del\",\"args\":{\"dst\":\"10.9.0.0/16\"}}"));
-        assertEquals("route list has no argument \"all\"; it takes table", d.error("{\"cmd\":\"route list\",\"args\":{\"all\":true}}"));
+        assertEquals("route list has no argument \"all\"; it takes table, family", d.error("{\"cmd\":\"route list\",\"args\":{\"all\":true}}"));
+        assertEquals("route list's \"family\" is inet or inet6, not ipv6",
+                d.error("{\"cmd\":\"route list\",\"args\":{\"family\":\"ipv6\"}}"));
+        assertEquals("there is no IPv6 route for fd00:9::/64", d.error("{\"cmd\":\"route del\",\"args\":{\"dst\":\"fd00:9::/64\"}}"));
         assertEquals(2, d.ok("{\"cmd\":\"route list\"}").size(), "nothing changed");
     }
 
