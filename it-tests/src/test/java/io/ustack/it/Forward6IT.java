@@ -247,4 +247,33 @@ class Forward6IT {
         assertEquals(2, lines.length, "two digests: " + diagnostics(c));
         assertEquals(lines[0], lines[1], "the stream changed on its way through the router");
     }
+
+    /**
+     * ip6tables' FORWARD chain sits on ip6_forward's hook: a DROP of the left host's echo requests to the right
+     * one stops ping -6 through the router, counts each request, and leaves the router's own address answering;
+     * deleting the rule lets them through again.
+     */
+    @Test
+    @Order(9)
+    void ip6tablesForwardDropStopsForwardedPingsAndCountsThem() {
+        String[] rule = {"-p", "ipv6-icmp", "--icmpv6-type", "echo-request", "-s", leftHost(), "-d", rightHost(), "-j", "DROP"};
+        List<String> add = new ArrayList<>(List.of("ip6tables", "-A", "FORWARD"));
+        add.addAll(List.of(rule));
+        daemon.ustack(add.toArray(String[]::new)).ok();
+        try {
+            Cmd dropped = ping6(leftNs, "-c", "3", "-i", "0.2", "-W", "1", rightHost());
+            assertEquals(0, TapPingIT.received(dropped.output()), diagnostics(dropped));
+            Cmd router = ping6(leftNs, "-c", "2", "-i", "0.2", "-w", "10", routerLeft());
+            assertEquals(2, TapPingIT.received(router.output()), "the router itself still answers: " + diagnostics(router));
+            String listed = daemon.ustack("ip6tables", "-v", "-x", "-n", "-L", "FORWARD").ok().output();
+            assertTrue(Pattern.compile("(?m)^\\s+3\\s+312\\s+DROP").matcher(listed).find(),
+                    "the rule counted the 3 requests of 104 bytes: " + listed);
+        } finally {
+            List<String> del = new ArrayList<>(List.of("ip6tables", "-D", "FORWARD"));
+            del.addAll(List.of(rule));
+            daemon.ustack(del.toArray(String[]::new)).ok();
+        }
+        Cmd again = ping6(leftNs, "-c", "2", "-i", "0.2", "-w", "10", rightHost());
+        assertEquals(2, TapPingIT.received(again.output()), diagnostics(again));
+    }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TAPs and advertises on the left one (ra: on); the left TAP's host side, in a namespace with the kernel's
  * defaults for a host (accept_ra 1, forwarding 0), takes an address in the router's /64 from the prefix
  * information (with its lifetimes), a default route through the router's link-local address, and pings the
- * router from that address. The right link, without ra, hears no advertisement. Turned off by a reload, the
+ * router, and a host on the far link through it, from that address. The right link, without ra, hears no advertisement. Turned off by a reload, the
  * final advertisement (router lifetime 0) takes the host's default route away at once.
  */
 class RouterAdvertisementIT {
@@ -100,6 +100,13 @@ class RouterAdvertisementIT {
                 assertEquals(3, TapPingIT.received(ping.output()), "from " + slaac + " to " + target + ": "
                         + ping.output());
             }
+            // and through the router to a host on the far link, by the default route the RA gave
+            rightNs.exec("ip", "-6", "route", "add", "default", "via", routerRight).ok();
+            String farHost = "fd00:" + net + ":2::2";
+            Cmd far = leftNs.exec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "-I", slaac, farHost);
+            assertEquals(3, TapPingIT.received(far.output()), "from " + slaac + " through the router to " + farHost
+                    + ": " + far.output());
+            assertTrue(far.output().contains("ttl=63"), "one router on the way: " + far.output());
 
             String rightRoutes = rightNs.exec("ip", "-6", "route", "show", "proto", "ra").output();
             assertEquals("", rightRoutes, "no advertisements where ra is off");
