@@ -38,6 +38,15 @@ final class Args {
         return n.asText();
     }
 
+    /** The {@code family} argument, as ip's -4 and -6 choose one: "inet", "inet6", or null for none given. */
+    static String family(ObjectNode args, String cmd) throws ControlException {
+        String family = optional(args, cmd, "family");
+        if (family != null && !family.equals("inet") && !family.equals("inet6")) {
+            throw new ControlException(cmd + "'s \"family\" is inet or inet6, not " + family);
+        }
+        return family;
+    }
+
     /** The string argument {@code name}, which must be there. */
     static String required(ObjectNode args, String cmd, String name, String what) throws ControlException {
         String v = optional(args, cmd, name);

@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code neigh list}: the ARP table, then the ND table (IPv6), as {@code ip -j neigh} names the fields, each by
- * interface and address.
+ * interface and address; with {@code family} "inet" or "inet6" one of them, as {@code ip -4 neigh} and
+ * {@code ip -6 neigh}.
  */
 public final class NeighListHandler implements ControlHandler {
     private final NetStack stack;
@@ -35,11 +36,12 @@ public final class NeighListHandler implements ControlHandler {
 
     @Override
     public Object execute(ObjectNode args) throws ControlException {
-        Args.only(args, name());
-        Stream<Neighbour> arp = stack.neighbours().entries().stream()
+        Args.only(args, name(), "family");
+        String family = Args.family(args, name());
+        Stream<Neighbour> arp = "inet6".equals(family) ? Stream.empty() : stack.neighbours().entries().stream()
                 .sorted(Comparator.comparingInt((Neighbour n) -> n.dev().ifindex())
                         .thenComparing(n -> n.ip(), Integer::compareUnsigned));
-        Stream<Neighbour> nd = stack.ndTable().entries().stream()
+        Stream<Neighbour> nd = "inet".equals(family) ? Stream.empty() : stack.ndTable().entries().stream()
                 .sorted(Comparator.comparingInt((Neighbour n) -> n.dev().ifindex())
                         .thenComparing(n -> n.ip6().hi(), Long::compareUnsigned)
                         .thenComparing(n -> n.ip6().lo(), Long::compareUnsigned));

@@ -56,11 +56,7 @@ public record RouteEntry(String type, String dst, String gateway, String dev, St
 
     /** The {@code family} argument of the route commands: "inet6" for IPv6 routes, "inet" (the default) for IPv4. */
     static boolean inet6(ObjectNode args, String cmd) throws ControlException {
-        String family = Args.optional(args, cmd, "family");
-        if (family != null && !family.equals("inet") && !family.equals("inet6")) {
-            throw new ControlException(cmd + "'s \"family\" is inet or inet6, not " + family);
-        }
-        return "inet6".equals(family);
+        return "inet6".equals(Args.family(args, cmd));
     }
 
     /** An IPv6 route as {@code ip -6 -j route} names it: an error route leaves by {@code lo}, as Linux shows it. */

@@ -1,6 +1,7 @@
 package io.ustack.cli.control.handlers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ustack.cli.testing.DispatchChecks;
@@ -39,6 +40,13 @@ class Ipv6HandlersTest {
         assertEquals("fd00:77::1", list.get(1).get("dst").asText());
         assertEquals("eth0", list.get(1).get("dev").asText());
         assertEquals("02:00:00:00:00:01", list.get(1).get("lladdr").asText());
+        JsonNode v4 = d.ok("{\"cmd\":\"neigh list\",\"args\":{\"family\":\"inet\"}}");
+        assertEquals(1, v4.size(), "ip -4 neigh: ARP alone: " + v4);
+        assertEquals("10.0.0.1", v4.get(0).get("dst").asText());
+        JsonNode v6 = d.ok("{\"cmd\":\"neigh list\",\"args\":{\"family\":\"inet6\"}}");
+        assertEquals(1, v6.size(), "ip -6 neigh: ND alone: " + v6);
+        assertEquals("fd00:77::1", v6.get(0).get("dst").asText());
+        assertTrue(d.error("{\"cmd\":\"neigh list\",\"args\":{\"family\":\"inet7\"}}").contains("inet or inet6"));
         assertEquals(2, d.ok("{\"cmd\":\"neigh flush\"}").get("flushed").asInt());
         assertEquals(0, d.ok("{\"cmd\":\"neigh list\"}").size());
     }
