@@ -16,6 +16,7 @@ import io.ustack.core.ipv4.Reassembler;
 import io.ustack.core.ipv6.Ipv6Input;
 import io.ustack.core.ipv6.Ipv6Output;
 import io.ustack.core.ipv6.Ipv6Reassembler;
+import io.ustack.core.ipv6.Ipv6SocketContext;
 import io.ustack.core.link.EthTypeTrans;
 import io.ustack.core.link.LoopbackDevice;
 import io.ustack.core.link.NetDevice;
@@ -108,6 +109,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Dad dad;
     /** net.ipv6.conf.default.accept_dad: whether new addresses go through DAD (Linux's default, 1). */
     private volatile boolean acceptDad = true;
+    private volatile boolean bindV6Only;
     private final Icmpv6Protocol icmpv6Protocol;
     private final Softnet softnet;
     /** The Cpu of every flow when RPS is off; null with backlog threads. */
@@ -197,6 +199,9 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);
         ipv6In.addProtocol(Ipv6Packet.NEXTHDR_UDP, udp.ipv6Handler());
         icmpv6Protocol.addErrorHandler(Ipv6Packet.NEXTHDR_UDP, udp::err6);
+        Ipv6SocketContext sockets6 = new Ipv6SocketContext(this::bindV6Only, this::device);
+        tcp.setIpv6Context(sockets6);
+        udp.setIpv6Context(sockets6);
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;
@@ -360,6 +365,18 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     }
 
     /**
+     * net.ipv6.bindv6only: the IPV6_V6ONLY that IPv6 sockets opened from now on start with. 0, Linux's
+     * default: a TCP listener or UDP socket on :: takes IPv4 too, as v4-mapped addresses.
+     */
+    public void setBindV6Only(boolean on) {
+        this.bindV6Only = on;
+    }
+
+    public boolean bindV6Only() {
+        return bindV6Only;
+    }
+
+    /**
      * net.ipv4.ip_forward: with it on, packets for other hosts are routed on (ip_forward); off (the default)
      * they are dropped and counted in IpInAddrErrors.
      */
@@ -379,6 +396,16 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     public NetDevice device(String name) {
         for (NetDevice d : devices) {
             if (d.name().equals(name)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** dev_get_by_index: the interface with index {@code ifindex}, or null. */
+    public NetDevice device(int ifindex) {
+        for (NetDevice d : devices) {
+            if (d.ifindex() == ifindex) {
                 return d;
             }
         }

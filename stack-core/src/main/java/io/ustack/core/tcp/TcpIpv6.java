@@ -27,8 +27,13 @@ import java.util.function.UnaryOperator;
  * {@link Tcb}s are the same state machine as over IPv4: only the {@link TcpOutput} each is given knows the
  * family.
  *
+ * <p>A connection to or from a link-local peer keeps the peer's interface (sk_bound_dev_if: the scope id
+ * connect6 was given, or the interface the SYN came in by, as tcp_v6_syn_recv_sock keeps ir_iif) and sends
+ * out it. The connection table's key is the four-tuple alone, so one peer's link-local address on two
+ * links at once would be one connection.
+ *
  * <p>Not yet over IPv6: SYN cookies (a full SYN queue drops the SYN), super-segments (segments
- * leave MSS-sized, their checksum complete), link-local peers (no scope id: the route picks the device).
+ * leave MSS-sized, their checksum complete).
  */
 final class TcpIpv6 {
     private final TcpProtocol tcp;
@@ -74,43 +79,47 @@ final class TcpIpv6 {
         if (l != null && tcp.ignoredByListener(seg, pkt)) {
             return;
         }
+        NetDevice iif = saddr.needsScopeId() ? pkt.dev() : null;
         if (l != null && seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK) && !seg.has(TcpSegment.RST)) {
-            passiveOpen(l, seg, TcpProtocol.Key.v6(daddr, dport, saddr, sport), isn.isn(daddr, dport, saddr, sport));
+            passiveOpen(l, seg, TcpProtocol.Key.v6(daddr, dport, saddr, sport), iif, isn.isn(daddr, dport, saddr, sport));
             pkt.release();
             return;
         }
         if (!seg.has(TcpSegment.RST)) {
-            send(Segment.resetFor(seg), daddr, dport, saddr, sport, false, 0);
+            send(Segment.resetFor(seg), daddr, dport, saddr, sport, iif, false, 0);
         }
         drops.drop(pkt, DropReason.NO_SOCKET);
     }
 
-    /** tcp_v6_conn_request: a connection in SYN_RECEIVED if the SYN queue has room; else the SYN is dropped. */
-    private void passiveOpen(TcpListener l, Segment syn, TcpProtocol.Key key, int iss) {
+    /**
+     * tcp_v6_conn_request: a connection in SYN_RECEIVED if the SYN queue has room; else the SYN is dropped. A
+     * link-local peer's connection keeps {@code iif}, the interface its SYN came in by.
+     */
+    private void passiveOpen(TcpListener l, Segment syn, TcpProtocol.Key key, NetDevice iif, int iss) {
         if (!l.reserveSynSlot()) {
             mib.inc(Mib.TcpExtListenDrops);
             return;
         }
-        TcpSocket s = new TcpSocket(tcp, key, tcp.cpuFor(flowHash(key)), l, true);
+        TcpSocket s = new TcpSocket(tcp, key, tcp.cpuFor(flowHash(key)), l, true, iif);
         if (tcp.register(key, s) != null) {
             l.releaseSynSlot();
             return;
         }
         mib.inc(Mib.TcpPassiveOpens);
-        s.attach(Tcb.accept(l.options().apply(configFor(key.raddr6())), output(key), s.events(), mib, 0, key.lport(), 0,
+        s.attach(Tcb.accept(l.options().apply(configFor(key.raddr6(), iif)), output(key, iif), s.events(), mib, 0, key.lport(), 0,
                 key.rport(), syn, iss, isn.tsOffset(key.laddr6(), key.raddr6()), tcp.now(), null));
     }
 
-    /** tcp_v6_connect: see {@link TcpProtocol#connect6}. */
-    TcpSocket connect(Ipv6Address laddr, int lport, Ipv6Address raddr, int rport, UnaryOperator<TcpConfig> options)
-            throws IOException {
-        Ipv6Address saddr = laddr.isUnspecified() ? out.sourceFor(raddr, null) : laddr;
+    /** tcp_v6_connect: see {@link TcpProtocol#connect6}; {@code oif} the link-local peer's interface, else null. */
+    TcpSocket connect(Ipv6Address laddr, int lport, Ipv6Address raddr, NetDevice oif, int rport,
+                      UnaryOperator<TcpConfig> options) throws IOException {
+        Ipv6Address saddr = laddr.isUnspecified() ? out.sourceFor(raddr, oif) : laddr;
         if (saddr == null) {
             throw new NoRouteToHostException("no route to " + raddr);
         }
-        TcpConfig cfg = options.apply(configFor(raddr));
-        TcpSocket s = lport != 0 ? tryConnect(TcpProtocol.Key.v6(saddr, lport, raddr, rport), cfg)
-                : tcp.ephemeral(port -> tryConnect(TcpProtocol.Key.v6(saddr, port, raddr, rport), cfg));
+        TcpConfig cfg = options.apply(configFor(raddr, oif));
+        TcpSocket s = lport != 0 ? tryConnect(TcpProtocol.Key.v6(saddr, lport, raddr, rport), oif, cfg)
+                : tcp.ephemeral(port -> tryConnect(TcpProtocol.Key.v6(saddr, port, raddr, rport), oif, cfg));
         if (s == null) {
             throw new BindException(lport != 0 ? "[" + saddr + "]:" + lport + " is already connected to [" + raddr + "]:" + rport
                     : "no free local port to [" + raddr + "]:" + rport);
@@ -119,23 +128,26 @@ final class TcpIpv6 {
     }
 
     /** Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple. */
-    private TcpSocket tryConnect(TcpProtocol.Key key, TcpConfig cfg) {
+    private TcpSocket tryConnect(TcpProtocol.Key key, NetDevice oif, TcpConfig cfg) {
         Cpu cpu = tcp.cpuFor(flowHash(key));
-        TcpSocket s = new TcpSocket(tcp, key, cpu, null, false);
+        TcpSocket s = new TcpSocket(tcp, key, cpu, null, false, oif);
         if (tcp.register(key, s) != null) {
             return null;
         }
         mib.inc(Mib.TcpActiveOpens);
-        cpu.execute(() -> s.attach(Tcb.connect(cfg, output(key), s.events(), mib, 0, key.lport(), 0, key.rport(),
+        cpu.execute(() -> s.attach(Tcb.connect(cfg, output(key, oif), s.events(), mib, 0, key.lport(), 0, key.rport(),
                 isn.isn(key.laddr6(), key.lport(), key.raddr6(), key.rport()), isn.tsOffset(key.laddr6(), key.raddr6()),
                 tcp.now())));
         return s;
     }
 
-    /** The connection's tcp_transmit_skb: its Tcb holds IPv4 addresses only (0 here), so the key's are kept here. */
-    private TcpOutput output(TcpProtocol.Key key) {
+    /**
+     * The connection's tcp_transmit_skb: its Tcb holds IPv4 addresses only (0 here), so the key's are kept here,
+     * with the interface a link-local peer is on ({@code oif}, else null).
+     */
+    private TcpOutput output(TcpProtocol.Key key, NetDevice oif) {
         return (tcb, seg, retransmission, departure) -> send(seg, key.laddr6(), key.lport(), key.raddr6(), key.rport(),
-                retransmission, departure);
+                oif, retransmission, departure);
     }
 
     /**
@@ -153,7 +165,7 @@ final class TcpIpv6 {
         }
         if (type == Icmpv6Packet.PKT_TOOBIG) {
             out.updatePmtu(daddr, dev, info);
-            DstEntry dst = out.dstFor(daddr);
+            DstEntry dst = out.dstFor(daddr, s.boundDevice());
             if (dst != null) {
                 int pmtu = dst.mtu();
                 s.cpu().execute(() -> s.onCpu(t -> t.pathMtuReduced(pmtu, Ipv6Packet.HEADER_LEN, tcp.now())));
@@ -166,31 +178,34 @@ final class TcpIpv6 {
     }
 
     /** TcpProtocol#synAfterTimeWait for an IPv6 connection: to the IPv6 listener, or refused. */
-    void synAfterTimeWait(TcpProtocol.Key key, Segment syn, int iss) {
+    void synAfterTimeWait(TcpProtocol.Key key, NetDevice iif, Segment syn, int iss) {
         TcpListener l = tcp.listener6(key.laddr6(), key.lport());
         if (l != null) {
-            passiveOpen(l, syn, key, iss);
+            passiveOpen(l, syn, key, iif, iss);
         } else {
-            send(Segment.resetFor(syn), key.laddr6(), key.lport(), key.raddr6(), key.rport(), false, 0);
+            send(Segment.resetFor(syn), key.laddr6(), key.lport(), key.raddr6(), key.rport(), iif, false, 0);
         }
     }
 
-    /** tcp_transmit_skb over IPv6 (inet6_csk_xmit): hop limit 64, the segment's ECN bits in the traffic class. */
-    private void send(Segment seg, Ipv6Address laddr, int lport, Ipv6Address raddr, int rport, boolean retransmission,
-                      long departureNanos) {
+    /**
+     * tcp_transmit_skb over IPv6 (inet6_csk_xmit): hop limit 64, the segment's ECN bits in the traffic class, out
+     * {@code oif} when the peer is link-local.
+     */
+    private void send(Segment seg, Ipv6Address laddr, int lport, Ipv6Address raddr, int rport, NetDevice oif,
+                      boolean retransmission, long departureNanos) {
         PacketBuffer pkt = wire.get().build6(pool, seg, laddr, lport, raddr, rport);
         pkt.setTstamp(departureNanos);
         tcp.countOut(seg, 1, retransmission);
-        out.send(pkt, laddr, raddr, null, Ipv6Packet.NEXTHDR_TCP, Ipv6Packet.DEFAULT_HOP_LIMIT, seg.ipEcn());
+        out.send(pkt, laddr, raddr, oif, Ipv6Packet.NEXTHDR_TCP, Ipv6Packet.DEFAULT_HOP_LIMIT, seg.ipEcn());
     }
 
     /**
      * The settings for a connection to {@code raddr}: the MSS the route's MTU allows (less the 40-byte IPv6
      * header: tcp_v6_connect's and tcp_v6_syn_recv_sock's mtu minus 60), no super-segments.
      */
-    private TcpConfig configFor(Ipv6Address raddr) {
+    private TcpConfig configFor(Ipv6Address raddr, NetDevice oif) {
         TcpConfig c = tcp.config().withGsoMaxSize(0);
-        DstEntry dst = out.dstFor(raddr);
+        DstEntry dst = out.dstFor(raddr, oif);
         if (dst == null) {
             return c;
         }
