@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.util.function.BiFunction;
 
 /**
- * A TCP service on one port of both families (a listener on 0.0.0.0 and one on ::, since an IPv6 listener
- * takes IPv6 alone), non-blocking: each accepted connection gets its own {@link Connection}, which
+ * A TCP service on one port of both families, a listener on 0.0.0.0 and one on :: with IPV6_V6ONLY (as sshd and
+ * nginx open theirs: IPv4 clients stay IPv4 in ss and the logs, whatever net.ipv6.bindv6only says), non-blocking: each accepted connection gets its own {@link Connection}, which
  * runs on that connection's backlog thread from its readiness callbacks and never blocks there, so the
  * service needs no threads of its own however many clients it has.
  */
@@ -60,7 +60,7 @@ final class TcpService implements Service {
         this.stack = stack;
         listener = stack.tcp().listen(0, port, BACKLOG);
         listener.onAcceptable(() -> acceptAll(listener));
-        listener6 = stack.tcp().listen6(Ipv6Address.UNSPECIFIED, port, BACKLOG);
+        listener6 = stack.tcp().listen6(Ipv6Address.UNSPECIFIED, port, BACKLOG, true);
         listener6.onAcceptable(() -> acceptAll(listener6));
     }
 
