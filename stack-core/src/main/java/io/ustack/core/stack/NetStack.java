@@ -515,6 +515,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         return icmp6;
     }
 
+    /** icmpv6_rcv, where IPv6 pings register for their echo replies. */
+    public Icmpv6Protocol icmpv6Protocol() {
+        return icmpv6Protocol;
+    }
+
     public Ndisc ndisc() {
         return ndisc;
     }
