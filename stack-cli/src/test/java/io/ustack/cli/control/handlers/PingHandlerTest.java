@@ -98,12 +98,74 @@ class PingHandlerTest {
     }
 
     @Test
+    void pingsIpv6LoopbackAsPingDashSixPrintsIt() throws Exception {
+        NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(1));
+        stack.start();
+        try {
+            PingHandler.Result r = (PingHandler.Result) new PingHandler(stack).execute(args("::1", 2, 20, 1000));
+            assertEquals("inet6", r.family());
+            assertEquals(2, r.received());
+            assertEquals("::1", r.replies().get(0).from());
+            assertEquals(64, r.replies().get(0).bytes());
+            assertEquals(2, stack.stats().flat().get("Icmp6OutEchos"));
+            String text = PingCommandText.of(Json.MAPPER.valueToTree(r));
+            assertTrue(text.startsWith("PING ::1(::1) 56 data bytes\n64 bytes from ::1: icmp_seq=1 ttl=64 time="), text);
+            assertTrue(text.contains("\n--- ::1 ping statistics ---\n2 packets transmitted, 2 received, 0% packet loss, time "), text);
+        } finally {
+            stack.close();
+        }
+    }
+
+    @Test
+    void pingsALinkLocalPeerOutTheInterfaceNamed() throws Exception {
+        try (StackHarness h = new StackHarness()) {
+            h.hostSolicits(StackHarness.HOST_LL, StackHarness.STACK_LL);
+            AtomicBoolean done = new AtomicBoolean();
+            Thread peer = new Thread(() -> { // answers every ICMPv6 echo request to its link-local address
+                while (!done.get()) {
+                    for (byte[] f : h.sent()) {
+                        if (Frames.u16(f, 12) == 0x86dd && Frames.u8(f, 20) == 58 && Frames.u8(f, 54) == 128) {
+                            byte[] body = Arrays.copyOfRange(f, 58, f.length);
+                            h.injectIp6(Frames.ipv6(StackHarness.HOST_LL, StackHarness.STACK_LL, 58, 64,
+                                    Frames.icmpv6(StackHarness.HOST_LL, StackHarness.STACK_LL, 129, 0, body)));
+                        }
+                    }
+                    Thread.onSpinWait();
+                }
+            });
+            peer.start();
+            ObjectNode a = args("fe80::ff:fe00:1%eth0", 2, 20, 1000);
+            a.put("family", "inet6");
+            PingHandler.Result r;
+            try {
+                r = (PingHandler.Result) new PingHandler(h.stack).execute(a);
+            } finally {
+                done.set(true);
+                peer.join();
+            }
+            assertEquals(2, r.received());
+            assertEquals("fe80::ff:fe00:1%eth0", r.target());
+            assertEquals("fe80::ff:fe00:1%eth0", r.replies().get(0).from(), "ping -6 names a link-local source's interface");
+        }
+    }
+
+    @Test
     void refusesBadArguments() {
         NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(0));
         try {
             PingHandler p = new PingHandler(stack);
             assertEquals("ping.5 is not an IPv4 address", assertThrows(ControlException.class,
                     () -> p.execute(args("ping.5", 1, 1000, 1000))).getMessage());
+            ObjectNode v6 = args("10.0.0.1", 1, 1000, 1000);
+            v6.put("family", "inet6");
+            assertEquals("10.0.0.1 is not an IPv6 address", assertThrows(ControlException.class,
+                    () -> p.execute(v6)).getMessage());
+            assertEquals("fe80::1 is link-local: name its interface, fe80::1%IFNAME", assertThrows(ControlException.class,
+                    () -> p.execute(args("fe80::1", 1, 1000, 1000))).getMessage());
+            assertEquals("the daemon has no interface tap9", assertThrows(ControlException.class,
+                    () -> p.execute(args("fe80::1%tap9", 1, 1000, 1000))).getMessage());
+            assertEquals("no route to 2001:db8::1 (Network is unreachable)", assertThrows(ControlException.class,
+                    () -> p.execute(args("2001:db8::1", 1, 1000, 1000))).getMessage());
             assertEquals("ping's \"count\" must be a whole number from 1 to 1000", assertThrows(ControlException.class,
                     () -> p.execute(args("127.0.0.1", 0, 1000, 1000))).getMessage());
             assertTrue(assertThrows(ControlException.class, () -> p.execute(args("127.0.0.1", 1000, 1000, 1000)))
