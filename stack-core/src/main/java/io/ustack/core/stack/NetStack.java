@@ -359,6 +359,17 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         }
     }
 
+    /**
+     * `ip -6 addr del`: the address, its connected route when no other address of the device is on its prefix,
+     * and its solicited-node group (ipv6_del_addr), and Duplicate Address Detection for it if it is still
+     * running (addrconf_dad_stop). Throws IllegalArgumentException with a sentence when {@code dev} has no
+     * such address.
+     */
+    public void removeAddress(NetDevice dev, Ipv6Prefix prefix) {
+        fib6.removeAddress(dev, prefix);
+        dad.stop(dev, prefix.address());
+    }
+
     /** net.ipv6.conf.default.accept_dad for addresses added from now on: 1 (Linux's default) or 0. */
     public void setAcceptDad(boolean on) {
         this.acceptDad = on;
