@@ -43,14 +43,9 @@ public final class IcmpProtocol implements IpProtocolHandler {
         void echoReply(int from, int sequence, int ttl, int bytes, PacketBuffer pkt);
     }
 
-    /** Registers {@code l} for echo replies with id {@code id} (0..65535); false if the id is taken. */
-    public boolean addEchoListener(int id, EchoListener l) {
-        return echoListeners.add(id, l);
-    }
-
-    /** Forgets the listener of {@code id}, if it is still {@code l}. */
-    public void removeEchoListener(int id, EchoListener l) {
-        echoListeners.remove(id, l);
+    /** Who hears the echo replies of each id. */
+    public PingTable<EchoListener> pings() {
+        return echoListeners;
     }
 
     public IcmpProtocol(IcmpSender sender, MibCounters mib, PacketDrops drops) {

@@ -48,14 +48,9 @@ public final class Icmpv6Protocol implements IpProtocolHandler {
         void echoReply(Ipv6Address from, NetDevice dev, int sequence, int hopLimit, int bytes);
     }
 
-    /** Registers {@code l} for echo replies with id {@code id} (0..65535); false if the id is taken. */
-    public boolean addEchoListener(int id, EchoListener l) {
-        return echoListeners.add(id, l);
-    }
-
-    /** Forgets the listener of {@code id}, if it is still {@code l}. */
-    public void removeEchoListener(int id, EchoListener l) {
-        echoListeners.remove(id, l);
+    /** Who hears the echo replies of each id, IPv6's own. */
+    public PingTable<EchoListener> pings() {
+        return echoListeners;
     }
 
     public Icmpv6Protocol(Icmpv6Sender sender, Ndisc ndisc, MibCounters mib, PacketDrops drops) {

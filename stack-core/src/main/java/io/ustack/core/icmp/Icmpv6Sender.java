@@ -159,14 +159,7 @@ public final class Icmpv6Sender {
         if (saddr == null) {
             return false;
         }
-        int len = Icmpv6Packet.HEADER_LEN + data.length;
-        PacketBuffer pkt = pool.allocateWithHeadroom(len);
-        int at = pkt.put(len);
-        pkt.copyIn(at + Icmpv6Packet.HEADER_LEN, data, 0, data.length);
-        Icmpv6Packet icmp = Icmpv6Packet.wrap(pkt, at);
-        icmp.setType(Icmpv6Packet.ECHO_REQUEST);
-        icmp.setCode(0);
-        icmp.setRestOfHeader((id & 0xffff) << 16 | (sequence & 0xffff));
+        PacketBuffer pkt = EchoMessage.request(pool, Icmpv6Packet.ECHO_REQUEST, id, sequence, data);
         return send(pkt, saddr, daddr, oif, Ipv6Packet.DEFAULT_HOP_LIMIT, 0);
     }
 

@@ -8,11 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * @param <L> the family's listener
  */
-final class PingTable<L> {
+public final class PingTable<L> {
     private final ConcurrentHashMap<Integer, L> byId = new ConcurrentHashMap<>();
 
     /** Registers {@code l} for echo id {@code id} (0..65535); false if the id is taken. */
-    boolean add(int id, L l) {
+    public boolean add(int id, L l) {
         if (id < 0 || id > 0xffff) {
             throw new IllegalArgumentException("an echo id is 0 to 65535, not " + id);
         }
@@ -20,7 +20,7 @@ final class PingTable<L> {
     }
 
     /** Forgets the listener of {@code id}, if it is still {@code l}. */
-    void remove(int id, L l) {
+    public void remove(int id, L l) {
         byId.remove(id, l);
     }
 

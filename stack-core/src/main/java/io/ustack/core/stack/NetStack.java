@@ -547,7 +547,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         return icmp;
     }
 
-    /** icmp_rcv's side: where echo replies are heard by id ({@link IcmpProtocol#addEchoListener}). */
+    /** icmp_rcv's side: where echo replies are heard by id ({@link IcmpProtocol#pings}). */
     public IcmpProtocol icmpProtocol() {
         return icmpProtocol;
     }

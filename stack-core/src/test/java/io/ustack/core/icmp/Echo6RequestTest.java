@@ -43,8 +43,8 @@ class Echo6RequestTest {
     @Test
     void pingLoopbackHearsItsOwnReplies() {
         Icmpv6Protocol icmp = h.stack.icmpv6Protocol();
-        assertTrue(icmp.addEchoListener(0x4242, listener));
-        assertFalse(icmp.addEchoListener(0x4242, (a, b, c, d, e) -> { }), "one listener per id");
+        assertTrue(icmp.pings().add(0x4242, listener));
+        assertFalse(icmp.pings().add(0x4242, (a, b, c, d, e) -> { }), "one listener per id");
         assertTrue(h.stack.icmp().echoRequest(Frames.ip("127.0.0.1"), 0x4242, 1, new byte[8]));
         assertTrue(heard.isEmpty(), "an IPv4 reply with the same id is IPv4's: the families keep their own ids");
         for (int seq = 1; seq <= 2; seq++) {
@@ -53,7 +53,7 @@ class Echo6RequestTest {
         assertEquals(List.of("::1%lo seq=1 hlim=64 bytes=64", "::1%lo seq=2 hlim=64 bytes=64"), heard);
         assertEquals(2, h.counter("Icmp6OutEchos"));
         assertEquals(2, h.counter("Icmp6InEchoReplies"));
-        icmp.removeEchoListener(0x4242, listener);
+        icmp.pings().remove(0x4242, listener);
         h.stack.icmp6().echoRequest(Ipv6Address.LOOPBACK, null, 0x4242, 3, new byte[8]);
         assertEquals(2, heard.size(), "no one listens any more");
     }
@@ -61,7 +61,7 @@ class Echo6RequestTest {
     @Test
     void pingPeerSendsARequestWithTheIdAndSequenceAndHearsTheReply() {
         h.hostSolicits();
-        h.stack.icmpv6Protocol().addEchoListener(7, listener);
+        h.stack.icmpv6Protocol().pings().add(7, listener);
         assertTrue(h.stack.icmp6().echoRequest(Ipv6Address.fromBytes(HOST_IP6, 0), null, 7, 1, Frames.pattern(16)));
         List<byte[]> out = h.sent();
         assertEquals(1, out.size());

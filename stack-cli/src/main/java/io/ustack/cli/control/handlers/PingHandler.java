@@ -126,12 +126,12 @@ public final class PingHandler implements ControlHandler {
             @Override
             public int register(ReplySink sink) {
                 listener = (from, seq, ttl, bytes, pkt) -> sink.reply(Ipv4Address.format(from), seq, ttl, bytes);
-                return freeId(id -> icmp.addEchoListener(id, listener));
+                return freeId(id -> icmp.pings().add(id, listener));
             }
 
             @Override
             public void unregister(int id) {
-                icmp.removeEchoListener(id, listener);
+                icmp.pings().remove(id, listener);
             }
         };
     }
@@ -170,12 +170,12 @@ public final class PingHandler implements ControlHandler {
             public int register(ReplySink sink) {
                 listener = (from, dev, seq, hopLimit, bytes) -> sink.reply(
                         from + (from.needsScopeId() && dev != null ? "%" + dev.name() : ""), seq, hopLimit, bytes);
-                return freeId(id -> icmp6.addEchoListener(id, listener));
+                return freeId(id -> icmp6.pings().add(id, listener));
             }
 
             @Override
             public void unregister(int id) {
-                icmp6.removeEchoListener(id, listener);
+                icmp6.pings().remove(id, listener);
             }
         };
     }
