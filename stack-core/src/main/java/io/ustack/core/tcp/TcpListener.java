@@ -72,17 +72,16 @@ public final class TcpListener implements AutoCloseable {
     }
 
     /**
-     * Whether an IPv6 listener takes IPv4 segments too (v4-mapped): without IPV6_V6ONLY, on ::, or on the
-     * v4-mapped form of an IPv4 address, to {@code daddr} alone.
+     * Whether this IPv6 listener holds its port for IPv4 as well (without IPV6_V6ONLY, on :: or a v4-mapped
+     * address), so that no IPv4 listener may have it (inet_bind_conflict).
      */
-    boolean takesIpv4(int daddr) {
-        return address6 != null && !v6only
-                && (address6.isUnspecified() || address6.isV4Mapped() && address6.v4() == daddr);
-    }
-
-    /** Whether this IPv6 listener holds its port for IPv4 as well, so that no IPv4 listener may have it (inet_bind_conflict). */
     boolean bindsIpv4() {
         return address6 != null && !v6only && (address6.isUnspecified() || address6.isV4Mapped());
+    }
+
+    /** Whether this IPv6 listener takes an IPv4 segment to {@code daddr} (v4-mapped): on ::, or on ::ffff:daddr. */
+    boolean takesIpv4(int daddr) {
+        return bindsIpv4() && (address6.isUnspecified() || address6.v4() == daddr);
     }
 
     public int port() {
