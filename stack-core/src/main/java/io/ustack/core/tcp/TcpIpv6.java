@@ -100,7 +100,7 @@ final class TcpIpv6 {
             mib.inc(Mib.TcpExtListenDrops);
             return;
         }
-        TcpSocket s = new TcpSocket(tcp, key, tcp.cpuFor(flowHash(key)), l, true, iif);
+        TcpSocket s = new TcpSocket(tcp, key, tcp.cpuFor(flowHash(key)), l, true, iif, false);
         if (tcp.register(key, s) != null) {
             l.releaseSynSlot();
             return;
@@ -130,7 +130,7 @@ final class TcpIpv6 {
     /** Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple. */
     private TcpSocket tryConnect(TcpProtocol.Key key, NetDevice oif, TcpConfig cfg) {
         Cpu cpu = tcp.cpuFor(flowHash(key));
-        TcpSocket s = new TcpSocket(tcp, key, cpu, null, false, oif);
+        TcpSocket s = new TcpSocket(tcp, key, cpu, null, false, oif, false);
         if (tcp.register(key, s) != null) {
             return null;
         }

@@ -579,20 +579,26 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      */
     public TcpSocket connect(int laddr, int lport, int raddr, int rport, UnaryOperator<TcpConfig> options)
             throws IOException {
+        return connect(laddr, lport, raddr, rport, options, false);
+    }
+
+    /** {@link #connect(int, int, int, int, UnaryOperator)} of an IPv4 or ({@code v4Mapped}) an IPv6 socket. */
+    private TcpSocket connect(int laddr, int lport, int raddr, int rport, UnaryOperator<TcpConfig> options,
+                              boolean v4Mapped) throws IOException {
         int saddr = laddr != 0 ? laddr : out.sourceFor(raddr);
         if (saddr == 0) {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(raddr));
         }
         TcpConfig cfg = options.apply(configFor(raddr));
         if (lport != 0) {
-            TcpSocket s = tryConnect(new Key(saddr, lport, raddr, rport), cfg);
+            TcpSocket s = tryConnect(new Key(saddr, lport, raddr, rport), cfg, v4Mapped);
             if (s == null) {
                 throw new BindException(Ipv4Address.format(saddr) + ":" + lport + " is already connected to "
                         + Ipv4Address.format(raddr) + ":" + rport);
             }
             return s;
         }
-        TcpSocket s = ephemeral(port -> tryConnect(new Key(saddr, port, raddr, rport), cfg));
+        TcpSocket s = ephemeral(port -> tryConnect(new Key(saddr, port, raddr, rport), cfg, v4Mapped));
         if (s == null) {
             throw new BindException("no free local port to " + Ipv4Address.format(raddr) + ":" + rport);
         }
@@ -633,17 +639,33 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * tcp_v6_connect from a socket bound to {@code laddr}:{@code lport}: :: leaves the address to source
      * selection (RFC 6724), 0 the port to the ephemeral search; otherwise as {@link #connect}. A link-local
      * {@code raddr} needs {@code scopeId}, the index of the interface it is on (sin6_scope_id; EINVAL
-     * without), and the connection stays on that interface.
+     * without), and the connection stays on that interface. To a v4-mapped {@code raddr} it is
+     * tcp_v4_connect's IPv4 connection, its ends named v4-mapped, unless IPV6_V6ONLY (net.ipv6.bindv6only
+     * here, a new socket's default) refuses it with ENETUNREACH.
      */
     public TcpSocket connect6(Ipv6Address laddr, int lport, Ipv6Address raddr, int scopeId, int rport,
                               UnaryOperator<TcpConfig> options) throws IOException {
+        if (raddr.isV4Mapped()) {
+            if (ctx6.bindV6Only().getAsBoolean()) {
+                throw new NoRouteToHostException("network is unreachable: " + raddr + " is an IPv4 address and the "
+                        + "socket has IPV6_V6ONLY");
+            }
+            if (!laddr.isUnspecified() && !laddr.isV4Mapped()) {
+                throw new NoRouteToHostException("network is unreachable: " + raddr + " is an IPv4 address and the "
+                        + "socket is bound to the IPv6 address " + laddr);
+            }
+            return connect(laddr.isUnspecified() ? 0 : laddr.v4(), lport, raddr.v4(), rport, options, true);
+        }
         return ipv6.connect(laddr, lport, raddr, ctx6.scope(raddr, scopeId), rport, options);
     }
 
-    /** Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple. */
-    private TcpSocket tryConnect(Key key, TcpConfig cfg) {
+    /**
+     * Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple;
+     * {@code v4Mapped} for an IPv6 socket's.
+     */
+    private TcpSocket tryConnect(Key key, TcpConfig cfg, boolean v4Mapped) {
         Cpu cpu = cpuFor.apply(FlowHash.ofFlow(key.raddr(), key.laddr(), Ipv4Packet.IPPROTO_TCP, key.rport(), key.lport()));
-        TcpSocket s = new TcpSocket(this, key, cpu, null, false);
+        TcpSocket s = new TcpSocket(this, key, cpu, null, false, null, v4Mapped);
         if (connections.putIfAbsent(key, s) != null) {
             return null;
         }

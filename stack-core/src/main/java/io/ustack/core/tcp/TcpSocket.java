@@ -55,18 +55,20 @@ public final class TcpSocket implements AutoCloseable {
     /** The interface a link-local peer is on (sk_bound_dev_if), else null. */
     private final NetDevice boundDevice;
 
+    /** A connection of {@code listener} (null for none), IPv4's v4-mapped when the listener is IPv6's. */
     TcpSocket(TcpProtocol tcp, TcpProtocol.Key key, Cpu cpu, TcpListener listener, boolean synSlotHeld) {
-        this(tcp, key, cpu, listener, synSlotHeld, null);
+        this(tcp, key, cpu, listener, synSlotHeld, null,
+                !key.isIpv6() && listener != null && listener.address6() != null);
     }
 
     TcpSocket(TcpProtocol tcp, TcpProtocol.Key key, Cpu cpu, TcpListener listener, boolean synSlotHeld,
-              NetDevice boundDevice) {
+              NetDevice boundDevice, boolean v4Mapped) {
         this.tcp = tcp;
         this.key = key;
         this.cpu = cpu;
         this.listener = listener;
         this.synSlotHeld = synSlotHeld;
-        this.v4Mapped = !key.isIpv6() && listener != null && listener.address6() != null;
+        this.v4Mapped = v4Mapped;
         this.boundDevice = boundDevice;
         this.timer = new Timer(now -> cpu.execute(this::onTimer));
     }

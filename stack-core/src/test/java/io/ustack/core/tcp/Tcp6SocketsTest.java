@@ -114,6 +114,23 @@ class Tcp6SocketsTest {
         }
     }
 
+    @Test
+    void connect6ToAV4MappedAddressIsAnIpv4ConnectionNamedV4Mapped() throws Exception {
+        h.hostArps();
+        TcpSocket s = tcp.connect6(Ipv6Address.v4Mapped(HOST_IP), 80);
+        byte[] syn = h.sent().get(0);
+        assertEquals(0x0800, u16(syn, 12), "tcp_v4_connect's SYN, over IPv4");
+        assertEquals(SYN, u8(syn, 14 + 20 + 13));
+        assertTrue(s.isV4Mapped());
+        assertEquals(Ipv6Address.v4Mapped(STACK_IP), s.localAddress6());
+        assertEquals(Ipv6Address.v4Mapped(HOST_IP), s.remoteAddress6());
+        s.close();
+        h.sent();
+        h.stack.setBindV6Only(true);
+        assertThrows(java.net.NoRouteToHostException.class, () -> tcp.connect6(Ipv6Address.v4Mapped(HOST_IP), 80),
+                "ENETUNREACH with IPV6_V6ONLY");
+    }
+
     /** Checks a segment the stack sent to the host's link-local address and returns its TCP part. */
     private static byte[] toLinkLocal(byte[] frame) {
         assertEquals(0x86dd, u16(frame, 12));
