@@ -119,7 +119,7 @@ public final class AddrCommand implements Callable<Integer> {
         @Mixin
         ControlOption control;
 
-        @Parameters(paramLabel = "ADDRESS", arity = "1..*", description = "A.B.C.D/P dev NAME")
+        @Parameters(paramLabel = "ADDRESS", arity = "1..*", description = "A.B.C.D/P dev NAME, or X:X::X/P dev NAME")
         List<String> words;
 
         private final String cmd;
@@ -138,21 +138,24 @@ public final class AddrCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), cmd + " '" + text + "': " + e.getMessage());
             }
             ControlClient.result(control.resolve(), new ControlRequest(cmd,
-                    Json.MAPPER.createObjectNode().put("local", a.prefix().toString()).put("dev", a.dev())));
+                    Json.MAPPER.createObjectNode().put("local", a.local()).put("dev", a.dev())));
             return 0;
         }
     }
 
-    /** {@code ustack addr add A.B.C.D/P dev NAME}. */
-    @Command(name = "add", description = "Add an address, A.B.C.D/P dev NAME, with its connected route.")
+    /** {@code ustack addr add A.B.C.D/P dev NAME}, or an IPv6 address as {@code ip -6 addr add} takes it. */
+    @Command(name = "add", description = {"Add an address, A.B.C.D/P dev NAME, with its connected route.",
+        "An IPv6 one, X:X::X/P dev NAME, is tentative (as ip -6 addr shows it) until Duplicate Address Detection "
+                + "has passed, about two seconds."})
     static final class Add extends Change {
         Add() {
             super("addr add");
         }
     }
 
-    /** {@code ustack addr del A.B.C.D/P dev NAME}. */
-    @Command(name = "del", description = "Delete an address, A.B.C.D/P dev NAME, with the routes that send from it.")
+    /** {@code ustack addr del A.B.C.D/P dev NAME}, or an IPv6 address. */
+    @Command(name = "del", description = "Delete an address, A.B.C.D/P dev NAME or X:X::X/P dev NAME, with the routes that "
+            + "send from it.")
     static final class Del extends Change {
         Del() {
             super("addr del");

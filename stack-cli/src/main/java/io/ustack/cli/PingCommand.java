@@ -20,8 +20,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code ustack ping}: ICMP echo sent by the daemon's stack, printed as iputils ping prints it. */
+/** {@code ustack ping}: ICMP or ICMPv6 echo sent by the daemon's stack, printed as iputils ping prints it. */
 @Command(name = "ping", description = {"Send ICMP echo requests from the daemon's stack and print the replies as ping does.",
+    "An address with a colon is IPv6 (ICMPv6 echo, as ping -6); a link-local one names its interface, fe80::1%tap0.",
     "Exits 1 if no reply came back."})
 public final class PingCommand implements Callable<Integer> {
     @Spec
@@ -37,8 +38,14 @@ public final class PingCommand implements Callable<Integer> {
     double interval = 1;
 
     @Option(names = "-s", paramLabel = "SIZE", description = "SIZE bytes of data in each request (default 56, at most "
-            + PingHandler.MAX_SIZE + ").")
+            + PingHandler.MAX_SIZE + ", " + PingHandler.MAX_SIZE6 + " over IPv6).")
     int size = 56;
+
+    @Option(names = "-4", description = "IPv4 only: the address must be an IPv4 one.")
+    boolean ipv4;
+
+    @Option(names = "-6", description = "IPv6 only (ICMPv6 echo): the address must be an IPv6 one.")
+    boolean ipv6;
 
     @Option(names = "-W", paramLabel = "TIMEOUT", description = "Wait up to TIMEOUT seconds for replies after the last request "
             + "(default 10). The whole run, (N - 1) x interval + TIMEOUT, may take at most 120 seconds.")
@@ -47,7 +54,7 @@ public final class PingCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the daemon's answer as JSON.")
     boolean json;
 
-    @Parameters(paramLabel = "ADDRESS", description = "The IPv4 address to ping.")
+    @Parameters(paramLabel = "ADDRESS", description = "The IPv4 or IPv6 address to ping (fe80::1%IFNAME for a link-local one).")
     String address;
 
     @Override
@@ -55,6 +62,9 @@ public final class PingCommand implements Callable<Integer> {
         check();
         ObjectNode args = Json.MAPPER.createObjectNode();
         args.put("address", address);
+        if (ipv4 || ipv6) {
+            args.put("family", ipv6 ? "inet6" : "inet");
+        }
         args.put("count", count);
         args.put("intervalMs", (int) Math.round(interval * 1000));
         args.put("size", size);
@@ -80,8 +90,12 @@ public final class PingCommand implements Callable<Integer> {
             throw usage("-i must be from " + seconds(minInterval) + " to " + seconds(maxSeconds) + " seconds, not "
                     + seconds(interval));
         }
-        if (size < 0 || size > PingHandler.MAX_SIZE) {
-            throw usage("-s must be from 0 to " + PingHandler.MAX_SIZE + " bytes, not " + size);
+        if (ipv4 && ipv6) {
+            throw usage("-4 and -6 exclude each other");
+        }
+        int maxSize = ipv6 || !ipv4 && address.indexOf(':') >= 0 ? PingHandler.MAX_SIZE6 : PingHandler.MAX_SIZE;
+        if (size < 0 || size > maxSize) {
+            throw usage("-s must be from 0 to " + maxSize + " bytes, not " + size);
         }
         if (!(timeout >= 0.001 && timeout <= maxSeconds)) {
             throw usage("-W must be from 0.001 to " + seconds(maxSeconds) + " seconds, not " + seconds(timeout));
@@ -106,12 +120,13 @@ public final class PingCommand implements Callable<Integer> {
         return BigDecimal.valueOf(s).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
-    /** iputils ping's lines: the banner, one per reply, the statistics. */
+    /** iputils ping's lines: the banner (ping -6's its own), one per reply, the statistics. */
     static String text(JsonNode r) {
         String target = r.path("target").asText();
         int size = r.path("size").asInt();
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "PING %s (%s) %d(%d) bytes of data.%n", target,
-                target, size, size + 28));
+        StringBuilder sb = new StringBuilder(r.path("family").asText().equals("inet6")
+                ? String.format(Locale.ROOT, "PING %s(%s) %d data bytes%n", target, target, size)
+                : String.format(Locale.ROOT, "PING %s (%s) %d(%d) bytes of data.%n", target, target, size, size + 28));
         double min = Double.MAX_VALUE;
         double max = 0;
         double sum = 0;

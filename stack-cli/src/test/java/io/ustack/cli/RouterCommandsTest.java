@@ -187,16 +187,16 @@ class RouterCommandsTest extends ServedStackTest {
     @Test
     void addrMistakesOnTheCommandLineAreUsageErrorsAndTheDaemonsAreExit1() {
         assertEquals(2, cli.run("addr", "add", "10.0.2.1/24"));
-        assertEquals("ustack: addr add '10.0.2.1/24': the interface is missing; an address reads A.B.C.D/P dev NAME\n",
-                cli.err());
+        assertEquals("ustack: addr add '10.0.2.1/24': the interface is missing; an address reads A.B.C.D/P dev NAME or "
+                + "X:X::X/P dev NAME\n", cli.err());
         assertEquals(2, cli.run("addr", "add", "10.0.2.1/24", "on", "eth1"));
-        assertEquals("ustack: addr add '10.0.2.1/24 on eth1': 'on' is not understood; an address reads A.B.C.D/P dev NAME\n",
-                cli.err());
+        assertEquals("ustack: addr add '10.0.2.1/24 on eth1': 'on' is not understood; an address reads A.B.C.D/P dev NAME "
+                + "or X:X::X/P dev NAME\n", cli.err());
         assertEquals(2, cli.run("addr", "del", "10.0.2.1/24", "dev"));
         assertEquals("ustack: addr del '10.0.2.1/24 dev': 'dev' needs an interface name\n", cli.err());
         assertEquals(2, cli.run("addr", "del", "10.0.2.1/24", "dev", "eth1", "label"));
         assertEquals("ustack: addr del '10.0.2.1/24 dev eth1 label': 'label' is not understood; an address reads "
-                + "A.B.C.D/P dev NAME\n", cli.err());
+                + "A.B.C.D/P dev NAME or X:X::X/P dev NAME\n", cli.err());
         assertEquals(2, cli.run("addr", "add", "10.0.2.300/24", "dev", "eth1"));
         assertTrue(cli.err().startsWith("ustack: addr add '10.0.2.300/24 dev eth1': addr: '10.0.2.300/24' is not an IPv4 prefix"),
                 cli.err());

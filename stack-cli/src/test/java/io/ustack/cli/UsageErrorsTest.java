@@ -35,6 +35,8 @@ class UsageErrorsTest {
         usage("Invalid value for option '-c': '1.5' is not a whole number", "ping", "-c", "1.5", "10.0.0.1");
         usage("-c must be from 1 to 1000 requests, not 0", "ping", "-c", "0", "10.0.0.1");
         usage("-s must be from 0 to 65507 bytes, not 70000", "ping", "-s", "70000", "10.0.0.1");
+        usage("-s must be from 0 to 65527 bytes, not 70000", "ping", "-s", "70000", "fd00:77::2");
+        usage("-4 and -6 exclude each other", "ping", "-4", "-6", "fd00:77::2");
         usage("-W must be from 0.001 to 120 seconds, not 0", "ping", "-W", "0", "10.0.0.1");
         usage("-c 100 -i 2 -W 10 would take 208 seconds, and a ping may take at most 120 ((N - 1) x interval + timeout)",
                 "ping", "-c", "100", "-i", "2", "10.0.0.1");

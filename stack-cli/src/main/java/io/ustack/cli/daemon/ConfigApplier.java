@@ -299,7 +299,7 @@ public final class ConfigApplier {
         }
         for (Ipv6Prefix p : addresses6(dev)) {
             if (!want.addrs6().contains(p)) {
-                stack.fib6().removeAddress(dev, p);
+                stack.removeAddress(dev, p);
                 changes.add("addr del " + p + " dev " + dev.name());
             }
         }

@@ -218,9 +218,9 @@ final class Iperf3Test implements Iperf3Connection.Role {
         send(new byte[] {Iperf3.EXCHANGE_RESULTS});
     }
 
-    /** The client's address as iperf3 prints it, of either family. */
+    /** The client's address as iperf3 prints it, of either family: a v4-mapped one as IPv4 (mapped_v4_to_regular_v4). */
     private String peer() {
-        return control.remoteAddress6() != null ? control.remoteAddress6().toString()
+        return control.remoteAddress6() != null && !control.isV4Mapped() ? control.remoteAddress6().toString()
                 : Ipv4Address.format(control.remoteAddress());
     }
 

@@ -8,8 +8,9 @@ import java.io.IOException;
 import java.util.function.BiFunction;
 
 /**
- * A TCP service on one port of both families (a listener on 0.0.0.0 and one on ::, since an IPv6 listener
- * takes IPv6 alone), non-blocking: each accepted connection gets its own {@link Connection}, which
+ * A TCP service on one port of both families: one listener on ::, as a Linux program that asks for :: gets it
+ * (net.ipv6.bindv6only 0: IPv4 clients come as v4-mapped connections, ss shows *:PORT), and one on 0.0.0.0
+ * beside it only when bindv6only=1 left the first IPv6's alone. Non-blocking: each accepted connection gets its own {@link Connection}, which
  * runs on that connection's backlog thread from its readiness callbacks and never blocks there, so the
  * service needs no threads of its own however many clients it has.
  */
@@ -58,10 +59,12 @@ final class TcpService implements Service {
     @Override
     public void start(NetStack stack) throws IOException {
         this.stack = stack;
-        listener = stack.tcp().listen(0, port, BACKLOG);
-        listener.onAcceptable(() -> acceptAll(listener));
         listener6 = stack.tcp().listen6(Ipv6Address.UNSPECIFIED, port, BACKLOG);
         listener6.onAcceptable(() -> acceptAll(listener6));
+        if (listener6.v6only()) {
+            listener = stack.tcp().listen(0, port, BACKLOG);
+            listener.onAcceptable(() -> acceptAll(listener));
+        }
     }
 
     private void acceptAll(TcpListener from) {

@@ -7,8 +7,8 @@ import io.ustack.core.wire.Ipv6Address;
 import java.io.IOException;
 
 /**
- * A UDP service on one port of both families (a socket on 0.0.0.0 and one on ::, since an IPv6 socket takes
- * IPv6 alone): each datagram is answered (or not) by {@link #answer}, over the family it came by. It reads from
+ * A UDP service on one port of both families: one socket on :: (net.ipv6.bindv6only 0: it takes IPv4 too, its
+ * peers v4-mapped), and one on 0.0.0.0 beside it only when bindv6only=1 left the first IPv6's alone: each datagram is answered (or not) by {@link #answer}, over the family it came by. It reads from
  * each socket's readiness callback, so the work runs on the backlog thread that received the datagram, and it
  * never blocks there.
  */
@@ -25,12 +25,14 @@ abstract class UdpService implements Service {
 
     @Override
     public void start(NetStack stack) throws IOException {
-        socket = stack.udp().open();
-        socket.bind(0, port);
-        socket.onReadable(() -> serve(socket));
         socket6 = stack.udp().open6();
         socket6.bind6(Ipv6Address.UNSPECIFIED, port);
         socket6.onReadable(() -> serve(socket6));
+        if (socket6.v6only()) {
+            socket = stack.udp().open();
+            socket.bind(0, port);
+            socket.onReadable(() -> serve(socket));
+        }
     }
 
     private void serve(UdpSocket s) {

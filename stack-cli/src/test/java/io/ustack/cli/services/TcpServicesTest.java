@@ -146,6 +146,28 @@ class TcpServicesTest {
     }
 
     @Test
+    void oneListenerOnAnyServesBothFamiliesAndBindv6onlyAddsAnIpv4One() throws Exception {
+        long listeners = stack.tcp().listeners().stream().filter(l -> l.port() == 7).count();
+        assertEquals(1, listeners, "bindv6only 0: [::]:7 takes IPv4 too");
+        try (TcpSocket s = connect(7)) {
+            Await.until("the server end, v4-mapped", Duration.ofSeconds(10), stack.tcp()::connections,
+                    all -> all.stream().anyMatch(c -> c.localPort() == 7 && c.isV4Mapped()));
+            echoes(s, new byte[1000]);
+        }
+        services.close();
+        stack.setBindV6Only(true);
+        ServiceList again = ServiceList.parse("echo");
+        again.start(stack);
+        try (again) {
+            assertEquals(2, stack.tcp().listeners().stream().filter(l -> l.port() == 7).count(), "[::]:7 and 0.0.0.0:7");
+            try (TcpSocket s = connect(7); TcpSocket s6 = connected(stack.tcp().connect6(Ipv6Address.LOOPBACK, 7))) {
+                echoes(s, new byte[1000]);
+                echoes(s6, new byte[1000]);
+            }
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (TcpSocket s = connect(80)) {
             String two = "HEAD /bytes/5 HTTP/1.1\r\n\r\nGET /bytes/3 HTTP/1.1\r\nConnection: close\r\n\r\n";

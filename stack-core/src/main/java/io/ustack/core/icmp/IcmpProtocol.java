@@ -10,7 +10,6 @@ import io.ustack.core.stats.MibCounters;
 import io.ustack.core.stats.PacketDrops;
 import io.ustack.core.wire.IcmpPacket;
 import io.ustack.core.wire.Ipv4Packet;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * icmp_rcv: validates an ICMP message, counts it under Icmp and IcmpMsg, answers echo and timestamp
@@ -21,7 +20,7 @@ public final class IcmpProtocol implements IpProtocolHandler {
     private final MibCounters mib;
     private final PacketDrops drops;
     private final IcmpErrorHandler[] errorHandlers = new IcmpErrorHandler[256];
-    private final ConcurrentHashMap<Integer, EchoListener> echoListeners = new ConcurrentHashMap<>();
+    private final PingTable<EchoListener> echoListeners = new PingTable<>();
     private volatile PmtuUpdater pmtu = (daddr, mtu) -> { };
 
     /** ipv4_update_pmtu, as icmp_err calls it. */
@@ -44,17 +43,9 @@ public final class IcmpProtocol implements IpProtocolHandler {
         void echoReply(int from, int sequence, int ttl, int bytes, PacketBuffer pkt);
     }
 
-    /** Registers {@code l} for echo replies with id {@code id} (0..65535); false if the id is taken. */
-    public boolean addEchoListener(int id, EchoListener l) {
-        if (id < 0 || id > 0xffff) {
-            throw new IllegalArgumentException("an echo id is 0 to 65535, not " + id);
-        }
-        return echoListeners.putIfAbsent(id, l) == null;
-    }
-
-    /** Forgets the listener of {@code id}, if it is still {@code l}. */
-    public void removeEchoListener(int id, EchoListener l) {
-        echoListeners.remove(id, l);
+    /** Who hears the echo replies of each id. */
+    public PingTable<EchoListener> pings() {
+        return echoListeners;
     }
 
     public IcmpProtocol(IcmpSender sender, MibCounters mib, PacketDrops drops) {

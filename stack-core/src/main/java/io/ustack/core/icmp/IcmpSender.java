@@ -178,15 +178,8 @@ public final class IcmpSender {
      * and IcmpMsgOutType8. Returns false if there is no route to {@code daddr}.
      */
     public boolean echoRequest(int daddr, int id, int sequence, byte[] data) {
-        int len = IcmpPacket.HEADER_LEN + data.length;
-        PacketBuffer pkt = pool.allocateWithHeadroom(len);
-        int at = pkt.put(len);
-        pkt.copyIn(at + IcmpPacket.HEADER_LEN, data, 0, data.length);
-        IcmpPacket icmp = IcmpPacket.wrap(pkt, at);
-        icmp.setType(IcmpPacket.ECHO);
-        icmp.setCode(0);
-        icmp.setRestOfHeader((id & 0xffff) << 16 | (sequence & 0xffff));
-        icmp.updateChecksum(len);
+        PacketBuffer pkt = EchoMessage.request(pool, IcmpPacket.ECHO, id, sequence, data);
+        IcmpPacket.wrap(pkt, pkt.data()).updateChecksum(pkt.len());
         countOut(IcmpPacket.ECHO);
         return out.send(pkt, 0, daddr, Ipv4Packet.IPPROTO_ICMP, 0, Ipv4Packet.DEFAULT_TTL, false);
     }

@@ -16,7 +16,8 @@ import io.ustack.core.wire.Ipv6Packet;
 
 /**
  * icmpv6_rcv (net/ipv6/icmp.c): checks an ICMPv6 message's length and its checksum over the pseudo-header,
- * counts it under Icmp6 and its type (Icmp6InType135), answers echo requests, hands Neighbour Discovery to
+ * counts it under Icmp6 and its type (Icmp6InType135), answers echo requests, hands an echo reply to whoever
+ * pings with its id (ping_rcv, as for IPv4), hands Neighbour Discovery to
  * {@link Ndisc}, and consumes the rest. An error (destination unreachable, Packet Too Big, time exceeded,
  * parameter problem) goes through icmpv6_notify to the protocol of the packet it quotes: a Packet Too Big about
  * an ICMPv6 message this host sent lowers the path MTU to its destination (icmpv6_err), one about a transport
@@ -35,6 +36,22 @@ public final class Icmpv6Protocol implements IpProtocolHandler {
     private final PacketDrops drops;
     private volatile PmtuUpdater pmtu = (daddr, dev, mtu) -> { };
     private final Icmpv6ErrorHandler[] errHandlers = new Icmpv6ErrorHandler[256];
+    private final PingTable<EchoListener> echoListeners = new PingTable<>();
+
+    /** Hears the echo replies that carry its echo id (an IPv6 ping socket's id). */
+    @FunctionalInterface
+    public interface EchoListener {
+        /**
+         * One echo reply, on a receive thread: must not block. {@code dev} is the interface it came in by (a
+         * link-local source's scope), {@code bytes} the ICMPv6 message's length (header and data).
+         */
+        void echoReply(Ipv6Address from, NetDevice dev, int sequence, int hopLimit, int bytes);
+    }
+
+    /** Who hears the echo replies of each id, IPv6's own. */
+    public PingTable<EchoListener> pings() {
+        return echoListeners;
+    }
 
     public Icmpv6Protocol(Icmpv6Sender sender, Ndisc ndisc, MibCounters mib, PacketDrops drops) {
         this.sender = sender;
@@ -79,6 +96,12 @@ public final class Icmpv6Protocol implements IpProtocolHandler {
             case Icmpv6Packet.ECHO_REQUEST -> {
                 sender.echoReply(pkt);
                 return;
+            }
+            case Icmpv6Packet.ECHO_REPLY -> {
+                EchoListener l = echoListeners.get(icmp.restOfHeader() >>> 16);
+                if (l != null) {
+                    l.echoReply(ip.saddr(), pkt.dev(), icmp.restOfHeader() & 0xffff, ip.hopLimit(), pkt.len());
+                }
             }
             case Icmpv6Packet.DEST_UNREACH, Icmpv6Packet.PKT_TOOBIG, Icmpv6Packet.TIME_EXCEED, Icmpv6Packet.PARAMPROB -> {
                 Ipv6Packet quoted = Ipv6Packet.wrap(pkt, icmp.offset() + Icmpv6Packet.HEADER_LEN);

@@ -149,6 +149,21 @@ public final class Icmpv6Sender {
     }
 
     /**
+     * An echo request from an IPv6 ping socket (ping_v6_sendmsg): id {@code id}, sequence {@code sequence},
+     * {@code data} after the header, to {@code daddr} out {@code oif} (which a link-local destination needs;
+     * null otherwise), from the source address selection picks, hop limit 64. False if there is no route or
+     * no source.
+     */
+    public boolean echoRequest(Ipv6Address daddr, NetDevice oif, int id, int sequence, byte[] data) {
+        Ipv6Address saddr = out.sourceFor(daddr, oif);
+        if (saddr == null) {
+            return false;
+        }
+        PacketBuffer pkt = EchoMessage.request(pool, Icmpv6Packet.ECHO_REQUEST, id, sequence, data);
+        return send(pkt, saddr, daddr, oif, Ipv6Packet.DEFAULT_HOP_LIMIT, 0);
+    }
+
+    /**
      * The end of icmpv6_push_pending_frames and ip6_xmit for one ICMPv6 message from {@code saddr} to
      * {@code daddr} out {@code oif}: computes the checksum, counts the message by type, sends it. Takes
      * ownership; data at the ICMPv6 header, the message runs to tail. Returns false if it could not be routed.

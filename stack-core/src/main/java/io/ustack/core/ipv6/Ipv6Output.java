@@ -148,7 +148,12 @@ public final class Ipv6Output {
 
     /** The decision a packet to {@code daddr} would get (its path MTU's while one is fresh), or null: no route. */
     public DstEntry dstFor(Ipv6Address daddr) {
-        return withPmtu(fib.outputRoute(daddr, null), daddr);
+        return dstFor(daddr, null);
+    }
+
+    /** {@link #dstFor(Ipv6Address)} out {@code oif}, which a link-scope destination needs (null: any). */
+    public DstEntry dstFor(Ipv6Address daddr, NetDevice oif) {
+        return withPmtu(fib.outputRoute(daddr, oif), daddr);
     }
 
     /** The source a packet to {@code daddr} out {@code oif} would carry, or null if there is no route. */

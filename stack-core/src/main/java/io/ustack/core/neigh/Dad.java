@@ -123,6 +123,11 @@ public final class Dad {
         }
     }
 
+    /** addrconf_dad_stop: {@code a} on {@code dev} is going away, so its detection ends unfinished. */
+    public synchronized void stop(NetDevice dev, Ipv6Address a) {
+        running.remove(new Key(dev, a));
+    }
+
     /** How many addresses are under DAD. */
     public synchronized int running() {
         return running.size();

@@ -17,6 +17,7 @@ import io.ustack.core.ipv6.Ipv6Forward;
 import io.ustack.core.ipv6.Ipv6Input;
 import io.ustack.core.ipv6.Ipv6Output;
 import io.ustack.core.ipv6.Ipv6Reassembler;
+import io.ustack.core.ipv6.Ipv6SocketContext;
 import io.ustack.core.link.EthTypeTrans;
 import io.ustack.core.link.LoopbackDevice;
 import io.ustack.core.link.NetDevice;
@@ -118,6 +119,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final RouterAdvertiser advertiser;
     /** net.ipv6.conf.default.accept_dad: whether new addresses go through DAD (Linux's default, 1). */
     private volatile boolean acceptDad = true;
+    private volatile boolean bindV6Only;
     private final Icmpv6Protocol icmpv6Protocol;
     private final Softnet softnet;
     /** The Cpu of every flow when RPS is off; null with backlog threads. */
@@ -215,6 +217,9 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         icmpProtocol.addErrorHandler(Ipv4Packet.IPPROTO_UDP, udp);
         ipv6In.addProtocol(Ipv6Packet.NEXTHDR_UDP, udp.ipv6Handler());
         icmpv6Protocol.addErrorHandler(Ipv6Packet.NEXTHDR_UDP, udp::err6);
+        Ipv6SocketContext sockets6 = new Ipv6SocketContext(this::bindV6Only, this::device);
+        tcp.setIpv6Context(sockets6);
+        udp.setIpv6Context(sockets6);
         this.softnet = config.backlogThreads() > 0
                 ? new Softnet(config.backlogThreads(), config.maxBacklog(), this::netifReceiveSkbCore, drops, config.clock())
                 : null;
@@ -382,9 +387,32 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         }
     }
 
+    /**
+     * `ip -6 addr del`: the address, its connected route when no other address of the device is on its prefix,
+     * and its solicited-node group (ipv6_del_addr), and Duplicate Address Detection for it if it is still
+     * running (addrconf_dad_stop). Throws IllegalArgumentException with a sentence when {@code dev} has no
+     * such address.
+     */
+    public void removeAddress(NetDevice dev, Ipv6Prefix prefix) {
+        fib6.removeAddress(dev, prefix);
+        dad.stop(dev, prefix.address());
+    }
+
     /** net.ipv6.conf.default.accept_dad for addresses added from now on: 1 (Linux's default) or 0. */
     public void setAcceptDad(boolean on) {
         this.acceptDad = on;
+    }
+
+    /**
+     * net.ipv6.bindv6only: the IPV6_V6ONLY that IPv6 sockets opened from now on start with. 0, Linux's
+     * default: a TCP listener or UDP socket on :: takes IPv4 too, as v4-mapped addresses.
+     */
+    public void setBindV6Only(boolean on) {
+        this.bindV6Only = on;
+    }
+
+    public boolean bindV6Only() {
+        return bindV6Only;
     }
 
     /**
@@ -459,6 +487,16 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     public NetDevice device(String name) {
         for (NetDevice d : devices) {
             if (d.name().equals(name)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** dev_get_by_index: the interface with index {@code ifindex}, or null. */
+    public NetDevice device(int ifindex) {
+        for (NetDevice d : devices) {
+            if (d.ifindex() == ifindex) {
                 return d;
             }
         }
@@ -583,6 +621,11 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         return icmp6;
     }
 
+    /** icmpv6_rcv, where IPv6 pings register for their echo replies. */
+    public Icmpv6Protocol icmpv6Protocol() {
+        return icmpv6Protocol;
+    }
+
     public Ndisc ndisc() {
         return ndisc;
     }
@@ -599,7 +642,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
         return icmp;
     }
 
-    /** icmp_rcv's side: where echo replies are heard by id ({@link IcmpProtocol#addEchoListener}). */
+    /** icmp_rcv's side: where echo replies are heard by id ({@link IcmpProtocol#pings}). */
     public IcmpProtocol icmpProtocol() {
         return icmpProtocol;
     }

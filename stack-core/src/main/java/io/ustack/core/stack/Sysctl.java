@@ -81,6 +81,8 @@ public final class Sysctl {
                         int[] t = parseTriple(v);
                         return c.withWmem(t[0], t[1], t[2]);
                     })),
+            new Key("net.ipv6.bindv6only", s -> bit(s.bindV6Only()), v -> checkBit("net.ipv6.bindv6only", v),
+                    (s, v) -> s.setBindV6Only(v.equals("1"))),
             new Key("net.ipv6.conf.all.forwarding", s -> bit(s.forwarding6()),
                     v -> checkBit("net.ipv6.conf.all.forwarding", v), (s, v) -> s.setForwarding6(v.equals("1"))),
             new Key("net.netfilter.nf_conntrack_count", s -> Long.toString(s.conntrack().stats().get("entries")), null, null),

@@ -20,6 +20,8 @@ public final class TcpListener implements AutoCloseable {
     private final int address;
     /** The IPv6 address bound (:: for any), or null for an IPv4 listener. */
     private final Ipv6Address address6;
+    /** IPV6_V6ONLY of an IPv6 listener: without it, one on :: takes IPv4 too (v4-mapped). */
+    private final boolean v6only;
     private final int port;
     private final int backlog;
     private final UnaryOperator<TcpConfig> options;
@@ -31,18 +33,20 @@ public final class TcpListener implements AutoCloseable {
     private volatile boolean closed;
 
     TcpListener(TcpProtocol tcp, int address, int port, int backlog, UnaryOperator<TcpConfig> options) {
-        this(tcp, address, null, port, backlog, options);
+        this(tcp, address, null, false, port, backlog, options);
     }
 
-    TcpListener(TcpProtocol tcp, Ipv6Address address6, int port, int backlog, UnaryOperator<TcpConfig> options) {
-        this(tcp, 0, address6, port, backlog, options);
+    TcpListener(TcpProtocol tcp, Ipv6Address address6, boolean v6only, int port, int backlog,
+                UnaryOperator<TcpConfig> options) {
+        this(tcp, 0, address6, v6only, port, backlog, options);
     }
 
-    private TcpListener(TcpProtocol tcp, int address, Ipv6Address address6, int port, int backlog,
+    private TcpListener(TcpProtocol tcp, int address, Ipv6Address address6, boolean v6only, int port, int backlog,
                         UnaryOperator<TcpConfig> options) {
         this.tcp = tcp;
         this.address = address;
         this.address6 = address6;
+        this.v6only = v6only;
         this.port = port;
         this.backlog = backlog;
         this.options = options;
@@ -60,6 +64,24 @@ public final class TcpListener implements AutoCloseable {
     /** The IPv6 address bound (:: for any), or null for an IPv4 listener. */
     public Ipv6Address address6() {
         return address6;
+    }
+
+    /** IPV6_V6ONLY: an IPv6 listener that takes IPv6 alone. */
+    public boolean v6only() {
+        return v6only;
+    }
+
+    /**
+     * Whether this IPv6 listener holds its port for IPv4 as well (without IPV6_V6ONLY, on :: or a v4-mapped
+     * address), so that no IPv4 listener may have it (inet_bind_conflict).
+     */
+    boolean bindsIpv4() {
+        return address6 != null && !v6only && (address6.isUnspecified() || address6.isV4Mapped());
+    }
+
+    /** Whether this IPv6 listener takes an IPv4 segment to {@code daddr} (v4-mapped): on ::, or on ::ffff:daddr. */
+    boolean takesIpv4(int daddr) {
+        return bindsIpv4() && (address6.isUnspecified() || address6.v4() == daddr);
     }
 
     public int port() {

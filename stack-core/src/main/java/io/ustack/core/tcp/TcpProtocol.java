@@ -8,6 +8,8 @@ import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.ipv6.Icmpv6ErrorHandler;
 import io.ustack.core.ipv6.Ipv6Output;
+import io.ustack.core.ipv6.Ipv6SocketContext;
+import io.ustack.core.link.NetDevice;
 import io.ustack.core.link.NetdevFeatures;
 import io.ustack.core.route.DstEntry;
 import io.ustack.core.softnet.Cpu;
@@ -76,9 +78,13 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     private final IsnGenerator isn;
     private final SynCookies cookies;
     private volatile TcpConfig config;
+    private volatile Ipv6SocketContext ctx6 = Ipv6SocketContext.NONE;
     private final ConcurrentHashMap<Key, TcpSocket> connections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, TcpListener> listeners = new ConcurrentHashMap<>();
-    /** IPv6 listeners, by port: beside the IPv4 ones, as with bindv6only=1 (a listener on :: takes no IPv4). */
+    /**
+     * IPv6 listeners, by port, beside the IPv4 ones: one with IPV6_V6ONLY shares its port with an IPv4
+     * listener; one without it on :: holds the port for both families and takes IPv4 when no IPv4 listener does.
+     */
     private final ConcurrentHashMap<Integer, TcpListener> listeners6 = new ConcurrentHashMap<>();
     private final AtomicInteger currEstab = new AtomicInteger();
     private final ThreadLocal<TcpWire> wire = ThreadLocal.withInitial(TcpWire::new);
@@ -272,9 +278,19 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         return false;
     }
 
+    /**
+     * __inet_lookup_listener for IPv4: the IPv4 listener for {@code daddr}:{@code dport}, else an IPv6 one
+     * that takes IPv4 (v4-mapped), else null. The port is boxed once for both maps, so an IPv4 lookup
+     * allocates no more than it did with one.
+     */
     private TcpListener listener(int daddr, int dport) {
-        TcpListener l = listeners.get(dport);
-        return l != null && (l.address() == 0 || l.address() == daddr) ? l : null;
+        Integer port = dport;
+        TcpListener l = listeners.get(port);
+        if (l != null) {
+            return l.address() == 0 || l.address() == daddr ? l : null;
+        }
+        l = listeners6.get(port);
+        return l != null && l.takesIpv4(daddr) ? l : null;
     }
 
     /**
@@ -317,11 +333,12 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     /**
      * tcp_v4_rcv's TCP_TW_SYN: a SYN ended a connection's TIME_WAIT (the connection is already out of the
      * table), so it goes to the listener as a new connection numbered above the old one; with no listener it
-     * is refused like any segment for no connection. On the old connection's Cpu, which is the flow's.
+     * is refused like any segment for no connection. On the old connection's Cpu, which is the flow's;
+     * {@code iif} the old connection's interface, for a link-local IPv6 peer.
      */
-    void synAfterTimeWait(Key key, Segment syn, int iss) {
+    void synAfterTimeWait(Key key, NetDevice iif, Segment syn, int iss) {
         if (key.isIpv6()) {
-            ipv6.synAfterTimeWait(key, syn, iss);
+            ipv6.synAfterTimeWait(key, iif, syn, iss);
             return;
         }
         TcpListener l = listener(key.laddr(), key.lport());
@@ -474,7 +491,13 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      * listen(2) for a socket whose options ({@code options}, applied over the route's settings) its
      * connections inherit, as accepted sockets inherit their listener's.
      */
-    public TcpListener listen(int addr, int port, int backlog, UnaryOperator<TcpConfig> options) throws BindException {
+    public synchronized TcpListener listen(int addr, int port, int backlog, UnaryOperator<TcpConfig> options)
+            throws BindException {
+        TcpListener l6 = listeners6.get(port);
+        if (l6 != null && l6.bindsIpv4()) {
+            throw new BindException("TCP port " + port + " is already in use by an IPv6 listener that takes IPv4 too ("
+                    + "without IPV6_V6ONLY)");
+        }
         TcpListener l = new TcpListener(this, addr, port, Math.max(1, backlog), options);
         if (listeners.putIfAbsent(port, l) != null) {
             throw new BindException("TCP port " + port + " is already in use");
@@ -482,13 +505,42 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         return l;
     }
 
-    /** listen(2) on an IPv6 socket bound to {@code addr} (:: for any) and {@code port}; IPv6 segments only. */
+    /**
+     * listen(2) on an IPv6 socket bound to {@code addr} (:: for any) and {@code port}, its IPV6_V6ONLY as
+     * net.ipv6.bindv6only says (0, Linux's default: on :: it takes IPv4 too).
+     */
     public TcpListener listen6(Ipv6Address addr, int port, int backlog) throws BindException {
-        TcpListener l = new TcpListener(this, addr, port, Math.max(1, backlog), UnaryOperator.identity());
+        return listen6(addr, port, backlog, ctx6.bindV6Only().getAsBoolean());
+    }
+
+    /**
+     * listen(2) on an IPv6 socket bound to {@code addr} and {@code port} with IPV6_V6ONLY {@code v6only}: on,
+     * it takes IPv6 alone and may share its port with an IPv4 listener; off, on :: (or a v4-mapped address) it
+     * takes IPv4 as well, as v4-mapped connections, and holds the port for both families (a v4-mapped address
+     * with IPV6_V6ONLY is refused, as inet6_bind refuses it).
+     */
+    public synchronized TcpListener listen6(Ipv6Address addr, int port, int backlog, boolean v6only) throws BindException {
+        if (v6only && addr.isV4Mapped()) {
+            throw new BindException("a v4-mapped address on a socket with IPV6_V6ONLY: " + addr);
+        }
+        TcpListener l = new TcpListener(this, addr, v6only, port, Math.max(1, backlog), UnaryOperator.identity());
+        if (l.bindsIpv4() && listeners.containsKey(port)) {
+            throw new BindException("TCP port " + port + " is already in use over IPv4 (an IPv6 listener that takes "
+                    + "IPv4 too needs it free; IPV6_V6ONLY shares it)");
+        }
         if (listeners6.putIfAbsent(port, l) != null) {
             throw new BindException("TCP port " + port + " is already in use over IPv6");
         }
         return l;
+    }
+
+    /** What IPv6 sockets read from the stack: bindv6only, and the interfaces scope ids name. */
+    public void setIpv6Context(Ipv6SocketContext ctx) {
+        this.ctx6 = ctx;
+    }
+
+    Ipv6SocketContext ipv6Context() {
+        return ctx6;
     }
 
     /** The IPv6 listener for {@code daddr}:{@code dport}, or null. */
@@ -527,20 +579,26 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
      */
     public TcpSocket connect(int laddr, int lport, int raddr, int rport, UnaryOperator<TcpConfig> options)
             throws IOException {
+        return connect(laddr, lport, raddr, rport, options, false);
+    }
+
+    /** {@link #connect(int, int, int, int, UnaryOperator)} of an IPv4 or ({@code v4Mapped}) an IPv6 socket. */
+    private TcpSocket connect(int laddr, int lport, int raddr, int rport, UnaryOperator<TcpConfig> options,
+                              boolean v4Mapped) throws IOException {
         int saddr = laddr != 0 ? laddr : out.sourceFor(raddr);
         if (saddr == 0) {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(raddr));
         }
         TcpConfig cfg = options.apply(configFor(raddr));
         if (lport != 0) {
-            TcpSocket s = tryConnect(new Key(saddr, lport, raddr, rport), cfg);
+            TcpSocket s = tryConnect(new Key(saddr, lport, raddr, rport), cfg, v4Mapped);
             if (s == null) {
                 throw new BindException(Ipv4Address.format(saddr) + ":" + lport + " is already connected to "
                         + Ipv4Address.format(raddr) + ":" + rport);
             }
             return s;
         }
-        TcpSocket s = ephemeral(port -> tryConnect(new Key(saddr, port, raddr, rport), cfg));
+        TcpSocket s = ephemeral(port -> tryConnect(new Key(saddr, port, raddr, rport), cfg, v4Mapped));
         if (s == null) {
             throw new BindException("no free local port to " + Ipv4Address.format(raddr) + ":" + rport);
         }
@@ -567,24 +625,47 @@ public final class TcpProtocol implements IpProtocolHandler, IcmpErrorHandler {
         return null;
     }
 
-    /** connect(2) over IPv6: {@link #connect6(Ipv6Address, int, Ipv6Address, int, UnaryOperator)} from any. */
+    /** connect(2) over IPv6: {@link #connect6(Ipv6Address, int, Ipv6Address, int, int, UnaryOperator)} from any. */
     public TcpSocket connect6(Ipv6Address raddr, int rport) throws IOException {
-        return connect6(Ipv6Address.UNSPECIFIED, 0, raddr, rport, UnaryOperator.identity());
+        return connect6(raddr, 0, rport);
+    }
+
+    /** connect(2) over IPv6 from any to {@code raddr} on the link of interface {@code scopeId} (0: none). */
+    public TcpSocket connect6(Ipv6Address raddr, int scopeId, int rport) throws IOException {
+        return connect6(Ipv6Address.UNSPECIFIED, 0, raddr, scopeId, rport, UnaryOperator.identity());
     }
 
     /**
      * tcp_v6_connect from a socket bound to {@code laddr}:{@code lport}: :: leaves the address to source
-     * selection (RFC 6724), 0 the port to the ephemeral search; otherwise as {@link #connect}.
+     * selection (RFC 6724), 0 the port to the ephemeral search; otherwise as {@link #connect}. A link-local
+     * {@code raddr} needs {@code scopeId}, the index of the interface it is on (sin6_scope_id; EINVAL
+     * without), and the connection stays on that interface. To a v4-mapped {@code raddr} it is
+     * tcp_v4_connect's IPv4 connection, its ends named v4-mapped, unless IPV6_V6ONLY (net.ipv6.bindv6only
+     * here, a new socket's default) refuses it with ENETUNREACH.
      */
-    public TcpSocket connect6(Ipv6Address laddr, int lport, Ipv6Address raddr, int rport,
+    public TcpSocket connect6(Ipv6Address laddr, int lport, Ipv6Address raddr, int scopeId, int rport,
                               UnaryOperator<TcpConfig> options) throws IOException {
-        return ipv6.connect(laddr, lport, raddr, rport, options);
+        if (raddr.isV4Mapped()) {
+            if (ctx6.bindV6Only().getAsBoolean()) {
+                throw new NoRouteToHostException("network is unreachable: " + raddr + " is an IPv4 address and the "
+                        + "socket has IPV6_V6ONLY");
+            }
+            if (!laddr.isUnspecified() && !laddr.isV4Mapped()) {
+                throw new NoRouteToHostException("network is unreachable: " + raddr + " is an IPv4 address and the "
+                        + "socket is bound to the IPv6 address " + laddr);
+            }
+            return connect(laddr.isUnspecified() ? 0 : laddr.v4(), lport, raddr.v4(), rport, options, true);
+        }
+        return ipv6.connect(laddr, lport, raddr, ctx6.scope(raddr, scopeId), rport, options);
     }
 
-    /** Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple. */
-    private TcpSocket tryConnect(Key key, TcpConfig cfg) {
+    /**
+     * Claims {@code key} and sends the SYN, or returns null if a connection holds that four-tuple;
+     * {@code v4Mapped} for an IPv6 socket's.
+     */
+    private TcpSocket tryConnect(Key key, TcpConfig cfg, boolean v4Mapped) {
         Cpu cpu = cpuFor.apply(FlowHash.ofFlow(key.raddr(), key.laddr(), Ipv4Packet.IPPROTO_TCP, key.rport(), key.lport()));
-        TcpSocket s = new TcpSocket(this, key, cpu, null, false);
+        TcpSocket s = new TcpSocket(this, key, cpu, null, false, null, v4Mapped);
         if (connections.putIfAbsent(key, s) != null) {
             return null;
         }

@@ -1,5 +1,6 @@
 package io.ustack.core.tcp;
 
+import io.ustack.core.link.NetDevice;
 import io.ustack.core.softnet.Cpu;
 import io.ustack.core.time.Timer;
 import io.ustack.core.wire.Ipv6Address;
@@ -49,13 +50,26 @@ public final class TcpSocket implements AutoCloseable {
     private volatile Runnable onReadable;
     private volatile Runnable onWritable;
     private volatile long readTimeoutMs;
+    /** An IPv4 connection an IPv6 listener accepted (v4-mapped): the application names its ends ::ffff:a.b.c.d. */
+    private final boolean v4Mapped;
+    /** The interface a link-local peer is on (sk_bound_dev_if), else null. */
+    private final NetDevice boundDevice;
 
+    /** A connection of {@code listener} (null for none), IPv4's v4-mapped when the listener is IPv6's. */
     TcpSocket(TcpProtocol tcp, TcpProtocol.Key key, Cpu cpu, TcpListener listener, boolean synSlotHeld) {
+        this(tcp, key, cpu, listener, synSlotHeld, null,
+                !key.isIpv6() && listener != null && listener.address6() != null);
+    }
+
+    TcpSocket(TcpProtocol tcp, TcpProtocol.Key key, Cpu cpu, TcpListener listener, boolean synSlotHeld,
+              NetDevice boundDevice, boolean v4Mapped) {
         this.tcp = tcp;
         this.key = key;
         this.cpu = cpu;
         this.listener = listener;
         this.synSlotHeld = synSlotHeld;
+        this.v4Mapped = v4Mapped;
+        this.boundDevice = boundDevice;
         this.timer = new Timer(now -> cpu.execute(this::onTimer));
     }
 
@@ -113,7 +127,7 @@ public final class TcpSocket implements AutoCloseable {
             t.segmentArrives(seg, tcp.now());
             long successorIsn = t.takeSuccessorIsn();
             if (successorIsn >= 0) {
-                tcp.synAfterTimeWait(key, seg, (int) successorIsn);
+                tcp.synAfterTimeWait(key, boundDevice, seg, (int) successorIsn);
             }
         });
     }
@@ -540,14 +554,27 @@ public final class TcpSocket implements AutoCloseable {
         return key.laddr();
     }
 
-    /** The IPv6 address this end is bound to, or null for a connection over IPv4. */
+    /**
+     * The IPv6 address this end is bound to, v4-mapped for an IPv4 connection an IPv6 listener accepted, or
+     * null for one over IPv4 of an IPv4 socket.
+     */
     public Ipv6Address localAddress6() {
-        return key.laddr6();
+        return v4Mapped ? Ipv6Address.v4Mapped(key.laddr()) : key.laddr6();
     }
 
-    /** The peer's IPv6 address, or null for a connection over IPv4. */
+    /** The peer's IPv6 address, as {@link #localAddress6}. */
     public Ipv6Address remoteAddress6() {
-        return key.raddr6();
+        return v4Mapped ? Ipv6Address.v4Mapped(key.raddr()) : key.raddr6();
+    }
+
+    /** Whether this is an IPv4 connection of an IPv6 socket, its addresses v4-mapped. */
+    public boolean isV4Mapped() {
+        return v4Mapped;
+    }
+
+    /** The interface a link-local peer is on (the socket's sk_bound_dev_if), or null. */
+    public NetDevice boundDevice() {
+        return boundDevice;
     }
 
     public int localPort() {

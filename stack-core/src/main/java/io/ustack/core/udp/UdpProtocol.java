@@ -8,6 +8,7 @@ import io.ustack.core.ipv4.IpProtocolHandler;
 import io.ustack.core.ipv4.Ipv4Input;
 import io.ustack.core.ipv4.Ipv4Output;
 import io.ustack.core.ipv6.Ipv6Output;
+import io.ustack.core.ipv6.Ipv6SocketContext;
 import io.ustack.core.link.NetDevice;
 import io.ustack.core.offload.Gso;
 import io.ustack.core.offload.PartialChecksum;
@@ -57,6 +58,7 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     private final Ipv4Input.ErrorSender icmp6;
     private final MibCounters mib;
     private final PacketDrops drops;
+    private volatile Ipv6SocketContext ctx6 = Ipv6SocketContext.NONE;
 
     /**
      * @param icmp  icmp_send, for port unreachable over IPv4
@@ -76,12 +78,21 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
 
     /** socket(AF_INET, SOCK_DGRAM, 0). */
     public UdpSocket open() {
-        return new UdpSocket(this, false);
+        return new UdpSocket(this, false, false);
     }
 
-    /** socket(AF_INET6, SOCK_DGRAM, 0), with IPV6_V6ONLY. */
+    /** socket(AF_INET6, SOCK_DGRAM, 0), its IPV6_V6ONLY as net.ipv6.bindv6only says. */
     public UdpSocket open6() {
-        return new UdpSocket(this, true);
+        return new UdpSocket(this, true, ctx6.bindV6Only().getAsBoolean());
+    }
+
+    /** What IPv6 sockets read from the stack: bindv6only, and the interfaces scope ids name. */
+    public void setIpv6Context(Ipv6SocketContext ctx) {
+        this.ctx6 = ctx;
+    }
+
+    Ipv6SocketContext ipv6Context() {
+        return ctx6;
     }
 
     /** inet6_add_protocol's udpv6_protocol: the handler of next header 17, {@link #rcv6}. */
@@ -309,17 +320,29 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
     /**
      * udpv6_sendmsg: one datagram from {@code sk} to {@code daddr}:{@code dport}, from the socket's address or
      * the one source address selection (RFC 6724) picks, checksummed over the IPv6 pseudo-header, through
-     * ip6_xmit with hop limit 64; Ipv6Output fragments it at this source when it is over the path MTU. With
-     * UDP_SEGMENT a send longer than the segment size is one super-packet, as over IPv4
-     * (udp_v6_send_skb, udp6_hwcsum_outgoing's partial sum).
+     * ip6_xmit with hop limit 64, out the interface {@code scopeId} names for a link-local destination;
+     * Ipv6Output fragments it at this source when it is over the path MTU. With UDP_SEGMENT a send longer than
+     * the segment size is one super-packet, as over IPv4 (udp_v6_send_skb, udp6_hwcsum_outgoing's partial
+     * sum). To a v4-mapped address it is udp_sendmsg's, over IPv4, unless the socket has IPV6_V6ONLY
+     * (ENETUNREACH).
      */
-    void sendmsg6(UdpSocket sk, byte[] data, int off, int len, Ipv6Address daddr, int dport) throws IOException {
+    void sendmsg6(UdpSocket sk, byte[] data, int off, int len, Ipv6Address daddr, int scopeId, int dport)
+            throws IOException {
+        if (daddr.isV4Mapped()) {
+            if (sk.v6only()) {
+                throw new NoRouteToHostException("network is unreachable: " + daddr + " is an IPv4 address and the "
+                        + "socket has IPV6_V6ONLY");
+            }
+            sendmsg(sk, data, off, len, daddr.v4(), dport);
+            return;
+        }
+        NetDevice oif = ctx6.scope(daddr, scopeId);
         checkSend(len, UdpDatagram.MAX_PAYLOAD6, dport);
-        Ipv6Address saddr = sk.localAddress6().isUnspecified() ? out6.sourceFor(daddr, null) : sk.localAddress6();
+        Ipv6Address saddr = sk.localAddress6().isUnspecified() ? out6.sourceFor(daddr, oif) : sk.localAddress6();
         if (saddr == null) {
             throw new NoRouteToHostException("no route to " + daddr);
         }
-        PacketBuffer pkt = segmentedDatagram(sk, data, off, len, dport, () -> out6.dstFor(daddr), Ipv6Packet.HEADER_LEN);
+        PacketBuffer pkt = segmentedDatagram(sk, data, off, len, dport, () -> out6.dstFor(daddr, oif), Ipv6Packet.HEADER_LEN);
         UdpDatagram udp = UdpDatagram.wrap(pkt, pkt.data());
         if (pkt.isGso()) {
             PartialChecksum.set6(pkt, udp.offset(), UdpDatagram.CSUM_OFFSET, saddr, daddr, Ipv6Packet.NEXTHDR_UDP, pkt.len());
@@ -327,7 +350,7 @@ public final class UdpProtocol implements IpProtocolHandler, IcmpErrorHandler {
             udp.updateChecksum6(saddr, daddr);
         }
         mib.inc(Mib.Udp6OutDatagrams);
-        if (!out6.send(pkt, saddr, daddr, null, Ipv6Packet.NEXTHDR_UDP, Ipv6Packet.DEFAULT_HOP_LIMIT, 0)) {
+        if (!out6.send(pkt, saddr, daddr, oif, Ipv6Packet.NEXTHDR_UDP, Ipv6Packet.DEFAULT_HOP_LIMIT, 0)) {
             throw new NoRouteToHostException("no route to " + daddr);
         }
     }

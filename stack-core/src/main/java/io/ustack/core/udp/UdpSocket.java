@@ -22,9 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A socket is of one family for its life, as socket(2) makes it: AF_INET ({@link UdpProtocol#open}), whose
  * addresses are ints, or AF_INET6 ({@link UdpProtocol#open6}), whose addresses are {@link Ipv6Address}es and
- * whose calls are the ones ending in 6. An IPv6 socket takes IPv6 datagrams only, as with IPV6_V6ONLY set
- * (Linux's default, bindv6only 0, would let one on :: take IPv4 too, as v4-mapped addresses: not yet); the two
- * families' sockets share the port space but never conflict in it.
+ * whose calls are the ones ending in 6. An IPv6 socket without IPV6_V6ONLY ({@link #setV6Only}; its default is
+ * net.ipv6.bindv6only, 0 as in Linux) bound to :: takes IPv4 datagrams too, and names their peers as v4-mapped
+ * addresses (::ffff:a.b.c.d), to which it also sends over IPv4; so it holds its port in both families. One with
+ * IPV6_V6ONLY takes IPv6 alone, and shares its port with an IPv4 socket.
  *
  * <p>Threads: any application thread may send and receive. Datagrams are queued by the backlog thread
  * that RPS gives their flow, which also runs the {@link #onReadable} callback, so a service that answers
@@ -41,6 +42,7 @@ public final class UdpSocket implements AutoCloseable {
 
     private final UdpProtocol udp;
     private final boolean ipv6;
+    private volatile boolean v6only;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
     private final ArrayDeque<PacketBuffer> queue = new ArrayDeque<>();
@@ -51,14 +53,34 @@ public final class UdpSocket implements AutoCloseable {
     private volatile int remotePort;
     private volatile Ipv6Address localAddress6 = Ipv6Address.UNSPECIFIED;
     private volatile Ipv6Address remoteAddress6 = Ipv6Address.UNSPECIFIED;
+    /** The interface index of a link-local peer connected to (sk_bound_dev_if), else 0. */
+    private volatile int remoteScopeId;
     private volatile IOException pendingError;
     private volatile Runnable onReadable;
     private volatile boolean closed;
     private volatile int segmentSize;
 
-    UdpSocket(UdpProtocol udp, boolean ipv6) {
+    UdpSocket(UdpProtocol udp, boolean ipv6, boolean v6only) {
         this.udp = udp;
         this.ipv6 = ipv6;
+        this.v6only = v6only;
+    }
+
+    /**
+     * setsockopt(IPV6_V6ONLY) of an IPv6 socket: on, it takes and sends IPv6 alone; off, bound to :: it takes
+     * IPv4 too (v4-mapped). Refused once the socket is bound (EINVAL), as Linux refuses it.
+     */
+    public void setV6Only(boolean on) throws SocketException {
+        checkFamily(true);
+        if (localPort != 0) {
+            throw new SocketException("IPV6_V6ONLY cannot change once the socket is bound");
+        }
+        v6only = on;
+    }
+
+    /** getsockopt(IPV6_V6ONLY); false for an IPv4 socket. */
+    public boolean v6only() {
+        return v6only;
     }
 
     /** bind(2): {@code port} 0 picks an ephemeral port; {@code addr} 0 is any local address. */
@@ -67,13 +89,19 @@ public final class UdpSocket implements AutoCloseable {
         bind(addr, Ipv6Address.UNSPECIFIED, port);
     }
 
-    /** bind(2) of an IPv6 socket: {@code port} 0 picks an ephemeral port; {@code addr} :: is any local address. */
+    /**
+     * bind(2) of an IPv6 socket: {@code port} 0 picks an ephemeral port; {@code addr} :: is any local address, a
+     * v4-mapped one an IPv4 address (refused with IPV6_V6ONLY, as inet6_bind refuses it).
+     */
     public void bind6(Ipv6Address addr, int port) throws IOException {
         checkFamily(true);
-        bind(0, addr, port);
+        bind(mappedV4(addr), addr, port);
     }
 
-    /** inet_bind and inet6_bind: the address of this socket's family is the one used, the other is ignored. */
+    /**
+     * inet_bind and inet6_bind: the address of this socket's family is the one used; an IPv6 socket keeps a
+     * v4-mapped address's IPv4 address in the int too (0 for any other), which IPv4 lookups compare.
+     */
     private void bind(int addr, Ipv6Address addr6, int port) throws IOException {
         checkOpen();
         if (localPort != 0) {
@@ -97,10 +125,31 @@ public final class UdpSocket implements AutoCloseable {
         connect(addr, Ipv6Address.UNSPECIFIED, port);
     }
 
-    /** connect(2) of an IPv6 socket, as {@link #connect}. */
+    /** connect(2) of an IPv6 socket, as {@link #connect}; to a v4-mapped address it talks IPv4. */
     public void connect6(Ipv6Address addr, int port) throws IOException {
+        connect6(addr, 0, port);
+    }
+
+    /** {@link #connect6(Ipv6Address, int)} to a peer on the link of interface {@code scopeId} (sin6_scope_id). */
+    public void connect6(Ipv6Address addr, int scopeId, int port) throws IOException {
         checkFamily(true);
-        connect(0, addr, port);
+        udp.ipv6Context().scope(addr, scopeId); // ip6_datagram_connect's EINVAL, now rather than at the first send
+        connect(mappedV4(addr), addr, port);
+        remoteScopeId = scopeId;
+    }
+
+    /**
+     * The IPv4 address in a v4-mapped {@code addr}, 0 for any other; a v4-mapped address on a socket with
+     * IPV6_V6ONLY is EINVAL's mistake, as in inet6_bind and __ip6_datagram_connect.
+     */
+    private int mappedV4(Ipv6Address addr) throws SocketException {
+        if (!addr.isV4Mapped()) {
+            return 0;
+        }
+        if (v6only) {
+            throw new SocketException("a v4-mapped address on a socket with IPV6_V6ONLY: " + addr);
+        }
+        return addr.v4();
     }
 
     /** inet_dgram_connect: as {@link #bind(int, Ipv6Address, int)}, the family's address is the one used. */
@@ -138,7 +187,7 @@ public final class UdpSocket implements AutoCloseable {
             throw new SocketException("the socket is not connected: use sendTo");
         }
         if (ipv6) {
-            sendTo6(data, off, len, remoteAddress6, remotePort);
+            sendTo6(data, off, len, remoteAddress6, remoteScopeId, remotePort);
         } else {
             sendTo(data, off, len, remoteAddress, remotePort);
         }
@@ -151,20 +200,30 @@ public final class UdpSocket implements AutoCloseable {
         udp.sendmsg(this, data, off, len, addr, port);
     }
 
-    /**
-     * sendto(2) of an IPv6 socket (udpv6_sendmsg): as {@link #sendTo}, its source chosen by source address
-     * selection when the socket is bound to ::, fragmented at this source when over the path MTU.
-     */
+    /** {@link #sendTo6(byte[], int, int, Ipv6Address, int, int)} with no scope id. */
     public void sendTo6(byte[] data, int off, int len, Ipv6Address addr, int port) throws IOException {
-        checkFamily(true);
-        prepareSend();
-        udp.sendmsg6(this, data, off, len, addr, port);
+        sendTo6(data, off, len, addr, 0, port);
     }
 
-    /** sendto(2) back to whoever sent {@code d}, over the family it came by. */
+    /**
+     * sendto(2) of an IPv6 socket (udpv6_sendmsg): as {@link #sendTo}, its source chosen by source address
+     * selection when the socket is bound to ::, fragmented at this source when over the path MTU. A link-local
+     * destination needs {@code scopeId}, the interface index it is on (sin6_scope_id; 0 for none). To a
+     * v4-mapped address the datagram goes over IPv4 (udp_sendmsg), unless the socket has IPV6_V6ONLY.
+     */
+    public void sendTo6(byte[] data, int off, int len, Ipv6Address addr, int scopeId, int port) throws IOException {
+        checkFamily(true);
+        prepareSend();
+        udp.sendmsg6(this, data, off, len, addr, scopeId, port);
+    }
+
+    /**
+     * sendto(2) back to whoever sent {@code d}, as recvfrom named it: over IPv4 to an IPv4 peer (v4-mapped on
+     * an IPv6 socket), over IPv6 on the interface it came in by, which a link-local peer needs.
+     */
     public void reply(UdpDatagramReceived d, byte[] data, int off, int len) throws IOException {
-        if (d.isIpv6()) {
-            sendTo6(data, off, len, d.sourceAddress6(), d.sourcePort());
+        if (ipv6) {
+            sendTo6(data, off, len, d.sourceAddress6(), d.ifindex(), d.sourcePort());
         } else {
             sendTo(data, off, len, d.sourceAddress(), d.sourcePort());
         }
@@ -233,12 +292,15 @@ public final class UdpSocket implements AutoCloseable {
         int sport = UdpDatagram.wrap(pkt, pkt.transportHeader()).sourcePort();
         int ifindex = pkt.dev() == null ? 0 : pkt.dev().ifindex();
         UdpDatagramReceived d;
-        if (ipv6) {
+        if (pkt.u8(pkt.networkHeader()) >>> 4 == 6) {
             Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.networkHeader());
             d = new UdpDatagramReceived(0, sport, 0, pkt.toByteArray(), ifindex, ip.saddr(), ip.daddr());
         } else {
             Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.networkHeader());
-            d = new UdpDatagramReceived(ip.saddr(), sport, ip.daddr(), pkt.toByteArray(), ifindex);
+            d = ipv6 // an IPv6 socket names an IPv4 peer v4-mapped, as recvfrom's sockaddr_in6 does
+                    ? new UdpDatagramReceived(ip.saddr(), sport, ip.daddr(), pkt.toByteArray(), ifindex,
+                            Ipv6Address.v4Mapped(ip.saddr()), Ipv6Address.v4Mapped(ip.daddr()))
+                    : new UdpDatagramReceived(ip.saddr(), sport, ip.daddr(), pkt.toByteArray(), ifindex);
         }
         pkt.release();
         return d;
@@ -343,19 +405,53 @@ public final class UdpSocket implements AutoCloseable {
         return ipv6;
     }
 
-    /** Bound to the wildcard of its family (0.0.0.0 or ::): it takes datagrams to any of our addresses. */
-    boolean boundToAny() {
-        return ipv6 ? localAddress6.isUnspecified() : localAddress == 0;
+    /**
+     * Whether a socket of family {@code ipv6} bound to {@code addr6} (for an IPv6 one) holds its port for IPv4:
+     * an IPv4 socket, or an IPv6 one without IPV6_V6ONLY on :: or a v4-mapped address.
+     */
+    static boolean bindsIpv4(boolean ipv6, boolean v6only, Ipv6Address addr6) {
+        return !ipv6 || (!v6only && (addr6.isUnspecified() || addr6.isV4Mapped()));
     }
 
-    /** Bound to the address, of its family's two, that {@code addr} or {@code addr6} gives. */
+    /** Whether a socket of family {@code ipv6} bound to {@code addr6} holds its port for IPv6: not on a v4-mapped address. */
+    static boolean bindsIpv6(boolean ipv6, Ipv6Address addr6) {
+        return ipv6 && !addr6.isV4Mapped();
+    }
+
+    boolean bindsIpv4() {
+        return bindsIpv4(ipv6, v6only, localAddress6);
+    }
+
+    boolean bindsIpv6() {
+        return bindsIpv6(ipv6, localAddress6);
+    }
+
+    /** Whether IPv4 datagrams may come here: it binds IPv4, and is connected to no peer or to an IPv4 one. */
+    boolean takesIpv4() {
+        return bindsIpv4() && (!ipv6 || remotePort == 0 || remoteAddress6.isV4Mapped());
+    }
+
+    /** Whether IPv6 datagrams may come here: it binds IPv6, and is connected to no peer or to an IPv6 one. */
+    boolean takesIpv6() {
+        return bindsIpv6() && (remotePort == 0 || !remoteAddress6.isV4Mapped());
+    }
+
+    /**
+     * Bound to the wildcard of the family asked about ({@code v6}: ::, else 0.0.0.0; an IPv6 socket on :: is
+     * on 0.0.0.0 as well): it takes datagrams to any of our addresses.
+     */
+    boolean boundToAny(boolean v6) {
+        return v6 ? localAddress6.isUnspecified() : localAddress == 0;
+    }
+
+    /** Bound to {@code addr6}, or with {@code addr6} null to the IPv4 address {@code addr} (v4-mapped on an IPv6 socket). */
     boolean boundTo(int addr, Ipv6Address addr6) {
-        return ipv6 ? localAddress6.equals(addr6) : localAddress == addr;
+        return addr6 == null ? localAddress == addr : localAddress6.equals(addr6);
     }
 
-    /** Connected to the peer, of its family's two addresses, that {@code addr} or {@code addr6} gives, and {@code port}. */
+    /** Connected to {@code addr6} (or with it null to the IPv4 {@code addr}) and {@code port}. */
     boolean connectedTo(int addr, Ipv6Address addr6, int port) {
-        return remotePort == port && (ipv6 ? remoteAddress6.equals(addr6) : remoteAddress == addr);
+        return remotePort == port && (addr6 == null ? remoteAddress == addr : remoteAddress6.equals(addr6));
     }
 
     public int localAddress() {

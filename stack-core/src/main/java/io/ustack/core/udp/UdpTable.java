@@ -13,8 +13,9 @@ import java.util.random.RandomGenerator;
 /**
  * udp_table: the bound sockets by local port, with ephemeral port allocation from
  * net.ipv4.ip_local_port_range (32768-60999). Lookups (the receive path) take no lock. Both families' sockets
- * are here, as in Linux's one udp_table; a socket's address is the int or the {@link Ipv6Address} of its family,
- * and the other is ignored, so that an IPv4 lookup allocates nothing.
+ * are here, as in Linux's one udp_table. A socket answers for IPv4 by its int address (an IPv6 one without
+ * IPV6_V6ONLY keeps its v4-mapped address's there) and for IPv6 by its {@link Ipv6Address}, so that an IPv4 lookup
+ * allocates nothing.
  */
 final class UdpTable {
     static final int EPHEMERAL_LOW = 32768;
@@ -29,8 +30,9 @@ final class UdpTable {
 
     /**
      * udp_v4_get_port and udp_v6_get_port: binds {@code s} to {@code addr} (IPv4) or {@code addr6} (IPv6) and
-     * {@code port}, or to a free ephemeral port if port is 0. Two sockets of one family may share a port only
-     * on different specific addresses; sockets of the two families never conflict (IPV6_V6ONLY's rule).
+     * {@code port}, or to a free ephemeral port if port is 0. Two sockets may share a port only where the
+     * families they take differ or their specific addresses do (inet_rcv_saddr_equal): an IPv6 socket with
+     * IPV6_V6ONLY never conflicts with an IPv4 one, one without it on :: conflicts with every IPv4 socket.
      */
     synchronized int bind(UdpSocket s, int addr, Ipv6Address addr6, int port) throws BindException {
         if (port == 0) {
@@ -38,14 +40,14 @@ final class UdpTable {
             int start = random.nextInt(span);
             for (int i = 0; i < span; i++) {
                 int candidate = EPHEMERAL_LOW + (start + i) % span;
-                if (free(s.isIpv6(), addr, addr6, candidate)) {
+                if (free(s, addr, addr6, candidate)) {
                     add(s, candidate);
                     return candidate;
                 }
             }
             throw new BindException("no free local port in " + EPHEMERAL_LOW + "-" + EPHEMERAL_HIGH);
         }
-        if (!free(s.isIpv6(), addr, addr6, port)) {
+        if (!free(s, addr, addr6, port)) {
             throw new BindException((s.isIpv6() ? "[" + addr6 + "]" : Ipv4Address.format(addr)) + ":" + port
                     + " is already in use");
         }
@@ -53,10 +55,14 @@ final class UdpTable {
         return port;
     }
 
-    private boolean free(boolean v6, int addr, Ipv6Address addr6, int port) {
-        boolean any = v6 ? addr6.isUnspecified() : addr == 0;
+    private boolean free(UdpSocket s, int addr, Ipv6Address addr6, int port) {
+        boolean v4 = UdpSocket.bindsIpv4(s.isIpv6(), s.v6only(), addr6);
+        boolean v6 = UdpSocket.bindsIpv6(s.isIpv6(), addr6);
         for (UdpSocket o : byPort.getOrDefault(port, List.of())) {
-            if (o.isIpv6() == v6 && (any || o.boundToAny() || o.boundTo(addr, addr6))) {
+            if (v4 && o.bindsIpv4() && (addr == 0 || o.boundToAny(false) || o.boundTo(addr, null))) {
+                return false;
+            }
+            if (v6 && o.bindsIpv6() && (addr6.isUnspecified() || o.boundToAny(true) || o.boundTo(0, addr6))) {
                 return false;
             }
         }
@@ -82,28 +88,32 @@ final class UdpTable {
      * {@code daddr}:{@code dport}; a socket bound to the address or connected to the sender beats a wildcard.
      */
     UdpSocket lookup(int saddr, int sport, int daddr, int dport) {
-        return lookup(false, saddr, null, sport, daddr, null, dport);
+        return lookup(saddr, null, sport, daddr, null, dport);
     }
 
-    /** __udp6_lib_lookup: {@link #lookup}'s choice among the IPv6 sockets. */
+    /** __udp6_lib_lookup: {@link #lookup}'s choice among the sockets that take IPv6. */
     UdpSocket lookup6(Ipv6Address saddr, int sport, Ipv6Address daddr, int dport) {
-        return lookup(true, 0, saddr, sport, 0, daddr, dport);
+        return lookup(0, saddr, sport, 0, daddr, dport);
     }
 
-    /** Both lookups' scoring (compute_score), over the sockets of one family. */
-    private UdpSocket lookup(boolean v6, int saddr, Ipv6Address saddr6, int sport, int daddr, Ipv6Address daddr6, int dport) {
+    /**
+     * Both lookups' scoring (compute_score) over the sockets that take the datagram's family ({@code daddr6}
+     * null: IPv4, whose addresses are the ints), a socket of that family scoring above an IPv6 one taking IPv4.
+     */
+    private UdpSocket lookup(int saddr, Ipv6Address saddr6, int sport, int daddr, Ipv6Address daddr6, int dport) {
         List<UdpSocket> l = byPort.get(dport);
         if (l == null) {
             return null;
         }
+        boolean v6 = daddr6 != null;
         UdpSocket best = null;
         int bestScore = -1;
         for (UdpSocket s : l) {
-            if (s.isIpv6() != v6) {
+            if (v6 ? !s.takesIpv6() : !s.takesIpv4()) {
                 continue;
             }
-            int score = 0;
-            if (!s.boundToAny()) {
+            int score = s.isIpv6() == v6 ? 1 : 0;
+            if (!s.boundToAny(v6)) {
                 if (!s.boundTo(daddr, daddr6)) {
                     continue;
                 }

@@ -170,8 +170,8 @@ public record Ipv6Address(long hi, long lo) {
      */
     @Override
     public String toString() {
-        if (hi == 0 && (lo >>> 32) == 0xffff) {
-            return "::ffff:" + Ipv4Address.format((int) lo);
+        if (isV4Mapped()) {
+            return "::ffff:" + Ipv4Address.format(v4());
         }
         int bestStart = -1;
         int bestLen = 1;
@@ -207,6 +207,21 @@ public record Ipv6Address(long hi, long lo) {
     /** ipv6_addr_any. */
     public boolean isUnspecified() {
         return hi == 0 && lo == 0;
+    }
+
+    /** ipv6_addr_v4mapped: in ::ffff:0:0/96, an IPv4 address as an IPv6 socket names it (RFC 4291 2.5.5.2). */
+    public boolean isV4Mapped() {
+        return hi == 0 && (lo >>> 32) == 0xffff;
+    }
+
+    /** ipv6_addr_set_v4mapped: ::ffff:{@code v4}. */
+    public static Ipv6Address v4Mapped(int v4) {
+        return new Ipv6Address(0, 0xffff_0000_0000L | (v4 & 0xffff_ffffL));
+    }
+
+    /** The IPv4 address in the low 32 bits (a v4-mapped address's). */
+    public int v4() {
+        return (int) lo;
     }
 
     /** ipv6_addr_loopback: ::1. */

@@ -32,8 +32,8 @@ class EchoRequestTest {
 
     @Test
     void pingLoopbackHearsItsOwnReplies() {
-        assertTrue(h.stack.icmpProtocol().addEchoListener(0x4242, listener));
-        assertFalse(h.stack.icmpProtocol().addEchoListener(0x4242, (a, b, c, d, e) -> { }), "one listener per id");
+        assertTrue(h.stack.icmpProtocol().pings().add(0x4242, listener));
+        assertFalse(h.stack.icmpProtocol().pings().add(0x4242, (a, b, c, d, e) -> { }), "one listener per id");
         for (int seq = 1; seq <= 3; seq++) {
             assertTrue(h.stack.icmp().echoRequest(Frames.ip("127.0.0.1"), 0x4242, seq, new byte[56]));
         }
@@ -43,7 +43,7 @@ class EchoRequestTest {
         assertEquals(3, h.counter("IcmpMsgOutType8"));
         assertEquals(3, h.counter("IcmpInEchoReps"));
         assertEquals(3, h.counter("IcmpOutEchoReps"), "the stack answered its own requests");
-        h.stack.icmpProtocol().removeEchoListener(0x4242, listener);
+        h.stack.icmpProtocol().pings().remove(0x4242, listener);
         h.stack.icmp().echoRequest(Frames.ip("127.0.0.1"), 0x4242, 4, new byte[8]);
         assertEquals(3, heard.size(), "no one listens any more");
         assertTrue(h.sent().isEmpty(), "nothing left the loopback");
@@ -52,7 +52,7 @@ class EchoRequestTest {
     @Test
     void pingPeerCountsRepliesAndLosses() {
         h.hostArps();
-        h.stack.icmpProtocol().addEchoListener(7, listener);
+        h.stack.icmpProtocol().pings().add(7, listener);
         for (int seq = 1; seq <= 3; seq++) {
             h.stack.icmp().echoRequest(HOST_IP, 7, seq, Frames.pattern(16));
         }

@@ -36,6 +36,7 @@ class SysctlTest {
         assertEquals("2", sysctl.get("net.ipv4.tcp_ecn"));
         assertEquals("1", sysctl.get("net.ipv4.tcp_ecn_fallback"));
         assertEquals("32768\t60999", sysctl.get("net.ipv4.ip_local_port_range"));
+        assertEquals("0", sysctl.get("net.ipv6.bindv6only"));
         assertEquals("65536", sysctl.get("net.netfilter.nf_conntrack_max"));
         assertEquals("0", sysctl.get("net.netfilter.nf_conntrack_count"));
         assertTrue(sysctl.all().keySet().stream().sorted().toList().equals(sysctl.all().keySet().stream().toList()),
@@ -56,6 +57,9 @@ class SysctlTest {
     void writesReachTheStack() {
         sysctl.set("net.ipv4.ip_forward", "1");
         assertTrue(h.stack.forwarding());
+        sysctl.set("net.ipv6.bindv6only", "1");
+        assertTrue(h.stack.bindV6Only());
+        assertTrue(h.stack.udp().open6().v6only(), "the default of sockets opened afterwards");
         sysctl.set("net.ipv4.tcp_sack", " 0\n"); // as echo writes it into /proc/sys
         sysctl.set("net.ipv4.tcp_congestion_control", "reno");
         sysctl.set("net.ipv4.tcp_syn_retries", "2");

@@ -131,9 +131,17 @@ public final class StackHarness implements AutoCloseable {
      * host's MAC), so the stack learns the host's MAC (STALE) and answers; the answer is drained.
      */
     public void hostSolicits() {
+        hostSolicits(HOST_IP6, STACK_IP6);
+    }
+
+    /**
+     * {@link #hostSolicits()} from the host's address {@code from} for the stack's {@code target} (one of
+     * STACK_IP6 and STACK_LL, which share their solicited-node group).
+     */
+    public void hostSolicits(byte[] from, byte[] target) {
         byte[] group = Frames.ip6("ff02::1:ff00:2");
-        byte[] ns = Frames.icmpv6(HOST_IP6, group, 135, 0, Frames.nsBody(STACK_IP6, HOST_MAC));
-        dev.inject(Frames.eth(0x3333_ff00_0002L, HOST_MAC, Frames.ETH_P_IPV6, Frames.ipv6(HOST_IP6, group, 58, 255, ns)));
+        byte[] ns = Frames.icmpv6(from, group, 135, 0, Frames.nsBody(target, HOST_MAC));
+        dev.inject(Frames.eth(0x3333_ff00_0002L, HOST_MAC, Frames.ETH_P_IPV6, Frames.ipv6(from, group, 58, 255, ns)));
         dev.drain();
     }
 

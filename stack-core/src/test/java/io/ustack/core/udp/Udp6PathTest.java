@@ -12,19 +12,24 @@ import static io.ustack.core.testing.Frames.udp;
 import static io.ustack.core.testing.Frames.udp6;
 import static io.ustack.core.testing.StackHarness.HOST_IP;
 import static io.ustack.core.testing.StackHarness.HOST_IP6;
+import static io.ustack.core.testing.StackHarness.HOST_LL;
 import static io.ustack.core.testing.StackHarness.STACK_IP;
 import static io.ustack.core.testing.StackHarness.STACK_IP6;
+import static io.ustack.core.testing.StackHarness.STACK_LL;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ustack.core.testing.Frames;
 import io.ustack.core.testing.StackHarness;
 import io.ustack.core.wire.Ipv6Address;
 import java.io.ByteArrayOutputStream;
 import java.net.BindException;
+import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.util.Arrays;
@@ -198,9 +203,11 @@ class Udp6PathTest {
     }
 
     @Test
-    void theFamiliesShareThePortSpaceWithoutConflict() throws Exception {
+    void withV6OnlyTheFamiliesShareThePortSpaceWithoutConflict() throws Exception {
         try (UdpSocket v4 = udp.open(); UdpSocket v6 = udp.open6(); UdpSocket again = udp.open6()) {
             v4.bind(0, 7);
+            v6.setV6Only(true);
+            again.setV6Only(true);
             v6.bind6(Ipv6Address.UNSPECIFIED, 7);
             assertThrows(BindException.class, () -> again.bind6(Ipv6Address.fromBytes(STACK_IP6, 0), 7));
             h.injectIp(ipv4(HOST_IP, STACK_IP, UDP, 64, 1, 0, udp(HOST_IP, STACK_IP, 40000, 7, pattern(4))));
@@ -286,5 +293,140 @@ class Udp6PathTest {
             assertThrows(SocketException.class, () -> v6.sendTo(pattern(1), 0, 1, HOST_IP, 7));
             assertThrows(SocketException.class, () -> v4.sendTo6(pattern(1), 0, 1, HOST, 7));
         }
+    }
+
+    @Test
+    void aSocketOnAnyTakesIpv4AsV4MappedAndAnswersOverIpv4() throws Exception {
+        h.hostArps();
+        try (UdpSocket s = udp.open6()) {
+            assertFalse(s.v6only(), "net.ipv6.bindv6only is 0");
+            s.bind6(Ipv6Address.UNSPECIFIED, 7);
+            h.injectIp(ipv4(HOST_IP, STACK_IP, UDP, 64, 1, 0, udp(HOST_IP, STACK_IP, 40000, 7, pattern(4))));
+            UdpDatagramReceived d = s.receive(1, TimeUnit.SECONDS);
+            assertEquals(Ipv6Address.parse("::ffff:10.0.0.1"), d.sourceAddress6(), "recvfrom's sockaddr_in6");
+            assertEquals(Ipv6Address.parse("::ffff:10.0.0.2"), d.destinationAddress6());
+            assertEquals(HOST_IP, d.sourceAddress());
+            s.reply(d, d.data(), 0, d.data().length);
+            fromHost(40000, 7, pattern(6));
+            assertEquals(6, s.poll().data().length, "and IPv6 too");
+        }
+        List<byte[]> out = h.sent();
+        assertEquals(1, out.size());
+        byte[] f = out.get(0);
+        assertEquals(0x0800, u16(f, 12), "the answer leaves over IPv4");
+        byte[] ip = Arrays.copyOfRange(f, 14, f.length);
+        assertArrayEquals(udp(STACK_IP, HOST_IP, 7, 40000, pattern(4)), Arrays.copyOfRange(ip, 20, ip.length));
+        assertEquals(1, h.counter("UdpInDatagrams"), "counted as IPv4's, as udp_rcv counts it");
+        assertEquals(1, h.counter("UdpOutDatagrams"));
+        assertEquals(1, h.counter("Udp6InDatagrams"));
+    }
+
+    @Test
+    void withoutV6OnlyASocketOnAnyHoldsItsPortInBothFamilies() throws Exception {
+        try (UdpSocket dual = udp.open6(); UdpSocket v4 = udp.open(); UdpSocket other = udp.open()) {
+            dual.bind6(Ipv6Address.UNSPECIFIED, 7);
+            assertThrows(SocketException.class, () -> dual.setV6Only(true), "EINVAL once bound");
+            assertThrows(BindException.class, () -> v4.bind(STACK_IP, 7));
+            other.bind(0, 8);
+            try (UdpSocket late = udp.open6()) {
+                assertThrows(BindException.class, () -> late.bind6(Ipv6Address.UNSPECIFIED, 8), "0.0.0.0:8 is taken");
+            }
+        }
+    }
+
+    @Test
+    void aV6OnlySocketTakesNoIpv4AndSendsNoneToAV4MappedAddress() throws Exception {
+        try (UdpSocket s = udp.open6()) {
+            s.setV6Only(true);
+            s.bind6(Ipv6Address.UNSPECIFIED, 7);
+            h.injectIp(ipv4(HOST_IP, STACK_IP, UDP, 64, 1, 0, udp(HOST_IP, STACK_IP, 40000, 7, pattern(4))));
+            assertNull(s.poll());
+            assertEquals(1, h.counter("UdpNoPorts"));
+            assertThrows(NoRouteToHostException.class,
+                    () -> s.sendTo6(pattern(1), 0, 1, Ipv6Address.v4Mapped(HOST_IP), 7), "ENETUNREACH");
+        }
+    }
+
+    @Test
+    void bindv6onlyIsTheDefaultOfNewSockets() throws Exception {
+        h.stack.setBindV6Only(true);
+        try (UdpSocket s = udp.open6()) {
+            assertTrue(s.v6only());
+            assertThrows(SocketException.class, () -> s.bind6(Ipv6Address.v4Mapped(STACK_IP), 7), "EINVAL");
+        }
+    }
+
+    @Test
+    void aSocketBoundToAV4MappedAddressTakesThatIpv4AddressAlone() throws Exception {
+        try (UdpSocket s = udp.open6()) {
+            s.bind6(Ipv6Address.v4Mapped(STACK_IP), 7);
+            h.injectIp(ipv4(HOST_IP, STACK_IP, UDP, 64, 1, 0, udp(HOST_IP, STACK_IP, 40000, 7, pattern(4))));
+            fromHost(40000, 7, pattern(6));
+            assertEquals(4, s.poll().data().length);
+            assertNull(s.poll(), "no IPv6");
+        }
+    }
+
+    @Test
+    void aLinkLocalPeerIsReachedOutTheInterfaceItsScopeIdNames() throws Exception {
+        Ipv6Address peer = Ipv6Address.fromBytes(HOST_LL, 0);
+        h.hostSolicits(HOST_LL, STACK_LL);
+        try (UdpSocket s = udp.open6()) {
+            assertThrows(SocketException.class, () -> s.sendTo6(pattern(3), 0, 3, peer, 7000), "EINVAL without a scope");
+            assertThrows(SocketException.class, () -> s.sendTo6(pattern(3), 0, 3, peer, 99, 7000), "ENODEV");
+            s.sendTo6(pattern(3), 0, 3, peer, h.dev.ifindex(), 7000);
+        }
+        byte[] p = sentDatagram();
+        assertArrayEquals(STACK_LL, Arrays.copyOfRange(p, 8, 24), "from the link-local address");
+        assertArrayEquals(HOST_LL, Arrays.copyOfRange(p, 24, 40));
+        assertArrayEquals(udp6(STACK_LL, HOST_LL, u16(p, 40), 7000, pattern(3)), Arrays.copyOfRange(p, 40, p.length));
+    }
+
+    @Test
+    void aReplyToALinkLocalPeerLeavesByTheInterfaceItCameBy() throws Exception {
+        h.hostSolicits(HOST_LL, STACK_LL);
+        try (UdpSocket s = udp.open6()) {
+            s.bind6(Ipv6Address.UNSPECIFIED, 7);
+            h.injectIp6(ipv6(HOST_LL, STACK_LL, UDP, 64, udp6(HOST_LL, STACK_LL, 40000, 7, pattern(5))));
+            UdpDatagramReceived d = s.receive(1, TimeUnit.SECONDS);
+            assertEquals(h.dev.ifindex(), d.ifindex());
+            s.reply(d, d.data(), 0, d.data().length);
+        }
+        byte[] p = sentDatagram();
+        assertArrayEquals(udp6(STACK_LL, HOST_LL, 7, 40000, pattern(5)), Arrays.copyOfRange(p, 40, p.length));
+    }
+
+    /** Bytes this thread allocates for 100 000 IPv4 lookups of port 7 (after as many to warm up), or -1 off HotSpot. */
+    private long ipv4LookupBytes(UdpSocket expected) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeTrue(mx instanceof com.sun.management.ThreadMXBean, "not HotSpot: nothing counts a thread's allocations");
+        com.sun.management.ThreadMXBean hs = (com.sun.management.ThreadMXBean) mx;
+        UdpTable t = udp.table();
+        Runnable lookups = () -> {
+            for (int i = 0; i < 100_000; i++) {
+                if (t.lookup(HOST_IP, 40000, STACK_IP, 7) != expected) {
+                    throw new AssertionError("the lookup found another socket");
+                }
+            }
+        };
+        lookups.run();
+        long before = hs.getThreadAllocatedBytes(Thread.currentThread().getId());
+        lookups.run();
+        return hs.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    }
+
+    @Test
+    void anIpv4LookupFindsASocketThatTakesIpv4AsCheaplyAsAnIpv4One() throws Exception {
+        long v4;
+        try (UdpSocket s = udp.open()) {
+            s.bind(0, 7);
+            v4 = ipv4LookupBytes(s);
+        }
+        long dual;
+        try (UdpSocket s = udp.open6()) {
+            s.bind6(Ipv6Address.UNSPECIFIED, 7);
+            dual = ipv4LookupBytes(s);
+        }
+        assertTrue(dual <= v4 + 16 * 1024, "100 000 lookups: " + dual + " bytes for [::]:7, " + v4 + " for 0.0.0.0:7");
     }
 }

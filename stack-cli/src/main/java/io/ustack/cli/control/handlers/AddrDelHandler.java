@@ -10,8 +10,9 @@ import io.ustack.core.stack.NetStack;
 /**
  * {@code addr del}: {@code ip addr del LOCAL dev DEV}, args as {@code addr add}'s: the address goes with the
  * routes that sent from it, ARP stops answering for it and connections masqueraded to it are forgotten
- * (Fib.removeAddress). Sockets bound to it stay, unable to send. Answers with the interface as {@code addr}
- * lists it.
+ * (Fib.removeAddress); an IPv6 one goes with its connected route (unless another address is on its prefix),
+ * its solicited-node group and its Duplicate Address Detection. Sockets bound to it stay, unable to send.
+ * Answers with the interface as {@code addr} lists it.
  */
 public final class AddrDelHandler implements ControlHandler {
     private final NetStack stack;
@@ -29,7 +30,11 @@ public final class AddrDelHandler implements ControlHandler {
     public Object execute(ObjectNode args) throws ControlException {
         AddrSpec spec = AddrAddHandler.spec(args, name());
         NetDevice dev = Args.device(stack, spec.dev());
-        stack.fib().removeAddress(dev, spec.prefix());
+        if (spec.prefix6() != null) {
+            stack.removeAddress(dev, spec.prefix6());
+        } else {
+            stack.fib().removeAddress(dev, spec.prefix());
+        }
         return AddrHandler.link(dev, stack);
     }
 }

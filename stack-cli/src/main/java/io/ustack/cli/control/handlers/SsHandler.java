@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ustack.cli.control.ControlException;
 import io.ustack.cli.control.ControlHandler;
+import io.ustack.core.link.NetDevice;
 import io.ustack.core.stack.NetStack;
 import io.ustack.core.tcp.TcpListener;
 import io.ustack.core.tcp.TcpSocket;
@@ -67,21 +68,29 @@ public final class SsHandler implements ControlHandler {
         List<Entry> out = new ArrayList<>();
         for (TcpListener l : stack.tcp().listeners()) {
             boolean v6 = l.address6() != null;
+            boolean dual = v6 && !l.v6only() && l.address6().isUnspecified();
             out.add(new Entry("tcp", "LISTEN", l.acceptQueueLength(), l.backlog(),
-                    v6 ? endpoint6(l.address6(), l.port()) : endpoint(l.address(), l.port()), v6 ? "[::]:*" : "0.0.0.0:*"));
+                    dual ? "*:" + l.port() : v6 ? endpoint6(l.address6(), null, l.port()) : endpoint(l.address(), l.port()),
+                    dual ? "*:*" : v6 ? "[::]:*" : "0.0.0.0:*"));
         }
         for (TcpSocket s : stack.tcp().connections()) {
             TcpSocket.TcpInfo info = s.info();
+            // an IPv4 connection of an IPv6 listener is v4-mapped here, as ss shows [::ffff:10.77.0.1]:port
+            boolean v6 = s.localAddress6() != null;
             out.add(new Entry("tcp", ssState(info.state()), info.recvQ(), info.sendQ(),
-                    s.localAddress6() != null ? endpoint6(s.localAddress6(), s.localPort()) : endpoint(s.localAddress(), s.localPort()),
-                    s.remoteAddress6() != null ? endpoint6(s.remoteAddress6(), s.remotePort()) : endpoint(s.remoteAddress(), s.remotePort()),
+                    v6 ? endpoint6(s.localAddress6(), s.boundDevice(), s.localPort()) : endpoint(s.localAddress(), s.localPort()),
+                    v6 ? endpoint6(s.remoteAddress6(), null, s.remotePort()) : endpoint(s.remoteAddress(), s.remotePort()),
                     Details.of(info)));
         }
         for (UdpSocket u : stack.udp().sockets()) {
-            // ss writes an IPv6 endpoint in brackets, [::]:* for an unconnected socket's peer
-            String local = u.isIpv6() ? endpoint6(u.localAddress6(), u.localPort()) : endpoint(u.localAddress(), u.localPort());
-            String peer = u.isIpv6() ? "[" + u.remoteAddress6() + "]:" + (u.remotePort() == 0 ? "*" : u.remotePort())
-                    : u.remotePort() == 0 ? "0.0.0.0:*" : endpoint(u.remoteAddress(), u.remotePort());
+            // ss writes an IPv6 endpoint in brackets, [::]:* for an unconnected socket's peer, and * for the
+            // address of one on :: that takes IPv4 too
+            boolean dual = u.isIpv6() && !u.v6only() && u.localAddress6().isUnspecified();
+            String local = dual ? "*:" + u.localPort() : u.isIpv6() ? endpoint6(u.localAddress6(), null, u.localPort())
+                    : endpoint(u.localAddress(), u.localPort());
+            String peer = u.remotePort() != 0 ? (u.isIpv6() ? endpoint6(u.remoteAddress6(), null, u.remotePort())
+                    : endpoint(u.remoteAddress(), u.remotePort()))
+                    : dual ? "*:*" : u.isIpv6() ? "[::]:*" : "0.0.0.0:*";
             out.add(new Entry("udp", u.remotePort() == 0 ? "UNCONN" : "ESTAB", u.receiveQueueBytes(), 0, local, peer));
         }
         out.sort(Comparator.comparing(Entry::netid).thenComparing(e -> !e.state().equals("LISTEN"))
@@ -93,9 +102,12 @@ public final class SsHandler implements ControlHandler {
         return Ipv4Address.format(addr) + ":" + port;
     }
 
-    /** ss writes an IPv6 endpoint in brackets. */
-    private static String endpoint6(Ipv6Address addr, int port) {
-        return "[" + addr + "]:" + port;
+    /**
+     * ss writes an IPv6 endpoint in brackets, and the interface a socket is bound to ({@code dev}, a
+     * link-local peer's; null for none) after a percent sign: [fe80::1]%tap0:80.
+     */
+    private static String endpoint6(Ipv6Address addr, NetDevice dev, int port) {
+        return "[" + addr + "]" + (dev == null ? "" : "%" + dev.name()) + ":" + port;
     }
 
     /** ss's spelling of the states. */

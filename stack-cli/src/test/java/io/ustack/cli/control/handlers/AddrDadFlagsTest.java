@@ -49,6 +49,55 @@ class AddrDadFlagsTest {
                 global().toString(), "DAD passed");
     }
 
+    /** The IPv6 addresses eth0 lists, as local/prefixlen and its DAD flag. */
+    private String eth0Inet6(JsonNode link) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode a : link.get("addr_info")) {
+            if (a.path("family").asText().equals("inet6")) {
+                sb.append(a.path("local").asText()).append('/').append(a.path("prefixlen").asInt())
+                        .append(a.path("tentative").asBoolean() ? " tentative" : "").append(' ');
+            }
+        }
+        return sb.toString().strip();
+    }
+
+    /** Three seconds of timers: DAD for whatever was added before has passed. */
+    private void dadPasses() {
+        for (int i = 0; i < 3; i++) {
+            h.clock.advanceMillis(1000);
+            h.stack.runTimers();
+        }
+    }
+
+    @Test
+    void addrAddOfAnIpv6AddressRunsDadAndAddrDelTakesItAway() {
+        dadPasses(); // the link-local address's
+        JsonNode added = d.ok("{\"cmd\":\"addr add\",\"args\":{\"local\":\"fd00:1::2/64\",\"dev\":\"eth0\"}}");
+        assertEquals("fd00:1::2/64 tentative fe80::ff:fe00:2/64", eth0Inet6(added), "the answer is eth0 as addr lists it");
+        dadPasses();
+        assertEquals("fd00:1::2/64 fe80::ff:fe00:2/64", eth0Inet6(d.ok("{\"cmd\":\"addr\"}").get(1)), "DAD passed");
+        assertEquals(1, h.stack.fib6().routes().stream().filter(r -> r.prefix().toString().equals("fd00:1::/64")).count(),
+                "with its connected route");
+        h.sent();
+        JsonNode deleted = d.ok("{\"cmd\":\"addr del\",\"args\":{\"local\":\"fd00:1::2/64\",\"dev\":\"eth0\"}}");
+        assertEquals("fe80::ff:fe00:2/64", eth0Inet6(deleted));
+        assertEquals(0, h.stack.fib6().routes().stream().filter(r -> r.prefix().toString().equals("fd00:1::/64")).count());
+        assertEquals("eth0 has no address fd00:1::2/64",
+                d.error("{\"cmd\":\"addr del\",\"args\":{\"local\":\"fd00:1::2/64\",\"dev\":\"eth0\"}}"));
+        assertEquals("addr needs a prefix length, like fd00:77::2/64",
+                d.error("{\"cmd\":\"addr add\",\"args\":{\"local\":\"fd00:1::2\",\"dev\":\"eth0\"}}"));
+    }
+
+    @Test
+    void addrDelOfATentativeAddressEndsItsDad() {
+        dadPasses();
+        d.ok("{\"cmd\":\"addr add\",\"args\":{\"local\":\"fd00:1::2/64\",\"dev\":\"eth0\"}}");
+        d.ok("{\"cmd\":\"addr del\",\"args\":{\"local\":\"fd00:1::2/64\",\"dev\":\"eth0\"}}");
+        h.sent();
+        dadPasses();
+        assertEquals(0, h.sent().size(), "no probe and no announcement for an address that is gone");
+    }
+
     @Test
     void anotherNodesAdvertisementLeavesItDadfailed() {
         h.addIpv6();

@@ -89,7 +89,7 @@ class RouterHandlersTest {
                 d.error("{\"cmd\":\"addr del\",\"args\":{\"local\":\"10.0.1.1/24\",\"dev\":\"eth0\"}}"));
         assertEquals("eth1 has no address 10.0.1.1/16",
                 d.error("{\"cmd\":\"addr del\",\"args\":{\"local\":\"10.0.1.1/16\",\"dev\":\"eth1\"}}"), "the prefix length must match");
-        assertEquals("addr del needs \"local\", the address as A.B.C.D/P",
+        assertEquals("addr del needs \"local\", the address as A.B.C.D/P or X:X::X/P",
                 d.error("{\"cmd\":\"addr del\",\"args\":{\"dev\":\"eth1\"}}"));
         assertEquals("addr add needs \"dev\", the interface's name",
                 d.error("{\"cmd\":\"addr add\",\"args\":{\"local\":\"10.0.2.1/24\"}}"));

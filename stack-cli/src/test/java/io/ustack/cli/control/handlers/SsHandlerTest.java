@@ -24,10 +24,11 @@ class SsHandlerTest {
     void listsEverySocket() throws Exception {
         NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(1));
         stack.start();
-        try (TcpListener l = stack.tcp().listen(0, 80, 16); TcpListener l6 = stack.tcp().listen6(Ipv6Address.UNSPECIFIED, 80, 16);
+        try (TcpListener l = stack.tcp().listen(0, 80, 16); TcpListener l6 = stack.tcp().listen6(Ipv6Address.UNSPECIFIED, 80, 16, true);
              UdpSocket u = stack.udp().open();
              UdpSocket u6 = stack.udp().open6()) {
             u.bind(0, 7);
+            u6.setV6Only(true);
             u6.bind6(Ipv6Address.UNSPECIFIED, 7);
             TcpSocket c = stack.tcp().connect(Ipv4Address.parse("127.0.0.1"), 80);
             c.awaitConnected(5000);
@@ -49,6 +50,29 @@ class SsHandlerTest {
             assertTrue(entries.contains(new SsHandler.Entry("tcp", "LISTEN", 0, 16, "[::]:80", "[::]:*")), entries.toString());
             assertEquals("tcp", entries.get(0).netid());
             assertEquals("LISTEN", entries.get(0).state(), "listeners first, as ss sorts them");
+            c.close();
+        } finally {
+            stack.close();
+        }
+    }
+
+    @Test
+    void anIpv6SocketThatTakesIpv4IsStarAndItsIpv4ConnectionsV4Mapped() throws Exception {
+        NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(1));
+        stack.start();
+        try (TcpListener l = stack.tcp().listen6(Ipv6Address.UNSPECIFIED, 8080, 16); UdpSocket u = stack.udp().open6()) {
+            u.bind6(Ipv6Address.UNSPECIFIED, 9);
+            TcpSocket c = stack.tcp().connect(Ipv4Address.parse("127.0.0.1"), 8080);
+            c.awaitConnected(5000);
+            String mapped = "[::ffff:127.0.0.1]:";
+            List<SsHandler.Entry> entries = Await.until("the server end of the connection, v4-mapped", Duration.ofSeconds(10),
+                    () -> ss(stack), list -> list.stream().anyMatch(e -> e.local().equals(mapped + "8080")));
+            SsHandler.Entry server = entries.stream().filter(e -> e.local().equals(mapped + "8080")).findFirst().orElseThrow();
+            assertEquals(mapped + c.localPort(), server.peer());
+            assertTrue(entries.contains(new SsHandler.Entry("tcp", "LISTEN", 1, 16, "*:8080", "*:*"))
+                    || entries.contains(new SsHandler.Entry("tcp", "LISTEN", 0, 16, "*:8080", "*:*")), entries.toString());
+            assertTrue(entries.contains(new SsHandler.Entry("udp", "UNCONN", 0, 0, "*:9", "*:*")), entries.toString());
+            assertTrue(entries.stream().anyMatch(e -> e.peer().equals("127.0.0.1:8080")), "the client end is IPv4's");
             c.close();
         } finally {
             stack.close();
