@@ -184,7 +184,7 @@ class TcpIT {
                     env.ns.exec("ip", "neigh", "del", env.stackIp, "dev", env.tap).ok();
                     // curl's SYN competes with the flood's for half a backlog, and the kernel resends it after
                     // 1, 3, 7 and 15 s: 30 s gives it five tries
-                    page = sh(60, "curl -s -m 30 -o /dev/null -w '%{http_code} connect %{time_connect} s' http://" + env.stackIp + "/");
+                    page = sh(60, "curl -sS -m 30 -o /dev/null -w '%{http_code} connect %{time_connect} s' http://" + env.stackIp + "/ 2>&1; echo \" exit $?\"");
                     pinged = ping.finish(Duration.ofSeconds(30));
                 }
                 boolean echoing = echo.isAlive();
@@ -197,10 +197,11 @@ class TcpIT {
                 int answered = TapPingIT.received(pinged);
                 String figures = String.format("%.1f s of flood, %d frames received, %d dropped in the TAP's ring; ping: %d/%d "
                         + "answered; echo: %s; curl: %s; hping3: %s; %s", seconds, received(before, after), ringDrops, answered,
-                        PINGS, echoed.strip().replace('\n', ' '), page.output(),
+                        PINGS, echoed.strip().replace('\n', ' '), page.output().strip(),
                         flooded.lines().filter(l -> l.contains("transmitted")).findFirst().orElse(flooded.strip()),
                         delta(before, after, "DropReasonCPU_BACKLOG_SYN", "DropReasonCPU_BACKLOG", "DropReasonQDISC_CONGESTED",
-                                "DropReasonQDISC_DROP", "ArpInRequests", "ArpInReplies", "TcpExtSyncookiesSent"));
+                                "DropReasonQDISC_DROP", "ArpInRequests", "ArpInReplies", "TcpExtSyncookiesSent", "TcpExtSyncookiesRecv",
+                                "TcpExtSyncookiesFailed", "TcpExtListenOverflows", "TcpExtListenDrops", "TcpPassiveOpens"));
                 System.out.println("flood: " + figures);
                 assertTrue(flooding && echoing, "the flood and the echo went on until ping and curl were done: " + figures);
                 // the flood's size: more than the stack could read, enough to fill its backlogs past half
