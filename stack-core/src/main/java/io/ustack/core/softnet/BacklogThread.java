@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.LongAdder;
  * nothing queued and nobody running, takes it and runs the packet to completion itself
  * ({@link #runToCompletion}), as a kernel CPU runs its own backlog right after its NAPI poll: a lone packet
  * (a ping, a request) is answered without waking this thread, which costs more than the answer. A busy
- * poll queues its packets but its super-packets, so a flood is still shed here; a socket's own thread runs
+ * poll queues its packets but super-packets for this host, so a flood is still shed here; a socket's own thread runs
  * its pushes and window updates the same way ({@link #runOrExecute}). A flow's order holds: work runs
  * inline only when nothing for this CPU waits ahead of it, and what arrives meanwhile queues behind it.
  */

@@ -64,9 +64,9 @@ public final class Softnet {
 
     /**
      * netif_receive_skb with RPS: hashes the flow (data at the network header) and queues the packet on
-     * that flow's thread, or, with {@code runToCompletion} (a driver's poll that found little to do) or for a
-     * super-packet (bulk data: the copy into its socket costs less than waking the thread), runs it on the
-     * calling thread if that CPU is idle; ARP and ND it handles at once, on the calling thread. Takes ownership.
+     * that flow's thread, or, with {@code runToCompletion} (a driver's poll that found little to do, or bulk
+     * data for a local socket), runs it on the calling thread if that CPU is idle; ARP and ND it handles at
+     * once, on the calling thread. Takes ownership.
      */
     public void receive(PacketBuffer pkt, boolean runToCompletion) {
         if (pkt.protocol() == EthernetFrame.ETH_P_ARP
@@ -76,8 +76,8 @@ public final class Softnet {
         }
         int h = pkt.hashValid() ? pkt.hash() : FlowHash.compute(pkt);
         BacklogThread t = threadFor(h);
-        if ((runToCompletion || pkt.isGso()) && t.runToCompletion(pkt)) {
-            return; // a lightly loaded poll thread found the flow's CPU idle and ran the packet itself
+        if (runToCompletion && t.runToCompletion(pkt)) {
+            return; // the poll thread found the flow's CPU idle and ran the packet itself
         }
         t.enqueue(pkt);
     }

@@ -530,10 +530,33 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
             pkt.setTstamp(config.clock().nanos()); // net_timestamp_check: before the wait in a backlog queue
         }
         if (softnet != null) {
-            softnet.receive(pkt, lightPoll);
+            softnet.receive(pkt, lightPoll || localBulk(pkt));
         } else {
             netifReceiveSkbCore(pkt);
         }
+    }
+
+    /**
+     * A super-packet (the host's GSO or GRO's) for one of this host's addresses: bulk data for a local socket,
+     * whose work here is a copy into the socket and one small ACK, less than waking a backlog thread costs, so
+     * a busy poll may run it to completion too. A forwarded one may not: its work is a 64 KB write into the
+     * egress TAP, whose host side runs its own receive path inside that write, and the NAPI thread must not
+     * spend its poll on that (a forwarded TCP flow measured 10.4 Gbit/s run inline against 11.8 queued).
+     * Borrows {@code pkt}, data at the network header.
+     */
+    private boolean localBulk(PacketBuffer pkt) {
+        if (!pkt.isGso()) {
+            return false;
+        }
+        if (pkt.protocol() == EthernetFrame.ETH_P_IP) {
+            Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.data());
+            return ip != null && fib.isLocal(ip.daddr());
+        }
+        if (pkt.protocol() == EthernetFrame.ETH_P_IPV6) {
+            Ipv6Packet ip = Ipv6Packet.wrap(pkt, pkt.data());
+            return ip != null && fib6.isLocal(ip.daddr(), pkt.dev());
+        }
+        return false;
     }
 
     /** __netif_receive_skb_core: the packet taps, then dispatch by EtherType (ptype_base). Takes ownership. */
