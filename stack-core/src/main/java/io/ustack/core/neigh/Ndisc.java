@@ -32,7 +32,7 @@ import io.ustack.core.wire.NdOptions;
  * is answered by the {@link RouterAdvertiser} where the interface advertises. A host silently discards
  * solicitations (RFC 4861 6.2.6).
  *
- * <p>Not yet (later steps of #12): host behaviour on RAs (SLAAC) and redirects; RAs and Redirects are counted
+ * <p>Not there: host behaviour on RAs (SLAAC) and redirects; RAs and Redirects are counted
  * and dropped as ICMP_IGNORED, by a router as by a host (Linux's accept_ra takes no RA while forwarding).
  */
 public final class Ndisc implements NeighbourTable.Solicitor6 {
@@ -102,7 +102,7 @@ public final class Ndisc implements NeighbourTable.Solicitor6 {
             case Icmpv6Packet.ND_NEIGHBOUR_SOLICIT -> recvNs(pkt, ip, m);
             case Icmpv6Packet.ND_NEIGHBOUR_ADVERT -> recvNa(pkt, ip, m);
             case Icmpv6Packet.ND_ROUTER_SOLICIT -> recvRs(pkt, ip, m);
-            // what a host does with RAs and redirects is a later step; a router takes neither
+            // a host here does nothing with RAs and redirects (no SLAAC client); a router takes neither
             default -> drops.drop(pkt, DropReason.ICMP_IGNORED);
         }
     }

@@ -106,7 +106,7 @@ public final class NetStack implements NetDeviceHost, AutoCloseable {
     private final Ipv4Forward forward;
     private final UdpProtocol udp;
     private final TcpProtocol tcp;
-    /** IPv6 (#12, first step): addresses and connected routes, ND, ICMPv6 echo. */
+    /** IPv6: addresses and routes, ND, ICMPv6. */
     private final Ipv6Fib fib6;
     private final NeighbourTable nd;
     private final Ipv6Input ipv6In;
