@@ -41,11 +41,8 @@ public final class PingCommand implements Callable<Integer> {
             + PingHandler.MAX_SIZE + ", " + PingHandler.MAX_SIZE6 + " over IPv6).")
     int size = 56;
 
-    @Option(names = "-4", description = "IPv4 only: the address must be an IPv4 one.")
-    boolean ipv4;
-
-    @Option(names = "-6", description = "IPv6 only (ICMPv6 echo): the address must be an IPv6 one.")
-    boolean ipv6;
+    @Mixin
+    FamilyOption family;
 
     @Option(names = "-W", paramLabel = "TIMEOUT", description = "Wait up to TIMEOUT seconds for replies after the last request "
             + "(default 10). The whole run, (N - 1) x interval + TIMEOUT, may take at most 120 seconds.")
@@ -62,8 +59,9 @@ public final class PingCommand implements Callable<Integer> {
         check();
         ObjectNode args = Json.MAPPER.createObjectNode();
         args.put("address", address);
-        if (ipv4 || ipv6) {
-            args.put("family", ipv6 ? "inet6" : "inet");
+        String f = family.family(spec);
+        if (f != null) {
+            args.put("family", f);
         }
         args.put("count", count);
         args.put("intervalMs", (int) Math.round(interval * 1000));
@@ -90,10 +88,8 @@ public final class PingCommand implements Callable<Integer> {
             throw usage("-i must be from " + seconds(minInterval) + " to " + seconds(maxSeconds) + " seconds, not "
                     + seconds(interval));
         }
-        if (ipv4 && ipv6) {
-            throw usage("-4 and -6 exclude each other");
-        }
-        int maxSize = ipv6 || !ipv4 && address.indexOf(':') >= 0 ? PingHandler.MAX_SIZE6 : PingHandler.MAX_SIZE;
+        String f = family.family(spec);
+        int maxSize = "inet6".equals(f) || f == null && address.indexOf(':') >= 0 ? PingHandler.MAX_SIZE6 : PingHandler.MAX_SIZE;
         if (size < 0 || size > maxSize) {
             throw usage("-s must be from 0 to " + maxSize + " bytes, not " + size);
         }
