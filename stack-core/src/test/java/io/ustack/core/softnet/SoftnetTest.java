@@ -42,10 +42,8 @@ class SoftnetTest {
     @Test
     void oneFlowKeepsItsOrderAcrossBacklogThreads() throws Exception {
         BufferPool pool = new BufferPool();
-        NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(2).withHousekeepingMs(0), pool);
         FakeDevice dev = new FakeDevice("eth0", STACK_MAC);
-        stack.addDevice(dev);
-        stack.addAddress(dev, new Ipv4Prefix(STACK_IP, 24));
+        NetStack stack = stackOn(dev, pool, 2);
         stack.neighbours().update(dev, HOST_IP, HOST_MAC, true, true);
         stack.start();
         int n = 900;
@@ -70,6 +68,14 @@ class SoftnetTest {
         assertTrue(processed >= n);
         stack.close();
         assertEquals(0, pool.outstanding());
+    }
+
+    /** A stack of {@code threads} backlog threads with {@code dev} at STACK_IP/24, not yet started. */
+    private static NetStack stackOn(FakeDevice dev, BufferPool pool, int threads) throws java.io.IOException {
+        NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(threads).withHousekeepingMs(0), pool);
+        stack.addDevice(dev);
+        stack.addAddress(dev, new Ipv4Prefix(STACK_IP, 24));
+        return stack;
     }
 
     /** A Softnet of one thread whose handler blocks on the first packet until released; what it handled, by thread. */
@@ -229,10 +235,8 @@ class SoftnetTest {
     @Test
     void aSuperPacketForThisHostRunsOnTheReceivingThreadEvenFromABusyPoll() throws Exception {
         BufferPool pool = new BufferPool();
-        NetStack stack = new NetStack(StackConfig.defaults().withBacklogThreads(1).withHousekeepingMs(0), pool);
         FakeDevice dev = new FakeDevice("eth0", STACK_MAC);
-        stack.addDevice(dev);
-        stack.addAddress(dev, new Ipv4Prefix(STACK_IP, 24));
+        NetStack stack = stackOn(dev, pool, 1);
         List<String> ran = java.util.Collections.synchronizedList(new ArrayList<>());
         stack.netfilter().register(io.ustack.core.netfilter.Hook.PRE_ROUTING, 0, "thread", (pkt, state) -> {
             Ipv4Packet ip = Ipv4Packet.wrap(pkt, pkt.data());
