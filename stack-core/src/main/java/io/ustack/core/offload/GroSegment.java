@@ -55,7 +55,7 @@ final class GroSegment {
         this.flush = flush;
         if (!pkt.hashValid()) {
             pkt.setHash(ip6 != null
-                    ? FlowHash.ofFlow6(ip6.saddr(), ip6.daddr(), Ipv6Packet.NEXTHDR_TCP, th.sourcePort(), th.destinationPort())
+                    ? FlowHash.ofFlow6(ip6, Ipv6Packet.NEXTHDR_TCP, th.sourcePort(), th.destinationPort())
                     : FlowHash.ofFlow(ip.saddr(), ip.daddr(), Ipv4Packet.IPPROTO_TCP, th.sourcePort(), th.destinationPort()));
         }
         this.hash = pkt.hash();
@@ -211,7 +211,8 @@ final class GroSegment {
             return ip.saddr() == other.ip.saddr() && ip.daddr() == other.ip.daddr();
         }
         return ((pkt.i32(ip6.offset()) ^ other.pkt.i32(other.ip6.offset())) & V6_SAME_FLOW) == 0
-                && ip6.saddr().equals(other.ip6.saddr()) && ip6.daddr().equals(other.ip6.daddr());
+                && ip6.saddrHi() == other.ip6.saddrHi() && ip6.saddrLo() == other.ip6.saddrLo()
+                && ip6.daddrHi() == other.ip6.daddrHi() && ip6.daddrLo() == other.ip6.daddrLo();
     }
 
     /** The option bytes of the two headers are the same, word for word (both have the same data offset). */

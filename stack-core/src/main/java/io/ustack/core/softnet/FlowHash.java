@@ -52,13 +52,18 @@ public final class FlowHash {
         int l4 = ip.offset() + Ipv6Packet.HEADER_LEN;
         int next = ip.nextHeader();
         boolean hasPorts = next == Ipv6Packet.NEXTHDR_TCP || next == Ipv6Packet.NEXTHDR_UDP;
-        // the addresses' halves read in place: no Ipv6Address made for every packet a poll reads
-        int s = fold(ip.saddrHi(), ip.saddrLo());
-        int d = fold(ip.daddrHi(), ip.daddrLo());
         if (hasPorts && pkt.tail() - l4 >= 4) {
-            return ofFlow(s, d, next, pkt.u16(l4), pkt.u16(l4 + 2));
+            return ofFlow6(ip, next, pkt.u16(l4), pkt.u16(l4 + 2));
         }
-        return ofAddresses(s, d, next);
+        return ofAddresses(fold(ip.saddrHi(), ip.saddrLo()), fold(ip.daddrHi(), ip.daddrLo()), next);
+    }
+
+    /**
+     * {@link #ofFlow6(Ipv6Address, Ipv6Address, int, int, int)} for the addresses of {@code ip}, their halves read
+     * in place: no Ipv6Address is made for every packet a poll reads.
+     */
+    public static int ofFlow6(Ipv6Packet ip, int protocol, int sport, int dport) {
+        return ofFlow(fold(ip.saddrHi(), ip.saddrLo()), fold(ip.daddrHi(), ip.daddrLo()), protocol, sport, dport);
     }
 
     /**
