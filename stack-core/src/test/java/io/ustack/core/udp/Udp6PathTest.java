@@ -410,9 +410,15 @@ class Udp6PathTest {
             }
         };
         lookups.run();
-        long before = hs.getThreadAllocatedBytes(Thread.currentThread().getId());
-        lookups.run();
-        return hs.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        // the fewest bytes of five rounds: a round the JIT recompiles in (later on a loaded machine, where
+        // compilation lags) allocates what the compiled lookup does not, and says nothing about the lookup
+        long fewest = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            long before = hs.getThreadAllocatedBytes(Thread.currentThread().getId());
+            lookups.run();
+            fewest = Math.min(fewest, hs.getThreadAllocatedBytes(Thread.currentThread().getId()) - before);
+        }
+        return fewest;
     }
 
     @Test
