@@ -4,10 +4,10 @@ import io.ustack.core.wire.Ipv4Address;
 import io.ustack.core.wire.Ipv6Address;
 import java.net.BindException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
 
 /**
@@ -21,7 +21,12 @@ final class UdpTable {
     static final int EPHEMERAL_LOW = 32768;
     static final int EPHEMERAL_HIGH = 60999;
 
-    private final Map<Integer, List<UdpSocket>> byPort = new ConcurrentHashMap<>();
+    /**
+     * The sockets on each port, as an array replaced whole under this table's lock: a lookup walks it by index,
+     * with no iterator to make (which the JIT did not always remove for a socket taking both families).
+     */
+    private final Map<Integer, UdpSocket[]> byPort = new ConcurrentHashMap<>();
+    private static final UdpSocket[] NONE = {};
     private final RandomGenerator random;
 
     UdpTable(RandomGenerator random) {
@@ -58,7 +63,7 @@ final class UdpTable {
     private boolean free(UdpSocket s, int addr, Ipv6Address addr6, int port) {
         boolean v4 = UdpSocket.bindsIpv4(s.isIpv6(), s.v6only(), addr6);
         boolean v6 = UdpSocket.bindsIpv6(s.isIpv6(), addr6);
-        for (UdpSocket o : byPort.getOrDefault(port, List.of())) {
+        for (UdpSocket o : byPort.getOrDefault(port, NONE)) {
             if (v4 && o.bindsIpv4() && (addr == 0 || o.boundToAny(false) || o.boundTo(addr, null))) {
                 return false;
             }
@@ -70,16 +75,22 @@ final class UdpTable {
     }
 
     private void add(UdpSocket s, int port) {
-        byPort.computeIfAbsent(port, p -> new CopyOnWriteArrayList<>()).add(s);
+        UdpSocket[] l = byPort.getOrDefault(port, NONE);
+        UdpSocket[] more = Arrays.copyOf(l, l.length + 1);
+        more[l.length] = s;
+        byPort.put(port, more);
     }
 
     synchronized void unbind(UdpSocket s, int port) {
-        List<UdpSocket> l = byPort.get(port);
-        if (l != null) {
-            l.remove(s);
-            if (l.isEmpty()) {
-                byPort.remove(port);
-            }
+        UdpSocket[] l = byPort.get(port);
+        if (l == null) {
+            return;
+        }
+        UdpSocket[] rest = Arrays.stream(l).filter(o -> o != s).toArray(UdpSocket[]::new);
+        if (rest.length == 0) {
+            byPort.remove(port);
+        } else {
+            byPort.put(port, rest);
         }
     }
 
@@ -101,14 +112,15 @@ final class UdpTable {
      * null: IPv4, whose addresses are the ints), a socket of that family scoring above an IPv6 one taking IPv4.
      */
     private UdpSocket lookup(int saddr, Ipv6Address saddr6, int sport, int daddr, Ipv6Address daddr6, int dport) {
-        List<UdpSocket> l = byPort.get(dport);
+        UdpSocket[] l = byPort.get(dport);
         if (l == null) {
             return null;
         }
         boolean v6 = daddr6 != null;
         UdpSocket best = null;
         int bestScore = -1;
-        for (UdpSocket s : l) {
+        for (int i = 0; i < l.length; i++) {
+            UdpSocket s = l[i];
             if (v6 ? !s.takesIpv6() : !s.takesIpv4()) {
                 continue;
             }
@@ -135,7 +147,7 @@ final class UdpTable {
 
     List<UdpSocket> sockets() {
         List<UdpSocket> out = new ArrayList<>();
-        byPort.values().forEach(out::addAll);
+        byPort.values().forEach(l -> out.addAll(Arrays.asList(l)));
         return out;
     }
 }
